@@ -1,0 +1,46 @@
+"""ISO code checks (countries ISO 3166-1 alpha-2, languages ISO 639-1 or 639-3)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pycountry
+
+__all__ = ["check_country", "check_language", "country_codes", "language_codes", "normalise_area"]
+
+
+@lru_cache(maxsize=1)
+def country_codes() -> frozenset[str]:
+    return frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+@lru_cache(maxsize=1)
+def language_codes() -> frozenset[str]:
+    codes = {lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")}
+    codes |= {lang.alpha_3 for lang in pycountry.languages if not hasattr(lang, "alpha_2")}
+    return frozenset(codes)
+
+
+def check_country(code: str) -> str:
+    """Return ``code`` if it is an ISO 3166-1 alpha-2 country code, else raise ValueError."""
+    if code not in country_codes():
+        raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code (e.g. TH, MM, KH, LA)")
+    return code
+
+
+def check_language(code: str) -> str:
+    """Return ``code`` if it is ISO 639-1 (or 639-3 where no 639-1 exists), else raise ValueError."""
+    if code not in language_codes():
+        raise ValueError(
+            f"'{code}' is not an ISO 639-1 language code (or 639-3 where none exists), e.g. my, th, km, lo, en"
+        )
+    return code
+
+
+def normalise_area(area: str | None) -> str | None:
+    """Areas compare case-insensitively after Unicode NFC normalisation."""
+    if area is None:
+        return None
+    import unicodedata
+
+    return unicodedata.normalize("NFC", area).strip().casefold() or None

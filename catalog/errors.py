@@ -1,0 +1,93 @@
+"""The one error hierarchy of freechoice.
+
+Every error the library raises on purpose derives from :class:`FreechoiceError`::
+
+    FreechoiceError
+    ├── ValidationFailed        bad input; carries every problem with its field path
+    ├── CatalogError            the catalog is inconsistent (unknown provider, duplicate id)
+    │   └── ReferralCycleError  `requires`/`refers_to` edges form a cycle (the cycle is named)
+    ├── RuleError               a rule pack is invalid or cannot be compiled
+    │   └── RuleEngineError     durable-rules failed while evaluating (an action raised, a crash)
+    └── ChoiceError             a choice names options that are not on the option list
+
+It lives in ``freechoice.catalog`` because the catalog is the bottom layer that every
+other subpackage imports; ``freechoice.engine`` re-exports all of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+__all__ = [
+    "CatalogError",
+    "ChoiceError",
+    "FreechoiceError",
+    "Problem",
+    "ReferralCycleError",
+    "RuleEngineError",
+    "RuleError",
+    "ValidationFailed",
+]
+
+
+class FreechoiceError(Exception):
+    """Base class of every error freechoice raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where, what, and what would be allowed."""
+
+    field: str
+    message: str
+    allowed: Sequence[Any] | None = None
+    value: Any = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        text = f"{self.field}: {self.message}"
+        if self.allowed:
+            shown = ", ".join(str(a) for a in list(self.allowed)[:30])
+            more = "" if len(self.allowed) <= 30 else f", ... ({len(self.allowed)} in all)"
+            text += f" (allowed: {shown}{more})"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"field": self.field, "message": self.message}
+        if self.allowed:
+            out["allowed"] = list(self.allowed)
+        return out
+
+
+class ValidationFailed(FreechoiceError, ValueError):
+    """Input was rejected. ``problems`` lists every problem found, not only the first."""
+
+    def __init__(self, problems: Sequence[Problem], what: str = "input") -> None:
+        self.problems = list(problems)
+        self.what = what
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"invalid {what}: {len(self.problems)} problem(s)\n{lines}")
+
+
+class CatalogError(FreechoiceError):
+    """The catalog is inconsistent."""
+
+
+class ReferralCycleError(CatalogError):
+    """Prerequisite or referral edges form a cycle; ``cycle`` lists its nodes in order."""
+
+    def __init__(self, cycle: Sequence[str]) -> None:
+        self.cycle = list(cycle)
+        super().__init__("referral graph has a cycle: " + " -> ".join([*self.cycle, self.cycle[0]]))
+
+
+class RuleError(FreechoiceError):
+    """A rule pack is invalid or cannot be compiled."""
+
+
+class RuleEngineError(RuleError):
+    """The rule engine (durable-rules) failed while evaluating."""
+
+
+class ChoiceError(FreechoiceError):
+    """A choice does not fit the option list it is made over."""

@@ -1,0 +1,226 @@
+"""The in-memory catalog: services and organisations with the indexes matching uses.
+
+Candidate retrieval goes through indexes by service kind, by place and by language, so
+a request touches only the services that could serve it, never the whole catalog.
+Changes (:meth:`Catalog.upsert_service`, :meth:`Catalog.deactivate_service`) update the
+indexes in place and move the catalog version on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import threading
+from collections import defaultdict
+from typing import Iterable, Iterator
+
+from .codes import normalise_area
+from .errors import CatalogError
+from .models import CatalogData, Organization, Service
+
+__all__ = ["Catalog", "Place"]
+
+Place = tuple[str, str | None]
+_serials = itertools.count(1)
+
+
+class Catalog:
+    """Organisations and services, indexed for matching.
+
+    Each stored service carries a ``serial`` that changes whenever the service does;
+    derived data (rule tags) is cached by serial, so it follows every change.
+
+    >>> from freechoice.catalog import load_sample_catalog
+    >>> cat = load_sample_catalog()
+    >>> len(cat) >= 80
+    True
+    """
+
+    def __init__(
+        self,
+        organizations: Iterable[Organization] = (),
+        services: Iterable[Service] = (),
+        *,
+        sample: bool = False,
+        name: str = "freechoice catalog",
+    ) -> None:
+        self.sample = sample
+        self.name = name
+        self._lock = threading.RLock()
+        self._orgs: dict[str, Organization] = {}
+        self._services: dict[str, Service] = {}
+        self._serial: dict[str, int] = {}
+        self._digest: dict[str, str] = {}
+        self._by_kind: dict[str, set[str]] = defaultdict(set)
+        self._by_place: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+        self._remote: dict[str, set[str]] = defaultdict(set)
+        self._by_language: dict[str, set[str]] = defaultdict(set)
+        self._interpreting: set[str] = set()
+        self._version: str | None = None
+        for org in organizations:
+            self.upsert_organization(org)
+        for svc in services:
+            self.upsert_service(svc)
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_data(cls, data: CatalogData) -> "Catalog":
+        ids = [s.id for s in data.services]
+        dupes = sorted({i for i in ids if ids.count(i) > 1}) if len(set(ids)) != len(ids) else []
+        if dupes:
+            raise CatalogError(f"duplicate service id(s): {', '.join(dupes)}")
+        return cls(data.organizations, data.services, sample=data.sample, name=data.catalog)
+
+    def to_data(self) -> CatalogData:
+        return CatalogData(
+            catalog=self.name,
+            sample=self.sample,
+            notice="FICTIONAL SAMPLE DATA" if self.sample else None,
+            organizations=sorted(self._orgs.values(), key=lambda o: o.id),
+            services=sorted(self._services.values(), key=lambda s: s.id),
+        )
+
+    def upsert_organization(self, org: Organization) -> None:
+        with self._lock:
+            self._orgs[org.id] = org
+            self._version = None
+
+    def upsert_service(self, service: Service) -> None:
+        """Add or replace a service; the indexes and the version follow at once."""
+        with self._lock:
+            if service.organization_id not in self._orgs:
+                raise CatalogError(
+                    f"service {service.id!r} names unknown organization_id {service.organization_id!r}"
+                )
+            if service.id in self._services:
+                self._unindex(self._services[service.id])
+            self._services[service.id] = service
+            self._serial[service.id] = next(_serials)
+            self._digest[service.id] = hashlib.sha256(
+                service.model_dump_json().encode()
+            ).hexdigest()
+            if service.status == "active":
+                self._index(service)
+            self._version = None
+
+    def deactivate_service(self, service_id: str) -> Service:
+        svc = self.service(service_id)
+        new = svc.model_copy(update={"status": "inactive"})
+        self.upsert_service(new)
+        return new
+
+    def remove_service(self, service_id: str) -> None:
+        with self._lock:
+            svc = self._services.pop(service_id, None)
+            if svc is None:
+                raise CatalogError(f"no service {service_id!r}")
+            self._unindex(svc)
+            self._serial.pop(service_id, None)
+            self._digest.pop(service_id, None)
+            self._version = None
+
+    def _keys(self, svc: Service) -> Iterator[tuple[dict, object]]:
+        for k in svc.kinds:
+            yield self._by_kind, k
+        for country, area in svc.places():
+            if svc.remote:
+                yield self._remote, country
+            else:
+                yield self._by_place, (country, normalise_area(area))
+        for lang in svc.languages:
+            yield self._by_language, lang
+
+    def _index(self, svc: Service) -> None:
+        for index, key in self._keys(svc):
+            index[key].add(svc.id)
+        if svc.interpretation:
+            self._interpreting.add(svc.id)
+
+    def _unindex(self, svc: Service) -> None:
+        for index, key in self._keys(svc):
+            bucket = index.get(key)
+            if bucket is not None:
+                bucket.discard(svc.id)
+                if not bucket:
+                    del index[key]
+        self._interpreting.discard(svc.id)
+
+    # ------------------------------------------------------------------ reading
+    def __len__(self) -> int:
+        return len(self._services)
+
+    def __contains__(self, service_id: object) -> bool:
+        return service_id in self._services
+
+    def __iter__(self) -> Iterator[Service]:
+        return iter(list(self._services.values()))
+
+    @property
+    def organizations(self) -> dict[str, Organization]:
+        return dict(self._orgs)
+
+    def organization(self, org_id: str) -> Organization:
+        try:
+            return self._orgs[org_id]
+        except KeyError:
+            raise CatalogError(f"no organization {org_id!r}") from None
+
+    def service(self, service_id: str) -> Service:
+        try:
+            return self._services[service_id]
+        except KeyError:
+            raise CatalogError(f"no service {service_id!r}") from None
+
+    def get(self, service_id: str) -> Service | None:
+        return self._services.get(service_id)
+
+    def serial(self, service_id: str) -> int:
+        """A number that changes whenever the service changes (for caches)."""
+        return self._serial[service_id]
+
+    @property
+    def version(self) -> str:
+        """Content hash of the catalog: moves on every change, equal for equal content."""
+        with self._lock:
+            if self._version is None:
+                h = hashlib.sha256()
+                for oid in sorted(self._orgs):
+                    h.update(self._orgs[oid].model_dump_json().encode())
+                for sid in sorted(self._digest):
+                    h.update(sid.encode() + b"\0" + self._digest[sid].encode())
+                self._version = "cat-" + h.hexdigest()[:16]
+            return self._version
+
+    def candidates(self, kinds: Iterable[str], places: Iterable[Place]) -> set[str]:
+        """Active services of any of ``kinds`` that serve any of ``places`` (in person,
+        country-wide or remotely). Touches only index buckets, never the whole catalog."""
+        with self._lock:
+            by_kind: set[str] = set()
+            for k in kinds:
+                by_kind |= self._by_kind.get(k, set())
+            if not by_kind:
+                return set()
+            by_place: set[str] = set()
+            for country, area in places:
+                by_place |= self._by_place.get((country, normalise_area(area)), set())
+                by_place |= self._by_place.get((country, None), set())
+                by_place |= self._remote.get(country, set())
+            return by_kind & by_place
+
+    def speaking(self, languages: Iterable[str]) -> set[str]:
+        """Active services whose staff speak any of ``languages``."""
+        out: set[str] = set()
+        for lang in languages:
+            out |= self._by_language.get(lang, set())
+        return out
+
+    def interpreting(self) -> set[str]:
+        """Active services that provide interpretation."""
+        return set(self._interpreting)
+
+    def services_of(self, org_id: str) -> list[Service]:
+        return sorted((s for s in self._services.values() if s.organization_id == org_id), key=lambda s: s.id)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_data().model_dump(mode="json"), ensure_ascii=False, indent=2)

@@ -1,0 +1,246 @@
+"""Service and provider models.
+
+Field names follow Open Referral HSDS 3.1 where HSDS has the concept (``organization``,
+``service``, ``location``, ``service_areas``, ``languages``, ``cost_options``,
+``schedules``, ``required_documents``, ``interpretation_services``); the domain facts
+HSDS lacks (service kinds, structured eligibility, reporting to authorities, movement
+restrictions, recruitment fees, capacity) are plain fields here and travel as HSDS
+``attributes`` in the HSDS export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .codes import check_country, check_language
+from .taxonomy import DOCUMENT_STATUSES, PARTIES, SECTORS, SERVICE_KIND_IDS
+
+__all__ = [
+    "Capacity",
+    "CatalogData",
+    "CostOption",
+    "DOCUMENT_CODES",
+    "Eligibility",
+    "Employment",
+    "Location",
+    "Organization",
+    "RequiredDocument",
+    "Schedule",
+    "Service",
+    "ServiceArea",
+]
+
+Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+Party = Literal["police", "immigration", "employer", "broker", "suspect"]
+Sector = Literal[
+    "agriculture", "construction", "domestic_work", "fishing", "garment", "hospitality",
+    "manufacturing", "retail", "seafood_processing", "services", "transport",
+]
+DocumentCode = Literal["passport", "id_card", "work_permit", "police_report", "birth_certificate", "other"]
+DOCUMENT_CODES: tuple[str, ...] = DocumentCode.__args__  # type: ignore[attr-defined]
+
+assert set(Party.__args__) == set(PARTIES)  # type: ignore[attr-defined]
+assert set(Sector.__args__) == set(SECTORS)  # type: ignore[attr-defined]
+_ = DOCUMENT_STATUSES
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organization(_Model):
+    """A partner organisation (HSDS ``organization``). ``sample`` marks fictional data."""
+
+    id: Id
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    email: str | None = None
+    website: str | None = None
+    phone: str | None = None
+    sample: bool = False
+
+
+class Location(_Model):
+    """Where a service is delivered in person (HSDS ``location`` with one ``address``)."""
+
+    name: str | None = None
+    address_1: str | None = None
+    city: str | None = None
+    area: str | None = Field(default=None, description="Province, state or region (HSDS address.state_province).")
+    country: str = Field(description="ISO 3166-1 alpha-2")
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+    _country = field_validator("country")(check_country)
+
+
+class ServiceArea(_Model):
+    """A place a service covers (HSDS ``service_area``); ``area`` None means the whole country."""
+
+    country: str
+    area: str | None = None
+    name: str | None = None
+
+    _country = field_validator("country")(check_country)
+
+
+class CostOption(_Model):
+    """HSDS ``cost_option``: what the client pays (``amount`` 0 means free)."""
+
+    option: str | None = None
+    amount: float | None = Field(default=None, ge=0)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    amount_description: str | None = None
+
+
+class Schedule(_Model):
+    """HSDS ``schedule``, reduced to what a caseworker reads."""
+
+    description: str | None = None
+    byday: str | None = Field(default=None, description="RFC 5545 BYDAY, e.g. MO,TU,WE")
+    opens_at: dt.time | None = None
+    closes_at: dt.time | None = None
+
+
+class RequiredDocument(_Model):
+    """HSDS ``required_document`` with a structured ``code``."""
+
+    code: DocumentCode
+    document: str = Field(description="The document as a client would name it.")
+
+
+class Eligibility(_Model):
+    """Who a service can serve, as structured criteria (None / empty means anyone)."""
+
+    nationalities: list[str] | None = None
+    genders: list[Literal["female", "male", "other"]] | None = None
+    minimum_age: int | None = Field(default=None, ge=0, le=120)
+    maximum_age: int | None = Field(default=None, ge=0, le=120)
+    documents_required: list[DocumentCode] = Field(default_factory=list)
+    legal_status_required: bool = Field(
+        default=False, description="Needs valid documents / legal status in the country of delivery."
+    )
+    description: str | None = None
+
+    @field_validator("nationalities")
+    @classmethod
+    def _nationalities(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else [check_country(c) for c in v]
+
+    @model_validator(mode="after")
+    def _ages(self) -> "Eligibility":
+        if self.minimum_age is not None and self.maximum_age is not None and self.minimum_age > self.maximum_age:
+            raise ValueError("minimum_age is greater than maximum_age")
+        return self
+
+
+class Employment(_Model):
+    """Facts about a job placement or employer that the brief's clients asked about."""
+
+    direct_hire: bool
+    charges_recruitment_fees: bool
+    sectors: list[Sector] = Field(min_length=1)
+    light_work_available: bool = False
+    at_sea: bool = False
+    night_work: bool = False
+    full_time: bool = True
+    wage_monthly: float | None = Field(default=None, ge=0)
+    minimum_wage_monthly: float | None = Field(default=None, gt=0)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+
+    @property
+    def wage_ratio(self) -> float | None:
+        """Wage as a multiple of the minimum wage (None when either is unknown)."""
+        if self.wage_monthly is None or not self.minimum_wage_monthly:
+            return None
+        return round(self.wage_monthly / self.minimum_wage_monthly, 3)
+
+
+class Capacity(_Model):
+    """Whether the service can take someone now (HSDS ``service_capacity`` in summary)."""
+
+    status: Literal["open", "waitlist", "full"] = "open"
+    until: dt.date | None = Field(default=None, description="Full or waitlisted until this date.")
+    updated: dt.date | None = None
+    available: int | None = Field(default=None, ge=0)
+    maximum: int | None = Field(default=None, ge=0)
+
+
+class Service(_Model):
+    """A service a partner organisation offers (HSDS ``service`` plus domain facts)."""
+
+    id: Id
+    organization_id: Id
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    status: Literal["active", "inactive"] = "active"
+    kinds: list[str] = Field(min_length=1, description="Service kinds from the freechoice taxonomy.")
+    location: Location | None = None
+    service_areas: list[ServiceArea] = Field(default_factory=list)
+    remote: bool = Field(default=False, description="Delivered by phone or online across its service areas.")
+    languages: list[str] = Field(default_factory=list, description="ISO 639-1 (or 639-3) codes.")
+    interpretation: bool = Field(default=False, description="Provides an interpreter for other languages.")
+    cost_options: list[CostOption] = Field(default_factory=list)
+    schedules: list[Schedule] = Field(default_factory=list)
+    required_documents: list[RequiredDocument] = Field(default_factory=list)
+    eligibility: Eligibility = Field(default_factory=Eligibility)
+    reports_to_authorities: Literal["never", "with_consent", "mandatory"] = "never"
+    reports_to: list[Party] = Field(default_factory=list, description="Who it reports client details to.")
+    contact_with: list[Party] = Field(
+        default_factory=list, description="Parties the client meets or deals with through this service."
+    )
+    restricts_movement: bool = False
+    movement_note: str | None = None
+    acts_without_client: bool = Field(
+        default=False, description="Contacts family or others without the client leading each step."
+    )
+    employment: Employment | None = None
+    capacity: Capacity = Field(default_factory=Capacity)
+    requires: list[str] = Field(default_factory=list, description="Service kinds the client needs first.")
+    refers_to: list[Id] = Field(default_factory=list, description="Services it refers clients on to.")
+    email: str | None = None
+    url: str | None = None
+    phone: str | None = None
+
+    @field_validator("kinds", "requires")
+    @classmethod
+    def _kinds(cls, v: list[str]) -> list[str]:
+        unknown = [k for k in v if k not in SERVICE_KIND_IDS]
+        if unknown:
+            raise ValueError(f"unknown service kind(s) {unknown}; allowed: {', '.join(SERVICE_KIND_IDS)}")
+        return v
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, v: list[str]) -> list[str]:
+        return [check_language(c) for c in v]
+
+    @model_validator(mode="after")
+    def _consistency(self) -> "Service":
+        if not self.service_areas and self.location is None:
+            raise ValueError("a service needs a location or at least one service area")
+        if self.reports_to_authorities != "never" and not self.reports_to:
+            raise ValueError("reports_to must name who it reports to when reports_to_authorities is not 'never'")
+        if any(k.startswith("job_placement.direct_employer") for k in self.kinds) and self.employment is None:
+            raise ValueError("a job placement with an employer needs its employment facts")
+        return self
+
+    def places(self) -> list[tuple[str, str | None]]:
+        """(country, area) pairs this service covers; area None means the whole country."""
+        if self.service_areas:
+            return [(a.country, a.area) for a in self.service_areas]
+        assert self.location is not None
+        return [(self.location.country, self.location.area)]
+
+
+class CatalogData(_Model):
+    """A whole catalog as stored in YAML or JSON: organisations and their services."""
+
+    catalog: str = "freechoice catalog"
+    sample: bool = Field(default=False, description="True for fictional sample data.")
+    notice: str | None = None
+    organizations: list[Organization]
+    services: list[Service]

@@ -1,0 +1,186 @@
+"""The public vocabulary: the 21 needs in six categories, and the kinds of service.
+
+Need ids and service-kind ids are stable: they appear in assessments, rule packs,
+option lists, the HSDS export and the HTTP API. Add to them; never rename.
+The ``brief_share`` of each need is the share of the 117 pilot clients who ranked it 4
+(Issara Institute, 2017); the demo's synthetic cohort is calibrated to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+__all__ = [
+    "CATEGORIES",
+    "DOCUMENT_STATUSES",
+    "NEEDS",
+    "NEED_IDS",
+    "PARTIES",
+    "PLANS",
+    "SECTORS",
+    "SERVICE_KINDS",
+    "SERVICE_KIND_IDS",
+    "WORK_LIMITS",
+    "Need",
+    "ServiceKind",
+    "kinds_for_need",
+    "needs_for_kind",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    id: str
+    category: str
+    label: str
+    description: str
+    brief_share: float
+    order: int
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceKind:
+    id: str
+    label: str
+    needs: tuple[str, ...]
+    requires: tuple[str, ...] = ()
+    refers_to: tuple[str, ...] = ()
+    satisfied_by_valid_documents: bool = False
+
+
+CATEGORIES: Mapping[str, str] = MappingProxyType(
+    {
+        "financial_economic": "Financial and economic",
+        "legal": "Legal assistance",
+        "basic": "Basic needs",
+        "safety": "Safety and security",
+        "health": "Health and psychosocial",
+        "education": "Education and training",
+    }
+)
+
+_NEEDS = [
+    ("employment", "financial_economic", "Find work",
+     "A safe, legal, fairly paid job, hired directly by the employer.", 0.54),
+    ("current_expenses", "financial_economic", "Money for current costs",
+     "Money to pay for daily costs, bills and other expenses now.", 0.47),
+    ("debt", "financial_economic", "Outstanding debt",
+     "Help with money you owe, so debt does not trap you again.", 0.31),
+    ("integration_planning", "financial_economic", "Planning next steps",
+     "Help to plan what comes next: staying, going home or moving on.", 0.18),
+    ("cultural_religious", "financial_economic", "Cultural or religious costs",
+     "Money for a ceremony, offering or other cultural or religious duty.", 0.03),
+    ("legal_proceedings", "legal", "Support in a legal case",
+     "Help in a labour or criminal case, such as a claim for unpaid wages.", 0.50),
+    ("identity_documents", "legal", "Identity and other documents",
+     "Getting back, renewing or obtaining passports, ID cards and work permits.", 0.49),
+    ("compensation", "legal", "Compensation",
+     "Legal help to get the wages or compensation you are owed.", 0.37),
+    ("legal_information", "legal", "Legal information and advice",
+     "Clear advice on your rights and your options under the law.", 0.29),
+    ("family_communication", "basic", "Contact with family",
+     "Being in touch with your family, in the way and at the time you choose.", 0.35),
+    ("housing", "basic", "A place to stay",
+     "A safe place to sleep that you are free to come and go from.", 0.31),
+    ("food", "basic", "Food",
+     "Enough food for you (and your family) now.", 0.28),
+    ("safety_destination", "safety", "Safety where you are",
+     "Being safe from arrest, deportation or other harm in the country you are in.", 0.23),
+    ("protection", "safety", "Protection from people who could harm you",
+     "Protection from an employer, broker or anyone else who could hurt you.", 0.21),
+    ("family_safety", "safety", "Safety of family or friends",
+     "Keeping your family or friends safe from threats.", 0.14),
+    ("basic_medical", "health", "Basic medical care",
+     "A doctor, clinic visit or medicine for everyday health problems.", 0.21),
+    ("serious_medical", "health", "Serious medical treatment",
+     "Hospital care or treatment for an injury or serious illness.", 0.17),
+    ("psychosocial", "health", "Emotional support",
+     "Someone to talk to, counselling or other support for your wellbeing.", 0.08),
+    ("life_skills", "education", "Life skills",
+     "Training in everyday skills: money, language, rights at work.", 0.15),
+    ("vocational_training", "education", "Job training",
+     "Training for a trade or skill that leads to better work.", 0.12),
+    ("child_schooling", "education", "School for a child",
+     "Money or help to enrol a child in school.", 0.10),
+]
+
+NEEDS: Mapping[str, Need] = MappingProxyType(
+    {nid: Need(nid, cat, label, desc, share, i) for i, (nid, cat, label, desc, share) in enumerate(_NEEDS)}
+)
+NEED_IDS: tuple[str, ...] = tuple(NEEDS)
+
+_KINDS = [
+    ServiceKind("job_placement.direct_employer", "Job with an employer who hires directly", ("employment",)),
+    ServiceKind("job_placement.self_employment_support", "Help to start your own business",
+                ("employment", "integration_planning", "debt")),
+    ServiceKind("financial.emergency_grant", "Emergency money grant",
+                ("current_expenses", "food", "cultural_religious")),
+    ServiceKind("financial.debt_advice", "Debt advice and negotiation", ("debt",)),
+    ServiceKind("financial.cultural_religious_grant", "Grant for cultural or religious costs", ("cultural_religious",)),
+    ServiceKind("case_management.integration_planning", "Planning your next steps with a caseworker",
+                ("integration_planning", "safety_destination")),
+    ServiceKind("legal_aid.wage_claim", "Legal help to claim unpaid wages",
+                ("compensation", "legal_proceedings"), refers_to=("legal_aid.labour_court",)),
+    ServiceKind("legal_aid.labour_court", "Representation at the labour court",
+                ("legal_proceedings", "compensation")),
+    ServiceKind("legal_aid.criminal_case", "Support as a witness or victim in a criminal case",
+                ("legal_proceedings",)),
+    ServiceKind("legal_aid.information", "Legal information and advice",
+                ("legal_information", "safety_destination")),
+    ServiceKind("documents.identity", "Help with passport or identity card",
+                ("identity_documents", "safety_destination"), satisfied_by_valid_documents=True),
+    ServiceKind("documents.work_permit", "Help with a work permit",
+                ("identity_documents", "safety_destination"), requires=("documents.identity",),
+                satisfied_by_valid_documents=True),
+    ServiceKind("documents.police_report", "Filing a report of lost or taken documents",
+                ("identity_documents",), satisfied_by_valid_documents=True),
+    ServiceKind("family.contact_support", "Help to contact your family, on your terms", ("family_communication",)),
+    ServiceKind("family.tracing", "Finding family members you have lost contact with", ("family_communication",)),
+    ServiceKind("family.safety_support", "Support to keep your family safe", ("family_safety",)),
+    ServiceKind("housing.shelter", "Shelter", ("housing", "protection")),
+    ServiceKind("housing.rental_support", "Help to rent a room", ("housing",)),
+    ServiceKind("food.meals", "Meals or food parcels", ("food",)),
+    ServiceKind("safety.hotline", "Hotline for help and advice",
+                ("safety_destination", "protection", "legal_information")),
+    ServiceKind("safety.protection", "Protection and safety planning", ("protection", "family_safety")),
+    ServiceKind("health.primary_care", "Clinic or primary care", ("basic_medical",)),
+    ServiceKind("health.hospital", "Hospital treatment", ("serious_medical",)),
+    ServiceKind("health.psychosocial", "Counselling and emotional support", ("psychosocial",)),
+    ServiceKind("training.life_skills", "Life skills training", ("life_skills",)),
+    ServiceKind("training.vocational", "Vocational training", ("vocational_training", "employment")),
+    ServiceKind("education.school_enrolment", "Help to enrol a child in school", ("child_schooling",)),
+    ServiceKind("financial.education_grant", "Grant for school costs", ("child_schooling",)),
+]
+
+SERVICE_KINDS: Mapping[str, ServiceKind] = MappingProxyType({k.id: k for k in _KINDS})
+SERVICE_KIND_IDS: tuple[str, ...] = tuple(SERVICE_KINDS)
+
+_BY_NEED: dict[str, tuple[str, ...]] = {
+    n: tuple(k.id for k in _KINDS if n in k.needs) for n in NEED_IDS
+}
+
+
+def kinds_for_need(need: str) -> tuple[str, ...]:
+    """The service kinds that can meet ``need``, in taxonomy order.
+
+    >>> kinds_for_need("compensation")
+    ('legal_aid.wage_claim', 'legal_aid.labour_court')
+    """
+    return _BY_NEED[need]
+
+
+def needs_for_kind(kind: str) -> tuple[str, ...]:
+    """The needs a service kind can meet."""
+    return SERVICE_KINDS[kind].needs
+
+
+PLANS = ("stay", "return_home", "move_elsewhere", "undecided")
+DOCUMENT_STATUSES = ("valid", "expired", "lost", "confiscated", "fraudulent", "none")
+PARTIES = ("police", "immigration", "employer", "broker", "suspect")
+SECTORS = (
+    "agriculture", "construction", "domestic_work", "fishing", "garment", "hospitality",
+    "manufacturing", "retail", "seafood_processing", "services", "transport",
+)
+WORK_LIMITS = ("light_work_only", "no_night_work", "no_sea_work", "part_time_only")
