@@ -1,0 +1,157 @@
+"""The public output contract: an option list the client chooses from.
+
+Field names here are a public contract (library, command line, HTTP): add fields,
+never rename. ``score`` only orders options within a need; it never hides one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "CashOption",
+    "Caution",
+    "Exclusion",
+    "NearMiss",
+    "NeedOptions",
+    "Option",
+    "OptionList",
+    "Reason",
+    "SpendingPlanLine",
+    "Step",
+    "Unmet",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Reason(_Model):
+    """Why an option is there or ranks where it does (a fired rule, in plain words)."""
+
+    rule: str
+    text: str
+
+
+class Caution(_Model):
+    """Something the client should hear before choosing (client-readable)."""
+
+    rule: str
+    text: str
+
+
+class Step(_Model):
+    """One step of a pathway. ``when`` is ``before`` (a prerequisite) or ``after`` (onward)."""
+
+    kind: str
+    text: str
+    when: Literal["before", "after"] = "before"
+    service_id: str | None = None
+    service_name: str | None = None
+    provider_name: str | None = None
+    rule: str | None = None
+
+
+class Option(_Model):
+    option_id: str
+    service_id: str
+    service_name: str
+    provider_id: str
+    provider_name: str
+    kinds: list[str]
+    score: float = Field(ge=0, le=1, description="Orders options within a need; never hides one.")
+    reasons: list[Reason] = Field(default_factory=list)
+    cautions: list[Caution] = Field(default_factory=list)
+    steps: list[Step] = Field(default_factory=list)
+    cost: dict[str, Any] = Field(default_factory=dict)
+    location: dict[str, Any] = Field(default_factory=dict)
+    languages: list[str] = Field(default_factory=list)
+    availability: Literal["open", "waitlist", "full"] = "open"
+    available_until: str | None = None
+    remote: bool = False
+    quality: dict[str, Any] | None = Field(
+        default=None, description="Client-rated quality signal and how many ratings it rests on."
+    )
+
+
+class NearMiss(_Model):
+    """A service that could have met the need, and what stands in the way."""
+
+    service_id: str
+    service_name: str
+    provider_name: str
+    blocked_by: list[str]
+    rules: list[str] = Field(default_factory=list)
+
+
+class Unmet(_Model):
+    text: str
+    near_misses: list[NearMiss] = Field(default_factory=list)
+
+
+class NeedOptions(_Model):
+    need: str
+    label: str = ""
+    priority: int = Field(ge=1, le=4)
+    options: list[Option] = Field(default_factory=list)
+    unmet: Unmet | None = None
+
+
+class Exclusion(_Model):
+    """A candidate removed by a hard limit or eligibility, kept so it can be explained."""
+
+    service_id: str
+    service_name: str = ""
+    need: str
+    rule: str
+    text: str
+
+
+class SpendingPlanLine(_Model):
+    need: str
+    amount: float = Field(ge=0)
+    note: str | None = None
+
+
+class CashOption(_Model):
+    """Unconditional cash next to services: three monthly transfers at the minimum wage."""
+
+    option_id: str = "cash"
+    transfers: int = 3
+    amount_per_transfer: float
+    currency: str
+    country: str
+    basis: str = ""
+    spending_plan: list[SpendingPlanLine] = Field(
+        default_factory=list, description="Filled in by the client against their ranked needs."
+    )
+    plan_needs: list[str] = Field(default_factory=list, description="The client's ranked needs, highest first.")
+    conditions: str = "None: the money is the client's to spend on what they decide."
+
+
+class OptionList(_Model):
+    id: str
+    client_ref: str
+    created_at: str | None = None
+    rules_version: str
+    catalog_version: str
+    sample_data: bool = False
+    needs: list[NeedOptions]
+    excluded: list[Exclusion] = Field(default_factory=list)
+    cash: CashOption
+
+    def option(self, option_id: str) -> Option | CashOption | None:
+        """The option with ``option_id`` (``"cash"`` for the cash option), or None."""
+        if option_id == self.cash.option_id:
+            return self.cash
+        for need in self.needs:
+            for opt in need.options:
+                if opt.option_id == option_id:
+                    return opt
+        return None
+
+    def option_ids(self) -> list[str]:
+        return [o.option_id for n in self.needs for o in n.options] + [self.cash.option_id]
