@@ -48,6 +48,7 @@ class ServiceKind:
     requires: tuple[str, ...] = ()
     refers_to: tuple[str, ...] = ()
     satisfied_by_valid_documents: bool = False
+    offered_by_default: bool = True
 
 
 CATEGORIES: Mapping[str, str] = MappingProxyType(
@@ -125,14 +126,15 @@ _KINDS = [
                 ("compensation", "legal_proceedings"), refers_to=("legal_aid.labour_court",)),
     ServiceKind("legal_aid.labour_court", "Representation at the labour court",
                 ("legal_proceedings", "compensation")),
+    # Offered only when the client asks for a criminal case (a rule suggests it).
     ServiceKind("legal_aid.criminal_case", "Support as a witness or victim in a criminal case",
-                ("legal_proceedings",)),
+                ("legal_proceedings",), offered_by_default=False),
     ServiceKind("legal_aid.information", "Legal information and advice",
                 ("legal_information", "safety_destination")),
     ServiceKind("documents.identity", "Help with passport or identity card",
-                ("identity_documents", "safety_destination"), satisfied_by_valid_documents=True),
+                ("identity_documents",), satisfied_by_valid_documents=True),
     ServiceKind("documents.work_permit", "Help with a work permit",
-                ("identity_documents", "safety_destination"), requires=("documents.identity",),
+                ("identity_documents",), requires=("documents.identity",),
                 satisfied_by_valid_documents=True),
     ServiceKind("documents.police_report", "Filing a report of lost or taken documents",
                 ("identity_documents",), satisfied_by_valid_documents=True),
@@ -158,12 +160,14 @@ SERVICE_KINDS: Mapping[str, ServiceKind] = MappingProxyType({k.id: k for k in _K
 SERVICE_KIND_IDS: tuple[str, ...] = tuple(SERVICE_KINDS)
 
 _BY_NEED: dict[str, tuple[str, ...]] = {
-    n: tuple(k.id for k in _KINDS if n in k.needs) for n in NEED_IDS
+    n: tuple(k.id for k in _KINDS if n in k.needs and k.offered_by_default) for n in NEED_IDS
 }
 
 
 def kinds_for_need(need: str) -> tuple[str, ...]:
-    """The service kinds that can meet ``need``, in taxonomy order.
+    """The service kinds offered for ``need`` by default, in taxonomy order.
+
+    Kinds with ``offered_by_default=False`` (criminal cases) come only through a rule.
 
     >>> kinds_for_need("compensation")
     ('legal_aid.wage_claim', 'legal_aid.labour_court')

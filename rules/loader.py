@@ -1,0 +1,74 @@
+"""Loading rule packs from YAML, with every problem reported against its rule."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from freechoice.catalog import Problem, ValidationFailed, problems_from_pydantic
+
+from .schema import RulePack
+
+__all__ = ["core_pack", "default_pack", "load_pack", "pack_version", "parse_pack"]
+
+
+def parse_pack(raw: Any, *, source: str = "rule pack") -> RulePack:
+    """Validate a rule pack given as a mapping (or YAML text).
+
+    Raises ValidationFailed with one Problem per fault, its path naming the rule id.
+    """
+    if isinstance(raw, (str, bytes)):
+        try:
+            raw = yaml.safe_load(raw)
+        except yaml.YAMLError as err:
+            raise ValidationFailed([Problem("(file)", f"not valid YAML: {err}")], what=source) from None
+    try:
+        return RulePack.model_validate(raw)
+    except ValidationError as err:
+        problems = problems_from_pydantic(err)
+        rules = raw.get("rules") if isinstance(raw, dict) else None
+        named = []
+        for p in problems:
+            parts = p.field.split(".")
+            if len(parts) >= 2 and parts[0] == "rules" and parts[1].isdigit() and isinstance(rules, list):
+                i = int(parts[1])
+                rid = rules[i].get("id") if i < len(rules) and isinstance(rules[i], dict) else None
+                if rid:
+                    p = Problem(f"rules[{rid}]." + ".".join(parts[2:]), p.message, p.allowed, p.value)
+            named.append(p)
+        raise ValidationFailed(named, what=source) from None
+
+
+def load_pack(path: str | Path) -> RulePack:
+    """Load a rule pack from a YAML file."""
+    p = Path(path)
+    return parse_pack(p.read_text(encoding="utf-8"), source=str(p))
+
+
+def _bundled(name: str) -> RulePack:
+    text = resources.files("freechoice.rules").joinpath(name).read_text(encoding="utf-8")
+    return parse_pack(text, source=f"bundled {name}")
+
+
+def core_pack() -> RulePack:
+    """The core pack (client hard limits, eligibility, capacity); always compiled first."""
+    return _bundled("core.yaml")
+
+
+def default_pack() -> RulePack:
+    """The default pack: the pilot brief's lessons as rules."""
+    return _bundled("default.yaml")
+
+
+def pack_version(*packs: RulePack) -> str:
+    """Content hash of the given packs, recorded on every option list."""
+    h = hashlib.sha256()
+    for pack in packs:
+        h.update(json.dumps(pack.model_dump(mode="json"), sort_keys=True).encode())
+    return "rules-" + h.hexdigest()[:16]
