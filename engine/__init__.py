@@ -1,0 +1,72 @@
+"""freechoice.engine: from a client's ranked needs to an explained list of options.
+
+The durable-rules host, matching, scoring, explanations, the referral graph and
+pathways, option lists, and (in their own modules) choices, referrals, feedback and KPIs.
+Errors come from the one hierarchy in :mod:`freechoice.catalog.errors`, re-exported here.
+"""
+
+from freechoice.catalog.errors import (
+    CatalogError,
+    ChoiceError,
+    FreechoiceError,
+    Problem,
+    ReferralCycleError,
+    RuleEngineError,
+    RuleError,
+    ValidationFailed,
+)
+
+from .assessment import Assessment, ClientPlace, Situation, parse_assessment
+from .cash import DEFAULT_MINIMUM_WAGES, cash_option
+from .compile import CompiledRules, compile_rules, load_rules, render_text
+from .graph import ReferralGraph, check_service, referral_graph
+from .options import (
+    CashOption,
+    Caution,
+    Exclusion,
+    NearMiss,
+    NeedOptions,
+    Option,
+    OptionList,
+    Reason,
+    SpendingPlanLine,
+    Step,
+    Unmet,
+)
+from .propose import propose
+
+__all__ = [
+    "Assessment",
+    "CashOption",
+    "CatalogError",
+    "Caution",
+    "ChoiceError",
+    "ClientPlace",
+    "CompiledRules",
+    "DEFAULT_MINIMUM_WAGES",
+    "Exclusion",
+    "FreechoiceError",
+    "NearMiss",
+    "NeedOptions",
+    "Option",
+    "OptionList",
+    "Problem",
+    "Reason",
+    "ReferralCycleError",
+    "ReferralGraph",
+    "RuleEngineError",
+    "RuleError",
+    "Situation",
+    "SpendingPlanLine",
+    "Step",
+    "Unmet",
+    "ValidationFailed",
+    "cash_option",
+    "check_service",
+    "compile_rules",
+    "load_rules",
+    "parse_assessment",
+    "propose",
+    "referral_graph",
+    "render_text",
+]

@@ -1,0 +1,44 @@
+"""``freechoice match``: one client's option list, as text or as the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+__all__ = ["register"]
+
+
+def match(
+    assessment: Annotated[str, typer.Argument(help="Assessment JSON file, or - to read stdin.")],
+    catalog: Annotated[Optional[Path], typer.Option(help="Catalog YAML/JSON (default: bundled sample).")] = None,
+    rules: Annotated[Optional[Path], typer.Option(help="Rule pack YAML (default: bundled default pack).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print exactly the option list JSON on stdout.")] = False,
+    all_needs: Annotated[bool, typer.Option("--all-needs", help="Include needs ranked 1 and 2.")] = False,
+) -> None:
+    """Propose options for one client's assessment."""
+    from freechoice.catalog import load_catalog, load_sample_catalog
+    from freechoice.engine import load_rules, parse_assessment, propose
+    from freechoice.engine.render import render_option_list
+
+    text = sys.stdin.read() if assessment == "-" else Path(assessment).read_text(encoding="utf-8")
+    try:
+        raw = json.loads(text)
+    except ValueError as err:
+        print(f"error: {assessment}: not valid JSON: {err}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    a = parse_assessment(raw)
+    cat = load_sample_catalog() if catalog is None else load_catalog(catalog)
+    compiled = load_rules(rules)
+    ol = propose(a, cat, compiled, all_needs=all_needs)
+    if as_json:
+        sys.stdout.write(ol.model_dump_json(indent=2) + "\n")
+    else:
+        print(render_option_list(ol))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("match")(match)

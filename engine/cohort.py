@@ -1,0 +1,102 @@
+"""A synthetic cohort calibrated to the pilot brief (fictional clients, seeded).
+
+For each need, exactly round(share x size) clients rank it 4, where share is the
+share of the 117 pilot clients who did (Issara Institute, 2017); other ranked needs
+get 1-3. Situations are drawn from the places, languages and limits the brief names.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from freechoice.catalog import NEEDS
+
+from .assessment import Assessment, parse_assessment
+
+__all__ = ["BRIEF_COHORT_SIZE", "synthetic_cohort", "synthetic_assessment_dicts"]
+
+BRIEF_COHORT_SIZE = 117
+
+_TH_AREAS = ["Samut Sakhon", "Songkhla", "Trang", "Ranong", "Bangkok"]
+_HOME = {
+    "MM": (["Yangon", "Mon State", "Tanintharyi"], ["my"]),
+    "KH": (["Phnom Penh", "Siem Reap", "Banteay Meanchey"], ["km"]),
+    "LA": (["Vientiane", "Savannakhet"], ["lo"]),
+}
+_DOCS = ["valid", "expired", "lost", "confiscated", "confiscated", "fraudulent", "none"]
+
+
+def _situation(rng: random.Random) -> dict[str, Any]:
+    nationality = rng.choices(["MM", "KH", "LA"], weights=[70, 20, 10])[0]
+    home_areas, langs = _HOME[nationality]
+    languages = list(langs)
+    if rng.random() < 0.3:
+        languages.append("th")
+    plan = rng.choices(["stay", "return_home", "move_elsewhere", "undecided"], weights=[45, 35, 5, 15])[0]
+    here = {"country": "TH", "area": rng.choice(_TH_AREAS)}
+    intended = None
+    if plan == "return_home":
+        intended = {"country": nationality, "area": rng.choice(home_areas)}
+    elif plan == "move_elsewhere":
+        intended = {"country": "TH", "area": rng.choice([a for a in _TH_AREAS if a != here["area"]])}
+    fears = []
+    if rng.random() < 10 / 117 * 3:
+        fears.append("police")
+    if rng.random() < 5 / 117 * 3:
+        fears.append("employer")
+    if rng.random() < 0.05:
+        fears.append("suspect")
+    no_contact = [f for f in fears if f in ("police",) and rng.random() < 0.5]
+    if rng.random() < 0.15:
+        no_contact.append("immigration")
+    work_limits = []
+    avoid = []
+    if rng.random() < 0.35:
+        avoid.append("fishing")
+        work_limits.append("no_sea_work")
+    if rng.random() < 0.12:
+        work_limits.append("light_work_only")
+    legal = ["wage_claim"] if rng.random() < 0.5 else []
+    if rng.random() < 0.02:
+        legal.append("criminal_case")
+    return {
+        "location": here,
+        "plan": plan,
+        "intended_location": intended,
+        "nationality": nationality,
+        "languages": languages,
+        "gender": rng.choices(["male", "female"], weights=[70, 30])[0],
+        "age": rng.randint(18, 55),
+        "documents": rng.choice(_DOCS),
+        "fears": sorted(set(fears)),
+        "avoid_sectors": avoid,
+        "work_limits": work_limits,
+        "legal_interest": legal,
+        "no_contact_with": sorted(set(no_contact)),
+    }
+
+
+def synthetic_assessment_dicts(size: int = BRIEF_COHORT_SIZE, seed: int = 2016) -> list[dict[str, Any]]:
+    """Assessment dicts (the public JSON shape) for ``size`` fictional clients."""
+    rng = random.Random(seed)
+    needs: list[dict[str, int]] = [{} for _ in range(size)]
+    for nid, need in NEEDS.items():
+        fours = round(need.brief_share * size)
+        for i in rng.sample(range(size), fours):
+            needs[i][nid] = 4
+    for ranked in needs:
+        for nid in NEEDS:
+            if nid not in ranked and rng.random() < 0.45:
+                ranked[nid] = rng.randint(1, 3)
+        if not ranked:
+            ranked["current_expenses"] = 3
+    return [
+        {"client_ref": f"demo-{i + 1:03d}", "needs": needs[i], "situation": _situation(rng)}
+        for i in range(size)
+    ]
+
+
+def synthetic_cohort(size: int = BRIEF_COHORT_SIZE, seed: int = 2016) -> list[Assessment]:
+    """The synthetic cohort as validated assessments (same seed, same cohort)."""
+    return [parse_assessment(d) for d in synthetic_assessment_dicts(size, seed)]

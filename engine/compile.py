@@ -1,0 +1,168 @@
+"""Compiling rule packs into durable-rules rulesets, and running them where facts change.
+
+Rules run twice, never per (client, service) pair: the client side once per assessment
+(which rules are active for this client) and the service side once per service version
+(which rules a service triggers: its *tags*, cached by ``Catalog.serial``). The join of
+the two, plus the ``match.*`` conditions, is plain Python in :mod:`.propose`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from freechoice.catalog import Catalog, RuleError
+from freechoice.rules import Rule, RulePack, core_pack, default_pack, load_pack, pack_version
+from freechoice.rules.schema import CLIENT_FIELDS, SERVICE_FIELDS
+
+from .assessment import Assessment
+from .durable import RuleHost
+from .facts import client_fact, compile_side, service_fact
+
+__all__ = ["CompiledRules", "compile_rules", "load_rules", "render_text"]
+
+_PLACEHOLDER = re.compile(r"\{(client|service|match)\.([a-z_][a-z0-9_.]*)\}")
+_BATCH = 500
+
+
+def _readable(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(str(v) for v in value)
+        if len(items) <= 1:
+            return "".join(items)
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _lookup(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        if obj is None:
+            return None
+        obj = obj.get(part) if isinstance(obj, Mapping) else getattr(obj, part, None)
+    return obj
+
+
+def render_text(template: str, *, client: Any = None, service: Any = None, match: Any = None) -> str:
+    """Fill ``{client.x}``, ``{service.x}`` and ``{match.x}`` placeholders of a rule text."""
+    roots = {"client": client, "service": service, "match": match}
+    return _PLACEHOLDER.sub(lambda m: _readable(_lookup(roots[m.group(1)], m.group(2))), template)
+
+
+def _texts(rule: Rule) -> list[str]:
+    e = rule.then
+    return [t for t in (e.exclude, e.caution, e.reason) if t]
+
+
+class CompiledRules:
+    """One or more rule packs compiled to durable-rules, with a per-service tag cache.
+
+    Thread-safe: durable-rules calls go through :class:`~.durable.RuleHost`'s process
+    lock; the tag cache has its own lock.
+    """
+
+    def __init__(self, packs: Sequence[RulePack]) -> None:
+        self.packs = list(packs)
+        self.version = pack_version(*self.packs)
+        rules: list[Rule] = []
+        seen: dict[str, str] = {}
+        for pack in self.packs:
+            for rule in pack.rules:
+                if rule.id in seen:
+                    raise RuleError(f"rule id {rule.id!r} is in both pack {seen[rule.id]!r} and {pack.pack!r}")
+                seen[rule.id] = pack.pack
+                for text in _texts(rule):
+                    bad = re.findall(r"\{(?!(?:client|service|match)\.)[^}]*\}", text)
+                    if bad:
+                        raise RuleError(
+                            f"rule {rule.id!r}: placeholder(s) {bad} must start with client., service. or match."
+                        )
+                rules.append(rule)
+        self.rules = rules
+        self.by_id = {r.id: r for r in rules}
+        self.pack_of = seen
+        client_patterns: dict[str, dict[str, Any]] = {}
+        service_patterns: dict[str, dict[str, Any]] = {}
+        for r in rules:
+            try:
+                if r.when.client:
+                    client_patterns[r.id] = compile_side(r.when.client, CLIENT_FIELDS)
+                if r.when.service:
+                    service_patterns[r.id] = compile_side(r.when.service, SERVICE_FIELDS)
+            except ValueError as err:
+                raise RuleError(f"rule {r.id!r}: {err}") from None
+        self._client_conditional = set(client_patterns)
+        self._service_conditional = set(service_patterns)
+        rulesets = {}
+        if client_patterns:
+            rulesets["client"] = client_patterns
+        if service_patterns:
+            rulesets["service"] = service_patterns
+        self._host = RuleHost(rulesets) if rulesets else None
+        self._tags: dict[int, frozenset[str]] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ client side
+    def active_rules(self, assessment: Assessment) -> list[Rule]:
+        """The rules whose client conditions hold for ``assessment``, in pack order."""
+        fired: set[str] = set()
+        if self._client_conditional and self._host is not None:
+            fired = {rid for rid, _ in self._host.evaluate("client", [client_fact(assessment)])}
+        return [r for r in self.rules if r.id not in self._client_conditional or r.id in fired]
+
+    # ------------------------------------------------------------------ service side
+    def service_tags(self, catalog: Catalog, service_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+        """For each service, the ids of rules whose service conditions it meets (cached)."""
+        out: dict[str, frozenset[str]] = {}
+        missing: list[tuple[str, int]] = []
+        with self._lock:
+            for sid in service_ids:
+                serial = catalog.serial(sid)
+                tags = self._tags.get(serial)
+                if tags is None:
+                    missing.append((sid, serial))
+                else:
+                    out[sid] = tags
+        if missing:
+            fresh = self._evaluate_services(catalog, missing)
+            with self._lock:
+                self._tags.update({serial: fresh[sid] for sid, serial in missing})
+                if len(self._tags) > 2 * len(catalog) + 1024:
+                    live = {catalog.serial(s.id) for s in catalog}
+                    self._tags = {k: v for k, v in self._tags.items() if k in live}
+            out.update(fresh)
+        return out
+
+    def _evaluate_services(self, catalog: Catalog, items: list[tuple[str, int]]) -> dict[str, frozenset[str]]:
+        found: dict[str, set[str]] = {sid: set() for sid, _ in items}
+        if self._service_conditional and self._host is not None:
+            for i in range(0, len(items), _BATCH):
+                facts = [service_fact(catalog.service(sid)) for sid, _ in items[i : i + _BATCH]]
+                for rid, sid in self._host.evaluate("service", facts):
+                    found[sid].add(rid)
+        return {sid: frozenset(tags) for sid, tags in found.items()}
+
+    def prepare(self, catalog: Catalog) -> None:
+        """Tag every active service now (otherwise tags are computed on first use)."""
+        self.service_tags(catalog, [s.id for s in catalog if s.status == "active"])
+
+    def service_conditional(self, rule_id: str) -> bool:
+        return rule_id in self._service_conditional
+
+
+def compile_rules(*packs: RulePack, include_core: bool = True) -> CompiledRules:
+    """Compile rule packs; the core pack (client hard limits) goes first unless told not to."""
+    chosen = list(packs)
+    if include_core and not any(p.pack == "core" for p in chosen):
+        chosen.insert(0, core_pack())
+    return CompiledRules(chosen)
+
+
+def load_rules(path: str | Path | None = None) -> CompiledRules:
+    """The default pack (or the YAML pack at ``path``), compiled with the core pack."""
+    return compile_rules(default_pack() if path is None else load_pack(path))

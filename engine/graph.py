@@ -1,0 +1,156 @@
+"""The referral graph (networkx): what needs to come first, and where a service refers on.
+
+Nodes are service kinds (``kind:<id>``) and active services (``service:<id>``).
+Edges carry ``rel``: ``requires`` (a work permit requires an identity document; a
+service that needs a police report requires ``documents.police_report``) and
+``refers_to`` (wage-claim legal aid refers onward to labour-court representation).
+A cycle among ``requires`` edges (lifted to kinds) or among service ``refers_to`` edges
+is rejected with the cycle named, when the graph is built and when a service is checked.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import networkx as nx
+
+from freechoice.catalog import SERVICE_KINDS, Catalog, ReferralCycleError, Service
+
+__all__ = ["ReferralGraph", "check_service", "referral_graph"]
+
+
+def _k(kind: str) -> str:
+    return f"kind:{kind}"
+
+
+def _s(sid: str) -> str:
+    return f"service:{sid}"
+
+
+class ReferralGraph:
+    """The referral graph of one catalog version.
+
+    >>> from freechoice.catalog import load_sample_catalog
+    >>> g = ReferralGraph(load_sample_catalog())
+    >>> g.kind_requires("documents.work_permit")
+    ['documents.identity']
+    """
+
+    def __init__(self, catalog: Catalog, extra: Service | None = None) -> None:
+        g = nx.DiGraph()
+        for kind in SERVICE_KINDS.values():
+            g.add_node(_k(kind.id), type="kind")
+            for req in kind.requires:
+                g.add_edge(_k(kind.id), _k(req), rel="requires")
+            for ref in kind.refers_to:
+                g.add_edge(_k(kind.id), _k(ref), rel="refers_to")
+        services = [s for s in catalog if s.status == "active" and (extra is None or s.id != extra.id)]
+        if extra is not None and extra.status == "active":
+            services.append(extra)
+        ids = {s.id for s in services}
+        for svc in services:
+            g.add_node(_s(svc.id), type="service")
+            for kind in svc.kinds:
+                g.add_edge(_s(svc.id), _k(kind), rel="is_a")
+            for req in svc.requires:
+                g.add_edge(_s(svc.id), _k(req), rel="requires")
+            for ref in svc.refers_to:
+                if ref in ids:
+                    g.add_edge(_s(svc.id), _s(ref), rel="refers_to")
+        self.graph = g
+        self._check_cycles(services)
+
+    def _check_cycles(self, services: list[Service]) -> None:
+        lifted = nx.DiGraph()
+        for kind in SERVICE_KINDS.values():
+            for req in kind.requires:
+                lifted.add_edge(kind.id, req)
+        for svc in services:
+            for kind in svc.kinds:
+                for req in svc.requires:
+                    lifted.add_edge(kind, req)
+        _raise_on_cycle(lifted, "requires")
+        refs = nx.DiGraph(
+            (u, v) for u, v, rel in self.graph.edges(data="rel") if rel == "refers_to" and u.startswith("service:")
+        )
+        _raise_on_cycle(refs, "refers_to")
+
+    def kind_requires(self, kind: str) -> list[str]:
+        """Kinds a kind requires directly (taxonomy)."""
+        return sorted(
+            v.removeprefix("kind:")
+            for _, v, rel in self.graph.out_edges(_k(kind), data="rel")
+            if rel == "requires"
+        )
+
+    def service_requires(self, service_id: str) -> list[str]:
+        """Kinds a service requires: its own ``requires`` plus what its kinds require."""
+        node = _s(service_id)
+        if node not in self.graph:
+            return []
+        out: set[str] = set()
+        for _, v, rel in self.graph.out_edges(node, data="rel"):
+            if rel == "requires":
+                out.add(v.removeprefix("kind:"))
+            elif rel == "is_a":
+                out.update(self.kind_requires(v.removeprefix("kind:")))
+        return sorted(out)
+
+    def onward(self, service_id: str) -> tuple[list[str], list[str]]:
+        """Where a service refers on: (service ids, kinds), both sorted."""
+        node = _s(service_id)
+        if node not in self.graph:
+            return [], []
+        services = sorted(
+            v.removeprefix("service:")
+            for _, v, rel in self.graph.out_edges(node, data="rel")
+            if rel == "refers_to"
+        )
+        kinds: set[str] = set()
+        for _, v, rel in self.graph.out_edges(node, data="rel"):
+            if rel == "is_a":
+                kinds.update(
+                    w.removeprefix("kind:")
+                    for _, w, r in self.graph.out_edges(v, data="rel")
+                    if r == "refers_to"
+                )
+        return services, sorted(kinds)
+
+    def chain_length(self, service_id: str, satisfied: frozenset[str]) -> int:
+        """How many unsatisfied prerequisite kinds lie behind a service (for shortest-first)."""
+        seen: set[str] = set()
+        todo = [k for k in self.service_requires(service_id) if k not in satisfied]
+        while todo:
+            k = todo.pop()
+            if k in seen:
+                continue
+            seen.add(k)
+            todo.extend(r for r in self.kind_requires(k) if r not in satisfied)
+        return len(seen)
+
+
+def _raise_on_cycle(g: nx.DiGraph, rel: str) -> None:
+    try:
+        cycle = nx.find_cycle(g)
+    except nx.NetworkXNoCycle:
+        return
+    raise ReferralCycleError([str(u) for u, _v in cycle])
+
+
+_CACHE: "weakref.WeakKeyDictionary[Catalog, tuple[str, ReferralGraph]]" = weakref.WeakKeyDictionary()
+
+
+def referral_graph(catalog: Catalog) -> ReferralGraph:
+    """The referral graph of the catalog's current version (built once per version)."""
+    version = catalog.version
+    hit = _CACHE.get(catalog)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    graph = ReferralGraph(catalog)
+    _CACHE[catalog] = (version, graph)
+    return graph
+
+
+def check_service(catalog: Catalog, service: Service) -> None:
+    """Raise ReferralCycleError if adding or changing ``service`` would close a cycle."""
+    ReferralGraph(catalog, extra=service)

@@ -1,0 +1,354 @@
+"""``propose``: from a client's ranked needs to an explained list of options.
+
+The engine proposes and explains; it never chooses. Same input, same options in the
+same order. The fit score only orders options within a need; nothing is hidden by it:
+a service is absent only when a rule excluded it, and then it is listed in
+``excluded`` with the rule and the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Service, kinds_for_need
+
+from .assessment import Assessment
+from .cash import cash_option
+from .compile import CompiledRules, render_text
+from .graph import ReferralGraph, referral_graph
+from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet
+from .predicates import ClientView, match_facts
+
+__all__ = ["propose"]
+
+_NEAR_MISSES = 5
+
+
+@dataclass(slots=True)
+class _Eval:
+    """What the rules said about one service for this client (need-independent)."""
+
+    service: Service
+    excluded: list[tuple[str, str]] = field(default_factory=list)
+    cautions: list[tuple[str, str]] = field(default_factory=list)
+    reasons: list[tuple[str, str]] = field(default_factory=list)
+    weight: float = 0.0
+    required: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, rule, reason)
+    score: float = 0.5
+    quality: dict[str, Any] | None = None
+
+
+class _Request:
+    """One propose() call: the client, the active rules and a per-request evaluation memo."""
+
+    def __init__(
+        self,
+        assessment: Assessment,
+        catalog: Catalog,
+        rules: CompiledRules,
+        quality: Mapping[str, tuple[float, int]] | None,
+    ) -> None:
+        self.a = assessment
+        self.catalog = catalog
+        self.rules = rules
+        self.cv = ClientView.of(assessment)
+        self.quality = quality or {}
+        active = rules.active_rules(assessment)
+        self.pair_rules = [r for r in active if r.then.kind != "suggest"]
+        self.suggested: dict[str, list[tuple[str, str, str]]] = {}
+        for r in active:
+            if r.then.kind == "suggest":
+                assert r.then.suggest is not None and r.then.need is not None
+                self.suggested.setdefault(r.then.need, []).append((r.then.suggest, r.id, r.then.reason or ""))
+        self.places = assessment.places()
+        valid = self.cv.documents_valid
+        self.satisfied = frozenset(k.id for k in SERVICE_KINDS.values() if valid and k.satisfied_by_valid_documents)
+        self.evals: dict[str, _Eval] = {}
+        self._graph: ReferralGraph | None = None
+
+    @property
+    def graph(self) -> ReferralGraph:
+        if self._graph is None:
+            self._graph = referral_graph(self.catalog)
+        return self._graph
+
+    # -------------------------------------------------------------- evaluation
+    def evaluate(self, service_ids: Iterable[str]) -> None:
+        todo = [sid for sid in service_ids if sid not in self.evals]
+        if not todo:
+            return
+        tags = self.rules.service_tags(self.catalog, todo)
+        conditional = self.rules.service_conditional
+        for sid in todo:
+            svc = self.catalog.service(sid)
+            ev = _Eval(svc)
+            mf = match_facts(self.cv, svc)
+            svc_tags = tags[sid]
+            for r in self.pair_rules:
+                if conditional(r.id) and r.id not in svc_tags:
+                    continue
+                if r.when.match and any(mf[k] != v for k, v in r.when.match.items()):
+                    continue
+                e = r.then
+                kind = e.kind
+                if kind == "exclude":
+                    ev.excluded.append((r.id, render_text(e.exclude or "", service=svc, match=mf)))
+                elif kind == "caution":
+                    ev.cautions.append((r.id, render_text(e.caution or "", service=svc, match=mf)))
+                elif kind == "boost":
+                    ev.weight += e.boost or 0.0
+                    ev.reasons.append((r.id, render_text(e.reason or "", service=svc, match=mf)))
+                elif kind == "demote":
+                    ev.weight -= e.demote or 0.0
+                    ev.reasons.append((r.id, render_text(e.reason or "", service=svc, match=mf)))
+                elif kind == "require":
+                    assert e.require is not None
+                    ev.required.append((e.require, r.id, render_text(e.reason or "", service=svc, match=mf)))
+            q = self.quality.get(sid)
+            if q is not None:
+                mean, n = q
+                ev.weight += 0.5 * ((mean - 3.0) / 2.0) * (min(n, 10) / 10.0)
+                ev.quality = {"mean_satisfaction": round(mean, 2), "ratings": n}
+                if n >= 3 and mean >= 4.0:
+                    ev.reasons.append(("client-feedback", f"Rated {mean:.1f} out of 5 by {n} clients"))
+            ev.score = round(1.0 / (1.0 + math.exp(-ev.weight)), 4)
+            self.evals[sid] = ev
+
+    # -------------------------------------------------------------- pathways
+    def provider_for(self, kind: str) -> _Eval | None:
+        """The usable service of ``kind`` with the shortest chain behind it, best score first."""
+        cands = self.catalog.candidates([kind], self.places)
+        self.evaluate(cands)
+        usable = [self.evals[s] for s in cands if not self.evals[s].excluded]
+        if not usable:
+            return None
+        return min(
+            usable,
+            key=lambda ev: (self.graph.chain_length(ev.service.id, self.satisfied), -ev.score, ev.service.name, ev.service.id),
+        )
+
+    def steps(self, ev: _Eval) -> list[Step]:
+        graph = self.graph
+        before: list[Step] = []
+        seen: set[str] = set()
+        rule_for: dict[str, tuple[str, str]] = {k: (rid, text) for k, rid, text in ev.required}
+
+        def visit(kind: str, stack: tuple[str, ...]) -> None:
+            if kind in seen or kind in self.satisfied or kind in stack:
+                return
+            seen.add(kind)
+            provider = self.provider_for(kind)
+            deeper = set(graph.kind_requires(kind))
+            if provider is not None:
+                deeper |= set(graph.service_requires(provider.service.id))
+            for k in sorted(deeper):
+                visit(k, (*stack, kind))
+            label = SERVICE_KINDS[kind].label
+            rid, why = rule_for.get(kind, (None, ""))
+            if provider is not None:
+                org = self.catalog.organization(provider.service.organization_id)
+                text = f"First: {label.lower()} with {org.name} ({provider.service.name})"
+                before.append(
+                    Step.model_construct(
+                        kind=kind, text=text + (f". {why}" if why else ""), when="before",
+                        service_id=provider.service.id, service_name=provider.service.name,
+                        provider_name=org.name, rule=rid,
+                    )
+                )
+            else:
+                text = f"First: {label.lower()}. No service you can use was found nearby; your caseworker can help"
+                before.append(
+                    Step.model_construct(
+                        kind=kind, text=text + (f". {why}" if why else ""), when="before",
+                        service_id=None, service_name=None, provider_name=None, rule=rid,
+                    )
+                )
+
+        first = sorted(set(graph.service_requires(ev.service.id)) | set(rule_for))
+        for kind in first:
+            visit(kind, ())
+        after: list[Step] = []
+        onward_services, onward_kinds = graph.onward(ev.service.id)
+        covered: set[str] = set()
+        for sid in onward_services:
+            svc = self.catalog.get(sid)
+            if svc is None or svc.status != "active":
+                continue
+            covered.update(svc.kinds)
+            org = self.catalog.organization(svc.organization_id)
+            after.append(
+                Step.model_construct(
+                    kind=svc.kinds[0], text=f"Then: can refer you on to {org.name} ({svc.name})", when="after",
+                    service_id=svc.id, service_name=svc.name, provider_name=org.name, rule=None,
+                )
+            )
+        for kind in onward_kinds:
+            if kind in covered:
+                continue
+            provider = self.provider_for(kind)
+            label = SERVICE_KINDS[kind].label
+            if provider is None:
+                continue
+            org = self.catalog.organization(provider.service.organization_id)
+            after.append(
+                Step.model_construct(
+                    kind=kind, text=f"Then, if needed: {label.lower()} with {org.name} ({provider.service.name})",
+                    when="after", service_id=provider.service.id, service_name=provider.service.name,
+                    provider_name=org.name, rule=None,
+                )
+            )
+        return before + after
+
+    # -------------------------------------------------------------- assembly
+    def option(self, need: str, ev: _Eval, kinds: set[str], suggest_reasons: dict[str, tuple[str, str]]) -> Option:
+        svc = ev.service
+        org = self.catalog.organization(svc.organization_id)
+        reasons = []
+        for k in svc.kinds:
+            if k in kinds:
+                if k in suggest_reasons:
+                    rid, text = suggest_reasons[k]
+                    reasons.append(Reason.model_construct(rule=rid, text=text))
+                else:
+                    reasons.append(Reason.model_construct(rule=f"need:{need}", text=f"Offers: {SERVICE_KINDS[k].label}"))
+                break
+        reasons.extend(Reason.model_construct(rule=r, text=t) for r, t in ev.reasons)
+        loc: dict[str, Any] = {"remote": svc.remote}
+        if svc.location is not None:
+            loc.update(svc.location.model_dump(exclude_none=True))
+        loc["service_areas"] = [a.model_dump(exclude_none=True) for a in svc.service_areas]
+        cost: dict[str, Any] = {
+            "free": all((c.amount or 0) == 0 for c in svc.cost_options),
+            "options": [c.model_dump(exclude_none=True) for c in svc.cost_options],
+        }
+        return Option.model_construct(
+            option_id=f"{need}/{svc.id}",
+            service_id=svc.id,
+            service_name=svc.name,
+            provider_id=org.id,
+            provider_name=org.name,
+            kinds=list(svc.kinds),
+            score=ev.score,
+            reasons=reasons,
+            cautions=[Caution.model_construct(rule=r, text=t) for r, t in ev.cautions],
+            steps=self.steps(ev),
+            cost=cost,
+            location=loc,
+            languages=list(svc.languages),
+            availability=svc.capacity.status,
+            available_until=svc.capacity.until.isoformat() if svc.capacity.until else None,
+            remote=svc.remote,
+            quality=ev.quality,
+        )
+
+
+def _list_id(a: Assessment, rules: CompiledRules, catalog: Catalog, all_needs: bool) -> str:
+    h = hashlib.sha256()
+    h.update(a.model_dump_json().encode())
+    h.update(f"|{rules.version}|{catalog.version}|{all_needs}".encode())
+    return "ol-" + h.hexdigest()[:20]
+
+
+def _where(places: list[tuple[str, str | None]]) -> str:
+    return " or ".join(f"{area}, {country}" if area else country for country, area in places)
+
+
+def propose(
+    assessment: Assessment,
+    catalog: Catalog,
+    rules: CompiledRules,
+    *,
+    all_needs: bool = False,
+    list_id: str | None = None,
+    quality: Mapping[str, tuple[float, int]] | None = None,
+    minimum_wages: Mapping[str, tuple[float, str]] | None = None,
+    created_at: str | None = None,
+) -> OptionList:
+    """Propose options for every need ranked 3 or 4 (every ranked need with ``all_needs``).
+
+    Parameters
+    ----------
+    assessment : the client's ranked needs and situation.
+    catalog : the indexed catalog; only index buckets for the client's places and the
+        needs' service kinds are read.
+    rules : compiled rule packs (:func:`~freechoice.engine.load_rules`).
+    all_needs : include needs ranked 1 and 2.
+    list_id : the option list's id; by default a hash of the inputs (same input, same id).
+    quality : service id -> (mean client satisfaction 1-5, number of ratings); orders
+        options a little and is shown with its count.
+    minimum_wages : country -> (monthly minimum wage, currency) for the cash option.
+
+    Returns
+    -------
+    OptionList : needs in the client's priority order, each with options best-fit first
+        (or ``unmet`` with near misses), the exclusions with reasons, and the cash option.
+
+    Examples
+    --------
+    >>> from freechoice.catalog import load_sample_catalog
+    >>> from freechoice.engine import load_rules, parse_assessment
+    >>> a = parse_assessment({"client_ref": "c-1", "needs": {"compensation": 4},
+    ...     "situation": {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["my"]}})
+    >>> ol = propose(a, load_sample_catalog(), load_rules())
+    >>> ol.needs[0].need, ol.cash.transfers
+    ('compensation', 3)
+    """
+    req = _Request(assessment, catalog, rules, quality)
+    needs_out: list[NeedOptions] = []
+    excluded_out: list[Exclusion] = []
+    for need, priority in assessment.ranked(1 if all_needs else 3):
+        suggest_reasons = {k: (rid, text) for k, rid, text in req.suggested.get(need, [])}
+        kinds = set(kinds_for_need(need)) | set(suggest_reasons)
+        cands = sorted(catalog.candidates(kinds, req.places))
+        req.evaluate(cands)
+        options: list[Option] = []
+        misses: list[_Eval] = []
+        for sid in cands:
+            ev = req.evals[sid]
+            if ev.excluded:
+                misses.append(ev)
+                for rid, text in ev.excluded:
+                    excluded_out.append(
+                        Exclusion.model_construct(service_id=sid, service_name=ev.service.name, need=need, rule=rid, text=text)
+                    )
+            else:
+                options.append(req.option(need, ev, kinds, suggest_reasons))
+        options.sort(key=lambda o: (-o.score, o.service_name, o.service_id))
+        unmet = None
+        if not options:
+            label = NEEDS[need].label.lower()
+            if not cands:
+                text = f"No service for '{label}' was found in {_where(req.places)}."
+            else:
+                text = f"Every service for '{label}' found in {_where(req.places)} is ruled out; see what stands in the way."
+            misses.sort(key=lambda ev: (len(ev.excluded), ev.service.name, ev.service.id))
+            near = [
+                NearMiss.model_construct(
+                    service_id=ev.service.id,
+                    service_name=ev.service.name,
+                    provider_name=catalog.organization(ev.service.organization_id).name,
+                    blocked_by=[t for _, t in ev.excluded],
+                    rules=[r for r, _ in ev.excluded],
+                )
+                for ev in misses[:_NEAR_MISSES]
+            ]
+            unmet = Unmet.model_construct(text=text, near_misses=near)
+        needs_out.append(
+            NeedOptions.model_construct(
+                need=need, label=NEEDS[need].label, priority=priority, options=options, unmet=unmet
+            )
+        )
+    return OptionList.model_construct(
+        id=list_id or _list_id(assessment, rules, catalog, all_needs),
+        client_ref=assessment.client_ref,
+        created_at=created_at,
+        rules_version=rules.version,
+        catalog_version=catalog.version,
+        sample_data=catalog.sample,
+        needs=needs_out,
+        excluded=excluded_out,
+        cash=cash_option(assessment, minimum_wages),
+    )

@@ -1,0 +1,82 @@
+"""Rendering an option list as plain text for a person (caseworker and client together)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .options import Option, OptionList
+
+__all__ = ["render_option_list"]
+
+
+def _place(o: Option) -> str:
+    loc = o.location
+    if o.remote:
+        areas = ", ".join(a.get("country", "") for a in loc.get("service_areas", []))
+        return f"by phone or online ({areas})"
+    bits = [loc.get("city") or loc.get("area"), loc.get("country")]
+    if not any(bits) and loc.get("service_areas"):
+        a = loc["service_areas"][0]
+        bits = [a.get("area"), a.get("country")]
+    return ", ".join(b for b in bits if b)
+
+
+def _cost(o: Option) -> str:
+    if o.cost.get("free", True):
+        return "free"
+    parts = []
+    for c in o.cost.get("options", []):
+        if c.get("amount"):
+            parts.append(f"{c['amount']:,.0f} {c.get('currency', '')}".strip())
+        elif c.get("amount_description"):
+            parts.append(c["amount_description"])
+    return "; ".join(parts) or "fees apply"
+
+
+def render_option_list(ol: OptionList, *, width_options: int | None = None) -> str:
+    """Render ``ol`` as readable text. ``width_options`` limits options shown per need."""
+    out = []
+    head = f"Options for client {ol.client_ref}"
+    if ol.sample_data:
+        head += "  [FICTIONAL SAMPLE DATA]"
+    out.append(head)
+    out.append(f"option list {ol.id} | {ol.rules_version} | {ol.catalog_version}")
+    out.append("These are options to choose from. Nothing is decided until the client chooses.")
+    for i, n in enumerate(ol.needs, 1):
+        out.append("")
+        out.append(f"{i}. {n.label or n.need} (priority {n.priority})")
+        shown = n.options if width_options is None else n.options[:width_options]
+        for j, o in enumerate(shown):
+            letter = chr(ord("a") + j) if j < 26 else f"{j + 1}"
+            avail = o.availability + (f" until {o.available_until}" if o.available_until else "")
+            out.append(f"   {letter}) {o.service_name} - {o.provider_name}  [{avail}]  fit {o.score:.2f}")
+            out.append(f"      id: {o.option_id}")
+            why = "; ".join(r.text for r in o.reasons if r.text)
+            if why:
+                out.append(f"      why: {why}")
+            for c in o.cautions:
+                out.append(f"      take care: {c.text}")
+            for s in o.steps:
+                out.append(f"      step: {s.text}")
+            langs = ", ".join(o.languages) or "-"
+            out.append(f"      where: {_place(o)} | languages: {langs} | cost: {_cost(o)}")
+        if width_options is not None and len(n.options) > width_options:
+            out.append(f"   ... and {len(n.options) - width_options} more option(s)")
+        if n.unmet is not None:
+            out.append(f"   no option yet: {n.unmet.text}")
+            for m in n.unmet.near_misses:
+                out.append(f"      near miss: {m.service_name} ({m.provider_name}): {'; '.join(m.blocked_by)}")
+    c = ol.cash
+    out.append("")
+    out.append(
+        f"Cash: {c.transfers} monthly transfers of {c.amount_per_transfer:,.0f} {c.currency} "
+        f"({c.basis}). {c.conditions}"
+    )
+    if c.plan_needs:
+        out.append("   spending plan to fill in with the client, against: " + ", ".join(c.plan_needs))
+    if ol.excluded:
+        counts = Counter(e.rule for e in ol.excluded)
+        summary = ", ".join(f"{rule} x{n}" for rule, n in sorted(counts.items()))
+        out.append("")
+        out.append(f"Left out, with reasons on request ({len(ol.excluded)}): {summary}")
+    return "\n".join(out)

@@ -1,0 +1,67 @@
+"""A cohort summary a programme manager reads: per need, demand and what was on offer."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from freechoice.catalog import NEEDS
+
+from .assessment import Assessment
+from .options import OptionList
+
+__all__ = ["NeedSummary", "render_summary", "summarise"]
+
+
+@dataclass(frozen=True)
+class NeedSummary:
+    need: str
+    label: str
+    ranked_4: int
+    with_option: int
+    median_options: float
+    top_cautions: list[tuple[str, int]]
+
+
+def summarise(assessments: Sequence[Assessment], lists: Sequence[OptionList]) -> list[NeedSummary]:
+    """Per need, over clients who ranked it 4: how many got at least one option, the
+    median number of options, and the most common cautions on those options."""
+    by_ref = {ol.client_ref: ol for ol in lists}
+    out = []
+    for nid, need in NEEDS.items():
+        counts: list[int] = []
+        cautions: Counter[str] = Counter()
+        for a in assessments:
+            if a.needs.get(nid) != 4:
+                continue
+            ol = by_ref[a.client_ref]
+            entry = next((n for n in ol.needs if n.need == nid), None)
+            opts = entry.options if entry is not None else []
+            counts.append(len(opts))
+            for o in opts:
+                cautions.update({c.rule for c in o.cautions})
+        out.append(
+            NeedSummary(
+                need=nid,
+                label=need.label,
+                ranked_4=len(counts),
+                with_option=sum(1 for c in counts if c > 0),
+                median_options=statistics.median(counts) if counts else 0.0,
+                top_cautions=cautions.most_common(2),
+            )
+        )
+    out.sort(key=lambda s: (-s.ranked_4, NEEDS[s.need].order))
+    return out
+
+
+def render_summary(rows: Sequence[NeedSummary], cohort_size: int) -> str:
+    head = f"{'need':<34} {'ranked 4':>9} {'got >=1 option':>15} {'median options':>15}  most common cautions"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        share = f"{r.ranked_4} ({r.ranked_4 / cohort_size:.0%})"
+        got = f"{r.with_option}/{r.ranked_4}" if r.ranked_4 else "-"
+        cautions = ", ".join(f"{rule} ({n})" for rule, n in r.top_cautions) or "-"
+        lines.append(f"{r.label:<34} {share:>9} {got:>15} {r.median_options:>15g}  {cautions}")
+    return "\n".join(lines)
