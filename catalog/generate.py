@@ -29,19 +29,30 @@ GENERATED_PLACES: tuple[tuple[str, str], ...] = (
 _LANGS = {"TH": ["th", "my", "km", "lo", "en"], "MM": ["my", "en"], "KH": ["km", "th", "en"], "LA": ["lo", "th", "en"]}
 
 
-def generate_services(n: int, *, seed: int = 7, orgs: int | None = None) -> tuple[list[Organization], list[Service]]:
-    """``n`` fictional services from ``orgs`` fictional organisations (default n // 20)."""
+def generate_services(
+    n: int, *, seed: int = 7, orgs: int | None = None, per_area: int = 50
+) -> tuple[list[Organization], list[Service]]:
+    """``n`` fictional services from ``orgs`` fictional organisations (default n // 20).
+
+    Services spread over the brief's places plus numbered districts, about
+    ``per_area`` services per area (a large catalog covers more places, not the same
+    places more densely); 2% are remote and serve a whole country.
+    """
     rng = random.Random(seed)
     n_orgs = orgs or max(1, n // 20)
+    places = list(GENERATED_PLACES)
+    extra = max(0, n // per_area - len(places))
+    countries = ["TH", "MM", "KH", "LA"]
+    places += [(countries[k % 4], f"District {k + 1}") for k in range(extra)]
     organizations = [
         Organization(id=f"gen-org-{i:06d}", name=f"Generated Provider {i} (fictional)", sample=True)
         for i in range(n_orgs)
     ]
     services = []
     for i in range(n):
-        country, area = rng.choice(GENERATED_PLACES)
+        country, area = rng.choice(places)
         kind = rng.choice(SERVICE_KIND_IDS)
-        remote = rng.random() < 0.05
+        remote = rng.random() < 0.02
         employment = None
         if kind.startswith("job_placement.direct_employer"):
             employment = Employment(
@@ -80,7 +91,7 @@ def generate_services(n: int, *, seed: int = 7, orgs: int | None = None) -> tupl
     return organizations, services
 
 
-def generate_catalog(n: int, *, seed: int = 7) -> Catalog:
+def generate_catalog(n: int, *, seed: int = 7, per_area: int = 50) -> Catalog:
     """A generated catalog of ``n`` fictional services (marked sample)."""
-    orgs, services = generate_services(n, seed=seed)
+    orgs, services = generate_services(n, seed=seed, per_area=per_area)
     return Catalog(orgs, services, sample=True, name=f"generated catalog ({n} services)")

@@ -58,6 +58,7 @@ class ReferralGraph:
                 if ref in ids:
                     g.add_edge(_s(svc.id), _s(ref), rel="refers_to")
         self.graph = g
+        self._memo: dict[tuple[str, str], object] = {}
         self._check_cycles(services)
 
     def _check_cycles(self, services: list[Service]) -> None:
@@ -75,8 +76,17 @@ class ReferralGraph:
         )
         _raise_on_cycle(refs, "refers_to")
 
+    def _cached(self, key: tuple[str, str], compute):  # type: ignore[no-untyped-def]
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = compute()
+        return hit
+
     def kind_requires(self, kind: str) -> list[str]:
         """Kinds a kind requires directly (taxonomy)."""
+        return self._cached(("kreq", kind), lambda: self._kind_requires(kind))  # type: ignore[no-any-return]
+
+    def _kind_requires(self, kind: str) -> list[str]:
         return sorted(
             v.removeprefix("kind:")
             for _, v, rel in self.graph.out_edges(_k(kind), data="rel")
@@ -85,6 +95,9 @@ class ReferralGraph:
 
     def service_requires(self, service_id: str) -> list[str]:
         """Kinds a service requires: its own ``requires`` plus what its kinds require."""
+        return self._cached(("sreq", service_id), lambda: self._service_requires(service_id))  # type: ignore[no-any-return]
+
+    def _service_requires(self, service_id: str) -> list[str]:
         node = _s(service_id)
         if node not in self.graph:
             return []
@@ -98,6 +111,9 @@ class ReferralGraph:
 
     def onward(self, service_id: str) -> tuple[list[str], list[str]]:
         """Where a service refers on: (service ids, kinds), both sorted."""
+        return self._cached(("onward", service_id), lambda: self._onward(service_id))  # type: ignore[no-any-return]
+
+    def _onward(self, service_id: str) -> tuple[list[str], list[str]]:
         node = _s(service_id)
         if node not in self.graph:
             return [], []

@@ -68,6 +68,8 @@ class _Request:
         self.satisfied = frozenset(k.id for k in SERVICE_KINDS.values() if valid and k.satisfied_by_valid_documents)
         self.evals: dict[str, _Eval] = {}
         self._graph: ReferralGraph | None = None
+        self._providers: dict[str, _Eval | None] = {}
+        self._steps: dict[str, list[Step]] = {}
 
     @property
     def graph(self) -> ReferralGraph:
@@ -120,6 +122,11 @@ class _Request:
     # -------------------------------------------------------------- pathways
     def provider_for(self, kind: str) -> _Eval | None:
         """The usable service of ``kind`` with the shortest chain behind it, best score first."""
+        if kind not in self._providers:
+            self._providers[kind] = self._provider_for(kind)
+        return self._providers[kind]
+
+    def _provider_for(self, kind: str) -> _Eval | None:
         cands = self.catalog.candidates([kind], self.places)
         self.evaluate(cands)
         usable = [self.evals[s] for s in cands if not self.evals[s].excluded]
@@ -131,6 +138,13 @@ class _Request:
         )
 
     def steps(self, ev: _Eval) -> list[Step]:
+        """Pathway steps of an option (memoised: a service's steps do not depend on the need)."""
+        sid = ev.service.id
+        if sid not in self._steps:
+            self._steps[sid] = self._pathway(ev)
+        return list(self._steps[sid])
+
+    def _pathway(self, ev: _Eval) -> list[Step]:
         graph = self.graph
         before: list[Step] = []
         seen: set[str] = set()
