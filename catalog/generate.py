@@ -30,20 +30,27 @@ _LANGS = {"TH": ["th", "my", "km", "lo", "en"], "MM": ["my", "en"], "KH": ["km",
 
 
 def generate_services(
-    n: int, *, seed: int = 7, orgs: int | None = None, per_area: int = 50
+    n: int,
+    *,
+    seed: int = 7,
+    orgs: int | None = None,
+    per_area: int = 50,
+    places: list[tuple[str, str]] | None = None,
 ) -> tuple[list[Organization], list[Service]]:
     """``n`` fictional services from ``orgs`` fictional organisations (default n // 20).
 
     Services spread over the brief's places plus numbered districts, about
     ``per_area`` services per area (a large catalog covers more places, not the same
-    places more densely); 2% are remote and serve a whole country.
+    places more densely), or over the given ``places`` only; 2% are remote and serve a
+    whole country.
     """
     rng = random.Random(seed)
     n_orgs = orgs or max(1, n // 20)
-    places = list(GENERATED_PLACES)
-    extra = max(0, n // per_area - len(places))
-    countries = ["TH", "MM", "KH", "LA"]
-    places += [(countries[k % 4], f"District {k + 1}") for k in range(extra)]
+    if places is None:
+        places = list(GENERATED_PLACES)
+        extra = max(0, n // per_area - len(places))
+        countries = ["TH", "MM", "KH", "LA"]
+        places += [(countries[k % 4], f"District {k + 1}") for k in range(extra)]
     organizations = [
         Organization(id=f"gen-org-{i:06d}", name=f"Generated Provider {i} (fictional)", sample=True)
         for i in range(n_orgs)

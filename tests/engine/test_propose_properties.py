@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessment_strategies import assessments, catalogs
+from assessment_strategies import PLACES, assessments, catalogs
 from freechoice.catalog import Catalog
 from freechoice.catalog.generate import generate_services
 from freechoice.engine import load_rules, propose
@@ -70,7 +70,7 @@ def test_raising_a_priority_never_moves_the_need_later(a, cat, data):
 @given(a=assessments(), cat=catalogs(), seed=st.integers(0, 10_000))
 def test_adding_a_service_never_removes_another_services_eligibility(a, cat, seed):
     before = propose(a, cat, RULES, all_needs=True)
-    orgs, extra = generate_services(1, seed=seed, per_area=1_000_000)
+    orgs, extra = generate_services(1, seed=seed, places=PLACES)
     new = extra[0].model_copy(update={"id": "added-service", "organization_id": next(iter(cat.organizations))})
     grown = Catalog(cat.organizations.values(), [*cat, new], sample=True)
     after = propose(a, grown, RULES, all_needs=True)
