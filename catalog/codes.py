@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated
 
 import pycountry
+from pydantic import AfterValidator
 
-__all__ = ["check_country", "check_language", "country_codes", "language_codes", "normalise_area"]
+__all__ = [
+    "CountryCode",
+    "LanguageCode",
+    "check_country",
+    "check_language",
+    "country_codes",
+    "language_codes",
+    "normalise_area",
+]
 
 
 @lru_cache(maxsize=1)
@@ -44,3 +54,7 @@ def normalise_area(area: str | None) -> str | None:
     import unicodedata
 
     return unicodedata.normalize("NFC", area).strip().casefold() or None
+
+
+CountryCode = Annotated[str, AfterValidator(check_country)]
+LanguageCode = Annotated[str, AfterValidator(check_language)]

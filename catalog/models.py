@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .codes import check_country, check_language
+from .codes import CountryCode, LanguageCode
 from .taxonomy import DOCUMENT_STATUSES, PARTIES, SECTORS, SERVICE_KIND_IDS
 
 __all__ = [
@@ -70,21 +70,17 @@ class Location(_Model):
     address_1: str | None = None
     city: str | None = None
     area: str | None = Field(default=None, description="Province, state or region (HSDS address.state_province).")
-    country: str = Field(description="ISO 3166-1 alpha-2")
+    country: CountryCode = Field(description="ISO 3166-1 alpha-2")
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-
-    _country = field_validator("country")(check_country)
 
 
 class ServiceArea(_Model):
     """A place a service covers (HSDS ``service_area``); ``area`` None means the whole country."""
 
-    country: str
+    country: CountryCode
     area: str | None = None
     name: str | None = None
-
-    _country = field_validator("country")(check_country)
 
 
 class CostOption(_Model):
@@ -115,7 +111,7 @@ class RequiredDocument(_Model):
 class Eligibility(_Model):
     """Who a service can serve, as structured criteria (None / empty means anyone)."""
 
-    nationalities: list[str] | None = None
+    nationalities: list[CountryCode] | None = None
     genders: list[Literal["female", "male", "other"]] | None = None
     minimum_age: int | None = Field(default=None, ge=0, le=120)
     maximum_age: int | None = Field(default=None, ge=0, le=120)
@@ -124,11 +120,6 @@ class Eligibility(_Model):
         default=False, description="Needs valid documents / legal status in the country of delivery."
     )
     description: str | None = None
-
-    @field_validator("nationalities")
-    @classmethod
-    def _nationalities(cls, v: list[str] | None) -> list[str] | None:
-        return None if v is None else [check_country(c) for c in v]
 
     @model_validator(mode="after")
     def _ages(self) -> "Eligibility":
@@ -181,7 +172,7 @@ class Service(_Model):
     location: Location | None = None
     service_areas: list[ServiceArea] = Field(default_factory=list)
     remote: bool = Field(default=False, description="Delivered by phone or online across its service areas.")
-    languages: list[str] = Field(default_factory=list, description="ISO 639-1 (or 639-3) codes.")
+    languages: list[LanguageCode] = Field(default_factory=list, description="ISO 639-1 (or 639-3) codes.")
     interpretation: bool = Field(default=False, description="Provides an interpreter for other languages.")
     cost_options: list[CostOption] = Field(default_factory=list)
     schedules: list[Schedule] = Field(default_factory=list)
@@ -212,11 +203,6 @@ class Service(_Model):
         if unknown:
             raise ValueError(f"unknown service kind(s) {unknown}; allowed: {', '.join(SERVICE_KIND_IDS)}")
         return v
-
-    @field_validator("languages")
-    @classmethod
-    def _languages(cls, v: list[str]) -> list[str]:
-        return [check_language(c) for c in v]
 
     @model_validator(mode="after")
     def _consistency(self) -> "Service":

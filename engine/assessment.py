@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from freechoice.catalog import NEED_IDS, NEEDS, Problem, ValidationFailed, problems_from_pydantic
-from freechoice.catalog.codes import check_country, check_language
+from freechoice.catalog.codes import CountryCode, LanguageCode
 
 __all__ = ["Assessment", "ClientPlace", "Situation", "parse_assessment"]
 
@@ -32,10 +32,8 @@ class _Model(BaseModel):
 class ClientPlace(_Model):
     """A place: ISO 3166-1 alpha-2 country and, optionally, the area (province/state)."""
 
-    country: str = Field(examples=["TH"])
+    country: CountryCode = Field(examples=["TH"])
     area: str | None = Field(default=None, examples=["Songkhla"])
-
-    _country = field_validator("country")(check_country)
 
 
 class Situation(_Model):
@@ -44,8 +42,8 @@ class Situation(_Model):
     location: ClientPlace
     plan: Literal["stay", "return_home", "move_elsewhere", "undecided"] = "undecided"
     intended_location: ClientPlace | None = None
-    nationality: str | None = None
-    languages: list[str] = Field(default_factory=list, description="ISO 639-1 (or 639-3) codes")
+    nationality: CountryCode | None = None
+    languages: list[LanguageCode] = Field(default_factory=list, description="ISO 639-1 (or 639-3) codes")
     gender: Literal["female", "male", "other"] | None = None
     age: int | None = Field(default=None, ge=0, le=120)
     documents: Literal["valid", "expired", "lost", "confiscated", "fraudulent", "none"] = "none"
@@ -56,16 +54,6 @@ class Situation(_Model):
     no_contact_with: list[Party] = Field(
         default_factory=list, description="A hard limit: services that bring contact with these are excluded."
     )
-
-    @field_validator("nationality")
-    @classmethod
-    def _nationality(cls, v: str | None) -> str | None:
-        return None if v is None else check_country(v)
-
-    @field_validator("languages")
-    @classmethod
-    def _languages(cls, v: list[str]) -> list[str]:
-        return [check_language(c) for c in v]
 
     @model_validator(mode="after")
     def _intended(self) -> "Situation":

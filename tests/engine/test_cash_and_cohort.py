@@ -1,0 +1,40 @@
+"""The cash option and the synthetic cohort the demo runs on."""
+
+from __future__ import annotations
+
+from freechoice.catalog import NEEDS
+from freechoice.engine import cash_option, parse_assessment
+from freechoice.engine.cohort import synthetic_assessment_dicts, synthetic_cohort
+
+
+def _client(country: str):
+    return parse_assessment(
+        {"client_ref": "c-cash", "needs": {"food": 4, "debt": 3, "housing": 1}, "situation": {"location": {"country": country}}}
+    )
+
+
+def test_cash_is_three_transfers_at_the_country_minimum_wage():
+    c = cash_option(_client("TH"))
+    assert (c.transfers, c.amount_per_transfer, c.currency) == (3, 9000.0, "THB")
+    assert c.plan_needs == ["food", "debt", "housing"]
+    assert c.spending_plan == []
+
+
+def test_cash_table_is_configurable_and_unknown_countries_say_so():
+    c = cash_option(_client("VN"), {"VN": (4_960_000.0, "VND")})
+    assert (c.amount_per_transfer, c.currency) == (4_960_000.0, "VND")
+    missing = cash_option(_client("VN"))
+    assert missing.amount_per_transfer == 0 and "No minimum wage configured" in missing.basis
+
+
+def test_cohort_priority_4_shares_match_the_brief():
+    cohort = synthetic_cohort(117, seed=2016)
+    assert len(cohort) == 117
+    for nid, need in NEEDS.items():
+        fours = sum(1 for a in cohort if a.needs.get(nid) == 4)
+        assert fours == round(need.brief_share * 117), nid
+
+
+def test_cohort_is_reproducible_and_seed_dependent():
+    assert synthetic_assessment_dicts(30, seed=1) == synthetic_assessment_dicts(30, seed=1)
+    assert synthetic_assessment_dicts(30, seed=1) != synthetic_assessment_dicts(30, seed=2)
