@@ -1,0 +1,5 @@
+"""``python -m freechoice.api.cli`` runs the same command line as ``freechoice``."""
+
+from . import main
+
+main()
