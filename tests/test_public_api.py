@@ -1,0 +1,40 @@
+"""Every public module exports a sorted ``__all__`` whose names exist."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+
+PACKAGES = ["freechoice.catalog", "freechoice.rules", "freechoice.engine", "freechoice.api"]
+
+
+def _modules() -> list[str]:
+    names = []
+    for pkg_name in PACKAGES:
+        pkg = importlib.import_module(pkg_name)
+        names.append(pkg_name)
+        for info in pkgutil.walk_packages(pkg.__path__, prefix=pkg_name + "."):
+            leaf = info.name.rsplit(".", 1)[-1]
+            if leaf.startswith("_") or "migrations" in info.name:
+                continue
+            names.append(info.name)
+    return names
+
+
+@pytest.mark.parametrize("name", _modules())
+def test_all_is_sorted_and_resolves(name: str):
+    module = importlib.import_module(name)
+    exported = getattr(module, "__all__", None)
+    if exported is None:
+        pytest.skip(f"{name} has no public names")
+    assert list(exported) == sorted(exported), f"{name}.__all__ is not sorted"
+    missing = [n for n in exported if not hasattr(module, n)]
+    assert not missing, f"{name}.__all__ names missing attributes: {missing}"
+
+
+def test_repository_folders_are_not_importable_as_top_level_packages():
+    for top in ("engine", "rules", "catalog", "api"):
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(top)
