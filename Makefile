@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/freechoice demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/propose_latency.py
