@@ -14,7 +14,11 @@ from freechoice.catalog import NEEDS
 
 from .assessment import Assessment, parse_assessment
 
-__all__ = ["BRIEF_COHORT_SIZE", "synthetic_cohort", "synthetic_assessment_dicts"]
+__all__ = [
+    "BRIEF_COHORT_SIZE",
+    "synthetic_assessment_dicts",
+    "synthetic_cohort",
+]
 
 BRIEF_COHORT_SIZE = 117
 
