@@ -57,11 +57,11 @@ def summarise(assessments: Sequence[Assessment], lists: Sequence[OptionList]) ->
 
 
 def render_summary(rows: Sequence[NeedSummary], cohort_size: int) -> str:
-    head = f"{'need':<34} {'ranked 4':>9} {'got >=1 option':>15} {'median options':>15}  most common cautions"
+    head = f"{"need":<44} {'ranked 4':>9} {'got >=1 option':>15} {'median options':>15}  most common cautions"
     lines = [head, "-" * len(head)]
     for r in rows:
         share = f"{r.ranked_4} ({r.ranked_4 / cohort_size:.0%})"
         got = f"{r.with_option}/{r.ranked_4}" if r.ranked_4 else "-"
         cautions = ", ".join(f"{rule} ({n})" for rule, n in r.top_cautions) or "-"
-        lines.append(f"{r.label:<34} {share:>9} {got:>15} {r.median_options:>15g}  {cautions}")
+        lines.append(f"{r.label:<44} {share:>9} {got:>15} {r.median_options:>15g}  {cautions}")
     return "\n".join(lines)
