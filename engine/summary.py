@@ -57,7 +57,7 @@ def summarise(assessments: Sequence[Assessment], lists: Sequence[OptionList]) ->
 
 
 def render_summary(rows: Sequence[NeedSummary], cohort_size: int) -> str:
-    head = f"{"need":<44} {'ranked 4':>9} {'got >=1 option':>15} {'median options':>15}  most common cautions"
+    head = f"{'need':<44} {'ranked 4':>9} {'got >=1 option':>15} {'median options':>15}  most common cautions"
     lines = [head, "-" * len(head)]
     for r in rows:
         share = f"{r.ranked_4} ({r.ranked_4 / cohort_size:.0%})"
