@@ -50,6 +50,9 @@ _SENTINEL_FIELD = "freechoice_sentinel"
 _ANCHOR_FIELD = "freechoice_fact"
 _RESERVED = {"sid", "$s", _SENTINEL_FIELD, _ANCHOR_FIELD}
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
+# More than 64 rules of one ruleset matching the same fact make the engine fail with
+# error 303 (measured): each named ruleset is split into internal chunks below that.
+CHUNK = 48
 _ruleset_serial = iter(range(1, 1 << 62))
 
 
@@ -110,24 +113,27 @@ class RuleHost:
     """
 
     def __init__(self, rulesets: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> None:
-        self._names: dict[str, str] = {}
+        self._names: dict[str, list[str]] = {}
         self._hits: list[tuple[str, str]] = []
         self._failure: list[str] = []
         definitions: dict[str, dict[str, Any]] = {}
         for name, rules in rulesets.items():
             if not _NAME.match(name):
                 raise RuleError(f"ruleset name {name!r} must match {_NAME.pattern}")
-            internal = f"fc{next(_ruleset_serial)}_{name}"
-            self._names[name] = internal
-            body: dict[str, Any] = {
-                _SENTINEL_RULE: {"all": [{"m": {_SENTINEL_FIELD: True}}], "run": self._record(None)}
-            }
-            for rule_id, pattern in rules.items():
-                if not _NAME.match(rule_id) or rule_id == _SENTINEL_RULE:
-                    raise RuleError(f"rule id {rule_id!r} must match {_NAME.pattern}")
-                anchored = {"$and": [{_ANCHOR_FIELD: True}, copy.deepcopy(dict(pattern))]}
-                body[rule_id] = {"all": [{"m": anchored}], "run": self._record(rule_id)}
-            definitions[internal] = body
+            items = list(rules.items())
+            self._names[name] = []
+            for start in range(0, max(len(items), 1), CHUNK):
+                internal = f"fc{next(_ruleset_serial)}_{name}"
+                self._names[name].append(internal)
+                body: dict[str, Any] = {
+                    _SENTINEL_RULE: {"all": [{"m": {_SENTINEL_FIELD: True}}], "run": self._record(None)}
+                }
+                for rule_id, pattern in items[start : start + CHUNK]:
+                    if not _NAME.match(rule_id) or rule_id == _SENTINEL_RULE:
+                        raise RuleError(f"rule id {rule_id!r} must match {_NAME.pattern}")
+                    anchored = {"$and": [{_ANCHOR_FIELD: True}, copy.deepcopy(dict(pattern))]}
+                    body[rule_id] = {"all": [{"m": anchored}], "run": self._record(rule_id)}
+                definitions[internal] = body
         with PROCESS_LOCK:
             self._host = _QuietHost()
             for internal, body in definitions.items():
@@ -164,44 +170,50 @@ class RuleHost:
             a duplicate id, or too many properties.
         RuleEngineError : durable-rules failed or an action raised.
         """
-        internal = self._names.get(ruleset)
-        if internal is None:
+        chunks = self._names.get(ruleset)
+        if chunks is None:
             raise RuleError(f"no ruleset {ruleset!r}; have {sorted(self._names)}")
         checked = [_check_fact(f) for f in facts]
         ids = [f["id"] for f in checked]
         if len(set(ids)) != len(ids):
             raise ValidationFailed([Problem("id", "fact ids must be unique within one evaluation")], what="rule facts")
-        sid = uuid.uuid4().hex
         with PROCESS_LOCK:
             del self._hits[:]
             del self._failure[:]
-            try:
-                self._host.post(internal, {"sid": sid, "id": "freechoice-sentinel", _SENTINEL_FIELD: True})
-                for fact in checked:
-                    message = dict(fact)
-                    message["sid"] = sid
-                    message[_ANCHOR_FIELD] = True
-                    try:
-                        self._host.assert_fact(internal, message)
-                    except _engine.MessageNotHandledException:
-                        continue
-                state = self._host.get_state(internal, sid)
-                if state and state.get("exception"):
-                    self._failure.append(str(state["exception"]))
-            except (ValidationFailed, RuleError):
-                raise
-            except _engine.MessageObservedException as err:
-                raise RuleEngineError(f"durable-rules saw the same fact twice: {err}") from None
-            except Exception as err:
-                raise RuleEngineError(f"durable-rules failed in ruleset {ruleset!r}: {err}") from err
-            finally:
-                try:
-                    self._host.delete_state(internal, sid)
-                except Exception:  # noqa: BLE001 - nothing more to free
-                    pass
+            for internal in chunks:
+                self._session(internal, ruleset, checked)
             if self._failure:
                 raise RuleEngineError(f"a rule action failed in {ruleset!r}: {'; '.join(self._failure)}")
-            return sorted(self._hits)
+            # an ``$or`` whose branches both hold fires once per branch: report each match once
+            return sorted(set(self._hits))
+
+    def _session(self, internal: str, ruleset: str, checked: list[dict[str, Any]]) -> None:
+        """One durable-rules session: sentinel first, facts one at a time, always deleted."""
+        sid = uuid.uuid4().hex
+        try:
+            self._host.post(internal, {"sid": sid, "id": "freechoice-sentinel", _SENTINEL_FIELD: True})
+            for fact in checked:
+                message = dict(fact)
+                message["sid"] = sid
+                message[_ANCHOR_FIELD] = True
+                try:
+                    self._host.assert_fact(internal, message)
+                except _engine.MessageNotHandledException:
+                    continue
+            state = self._host.get_state(internal, sid)
+            if state and state.get("exception"):
+                self._failure.append(str(state["exception"]))
+        except (ValidationFailed, RuleError):
+            raise
+        except _engine.MessageObservedException as err:
+            raise RuleEngineError(f"durable-rules saw the same fact twice: {err}") from None
+        except Exception as err:
+            raise RuleEngineError(f"durable-rules failed in ruleset {ruleset!r}: {err}") from err
+        finally:
+            try:
+                self._host.delete_state(internal, sid)
+            except Exception:  # noqa: BLE001 - nothing more to free
+                pass
 
 
 def dump_pattern(pattern: Mapping[str, Any]) -> str:
