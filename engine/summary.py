@@ -49,7 +49,7 @@ def summarise(assessments: Sequence[Assessment], lists: Sequence[OptionList]) ->
                 ranked_4=len(counts),
                 with_option=sum(1 for c in counts if c > 0),
                 median_options=statistics.median(counts) if counts else 0.0,
-                top_cautions=cautions.most_common(2),
+                top_cautions=sorted(cautions.items(), key=lambda rc: (-rc[1], rc[0]))[:2],
             )
         )
     out.sort(key=lambda s: (-s.ranked_4, NEEDS[s.need].order))
