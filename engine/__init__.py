@@ -18,6 +18,7 @@ from freechoice.catalog.errors import (
 
 from .assessment import Assessment, ClientPlace, Situation, parse_assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
+from .choices import CONSENT_FIELDS, Choice, ReferralDraft, choose, shared_view
 from .compile import CompiledRules, compile_rules, load_rules, render_text
 from .graph import ReferralGraph, check_service, referral_graph
 from .options import (
@@ -37,9 +38,11 @@ from .propose import propose
 
 __all__ = [
     "Assessment",
+    "CONSENT_FIELDS",
     "CashOption",
     "CatalogError",
     "Caution",
+    "Choice",
     "ChoiceError",
     "ClientPlace",
     "CompiledRules",
@@ -53,6 +56,7 @@ __all__ = [
     "Problem",
     "Reason",
     "ReferralCycleError",
+    "ReferralDraft",
     "ReferralGraph",
     "RuleEngineError",
     "RuleError",
@@ -63,10 +67,12 @@ __all__ = [
     "ValidationFailed",
     "cash_option",
     "check_service",
+    "choose",
     "compile_rules",
     "load_rules",
     "parse_assessment",
     "propose",
     "referral_graph",
     "render_text",
+    "shared_view",
 ]
