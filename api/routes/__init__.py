@@ -1,0 +1,3 @@
+"""HTTP routers, one per resource."""
+
+__all__: list[str] = []

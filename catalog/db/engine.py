@@ -1,0 +1,82 @@
+"""Database connections and migrations: SQLite (WAL, foreign keys) or PostgreSQL."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["Database", "alembic_config"]
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic config whose scripts are the ones shipped inside the package."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("freechoice.catalog.db").joinpath("migrations")))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    return cfg
+
+
+class Database:
+    """One database: an engine, a session factory and migrations.
+
+    Parameters
+    ----------
+    url : SQLAlchemy URL, e.g. ``sqlite:///freechoice.db`` or
+        ``postgresql+psycopg://user@host/db``.
+    """
+
+    def __init__(self, url: str, **engine_options: Any) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        options: dict[str, Any] = dict(engine_options)
+        if self.is_sqlite:
+            options.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        else:
+            options.setdefault("pool_size", 10)
+            options.setdefault("max_overflow", 20)
+            options.setdefault("pool_pre_ping", True)
+        self.engine = create_engine(url, **options)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to ``revision`` (creates it on an empty database)."""
+        with self.engine.begin() as conn:
+            cfg = alembic_config(self.engine)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+
+    def downgrade(self, revision: str = "base") -> None:
+        with self.engine.begin() as conn:
+            cfg = alembic_config(self.engine)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+
+    def current(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def tables(self) -> list[str]:
+        return sorted(inspect(self.engine).get_table_names())
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()

@@ -1,0 +1,213 @@
+"""Database tables (SQLAlchemy 2). Catalog records keep their pydantic JSON as the
+single source of truth, with the columns queries need alongside."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "ApiKey",
+    "AssessmentRow",
+    "AuditEntry",
+    "Base",
+    "CatalogState",
+    "ChoiceRow",
+    "FeedbackRow",
+    "IdempotencyRecord",
+    "OptionListRow",
+    "OrganizationRow",
+    "ReferralEvent",
+    "ReferralRow",
+    "RulePackRow",
+    "ServiceRow",
+    "ServiceVersion",
+]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class OrganizationRow(Base):
+    __tablename__ = "organizations"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class ServiceRow(Base):
+    __tablename__ = "services"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer, index=True, default=0)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class ServiceVersion(Base):
+    """Every version of every service: what it was, who changed it, when, and how."""
+
+    __tablename__ = "service_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    service_id: Mapped[str] = mapped_column(String(128), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    changed_by: Mapped[str] = mapped_column(String(64))
+
+
+class CatalogState(Base):
+    """One row: a revision counter every catalog write moves, so every process sees changes."""
+
+    __tablename__ = "catalog_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_by: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AssessmentRow(Base):
+    __tablename__ = "assessments"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    client_ref: Mapped[str] = mapped_column(String(64), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class OptionListRow(Base):
+    """An option list exactly as offered, with the rule and catalog versions it came from."""
+
+    __tablename__ = "option_lists"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"))
+    client_ref: Mapped[str] = mapped_column(String(64), index=True)
+    rules_version: Mapped[str] = mapped_column(String(64))
+    catalog_version: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class ChoiceRow(Base):
+    __tablename__ = "choices"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    option_list_id: Mapped[str] = mapped_column(ForeignKey("option_lists.id"), index=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class ReferralRow(Base):
+    __tablename__ = "referrals"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    choice_id: Mapped[str] = mapped_column(ForeignKey("choices.id"), index=True)
+    option_list_id: Mapped[str] = mapped_column(String(64))
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    provider_id: Mapped[str] = mapped_column(String(128), index=True)
+    service_id: Mapped[str] = mapped_column(String(128))
+    kinds: Mapped[list[Any]] = mapped_column(JSON)
+    need: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    shared: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ReferralEvent(Base):
+    __tablename__ = "referral_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referrals.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class FeedbackRow(Base):
+    __tablename__ = "feedback"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    referral_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    organization_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    provider_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    service_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    kinds: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    need_met: Mapped[str] = mapped_column(String(8))
+    satisfaction: Mapped[int] = mapped_column(Integer)
+    would_recommend: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AuditEntry(Base):
+    """Append-only: every write and every read of client data."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    key_id: Mapped[str] = mapped_column(String(32), index=True)
+    organization_id: Mapped[str] = mapped_column(String(128), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(16))
+    resource: Mapped[str] = mapped_column(String(32), index=True)
+    resource_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    client_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RulePackRow(Base):
+    """Rule packs that were activated; the newest active one is in force."""
+
+    __tablename__ = "rule_packs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    activated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    activated_by: Mapped[str] = mapped_column(String(64))
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency"
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(256))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+Index("ix_referral_events_at", ReferralEvent.at)
+_ = func
