@@ -10,6 +10,7 @@ from .errors import (
     ReferralCycleError,
     RuleEngineError,
     RuleError,
+    TransitionError,
     ValidationFailed,
 )
 from .index import Catalog, Place
@@ -78,6 +79,7 @@ __all__ = [
     "Service",
     "ServiceArea",
     "ServiceKind",
+    "TransitionError",
     "ValidationFailed",
     "WORK_LIMITS",
     "check_country",

@@ -8,7 +8,8 @@ Every error the library raises on purpose derives from :class:`FreechoiceError`:
     │   └── ReferralCycleError  `requires`/`refers_to` edges form a cycle (the cycle is named)
     ├── RuleError               a rule pack is invalid or cannot be compiled
     │   └── RuleEngineError     durable-rules failed while evaluating (an action raised, a crash)
-    └── ChoiceError             a choice names options that are not on the option list
+    ├── ChoiceError             a choice names options that are not on the option list
+    └── TransitionError         a referral cannot move to that status (the allowed ones are named)
 
 It lives in ``freechoice.catalog`` because the catalog is the bottom layer that every
 other subpackage imports; ``freechoice.engine`` re-exports all of it.
@@ -27,6 +28,7 @@ __all__ = [
     "ReferralCycleError",
     "RuleEngineError",
     "RuleError",
+    "TransitionError",
     "ValidationFailed",
 ]
 
@@ -91,3 +93,11 @@ class RuleEngineError(RuleError):
 
 class ChoiceError(FreechoiceError):
     """A choice does not fit the option list it is made over."""
+
+
+class TransitionError(FreechoiceError):
+    """A referral status change that the lifecycle or the actor's role does not allow."""
+
+    def __init__(self, message: str, allowed: Sequence[str]) -> None:
+        self.allowed = list(allowed)
+        super().__init__(f"{message}; allowed: {', '.join(self.allowed) or 'none (final status)'}")
