@@ -1,3 +1,6 @@
 """freechoice.api: the HTTP service (FastAPI app factory) and the command line."""
 
-__all__: list[str] = []
+from .app import create_app
+from .settings import Settings
+
+__all__ = ["Settings", "create_app"]

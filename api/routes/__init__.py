@@ -1,3 +1,18 @@
-"""HTTP routers, one per resource."""
+"""HTTP routers, one module per resource group."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from . import admin, feedback, option_lists, organizations, referrals, services
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: list[APIRouter] = [
+    organizations.router,
+    services.router,
+    option_lists.router,
+    referrals.router,
+    feedback.router,
+    admin.router,
+]

@@ -1,5 +1,26 @@
 """freechoice.catalog.db: persistence (SQLAlchemy 2, Alembic migrations shipped in the package)."""
 
+from .catalog_store import (
+    ImportSummary,
+    bump_revision,
+    catalog_changes,
+    current_revision,
+    import_catalog,
+    load_catalog,
+    save_organization,
+    save_service,
+)
 from .engine import Database, alembic_config
 
-__all__ = ["Database", "alembic_config"]
+__all__ = [
+    "Database",
+    "ImportSummary",
+    "alembic_config",
+    "bump_revision",
+    "catalog_changes",
+    "current_revision",
+    "import_catalog",
+    "load_catalog",
+    "save_organization",
+    "save_service",
+]

@@ -1,0 +1,86 @@
+"""The FastAPI app factory."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .problems import install_problem_handlers, problem
+from .settings import Settings
+from .state import AppState
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """
+freechoice matches a client's ranked needs (21 needs, priority 1-4) and situation against
+services registered by partner organisations, and returns **options the client chooses
+from**, each explained. The engine proposes; it never assigns.
+
+Authenticate with an API key: `Authorization: Bearer fc_<id>_<secret>`. Roles: `admin`,
+`caseworker`, `partner`. Another organisation's objects answer 404. Every 4xx is an
+RFC 9457 problem document. Creating POSTs accept `Idempotency-Key`.
+All sample data is fictional.
+"""
+
+
+class BodyLimit:
+    """Refuse request bodies above ``limit`` bytes with a 413 problem."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            await problem(413, f"request body over {self.limit} bytes")(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await problem(413, f"request body over {self.limit} bytes")(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. ``settings`` default to the environment (``FREECHOICE_*``)."""
+    settings = settings or Settings()
+    state = AppState(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.close()
+
+    app = FastAPI(title="freechoice", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.freechoice = state
+    install_problem_handlers(app)
+    from .routes import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+
+    @app.get("/health", tags=["service"], summary="Liveness and versions")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "rules_version": state.rules.version, "catalog_version": state.current_catalog().version}
+
+    return app

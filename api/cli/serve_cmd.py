@@ -1,0 +1,37 @@
+"""``freechoice serve``: the HTTP API under uvicorn."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+__all__ = ["register"]
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (use PostgreSQL for more than one).")] = 1,
+    sample: Annotated[bool, typer.Option("--sample", help="Load the fictional sample catalog into an empty database.")] = False,
+) -> None:
+    """Serve the API (OpenAPI docs at /docs). The database is created and migrated on first start."""
+    import uvicorn
+
+    from freechoice.api.settings import Settings
+    from freechoice.catalog.db import Database
+
+    if sample:
+        os.environ["FREECHOICE_LOAD_SAMPLE"] = "true"
+    settings = Settings()
+    Database(settings.database_url).upgrade()
+    if sample:
+        from freechoice.api.state import AppState
+
+        AppState(settings).close()  # loads the sample once, before workers start
+    uvicorn.run("freechoice.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

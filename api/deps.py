@@ -1,0 +1,60 @@
+"""Request dependencies: state, database session, the caller and their role."""
+
+from __future__ import annotations
+
+from typing import Annotated, Callable, Iterator
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from .auth import Principal, verify_token
+from .problems import ProblemError
+from .state import AppState
+
+__all__ = ["Caller", "DbSession", "State", "get_principal", "require_role"]
+
+
+def _state(request: Request) -> AppState:
+    return request.app.state.freechoice  # type: ignore[no-any-return]
+
+
+def _session(request: Request) -> Iterator[Session]:
+    session = _state(request).db.session()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+State = Annotated[AppState, Depends(_state)]
+DbSession = Annotated[Session, Depends(_session)]
+
+
+def get_principal(
+    request: Request,
+    authorization: Annotated[str | None, Header(description="Bearer fc_<id>_<secret>")] = None,
+    x_api_key: Annotated[str | None, Header(description="Alternative to Authorization")] = None,
+) -> Principal:
+    token = x_api_key
+    if authorization and authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+    if not token:
+        raise ProblemError(401, "an API key is required (Authorization: Bearer <key>)")
+    with _state(request).db.session() as s:
+        principal = verify_token(s, token)
+    if principal is None:
+        raise ProblemError(401, "the API key is not valid")
+    request.state.principal = principal
+    return principal
+
+
+Caller = Annotated[Principal, Depends(get_principal)]
+
+
+def require_role(*roles: str) -> Callable[..., Principal]:
+    def check(principal: Caller) -> Principal:
+        if principal.role not in roles:
+            raise ProblemError(403, f"this needs the role {' or '.join(roles)}; your key is {principal.role}")
+        return principal
+
+    return check

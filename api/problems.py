@@ -1,0 +1,99 @@
+"""RFC 9457 problem details for every 4xx: machine-readable, naming fields and allowed values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from freechoice.catalog import (
+    CatalogError,
+    ChoiceError,
+    ReferralCycleError,
+    RuleError,
+    TransitionError,
+    ValidationFailed,
+    problems_from_pydantic,
+)
+
+__all__ = ["ProblemError", "install_problem_handlers", "problem"]
+
+MEDIA = "application/problem+json"
+_TITLES = {
+    400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+    409: "Conflict", 412: "Precondition failed", 413: "Request body too large", 415: "Unsupported media type",
+    422: "Invalid input", 428: "Precondition required",
+}
+
+
+def problem(status: int, detail: str, *, errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+            **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=MEDIA, headers=headers)
+
+
+class ProblemError(Exception):
+    """Raise inside a route to answer with a problem document."""
+
+    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.extra = status, detail, extra
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(_: Request, err: ProblemError) -> JSONResponse:
+        return problem(err.status, err.detail, **err.extra)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, err: HTTPException) -> JSONResponse:
+        return problem(err.status_code, str(err.detail), headers=getattr(err, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, err: RequestValidationError) -> JSONResponse:
+        errors = []
+        for e in err.errors():
+            loc = [str(p) for p in e.get("loc", ()) if p not in ("body",)]
+            field = ".".join(loc) or "(body)"
+            item: dict[str, Any] = {"field": field, "message": e.get("msg", "")}
+            if e.get("type") == "extra_forbidden":
+                item["message"] = "unknown field (not part of the format)"
+            ctx = e.get("ctx") or {}
+            if "expected" in ctx:
+                item["allowed"] = [a.strip(" '") for a in str(ctx["expected"]).replace(" or ", ",").split(",") if a.strip(" '")]
+            errors.append(item)
+        return problem(422, f"{len(errors)} problem(s) in the request", errors=errors)
+
+    @app.exception_handler(ValidationFailed)
+    async def _failed(_: Request, err: ValidationFailed) -> JSONResponse:
+        return problem(422, f"invalid {err.what}", errors=[p.as_dict() for p in err.problems])
+
+    @app.exception_handler(TransitionError)
+    async def _transition(_: Request, err: TransitionError) -> JSONResponse:
+        return problem(409, str(err), allowed=err.allowed)
+
+    @app.exception_handler(ChoiceError)
+    async def _choice(_: Request, err: ChoiceError) -> JSONResponse:
+        return problem(422, str(err))
+
+    @app.exception_handler(ReferralCycleError)
+    async def _cycle(_: Request, err: ReferralCycleError) -> JSONResponse:
+        return problem(422, str(err), cycle=err.cycle)
+
+    @app.exception_handler(RuleError)
+    async def _rules(_: Request, err: RuleError) -> JSONResponse:
+        return problem(422, str(err))
+
+    @app.exception_handler(CatalogError)
+    async def _catalog(_: Request, err: CatalogError) -> JSONResponse:
+        return problem(409, str(err))
+
+
+def pydantic_problem(err: Any, prefix: str = "") -> ProblemError:
+    return ProblemError(422, "invalid input", errors=[p.as_dict() for p in problems_from_pydantic(err, prefix)])

@@ -1,0 +1,57 @@
+"""Audit entries and idempotent creation, shared by the routers."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from freechoice.catalog.db.tables import AuditEntry, IdempotencyRecord
+
+from .auth import Principal
+
+__all__ = ["audit", "audited_read", "create_once"]
+
+
+def audit(session: Session, who: Principal, action: str, resource: str, resource_id: str | None = None,
+          client_ref: str | None = None, **detail: Any) -> None:
+    """Add an append-only audit entry to the caller's transaction."""
+    session.add(AuditEntry(key_id=who.key_id, organization_id=who.organization_id, role=who.role, action=action,
+                           resource=resource, resource_id=resource_id, client_ref=client_ref, detail=detail))
+
+
+def audited_read(session: Session, who: Principal, resource: str, resource_id: str | None = None,
+                 client_ref: str | None = None, **detail: Any) -> None:
+    """Record a read of client data, committed at once."""
+    audit(session, who, "read", resource, resource_id, client_ref, **detail)
+    session.commit()
+
+
+def create_once(request: Request, session: Session, who: Principal,
+                create: Callable[[], tuple[int, dict[str, Any]]]) -> JSONResponse:
+    """Run ``create`` in one transaction; with an ``Idempotency-Key`` header, a retry
+    returns the first result and creates nothing twice."""
+    key = request.headers.get("idempotency-key")
+    if key:
+        prior = session.get(IdempotencyRecord, (who.key_id, key))
+        if prior is not None:
+            return JSONResponse(prior.body, status_code=prior.status_code, headers={"Idempotent-Replayed": "true"})
+    if session.in_transaction():
+        session.rollback()  # close the read-only transaction the checks above opened
+    try:
+        with session.begin():
+            status, body = create()
+            if key:
+                session.add(IdempotencyRecord(key_id=who.key_id, key=key[:128], method=request.method,
+                                              path=request.url.path, status_code=status, body=body))
+    except IntegrityError:
+        session.rollback()
+        if key:
+            prior = session.get(IdempotencyRecord, (who.key_id, key))
+            if prior is not None:
+                return JSONResponse(prior.body, status_code=prior.status_code, headers={"Idempotent-Replayed": "true"})
+        raise
+    return JSONResponse(body, status_code=status)

@@ -1,0 +1,115 @@
+"""Rule packs (list, validate, dry-run, activate) and the audit log: admin work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+
+from freechoice.catalog import ValidationFailed
+from freechoice.catalog.db.tables import AssessmentRow, AuditEntry, RulePackRow
+from freechoice.engine import Assessment, compile_rules, propose
+from freechoice.rules import parse_pack
+
+from ..auth import Principal
+from ..deps import Caller, DbSession, State, require_role
+from ..problems import ProblemError
+from ..records import audit, audited_read
+
+__all__ = ["router"]
+
+router = APIRouter()
+Admin = Annotated[Principal, Depends(require_role("admin"))]
+
+
+class PackBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pack: dict[str, Any]
+
+
+class DryRun(PackBody):
+    assessment_id: str
+
+
+def _compile(pack: dict[str, Any]) -> Any:
+    return compile_rules(parse_pack(pack, source="candidate rule pack"))
+
+
+@router.get("/rules", tags=["rules"], summary="The active rule packs and their version")
+def active_rules(_: Caller, state: State) -> dict[str, Any]:
+    rules = state.rules
+    return {
+        "version": rules.version,
+        "packs": [{"pack": p.pack, "description": p.description, "rules": len(p.rules)} for p in rules.packs],
+        "rules": [{"id": r.id, "pack": rules.pack_of[r.id], "effect": r.then.kind, "description": r.description}
+                  for r in rules.rules],
+    }
+
+
+@router.post("/rules/validate", tags=["rules"], summary="Validate a candidate rule pack (admin)")
+def validate_pack(body: PackBody, _: Admin) -> dict[str, Any]:
+    try:
+        compiled = _compile(body.pack)
+    except ValidationFailed as err:
+        return {"valid": False, "problems": [p.as_dict() for p in err.problems]}
+    return {"valid": True, "version": compiled.version, "rules": len(compiled.rules), "problems": []}
+
+
+def _summary(ol: Any) -> dict[str, Any]:
+    return {n.need: [o.service_id for o in n.options] for n in ol.needs}
+
+
+@router.post("/rules/dry-run", tags=["rules"], summary="Run a candidate pack against a stored assessment (admin)")
+def dry_run(body: DryRun, who: Admin, db: DbSession, state: State) -> dict[str, Any]:
+    row = db.get(AssessmentRow, body.assessment_id)
+    if row is None:
+        raise ProblemError(404, "no such assessment")
+    audited_read(db, who, "assessment", row.id, row.client_ref, purpose="rules dry-run")
+    candidate = _compile(body.pack)
+    a = Assessment.model_validate(row.data)
+    catalog = state.current_catalog()
+    now = propose(a, catalog, state.rules, list_id="dry-run-active")
+    then = propose(a, catalog, candidate, list_id="dry-run-candidate")
+    before, after = _summary(now), _summary(then)
+    return {
+        "active_version": state.rules.version,
+        "candidate_version": candidate.version,
+        "changes": {need: {"before": before.get(need, []), "after": after.get(need, [])}
+                    for need in sorted(set(before) | set(after)) if before.get(need) != after.get(need)},
+        "option_list": then.model_dump(mode="json"),
+    }
+
+
+@router.post("/rules/activate", tags=["rules"], summary="Activate a rule pack for every worker (admin)")
+def activate(body: PackBody, who: Admin, db: DbSession, state: State) -> dict[str, Any]:
+    compiled = _compile(body.pack)
+    with db.begin():
+        db.add(RulePackRow(version=compiled.version, data=body.pack, activated_by=who.key_id))
+        audit(db, who, "activate", "rules", compiled.version)
+    state.set_rules(compiled)
+    return {"version": compiled.version, "rules": len(compiled.rules)}
+
+
+@router.get("/audit", tags=["audit"], summary="Query the append-only audit log (admin)")
+def query_audit(
+    _: Admin, db: DbSession,
+    key_id: str | None = None, organization_id: str | None = None, resource: str | None = None,
+    client_ref: str | None = None, action: str | None = None,
+    since: dt.datetime | None = None, until: dt.datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    q = select(AuditEntry).order_by(AuditEntry.id.desc())
+    for column, value in ((AuditEntry.key_id, key_id), (AuditEntry.organization_id, organization_id),
+                          (AuditEntry.resource, resource), (AuditEntry.client_ref, client_ref), (AuditEntry.action, action)):
+        if value is not None:
+            q = q.where(column == value)
+    if since:
+        q = q.where(AuditEntry.at >= since)
+    if until:
+        q = q.where(AuditEntry.at < until)
+    return [{"id": e.id, "at": e.at.isoformat(), "key_id": e.key_id, "organization_id": e.organization_id, "role": e.role,
+             "action": e.action, "resource": e.resource, "resource_id": e.resource_id, "client_ref": e.client_ref,
+             "detail": e.detail} for e in db.scalars(q.limit(limit))]

@@ -1,0 +1,127 @@
+"""Option lists (caseworkers): POST an assessment, get the options; stored exactly as
+offered and served unchanged later. Choices over a list become referral drafts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralEvent, ReferralRow
+from freechoice.engine import Assessment, OptionList, choose, propose, shared_view
+
+from ..auth import Principal
+from ..deps import DbSession, State, require_role
+from ..problems import ProblemError
+from ..records import audit, audited_read, create_once
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["option-lists"])
+Caseworker = Annotated[Principal, Depends(require_role("caseworker"))]
+
+
+class ChoiceCreate(BaseModel):
+    """The client's choice: option ids (``cash`` included), or none, or decide later."""
+
+    model_config = ConfigDict(extra="forbid")
+    option_ids: list[str] = Field(default_factory=list)
+    decision: Literal["chosen", "none_of_these", "decide_later"] | None = None
+    consent: dict[str, list[str]] = Field(default_factory=dict, description="option id -> fields to share with that provider")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+def own_option_list(db: Any, list_id: str, who: Principal) -> OptionListRow:
+    row = db.get(OptionListRow, list_id)
+    if row is None or row.organization_id != who.organization_id:
+        raise ProblemError(404, "no such option list")
+    return row
+
+
+@router.post("/option-lists", status_code=201, summary="Propose options for an assessment (caseworker)")
+def create_option_list(assessment: Assessment, request: Request, who: Caseworker, db: DbSession, state: State,
+                       all_needs: bool = False):
+    catalog = state.current_catalog()
+    list_id = "ol-" + uuid.uuid4().hex
+    now = dt.datetime.now(dt.timezone.utc)
+    ol = propose(assessment, catalog, state.rules, all_needs=all_needs, list_id=list_id,
+                 quality=state.quality(), created_at=now.isoformat())
+    body = ol.model_dump(mode="json")
+
+    def create():
+        asm_id = "as-" + uuid.uuid4().hex
+        db.add(AssessmentRow(id=asm_id, organization_id=who.organization_id, client_ref=assessment.client_ref,
+                             data=assessment.model_dump(mode="json"), created_by=who.key_id))
+        db.flush()
+        db.add(OptionListRow(id=list_id, organization_id=who.organization_id, assessment_id=asm_id,
+                             client_ref=assessment.client_ref, rules_version=ol.rules_version,
+                             catalog_version=ol.catalog_version, data=body, created_by=who.key_id, created_at=now))
+        audit(db, who, "create", "option_list", list_id, assessment.client_ref, assessment_id=asm_id)
+        return 201, {**body, "assessment_id": asm_id}
+
+    return create_once(request, db, who, create)
+
+
+@router.get("/option-lists/{list_id}", summary="An option list exactly as it was offered")
+def get_option_list(list_id: str, who: Caseworker, db: DbSession) -> dict[str, Any]:
+    row = own_option_list(db, list_id, who)
+    audited_read(db, who, "option_list", list_id, row.client_ref)
+    return {**row.data, "assessment_id": row.assessment_id}
+
+
+@router.get("/option-lists", summary="Option lists of your organisation (optionally one client's)")
+def list_option_lists(who: Caseworker, db: DbSession, client_ref: str | None = None,
+                      limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+    q = select(OptionListRow).where(OptionListRow.organization_id == who.organization_id)
+    if client_ref:
+        q = q.where(OptionListRow.client_ref == client_ref)
+    rows = list(db.scalars(q.order_by(OptionListRow.created_at.desc()).limit(limit)))
+    audited_read(db, who, "option_list", None, client_ref, listed=len(rows))
+    return [{"id": r.id, "client_ref": r.client_ref, "created_at": r.created_at.isoformat(),
+             "rules_version": r.rules_version, "catalog_version": r.catalog_version} for r in rows]
+
+
+@router.post("/option-lists/{list_id}/choices", status_code=201, tags=["choices"],
+             summary="Record the client's choice; chosen services become referral drafts")
+def create_choice(list_id: str, body: ChoiceCreate, request: Request, who: Caseworker, db: DbSession):
+    row = own_option_list(db, list_id, who)
+    ol = OptionList.model_validate(row.data)
+    choice = choose(ol, body.option_ids, decision=body.decision, consent=body.consent, note=body.note)
+    assessment = Assessment.model_validate(db.get(AssessmentRow, row.assessment_id).data)
+    priorities = {n.need: n.priority for n in ol.needs}
+    db.rollback()
+
+    def create():
+        choice_id = "ch-" + uuid.uuid4().hex
+        db.add(ChoiceRow(id=choice_id, option_list_id=list_id, organization_id=who.organization_id,
+                         decision=choice.decision, data=choice.model_dump(mode="json"), created_by=who.key_id))
+        db.flush()
+        referrals = []
+        for draft in choice.referrals:
+            ref_id = "rf-" + uuid.uuid4().hex
+            opt = ol.option(draft.option_id)
+            db.add(ReferralRow(id=ref_id, choice_id=choice_id, option_list_id=list_id, organization_id=who.organization_id,
+                               provider_id=draft.provider_id, service_id=draft.service_id, kinds=list(getattr(opt, "kinds", [])),
+                               need=draft.need, priority=priorities.get(draft.need, 0), status="draft",
+                               shared=shared_view(draft, assessment)))
+            db.flush()
+            db.add(ReferralEvent(referral_id=ref_id, from_status="", to_status="draft", reason=None, actor=who.key_id))
+            referrals.append({"id": ref_id, **draft.model_dump(mode="json")})
+        audit(db, who, "create", "choice", choice_id, ol.client_ref, decision=choice.decision)
+        return 201, {"id": choice_id, **choice.model_dump(mode="json"), "referrals": referrals}
+
+    return create_once(request, db, who, create)
+
+
+@router.get("/choices/{choice_id}", tags=["choices"], summary="One recorded choice")
+def get_choice(choice_id: str, who: Caseworker, db: DbSession) -> dict[str, Any]:
+    row = db.get(ChoiceRow, choice_id)
+    if row is None or row.organization_id != who.organization_id:
+        raise ProblemError(404, "no such choice")
+    audited_read(db, who, "choice", choice_id, row.data.get("client_ref"))
+    refs = [r.id for r in db.scalars(select(ReferralRow).where(ReferralRow.choice_id == choice_id))]
+    return {"id": row.id, **row.data, "referral_ids": refs, "created_at": row.created_at.isoformat()}

@@ -1,0 +1,94 @@
+"""Referrals: the caseworker's side sends and closes; the receiving partner accepts,
+declines, starts and completes. Partners see only the fields the client consented to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from freechoice.catalog.db.tables import ReferralEvent, ReferralRow
+from freechoice.engine.referrals import STATUSES, allowed_transitions, check_transition
+
+from ..auth import Principal
+from ..deps import DbSession, require_role
+from ..problems import ProblemError
+from ..records import audit, audited_read
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["referrals"])
+Party = Annotated[Principal, Depends(require_role("caseworker", "partner"))]
+
+
+class TransitionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: str = Field(description=f"One of {', '.join(STATUSES)}")
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+def _side(who: Principal) -> str:
+    return "partner" if who.role == "partner" else "caseworker"
+
+
+def _visible(row: ReferralRow | None, who: Principal) -> ReferralRow:
+    if row is not None:
+        if who.role == "caseworker" and row.organization_id == who.organization_id:
+            return row
+        if who.role == "partner" and row.provider_id == who.organization_id and row.status != "draft":
+            return row
+    raise ProblemError(404, "no such referral")
+
+
+def _events(db: Any, ref_id: str) -> list[dict[str, Any]]:
+    rows = db.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref_id).order_by(ReferralEvent.id))
+    return [{"from": e.from_status or None, "to": e.to_status, "reason": e.reason, "at": e.at.isoformat()} for e in rows]
+
+
+def _public(db: Any, row: ReferralRow, who: Principal) -> dict[str, Any]:
+    body = {
+        "id": row.id, "status": row.status, "service_id": row.service_id, "provider_id": row.provider_id,
+        "need": row.need, "kinds": row.kinds, "client": row.shared,
+        "allowed_transitions": allowed_transitions(row.status, _side(who)),
+        "history": _events(db, row.id), "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
+    }
+    if who.role == "caseworker":
+        body.update({"choice_id": row.choice_id, "option_list_id": row.option_list_id, "priority": row.priority})
+    return body
+
+
+@router.get("/referrals", summary="Referrals: your organisation's (caseworker) or the ones sent to you (partner)")
+def list_referrals(who: Party, db: DbSession, status: str | None = None) -> list[dict[str, Any]]:
+    q = select(ReferralRow).order_by(ReferralRow.created_at)
+    if who.role == "caseworker":
+        q = q.where(ReferralRow.organization_id == who.organization_id)
+    else:
+        q = q.where(ReferralRow.provider_id == who.organization_id, ReferralRow.status != "draft")
+    if status:
+        q = q.where(ReferralRow.status == status)
+    rows = list(db.scalars(q))
+    out = [_public(db, r, who) for r in rows]
+    audited_read(db, who, "referral", None, None, listed=len(out))
+    return out
+
+
+@router.get("/referrals/{ref_id}", summary="One referral")
+def get_referral(ref_id: str, who: Party, db: DbSession) -> dict[str, Any]:
+    row = _visible(db.get(ReferralRow, ref_id), who)
+    body = _public(db, row, who)
+    audited_read(db, who, "referral", ref_id, row.shared.get("client_ref"))
+    return body
+
+
+@router.post("/referrals/{ref_id}/transitions", summary="Move a referral on (409 names the allowed moves)")
+def transition(ref_id: str, body: TransitionCreate, who: Party, db: DbSession) -> dict[str, Any]:
+    with db.begin():
+        row = _visible(db.get(ReferralRow, ref_id, with_for_update=True), who)
+        check_transition(row.status, body.to, _side(who), body.reason)
+        db.add(ReferralEvent(referral_id=row.id, from_status=row.status, to_status=body.to, reason=body.reason, actor=who.key_id))
+        row.status, row.updated_at, row.version = body.to, dt.datetime.now(dt.timezone.utc), row.version + 1
+        audit(db, who, "transition", "referral", ref_id, row.shared.get("client_ref"), to=body.to)
+    return _public(db, row, who)

@@ -1,0 +1,160 @@
+"""Services: partners register, update (ETag / If-Match), change capacity and deactivate
+their own; every change is versioned with who and when."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import select
+
+from freechoice.catalog import Capacity, Service
+from freechoice.catalog.db import save_service
+from freechoice.catalog.db.tables import ServiceRow, ServiceVersion
+from freechoice.engine import check_service
+
+from ..auth import Principal
+from ..deps import Caller, DbSession, State, require_role
+from ..problems import ProblemError, pydantic_problem
+from ..records import audit, create_once
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["services"])
+Writer = Annotated[Principal, Depends(require_role("partner", "admin"))]
+IfMatch = Annotated[str | None, Header(description="The ETag you last read; required for changes")]
+
+
+class CapacityUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["open", "waitlist", "full"]
+    until: str | None = None
+    available: int | None = None
+    maximum: int | None = None
+
+
+def _etag(row: ServiceRow) -> str:
+    return f'"{row.version}"'
+
+
+def _visible(row: ServiceRow | None, who: Principal) -> ServiceRow:
+    if row is None or (who.role == "partner" and row.organization_id != who.organization_id):
+        raise ProblemError(404, "no such service")
+    return row
+
+
+def _body(row: ServiceRow) -> dict[str, Any]:
+    return {**row.data, "version": row.version, "updated_at": row.updated_at.isoformat(), "updated_by": row.updated_by}
+
+
+def _check_write(service: Service, who: Principal) -> None:
+    if who.role == "partner" and service.organization_id != who.organization_id:
+        raise ProblemError(403, "partners register services for their own organisation only",
+                           errors=[{"field": "organization_id", "message": f"must be {who.organization_id}"}])
+
+
+def _precondition(row: ServiceRow, if_match: str | None) -> None:
+    if if_match is None:
+        raise ProblemError(428, "send If-Match with the ETag you last read", etag=_etag(row))
+    if if_match.strip() not in (_etag(row), "*"):
+        raise ProblemError(412, "the service changed since you read it; read it again", etag=_etag(row))
+
+
+@router.get("/services", summary="List services (partners: their own; others: all)")
+def list_services(
+    who: Caller, db: DbSession,
+    organization_id: str | None = None, kind: str | None = None,
+    status: Literal["active", "inactive"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    q = select(ServiceRow).order_by(ServiceRow.id)
+    if who.role == "partner":
+        q = q.where(ServiceRow.organization_id == who.organization_id)
+    if organization_id:
+        q = q.where(ServiceRow.organization_id == organization_id)
+    if status:
+        q = q.where(ServiceRow.status == status)
+    rows = list(db.scalars(q))
+    if kind:
+        rows = [r for r in rows if kind in r.data.get("kinds", [])]
+    return [_body(r) for r in rows[offset : offset + limit]]
+
+
+@router.get("/services/{service_id}", summary="One service, with its ETag")
+def get_service(service_id: str, who: Caller, db: DbSession) -> JSONResponse:
+    row = _visible(db.get(ServiceRow, service_id), who)
+    return JSONResponse(_body(row), headers={"ETag": _etag(row)})
+
+
+@router.get("/services/{service_id}/versions", summary="Every version of a service: who changed what, when")
+def service_versions(service_id: str, who: Caller, db: DbSession) -> list[dict[str, Any]]:
+    _visible(db.get(ServiceRow, service_id), who)
+    rows = db.scalars(select(ServiceVersion).where(ServiceVersion.service_id == service_id).order_by(ServiceVersion.version))
+    return [{"version": v.version, "change": v.change, "changed_at": v.changed_at.isoformat(), "changed_by": v.changed_by,
+             "data": v.data} for v in rows]
+
+
+@router.post("/services", status_code=201, summary="Register a service (partner: own organisation; admin: any)")
+def create_service(service: Service, request: Request, who: Writer, db: DbSession, state: State) -> JSONResponse:
+    _check_write(service, who)
+    catalog = state.current_catalog(force=True)
+    if service.organization_id not in catalog.organizations:
+        raise ProblemError(422, "unknown organization", errors=[{"field": "organization_id", "message": "no such organization"}])
+    check_service(catalog, service)
+
+    def create():
+        if db.get(ServiceRow, service.id) is not None:
+            raise ProblemError(409, f"service {service.id!r} exists; update it with PUT")
+        save_service(db, service, who.key_id, "create")
+        audit(db, who, "create", "service", service.id)
+        return 201, {**service.model_dump(mode="json"), "version": 1}
+
+    response = create_once(request, db, who, create)
+    state.current_catalog(force=True)
+    if response.status_code == 201:
+        response.headers["ETag"] = '"1"'
+    return response
+
+
+def _write(service_id: str, who: Principal, db: Any, state: Any, if_match: str | None, change: str,
+           make: Any) -> JSONResponse:
+    with db.begin():
+        row = _visible(db.get(ServiceRow, service_id, with_for_update=True), who)
+        _precondition(row, if_match)
+        current = Service.model_validate(row.data)
+        new = make(current)
+        _check_write(new, who)
+        check_service(state.current_catalog(force=True), new)
+        version = save_service(db, new, who.key_id, change)
+        audit(db, who, change, "service", service_id, version=version)
+    state.current_catalog(force=True)
+    return JSONResponse({**new.model_dump(mode="json"), "version": version}, headers={"ETag": f'"{version}"'})
+
+
+@router.put("/services/{service_id}", summary="Replace a service (If-Match required; 412 if stale)")
+def update_service(service_id: str, service: Service, who: Writer, db: DbSession, state: State,
+                   if_match: IfMatch = None) -> JSONResponse:
+    if service.id != service_id:
+        raise ProblemError(422, "the body's id must match the path", errors=[{"field": "id", "message": f"expected {service_id}"}])
+    return _write(service_id, who, db, state, if_match, "update", lambda _current: service)
+
+
+@router.patch("/services/{service_id}/capacity", summary="Change capacity (open / waitlist / full)")
+def update_capacity(service_id: str, body: CapacityUpdate, who: Writer, db: DbSession, state: State,
+                    if_match: IfMatch = None) -> JSONResponse:
+    import datetime as dt
+
+    try:
+        capacity = Capacity.model_validate({**body.model_dump(exclude_none=True), "updated": dt.date.today().isoformat()})
+    except ValidationError as err:
+        raise pydantic_problem(err, "capacity") from None
+    return _write(service_id, who, db, state, if_match, "capacity",
+                  lambda current: current.model_copy(update={"capacity": capacity}))
+
+
+@router.post("/services/{service_id}/deactivate", summary="Deactivate a service (kept, no longer offered)")
+def deactivate_service(service_id: str, who: Writer, db: DbSession, state: State, if_match: IfMatch = None) -> JSONResponse:
+    return _write(service_id, who, db, state, if_match, "deactivate",
+                  lambda current: current.model_copy(update={"status": "inactive"}))

@@ -1,0 +1,29 @@
+"""Service settings (pydantic-settings, ``FREECHOICE_`` prefix). Read when the app is
+built, never at import time."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Configuration of the HTTP service.
+
+    Every field can be set by an environment variable with the ``FREECHOICE_`` prefix,
+    e.g. ``FREECHOICE_DATABASE_URL=postgresql+psycopg://app@db/freechoice``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="FREECHOICE_", extra="forbid")
+
+    database_url: str = Field(default="sqlite:///freechoice.db", description="SQLAlchemy URL (SQLite file or PostgreSQL).")
+    auto_migrate: bool = Field(default=True, description="Run migrations to head when the app starts.")
+    load_sample: bool = Field(default=False, description="Load the bundled fictional sample catalog into an empty database.")
+    rules_path: str | None = Field(default=None, description="Rule pack YAML to start with (default: bundled pack).")
+    max_body_bytes: int = Field(default=1_000_000, gt=0, description="Largest request body accepted (413 above).")
+    catalog_check_seconds: float = Field(
+        default=0.5, ge=0, description="How often a worker checks the database for catalog changes by other workers."
+    )
+    quality_seconds: float = Field(default=30.0, ge=0, description="How long the client-feedback quality signal is cached.")

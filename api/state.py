@@ -1,0 +1,92 @@
+"""What one worker process keeps in memory: the indexed catalog, the compiled rules,
+the quality signal; and how it follows changes other workers wrote to the database."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Mapping
+
+from sqlalchemy import func, select
+
+from freechoice.catalog import Catalog, load_sample_catalog
+from freechoice.catalog.db import Database, catalog_changes, import_catalog, load_catalog
+from freechoice.catalog.db.tables import FeedbackRow, OrganizationRow, RulePackRow
+from freechoice.engine import CompiledRules, compile_rules, load_rules
+from freechoice.rules import parse_pack
+
+from .settings import Settings
+
+__all__ = ["AppState"]
+
+
+class AppState:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        if settings.auto_migrate:
+            self.db.upgrade()
+        self._lock = threading.RLock()
+        if settings.load_sample:
+            self.load_sample_if_empty()
+        with self.db.session() as s:
+            self.catalog, self.revision = load_catalog(s)
+            active = s.scalars(select(RulePackRow).order_by(RulePackRow.id.desc()).limit(1)).first()
+        if active is not None:
+            self.rules = compile_rules(parse_pack(active.data))
+        else:
+            self.rules = load_rules(settings.rules_path)
+        self.rules.prepare(self.catalog)
+        self._checked = time.monotonic()
+        self._quality: Mapping[str, tuple[float, int]] = {}
+        self._quality_at = 0.0
+
+    def load_sample_if_empty(self) -> bool:
+        with self.db.session() as s, s.begin():
+            if s.scalar(select(func.count()).select_from(OrganizationRow)):
+                return False
+            sample = load_sample_catalog()
+            import_catalog(s, sample.organizations.values(), list(sample), actor="sample-loader")
+            return True
+
+    def current_catalog(self, *, force: bool = False) -> Catalog:
+        """The catalog, brought up to date with changes any worker made (checked at most
+        every ``catalog_check_seconds``; at once after this worker's own writes)."""
+        now = time.monotonic()
+        if not force and now - self._checked < self.settings.catalog_check_seconds:
+            return self.catalog
+        with self._lock:
+            with self.db.session() as s:
+                orgs, services, rev = catalog_changes(s, self.revision)
+            for org in orgs:
+                self.catalog.upsert_organization(org)
+            for svc in services:
+                self.catalog.upsert_service(svc)
+            self.revision = rev
+            self._checked = now
+        return self.catalog
+
+    def set_rules(self, rules: CompiledRules) -> None:
+        with self._lock:
+            rules.prepare(self.catalog)
+            self.rules = rules
+
+    def quality(self) -> Mapping[str, tuple[float, int]]:
+        """Service id -> (mean client satisfaction, number of ratings), from feedback."""
+        now = time.monotonic()
+        if now - self._quality_at >= self.settings.quality_seconds:
+            with self.db.session() as s:
+                rows = s.execute(
+                    select(FeedbackRow.service_id, func.avg(FeedbackRow.satisfaction), func.count())
+                    .where(FeedbackRow.service_id.is_not(None))
+                    .group_by(FeedbackRow.service_id)
+                ).all()
+            self._quality = {sid: (float(avg), int(n)) for sid, avg, n in rows}
+            self._quality_at = now
+        return self._quality
+
+    def invalidate_quality(self) -> None:
+        self._quality_at = 0.0
+
+    def close(self) -> None:
+        self.db.dispose()

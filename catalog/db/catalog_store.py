@@ -1,0 +1,138 @@
+"""Catalog persistence: organisations and services, versioned, with a revision counter
+that lets every process follow changes made by any other."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from freechoice.catalog.index import Catalog
+from freechoice.catalog.models import Organization, Service
+
+from .tables import CatalogState, OrganizationRow, ServiceRow, ServiceVersion
+
+__all__ = [
+    "ImportSummary",
+    "bump_revision",
+    "catalog_changes",
+    "current_revision",
+    "import_catalog",
+    "load_catalog",
+    "save_organization",
+    "save_service",
+]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def current_revision(session: Session) -> int:
+    rev = session.scalar(select(CatalogState.revision).where(CatalogState.id == 1))
+    return int(rev or 0)
+
+
+def bump_revision(session: Session) -> int:
+    """Move the catalog revision on (inside the caller's transaction) and return it."""
+    done = session.execute(update(CatalogState).where(CatalogState.id == 1).values(revision=CatalogState.revision + 1))
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(CatalogState(id=1, revision=1))
+        session.flush()
+    return current_revision(session)
+
+
+def save_organization(session: Session, org: Organization, actor: str) -> None:
+    row = session.get(OrganizationRow, org.id)
+    data = org.model_dump(mode="json")
+    if row is None:
+        session.add(OrganizationRow(id=org.id, name=org.name, data=data, updated_by=actor))
+    else:
+        row.name, row.data, row.updated_by, row.updated_at = org.name, data, actor, _now()
+    bump_revision(session)
+
+
+def save_service(session: Session, service: Service, actor: str, change: str, revision: int | None = None) -> int:
+    """Insert or update a service, recording the new version; returns the version number."""
+    data = service.model_dump(mode="json")
+    rev = bump_revision(session) if revision is None else revision
+    row = session.get(ServiceRow, service.id)
+    if row is None:
+        version = 1
+        session.add(ServiceRow(id=service.id, organization_id=service.organization_id, status=service.status,
+                               version=1, revision=rev, data=data, updated_by=actor))
+    else:
+        version = row.version + 1
+        row.organization_id, row.status, row.version, row.revision = service.organization_id, service.status, version, rev
+        row.data, row.updated_by, row.updated_at = data, actor, _now()
+    session.add(ServiceVersion(service_id=service.id, version=version, change=change, data=data, changed_by=actor))
+    return version
+
+
+def load_catalog(session: Session, *, sample: bool = False) -> tuple[Catalog, int]:
+    """The whole catalog from the database, and the revision it reflects."""
+    rev = current_revision(session)
+    orgs = [Organization.model_validate(r.data) for r in session.scalars(select(OrganizationRow))]
+    services = [Service.model_validate(r.data) for r in session.scalars(select(ServiceRow))]
+    return Catalog(orgs, services, sample=sample), rev
+
+
+def catalog_changes(session: Session, since: int) -> tuple[list[Organization], list[Service], int]:
+    """Organisations (all) and the services changed after revision ``since``."""
+    rev = current_revision(session)
+    if rev == since:
+        return [], [], rev
+    orgs = [Organization.model_validate(r.data) for r in session.scalars(select(OrganizationRow))]
+    services = [
+        Service.model_validate(r.data)
+        for r in session.scalars(select(ServiceRow).where(ServiceRow.revision > since))
+    ]
+    return orgs, services, rev
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def import_catalog(session: Session, organizations: Iterable[Organization], services: Iterable[Service], *, actor: str) -> ImportSummary:
+    """Upsert many records in the caller's transaction; unchanged records get no new version."""
+    created = updated = unchanged = 0
+    org_rows = {r.id: r for r in session.scalars(select(OrganizationRow))}
+    rev = bump_revision(session)
+    for org in organizations:
+        data = org.model_dump(mode="json")
+        row = org_rows.get(org.id)
+        if row is None:
+            session.add(OrganizationRow(id=org.id, name=org.name, data=data, updated_by=actor))
+        elif row.data != data:
+            row.name, row.data, row.updated_by, row.updated_at = org.name, data, actor, _now()
+    session.flush()
+    services = list(services)
+    existing = {r.id: r for r in session.scalars(select(ServiceRow).where(ServiceRow.id.in_([s.id for s in services])))} if services else {}
+    new_rows, new_versions = [], []
+    for svc in services:
+        data = svc.model_dump(mode="json")
+        row = existing.get(svc.id)
+        if row is None:
+            created += 1
+            new_rows.append(dict(id=svc.id, organization_id=svc.organization_id, status=svc.status, version=1,
+                                 revision=rev, data=data, updated_by=actor, updated_at=_now()))
+            new_versions.append(dict(service_id=svc.id, version=1, change="import", data=data, changed_by=actor, changed_at=_now()))
+        elif row.data == data:
+            unchanged += 1
+        else:
+            updated += 1
+            row.status, row.version, row.revision, row.data = svc.status, row.version + 1, rev, data
+            row.organization_id, row.updated_by, row.updated_at = svc.organization_id, actor, _now()
+            new_versions.append(dict(service_id=svc.id, version=row.version, change="import", data=data, changed_by=actor, changed_at=_now()))
+    if new_rows:
+        session.execute(ServiceRow.__table__.insert(), new_rows)
+    if new_versions:
+        session.execute(ServiceVersion.__table__.insert(), new_versions)
+    return ImportSummary(created, updated, unchanged)
