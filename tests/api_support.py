@@ -1,0 +1,25 @@
+"""Shared constants for the HTTP tests (fictional data)."""
+
+from __future__ import annotations
+
+__all__ = ["ASSESSMENT", "PARTNER_X", "PARTNER_Y"]
+
+PARTNER_X = "org-andaman-wage-justice"  # a fictional sample provider
+PARTNER_Y = "org-open-door-houses"
+
+ASSESSMENT = {
+    "client_ref": "c-api-1",
+    "needs": {"compensation": 4, "housing": 4, "employment": 3},
+    "situation": {
+        "location": {"country": "TH", "area": "Songkhla"},
+        "plan": "stay",
+        "nationality": "MM",
+        "languages": ["my"],
+        "gender": "male",
+        "age": 29,
+        "documents": "confiscated",
+        "fears": ["police"],
+        "legal_interest": ["wage_claim"],
+        "no_contact_with": ["immigration"],
+    },
+}
