@@ -32,6 +32,7 @@ class AppState:
         with self.db.session() as s:
             self.catalog, self.revision = load_catalog(s)
             active = s.scalars(select(RulePackRow).order_by(RulePackRow.id.desc()).limit(1)).first()
+        self.rules_row = active.id if active is not None else 0
         if active is not None:
             self.rules = compile_rules(parse_pack(active.data))
         else:
@@ -58,6 +59,10 @@ class AppState:
         with self._lock:
             with self.db.session() as s:
                 orgs, services, rev = catalog_changes(s, self.revision)
+                newest = s.scalars(select(RulePackRow).order_by(RulePackRow.id.desc()).limit(1)).first()
+            if newest is not None and newest.id != self.rules_row:
+                self.rules = compile_rules(parse_pack(newest.data))
+                self.rules_row = newest.id
             for org in orgs:
                 self.catalog.upsert_organization(org)
             for svc in services:
@@ -66,10 +71,12 @@ class AppState:
             self._checked = now
         return self.catalog
 
-    def set_rules(self, rules: CompiledRules) -> None:
+    def set_rules(self, rules: CompiledRules, row_id: int) -> None:
+        """Use ``rules`` now (other workers pick the new pack up from the database)."""
         with self._lock:
             rules.prepare(self.catalog)
             self.rules = rules
+            self.rules_row = row_id
 
     def quality(self) -> Mapping[str, tuple[float, int]]:
         """Service id -> (mean client satisfaction, number of ratings), from feedback."""

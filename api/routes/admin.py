@@ -87,9 +87,11 @@ def dry_run(body: DryRun, who: Admin, db: DbSession, state: State) -> dict[str, 
 def activate(body: PackBody, who: Admin, db: DbSession, state: State) -> dict[str, Any]:
     compiled = _compile(body.pack)
     with db.begin():
-        db.add(RulePackRow(version=compiled.version, data=body.pack, activated_by=who.key_id))
+        row = RulePackRow(version=compiled.version, data=body.pack, activated_by=who.key_id)
+        db.add(row)
+        db.flush()
         audit(db, who, "activate", "rules", compiled.version)
-    state.set_rules(compiled)
+    state.set_rules(compiled, row.id)
     return {"version": compiled.version, "rules": len(compiled.rules)}
 
 

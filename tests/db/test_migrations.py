@@ -46,3 +46,31 @@ def test_catalog_import_is_one_idempotent_transaction(database_url: str):
     finally:
         db.downgrade("base")
         db.dispose()
+
+
+def test_a_failing_write_leaves_nothing_half_written(database_url: str):
+    import pytest
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
+    from freechoice.catalog import Organization
+    from freechoice.catalog.db import current_revision
+    from freechoice.catalog.db.tables import OrganizationRow, ServiceRow
+
+    db = Database(database_url)
+    db.upgrade()
+    try:
+        sample = load_sample_catalog()
+        good = next(iter(sample))
+        new_org = Organization(id="org-new-fictional", name="New (fictional)")
+        orphan = good.model_copy(update={"id": "svc-orphan", "organization_id": "org-does-not-exist"})
+        with pytest.raises(IntegrityError):
+            with db.session() as s, s.begin():
+                import_catalog(s, [new_org, *sample.organizations.values()], [good, orphan], actor="test")
+        with db.session() as s:
+            assert s.get(OrganizationRow, "org-new-fictional") is None
+            assert list(s.scalars(select(ServiceRow))) == []
+            assert current_revision(s) == 0
+    finally:
+        db.downgrade("base")
+        db.dispose()
