@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from freechoice.catalog import Catalog, load_sample_catalog
 from freechoice.catalog.db import Database, catalog_changes, import_catalog, load_catalog
-from freechoice.catalog.db.tables import FeedbackRow, OrganizationRow, RulePackRow
+from freechoice.catalog.db.tables import FeedbackRow, RulePackRow, ServiceRow
 from freechoice.engine import CompiledRules, compile_rules, load_rules
 from freechoice.rules import parse_pack
 
@@ -43,8 +43,9 @@ class AppState:
         self._quality_at = 0.0
 
     def load_sample_if_empty(self) -> bool:
+        """Load the fictional sample catalog when the database has no services yet."""
         with self.db.session() as s, s.begin():
-            if s.scalar(select(func.count()).select_from(OrganizationRow)):
+            if s.scalar(select(func.count()).select_from(ServiceRow)):
                 return False
             sample = load_sample_catalog()
             import_catalog(s, sample.organizations.values(), list(sample), actor="sample-loader")
