@@ -55,8 +55,8 @@ def test_serve_answers_real_http_on_loopback(tmp_path: Path):
     token = run("keys", "create", "--org", "org-cw", "--role", "caseworker", "--org-name", "Caseworkers (fictional)",
                 env=env).stdout.strip()
     port = _free_port()
-    server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--sample"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in finally
+    server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--sample"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -64,7 +64,7 @@ def test_serve_answers_real_http_on_loopback(tmp_path: Path):
                 health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
                 break
             except httpx.TransportError:
-                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                assert server.poll() is None, (tmp_path / "server.log").read_text()
                 assert time.monotonic() < deadline, "server did not start"
                 time.sleep(0.3)
         assert health.json()["status"] == "ok"
@@ -76,3 +76,4 @@ def test_serve_answers_real_http_on_loopback(tmp_path: Path):
     finally:
         server.terminate()
         server.wait(timeout=20)
+        log.close()
