@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from freechoice.catalog.db.tables import ApiKey
 
-__all__ = ["ROLES", "Principal", "create_key", "hash_secret", "verify_token"]
+__all__ = [
+    "Principal",
+    "ROLES",
+    "create_key",
+    "hash_secret",
+    "verify_token",
+]
 
 ROLES = ("admin", "caseworker", "partner")
 Role = Literal["admin", "caseworker", "partner"]
