@@ -1,0 +1,166 @@
+"""Option lists per second over HTTP, 32 concurrent clients on loopback, at 10,000 services.
+
+Starts `freechoice serve` (uvicorn) on SQLite and on PostgreSQL with a generated
+fictional catalog, sends a bounded number of POST /option-lists from 32 concurrent
+clients, and prints throughput and p50/p99 latency side by side with the in-process
+figure for the same requests. Target: >= 300 option lists/s, p99 < 100 ms.
+
+    python bench/http_throughput.py [--requests 2000] [--services 10000] [--workers 2]
+        [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from freechoice.api.auth import create_key
+from freechoice.catalog import Catalog, Organization
+from freechoice.catalog.db import Database, import_catalog, save_organization
+from freechoice.catalog.generate import GENERATED_PLACES, generate_services
+from freechoice.engine import load_rules, parse_assessment, propose
+from freechoice.engine.cohort import synthetic_assessment_dicts
+
+CONCURRENCY = 32
+
+
+def _bodies(n: int) -> list[dict]:
+    th = [p for p in GENERATED_PLACES if p[0] == "TH"]
+    out = []
+    for i, d in enumerate(synthetic_assessment_dicts(min(n, 500), seed=5)):
+        country, area = th[i % len(th)]
+        d["situation"]["location"] = {"country": country, "area": area}
+        out.append(d)
+    return [out[i % len(out)] for i in range(n)]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _prepare(url: str, services: int) -> str:
+    db = Database(url)
+    db.upgrade()
+    orgs, svcs = generate_services(services)
+    with db.session() as s, s.begin():
+        import_catalog(s, orgs, svcs, actor="bench")
+        save_organization(s, Organization(id="org-bench-cw", name="Bench caseworkers (fictional)"), "bench")
+        token = create_key(s, "org-bench-cw", "caseworker", created_by="bench")[1]
+    db.dispose()
+    return token
+
+
+async def _load(port: int, token: str, bodies: list[dict]) -> tuple[float, list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[dict] = asyncio.Queue()
+    for b in bodies:
+        queue.put_nowait(b)
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30,
+                                 headers={"Authorization": f"Bearer {token}"}) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            while not queue.empty():
+                body = queue.get_nowait()
+                t0 = time.perf_counter()
+                r = await client.post("/option-lists", json=body)
+                latencies.append((time.perf_counter() - t0) * 1000)
+                errors += r.status_code != 201
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        return time.perf_counter() - start, latencies, errors
+
+
+def _serve(url: str, workers: int, port: int, log: Path) -> subprocess.Popen:
+    env = dict(os.environ, FREECHOICE_DATABASE_URL=url)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit(f"server did not start; see {log}")
+
+
+def _row(name: str, seconds: float, lat: list[float], errors: int) -> str:
+    q = statistics.quantiles(lat, n=100)
+    return f"  {name:<28} {len(lat) / seconds:8.1f} lists/s   p50 {q[49]:7.1f} ms   p99 {q[98]:7.1f} ms   errors {errors}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--services", type=int, default=10000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--postgres", default=os.environ.get("FREECHOICE_TEST_POSTGRES_URL",
+                                                         "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    args = ap.parse_args()
+    bodies = _bodies(args.requests)
+    print(f"freechoice over HTTP: {args.requests} POST /option-lists, {CONCURRENCY} concurrent clients, "
+          f"{args.services} generated services, {args.workers} uvicorn workers, loopback")
+
+    orgs, svcs = generate_services(args.services)
+    catalog, rules = Catalog(orgs, svcs, sample=True), load_rules()
+    rules.prepare(catalog)
+    assessments = [parse_assessment(b) for b in bodies]
+    lat = []
+    t0 = time.perf_counter()
+    for a in assessments:
+        s = time.perf_counter()
+        propose(a, catalog, rules, list_id="ol-bench")
+        lat.append((time.perf_counter() - s) * 1000)
+    print(_row("in-process propose()", time.perf_counter() - t0, lat, 0))
+
+    tmp = Path(tempfile.mkdtemp(prefix="fc-bench-"))
+    targets = [("SQLite (WAL)", f"sqlite:///{tmp / 'bench.db'}", None)]
+    schema = "fc_bench_" + uuid.uuid4().hex[:8]
+    try:
+        admin = create_engine(args.postgres)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in args.postgres else "?"
+        targets.append(("PostgreSQL", f"{args.postgres}{sep}options=-csearch_path%3D{schema}", admin))
+    except Exception as err:  # noqa: BLE001
+        print(f"  PostgreSQL                   skipped: {str(err).splitlines()[0]}")
+    for name, url, admin in targets:
+        token = _prepare(url, args.services)
+        port = _free_port()
+        proc = _serve(url, args.workers, port, tmp / f"{name.split()[0]}.log")
+        try:
+            asyncio.run(_load(port, token, bodies[: min(100, len(bodies))]))  # warm-up
+            seconds, latencies, errors = asyncio.run(_load(port, token, bodies))
+            print(_row(f"HTTP, {name}", seconds, latencies, errors))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        if admin is not None:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    print("  target: >= 300 option lists/s at 10,000 services, p99 < 100 ms")
+
+
+if __name__ == "__main__":
+    main()
