@@ -154,6 +154,8 @@ _KINDS = [
     ServiceKind("training.vocational", "Vocational training", ("vocational_training", "employment")),
     ServiceKind("education.school_enrolment", "Help to enrol a child in school", ("child_schooling",)),
     ServiceKind("financial.education_grant", "Grant for school costs", ("child_schooling",)),
+    # Imported records no kind could be inferred for: kept inactive until classified.
+    ServiceKind("unclassified", "Not yet classified (imported)", (), offered_by_default=False),
 ]
 
 SERVICE_KINDS: Mapping[str, ServiceKind] = MappingProxyType({k.id: k for k in _KINDS})

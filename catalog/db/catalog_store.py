@@ -103,16 +103,19 @@ class ImportSummary:
 def import_catalog(session: Session, organizations: Iterable[Organization], services: Iterable[Service], *, actor: str) -> ImportSummary:
     """Upsert many records in the caller's transaction; unchanged records get no new version."""
     created = updated = unchanged = 0
+    org_changes = 0
     org_rows = {r.id: r for r in session.scalars(select(OrganizationRow))}
-    rev = bump_revision(session)
     for org in organizations:
         data = org.model_dump(mode="json")
         row = org_rows.get(org.id)
         if row is None:
+            org_changes += 1
             session.add(OrganizationRow(id=org.id, name=org.name, data=data, updated_by=actor))
         elif row.data != data:
+            org_changes += 1
             row.name, row.data, row.updated_by, row.updated_at = org.name, data, actor, _now()
     session.flush()
+    rev = current_revision(session) + 1  # the revision this import becomes, if it changes anything
     services = list(services)
     existing = {r.id: r for r in session.scalars(select(ServiceRow).where(ServiceRow.id.in_([s.id for s in services])))} if services else {}
     new_rows, new_versions = [], []
@@ -135,4 +138,6 @@ def import_catalog(session: Session, organizations: Iterable[Organization], serv
         session.execute(ServiceRow.__table__.insert(), new_rows)
     if new_versions:
         session.execute(ServiceVersion.__table__.insert(), new_versions)
+    if created or updated or org_changes:
+        bump_revision(session)
     return ImportSummary(created, updated, unchanged)

@@ -1,0 +1,22 @@
+"""freechoice.catalog.hsds: Open Referral HSDS 3.1 import and export of the catalog."""
+
+from .export import export_catalog, export_organization, export_service
+from .importer import HsdsImport, parse_hsds, read_hsds
+from .schema import hsds_errors, registry_from, validator
+from .vocabulary import FACT_FIELDS, TAXONOMY_URI, hsds_id, taxonomy_objects
+
+__all__ = [
+    "FACT_FIELDS",
+    "HsdsImport",
+    "TAXONOMY_URI",
+    "export_catalog",
+    "export_organization",
+    "export_service",
+    "hsds_errors",
+    "hsds_id",
+    "parse_hsds",
+    "read_hsds",
+    "registry_from",
+    "taxonomy_objects",
+    "validator",
+]

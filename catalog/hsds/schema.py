@@ -1,0 +1,52 @@
+"""Validation against the HSDS 3.1 JSON Schemas (Draft 2020-12, formats checked)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+__all__ = ["SCHEMA_NAMES", "hsds_errors", "registry_from", "validator"]
+
+SCHEMA_NAMES = ("organization", "service", "taxonomy", "taxonomy_term", "location", "service_at_location")
+
+
+def registry_from(folder: Path | Any) -> Registry:
+    """A referencing registry over every ``*.json`` schema in ``folder`` (bare relative refs)."""
+    resources_ = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".json") and entry.name != "openapi.json":
+            contents = json.loads(entry.read_text(encoding="utf-8"))
+            resources_.append((entry.name, Resource.from_contents(contents, default_specification=DRAFT202012)))
+    return Registry().with_resources(resources_)
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> Registry:
+    return registry_from(resources.files("freechoice.catalog.hsds").joinpath("schema"))
+
+
+def validator(name: str, registry: Registry | None = None) -> Draft202012Validator:
+    reg = registry or _bundled()
+    schema = reg.contents(f"{name}.json")
+    return Draft202012Validator(schema, registry=reg, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@lru_cache(maxsize=None)
+def _cached(name: str) -> Draft202012Validator:
+    return validator(name)
+
+
+def hsds_errors(obj: Any, name: str) -> list[tuple[str, str]]:
+    """(field path, problem) for every way ``obj`` breaks the HSDS ``name`` schema."""
+    out = []
+    for err in sorted(_cached(name).iter_errors(obj), key=lambda e: list(e.absolute_path)):
+        path = ".".join(str(p) for p in err.absolute_path) or "(object)"
+        out.append((path, err.message))
+    return out

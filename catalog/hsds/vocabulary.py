@@ -1,0 +1,93 @@
+"""The freechoice taxonomy as published in HSDS: stable ids and URIs for service kinds
+and for the domain facts HSDS has no field for."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ..taxonomy import SERVICE_KINDS
+
+__all__ = [
+    "FACT_FIELDS",
+    "ID_TERM",
+    "NAMESPACE",
+    "TAXONOMY_ID",
+    "TAXONOMY_URI",
+    "fact_term",
+    "hsds_id",
+    "kind_term",
+    "taxonomy_objects",
+]
+
+NAMESPACE = uuid.UUID("6f1c2a4e-5b0d-4c8e-9a51-0f7c3d2b9e10")
+TAXONOMY_URI = "https://freechoice.example.org/hsds/taxonomy/v1"
+
+#: Service fields carried as attributes (JSON values): HSDS has no field for them, or
+#: not one that keeps them exactly.
+FACT_FIELDS: tuple[str, ...] = (
+    "location",
+    "service_areas",
+    "remote",
+    "required_documents",
+    "eligibility",
+    "reports_to_authorities",
+    "reports_to",
+    "contact_with",
+    "restricts_movement",
+    "movement_note",
+    "acts_without_client",
+    "employment",
+    "capacity",
+    "requires",
+    "refers_to",
+)
+
+
+def hsds_id(entity: str, key: str) -> str:
+    """A stable UUID for a freechoice record (HSDS ids are UUIDs; freechoice ids are slugs)."""
+    return str(uuid.uuid5(NAMESPACE, f"{entity}:{key}"))
+
+
+TAXONOMY_ID = hsds_id("taxonomy", "freechoice")
+ID_TERM = "freechoice-id"
+
+
+def kind_term(kind: str) -> str:
+    return hsds_id("term", f"kind:{kind}")
+
+
+def fact_term(field: str) -> str:
+    return hsds_id("term", f"fact:{field}")
+
+
+def taxonomy_objects() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The freechoice taxonomy and its terms, as HSDS ``taxonomy`` and ``taxonomy_term`` objects."""
+    taxonomy = {
+        "id": TAXONOMY_ID,
+        "name": "freechoice",
+        "description": "Service kinds and domain facts of freechoice (matching for people leaving "
+                       "trafficking and forced labour). Attribute values of fact terms are JSON.",
+        "uri": TAXONOMY_URI,
+    }
+    terms = [
+        {
+            "id": hsds_id("term", ID_TERM), "name": ID_TERM, "description": "The record's id in freechoice.",
+            "taxonomy_id": TAXONOMY_ID, "term_uri": f"{TAXONOMY_URI}/{ID_TERM}",
+        }
+    ]
+    for kind in SERVICE_KINDS.values():
+        terms.append({
+            "id": kind_term(kind.id), "name": kind.id, "description": kind.label, "taxonomy_id": TAXONOMY_ID,
+            "term_uri": f"{TAXONOMY_URI}/kind/{kind.id}",
+        })
+    for field in FACT_FIELDS:
+        terms.append({
+            "id": fact_term(field), "name": f"fact:{field}", "description": f"freechoice service field '{field}' (JSON)",
+            "taxonomy_id": TAXONOMY_ID, "term_uri": f"{TAXONOMY_URI}/fact/{field}",
+        })
+    terms.append({
+        "id": fact_term("sample"), "name": "fact:sample", "description": "Fictional sample organisation (JSON boolean)",
+        "taxonomy_id": TAXONOMY_ID, "term_uri": f"{TAXONOMY_URI}/fact/sample",
+    })
+    return taxonomy, terms
