@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import admin, feedback, option_lists, organizations, referrals, services
+from . import admin, feedback, hsds, option_lists, organizations, referrals, services
 
 __all__ = ["ROUTERS"]
 
@@ -15,4 +15,5 @@ ROUTERS: list[APIRouter] = [
     referrals.router,
     feedback.router,
     admin.router,
+    hsds.router,
 ]

@@ -39,6 +39,8 @@ def export_organization(org: Organization) -> dict[str, Any]:
     out["attributes"] = [
         _attr("organization", oid, hsds_id("term", ID_TERM), org.id, ID_TERM),
         _attr("organization", oid, fact_term("sample"), json.dumps(org.sample), "fact:sample"),
+        # HSDS requires a description; keep freechoice's own (possibly empty) one exactly
+        _attr("organization", oid, fact_term("description"), json.dumps(org.description), "fact:description"),
     ]
     return out
 

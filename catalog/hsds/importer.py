@@ -21,7 +21,7 @@ from .vocabulary import FACT_FIELDS, ID_TERM, fact_term, hsds_id, kind_term
 __all__ = ["HsdsImport", "parse_hsds", "read_hsds"]
 
 _KIND_BY_TERM = {kind_term(k): k for k in SERVICE_KIND_IDS}
-_FACT_BY_TERM = {fact_term(f): f for f in (*FACT_FIELDS, "sample")}
+_FACT_BY_TERM = {fact_term(f): f for f in (*FACT_FIELDS, "sample", "description")}
 _ID_TERM = hsds_id("term", ID_TERM)
 # Keywords for records from other directories (first match wins; checked in name then description).
 _KEYWORDS: tuple[tuple[str, str], ...] = (
@@ -131,7 +131,8 @@ def _org(obj: dict[str, Any]) -> Organization:
              if a.get("taxonomy_term_id") in _FACT_BY_TERM and a.get("value") is not None}
     phones = obj.get("phones") or []
     return Organization(
-        id=_fc_id(obj) or obj["id"], name=obj["name"], description=obj.get("description") or "",
+        id=_fc_id(obj) or obj["id"], name=obj["name"],
+        description=facts["description"] if "description" in facts else obj.get("description") or "",
         email=obj.get("email"), website=obj.get("website"), phone=phones[0]["number"] if phones else None,
         sample=bool(facts.get("sample", False)),
     )

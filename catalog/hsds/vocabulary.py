@@ -90,4 +90,8 @@ def taxonomy_objects() -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "id": fact_term("sample"), "name": "fact:sample", "description": "Fictional sample organisation (JSON boolean)",
         "taxonomy_id": TAXONOMY_ID, "term_uri": f"{TAXONOMY_URI}/fact/sample",
     })
+    terms.append({
+        "id": fact_term("description"), "name": "fact:description", "description": "freechoice's own description (JSON string)",
+        "taxonomy_id": TAXONOMY_ID, "term_uri": f"{TAXONOMY_URI}/fact/description",
+    })
     return taxonomy, terms
