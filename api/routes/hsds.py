@@ -34,8 +34,8 @@ def import_hsds(
 ) -> dict[str, Any]:
     parsed = parse_hsds(document)
     if who.role == "partner":
-        foreign = sorted({s.organization_id for s in parsed.services} | {o.id for o in parsed.organizations}
-                         - {who.organization_id})
+        named = {s.organization_id for s in parsed.services} | {o.id for o in parsed.organizations}
+        foreign = sorted(named - {who.organization_id})
         if foreign:
             raise ProblemError(403, "partners import their own organisation's services only",
                                errors=[{"field": "organization_id", "message": f"not yours: {', '.join(foreign)}"}])
