@@ -210,7 +210,7 @@ class Service(_Model):
             raise ValueError("a service needs a location or at least one service area")
         if self.reports_to_authorities != "never" and not self.reports_to:
             raise ValueError("reports_to must name who it reports to when reports_to_authorities is not 'never'")
-        if any(k.startswith("job_placement.direct_employer") for k in self.kinds) and self.employment is None:
+        if "job_placement.direct_employer" in self.kinds and self.employment is None:
             raise ValueError("a job placement with an employer needs its employment facts")
         return self
 

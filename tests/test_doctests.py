@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "freechoice.catalog.index",
+    "freechoice.catalog.hsds.vocabulary",
     "freechoice.catalog.taxonomy",
     "freechoice.engine.assessment",
     "freechoice.engine.choices",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import orjson
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -65,7 +65,7 @@ def export(
             catalog = load_catalog(s)[0]
     with typer.progressbar(length=len(catalog), label="exporting services") as bar:
         doc = export_catalog(catalog, organization_id=org, progress=bar.update)
-    out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    out.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
     print(f"wrote {len(doc['organizations'])} organizations and {len(doc['services'])} services to {out}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -34,6 +35,8 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         options: dict[str, Any] = dict(engine_options)
+        options.setdefault("json_serializer", _dumps)
+        options.setdefault("json_deserializer", orjson.loads)
         if self.is_sqlite:
             options.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         else:
@@ -72,6 +75,10 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _dumps(obj: Any) -> str:
+    return orjson.dumps(obj).decode()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

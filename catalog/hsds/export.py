@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+
+import orjson
 from typing import Any, Callable, Iterable
 
 from ..index import Catalog
@@ -131,7 +133,7 @@ def export_service(svc: Service) -> dict[str, Any]:
     out["service_at_locations"] = _location(svc, sid)
     attrs = [_attr("service", sid, hsds_id("term", ID_TERM), svc.id, ID_TERM)]
     attrs += [_attr("service", sid, kind_term(k), None, SERVICE_KINDS[k].label) for k in svc.kinds]
-    attrs += [_attr("service", sid, fact_term(f), json.dumps(data[f], ensure_ascii=False), f"fact:{f}") for f in FACT_FIELDS]
+    attrs += [_attr("service", sid, fact_term(f), orjson.dumps(data[f]).decode(), f"fact:{f}") for f in FACT_FIELDS]
     out["attributes"] = attrs
     return out
 

@@ -5,6 +5,8 @@ inferred for is kept inactive (kind ``unclassified``) and listed in the report."
 from __future__ import annotations
 
 import json
+
+import orjson
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +73,7 @@ def read_hsds(path: str | Path) -> Any:
     p = Path(path)
     if p.is_file():
         try:
-            return json.loads(p.read_text(encoding="utf-8"))
+            return orjson.loads(p.read_bytes())
         except ValueError as err:
             raise ValidationFailed([Problem(str(p), f"not valid JSON: {err}")], what="HSDS file") from None
     if not p.is_dir():
@@ -127,7 +129,7 @@ def _fc_id(obj: dict[str, Any]) -> str | None:
 
 
 def _org(obj: dict[str, Any]) -> Organization:
-    facts = {_FACT_BY_TERM[a["taxonomy_term_id"]]: json.loads(a["value"]) for a in _attrs(obj)
+    facts = {_FACT_BY_TERM[a["taxonomy_term_id"]]: orjson.loads(a["value"]) for a in _attrs(obj)
              if a.get("taxonomy_term_id") in _FACT_BY_TERM and a.get("value") is not None}
     phones = obj.get("phones") or []
     return Organization(
@@ -166,14 +168,14 @@ def _place(obj: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, A
     areas = []
     for a in obj.get("service_areas") or []:
         if a.get("extent_type") == "freechoice-area" and a.get("extent"):
-            areas.append(json.loads(a["extent"]))
+            areas.append(orjson.loads(a["extent"]))
     return location, areas
 
 
 def _service(obj: dict[str, Any], org_ids: dict[str, str]) -> tuple[dict[str, Any], bool, str]:
     """A freechoice service dict from an HSDS service; (data, carried freechoice facts, how kinds were found)."""
     attrs = _attrs(obj)
-    facts = {_FACT_BY_TERM[a["taxonomy_term_id"]]: json.loads(a["value"]) for a in attrs
+    facts = {_FACT_BY_TERM[a["taxonomy_term_id"]]: orjson.loads(a["value"]) for a in attrs
              if a.get("taxonomy_term_id") in _FACT_BY_TERM and a.get("value") is not None}
     kinds = [_KIND_BY_TERM[a["taxonomy_term_id"]] for a in attrs if a.get("taxonomy_term_id") in _KIND_BY_TERM]
     native = bool(facts) and bool(kinds)
@@ -226,9 +228,11 @@ def parse_hsds(doc: Any) -> HsdsImport:
         raise ValidationFailed([Problem("(document)", "expected a list of services or an object with 'services'")], what="HSDS input")
     problems: list[Problem] = []
     raw_orgs = list(doc.get("organizations") or [])
+    seen_orgs = {o.get("id") for o in raw_orgs if isinstance(o, dict)}
     for svc in doc["services"]:
         nested = svc.get("organization") if isinstance(svc, dict) else None
-        if isinstance(nested, dict) and nested.get("id") not in {o.get("id") for o in raw_orgs}:
+        if isinstance(nested, dict) and nested.get("id") not in seen_orgs:
+            seen_orgs.add(nested.get("id"))
             raw_orgs.append(nested)
     for kind, items in (("organization", raw_orgs), ("service", doc["services"])):
         for i, obj in enumerate(items):
@@ -249,6 +253,7 @@ def parse_hsds(doc: Any) -> HsdsImport:
         org_ids[obj["id"]] = org.id
     services: list[Service] = []
     result = HsdsImport(orgs, services)
+    known_orgs = {o.id for o in orgs}
     for obj in doc["services"]:
         data, native, how = _service(obj, org_ids)
         try:
@@ -258,7 +263,7 @@ def parse_hsds(doc: Any) -> HsdsImport:
                 where = ".".join(str(x) for x in e["loc"]) or "(service)"
                 problems.append(Problem(f"service[{obj.get('id')}].{where}", e["msg"]))
             continue
-        if svc.organization_id not in {o.id for o in orgs}:
+        if svc.organization_id not in known_orgs:
             problems.append(Problem(f"service[{obj.get('id')}].organization_id", "no such organization in the input"))
             continue
         services.append(svc)

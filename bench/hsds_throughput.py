@@ -1,0 +1,66 @@
+"""HSDS 3.1 import and export throughput, SQLite, for 10,000 and 100,000 generated services.
+
+Export: database -> catalog -> HSDS JSON text. Import: HSDS JSON text -> schema
+validation -> mapping -> one transaction into SQLite. Prints services per second for
+each stage and in all. Target: at least 5,000 services per second each way.
+
+    python bench/hsds_throughput.py [--sizes 10000 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import orjson
+import tempfile
+import time
+from pathlib import Path
+
+from freechoice.catalog import Catalog
+from freechoice.catalog.db import Database, import_catalog, load_catalog
+from freechoice.catalog.generate import generate_services
+from freechoice.catalog.hsds import export_catalog, parse_hsds
+
+
+def _rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:9,.0f} services/s ({seconds:6.2f} s)"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
+    args = ap.parse_args()
+    print("freechoice HSDS 3.1 throughput, SQLite (WAL), one process")
+    for n in args.sizes:
+        orgs, services = generate_services(n)
+        tmp = Path(tempfile.mkdtemp(prefix="fc-hsds-"))
+        text = orjson.dumps(export_catalog(Catalog(orgs, services)))
+        db = Database(f"sqlite:///{tmp / 'hsds.db'}")
+        db.upgrade()
+        t0 = time.perf_counter()
+        doc = orjson.loads(text)
+        t1 = time.perf_counter()
+        parsed = parse_hsds(doc)
+        t2 = time.perf_counter()
+        with db.session() as s, s.begin():
+            import_catalog(s, parsed.organizations, parsed.services, actor="bench")
+        t3 = time.perf_counter()
+        with db.session() as s:
+            catalog = load_catalog(s)[0]
+        t4 = time.perf_counter()
+        out = orjson.dumps(export_catalog(catalog))
+        t5 = time.perf_counter()
+        print(f"\n{n:>7} services ({len(text) / 1e6:.0f} MB of HSDS JSON)")
+        print(f"  import total   {_rate(n, t3 - t0)}")
+        print(f"    read JSON    {_rate(n, t1 - t0)}")
+        print(f"    validate+map {_rate(n, t2 - t1)}")
+        print(f"    write SQLite {_rate(n, t3 - t2)}")
+        print(f"  export total   {_rate(n, t5 - t3)}")
+        print(f"    read SQLite  {_rate(n, t4 - t3)}")
+        print(f"    to HSDS JSON {_rate(n, t5 - t4)}")
+        assert len(out) > 0
+        db.dispose()
+    print("\n  target: >= 5,000 services/s each way")
+
+
+if __name__ == "__main__":
+    main()
