@@ -55,16 +55,18 @@ def export(
 ) -> None:
     """Write the catalog as HSDS 3.1 JSON (with the freechoice taxonomy for the facts HSDS lacks)."""
     from freechoice.catalog import load_sample_catalog
-    from freechoice.catalog.db import load_catalog
+    from freechoice.catalog.db import service_records
     from freechoice.catalog.hsds import export_catalog
 
     if sample:
-        catalog = load_sample_catalog()
+        source = load_sample_catalog()
+        count = len(source)
     else:
         with _db(database_url).session() as s:
-            catalog = load_catalog(s)[0]
-    with typer.progressbar(length=len(catalog), label="exporting services") as bar:
-        doc = export_catalog(catalog, organization_id=org, progress=bar.update)
+            source = service_records(s)  # type: ignore[assignment]
+        count = len(source[1])
+    with typer.progressbar(length=count, label="exporting services") as bar:
+        doc = export_catalog(source, organization_id=org, progress=bar.update)
     out.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
     print(f"wrote {len(doc['organizations'])} organizations and {len(doc['services'])} services to {out}")
 

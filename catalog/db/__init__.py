@@ -9,6 +9,7 @@ from .catalog_store import (
     load_catalog,
     save_organization,
     save_service,
+    service_records,
 )
 from .engine import Database, alembic_config
 
@@ -23,4 +24,5 @@ __all__ = [
     "load_catalog",
     "save_organization",
     "save_service",
+    "service_records",
 ]

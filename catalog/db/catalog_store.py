@@ -24,6 +24,7 @@ __all__ = [
     "load_catalog",
     "save_organization",
     "save_service",
+    "service_records",
 ]
 
 
@@ -95,6 +96,15 @@ def catalog_changes(session: Session, since: int) -> tuple[list[Organization], l
     return orgs, services, rev
 
 
+def service_records(session: Session) -> tuple[list[Organization], list[dict]]:
+    """Organisations and services' stored JSON, without building a catalog (for exports)."""
+    import orjson
+
+    orgs = [Organization.model_validate(d) for d in session.scalars(select(OrganizationRow.data))]
+    raw = session.execute(select(func.cast(ServiceRow.data, Text))).scalars()
+    return orgs, [orjson.loads(t) for t in raw]
+
+
 @dataclass(frozen=True)
 class ImportSummary:
     created: int
@@ -106,6 +116,7 @@ def import_catalog(session: Session, organizations: Iterable[Organization], serv
     """Upsert many records in the caller's transaction; unchanged records get no new version."""
     created = updated = unchanged = 0
     org_changes = 0
+    now = _now()  # one timestamp for the whole import (datetime.now is costly per row)
     org_rows = {r.id: r for r in session.scalars(select(OrganizationRow))}
     for org in organizations:
         data = org.model_dump(mode="json")
@@ -115,7 +126,7 @@ def import_catalog(session: Session, organizations: Iterable[Organization], serv
             session.add(OrganizationRow(id=org.id, name=org.name, data=data, updated_by=actor))
         elif row.data != data:
             org_changes += 1
-            row.name, row.data, row.updated_by, row.updated_at = org.name, data, actor, _now()
+            row.name, row.data, row.updated_by, row.updated_at = org.name, data, actor, now
     session.flush()
     rev = current_revision(session) + 1  # the revision this import becomes, if it changes anything
     services = list(services)
@@ -127,15 +138,15 @@ def import_catalog(session: Session, organizations: Iterable[Organization], serv
         if row is None:
             created += 1
             new_rows.append(dict(id=svc.id, organization_id=svc.organization_id, status=svc.status, version=1,
-                                 revision=rev, data=data, updated_by=actor, updated_at=_now()))
-            new_versions.append(dict(service_id=svc.id, version=1, change="import", data=data, changed_by=actor, changed_at=_now()))
+                                 revision=rev, data=data, updated_by=actor, updated_at=now))
+            new_versions.append(dict(service_id=svc.id, version=1, change="import", data=data, changed_by=actor, changed_at=now))
         elif row.data == data:
             unchanged += 1
         else:
             updated += 1
             row.status, row.version, row.revision, row.data = svc.status, row.version + 1, rev, data
-            row.organization_id, row.updated_by, row.updated_at = svc.organization_id, actor, _now()
-            new_versions.append(dict(service_id=svc.id, version=row.version, change="import", data=data, changed_by=actor, changed_at=_now()))
+            row.organization_id, row.updated_by, row.updated_at = svc.organization_id, actor, now
+            new_versions.append(dict(service_id=svc.id, version=row.version, change="import", data=data, changed_by=actor, changed_at=now))
     if new_rows:
         session.execute(ServiceRow.__table__.insert(), new_rows)
     if new_versions:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import orjson
 from typing import Any, Callable, Iterable
 
+from ..errors import CatalogError
 from ..index import Catalog
 from ..models import Organization, Service
 from ..taxonomy import SERVICE_KINDS
@@ -16,6 +16,7 @@ from .vocabulary import FACT_FIELDS, ID_TERM, fact_term, hsds_id, kind_term, tax
 __all__ = ["export_catalog", "export_organization", "export_service"]
 
 _PARTY_TEXT = {"never": None, "with_consent": "only with the client's consent", "mandatory": "always"}
+_ID_TERM_ID = hsds_id("term", ID_TERM)
 
 
 def _attr(link_entity: str, link_id: str, term_id: str, value: str | None, label: str) -> dict[str, Any]:
@@ -47,108 +48,117 @@ def export_organization(org: Organization) -> dict[str, Any]:
     return out
 
 
-def _location(svc: Service, sid: str) -> list[dict[str, Any]]:
-    loc = svc.location
-    if loc is None:
+def _location(d: dict[str, Any], sid: str) -> list[dict[str, Any]]:
+    loc = d.get("location")
+    if not loc:
         return []
-    lid = hsds_id("location", svc.id)
-    location: dict[str, Any] = {"id": lid, "location_type": "physical", "organization_id": hsds_id("organization", svc.organization_id)}
-    if loc.name:
-        location["name"] = loc.name
-    if loc.latitude is not None:
-        location["latitude"] = loc.latitude
-    if loc.longitude is not None:
-        location["longitude"] = loc.longitude
+    lid = hsds_id("location", d["id"])
+    location: dict[str, Any] = {"id": lid, "location_type": "physical", "organization_id": hsds_id("organization", d["organization_id"])}
+    if loc.get("name"):
+        location["name"] = loc["name"]
+    if loc.get("latitude") is not None:
+        location["latitude"] = loc["latitude"]
+    if loc.get("longitude") is not None:
+        location["longitude"] = loc["longitude"]
     location["addresses"] = [{
-        "id": hsds_id("address", svc.id), "location_id": lid, "address_1": loc.address_1 or "", "city": loc.city or "",
-        "state_province": loc.area or "", "postal_code": "", "country": loc.country, "address_type": "physical",
+        "id": hsds_id("address", d["id"]), "location_id": lid, "address_1": loc.get("address_1") or "",
+        "city": loc.get("city") or "", "state_province": loc.get("area") or "", "postal_code": "",
+        "country": loc["country"], "address_type": "physical",
     }]
-    return [{"id": hsds_id("service_at_location", svc.id), "service_id": sid, "location_id": lid, "location": location}]
+    return [{"id": hsds_id("service_at_location", d["id"]), "service_id": sid, "location_id": lid, "location": location}]
 
 
-def export_service(svc: Service) -> dict[str, Any]:
-    """One service as an HSDS 3.1 ``service`` object with its nested objects."""
-    sid = hsds_id("service", svc.id)
-    data = svc.model_dump(mode="json")
+def _present(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def export_service(svc: Service | dict[str, Any]) -> dict[str, Any]:
+    """One service (a :class:`Service`, or its JSON dict as stored) as an HSDS 3.1
+    ``service`` object with its nested objects."""
+    d = svc if isinstance(svc, dict) else svc.model_dump(mode="json")
+    key = d["id"]
+    sid = hsds_id("service", key)
     out: dict[str, Any] = {
         "id": sid,
-        "organization_id": hsds_id("organization", svc.organization_id),
-        "name": svc.name,
-        "description": svc.description,
-        "status": svc.status,
+        "organization_id": hsds_id("organization", d["organization_id"]),
+        "name": d["name"],
+        "description": d.get("description", ""),
+        "status": d.get("status", "active"),
     }
-    if svc.url:
-        out["url"] = svc.url
-    if svc.email:
-        out["email"] = svc.email
-    if svc.interpretation:
+    if d.get("url"):
+        out["url"] = d["url"]
+    if d.get("email"):
+        out["email"] = d["email"]
+    if d.get("interpretation"):
         out["interpretation_services"] = "Interpretation provided for other languages"
-    el = svc.eligibility
-    if el.minimum_age is not None:
-        out["minimum_age"] = el.minimum_age
-    if el.maximum_age is not None:
-        out["maximum_age"] = el.maximum_age
-    if el.description:
-        out["eligibility_description"] = el.description
-    if svc.reports_to_authorities != "never":
-        out["alert"] = f"Reports client details to {', '.join(svc.reports_to)} {_PARTY_TEXT[svc.reports_to_authorities]}."
-    if svc.phone:
-        out["phones"] = [{"id": hsds_id("phone", svc.id), "service_id": sid, "number": svc.phone}]
+    el = d.get("eligibility") or {}
+    if el.get("minimum_age") is not None:
+        out["minimum_age"] = el["minimum_age"]
+    if el.get("maximum_age") is not None:
+        out["maximum_age"] = el["maximum_age"]
+    if el.get("description"):
+        out["eligibility_description"] = el["description"]
+    mode = d.get("reports_to_authorities", "never")
+    if mode != "never":
+        out["alert"] = f"Reports client details to {', '.join(d.get('reports_to', []))} {_PARTY_TEXT[mode]}."
+    if d.get("phone"):
+        out["phones"] = [{"id": hsds_id("phone", key), "service_id": sid, "number": d["phone"]}]
     out["service_areas"] = [
-        {"id": hsds_id("service_area", f"{svc.id}:{i}"), "service_id": sid,
-         "name": a.name or ", ".join(x for x in (a.area, a.country) if x), "extent_type": "freechoice-area",
-         "extent": json.dumps({"country": a.country, "area": a.area})}
-        for i, a in enumerate(svc.service_areas)
+        {"id": hsds_id("service_area", f"{key}:{i}"), "service_id": sid,
+         "name": a.get("name") or ", ".join(x for x in (a.get("area"), a["country"]) if x), "extent_type": "freechoice-area",
+         "extent": orjson.dumps({"country": a["country"], "area": a.get("area")}).decode()}
+        for i, a in enumerate(d.get("service_areas") or [])
     ]
-    out["languages"] = [{"id": hsds_id("language", f"{svc.id}:{c}"), "service_id": sid, "code": c} for c in svc.languages]
-    out["cost_options"] = [
-        {"id": hsds_id("cost_option", f"{svc.id}:{i}"), "service_id": sid,
-         **{k: v for k, v in c.model_dump(mode="json").items() if v is not None}}
-        for i, c in enumerate(svc.cost_options)
-    ]
-    out["schedules"] = [
-        {"id": hsds_id("schedule", f"{svc.id}:{i}"), "service_id": sid,
-         **{k: v for k, v in s.model_dump(mode="json").items() if v is not None}}
-        for i, s in enumerate(svc.schedules)
-    ]
+    out["languages"] = [{"id": hsds_id("language", f"{key}:{c}"), "service_id": sid, "code": c} for c in d.get("languages") or []]
+    out["cost_options"] = [{"id": hsds_id("cost_option", f"{key}:{i}"), "service_id": sid, **_present(c)}
+                           for i, c in enumerate(d.get("cost_options") or [])]
+    out["schedules"] = [{"id": hsds_id("schedule", f"{key}:{i}"), "service_id": sid, **_present(x)}
+                        for i, x in enumerate(d.get("schedules") or [])]
     out["required_documents"] = [
-        {"id": hsds_id("required_document", f"{svc.id}:{i}"), "service_id": sid, "document": d.document}
-        for i, d in enumerate(svc.required_documents)
+        {"id": hsds_id("required_document", f"{key}:{i}"), "service_id": sid, "document": doc["document"]}
+        for i, doc in enumerate(d.get("required_documents") or [])
     ]
-    out["contacts"] = (
-        [{"id": hsds_id("contact", svc.id), "service_id": sid, "email": svc.email}] if svc.email else []
-    )
-    cap = svc.capacity
-    if cap.available is not None:
-        updated = dt.datetime.combine(cap.updated or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.timezone.utc)
+    out["contacts"] = [{"id": hsds_id("contact", key), "service_id": sid, "email": d["email"]}] if d.get("email") else []
+    cap = d.get("capacity") or {}
+    if cap.get("available") is not None:
+        updated = (cap.get("updated") or "2000-01-01") + "T00:00:00Z"
         capacity: dict[str, Any] = {
-            "id": hsds_id("service_capacity", svc.id), "service_id": sid,
+            "id": hsds_id("service_capacity", key), "service_id": sid,
             "unit": {"id": hsds_id("unit", "places"), "name": "places"},
-            "available": cap.available, "updated": updated.isoformat().replace("+00:00", "Z"),
-            "description": cap.status + (f" until {cap.until.isoformat()}" if cap.until else ""),
+            "available": cap["available"], "updated": updated,
+            "description": cap.get("status", "open") + (f" until {cap['until']}" if cap.get("until") else ""),
         }
-        if cap.maximum is not None:
-            capacity["maximum"] = cap.maximum
+        if cap.get("maximum") is not None:
+            capacity["maximum"] = cap["maximum"]
         out["capacities"] = [capacity]
-    out["service_at_locations"] = _location(svc, sid)
-    attrs = [_attr("service", sid, hsds_id("term", ID_TERM), svc.id, ID_TERM)]
-    attrs += [_attr("service", sid, kind_term(k), None, SERVICE_KINDS[k].label) for k in svc.kinds]
-    attrs += [_attr("service", sid, fact_term(f), orjson.dumps(data[f]).decode(), f"fact:{f}") for f in FACT_FIELDS]
+    out["service_at_locations"] = _location(d, sid)
+    attrs = [_attr("service", sid, _ID_TERM_ID, key, ID_TERM)]
+    attrs += [_attr("service", sid, kind_term(k), None, SERVICE_KINDS[k].label) for k in d["kinds"]]
+    attrs += [_attr("service", sid, fact_term(f), orjson.dumps(d.get(f)).decode(), f"fact:{f}") for f in FACT_FIELDS]
     out["attributes"] = attrs
     return out
 
 
-def export_catalog(catalog: Catalog, *, organization_id: str | None = None,
+def export_catalog(catalog: Catalog | tuple[Iterable[Organization], Iterable[dict[str, Any]]], *,
+                   organization_id: str | None = None, sample: bool | None = None,
                    progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """The catalog (or one organisation's part) as one HSDS 3.1 JSON document:
     the freechoice taxonomy and its terms, organizations, and services with their
     locations, service_at_locations, service_areas, languages, cost_options,
     schedules, required_documents, phones, contacts, capacities and attributes."""
-    orgs: Iterable[Organization] = sorted(catalog.organizations.values(), key=lambda o: o.id)
-    services = sorted(catalog, key=lambda s: s.id)
+    if isinstance(catalog, Catalog):
+        all_orgs = list(catalog.organizations.values())
+        services: list[Any] = [s.model_dump(mode="json") for s in catalog]
+        sample = catalog.sample if sample is None else sample
+    else:
+        all_orgs, services = list(catalog[0]), list(catalog[1])
+    orgs = sorted(all_orgs, key=lambda o: o.id)
+    services.sort(key=lambda d: d["id"])
     if organization_id is not None:
-        orgs = [catalog.organization(organization_id)]
-        services = [s for s in services if s.organization_id == organization_id]
+        orgs = [o for o in orgs if o.id == organization_id]
+        if not orgs:
+            raise CatalogError(f"no organization {organization_id!r}")
+        services = [d for d in services if d["organization_id"] == organization_id]
     taxonomy, terms = taxonomy_objects()
     out_services = []
     for i, svc in enumerate(services):
@@ -160,8 +170,8 @@ def export_catalog(catalog: Catalog, *, organization_id: str | None = None,
     return {
         "hsds_version": "3.1",
         "generator": "freechoice",
-        "sample": catalog.sample,
-        "notice": "FICTIONAL SAMPLE DATA" if catalog.sample else None,
+        "sample": bool(sample),
+        "notice": "FICTIONAL SAMPLE DATA" if sample else None,
         "taxonomies": [taxonomy],
         "taxonomy_terms": terms,
         "organizations": [export_organization(o) for o in orgs],
