@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
+import pytest
+
 from freechoice.catalog import load_sample_catalog
 from freechoice.catalog.db import Database, import_catalog, load_catalog
 
@@ -27,29 +31,34 @@ def test_upgrade_downgrade_upgrade(database_url: str):
         db.dispose()
 
 
-def test_catalog_import_is_one_idempotent_transaction(database_url: str):
-    db = Database(database_url)
-    db.upgrade()
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated database, emptied again afterwards."""
+    database = Database(database_url)
+    database.upgrade()
     try:
-        sample = load_sample_catalog()
-        with db.session() as s, s.begin():
-            first = import_catalog(s, sample.organizations.values(), list(sample), actor="test")
-        assert (first.created, first.updated, first.unchanged) == (len(sample), 0, 0)
-        with db.session() as s, s.begin():
-            again = import_catalog(s, sample.organizations.values(), list(sample), actor="test")
-        assert (again.created, again.updated, again.unchanged) == (0, 0, len(sample))
-        with db.session() as s:
-            loaded, rev = load_catalog(s)
-        assert loaded.version == sample.version or {x.id for x in loaded} == {x.id for x in sample}
-        assert sorted(x.model_dump_json() for x in loaded) == sorted(x.model_dump_json() for x in sample)
-        assert rev == 1  # the second, identical import moved nothing
+        yield database
     finally:
-        db.downgrade("base")
-        db.dispose()
+        database.downgrade("base")
+        database.dispose()
 
 
-def test_a_failing_write_leaves_nothing_half_written(database_url: str):
-    import pytest
+def test_catalog_import_is_one_idempotent_transaction(db: Database):
+    sample = load_sample_catalog()
+    with db.session() as s, s.begin():
+        first = import_catalog(s, sample.organizations.values(), list(sample), actor="test")
+    assert (first.created, first.updated, first.unchanged) == (len(sample), 0, 0)
+    with db.session() as s, s.begin():
+        again = import_catalog(s, sample.organizations.values(), list(sample), actor="test")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, len(sample))
+    with db.session() as s:
+        loaded, rev = load_catalog(s)
+    assert loaded.version == sample.version
+    assert sorted(x.model_dump_json() for x in loaded) == sorted(x.model_dump_json() for x in sample)
+    assert rev == 1  # the second, identical import moved nothing
+
+
+def test_a_failing_write_leaves_nothing_half_written(db: Database):
     from sqlalchemy import select
     from sqlalchemy.exc import IntegrityError
 
@@ -57,20 +66,14 @@ def test_a_failing_write_leaves_nothing_half_written(database_url: str):
     from freechoice.catalog.db import current_revision
     from freechoice.catalog.db.tables import OrganizationRow, ServiceRow
 
-    db = Database(database_url)
-    db.upgrade()
-    try:
-        sample = load_sample_catalog()
-        good = next(iter(sample))
-        new_org = Organization(id="org-new-fictional", name="New (fictional)")
-        orphan = good.model_copy(update={"id": "svc-orphan", "organization_id": "org-does-not-exist"})
-        with pytest.raises(IntegrityError):
-            with db.session() as s, s.begin():
-                import_catalog(s, [new_org, *sample.organizations.values()], [good, orphan], actor="test")
-        with db.session() as s:
-            assert s.get(OrganizationRow, "org-new-fictional") is None
-            assert list(s.scalars(select(ServiceRow))) == []
-            assert current_revision(s) == 0
-    finally:
-        db.downgrade("base")
-        db.dispose()
+    sample = load_sample_catalog()
+    good = next(iter(sample))
+    new_org = Organization(id="org-new-fictional", name="New (fictional)")
+    orphan = good.model_copy(update={"id": "svc-orphan", "organization_id": "org-does-not-exist"})
+    with pytest.raises(IntegrityError):
+        with db.session() as s, s.begin():
+            import_catalog(s, [new_org, *sample.organizations.values()], [good, orphan], actor="test")
+    with db.session() as s:
+        assert s.get(OrganizationRow, "org-new-fictional") is None
+        assert list(s.scalars(select(ServiceRow))) == []
+        assert current_revision(s) == 0
