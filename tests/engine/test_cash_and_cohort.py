@@ -40,20 +40,30 @@ def test_cohort_is_reproducible_and_seed_dependent():
     assert synthetic_assessment_dicts(30, seed=1) != synthetic_assessment_dicts(30, seed=2)
 
 
-def test_demo_output_is_the_same_in_every_process():
-    """The programme summary must not depend on hash randomisation (set order)."""
+def test_demo_runs_on_sqlite_and_prints_the_same_in_every_process(tmp_path):
+    """The demo stores what it offered in SQLite, and its summary does not depend on
+    hash randomisation (set order)."""
     import os
     import subprocess
     import sys
 
+    from sqlalchemy import create_engine, text
+
     outs = set()
     for seed in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
+        url = f"sqlite:///{tmp_path / f'demo-{seed}.db'}"
         done = subprocess.run(
-            [sys.executable, "-m", "freechoice.api.cli", "demo", "--size", "40"],
+            [sys.executable, "-m", "freechoice.api.cli", "demo", "--size", "40", "--database-url", url],
             capture_output=True, text=True, timeout=120, env=env,
         )
         assert done.returncode == 0, done.stderr
-        outs.add("\n".join(line for line in done.stdout.splitlines() if "option lists in" not in line))
+        outs.add("\n".join(line for line in done.stdout.splitlines()
+                           if "option lists in" not in line and not line.startswith("database:")))
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("select count(*) from option_lists")).scalar() == 40
+            assert conn.execute(text("select count(*) from services")).scalar() == 99
+        engine.dispose()
     assert len(outs) == 1
-    assert "Find work" in next(iter(outs))
+    assert "Find work" in next(iter(outs)) and "FICTIONAL" in next(iter(outs))
