@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .problems import install_problem_handlers, problem
+from .responses import FastJSONResponse
 from .settings import Settings
 from .state import AppState
 
@@ -67,10 +68,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Matching is CPU-bound: a few threads per worker beat anyio's default of 40,
+        # which only contend for the GIL (scale with workers, not threads).
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
         state.close()
 
-    app = FastAPI(title="freechoice", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="freechoice", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  default_response_class=FastJSONResponse)
     app.state.freechoice = state
     install_problem_handlers(app)
     from .routes import ROUTERS

@@ -40,8 +40,13 @@ def get_principal(
         token = authorization[7:].strip()
     if not token:
         raise ProblemError(401, "an API key is required (Authorization: Bearer <key>)")
-    with _state(request).db.session() as s:
-        principal = verify_token(s, token)
+    state = _state(request)
+    principal = state.keys.get(token)
+    if principal is None:
+        with state.db.session() as s:
+            principal = verify_token(s, token)
+        if principal is not None:
+            state.keys.put(token, principal)
     if principal is None:
         raise ProblemError(401, "the API key is not valid")
     request.state.principal = principal

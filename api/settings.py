@@ -26,4 +26,8 @@ class Settings(BaseSettings):
     catalog_check_seconds: float = Field(
         default=0.5, ge=0, description="How often a worker checks the database for catalog changes by other workers."
     )
+    key_cache_seconds: float = Field(
+        default=5.0, ge=0, description="How long a worker remembers a verified API key (revocation reaches other workers within this)."
+    )
+    threads: int = Field(default=4, ge=1, le=64, description="Request threads per worker process.")
     quality_seconds: float = Field(default=30.0, ge=0, description="How long the client-feedback quality signal is cached.")

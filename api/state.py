@@ -3,9 +3,10 @@ the quality signal; and how it follows changes other workers wrote to the databa
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
-from typing import Mapping
+from typing import Any, Mapping
 
 from sqlalchemy import func, select
 
@@ -17,12 +18,40 @@ from freechoice.rules import parse_pack
 
 from .settings import Settings
 
-__all__ = ["AppState"]
+__all__ = ["AppState", "KeyCache"]
+
+
+class KeyCache:
+    """Verified keys, remembered for ``ttl`` seconds so each request does not hit the
+    database; a revoked key stops working in its own worker at once and in the others
+    within ``ttl``."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._items: dict[str, tuple[float, Any]] = {}
+
+    def get(self, token: str) -> Any:
+        hit = self._items.get(token)
+        if hit is None or time.monotonic() - hit[0] > self.ttl:
+            return None
+        return hit[1]
+
+    def put(self, token: str, principal: Any) -> None:
+        if self.ttl > 0:
+            if len(self._items) > 10_000:
+                self._items.clear()
+            self._items[token] = (time.monotonic(), principal)
+
+    def forget(self, key_id: str) -> None:
+        for token, (_, p) in list(self._items.items()):
+            if p.key_id == key_id:
+                del self._items[token]
 
 
 class AppState:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.keys = KeyCache(settings.key_cache_seconds)
         self.db = Database(settings.database_url)
         if settings.auto_migrate:
             self.db.upgrade()
@@ -39,6 +68,10 @@ class AppState:
             self.rules = load_rules(settings.rules_path)
         self.rules.prepare(self.catalog)
         self._checked = time.monotonic()
+        # The catalog, its indexes and rule tags live as long as the worker: keep the
+        # garbage collector from walking them on every full collection (long pauses).
+        gc.collect()
+        gc.freeze()
         self._quality: Mapping[str, tuple[float, int]] = {}
         self._quality_at = 0.0
 

@@ -50,6 +50,8 @@ def _lookup(obj: Any, path: str) -> Any:
 
 def render_text(template: str, *, client: Any = None, service: Any = None, match: Any = None) -> str:
     """Fill ``{client.x}``, ``{service.x}`` and ``{match.x}`` placeholders of a rule text."""
+    if "{" not in template:
+        return template
     roots = {"client": client, "service": service, "match": match}
     return _PLACEHOLDER.sub(lambda m: _readable(_lookup(roots[m.group(1)], m.group(2))), template)
 

@@ -57,7 +57,12 @@ class _Request:
         self.cv = ClientView.of(assessment)
         self.quality = quality or {}
         active = rules.active_rules(assessment)
-        self.pair_rules = [r for r in active if r.then.kind != "suggest"]
+        # (id, needs a service tag, match conditions, effect kind, text or weight, reason), resolved once
+        self.pair_rules = [
+            (r.id, rules.service_conditional(r.id), tuple(r.when.match.items()), r.then.kind,
+             r.then.exclude or r.then.caution or r.then.boost or r.then.demote or r.then.require, r.then.reason or "")
+            for r in active if r.then.kind != "suggest"
+        ]
         self.suggested: dict[str, list[tuple[str, str, str]]] = {}
         for r in active:
             if r.then.kind == "suggest":
@@ -83,32 +88,28 @@ class _Request:
         if not todo:
             return
         tags = self.rules.service_tags(self.catalog, todo)
-        conditional = self.rules.service_conditional
         for sid in todo:
             svc = self.catalog.service(sid)
             ev = _Eval(svc)
             mf = match_facts(self.cv, svc)
             svc_tags = tags[sid]
-            for r in self.pair_rules:
-                if conditional(r.id) and r.id not in svc_tags:
+            for rid, conditional, match, kind, value, reason in self.pair_rules:
+                if conditional and rid not in svc_tags:
                     continue
-                if r.when.match and any(mf[k] != v for k, v in r.when.match.items()):
+                if match and any(mf[k] != v for k, v in match):
                     continue
-                e = r.then
-                kind = e.kind
                 if kind == "exclude":
-                    ev.excluded.append((r.id, render_text(e.exclude or "", service=svc, match=mf)))
+                    ev.excluded.append((rid, render_text(value, service=svc, match=mf)))
                 elif kind == "caution":
-                    ev.cautions.append((r.id, render_text(e.caution or "", service=svc, match=mf)))
+                    ev.cautions.append((rid, render_text(value, service=svc, match=mf)))
                 elif kind == "boost":
-                    ev.weight += e.boost or 0.0
-                    ev.reasons.append((r.id, render_text(e.reason or "", service=svc, match=mf)))
+                    ev.weight += value
+                    ev.reasons.append((rid, render_text(reason, service=svc, match=mf)))
                 elif kind == "demote":
-                    ev.weight -= e.demote or 0.0
-                    ev.reasons.append((r.id, render_text(e.reason or "", service=svc, match=mf)))
+                    ev.weight -= value
+                    ev.reasons.append((rid, render_text(reason, service=svc, match=mf)))
                 elif kind == "require":
-                    assert e.require is not None
-                    ev.required.append((e.require, r.id, render_text(e.reason or "", service=svc, match=mf)))
+                    ev.required.append((value, rid, render_text(reason, service=svc, match=mf)))
             q = self.quality.get(sid)
             if q is not None:
                 mean, n = q

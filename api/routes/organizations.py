@@ -102,7 +102,7 @@ def list_keys(_: Admin, db: DbSession) -> list[KeyPublic]:
 
 
 @router.delete("/keys/{key_id}", tags=["keys"], status_code=204, summary="Revoke an API key (admin)")
-def revoke_key(key_id: str, who: Admin, db: DbSession) -> None:
+def revoke_key(key_id: str, who: Admin, db: DbSession, state: State) -> None:
     import datetime as dt
 
     with db.begin():
@@ -111,3 +111,4 @@ def revoke_key(key_id: str, who: Admin, db: DbSession) -> None:
             raise ProblemError(404, f"no key {key_id!r}")
         row.revoked_at = dt.datetime.now(dt.timezone.utc)
         audit(db, who, "revoke", "key", key_id)
+    state.keys.forget(key_id)
