@@ -69,14 +69,24 @@ def list_services(who: Caller, db: DbSession, page: Annotated[int, Query(ge=1)] 
             "first_page": page == 1, "last_page": page >= pages, "empty": not contents, "contents": contents}
 
 
+_UUIDS: dict[str, Any] = {"version": None, "ids": {}}
+
+
+def _by_uuid(state: Any, hsds_uuid: str) -> str | None:
+    """The freechoice id for an HSDS service UUID (a map rebuilt once per catalog version)."""
+    catalog = state.current_catalog()
+    if _UUIDS["version"] != catalog.version:
+        _UUIDS["ids"] = {hsds_id("service", s.id): s.id for s in catalog}
+        _UUIDS["version"] = catalog.version
+    return _UUIDS["ids"].get(hsds_uuid)  # type: ignore[no-any-return]
+
+
 @router.get("/services/{service_id}", summary="One service as HSDS 3.1 (HSDS uuid or freechoice id)")
-def get_service(service_id: str, who: Caller, db: DbSession) -> dict[str, Any]:
+def get_service(service_id: str, who: Caller, db: DbSession, state: State) -> dict[str, Any]:
     row = db.get(ServiceRow, service_id)
     if row is None:
-        for candidate in db.scalars(_query(who)):
-            if hsds_id("service", candidate.id) == service_id:
-                row = candidate
-                break
+        sid = _by_uuid(state, service_id)
+        row = db.get(ServiceRow, sid) if sid else None
     if row is None or (who.role == "partner" and row.organization_id != who.organization_id):
         raise ProblemError(404, "no such service")
     return export_service(Service.model_validate(row.data))
