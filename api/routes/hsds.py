@@ -69,16 +69,14 @@ def list_services(who: Caller, db: DbSession, page: Annotated[int, Query(ge=1)] 
             "first_page": page == 1, "last_page": page >= pages, "empty": not contents, "contents": contents}
 
 
-_UUIDS: dict[str, Any] = {"version": None, "ids": {}}
-
-
 def _by_uuid(state: Any, hsds_uuid: str) -> str | None:
     """The freechoice id for an HSDS service UUID (a map rebuilt once per catalog version)."""
     catalog = state.current_catalog()
-    if _UUIDS["version"] != catalog.version:
-        _UUIDS["ids"] = {hsds_id("service", s.id): s.id for s in catalog}
-        _UUIDS["version"] = catalog.version
-    return _UUIDS["ids"].get(hsds_uuid)  # type: ignore[no-any-return]
+    cached = getattr(state, "hsds_ids", None)
+    if cached is None or cached[0] != catalog.version:
+        cached = (catalog.version, {hsds_id("service", s.id): s.id for s in catalog})
+        state.hsds_ids = cached
+    return cached[1].get(hsds_uuid)  # type: ignore[no-any-return]
 
 
 @router.get("/services/{service_id}", summary="One service as HSDS 3.1 (HSDS uuid or freechoice id)")
