@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
+import orjson
 from sqlalchemy import Text, func, select, update
 from sqlalchemy.orm import Session
 
 from freechoice.catalog.index import Catalog
 from freechoice.catalog.models import Organization, Service
 
+from .engine import RawJSON
 from .tables import CatalogState, OrganizationRow, ServiceRow, ServiceVersion
 
 __all__ = [
@@ -98,8 +100,6 @@ def catalog_changes(session: Session, since: int) -> tuple[list[Organization], l
 
 def service_records(session: Session) -> tuple[list[Organization], list[dict]]:
     """Organisations and services' stored JSON, without building a catalog (for exports)."""
-    import orjson
-
     orgs = [Organization.model_validate(d) for d in session.scalars(select(OrganizationRow.data))]
     raw = session.execute(select(func.cast(ServiceRow.data, Text))).scalars()
     return orgs, [orjson.loads(t) for t in raw]
@@ -133,14 +133,16 @@ def import_catalog(session: Session, organizations: Iterable[Organization], serv
     existing = {r.id: r for r in session.scalars(select(ServiceRow).where(ServiceRow.id.in_([s.id for s in services])))} if services else {}
     new_rows, new_versions = [], []
     for svc in services:
-        data = svc.model_dump(mode="json")
         row = existing.get(svc.id)
         if row is None:
+            data: Any = RawJSON(svc.model_dump_json())  # stored as serialised: no dict built for new rows
             created += 1
             new_rows.append(dict(id=svc.id, organization_id=svc.organization_id, status=svc.status, version=1,
                                  revision=rev, data=data, updated_by=actor, updated_at=now))
             new_versions.append(dict(service_id=svc.id, version=1, change="import", data=data, changed_by=actor, changed_at=now))
-        elif row.data == data:
+            continue
+        data = orjson.loads(svc.model_dump_json())
+        if row.data == data:
             unchanged += 1
         else:
             updated += 1

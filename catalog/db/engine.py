@@ -11,7 +11,11 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Database", "alembic_config"]
+__all__ = ["Database", "RawJSON", "alembic_config"]
+
+
+class RawJSON(str):
+    """JSON text that is already serialised: stored in a JSON column as it is."""
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -78,6 +82,8 @@ class Database:
 
 
 def _dumps(obj: Any) -> str:
+    if isinstance(obj, RawJSON):
+        return str(obj)
     return orjson.dumps(obj).decode()
 
 
