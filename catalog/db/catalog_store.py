@@ -11,6 +11,7 @@ import orjson
 from sqlalchemy import Text, func, select, update
 from sqlalchemy.orm import Session
 
+from freechoice.catalog.bulk import gc_paused
 from freechoice.catalog.index import Catalog
 from freechoice.catalog.models import Organization, Service
 
@@ -100,6 +101,11 @@ def catalog_changes(session: Session, since: int) -> tuple[list[Organization], l
 
 def service_records(session: Session) -> tuple[list[Organization], list[dict]]:
     """Organisations and services' stored JSON, without building a catalog (for exports)."""
+    with gc_paused():
+        return _service_records(session)
+
+
+def _service_records(session: Session) -> tuple[list[Organization], list[dict]]:
     orgs = [Organization.model_validate(d) for d in session.scalars(select(OrganizationRow.data))]
     raw = session.execute(select(func.cast(ServiceRow.data, Text))).scalars()
     return orgs, [orjson.loads(t) for t in raw]
@@ -114,6 +120,12 @@ class ImportSummary:
 
 def import_catalog(session: Session, organizations: Iterable[Organization], services: Iterable[Service], *, actor: str) -> ImportSummary:
     """Upsert many records in the caller's transaction; unchanged records get no new version."""
+    with gc_paused():
+        return _import_catalog(session, organizations, services, actor=actor)
+
+
+def _import_catalog(session: Session, organizations: Iterable[Organization], services: Iterable[Service], *,
+                    actor: str) -> ImportSummary:
     created = updated = unchanged = 0
     org_changes = 0
     now = _now()  # one timestamp for the whole import (datetime.now is costly per row)

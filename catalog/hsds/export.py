@@ -7,6 +7,7 @@ import json
 import orjson
 from typing import Any, Callable, Iterable
 
+from ..bulk import gc_paused
 from ..errors import CatalogError
 from ..index import Catalog
 from ..models import Organization, Service
@@ -17,6 +18,15 @@ __all__ = ["export_catalog", "export_organization", "export_service"]
 
 _PARTY_TEXT = {"never": None, "with_consent": "only with the client's consent", "mandatory": "always"}
 _ID_TERM_ID = hsds_id("term", ID_TERM)
+
+
+def _json_default(field: str) -> Any:
+    value = Service.model_fields[field].get_default(call_default_factory=True)
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+
+
+# A fact equal to the model's default is left out; the import fills the default back in.
+_DEFAULTS = {f: _json_default(f) for f in FACT_FIELDS}
 
 
 def _attr(link_entity: str, link_id: str, term_id: str, value: str | None, label: str) -> dict[str, Any]:
@@ -134,12 +144,20 @@ def export_service(svc: Service | dict[str, Any]) -> dict[str, Any]:
     out["service_at_locations"] = _location(d, sid)
     attrs = [_attr("service", sid, _ID_TERM_ID, key, ID_TERM)]
     attrs += [_attr("service", sid, kind_term(k), None, SERVICE_KINDS[k].label) for k in d["kinds"]]
-    attrs += [_attr("service", sid, fact_term(f), orjson.dumps(d.get(f)).decode(), f"fact:{f}") for f in FACT_FIELDS]
+    attrs += [_attr("service", sid, fact_term(f), orjson.dumps(d.get(f)).decode(), f"fact:{f}")
+              for f in FACT_FIELDS if d.get(f) != _DEFAULTS[f]]
     out["attributes"] = attrs
     return out
 
 
-def export_catalog(catalog: Catalog | tuple[Iterable[Organization], Iterable[dict[str, Any]]], *,
+def export_catalog(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The catalog (or one organisation's part) as one HSDS 3.1 JSON document
+    (see :func:`_export_catalog` for the parameters)."""
+    with gc_paused():
+        return _export_catalog(*args, **kwargs)
+
+
+def _export_catalog(catalog: Catalog | tuple[Iterable[Organization], Iterable[dict[str, Any]]], *,
                    organization_id: str | None = None, sample: bool | None = None,
                    progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """The catalog (or one organisation's part) as one HSDS 3.1 JSON document:

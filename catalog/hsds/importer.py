@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..bulk import gc_paused
 from ..errors import Problem, ValidationFailed
 from ..models import Organization, Service
 from ..taxonomy import SERVICE_KIND_IDS
@@ -67,6 +68,11 @@ class HsdsImport:
 
 
 def read_hsds(path: str | Path) -> Any:
+    with gc_paused():
+        return _read_hsds(path)
+
+
+def _read_hsds(path: str | Path) -> Any:
     """Read an HSDS JSON file, or a folder of object files (organizations.json,
     services.json and flat child files such as phones.json, locations.json, linked by
     ids), into one document."""
@@ -216,6 +222,12 @@ def _service(obj: dict[str, Any], org_ids: dict[str, str]) -> tuple[dict[str, An
 
 
 def parse_hsds(doc: Any) -> HsdsImport:
+    """Validate an HSDS document and map it (see :func:`_parse_hsds`)."""
+    with gc_paused():
+        return _parse_hsds(doc)
+
+
+def _parse_hsds(doc: Any) -> HsdsImport:
     """Validate an HSDS document (against the HSDS 3.1 schemas, then the freechoice
     model) and map it. Every problem is listed (object, id, field, problem); nothing is
     returned unless the whole document is valid.
