@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from fastapi import Request
-from .responses import FastJSONResponse as JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.responses import Response
 
+from freechoice.catalog.db import RawJSON
 from freechoice.catalog.db.tables import AuditEntry, IdempotencyRecord
 
 from .auth import Principal
+from .responses import FastJSONResponse as JSONResponse
 
 __all__ = ["audit", "audited_read", "create_once"]
 
@@ -31,9 +33,10 @@ def audited_read(session: Session, who: Principal, resource: str, resource_id: s
 
 
 def create_once(request: Request, session: Session, who: Principal,
-                create: Callable[[], tuple[int, dict[str, Any]]]) -> JSONResponse:
+                create: Callable[[], tuple[int, Any]]) -> Response:
     """Run ``create`` in one transaction; with an ``Idempotency-Key`` header, a retry
-    returns the first result and creates nothing twice."""
+    returns the first result and creates nothing twice. ``create`` returns the status
+    and the body: a dict, or :class:`RawJSON` text already serialised."""
     key = request.headers.get("idempotency-key")
     if key:
         prior = session.get(IdempotencyRecord, (who.key_id, key))
@@ -54,4 +57,6 @@ def create_once(request: Request, session: Session, who: Principal,
             if prior is not None:
                 return JSONResponse(prior.body, status_code=prior.status_code, headers={"Idempotent-Replayed": "true"})
         raise
+    if isinstance(body, RawJSON):
+        return Response(body.encode(), status_code=status, media_type="application/json")
     return JSONResponse(body, status_code=status)

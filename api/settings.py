@@ -29,5 +29,5 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(
         default=5.0, ge=0, description="How long a worker remembers a verified API key (revocation reaches other workers within this)."
     )
-    threads: int = Field(default=4, ge=1, le=64, description="Request threads per worker process.")
+    threads: int = Field(default=2, ge=1, le=64, description="Request threads per worker process.")
     quality_seconds: float = Field(default=30.0, ge=0, description="How long the client-feedback quality signal is cached.")

@@ -142,6 +142,7 @@ class OptionList(_Model):
     needs: list[NeedOptions]
     excluded: list[Exclusion] = Field(default_factory=list)
     cash: CashOption
+    assessment_id: str | None = Field(default=None, description="Set by the HTTP service: the stored assessment.")
 
     def option(self, option_id: str) -> Option | CashOption | None:
         """The option with ``option_id`` (``"cash"`` for the cash option), or None."""

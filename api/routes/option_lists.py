@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from freechoice.catalog.db import RawJSON
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralEvent, ReferralRow
 from freechoice.engine import Assessment, OptionList, choose, propose, shared_view
 
@@ -47,13 +48,14 @@ def create_option_list(assessment: Assessment, request: Request, who: Caseworker
                        all_needs: bool = False):
     catalog = state.current_catalog()
     list_id = "ol-" + uuid.uuid4().hex
+    asm_id = "as-" + uuid.uuid4().hex
     now = dt.datetime.now(dt.timezone.utc)
     ol = propose(assessment, catalog, state.rules, all_needs=all_needs, list_id=list_id,
                  quality=state.quality(), created_at=now.isoformat())
-    body = ol.model_dump(mode="json")
+    # serialised once: the stored copy and the response are the same bytes
+    body = RawJSON(ol.model_copy(update={"assessment_id": asm_id}).model_dump_json())
 
     def create():
-        asm_id = "as-" + uuid.uuid4().hex
         db.add(AssessmentRow(id=asm_id, organization_id=who.organization_id, client_ref=assessment.client_ref,
                              data=assessment.model_dump(mode="json"), created_by=who.key_id))
         db.flush()
@@ -61,7 +63,7 @@ def create_option_list(assessment: Assessment, request: Request, who: Caseworker
                              client_ref=assessment.client_ref, rules_version=ol.rules_version,
                              catalog_version=ol.catalog_version, data=body, created_by=who.key_id, created_at=now))
         audit(db, who, "create", "option_list", list_id, assessment.client_ref, assessment_id=asm_id)
-        return 201, {**body, "assessment_id": asm_id}
+        return 201, body
 
     return create_once(request, db, who, create)
 
@@ -70,7 +72,7 @@ def create_option_list(assessment: Assessment, request: Request, who: Caseworker
 def get_option_list(list_id: str, who: Caseworker, db: DbSession) -> dict[str, Any]:
     row = own_option_list(db, list_id, who)
     audited_read(db, who, "option_list", list_id, row.client_ref)
-    return {**row.data, "assessment_id": row.assessment_id}
+    return row.data  # type: ignore[no-any-return]
 
 
 @router.get("/option-lists", summary="Option lists of your organisation (optionally one client's)")

@@ -11,11 +11,12 @@ from .catalog_store import (
     save_service,
     service_records,
 )
-from .engine import Database, alembic_config
+from .engine import Database, RawJSON, alembic_config
 
 __all__ = [
     "Database",
     "ImportSummary",
+    "RawJSON",
     "alembic_config",
     "bump_revision",
     "catalog_changes",
