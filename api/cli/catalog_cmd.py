@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import orjson
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
+import orjson
 import typer
+
+if TYPE_CHECKING:
+    from freechoice.catalog.db import Database
+    from freechoice.catalog.hsds import HsdsImport
 
 __all__ = ["register"]
 
@@ -14,7 +18,7 @@ catalog_app = typer.Typer(help="Catalog import and export (Open Referral HSDS 3.
 Url = Annotated[Optional[str], typer.Option("--database-url", help="Default: FREECHOICE_DATABASE_URL or sqlite:///freechoice.db")]
 
 
-def _db(url: str | None):  # type: ignore[no-untyped-def]
+def _db(url: str | None) -> "Database":
     from freechoice.api.settings import Settings
     from freechoice.catalog.db import Database
 
@@ -23,27 +27,61 @@ def _db(url: str | None):  # type: ignore[no-untyped-def]
     return db
 
 
+def _check(db: "Database", parsed: "HsdsImport", org: str | None) -> None:
+    """What only the database can tell: the organisation named by --org exists, and the
+    import closes no referral cycle with what is stored."""
+    from freechoice.catalog import CatalogError, Problem, ValidationFailed
+    from freechoice.catalog.db import load_catalog
+    from freechoice.catalog.db.tables import OrganizationRow
+    from freechoice.engine import ReferralGraph
+
+    with db.session() as s:
+        if org is not None and s.get(OrganizationRow, org) is None:
+            raise ValidationFailed([Problem("--org", f"no organization {org!r} in the database")], what="import")
+        if any(svc.refers_to or svc.requires for svc in parsed.services):
+            current, _ = load_catalog(s)
+            try:
+                ReferralGraph(parsed.applied_to(current))
+            except CatalogError as err:
+                raise ValidationFailed([Problem("refers_to/requires", str(err))], what="import") from None
+
+
 @catalog_app.command("import")
 def import_(
     source: Annotated[Path, typer.Argument(help="HSDS JSON file (list of services or export document) or folder of object files.")],
+    org: Annotated[Optional[str], typer.Option("--org", help="Import every service as this existing organisation's "
+                                               "(the file's organisations are not imported).")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Also write the import report (JSON) here.")] = None,
     database_url: Url = None,
 ) -> None:
-    """Validate and import in one transaction; re-importing the same file changes nothing."""
+    """Validate and import in one transaction; nothing is written if anything is wrong,
+    and re-importing the same file changes nothing."""
     from freechoice.catalog.db import import_catalog
     from freechoice.catalog.hsds import parse_hsds, read_hsds
 
-    parsed = parse_hsds(read_hsds(source))
+    typer.echo(f"reading {source}")
+    doc = read_hsds(source)
+    total = len(doc) if isinstance(doc, list) else len(doc.get("services") or []) if isinstance(doc, dict) else 0
+    with typer.progressbar(length=total, label="validating services") as bar:
+        parsed = parse_hsds(doc, organization_id=org, progress=bar.update)
+    del doc
     db = _db(database_url)
-    with typer.progressbar(length=len(parsed.services), label="importing services", file=None) as bar:
+    try:
+        _check(db, parsed, org)
+        typer.echo(f"writing {len(parsed.services)} services in one transaction")
         with db.session() as s, s.begin():
             summary = import_catalog(s, parsed.organizations, parsed.services, actor="cli-import")
-        bar.update(len(parsed.services))
-    print(f"{len(parsed.organizations)} organizations, {len(parsed.services)} services: "
-          f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged")
+    finally:
+        db.dispose()
+    typer.echo(f"{len(parsed.organizations)} organizations, {len(parsed.services)} services: "
+               f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged")
     for row in parsed.inferred:
-        print(f"  inferred {row['kinds']} for {row['id']} ({row['name']}) from {row['from']}")
+        typer.echo(f"  inferred {row['kinds']} for {row['id']} ({row['name']}) from {row['from']}")
     for row in parsed.unclassified:
-        print(f"  UNCLASSIFIED (kept inactive): {row['id']} ({row['name']})")
+        typer.echo(f"  UNCLASSIFIED (kept inactive): {row['id']} ({row['name']})")
+    if report is not None:
+        body = {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged, **parsed.report()}
+        report.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2))
 
 
 @catalog_app.command("export")
@@ -62,13 +100,15 @@ def export(
         source = load_sample_catalog()
         count = len(source)
     else:
-        with _db(database_url).session() as s:
+        db = _db(database_url)
+        with db.session() as s:
             source = service_records(s)  # type: ignore[assignment]
+        db.dispose()
         count = len(source[1])
     with typer.progressbar(length=count, label="exporting services") as bar:
         doc = export_catalog(source, organization_id=org, progress=bar.update)
     out.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
-    print(f"wrote {len(doc['organizations'])} organizations and {len(doc['services'])} services to {out}")
+    typer.echo(f"wrote {len(doc['organizations'])} organizations and {len(doc['services'])} services to {out}")
 
 
 def register(app: typer.Typer) -> None:

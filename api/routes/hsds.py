@@ -1,18 +1,22 @@
-"""Open Referral HSDS 3.1 over HTTP: import a directory; read services shaped like the
-HSDS API (paged)."""
+"""Open Referral HSDS 3.1 over HTTP: import a directory; read services and the
+freechoice taxonomy shaped like the HSDS 3.1 API (``/``, ``/services``,
+``/services/{id}``, ``/taxonomies``, ``/taxonomy_terms``, paged)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Sequence
 
-from fastapi import APIRouter, Body, Depends, Query
-from sqlalchemy import func, select
+from fastapi import APIRouter, Body, Depends, Query, Request
+from sqlalchemy import select
 
-from freechoice.catalog import Catalog, Service
+from freechoice.catalog import Catalog, CatalogError, Service
 from freechoice.catalog.db import import_catalog
-from freechoice.catalog.db.tables import ServiceRow
-from freechoice.catalog.hsds import export_service, hsds_id, parse_hsds
+from freechoice.catalog.db.tables import OrganizationRow, ServiceRow
+from freechoice.catalog.hsds import export_organization, export_service, parse_hsds, taxonomy_objects
+from freechoice.catalog.hsds.vocabulary import TAXONOMY_ID, kind_term, record_uuid
 from freechoice.engine import ReferralGraph
 
 from ..auth import Principal
@@ -24,67 +28,172 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/hsds", tags=["hsds"])
 Writer = Annotated[Principal, Depends(require_role("partner", "admin"))]
+Page = Annotated[int, Query(ge=1, description="Page number (from 1).")]
+PerPage = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class _View:
+    """One catalog version as the HSDS API reads it (built once per version)."""
+
+    version: str
+    services: list[Service]
+    by_uuid: dict[str, str]
+    org_by_uuid: dict[str, str]
+
+
+def _view(state: Any) -> _View:
+    catalog: Catalog = state.current_catalog()
+    view = getattr(state, "hsds_view", None)
+    if view is None or view.version != catalog.version:
+        services = sorted(catalog, key=lambda s: s.id)
+        view = _View(catalog.version, services, {record_uuid("service", s.id): s.id for s in services},
+                     {record_uuid("organization", o): o for o in catalog.organizations})
+        state.hsds_view = view
+    return view  # type: ignore[no-any-return]
+
+
+def _page(items: Sequence[Any], page: int, per_page: int) -> dict[str, Any]:
+    """The HSDS API ``Page``: total_items, total_pages, page_number, size, first_page,
+    last_page, empty, and the page's ``contents``."""
+    total = len(items)
+    pages = max(1, math.ceil(total / per_page))
+    contents = list(items[(page - 1) * per_page: page * per_page])
+    return {"total_items": total, "total_pages": pages, "page_number": page, "size": len(contents),
+            "first_page": page == 1, "last_page": page >= pages, "empty": not contents, "contents": contents}
+
+
+def _owners(db: Any, ids: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i in range(0, len(ids), _CHUNK):
+        rows = db.execute(select(ServiceRow.id, ServiceRow.organization_id).where(ServiceRow.id.in_(ids[i:i + _CHUNK])))
+        out.update({sid: org for sid, org in rows})
+    return out
+
+
+@router.get("/", summary="About this API and its relationship with HSDS")
+def about(request: Request, who: Caller) -> dict[str, Any]:
+    return {"version": "3.1", "openapi_url": str(request.url_for("openapi"))}
 
 
 @router.post("/import", summary="Import HSDS 3.1 JSON (partner: own organisation only; admin: any)")
 def import_hsds(
     who: Writer, db: DbSession, state: State,
     document: Annotated[Any, Body(description="A list of HSDS services with nested objects, or an object with "
-                                               "'organizations' and 'services' (as GET exports produce).")],
+                                               "'organizations' and 'services' (as the export produces).")],
+    organization_id: Annotated[str | None, Query(
+        description="Import every service as this organisation's (the document's organisations are not "
+                    "imported): for a directory whose HSDS ids are the partner's own.")] = None,
 ) -> dict[str, Any]:
-    parsed = parse_hsds(document)
-    if who.role == "partner":
-        named = {s.organization_id for s in parsed.services} | {o.id for o in parsed.organizations}
-        foreign = sorted(named - {who.organization_id})
-        if foreign:
-            raise ProblemError(403, "partners import their own organisation's services only",
-                               errors=[{"field": "organization_id", "message": f"not yours: {', '.join(foreign)}"}])
+    parsed = parse_hsds(document, organization_id=organization_id)
+    named = {s.organization_id for s in parsed.services} | {o.id for o in parsed.organizations}
+    foreign = sorted(named - {who.organization_id})
+    if who.role == "partner" and foreign:
+        raise ProblemError(403, "partners import their own organisation's services only",
+                           errors=[{"field": "organization_id", "message": f"not yours: {', '.join(foreign)}"}])
     current = state.current_catalog(force=True)
-    merged = {s.id: s for s in current}
-    merged.update({s.id: s for s in parsed.services})
-    orgs = {**current.organizations, **{o.id: o for o in parsed.organizations}}
-    ReferralGraph(Catalog(orgs.values(), merged.values()))  # raises on a cycle, before anything is written
-    with db.begin():
+    with db.begin():  # the checks read inside the one transaction that writes
+        if who.role == "partner":
+            owners = _owners(db, [s.id for s in parsed.services])
+            taken = sorted(sid for sid, org in owners.items() if org != who.organization_id)
+            if taken:
+                raise ProblemError(403, "these services belong to another organisation",
+                                   errors=[{"field": "id", "message": f"not yours: {', '.join(taken[:50])}"}])
+        if organization_id is not None and db.get(OrganizationRow, organization_id) is None:
+            raise ProblemError(422, f"no organization {organization_id!r}",
+                               errors=[{"field": "organization_id", "message": "no such organization"}])
+        try:
+            ReferralGraph(parsed.applied_to(current))  # a cycle is refused before anything is written
+        except CatalogError as err:
+            raise ProblemError(409, str(err)) from None
         summary = import_catalog(db, parsed.organizations, parsed.services, actor=who.key_id)
         audit(db, who, "import", "hsds", None, created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
     state.current_catalog(force=True)
     return {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged, **parsed.report()}
 
 
-def _query(who: Principal):  # type: ignore[no-untyped-def]
-    q = select(ServiceRow)
+def _one_to_one(service: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in service.items() if not isinstance(v, (list, dict))}
+
+
+@router.get("/services", summary="Services as HSDS 3.1, paged like the HSDS API (partners: their own)")
+def list_services(
+    who: Caller, db: DbSession, state: State, page: Page = 1, per_page: PerPage = 50,
+    search: Annotated[str | None, Query(description="Words in the name or description.")] = None,
+    organization_id: Annotated[str | None, Query(description="HSDS uuid or freechoice id of the organisation.")] = None,
+    taxonomy_term_id: Annotated[str | None, Query(description="A term of the freechoice taxonomy (a service kind).")] = None,
+    taxonomy_id: Annotated[str | None, Query(description="Services with any term of this taxonomy.")] = None,
+    modified_after: Annotated[dt.datetime | None, Query(description="Changed on or after this time.")] = None,
+    full: Annotated[bool, Query(description="Fully nested services (default: one-to-one fields only).")] = False,
+) -> dict[str, Any]:
+    view = _view(state)
+    items = view.services
     if who.role == "partner":
-        q = q.where(ServiceRow.organization_id == who.organization_id)
-    return q
+        items = [s for s in items if s.organization_id == who.organization_id]
+    if organization_id is not None:
+        org = view.org_by_uuid.get(organization_id, organization_id)
+        items = [s for s in items if s.organization_id == org]
+    if taxonomy_id is not None and taxonomy_id != TAXONOMY_ID:
+        items = []
+    if taxonomy_term_id is not None:
+        items = [s for s in items if any(kind_term(k) == taxonomy_term_id for k in s.kinds)]
+    if search:
+        words = search.casefold().split()
+        items = [s for s in items if all(w in f"{s.name} {s.description}".casefold() for w in words)]
+    if modified_after is not None:
+        if modified_after.tzinfo is None:
+            modified_after = modified_after.replace(tzinfo=dt.timezone.utc)
+        changed = set(db.scalars(select(ServiceRow.id).where(ServiceRow.updated_at >= modified_after)))
+        items = [s for s in items if s.id in changed]
+    body = _page(items, page, per_page)
+    body["contents"] = [export_service(s) if full else _one_to_one(export_service(s)) for s in body["contents"]]
+    return body
 
 
-@router.get("/services", summary="Services as HSDS 3.1, paged like the HSDS API")
-def list_services(who: Caller, db: DbSession, page: Annotated[int, Query(ge=1)] = 1,
-                  per_page: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
-    total = db.scalar(select(func.count()).select_from(_query(who).subquery())) or 0
-    rows = db.scalars(_query(who).order_by(ServiceRow.id).offset((page - 1) * per_page).limit(per_page))
-    pages = max(1, math.ceil(total / per_page))
-    contents = [export_service(Service.model_validate(r.data)) for r in rows]
-    return {"total_items": total, "total_pages": pages, "page_number": page, "size": len(contents),
-            "first_page": page == 1, "last_page": page >= pages, "empty": not contents, "contents": contents}
-
-
-def _by_uuid(state: Any, hsds_uuid: str) -> str | None:
-    """The freechoice id for an HSDS service UUID (a map rebuilt once per catalog version)."""
-    catalog = state.current_catalog()
-    cached = getattr(state, "hsds_ids", None)
-    if cached is None or cached[0] != catalog.version:
-        cached = (catalog.version, {hsds_id("service", s.id): s.id for s in catalog})
-        state.hsds_ids = cached
-    return cached[1].get(hsds_uuid)  # type: ignore[no-any-return]
-
-
-@router.get("/services/{service_id}", summary="One service as HSDS 3.1 (HSDS uuid or freechoice id)")
-def get_service(service_id: str, who: Caller, db: DbSession, state: State) -> dict[str, Any]:
-    row = db.get(ServiceRow, service_id)
-    if row is None:
-        sid = _by_uuid(state, service_id)
-        row = db.get(ServiceRow, sid) if sid else None
-    if row is None or (who.role == "partner" and row.organization_id != who.organization_id):
+@router.get("/services/{service_id}", summary="One fully nested service as HSDS 3.1 (HSDS uuid or freechoice id)")
+def get_service(service_id: str, who: Caller, state: State) -> dict[str, Any]:
+    view = _view(state)
+    catalog: Catalog = state.current_catalog()
+    svc = catalog.get(view.by_uuid.get(service_id, service_id))
+    if svc is None or (who.role == "partner" and svc.organization_id != who.organization_id):
         raise ProblemError(404, "no such service")
-    return export_service(Service.model_validate(row.data))
+    out = export_service(svc)
+    out["organization"] = export_organization(catalog.organization(svc.organization_id))
+    return out
+
+
+@router.get("/taxonomies", summary="The taxonomies this API uses (the freechoice taxonomy), paged")
+def list_taxonomies(who: Caller, page: Page = 1, per_page: PerPage = 50) -> dict[str, Any]:
+    return _page([taxonomy_objects()[0]], page, per_page)
+
+
+@router.get("/taxonomies/{taxonomy_id}", summary="One taxonomy")
+def get_taxonomy(taxonomy_id: str, who: Caller) -> dict[str, Any]:
+    taxonomy = taxonomy_objects()[0]
+    if taxonomy_id != taxonomy["id"]:
+        raise ProblemError(404, "no such taxonomy")
+    return taxonomy
+
+
+@router.get("/taxonomy_terms", summary="Terms of the freechoice taxonomy (service kinds and facts), paged")
+def list_taxonomy_terms(
+    who: Caller, page: Page = 1, per_page: PerPage = 50,
+    taxonomy_id: Annotated[str | None, Query()] = None,
+    search: Annotated[str | None, Query(description="Words in the name or description.")] = None,
+) -> dict[str, Any]:
+    terms = taxonomy_objects()[1]
+    if taxonomy_id is not None:
+        terms = [t for t in terms if t["taxonomy_id"] == taxonomy_id]
+    if search:
+        words = search.casefold().split()
+        terms = [t for t in terms if all(w in f"{t['name']} {t['description']}".casefold() for w in words)]
+    return _page(terms, page, per_page)
+
+
+@router.get("/taxonomy_terms/{term_id}", summary="One taxonomy term")
+def get_taxonomy_term(term_id: str, who: Caller) -> dict[str, Any]:
+    for term in taxonomy_objects()[1]:
+        if term["id"] == term_id:
+            return term
+    raise ProblemError(404, "no such taxonomy term")

@@ -1,9 +1,10 @@
 """freechoice.catalog.hsds: Open Referral HSDS 3.1 import and export of the catalog."""
 
+from . import infer, schema, vocabulary
 from .export import export_catalog, export_organization, export_service
 from .importer import HsdsImport, parse_hsds, read_hsds
-from .schema import hsds_errors, registry_from, validator
-from .vocabulary import FACT_FIELDS, TAXONOMY_URI, hsds_id, taxonomy_objects
+from .schema import fits_format, hsds_errors, registry_from, validator
+from .vocabulary import FACT_FIELDS, TAXONOMY_URI, hsds_id, record_uuid, taxonomy_objects
 
 __all__ = [
     "FACT_FIELDS",
@@ -12,10 +13,12 @@ __all__ = [
     "export_catalog",
     "export_organization",
     "export_service",
+    "fits_format",
     "hsds_errors",
     "hsds_id",
     "parse_hsds",
     "read_hsds",
+    "record_uuid",
     "registry_from",
     "taxonomy_objects",
     "validator",

@@ -12,7 +12,8 @@ from ..errors import CatalogError
 from ..index import Catalog
 from ..models import Organization, Service
 from ..taxonomy import SERVICE_KINDS
-from .vocabulary import FACT_FIELDS, ID_TERM, fact_term, hsds_id, kind_term, taxonomy_objects
+from .schema import fits_format
+from .vocabulary import FACT_FIELDS, ID_TERM, fact_term, hsds_id, kind_term, record_uuid, taxonomy_objects
 
 __all__ = ["export_catalog", "export_organization", "export_service"]
 
@@ -40,21 +41,32 @@ def _attr(link_entity: str, link_id: str, term_id: str, value: str | None, label
     return out
 
 
+def _typed(out: dict[str, Any], attrs: list[dict[str, Any]], entity: str, link_id: str, field: str, fmt: str,
+           value: str | None) -> None:
+    """Put a contact detail in its HSDS field, or (where HSDS's format rejects it) in a fact attribute."""
+    if value is None:
+        return
+    if fits_format(fmt, value):
+        out[field] = value
+    else:
+        attrs.append(_attr(entity, link_id, fact_term(field), orjson.dumps(value).decode(), f"fact:{field}"))
+
+
 def export_organization(org: Organization) -> dict[str, Any]:
-    oid = hsds_id("organization", org.id)
+    """One organisation as an HSDS 3.1 ``organization`` object."""
+    oid = record_uuid("organization", org.id)
     out: dict[str, Any] = {"id": oid, "name": org.name, "description": org.description or org.name}
-    if org.email:
-        out["email"] = org.email
-    if org.website:
-        out["website"] = org.website
-    if org.phone:
-        out["phones"] = [{"id": hsds_id("phone", f"org:{org.id}"), "organization_id": oid, "number": org.phone}]
-    out["attributes"] = [
-        _attr("organization", oid, hsds_id("term", ID_TERM), org.id, ID_TERM),
+    attrs = [
+        _attr("organization", oid, _ID_TERM_ID, org.id, ID_TERM),
         _attr("organization", oid, fact_term("sample"), json.dumps(org.sample), "fact:sample"),
         # HSDS requires a description; keep freechoice's own (possibly empty) one exactly
         _attr("organization", oid, fact_term("description"), json.dumps(org.description), "fact:description"),
     ]
+    _typed(out, attrs, "organization", oid, "email", "email", org.email)
+    _typed(out, attrs, "organization", oid, "website", "uri", org.website)
+    if org.phone is not None:
+        out["phones"] = [{"id": hsds_id("phone", f"org:{org.id}"), "organization_id": oid, "number": org.phone}]
+    out["attributes"] = attrs
     return out
 
 
@@ -63,7 +75,7 @@ def _location(d: dict[str, Any], sid: str) -> list[dict[str, Any]]:
     if not loc:
         return []
     lid = hsds_id("location", d["id"])
-    location: dict[str, Any] = {"id": lid, "location_type": "physical", "organization_id": hsds_id("organization", d["organization_id"])}
+    location: dict[str, Any] = {"id": lid, "location_type": "physical", "organization_id": record_uuid("organization", d["organization_id"])}
     if loc.get("name"):
         location["name"] = loc["name"]
     if loc.get("latitude") is not None:
@@ -87,18 +99,17 @@ def export_service(svc: Service | dict[str, Any]) -> dict[str, Any]:
     ``service`` object with its nested objects."""
     d = svc if isinstance(svc, dict) else svc.model_dump(mode="json")
     key = d["id"]
-    sid = hsds_id("service", key)
+    sid = record_uuid("service", key)
     out: dict[str, Any] = {
         "id": sid,
-        "organization_id": hsds_id("organization", d["organization_id"]),
+        "organization_id": record_uuid("organization", d["organization_id"]),
         "name": d["name"],
         "description": d.get("description", ""),
         "status": d.get("status", "active"),
     }
-    if d.get("url"):
-        out["url"] = d["url"]
-    if d.get("email"):
-        out["email"] = d["email"]
+    attrs = [_attr("service", sid, _ID_TERM_ID, key, ID_TERM)]
+    _typed(out, attrs, "service", sid, "url", "uri", d.get("url"))
+    _typed(out, attrs, "service", sid, "email", "email", d.get("email"))
     if d.get("interpretation"):
         out["interpretation_services"] = "Interpretation provided for other languages"
     el = d.get("eligibility") or {}
@@ -111,7 +122,7 @@ def export_service(svc: Service | dict[str, Any]) -> dict[str, Any]:
     mode = d.get("reports_to_authorities", "never")
     if mode != "never":
         out["alert"] = f"Reports client details to {', '.join(d.get('reports_to', []))} {_PARTY_TEXT[mode]}."
-    if d.get("phone"):
+    if d.get("phone") is not None:
         out["phones"] = [{"id": hsds_id("phone", key), "service_id": sid, "number": d["phone"]}]
     out["service_areas"] = [
         {"id": hsds_id("service_area", f"{key}:{i}"), "service_id": sid,
@@ -128,7 +139,7 @@ def export_service(svc: Service | dict[str, Any]) -> dict[str, Any]:
         {"id": hsds_id("required_document", f"{key}:{i}"), "service_id": sid, "document": doc["document"]}
         for i, doc in enumerate(d.get("required_documents") or [])
     ]
-    out["contacts"] = [{"id": hsds_id("contact", key), "service_id": sid, "email": d["email"]}] if d.get("email") else []
+    out["contacts"] = [{"id": hsds_id("contact", key), "service_id": sid, "email": out["email"]}] if "email" in out else []
     cap = d.get("capacity") or {}
     if cap.get("available") is not None:
         updated = (cap.get("updated") or "2000-01-01") + "T00:00:00Z"
@@ -142,7 +153,6 @@ def export_service(svc: Service | dict[str, Any]) -> dict[str, Any]:
             capacity["maximum"] = cap["maximum"]
         out["capacities"] = [capacity]
     out["service_at_locations"] = _location(d, sid)
-    attrs = [_attr("service", sid, _ID_TERM_ID, key, ID_TERM)]
     attrs += [_attr("service", sid, kind_term(k), None, SERVICE_KINDS[k].label) for k in d["kinds"]]
     attrs += [_attr("service", sid, fact_term(f), orjson.dumps(d.get(f)).decode(), f"fact:{f}")
               for f in FACT_FIELDS if d.get(f) != _DEFAULTS[f]]

@@ -4,54 +4,53 @@ inferred for is kept inactive (kind ``unclassified``) and listed in the report."
 
 from __future__ import annotations
 
-import json
-
-import orjson
-from collections import defaultdict
+import datetime as dt
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+import orjson
 from pydantic import ValidationError
 
 from ..bulk import gc_paused
 from ..errors import Problem, ValidationFailed
+from ..index import Catalog
 from ..models import Organization, Service
 from ..taxonomy import SERVICE_KIND_IDS
+from .infer import country_code, document_code, kind_from_text, language_code, place_from_name
 from .schema import hsds_errors
-from .vocabulary import FACT_FIELDS, ID_TERM, fact_term, hsds_id, kind_term
+from .vocabulary import CONTACT_FACTS, FACT_FIELDS, ID_TERM, TAXONOMY_URI, fact_term, hsds_id, kind_term
 
 __all__ = ["HsdsImport", "parse_hsds", "read_hsds"]
 
 _KIND_BY_TERM = {kind_term(k): k for k in SERVICE_KIND_IDS}
-_FACT_BY_TERM = {fact_term(f): f for f in (*FACT_FIELDS, "sample", "description")}
+_FACT_BY_TERM = {fact_term(f): f for f in (*FACT_FIELDS, *CONTACT_FACTS)}
 _ID_TERM = hsds_id("term", ID_TERM)
-# Keywords for records from other directories (first match wins; checked in name then description).
-_KEYWORDS: tuple[tuple[str, str], ...] = (
-    ("wage", "legal_aid.wage_claim"), ("labour court", "legal_aid.labour_court"), ("labor court", "legal_aid.labour_court"),
-    ("legal", "legal_aid.information"), ("lawyer", "legal_aid.information"), ("passport", "documents.identity"),
-    ("identity", "documents.identity"), ("work permit", "documents.work_permit"), ("shelter", "housing.shelter"),
-    ("housing", "housing.rental_support"), ("rent", "housing.rental_support"), ("food", "food.meals"),
-    ("meal", "food.meals"), ("hospital", "health.hospital"), ("clinic", "health.primary_care"),
-    ("medical", "health.primary_care"), ("counsel", "health.psychosocial"), ("mental", "health.psychosocial"),
-    ("hotline", "safety.hotline"), ("helpline", "safety.hotline"), ("debt", "financial.debt_advice"),
-    ("cash", "financial.emergency_grant"), ("grant", "financial.emergency_grant"), ("school", "education.school_enrolment"),
-    ("vocational", "training.vocational"), ("training", "training.vocational"), ("family", "family.contact_support"),
-)
+_KIND_URI = f"{TAXONOMY_URI}/kind/"
 _FILES = {
     "organizations": ("organizations.json", "organization.json"),
     "services": ("services.json", "service.json"),
+    "taxonomy_terms": ("taxonomy_terms.json",),
+    "taxonomies": ("taxonomies.json",),
 }
 _CHILD_FILES = {
     "phones": "phones.json", "schedules": "schedules.json", "service_areas": "service_areas.json",
     "languages": "languages.json", "cost_options": "cost_options.json", "required_documents": "required_documents.json",
     "contacts": "contacts.json", "capacities": "service_capacities.json", "service_at_locations": "service_at_locations.json",
 }
+_PROGRESS_STEP = 500
 
 
 @dataclass
 class HsdsImport:
-    """What an HSDS file or folder maps to, before anything is stored."""
+    """What an HSDS file or folder maps to, before anything is stored.
+
+    ``inferred`` lists each service whose kinds were guessed (from taxonomy term names
+    or words in its name or description) and ``unclassified`` each service no kind
+    could be found for: those are kept with the reserved kind ``unclassified`` and
+    status ``inactive`` (never offered to a client) until someone classifies them.
+    """
 
     organizations: list[Organization]
     services: list[Service]
@@ -59,6 +58,7 @@ class HsdsImport:
     inferred: list[dict[str, str]] = field(default_factory=list)
 
     def report(self) -> dict[str, Any]:
+        """Counts and the inferred and unclassified lists, as JSON."""
         return {
             "organizations": len(self.organizations),
             "services": len(self.services),
@@ -66,16 +66,33 @@ class HsdsImport:
             "unclassified": self.unclassified,
         }
 
+    def applied_to(self, catalog: Catalog) -> Catalog:
+        """A new catalog: ``catalog`` with this import's records added or replaced (to
+        check the result, e.g. for referral cycles, before anything is written)."""
+        orgs = {**catalog.organizations, **{o.id: o for o in self.organizations}}
+        services = {s.id: s for s in catalog}
+        services.update({s.id: s for s in self.services})
+        return Catalog(orgs.values(), services.values(), sample=catalog.sample)
+
 
 def read_hsds(path: str | Path) -> Any:
+    """Read an HSDS JSON file, or a folder of object files, into one document.
+
+    A folder holds ``organizations.json``, ``services.json`` and, linked by ids, flat
+    child files: ``phones.json``, ``schedules.json``, ``service_areas.json``,
+    ``languages.json``, ``cost_options.json``, ``required_documents.json``,
+    ``contacts.json``, ``service_capacities.json``, ``service_at_locations.json``,
+    ``locations.json``, ``addresses.json``, ``attributes.json``, ``taxonomy_terms.json``,
+    ``taxonomies.json``.
+
+    Raises:
+        ValidationFailed: the path does not exist or a file is not JSON.
+    """
     with gc_paused():
         return _read_hsds(path)
 
 
 def _read_hsds(path: str | Path) -> Any:
-    """Read an HSDS JSON file, or a folder of object files (organizations.json,
-    services.json and flat child files such as phones.json, locations.json, linked by
-    ids), into one document."""
     p = Path(path)
     if p.is_file():
         try:
@@ -90,19 +107,21 @@ def _read_hsds(path: str | Path) -> Any:
         if not f.exists():
             return []
         try:
-            data = json.loads(f.read_text(encoding="utf-8"))
+            data = orjson.loads(f.read_bytes())
         except ValueError as err:
             raise ValidationFailed([Problem(name, f"not valid JSON: {err}")], what="HSDS folder") from None
-        return data if isinstance(data, list) else [data]
+        items = data if isinstance(data, list) else [data]
+        return [x for x in items if isinstance(x, dict)]
 
-    doc: dict[str, Any] = {
-        "organizations": [x for n in _FILES["organizations"] for x in load(n)],
-        "services": [x for n in _FILES["services"] for x in load(n)],
-    }
+    doc: dict[str, Any] = {key: [x for n in names for x in load(n)] for key, names in _FILES.items()}
     by_service: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    org_phones: dict[str, list[Any]] = defaultdict(list)
     for child, fname in _CHILD_FILES.items():
         for obj in load(fname):
-            by_service[obj.get("service_id", "")][child].append(obj)
+            if obj.get("service_id"):
+                by_service[obj["service_id"]][child].append(obj)
+            elif child == "phones" and obj.get("organization_id"):
+                org_phones[obj["organization_id"]].append(obj)
     locations = {loc.get("id"): loc for loc in load("locations.json")}
     addresses: dict[str, list[Any]] = defaultdict(list)
     for a in load("addresses.json"):
@@ -113,13 +132,17 @@ def _read_hsds(path: str | Path) -> Any:
     for svc in doc["services"]:
         for child, items in by_service.get(svc.get("id", ""), {}).items():
             svc.setdefault(child, []).extend(items)
-        for sal in svc.get("service_at_locations", []):
+        for sal in svc.get("service_at_locations") or []:
             loc = locations.get(sal.get("location_id"))
-            if loc is not None and "location" not in sal:
+            if isinstance(sal, dict) and loc is not None and "location" not in sal:
                 sal["location"] = {**loc, "addresses": loc.get("addresses") or addresses.get(loc.get("id", ""), [])}
-        svc.setdefault("attributes", []).extend(attributes.get(svc.get("id", ""), []))
+        if svc.get("id") in attributes:
+            svc.setdefault("attributes", []).extend(attributes[svc["id"]])
     for org in doc["organizations"]:
-        org.setdefault("attributes", []).extend(attributes.get(org.get("id", ""), []))
+        if org.get("id") in attributes:
+            org.setdefault("attributes", []).extend(attributes[org["id"]])
+        if org.get("id") in org_phones:
+            org.setdefault("phones", []).extend(org_phones[org["id"]])
     return doc
 
 
@@ -127,117 +150,211 @@ def _attrs(obj: dict[str, Any]) -> list[dict[str, Any]]:
     return [a for a in obj.get("attributes") or [] if isinstance(a, dict)]
 
 
-def _fc_id(obj: dict[str, Any]) -> str | None:
-    for a in _attrs(obj):
+def _facts(attrs: list[dict[str, Any]], where: str, problems: list[Problem]) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for a in attrs:
+        name = _FACT_BY_TERM.get(a.get("taxonomy_term_id", ""))
+        if name is None or a.get("value") is None:
+            continue
+        try:
+            facts[name] = orjson.loads(a["value"])
+        except ValueError:
+            problems.append(Problem(f"{where}.attributes[fact:{name}].value", "not valid JSON"))
+    return facts
+
+
+def _fc_id(attrs: list[dict[str, Any]]) -> str | None:
+    for a in attrs:
         if a.get("taxonomy_term_id") == _ID_TERM and a.get("value"):
             return str(a["value"])
     return None
 
 
-def _org(obj: dict[str, Any]) -> Organization:
-    facts = {_FACT_BY_TERM[a["taxonomy_term_id"]]: orjson.loads(a["value"]) for a in _attrs(obj)
-             if a.get("taxonomy_term_id") in _FACT_BY_TERM and a.get("value") is not None}
-    phones = obj.get("phones") or []
-    return Organization(
-        id=_fc_id(obj) or obj["id"], name=obj["name"],
-        description=facts["description"] if "description" in facts else obj.get("description") or "",
-        email=obj.get("email"), website=obj.get("website"), phone=phones[0]["number"] if phones else None,
-        sample=bool(facts.get("sample", False)),
-    )
+def _org(obj: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    attrs = _attrs(obj)
+    facts = _facts(attrs, f"organization[{obj['id']}]", problems)
+    phones = [p for p in obj.get("phones") or [] if isinstance(p, dict)]
+    return {
+        "id": _fc_id(attrs) or obj["id"], "name": obj["name"],
+        "description": facts["description"] if "description" in facts else obj.get("description") or "",
+        "email": facts["email"] if "email" in facts else obj.get("email"),
+        "website": facts["website"] if "website" in facts else obj.get("website"),
+        "phone": phones[0].get("number") if phones else None,
+        "sample": bool(facts.get("sample", False)),
+    }
 
 
-def _infer_kinds(obj: dict[str, Any]) -> tuple[list[str], str]:
-    names = [str((a.get("taxonomy_term") or {}).get("name", "")) for a in _attrs(obj)]
-    direct = [n for n in names if n in SERVICE_KIND_IDS]
+def _term_names(attrs: list[dict[str, Any]], terms: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for a in attrs:
+        term = a.get("taxonomy_term") if isinstance(a.get("taxonomy_term"), dict) else terms.get(a.get("taxonomy_term_id", ""))
+        if term:
+            out.append(term)
+    return out
+
+
+def _infer_kinds(obj: dict[str, Any], attrs: list[dict[str, Any]], terms: dict[str, dict[str, Any]]) -> tuple[list[str], str]:
+    """Kinds for a record without freechoice kind terms: a term naming a freechoice kind
+    (by id or uri), else words in term names, else in the service name, else its description."""
+    named = _term_names(attrs, terms)
+    direct = []
+    for term in named:
+        uri = str(term.get("term_uri") or "")
+        for candidate in (term.get("name"), term.get("code"), uri.removeprefix(_KIND_URI) if uri.startswith(_KIND_URI) else None):
+            if candidate in SERVICE_KIND_IDS and candidate not in direct and candidate != "unclassified":
+                direct.append(candidate)
     if direct:
-        return direct, "taxonomy term"
-    for text in (obj.get("name", ""), obj.get("description", "")):
-        low = str(text).lower()
-        for word, kind in _KEYWORDS:
-            if word in low:
-                return [kind], f"keyword '{word}'"
+        return direct, "freechoice kind named in a taxonomy term"
+    sources = [(f"taxonomy term '{t.get('name')}'", str(t.get("name") or "")) for t in named]
+    sources += [("name", str(obj.get("name") or "")), ("description", str(obj.get("description") or ""))]
+    for where, text in sources:
+        hit = kind_from_text(text)
+        if hit:
+            return [hit[0]], f"word '{hit[1]}' in {where}"
     return [], ""
 
 
+def _number(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _place(obj: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """Location (the first address with a country) and service areas of an HSDS service."""
     location = None
     for sal in obj.get("service_at_locations") or []:
-        loc = sal.get("location") or {}
+        loc = (sal.get("location") if isinstance(sal, dict) else None) or {}
         for addr in loc.get("addresses") or []:
-            if addr.get("country"):
-                location = {"name": loc.get("name"), "address_1": addr.get("address_1") or None, "city": addr.get("city") or None,
-                            "area": addr.get("state_province") or None, "country": str(addr["country"]).upper()[:2],
+            if isinstance(addr, dict) and addr.get("country"):
+                country = str(addr["country"])
+                location = {"name": loc.get("name"), "address_1": addr.get("address_1") or None,
+                            "city": addr.get("city") or None, "area": addr.get("state_province") or None,
+                            "country": country_code(country) or country,
                             "latitude": loc.get("latitude"), "longitude": loc.get("longitude")}
                 break
         if location:
             break
     areas = []
+    home = location["country"] if location else None
     for a in obj.get("service_areas") or []:
+        if not isinstance(a, dict):
+            continue
         if a.get("extent_type") == "freechoice-area" and a.get("extent"):
-            areas.append(orjson.loads(a["extent"]))
+            try:
+                areas.append(orjson.loads(a["extent"]))
+                continue
+            except ValueError:
+                pass
+        place = place_from_name(str(a.get("name") or ""), home)
+        if place:
+            areas.append({"country": place[0], "area": place[1]})
     return location, areas
 
 
-def _service(obj: dict[str, Any], org_ids: dict[str, str]) -> tuple[dict[str, Any], bool, str]:
-    """A freechoice service dict from an HSDS service; (data, carried freechoice facts, how kinds were found)."""
+def _capacity(obj: dict[str, Any]) -> dict[str, Any] | None:
+    for cap in obj.get("capacities") or []:
+        if isinstance(cap, dict) and isinstance(cap.get("available"), (int, float)):
+            out: dict[str, Any] = {"available": int(cap["available"]), "status": "full" if cap["available"] <= 0 else "open"}
+            if isinstance(cap.get("maximum"), (int, float)):
+                out["maximum"] = int(cap["maximum"])
+            try:
+                out["updated"] = dt.datetime.fromisoformat(str(cap.get("updated"))).date().isoformat()
+            except ValueError:
+                pass
+            return out
+    return None
+
+
+def _service(obj: dict[str, Any], org_ids: dict[str, str], terms: dict[str, dict[str, Any]],
+             problems: list[Problem]) -> tuple[dict[str, Any], str]:
+    """A freechoice service dict from an HSDS service, and how its kinds were found
+    ('' when they came with the freechoice taxonomy or could not be found)."""
     attrs = _attrs(obj)
-    facts = {_FACT_BY_TERM[a["taxonomy_term_id"]]: orjson.loads(a["value"]) for a in attrs
-             if a.get("taxonomy_term_id") in _FACT_BY_TERM and a.get("value") is not None}
+    facts = _facts(attrs, f"service[{obj['id']}]", problems)
     kinds = [_KIND_BY_TERM[a["taxonomy_term_id"]] for a in attrs if a.get("taxonomy_term_id") in _KIND_BY_TERM]
-    native = bool(facts) and bool(kinds)
-    how = "freechoice taxonomy" if native else ""
+    how = ""
     if not kinds:
-        kinds, how = _infer_kinds(obj)
+        kinds, how = _infer_kinds(obj, attrs, terms)
+    location, areas = _place(obj)
+    languages = []
+    for lang in obj.get("languages") or []:
+        if isinstance(lang, dict) and (lang.get("code") or lang.get("name")):
+            languages.append(language_code(lang.get("code"), lang.get("name")) or lang.get("code") or lang.get("name"))
+    eligibility: dict[str, Any] = {k: _number(obj[k]) for k in ("minimum_age", "maximum_age") if obj.get(k) is not None}
+    if obj.get("eligibility_description"):
+        eligibility["description"] = obj["eligibility_description"]
+    phones = [p for p in obj.get("phones") or [] if isinstance(p, dict)]
     data: dict[str, Any] = {
-        "id": _fc_id(obj) or obj["id"],
-        "organization_id": org_ids.get(obj.get("organization_id", ""), obj.get("organization_id", "")),
+        "id": _fc_id(attrs) or obj["id"],
+        "organization_id": org_ids.get(obj.get("organization_id") or "", obj.get("organization_id") or ""),
         "name": obj["name"],
         "description": obj.get("description") or "",
         "status": "active" if obj.get("status", "active") == "active" else "inactive",
         "kinds": kinds or ["unclassified"],
-        "languages": [lang["code"] for lang in obj.get("languages") or [] if lang.get("code")],
+        "location": location,
+        "service_areas": areas,
+        "languages": languages,
         "interpretation": bool(obj.get("interpretation_services")),
-        "cost_options": [{k: c[k] for k in ("option", "amount", "currency", "amount_description") if c.get(k) is not None}
-                         for c in obj.get("cost_options") or []],
+        "cost_options": [
+            {k: (c[k].upper() if k == "currency" else c[k]) for k in ("option", "amount", "currency", "amount_description")
+             if c.get(k) is not None}
+            for c in obj.get("cost_options") or [] if isinstance(c, dict)
+        ],
         "schedules": [{k: s[k] for k in ("description", "byday", "opens_at", "closes_at") if s.get(k) is not None}
-                      for s in obj.get("schedules") or []],
+                      for s in obj.get("schedules") or [] if isinstance(s, dict)],
+        "required_documents": [
+            {"code": document_code(str(d.get("document") or "")), "document": d.get("document") or "document"}
+            for d in obj.get("required_documents") or [] if isinstance(d, dict)
+        ],
+        "eligibility": eligibility,
         "email": obj.get("email"),
         "url": obj.get("url"),
-        "phone": (obj.get("phones") or [{}])[0].get("number"),
+        "phone": phones[0].get("number") if phones else None,
     }
-    if native:
-        data.update({f: facts[f] for f in FACT_FIELDS if f in facts})
-    else:
-        location, areas = _place(obj)
-        data["location"] = location
-        data["service_areas"] = areas
-        data["required_documents"] = [{"code": "other", "document": d.get("document") or "document"}
-                                      for d in obj.get("required_documents") or []]
-        data["eligibility"] = {k: obj[k] for k in ("minimum_age", "maximum_age") if obj.get(k) is not None}
-        if obj.get("eligibility_description"):
-            data["eligibility"]["description"] = obj["eligibility_description"]
-        if not kinds:
-            data["status"] = "inactive"
-    return data, native, how
+    capacity = _capacity(obj)
+    if capacity is not None:
+        data["capacity"] = capacity
+    data.update(facts)  # the freechoice facts, where carried, are exact
+    if not kinds:
+        data["status"] = "inactive"
+    return data, how
 
 
-def parse_hsds(doc: Any) -> HsdsImport:
-    """Validate an HSDS document and map it (see :func:`_parse_hsds`)."""
+def _where(kind: str, obj: Any, i: int) -> str:
+    oid = obj.get("id") if isinstance(obj, dict) else None
+    return f"{kind}[{oid if isinstance(oid, str) and oid else f'#{i}'}]"
+
+
+def parse_hsds(doc: Any, *, organization_id: str | None = None,
+               progress: Callable[[int], None] | None = None) -> HsdsImport:
+    """Validate an HSDS document and map it to freechoice records (nothing is stored).
+
+    Parameters:
+        doc: a list of services (each with nested objects, the ``organization`` nested
+            or not), or an object with ``services`` and optionally ``organizations``
+            and ``taxonomy_terms`` (as :func:`read_hsds` and the export produce).
+        organization_id: if given, every service is imported as this existing freechoice
+            organisation's (the document's organisations are not imported): for a
+            partner registering its own directory, whose HSDS ids are its own.
+        progress: called with the number of services mapped since the last call.
+
+    Returns:
+        The organisations and services, with the inferred and unclassified reports.
+
+    Raises:
+        ValidationFailed: listing every problem (``<object>[<id>].<field>``: what is
+            wrong) against the HSDS 3.1 schemas, then the freechoice model, duplicate
+            ids and unknown organisations. Nothing is returned unless all is valid.
+    """
     with gc_paused():
-        return _parse_hsds(doc)
+        return _parse_hsds(doc, organization_id, progress)
 
 
-def _parse_hsds(doc: Any) -> HsdsImport:
-    """Validate an HSDS document (against the HSDS 3.1 schemas, then the freechoice
-    model) and map it. Every problem is listed (object, id, field, problem); nothing is
-    returned unless the whole document is valid.
-
-    ``doc`` is a list of services (nested objects) or an object with ``services`` and
-    optionally ``organizations`` (as :func:`read_hsds` and the export produce)."""
+def _parse_hsds(doc: Any, organization_id: str | None, progress: Callable[[int], None] | None) -> HsdsImport:
     if isinstance(doc, list):
         doc = {"services": doc, "organizations": []}
     if not isinstance(doc, dict) or not isinstance(doc.get("services"), list):
-        raise ValidationFailed([Problem("(document)", "expected a list of services or an object with 'services'")], what="HSDS input")
+        raise ValidationFailed([Problem("(document)", "expected a list of services or an object with 'services'")],
+                               what="HSDS input")
     problems: list[Problem] = []
     raw_orgs = list(doc.get("organizations") or [])
     seen_orgs = {o.get("id") for o in raw_orgs if isinstance(o, dict)}
@@ -246,44 +363,75 @@ def _parse_hsds(doc: Any) -> HsdsImport:
         if isinstance(nested, dict) and nested.get("id") not in seen_orgs:
             seen_orgs.add(nested.get("id"))
             raw_orgs.append(nested)
-    for kind, items in (("organization", raw_orgs), ("service", doc["services"])):
+    raw_terms = doc.get("taxonomy_terms") or []
+    raw_terms = raw_terms if isinstance(raw_terms, list) else [raw_terms]
+    # every object is checked against its HSDS schema; the valid ones are also mapped
+    # and checked against the freechoice model, so one pass lists every problem
+    invalid: dict[str, set[int]] = {}
+    for kind, items in (("organization", raw_orgs), ("service", doc["services"]), ("taxonomy_term", raw_terms)):
+        invalid[kind] = set()
         for i, obj in enumerate(items):
-            oid = obj.get("id", f"#{i}") if isinstance(obj, dict) else f"#{i}"
-            for path, message in hsds_errors(obj, kind):
-                problems.append(Problem(f"{kind}[{oid}].{path}", message))
-    if problems:
-        raise ValidationFailed(problems, what="HSDS input")
+            where = _where(kind, obj, i)
+            for path, message, allowed in hsds_errors(obj, kind):
+                problems.append(Problem(f"{where}.{path}", message, allowed))
+                invalid[kind].add(i)
+    for kind, items in (("organization", raw_orgs), ("service", doc["services"])):
+        counts = Counter(o.get("id") for o in items if isinstance(o, dict))
+        problems += [Problem(f"{kind}[{i}].id", f"the id appears {n} times") for i, n in counts.items() if n > 1]
+    terms = {t["id"]: t for i, t in enumerate(raw_terms) if i not in invalid["taxonomy_term"]}
     orgs: list[Organization] = []
     org_ids: dict[str, str] = {}
-    for obj in raw_orgs:
+    unreadable_orgs = {o.get("id") for i, o in enumerate(raw_orgs) if i in invalid["organization"] and isinstance(o, dict)}
+    for i, obj in enumerate(raw_orgs if organization_id is None else []):
+        if i in invalid["organization"]:
+            continue
         try:
-            org = _org(obj)
-        except (ValidationError, ValueError) as err:
-            problems.append(Problem(f"organization[{obj.get('id')}]", str(err).splitlines()[0]))
+            org = Organization.model_validate(_org(obj, problems))
+        except ValidationError as err:
+            problems += _model_problems(f"organization[{obj['id']}]", err)
+            unreadable_orgs.add(obj["id"])
             continue
         orgs.append(org)
         org_ids[obj["id"]] = org.id
-    services: list[Service] = []
-    result = HsdsImport(orgs, services)
+    result = HsdsImport(orgs, [])
     known_orgs = {o.id for o in orgs}
-    for obj in doc["services"]:
-        data, native, how = _service(obj, org_ids)
+    for i, obj in enumerate(doc["services"]):
+        if progress is not None and i and i % _PROGRESS_STEP == 0:
+            progress(_PROGRESS_STEP)
+        if i in invalid["service"]:
+            continue
+        data, how = _service(obj, org_ids, terms, problems)
+        if organization_id is not None:
+            data["organization_id"] = organization_id
         try:
             svc = Service.model_validate(data)
         except ValidationError as err:
-            for e in err.errors(include_url=False):
-                where = ".".join(str(x) for x in e["loc"]) or "(service)"
-                problems.append(Problem(f"service[{obj.get('id')}].{where}", e["msg"]))
+            problems += _model_problems(f"service[{obj['id']}]", err)
             continue
-        if svc.organization_id not in known_orgs:
-            problems.append(Problem(f"service[{obj.get('id')}].organization_id", "no such organization in the input"))
+        if organization_id is None and svc.organization_id not in known_orgs:
+            if obj.get("organization_id") in unreadable_orgs:
+                continue  # its organisation's problems are listed already
+            problems.append(Problem(f"service[{obj['id']}].organization_id",
+                                    f"no organization {obj.get('organization_id')!r} in the input"))
             continue
-        services.append(svc)
-        if svc.kinds == ["unclassified"]:
-            result.unclassified.append({"id": svc.id, "name": svc.name, "why": "no service kind could be inferred; kept inactive"})
-        elif not native:
+        result.services.append(svc)
+        if svc.kinds == ["unclassified"] and how == "":
+            result.unclassified.append({"id": svc.id, "name": svc.name,
+                                        "why": "no service kind could be inferred; kept inactive"})
+        elif how:
             result.inferred.append({"id": svc.id, "name": svc.name, "kinds": ", ".join(svc.kinds), "from": how})
+    if progress is not None and doc["services"]:
+        progress((len(doc["services"]) - 1) % _PROGRESS_STEP + 1)
+    ids = Counter(s.id for s in result.services)
+    problems += [Problem(f"service[{i}]", f"{n} services carry this freechoice id") for i, n in ids.items() if n > 1]
     if problems:
         raise ValidationFailed(problems, what="HSDS input")
     return result
 
+
+def _model_problems(where: str, err: ValidationError) -> list[Problem]:
+    out = []
+    for e in err.errors(include_url=False):
+        path = ".".join(str(x) for x in e["loc"]) or "(object)"
+        out.append(Problem(f"{where}.{path}", e["msg"]))
+    return out

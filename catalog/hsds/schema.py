@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-__all__ = ["SCHEMA_NAMES", "hsds_errors", "registry_from", "validator"]
+__all__ = ["SCHEMA_NAMES", "fits_format", "hsds_errors", "registry_from", "validator"]
 
 SCHEMA_NAMES = ("organization", "service", "taxonomy", "taxonomy_term", "location", "service_at_location")
 
@@ -63,10 +63,29 @@ def _fast(name: str) -> Any:
     )
 
 
-def hsds_errors(obj: Any, name: str) -> list[tuple[str, str]]:
-    """(field path, problem) for every way ``obj`` breaks the HSDS ``name`` schema."""
+def hsds_errors(obj: Any, name: str) -> list[tuple[str, str, list[Any] | None]]:
+    """(field path, problem, allowed values or None) for every way ``obj`` breaks the
+    HSDS ``name`` schema; a missing required property is named as the field."""
     out = []
     for err in _fast(name).iter_errors(obj):
-        path = ".".join(str(p) for p in err.instance_path) or "(object)"
-        out.append((path, err.message))
-    return sorted(out)
+        parts = [str(p) for p in err.instance_path]
+        missing = getattr(err.kind, "property", None) if type(err.kind).__name__ == "Required" else None
+        if missing is not None:
+            parts.append(str(missing))
+        options = getattr(err.kind, "options", None) if type(err.kind).__name__ == "Enum" else None
+        out.append((".".join(parts) or "(object)", err.message, list(options) if options else None))
+    return sorted(out, key=lambda e: (e[0], e[1]))
+
+
+@lru_cache(maxsize=None)
+def _format(fmt: str) -> Any:
+    return jsonschema_rs.Draft202012Validator({"type": "string", "format": fmt}, validate_formats=True)
+
+
+def fits_format(fmt: str, value: str) -> bool:
+    """Whether ``value`` passes the JSON Schema ``format`` check (as imports apply it).
+
+    >>> fits_format("email", "help@example.org"), fits_format("uri", "example.org")
+    (True, False)
+    """
+    return bool(_format(fmt).is_valid(value))

@@ -4,6 +4,7 @@ and for the domain facts HSDS has no field for."""
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from functools import lru_cache
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from ..taxonomy import SERVICE_KINDS
 
 __all__ = [
+    "CONTACT_FACTS",
     "FACT_FIELDS",
     "ID_TERM",
     "NAMESPACE",
@@ -19,6 +21,7 @@ __all__ = [
     "fact_term",
     "hsds_id",
     "kind_term",
+    "record_uuid",
     "taxonomy_objects",
 ]
 
@@ -46,6 +49,17 @@ FACT_FIELDS: tuple[str, ...] = (
 )
 
 
+#: Facts of organisations, and contact details HSDS cannot hold as typed (an e-mail or web
+#: address that its "email"/"uri" formats reject travels here instead, so nothing is lost).
+CONTACT_FACTS: dict[str, str] = {
+    "sample": "Fictional sample organisation (JSON boolean)",
+    "description": "freechoice's own description of an organisation (JSON string)",
+    "email": "E-mail address as stored in freechoice, where HSDS's email format rejects it (JSON string)",
+    "url": "Web address of a service as stored in freechoice, where HSDS's uri format rejects it (JSON string)",
+    "website": "Web address of an organisation as stored in freechoice, where HSDS's uri format rejects it "
+               "(JSON string)",
+}
+
 _NS = NAMESPACE.bytes
 
 
@@ -63,6 +77,22 @@ def hsds_id(entity: str, key: str) -> str:
     b[8] = (b[8] & 0x3F) | 0x80
     h = b.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_UUID = re.compile(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
+def record_uuid(entity: str, key: str) -> str:
+    """The HSDS id of an organisation or service: its freechoice id where that already is
+    a (lowercase) UUID, as for records imported from another directory, so their ids
+    stay the same on the way out; otherwise :func:`hsds_id`.
+
+    >>> record_uuid("service", "2f0e8a52-2f0a-4a55-9d3c-7a1d6a3c5b01")
+    '2f0e8a52-2f0a-4a55-9d3c-7a1d6a3c5b01'
+    >>> record_uuid("service", "svc-a") == hsds_id("service", "svc-a")
+    True
+    """
+    return key if _UUID.match(key) else hsds_id(entity, key)
 
 
 TAXONOMY_ID = hsds_id("taxonomy", "freechoice")
@@ -104,12 +134,9 @@ def taxonomy_objects() -> tuple[dict[str, Any], list[dict[str, Any]]]:
             "id": fact_term(field), "name": f"fact:{field}", "description": f"freechoice service field '{field}' (JSON)",
             "taxonomy_id": TAXONOMY_ID, "term_uri": f"{TAXONOMY_URI}/fact/{field}",
         })
-    terms.append({
-        "id": fact_term("sample"), "name": "fact:sample", "description": "Fictional sample organisation (JSON boolean)",
-        "taxonomy_id": TAXONOMY_ID, "term_uri": f"{TAXONOMY_URI}/fact/sample",
-    })
-    terms.append({
-        "id": fact_term("description"), "name": "fact:description", "description": "freechoice's own description (JSON string)",
-        "taxonomy_id": TAXONOMY_ID, "term_uri": f"{TAXONOMY_URI}/fact/description",
-    })
+    for field, description in CONTACT_FACTS.items():
+        terms.append({
+            "id": fact_term(field), "name": f"fact:{field}", "description": description,
+            "taxonomy_id": TAXONOMY_ID, "term_uri": f"{TAXONOMY_URI}/fact/{field}",
+        })
     return taxonomy, terms
