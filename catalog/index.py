@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import json
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Iterable, Iterator
 
 from .codes import normalise_area
@@ -66,10 +66,17 @@ class Catalog:
     # ------------------------------------------------------------------ building
     @classmethod
     def from_data(cls, data: CatalogData) -> "Catalog":
-        ids = [s.id for s in data.services]
-        dupes = sorted({i for i in ids if ids.count(i) > 1}) if len(set(ids)) != len(ids) else []
-        if dupes:
-            raise CatalogError(f"duplicate service id(s): {', '.join(dupes)}")
+        """Build a catalog from validated data.
+
+        Raises:
+            CatalogError: two organisations or two services share an id, or a service
+                names an organisation that is not in the data.
+        """
+        for what, records in (("organization", data.organizations), ("service", data.services)):
+            counts = Counter(r.id for r in records)
+            dupes = sorted(i for i, n in counts.items() if n > 1)
+            if dupes:
+                raise CatalogError(f"duplicate {what} id(s): {', '.join(dupes)}")
         return cls(data.organizations, data.services, sample=data.sample, name=data.catalog)
 
     def to_data(self) -> CatalogData:
@@ -211,13 +218,15 @@ class Catalog:
     def speaking(self, languages: Iterable[str]) -> set[str]:
         """Active services whose staff speak any of ``languages``."""
         out: set[str] = set()
-        for lang in languages:
-            out |= self._by_language.get(lang, set())
+        with self._lock:
+            for lang in languages:
+                out |= self._by_language.get(lang, set())
         return out
 
     def interpreting(self) -> set[str]:
         """Active services that provide interpretation."""
-        return set(self._interpreting)
+        with self._lock:
+            return set(self._interpreting)
 
     def services_of(self, org_id: str) -> list[Service]:
         return sorted((s for s in self._services.values() if s.organization_id == org_id), key=lambda s: s.id)
