@@ -12,7 +12,7 @@ from typing import Annotated, Any, Sequence
 from fastapi import APIRouter, Body, Depends, Query, Request
 from sqlalchemy import select
 
-from freechoice.catalog import Catalog, CatalogError, Service
+from freechoice.catalog import Catalog, Service
 from freechoice.catalog.db import import_catalog
 from freechoice.catalog.db.tables import OrganizationRow, ServiceRow
 from freechoice.catalog.hsds import export_organization, export_service, parse_hsds, taxonomy_objects
@@ -103,10 +103,7 @@ def import_hsds(
         if organization_id is not None and db.get(OrganizationRow, organization_id) is None:
             raise ProblemError(422, f"no organization {organization_id!r}",
                                errors=[{"field": "organization_id", "message": "no such organization"}])
-        try:
-            ReferralGraph(parsed.applied_to(current))  # a cycle is refused before anything is written
-        except CatalogError as err:
-            raise ProblemError(409, str(err)) from None
+        ReferralGraph(parsed.applied_to(current))  # a cycle is refused (422, named) before anything is written
         summary = import_catalog(db, parsed.organizations, parsed.services, actor=who.key_id)
         audit(db, who, "import", "hsds", None, created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
     state.current_catalog(force=True)

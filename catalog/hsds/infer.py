@@ -30,6 +30,7 @@ KEYWORDS: tuple[tuple[str, str], ...] = (
     ("work permit", "documents.work_permit"), ("police report", "documents.police_report"),
     ("shelter", "housing.shelter"), ("safe house", "housing.shelter"), ("housing", "housing.rental_support"),
     ("rent", "housing.rental_support"), ("food", "food.meals"), ("meal", "food.meals"), ("pantr", "food.meals"),
+    ("kitchen", "food.meals"),
     ("hospital", "health.hospital"), ("clinic", "health.primary_care"), ("medical", "health.primary_care"),
     ("health care", "health.primary_care"), ("counsel", "health.psychosocial"), ("mental", "health.psychosocial"),
     ("psycho", "health.psychosocial"), ("trauma", "health.psychosocial"),
