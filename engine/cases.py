@@ -19,8 +19,11 @@ A case file::
           cautions: [{service: svc-a, rule: recruitment-fees-flagged, text: "fees"}]
           no_cautions: [{service: svc-a, rule: recruitment-fees-flagged}]
           reasons: [{service: svc-a, rule: direct-hire-first}]
-          steps: [{service: svc-a, kinds: [documents.identity, documents.work_permit]}]
+          no_reasons: [{service: svc-b, rule: direct-hire-first}]
+          steps: [{service: svc-a, kinds: [documents.identity, documents.work_permit],
+                   providers: [svc-id, null]}]   # optional: step service ids (null: none nearby)
           unmet: [employment]
+          near_misses: {employment: [svc-c]}        # shown under the unmet need
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ BASE_SERVICE: dict[str, Any] = {
 }
 _EXPECT_KEYS = {
     "options", "includes", "absent", "excluded", "not_excluded", "cautions", "no_cautions",
-    "reasons", "steps", "unmet",
+    "reasons", "no_reasons", "steps", "unmet", "near_misses",
 }
 
 
@@ -94,7 +97,10 @@ def load_cases(path: str | Path) -> list[RuleCase]:
     p = Path(path)
     if p.is_dir():
         return [c for f in sorted(p.glob("*.yaml")) for c in load_cases(f)]
-    raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        raise ValidationFailed([Problem("(file)", f"not valid YAML: {err}")], what=str(p)) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cases"), list):
         raise ValidationFailed([Problem("cases", "a case file needs a top-level 'cases' list")], what=str(p))
     cases = []
@@ -183,7 +189,7 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
         if got:
             fails.append(f"{sid} should not be excluded; excluded by {got}")
     for key, attr, present in (("cautions", "cautions", True), ("no_cautions", "cautions", False),
-                               ("reasons", "reasons", True)):
+                               ("reasons", "reasons", True), ("no_reasons", "reasons", False)):
         for want in e.get(key) or []:
             opts = _options_of(ol, want["service"])
             if not opts:
@@ -195,17 +201,26 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
             if present and items and want.get("text") and not any(want["text"].lower() in c.text.lower() for c in items):
                 fails.append(f"{attr[:-1]} {want['rule']} on {want['service']} should say '{want['text']}'; says {[c.text for c in items]}")
             if not present and items:
-                fails.append(f"{want['service']} should not carry caution {want['rule']}")
+                fails.append(f"{want['service']} should not carry {attr[:-1]} {want['rule']}")
     for want in e.get("steps") or []:
         opts = _options_of(ol, want["service"])
         if not opts:
             fails.append(f"steps: {want['service']} is not an option")
             continue
-        got = [s.kind for s in opts[0].steps if s.when == want.get("when", "before")]
+        chosen = [s for s in opts[0].steps if s.when == want.get("when", "before")]
+        got = [s.kind for s in chosen]
         if got != list(want["kinds"]):
             fails.append(f"steps of {want['service']}: expected {want['kinds']}, got {got}")
+        if "providers" in want and [s.service_id for s in chosen] != list(want["providers"]):
+            fails.append(f"step providers of {want['service']}: expected {want['providers']}, got {[s.service_id for s in chosen]}")
     for need in e.get("unmet") or []:
         entry = next((n for n in ol.needs if n.need == need), None)
         if entry is None or entry.unmet is None:
             fails.append(f"{need} should be unmet")
+    for need, ids in (e.get("near_misses") or {}).items():
+        entry = next((n for n in ol.needs if n.need == need), None)
+        got = [m.service_id for m in entry.unmet.near_misses] if entry is not None and entry.unmet is not None else []
+        missing = [i for i in ids if i not in got]
+        if missing:
+            fails.append(f"near misses for {need} should include {missing}; got {got}")
     return ol, fails
