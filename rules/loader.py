@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from freechoice.catalog import Problem, ValidationFailed, problems_from_pydantic
 
-from .schema import RulePack
+from .schema import Effect, Rule, RulePack, When
 
 __all__ = ["core_pack", "default_pack", "load_pack", "pack_version", "parse_pack"]
 
@@ -36,6 +36,8 @@ def parse_pack(raw: Any, *, source: str = "rule pack") -> RulePack:
         named = []
         for p in problems:
             parts = p.field.split(".")
+            if p.allowed is None and p.message.startswith("unknown field"):
+                p = Problem(p.field, p.message, _keys_allowed(parts), p.value)
             if len(parts) >= 2 and parts[0] == "rules" and parts[1].isdigit() and isinstance(rules, list):
                 i = int(parts[1])
                 rid = rules[i].get("id") if i < len(rules) and isinstance(rules[i], dict) else None
@@ -43,6 +45,16 @@ def parse_pack(raw: Any, *, source: str = "rule pack") -> RulePack:
                     p = Problem(f"rules[{rid}]." + ".".join(parts[2:]), p.message, p.allowed, p.value)
             named.append(p)
         raise ValidationFailed(named, what=source) from None
+
+
+_MODELS = {(): RulePack, ("rules",): Rule, ("rules", "when"): When, ("rules", "then"): Effect}
+
+
+def _keys_allowed(parts: list[str]) -> list[str] | None:
+    """The keys allowed where an unknown key was found (``rules.3.then.cuation`` -> Effect's)."""
+    parent = tuple(x for x in parts[:-1] if not x.isdigit())
+    model = _MODELS.get(parent)
+    return sorted(model.model_fields) if model is not None else None
 
 
 def load_pack(path: str | Path) -> RulePack:

@@ -99,7 +99,7 @@ MATCH_FIELDS: dict[str, str] = {
 }
 
 OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "any_of", "all_of", "none_of", "exists")
-_LIST_OPS = {"any_of", "all_of", "none_of", "exists"}
+_LIST_OPS = {"any_of", "all_of", "none_of"}
 _SCALAR_OPS = {"eq", "ne", "in", "not_in", "exists"}
 _NUMBER_OPS = {"eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists"}
 _BOOL_OPS = {"eq", "ne", "exists"}
