@@ -157,4 +157,5 @@ def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
         "full": cap.status == "full",
         "full_until": until if cap.status == "full" else "",
         "waitlist_until": until if cap.status == "waitlist" else "",
+        "movement_note": f": {svc.movement_note}" if svc.restricts_movement and svc.movement_note else "",
     }
