@@ -13,7 +13,7 @@ rules_app = typer.Typer(help="Check rule packs and run YAML rule cases.", no_arg
 
 
 @rules_app.command("check")
-def check(pack: Annotated[Path, typer.Argument(help="Rule pack YAML file.")]) -> None:
+def check(pack: Annotated[Path, typer.Argument(help="Rule pack YAML file.", exists=True, dir_okay=False)]) -> None:
     """Validate and compile a rule pack; print its rules and version. Exit 2 if invalid."""
     from freechoice.engine import compile_rules
     from freechoice.rules import load_pack
@@ -26,8 +26,10 @@ def check(pack: Annotated[Path, typer.Argument(help="Rule pack YAML file.")]) ->
 
 @rules_app.command("test")
 def test(
-    cases: Annotated[Path, typer.Argument(help="Case file or folder of *.yaml case files.")],
-    rules: Annotated[Optional[Path], typer.Option(help="Rule pack (default: bundled default pack).")] = None,
+    cases: Annotated[Path, typer.Argument(help="Case file or folder of *.yaml case files.", exists=True)],
+    rules: Annotated[
+        Optional[Path], typer.Option(help="Rule pack (default: bundled default pack).", exists=True, dir_okay=False)
+    ] = None,
     require_coverage: Annotated[bool, typer.Option(help="Fail when a rule of the pack has no case.")] = True,
 ) -> None:
     """Run YAML rule cases against a pack; exit 1 on any failure."""
