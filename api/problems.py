@@ -80,7 +80,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ChoiceError)
     async def _choice(_: Request, err: ChoiceError) -> JSONResponse:
-        return problem(422, str(err))
+        errors = [p.as_dict() for p in err.problems]
+        return problem(422, str(err).split("\n", 1)[0], errors=errors or None)
 
     @app.exception_handler(ReferralCycleError)
     async def _cycle(_: Request, err: ReferralCycleError) -> JSONResponse:

@@ -8,7 +8,7 @@ Every error the library raises on purpose derives from :class:`FreechoiceError`:
     │   └── ReferralCycleError  `requires`/`refers_to` edges form a cycle (the cycle is named)
     ├── RuleError               a rule pack is invalid or cannot be compiled
     │   └── RuleEngineError     durable-rules failed while evaluating (an action raised, a crash)
-    ├── ChoiceError             a choice names options that are not on the option list
+    ├── ChoiceError             a choice names options not on the list, or consent it cannot take
     └── TransitionError         a referral cannot move to that status (the allowed ones are named)
 
 It lives in ``freechoice.catalog`` because the catalog is the bottom layer that every
@@ -92,7 +92,12 @@ class RuleEngineError(RuleError):
 
 
 class ChoiceError(FreechoiceError):
-    """A choice does not fit the option list it is made over."""
+    """A choice does not fit the option list it is made over. ``problems`` names each
+    bad field (``option_ids``, ``consent.<option id>``, ``decision``) with what is allowed."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        self.problems = list(problems)
+        super().__init__(message)
 
 
 class TransitionError(FreechoiceError):

@@ -18,7 +18,7 @@ from freechoice.catalog.errors import (
 
 from .assessment import Assessment, ClientPlace, Situation, parse_assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
-from .choices import CONSENT_FIELDS, Choice, ReferralDraft, choose, shared_view
+from .choices import ALWAYS_SHARED, CONSENT_FIELDS, Choice, ReferralDraft, choose, render_shared_view, shared_view
 from .compile import CompiledRules, compile_rules, load_rules, render_text
 from .graph import ReferralGraph, check_service, referral_graph
 from .options import (
@@ -37,6 +37,7 @@ from .options import (
 from .propose import propose
 
 __all__ = [
+    "ALWAYS_SHARED",
     "Assessment",
     "CONSENT_FIELDS",
     "CashOption",
@@ -73,6 +74,7 @@ __all__ = [
     "parse_assessment",
     "propose",
     "referral_graph",
+    "render_shared_view",
     "render_text",
     "shared_view",
 ]

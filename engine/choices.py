@@ -3,50 +3,68 @@
 The client may pick any of the offered options (the cash option included), none of
 them ("none of these" is a valid choice), or decide later. Each chosen service option
 becomes a :class:`ReferralDraft` that carries only the fields the client agreed to
-share with that provider (by default, only the pseudonymous ``client_ref`` and the
-need the option is for).
+share with that provider. Consent is per referral: the same client may tell a legal
+aid office their documents status and a shelter nothing but the need. Without a
+consent entry a referral shares :data:`ALWAYS_SHARED` only: the pseudonymous
+``client_ref`` (so the provider can say which referral it is) and the need the option
+is for (so the provider knows what is asked of it).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Literal, Mapping, Sequence, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from freechoice.catalog import ChoiceError
+from freechoice.catalog import NEEDS, ChoiceError, Problem
 
 from .assessment import Assessment
 from .options import Option, OptionList
 
 __all__ = [
+    "ALWAYS_SHARED",
     "CONSENT_FIELDS",
+    "CONSENT_FIELD_TEXT",
     "Choice",
+    "DECISIONS",
     "DEFAULT_SHARED",
     "ReferralDraft",
     "choose",
+    "render_shared_view",
     "shared_view",
 ]
 
-#: What a client can agree to share with a provider, field by field.
-CONSENT_FIELDS: tuple[str, ...] = (
-    "client_ref",
-    "need",
-    "needs",
-    "languages",
-    "location",
-    "plan",
-    "intended_location",
-    "documents",
-    "gender",
-    "age",
-    "nationality",
-    "work_limits",
-    "legal_interest",
+#: What a client can agree to share with a provider, field by field, in plain words.
+#: Deliberately left out: ``fears`` (they shape cautions for the client, not a
+#: provider's file) and anything identifying beyond the pseudonymous reference.
+CONSENT_FIELD_TEXT: Mapping[str, str] = MappingProxyType(
+    {
+        "client_ref": "your case reference (not your name)",
+        "need": "the need this referral is for",
+        "needs": "all the needs you ranked, with how much each matters to you",
+        "languages": "the languages you speak",
+        "location": "where you are now (country and area)",
+        "plan": "whether you plan to stay, return home or move elsewhere",
+        "intended_location": "where you plan to go",
+        "documents": "the state of your identity documents",
+        "gender": "your gender",
+        "age": "your age",
+        "nationality": "your nationality",
+        "work_limits": "limits on the work you can do",
+        "avoid_sectors": "the kinds of work you do not want",
+        "legal_interest": "whether you want to claim wages or take part in a criminal case",
+        "no_contact_with": "who you do not want to be put in contact with (e.g. police, immigration)",
+    }
 )
-#: Shared when the client says nothing more: the least that makes a referral work.
-DEFAULT_SHARED: tuple[str, ...] = ("client_ref", "need")
+CONSENT_FIELDS: tuple[str, ...] = tuple(CONSENT_FIELD_TEXT)
+#: Shared with every provider a referral goes to: without these a referral cannot work.
+ALWAYS_SHARED: tuple[str, ...] = ("client_ref", "need")
+#: Shared when the client says nothing more.
+DEFAULT_SHARED: tuple[str, ...] = ALWAYS_SHARED
 
 Decision = Literal["chosen", "none_of_these", "decide_later"]
+DECISIONS: tuple[str, ...] = get_args(Decision)
 
 
 class ReferralDraft(BaseModel):
@@ -56,12 +74,14 @@ class ReferralDraft(BaseModel):
 
     option_id: str
     need: str
+    priority: int = Field(default=0, ge=0, le=4, description="The client's priority for the need (0: unknown)")
     service_id: str
     service_name: str
     provider_id: str
     provider_name: str
+    kinds: list[str] = Field(default_factory=list)
     status: Literal["draft"] = "draft"
-    shared_fields: list[str]
+    shared_fields: list[str] = Field(description="Fields the client consented to share with this provider")
 
 
 class Choice(BaseModel):
@@ -78,11 +98,15 @@ class Choice(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
+def _offered(option_list: OptionList) -> dict[str, tuple[Option, str, int]]:
+    return {o.option_id: (o, n.need, n.priority) for n in option_list.needs for o in n.options}
+
+
 def choose(
     option_list: OptionList,
     option_ids: Sequence[str],
     *,
-    decision: Decision | None = None,
+    decision: str | None = None,
     consent: Mapping[str, Sequence[str]] | None = None,
     note: str | None = None,
 ) -> Choice:
@@ -90,16 +114,28 @@ def choose(
 
     Parameters
     ----------
-    option_ids : the options the client picked (any subset; ``"cash"`` for cash). Empty
-        means "none of these" unless ``decision="decide_later"``.
-    consent : option id -> fields the client agrees to share with that provider
-        (from :data:`CONSENT_FIELDS`); options not named share :data:`DEFAULT_SHARED`.
+    option_list : the list exactly as it was offered.
+    option_ids : the options the client picked (any subset, in any order; ``"cash"``
+        for the cash option). Repeats count once. Empty means "none of these" unless
+        ``decision="decide_later"``.
+    decision : ``chosen``, ``none_of_these`` or ``decide_later``; by default
+        ``chosen`` when ids are given and ``none_of_these`` when not.
+    consent : chosen option id -> fields the client agrees to share with that
+        provider (from :data:`CONSENT_FIELDS`); :data:`ALWAYS_SHARED` is added to every
+        entry, and chosen options without an entry share only that.
+    note : free text for the caseworker's record (no names).
+
+    Returns
+    -------
+    Choice : with one :class:`ReferralDraft` per chosen service option, in the
+        client's order. The cash option makes no referral (``cash_chosen``).
 
     Raises
     ------
-    ChoiceError : an option id that is not on the list, a consent entry for an option
-        that was not chosen, or a field outside :data:`CONSENT_FIELDS`, listing what is
-        allowed.
+    ChoiceError : every problem at once, each naming its field and what is allowed:
+        an option id not on the list, a consent entry for an option that was not
+        chosen (or for cash, which has no provider), a field outside
+        :data:`CONSENT_FIELDS`, a decision that does not fit the ids.
 
     Examples
     --------
@@ -110,67 +146,119 @@ def choose(
     'none_of_these'
     >>> choose(ol, ["cash"]).cash_chosen
     True
+    >>> choose(ol, ["housing/svc-x"])
+    Traceback (most recent call last):
+    ...
+    freechoice.catalog.errors.ChoiceError: invalid choice over option list ol-1: 1 problem(s)
+      - option_ids[0]: 'housing/svc-x' is not on option list ol-1 (allowed: cash)
     """
     ids = list(dict.fromkeys(option_ids))
-    allowed = option_list.option_ids()
-    unknown = [i for i in ids if i not in allowed]
-    if unknown:
-        raise ChoiceError(f"not on option list {option_list.id}: {unknown}; allowed: {allowed}")
+    offered = _offered(option_list)
+    cash_id = option_list.cash.option_id
+    allowed = [cash_id, *offered]
+    problems: list[Problem] = []
+    for i, oid in enumerate(ids):
+        if oid != cash_id and oid not in offered:
+            problems.append(Problem(f"option_ids[{i}]", f"{oid!r} is not on option list {option_list.id}", allowed, oid))
+    chosen_services = [oid for oid in ids if oid in offered]
     consent = dict(consent or {})
-    stray = [k for k in consent if k not in ids]
-    if stray:
-        raise ChoiceError(f"consent given for options that were not chosen: {stray}; chosen: {ids}")
-    referrals = []
-    for oid in ids:
-        opt = option_list.option(oid)
-        if not isinstance(opt, Option):
+    for oid, fields in consent.items():
+        if oid not in chosen_services:
+            why = "the cash option has no provider to share with" if oid == cash_id else "that option was not chosen"
+            problems.append(Problem(f"consent.{oid}", f"consent given but {why}", chosen_services, oid))
             continue
-        fields = list(consent.get(oid, DEFAULT_SHARED))
-        bad = [f for f in fields if f not in CONSENT_FIELDS]
-        if bad:
-            raise ChoiceError(f"cannot share {bad} with {opt.provider_name}; allowed: {list(CONSENT_FIELDS)}")
-        if "client_ref" not in fields:
-            fields.insert(0, "client_ref")
-        need = oid.split("/", 1)[0]
-        referrals.append(
-            ReferralDraft(
-                option_id=oid, need=need, service_id=opt.service_id, service_name=opt.service_name,
-                provider_id=opt.provider_id, provider_name=opt.provider_name, shared_fields=fields,
-            )
-        )
+        if isinstance(fields, str):
+            problems.append(Problem(f"consent.{oid}", "must be a list of field names", CONSENT_FIELDS, fields))
+            continue
+        for j, f in enumerate(fields):
+            if f not in CONSENT_FIELD_TEXT:
+                problems.append(Problem(f"consent.{oid}[{j}]", f"{f!r} cannot be shared", CONSENT_FIELDS, f))
     if decision is None:
         decision = "chosen" if ids else "none_of_these"
-    if decision != "chosen" and ids:
-        raise ChoiceError(f"decision '{decision}' takes no option ids; got {ids}")
-    if decision == "chosen" and not ids:
-        raise ChoiceError("decision 'chosen' needs at least one option id; use 'none_of_these' or 'decide_later'")
+    if decision not in DECISIONS:
+        problems.append(Problem("decision", f"unknown decision {decision!r}", DECISIONS, decision))
+    elif decision != "chosen" and ids:
+        problems.append(Problem("decision", f"'{decision}' takes no option ids; got {len(ids)}", ["chosen"], decision))
+    elif decision == "chosen" and not ids:
+        problems.append(Problem("decision", "'chosen' needs at least one option id", ["none_of_these", "decide_later"], decision))
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise ChoiceError(f"invalid choice over option list {option_list.id}: {len(problems)} problem(s)\n{lines}", problems)
+
+    referrals = []
+    for oid in chosen_services:
+        opt, need, priority = offered[oid]
+        asked = consent.get(oid, ())
+        fields = list(dict.fromkeys([*ALWAYS_SHARED, *(f for f in CONSENT_FIELDS if f in asked)]))
+        referrals.append(
+            ReferralDraft(
+                option_id=oid, need=need, priority=priority, service_id=opt.service_id, service_name=opt.service_name,
+                provider_id=opt.provider_id, provider_name=opt.provider_name, kinds=list(opt.kinds), shared_fields=fields,
+            )
+        )
     return Choice(
         option_list_id=option_list.id,
         client_ref=option_list.client_ref,
-        decision=decision,
+        decision=decision,  # type: ignore[arg-type]
         option_ids=ids,
-        cash_chosen="cash" in ids,
+        cash_chosen=cash_id in ids,
         referrals=referrals,
         note=note,
     )
 
 
 def shared_view(referral: ReferralDraft, assessment: Assessment) -> dict[str, Any]:
-    """Exactly what the receiving provider may see of the client: the consented fields."""
+    """Exactly what the receiving provider may see of the client: the consented fields,
+    in :data:`CONSENT_FIELDS` order. Fields the assessment leaves empty show as None."""
     s = assessment.situation
-    source: dict[str, Any] = {
-        "client_ref": assessment.client_ref,
-        "need": referral.need,
-        "needs": dict(assessment.needs),
-        "languages": list(s.languages),
-        "location": s.location.model_dump(),
-        "plan": s.plan,
-        "intended_location": s.intended_location.model_dump() if s.intended_location else None,
-        "documents": s.documents,
-        "gender": s.gender,
-        "age": s.age,
-        "nationality": s.nationality,
-        "work_limits": list(s.work_limits),
-        "legal_interest": list(s.legal_interest),
+    getters: dict[str, Any] = {
+        "client_ref": lambda: assessment.client_ref,
+        "need": lambda: referral.need,
+        "needs": lambda: dict(assessment.needs),
+        "languages": lambda: list(s.languages),
+        "location": lambda: s.location.model_dump(),
+        "plan": lambda: s.plan,
+        "intended_location": lambda: s.intended_location.model_dump() if s.intended_location else None,
+        "documents": lambda: s.documents,
+        "gender": lambda: s.gender,
+        "age": lambda: s.age,
+        "nationality": lambda: s.nationality,
+        "work_limits": lambda: list(s.work_limits),
+        "avoid_sectors": lambda: list(s.avoid_sectors),
+        "legal_interest": lambda: list(s.legal_interest),
+        "no_contact_with": lambda: list(s.no_contact_with),
     }
-    return {f: source[f] for f in referral.shared_fields}
+    return {f: getters[f]() for f in CONSENT_FIELDS if f in referral.shared_fields}
+
+
+def _text(value: Any) -> str:
+    if value is None or value == [] or value == {}:
+        return "not given"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        if "country" in value:
+            return ", ".join(str(value[k]) for k in ("area", "country") if value.get(k))
+        return ", ".join(f"{NEEDS[k].label if k in NEEDS else k} ({v})" for k, v in value.items())
+    return str(value).replace("_", " ")
+
+
+def render_shared_view(view: Mapping[str, Any], *, provider_name: str = "") -> str:
+    """Render a :func:`shared_view` as the plain text a receiving partner reads.
+
+    >>> print(render_shared_view({"client_ref": "c-7", "need": "housing", "languages": ["my", "th"]}))
+    Referral for: A place to stay
+    Client reference: c-7
+    languages: my, th
+    Nothing else was shared: the client did not consent to it.
+    """
+    need = view.get("need")
+    head = f"Referral for: {NEEDS[need].label if need in NEEDS else need or 'a need'}"
+    if provider_name:
+        head += f" (to {provider_name})"
+    lines = [head, f"Client reference: {view.get('client_ref', 'not shared')}"]
+    for field, value in view.items():
+        if field not in ("need", "client_ref"):
+            lines.append(f"{field.replace('_', ' ')}: {_text(value)}")
+    lines.append("Nothing else was shared: the client did not consent to it.")
+    return "\n".join(lines)

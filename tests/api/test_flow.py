@@ -76,7 +76,7 @@ def test_choice_referral_lifecycle_feedback_and_kpis(world):
     assert bad.status_code == 409 and bad.json()["allowed"] == ["sent", "closed"]
     assert world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "sent"}, headers=world.as_("cw_a")).status_code == 200
     seen = world.client.get(f"/referrals/{ref_id}", headers=world.as_("partner_x")).json()
-    assert seen["client"] == {"client_ref": "c-api-1", "languages": ["my"]}
+    assert seen["client"] == {"client_ref": "c-api-1", "need": "compensation", "languages": ["my"]}
     assert "option_list_id" not in seen and seen["allowed_transitions"] == ["accepted", "declined"]
     wrong_side = world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "accepted"}, headers=world.as_("cw_a"))
     assert wrong_side.status_code == 409
@@ -124,7 +124,8 @@ def test_none_of_these_and_decide_later_are_valid_choices(world):
         r = world.client.post(f"/option-lists/{ol['id']}/choices", json=body, headers=world.as_("cw_a"))
         assert r.status_code == 201 and r.json()["decision"] == decision and r.json()["referrals"] == []
     bad = world.client.post(f"/option-lists/{ol['id']}/choices", json={"option_ids": ["nope"]}, headers=world.as_("cw_a"))
-    assert bad.status_code == 422 and "allowed" in bad.json()["detail"]
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "option_ids[0]"
+    assert "cash" in bad.json()["errors"][0]["allowed"]
 
 
 def test_every_client_data_access_is_audited(world):
