@@ -72,3 +72,13 @@ def test_some_case_fails_when_its_client_condition_is_dropped(rule: Rule):
         assert not failing
     else:
         assert failing, f"no case covering {rule.id} shows it not firing for another client"
+
+
+def test_the_readme_lists_every_rule_as_the_packs_describe_it():
+    readme = (CASES_DIR.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Rules\n", 1)[1].split("\n## ", 1)[0]
+    table = [line for line in section.splitlines() if line.startswith("| `")]
+    expected = [
+        f"| `{r.id}` | {p.pack} | {r.then.kind} | {' '.join(r.description.split())} |" for p in PACKS for r in p.rules
+    ]
+    assert table == expected
