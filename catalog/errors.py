@@ -101,8 +101,18 @@ class ChoiceError(FreechoiceError):
 
 
 class TransitionError(FreechoiceError):
-    """A referral status change that the lifecycle or the actor's role does not allow."""
+    """A referral status change that the lifecycle or the actor's side does not allow.
 
-    def __init__(self, message: str, allowed: Sequence[str]) -> None:
+    ``allowed`` lists the moves the actor may make from the current status; ``others``
+    maps the other side to the moves only it may make (empty at a final status)."""
+
+    def __init__(self, message: str, allowed: Sequence[str], others: dict[str, Sequence[str]] | None = None) -> None:
         self.allowed = list(allowed)
-        super().__init__(f"{message}; allowed: {', '.join(self.allowed) or 'none (final status)'}")
+        self.others = {side: list(moves) for side, moves in (others or {}).items() if moves}
+        if self.allowed:
+            tail = ", ".join(self.allowed)
+        elif self.others:
+            tail = "none for you; " + "; ".join(f"the {side} may move it to {', '.join(m)}" for side, m in self.others.items())
+        else:
+            tail = "none (final status)"
+        super().__init__(f"{message}; allowed: {tail}")

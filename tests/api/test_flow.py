@@ -110,7 +110,7 @@ def test_declining_needs_a_reason_and_shows_as_a_dropout(world):
     ref_id = choice["referrals"][0]["id"]
     world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "sent"}, headers=world.as_("cw_a"))
     no_reason = world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "declined"}, headers=world.as_("partner_x"))
-    assert no_reason.status_code == 409
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
     ok = world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "declined", "reason": "no lawyer free"},
                            headers=world.as_("partner_x"))
     assert ok.status_code == 200
