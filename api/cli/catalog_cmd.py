@@ -31,6 +31,7 @@ def _check(db: "Database", parsed: "HsdsImport", org: str | None) -> None:
     """What only the database can tell: the organisation named by --org exists, and the
     import closes no referral cycle with what is stored."""
     from freechoice.catalog import CatalogError, Problem, ValidationFailed
+    from freechoice.catalog.bulk import gc_paused
     from freechoice.catalog.db import load_catalog
     from freechoice.catalog.db.tables import OrganizationRow
     from freechoice.engine import ReferralGraph
@@ -39,9 +40,9 @@ def _check(db: "Database", parsed: "HsdsImport", org: str | None) -> None:
         if org is not None and s.get(OrganizationRow, org) is None:
             raise ValidationFailed([Problem("--org", f"no organization {org!r} in the database")], what="import")
         if any(svc.refers_to or svc.requires for svc in parsed.services):
-            current, _ = load_catalog(s)
             try:
-                ReferralGraph(parsed.applied_to(current))
+                with gc_paused():  # bulk work: see freechoice.catalog.bulk
+                    ReferralGraph(parsed.applied_to(load_catalog(s)[0], linked_only=True))
             except CatalogError as err:
                 raise ValidationFailed([Problem("refers_to/requires", str(err))], what="import") from None
 

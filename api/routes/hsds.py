@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from sqlalchemy import select
 
 from freechoice.catalog import Catalog, Service
+from freechoice.catalog.bulk import gc_paused
 from freechoice.catalog.db import import_catalog
 from freechoice.catalog.db.tables import OrganizationRow, ServiceRow
 from freechoice.catalog.hsds import export_organization, export_service, parse_hsds, taxonomy_objects
@@ -103,7 +104,8 @@ def import_hsds(
         if organization_id is not None and db.get(OrganizationRow, organization_id) is None:
             raise ProblemError(422, f"no organization {organization_id!r}",
                                errors=[{"field": "organization_id", "message": "no such organization"}])
-        ReferralGraph(parsed.applied_to(current))  # a cycle is refused (422, named) before anything is written
+        with gc_paused():  # a cycle is refused (422, named) before anything is written
+            ReferralGraph(parsed.applied_to(current, linked_only=True))
         summary = import_catalog(db, parsed.organizations, parsed.services, actor=who.key_id)
         audit(db, who, "import", "hsds", None, created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
     state.current_catalog(force=True)

@@ -66,13 +66,19 @@ class HsdsImport:
             "unclassified": self.unclassified,
         }
 
-    def applied_to(self, catalog: Catalog) -> Catalog:
+    def applied_to(self, catalog: Catalog, *, linked_only: bool = False) -> Catalog:
         """A new catalog: ``catalog`` with this import's records added or replaced (to
-        check the result, e.g. for referral cycles, before anything is written)."""
+        check the result before anything is written).
+
+        With ``linked_only``, only the services that refer on or require something are
+        kept: the only ones that can close a referral or prerequisite cycle, so a cycle
+        check over the result is as strict and much cheaper.
+        """
         orgs = {**catalog.organizations, **{o.id: o for o in self.organizations}}
         services = {s.id: s for s in catalog}
         services.update({s.id: s for s in self.services})
-        return Catalog(orgs.values(), services.values(), sample=catalog.sample)
+        chosen = [s for s in services.values() if s.refers_to or s.requires] if linked_only else services.values()
+        return Catalog(orgs.values(), chosen, sample=catalog.sample)
 
 
 def read_hsds(path: str | Path) -> Any:
