@@ -6,7 +6,7 @@ never rename. ``score`` only orders options within a need; it never hides one.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,11 +22,32 @@ __all__ = [
     "SpendingPlanLine",
     "Step",
     "Unmet",
+    "built",
 ]
+
+
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def built(cls: type[_ModelT], values: dict[str, Any]) -> _ModelT:
+    """An instance of ``cls`` from ``values`` holding *every* field, already valid.
+
+    The engine makes a few hundred output objects per option list from data the
+    catalog and the rule packs already validated; this is ``model_construct`` without
+    its per-field default handling (about ten times faster). ``values`` becomes the
+    instance's own dict: pass a fresh one. A test pins that the result equals
+    ``cls.model_validate(values)`` for every output model.
+    """
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 class Reason(_Model):

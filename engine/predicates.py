@@ -77,15 +77,86 @@ class ClientView:
         )
 
 
-def serves_place(svc: Service, place: tuple[str, str | None]) -> bool:
-    """Whether ``svc`` serves ``place`` ((country, normalised area)) in person, country-wide or remotely."""
+@dataclass(frozen=True, slots=True)
+class _ServiceSide:
+    """What matching reads from one service, worked out once per service object."""
+
+    parties: frozenset[str]
+    consent_reports: frozenset[str]
+    sectors: frozenset[str]
+    employer: bool
+    light_work: bool
+    sea_work: bool
+    night_work: bool
+    full_time: bool
+    nationalities: tuple[str, ...]
+    genders: tuple[str, ...]
+    minimum_age: int | None
+    maximum_age: int | None
+    documents: tuple[str, ...]
+    places: tuple[tuple[str, str | None], ...]
+    remote: bool
+    languages: frozenset[str]
+    full: bool
+    full_until: str
+    waitlist_until: str
+    movement_note: str
+
+
+# id(service) -> (service, its side); the service is kept so the id cannot be reused
+_SIDES: dict[int, tuple[Service, _ServiceSide]] = {}
+_SIDES_LIMIT = 50_000
+
+
+def _side(svc: Service) -> _ServiceSide:
+    hit = _SIDES.get(id(svc))
+    if hit is not None and hit[0] is svc:
+        return hit[1]
+    emp = svc.employment
+    sectors = frozenset(emp.sectors) if emp is not None else frozenset()
+    el = svc.eligibility
+    needed_docs = set(el.documents_required) | {d.code for d in svc.required_documents}
+    cap = svc.capacity
+    until = f" until {cap.until.isoformat()}" if cap.until else ""
+    side = _ServiceSide(
+        parties=frozenset(contact_parties(svc)),
+        consent_reports=frozenset(svc.reports_to) if svc.reports_to_authorities == "with_consent" else frozenset(),
+        sectors=sectors,
+        employer=emp is not None,
+        light_work=emp is not None and emp.light_work_available,
+        sea_work=emp is not None and (emp.at_sea or "fishing" in sectors),
+        night_work=emp is not None and emp.night_work,
+        full_time=emp is not None and emp.full_time,
+        nationalities=tuple(el.nationalities or ()),
+        genders=tuple(el.genders or ()),
+        minimum_age=el.minimum_age,
+        maximum_age=el.maximum_age,
+        documents=tuple(sorted(_DOC_NAMES[d] for d in needed_docs if d in _DOC_NAMES)),
+        places=tuple((c, normalise_area(a)) for c, a in svc.places()),
+        remote=svc.remote,
+        languages=frozenset(svc.languages),
+        full=cap.status == "full",
+        full_until=until if cap.status == "full" else "",
+        waitlist_until=until if cap.status == "waitlist" else "",
+        movement_note=f": {svc.movement_note}" if svc.restricts_movement and svc.movement_note else "",
+    )
+    if len(_SIDES) >= _SIDES_LIMIT:
+        _SIDES.clear()
+    _SIDES[id(svc)] = (svc, side)
+    return side
+
+
+def _serves(side: _ServiceSide, place: tuple[str, str | None]) -> bool:
     country, area = place
-    for c, a in svc.places():
-        if c != country:
-            continue
-        if svc.remote or a is None or area is None or normalise_area(a) == area:
+    for c, a in side.places:
+        if c == country and (side.remote or a is None or area is None or a == area):
             return True
     return False
+
+
+def serves_place(svc: Service, place: tuple[str, str | None]) -> bool:
+    """Whether ``svc`` serves ``place`` ((country, normalised area)) in person, country-wide or remotely."""
+    return _serves(_side(svc), place)
 
 
 def contact_parties(svc: Service) -> set[str]:
@@ -98,64 +169,56 @@ def contact_parties(svc: Service) -> set[str]:
 
 def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
     """Every ``match.*`` fact of the pair, with readable details for rule texts."""
-    parties = contact_parties(svc)
-    conflict = parties & cv.no_contact
-    feared = parties & cv.fears
-    consent_feared = set(svc.reports_to) & cv.fears if svc.reports_to_authorities == "with_consent" else set()
+    side = _side(svc)
+    conflict = side.parties & cv.no_contact
+    feared = side.parties & cv.fears
+    consent_feared = side.consent_reports & cv.fears
+    avoided = side.sectors & cv.avoid_sectors
 
-    emp = svc.employment
-    sectors = set(emp.sectors) if emp is not None else set()
-    avoided = sectors & cv.avoid_sectors
     limit_problems = []
-    if emp is not None:
-        if "light_work_only" in cv.work_limits and not emp.light_work_available:
+    if side.employer and cv.work_limits:
+        limits = cv.work_limits
+        if "light_work_only" in limits and not side.light_work:
             limit_problems.append(_LIMIT_TEXT["light_work_only"])
-        if "no_sea_work" in cv.work_limits and (emp.at_sea or "fishing" in sectors):
+        if "no_sea_work" in limits and side.sea_work:
             limit_problems.append(_LIMIT_TEXT["no_sea_work"])
-        if "no_night_work" in cv.work_limits and emp.night_work:
+        if "no_night_work" in limits and side.night_work:
             limit_problems.append(_LIMIT_TEXT["no_night_work"])
-        if "part_time_only" in cv.work_limits and emp.full_time:
+        if "part_time_only" in limits and side.full_time:
             limit_problems.append(_LIMIT_TEXT["part_time_only"])
 
-    el = svc.eligibility
     elig_problems = []
-    if el.nationalities and cv.nationality is not None and cv.nationality not in el.nationalities:
-        elig_problems.append(f"Only for nationals of {_join(el.nationalities)}")
-    if el.genders and cv.gender is not None and cv.gender not in el.genders:
-        elig_problems.append(f"Only for {_join(g if g != 'other' else 'other genders' for g in el.genders)} clients")
+    if side.nationalities and cv.nationality is not None and cv.nationality not in side.nationalities:
+        elig_problems.append(f"Only for nationals of {_join(side.nationalities)}")
+    if side.genders and cv.gender is not None and cv.gender not in side.genders:
+        elig_problems.append(f"Only for {_join(g if g != 'other' else 'other genders' for g in side.genders)} clients")
     if cv.age is not None:
-        if el.minimum_age is not None and cv.age < el.minimum_age:
-            elig_problems.append(f"Only for people aged {el.minimum_age} or over")
-        if el.maximum_age is not None and cv.age > el.maximum_age:
-            elig_problems.append(f"Only for people aged {el.maximum_age} or under")
+        if side.minimum_age is not None and cv.age < side.minimum_age:
+            elig_problems.append(f"Only for people aged {side.minimum_age} or over")
+        if side.maximum_age is not None and cv.age > side.maximum_age:
+            elig_problems.append(f"Only for people aged {side.maximum_age} or under")
 
-    needed_docs = set(el.documents_required) | {d.code for d in svc.required_documents}
-    missing = sorted(_DOC_NAMES[d] for d in needed_docs if d in _DOC_NAMES) if not cv.documents_valid else []
-
-    cap = svc.capacity
-    until = f" until {cap.until.isoformat()}" if cap.until else ""
-    in_current = serves_place(svc, cv.current)
-    in_intended = cv.intended is not None and serves_place(svc, cv.intended)
+    missing = side.documents if not cv.documents_valid else ()
     return {
-        "language_fit": not cv.languages or bool(cv.languages & set(svc.languages)),
+        "language_fit": not cv.languages or not cv.languages.isdisjoint(side.languages),
         "interpretation": svc.interpretation,
-        "in_current_place": in_current,
-        "in_intended_place": in_intended,
+        "in_current_place": _serves(side, cv.current),
+        "in_intended_place": cv.intended is not None and _serves(side, cv.intended),
         "contact_conflict": bool(conflict),
-        "conflict_parties": _join(conflict),
+        "conflict_parties": _join(conflict) if conflict else "",
         "feared_contact": bool(feared),
-        "feared_parties": _join(feared),
+        "feared_parties": _join(feared) if feared else "",
         "consent_reporting_feared": bool(consent_feared),
         "sector_avoided": bool(avoided),
-        "avoided_sectors": _join(s.replace("_", " ") for s in avoided),
+        "avoided_sectors": _join(s.replace("_", " ") for s in avoided) if avoided else "",
         "work_limit_conflict": bool(limit_problems),
         "work_limit_problems": "; ".join(limit_problems),
         "eligible": not elig_problems,
         "eligibility_problems": "; ".join(elig_problems),
         "documents_missing": bool(missing),
-        "missing_documents": _join(missing),
-        "full": cap.status == "full",
-        "full_until": until if cap.status == "full" else "",
-        "waitlist_until": until if cap.status == "waitlist" else "",
-        "movement_note": f": {svc.movement_note}" if svc.restricts_movement and svc.movement_note else "",
+        "missing_documents": _join(missing) if missing else "",
+        "full": side.full,
+        "full_until": side.full_until,
+        "waitlist_until": side.waitlist_until,
+        "movement_note": side.movement_note,
     }

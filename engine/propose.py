@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import math
+import weakref
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Iterable, Mapping
 
-from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Service, kinds_for_need
+from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, kinds_for_need
 
 from .assessment import Assessment
 from .cash import cash_option
 from .compile import CompiledRules, render_text
 from .graph import ReferralGraph, referral_graph
-from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet
+from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet, built
 from .predicates import ClientView, match_facts
 
 __all__ = ["propose"]
@@ -33,12 +35,72 @@ class _Eval:
 
     service: Service
     excluded: list[tuple[str, str]] = field(default_factory=list)
-    cautions: list[tuple[str, str]] = field(default_factory=list)
-    reasons: list[tuple[str, str]] = field(default_factory=list)
+    cautions: list[Caution] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
     weight: float = 0.0
     required: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, rule, reason)
     score: float = 0.5
     quality: dict[str, Any] | None = None
+
+
+_PairRule = tuple[str, Any, Any, str, Any, str]  # id, match getter, wanted value(s), effect, text or weight, reason
+
+
+class _Plan:
+    """The active rules for one set of client-side rule results, ready for matching.
+
+    Shared by every request whose client fires the same client-side rules (there are
+    few such sets); ``rules_for`` memoises the rules that apply per service tag set.
+    """
+
+    def __init__(self, rules: CompiledRules, active: list[Any]) -> None:
+        # (id, needs a service tag, match keys, wanted values, effect kind, text or weight, reason)
+        self.pair_rules = []
+        for r in active:
+            if r.then.kind == "suggest":
+                continue
+            keys = tuple(r.when.match)
+            want = tuple(r.when.match.values())
+            self.pair_rules.append((
+                r.id, rules.service_conditional(r.id), itemgetter(*keys) if keys else None,
+                want[0] if len(keys) == 1 else want, r.then.kind,
+                r.then.exclude or r.then.caution or r.then.boost or r.then.demote or r.then.require,
+                r.then.reason or "",
+            ))
+        self.suggested: dict[str, list[tuple[str, str, str]]] = {}
+        for r in active:
+            if r.then.kind == "suggest":
+                assert r.then.suggest is not None and r.then.need is not None
+                self.suggested.setdefault(r.then.need, []).append((r.then.suggest, r.id, r.then.reason or ""))
+        self._by_tags: dict[frozenset[str], list[_PairRule]] = {}
+
+    def rules_for(self, tags: frozenset[str]) -> list[_PairRule]:
+        """The pair rules that apply to a service carrying rule ``tags``, in pack order."""
+        found = self._by_tags.get(tags)
+        if found is None:
+            found = [(rid, getter, want, kind, value, reason)
+                     for rid, conditional, getter, want, kind, value, reason in self.pair_rules
+                     if not conditional or rid in tags]
+            if len(self._by_tags) < 4096:
+                self._by_tags[tags] = found
+        return found
+
+
+# compiled rules -> active rule ids -> plan (entries go with the compiled rules)
+_PLANS: "weakref.WeakKeyDictionary[CompiledRules, dict[tuple[str, ...], _Plan]]" = weakref.WeakKeyDictionary()
+
+
+def _plan(rules: CompiledRules, active: list[Any]) -> _Plan:
+    key = tuple(r.id for r in active)
+    plans = _PLANS.get(rules)
+    if plans is None:
+        plans = _PLANS.setdefault(rules, {})
+    found = plans.get(key)
+    if found is None:
+        found = _Plan(rules, active)
+        if len(plans) < 1024:
+            plans[key] = found
+    return found
 
 
 class _Request:
@@ -56,22 +118,13 @@ class _Request:
         self.rules = rules
         self.cv = ClientView.of(assessment)
         self.quality = quality or {}
-        active = rules.active_rules(assessment)
-        # (id, needs a service tag, match conditions, effect kind, text or weight, reason), resolved once
-        self.pair_rules = [
-            (r.id, rules.service_conditional(r.id), tuple(r.when.match.items()), r.then.kind,
-             r.then.exclude or r.then.caution or r.then.boost or r.then.demote or r.then.require, r.then.reason or "")
-            for r in active if r.then.kind != "suggest"
-        ]
-        self.suggested: dict[str, list[tuple[str, str, str]]] = {}
-        for r in active:
-            if r.then.kind == "suggest":
-                assert r.then.suggest is not None and r.then.need is not None
-                self.suggested.setdefault(r.then.need, []).append((r.then.suggest, r.id, r.then.reason or ""))
+        self.plan = _plan(rules, rules.active_rules(assessment))
+        self.suggested = self.plan.suggested
         self.places = assessment.places()
         valid = self.cv.documents_valid
         self.satisfied = frozenset(k.id for k in SERVICE_KINDS.values() if valid and k.satisfied_by_valid_documents)
         self.evals: dict[str, _Eval] = {}
+        self._notes: dict[tuple[type, str, str], Any] = {}
         self._graph: ReferralGraph | None = None
         self._providers: dict[str, _Eval | None] = {}
         self._steps: dict[str, list[Step]] = {}
@@ -92,22 +145,19 @@ class _Request:
             svc = self.catalog.service(sid)
             ev = _Eval(svc)
             mf = match_facts(self.cv, svc)
-            svc_tags = tags[sid]
-            for rid, conditional, match, kind, value, reason in self.pair_rules:
-                if conditional and rid not in svc_tags:
-                    continue
-                if match and any(mf[k] != v for k, v in match):
+            for rid, getter, want, kind, value, reason in self.plan.rules_for(tags[sid]):
+                if getter is not None and getter(mf) != want:
                     continue
                 if kind == "exclude":
                     ev.excluded.append((rid, render_text(value, service=svc, match=mf)))
                 elif kind == "caution":
-                    ev.cautions.append((rid, render_text(value, service=svc, match=mf)))
+                    ev.cautions.append(self.note(Caution, rid, render_text(value, service=svc, match=mf)))
                 elif kind == "boost":
                     ev.weight += value
-                    ev.reasons.append((rid, render_text(reason, service=svc, match=mf)))
+                    ev.reasons.append(self.note(Reason, rid, render_text(reason, service=svc, match=mf)))
                 elif kind == "demote":
                     ev.weight -= value
-                    ev.reasons.append((rid, render_text(reason, service=svc, match=mf)))
+                    ev.reasons.append(self.note(Reason, rid, render_text(reason, service=svc, match=mf)))
                 elif kind == "require":
                     ev.required.append((value, rid, render_text(reason, service=svc, match=mf)))
             q = self.quality.get(sid)
@@ -116,9 +166,17 @@ class _Request:
                 ev.weight += 0.5 * ((mean - 3.0) / 2.0) * (min(n, 10) / 10.0)
                 ev.quality = {"mean_satisfaction": round(mean, 2), "ratings": n}
                 if n >= 3 and mean >= 4.0:
-                    ev.reasons.append(("client-feedback", f"Rated {mean:.1f} out of 5 by {n} clients"))
+                    ev.reasons.append(self.note(Reason, "client-feedback", f"Rated {mean:.1f} out of 5 by {n} clients"))
             ev.score = round(1.0 / (1.0 + math.exp(-ev.weight)), 4)
             self.evals[sid] = ev
+
+    def note(self, cls: type[Reason] | type[Caution], rule: str, text: str) -> Any:
+        """One shared Reason / Caution per (rule, text) in this option list."""
+        key = (cls, rule, text)
+        found = self._notes.get(key)
+        if found is None:
+            found = self._notes[key] = built(cls, {"rule": rule, "text": text})
+        return found
 
     # -------------------------------------------------------------- pathways
     def provider_for(self, kind: str) -> _Eval | None:
@@ -167,7 +225,7 @@ class _Request:
                 org = self.catalog.organization(provider.service.organization_id)
                 text = f"First: {label.lower()} with {org.name} ({provider.service.name})"
                 before.append(
-                    Step.model_construct(
+                    _step(
                         kind=kind, text=text + (f". {why}" if why else ""), when="before",
                         service_id=provider.service.id, service_name=provider.service.name,
                         provider_name=org.name, rule=rid,
@@ -176,7 +234,7 @@ class _Request:
             else:
                 text = f"First: {label.lower()}. No service you can use was found nearby; your caseworker can help"
                 before.append(
-                    Step.model_construct(
+                    _step(
                         kind=kind, text=text + (f". {why}" if why else ""), when="before",
                         service_id=None, service_name=None, provider_name=None, rule=rid,
                     )
@@ -195,7 +253,7 @@ class _Request:
             covered.update(svc.kinds)
             org = self.catalog.organization(svc.organization_id)
             after.append(
-                Step.model_construct(
+                _step(
                     kind=svc.kinds[0], text=f"Then: can refer you on to {org.name} ({svc.name})", when="after",
                     service_id=svc.id, service_name=svc.name, provider_name=org.name, rule=None,
                 )
@@ -209,7 +267,7 @@ class _Request:
                 continue
             org = self.catalog.organization(provider.service.organization_id)
             after.append(
-                Step.model_construct(
+                _step(
                     kind=kind, text=f"Then, if needed: {label.lower()} with {org.name} ({provider.service.name})",
                     when="after", service_id=provider.service.id, service_name=provider.service.name,
                     provider_name=org.name, rule=None,
@@ -220,17 +278,57 @@ class _Request:
     # -------------------------------------------------------------- assembly
     def option(self, need: str, ev: _Eval, kinds: set[str], suggest_reasons: dict[str, tuple[str, str]]) -> Option:
         svc = ev.service
-        org = self.catalog.organization(svc.organization_id)
         reasons = []
         for k in svc.kinds:
             if k in kinds:
                 if k in suggest_reasons:
                     rid, text = suggest_reasons[k]
-                    reasons.append(Reason.model_construct(rule=rid, text=text))
+                    reasons.append(self.note(Reason, rid, text))
                 else:
-                    reasons.append(Reason.model_construct(rule=f"need:{need}", text=f"Offers: {SERVICE_KINDS[k].label}"))
+                    reasons.append(self.note(Reason, f"need:{need}", f"Offers: {SERVICE_KINDS[k].label}"))
                 break
-        reasons.extend(Reason.model_construct(rule=r, text=t) for r, t in ev.reasons)
+        part = _service_part(self.catalog, svc)
+        values = {  # in the model's field order, so the JSON reads the same way
+            "option_id": f"{need}/{svc.id}",
+            "service_id": part["service_id"],
+            "service_name": part["service_name"],
+            "provider_id": part["provider_id"],
+            "provider_name": part["provider_name"],
+            "kinds": part["kinds"],
+            "score": ev.score,
+            "reasons": reasons + ev.reasons,
+            "cautions": list(ev.cautions),
+            "steps": self.steps(ev),
+            "cost": part["cost"],
+            "location": part["location"],
+            "languages": part["languages"],
+            "availability": part["availability"],
+            "available_until": part["available_until"],
+            "remote": part["remote"],
+            "quality": ev.quality,
+        }
+        return built(Option, values)
+
+
+def _step(*, kind: str, text: str, when: str, service_id: str | None, service_name: str | None,
+          provider_name: str | None, rule: str | None) -> Step:
+    return built(Step, {"kind": kind, "text": text, "when": when, "service_id": service_id,
+                        "service_name": service_name, "provider_name": provider_name, "rule": rule})
+
+
+# service serial -> (organisation, the option fields that depend on the service alone).
+# Serials change whenever a service does, so an entry never goes stale; the organisation
+# is compared by identity because it can change on its own.
+_SERVICE_PARTS: dict[int, tuple[Organization, dict[str, Any]]] = {}
+_SERVICE_PARTS_LIMIT = 50_000
+
+
+def _service_part(catalog: Catalog, svc: Service) -> dict[str, Any]:
+    """A fresh dict of the option fields that come from the service and its provider."""
+    serial = catalog.serial(svc.id)
+    org = catalog.organization(svc.organization_id)
+    hit = _SERVICE_PARTS.get(serial)
+    if hit is None or hit[0] is not org:
         loc: dict[str, Any] = {"remote": svc.remote}
         if svc.location is not None:
             loc.update(svc.location.model_dump(exclude_none=True))
@@ -239,25 +337,33 @@ class _Request:
             "free": all((c.amount or 0) == 0 for c in svc.cost_options),
             "options": [c.model_dump(exclude_none=True) for c in svc.cost_options],
         }
-        return Option.model_construct(
-            option_id=f"{need}/{svc.id}",
-            service_id=svc.id,
-            service_name=svc.name,
-            provider_id=org.id,
-            provider_name=org.name,
-            kinds=list(svc.kinds),
-            score=ev.score,
-            reasons=reasons,
-            cautions=[Caution.model_construct(rule=r, text=t) for r, t in ev.cautions],
-            steps=self.steps(ev),
-            cost=cost,
-            location=loc,
-            languages=list(svc.languages),
-            availability=svc.capacity.status,
-            available_until=svc.capacity.until.isoformat() if svc.capacity.until else None,
-            remote=svc.remote,
-            quality=ev.quality,
-        )
+        part = {
+            "service_id": svc.id,
+            "service_name": svc.name,
+            "provider_id": org.id,
+            "provider_name": org.name,
+            "kinds": list(svc.kinds),
+            "cost": cost,
+            "location": loc,
+            "languages": list(svc.languages),
+            "availability": svc.capacity.status,
+            "available_until": svc.capacity.until.isoformat() if svc.capacity.until else None,
+            "remote": svc.remote,
+        }
+        if len(_SERVICE_PARTS) >= _SERVICE_PARTS_LIMIT:
+            _SERVICE_PARTS.clear()
+        _SERVICE_PARTS[serial] = (org, part)
+    else:
+        part = hit[1]
+    out = dict(part)
+    # containers copied one level down: an option list can be changed without touching the cache
+    out["kinds"] = list(part["kinds"])
+    out["languages"] = list(part["languages"])
+    out["cost"] = {"free": part["cost"]["free"], "options": [dict(c) for c in part["cost"]["options"]]}
+    loc = dict(part["location"])
+    loc["service_areas"] = [dict(a) for a in loc["service_areas"]]
+    out["location"] = loc
+    return out
 
 
 def _list_id(a: Assessment, rules: CompiledRules, catalog: Catalog, all_needs: bool) -> str:
@@ -327,7 +433,8 @@ def propose(
                 misses.append(ev)
                 for rid, text in ev.excluded:
                     excluded_out.append(
-                        Exclusion.model_construct(service_id=sid, service_name=ev.service.name, need=need, rule=rid, text=text)
+                        built(Exclusion, {"service_id": sid, "service_name": ev.service.name, "need": need,
+                                          "rule": rid, "text": text})
                     )
             else:
                 options.append(req.option(need, ev, kinds, suggest_reasons))
@@ -341,13 +448,13 @@ def propose(
                 text = f"Every service for '{label}' found in {_where(req.places)} is ruled out; see what stands in the way."
             misses.sort(key=lambda ev: (len(ev.excluded), ev.service.name, ev.service.id))
             near = [
-                NearMiss.model_construct(
-                    service_id=ev.service.id,
-                    service_name=ev.service.name,
-                    provider_name=catalog.organization(ev.service.organization_id).name,
-                    blocked_by=[t for _, t in ev.excluded],
-                    rules=[r for r, _ in ev.excluded],
-                )
+                built(NearMiss, {
+                    "service_id": ev.service.id,
+                    "service_name": ev.service.name,
+                    "provider_name": catalog.organization(ev.service.organization_id).name,
+                    "blocked_by": [t for _, t in ev.excluded],
+                    "rules": [r for r, _ in ev.excluded],
+                })
                 for ev in misses[:_NEAR_MISSES]
             ]
             unmet = Unmet.model_construct(text=text, near_misses=near)

@@ -1,0 +1,64 @@
+"""The option list the engine builds is exactly what validating its JSON gives, and it
+follows catalog changes at once (the engine caches per-service parts between calls)."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+
+from assessment_strategies import assessments, catalogs
+from freechoice.engine import OptionList, load_rules, parse_assessment, propose
+from freechoice.engine.options import Option
+
+RULES = load_rules()
+PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CLIENT = {"client_ref": "c-obj", "needs": {"employment": 4, "compensation": 4, "housing": 3},
+          "situation": {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["my"]}}
+
+
+@PROPS
+@given(a=assessments(), cat=catalogs())
+def test_built_option_list_equals_the_validated_one(a, cat):
+    ol = propose(a, cat, RULES, quality={s.id: (4.6, 7) for s in list(cat)[::3]})
+    text = ol.model_dump_json()
+    again = OptionList.model_validate_json(text)
+    assert again == ol  # no field missing, none extra, every value valid
+    assert again.model_dump_json() == text
+    for need in json.loads(text)["needs"]:
+        for opt in need["options"]:
+            assert list(opt) == list(Option.model_fields)  # JSON keys in the documented order
+
+
+def test_changing_an_option_list_does_not_change_the_next_one():
+    from freechoice.catalog import load_sample_catalog
+
+    cat = load_sample_catalog()
+    a = parse_assessment(CLIENT)
+    first = propose(a, cat, RULES)
+    expected = propose(a, cat, RULES).model_dump(mode="json")
+    for need in first.needs:
+        for opt in need.options:
+            opt.kinds.append("tampered")
+            opt.languages.clear()
+            opt.location["city"] = "tampered"
+            opt.cost["options"].append({"amount": 1})
+            for area in opt.location["service_areas"]:
+                area["area"] = "tampered"
+    assert propose(a, cat, RULES).model_dump(mode="json") == expected
+
+
+def test_options_follow_a_renamed_provider_and_a_changed_service():
+    from freechoice.catalog import load_sample_catalog
+
+    cat = load_sample_catalog()
+    a = parse_assessment(CLIENT)
+    opt = propose(a, cat, RULES).needs[0].options[0]
+    org = cat.organization(opt.provider_id)
+    cat.upsert_organization(org.model_copy(update={"name": org.name + " (renamed)"}))
+    svc = cat.service(opt.service_id)
+    cat.upsert_service(svc.model_copy(update={"name": svc.name + " (new name)", "languages": ["my", "en"]}))
+    after = {o.service_id: o for n in propose(a, cat, RULES).needs for o in n.options}[opt.service_id]
+    assert after.provider_name == org.name + " (renamed)"
+    assert after.service_name == svc.name + " (new name)"
+    assert after.languages == ["my", "en"]
