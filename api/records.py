@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from fastapi import Request
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -20,9 +21,11 @@ __all__ = ["audit", "audited_read", "create_once"]
 
 def audit(session: Session, who: Principal, action: str, resource: str, resource_id: str | None = None,
           client_ref: str | None = None, **detail: Any) -> None:
-    """Add an append-only audit entry to the caller's transaction."""
-    session.add(AuditEntry(key_id=who.key_id, organization_id=who.organization_id, role=who.role, action=action,
-                           resource=resource, resource_id=resource_id, client_ref=client_ref, detail=detail))
+    """Write an append-only audit entry in the caller's transaction (a plain INSERT)."""
+    session.execute(insert(AuditEntry.__table__), [{
+        "key_id": who.key_id, "organization_id": who.organization_id, "role": who.role, "action": action,
+        "resource": resource, "resource_id": resource_id, "client_ref": client_ref, "detail": detail,
+    }])
 
 
 def audited_read(session: Session, who: Principal, resource: str, resource_id: str | None = None,

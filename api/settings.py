@@ -29,5 +29,13 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(
         default=5.0, ge=0, description="How long a worker remembers a verified API key (revocation reaches other workers within this)."
     )
-    threads: int = Field(default=2, ge=1, le=64, description="Request threads per worker process.")
+    threads: int = Field(
+        default=1, ge=1, le=64,
+        description="Request threads per worker process (matching is CPU-bound: add workers, not threads).",
+    )
+    sqlite_checkpoint_seconds: float = Field(
+        default=1.0, ge=0,
+        description="SQLite: copy the write-ahead log into the database from a background thread this often "
+        "(0: inside whichever commit crosses SQLite's 1,000-page mark).",
+    )
     quality_seconds: float = Field(default=30.0, ge=0, description="How long the client-feedback quality signal is cached.")

@@ -52,7 +52,7 @@ class AppState:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.keys = KeyCache(settings.key_cache_seconds)
-        self.db = Database(settings.database_url)
+        self.db = Database(settings.database_url, checkpoint_seconds=settings.sqlite_checkpoint_seconds or None)
         if settings.auto_migrate:
             self.db.upgrade()
         self._lock = threading.RLock()

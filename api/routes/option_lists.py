@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from freechoice.catalog.db import RawJSON
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralEvent, ReferralRow
@@ -56,12 +56,14 @@ def create_option_list(assessment: Assessment, request: Request, who: Caseworker
     body = RawJSON(ol.model_copy(update={"assessment_id": asm_id}).model_dump_json())
 
     def create():
-        db.add(AssessmentRow(id=asm_id, organization_id=who.organization_id, client_ref=assessment.client_ref,
-                             data=assessment.model_dump(mode="json"), created_by=who.key_id))
-        db.flush()
-        db.add(OptionListRow(id=list_id, organization_id=who.organization_id, assessment_id=asm_id,
-                             client_ref=assessment.client_ref, rules_version=ol.rules_version,
-                             catalog_version=ol.catalog_version, data=body, created_by=who.key_id, created_at=now))
+        # plain INSERTs: the busiest write of the service, and nothing here needs the ORM
+        db.execute(insert(AssessmentRow.__table__), [{
+            "id": asm_id, "organization_id": who.organization_id, "client_ref": assessment.client_ref,
+            "data": assessment.model_dump(mode="json"), "created_by": who.key_id, "created_at": now}])
+        db.execute(insert(OptionListRow.__table__), [{
+            "id": list_id, "organization_id": who.organization_id, "assessment_id": asm_id,
+            "client_ref": assessment.client_ref, "rules_version": ol.rules_version,
+            "catalog_version": ol.catalog_version, "data": body, "created_by": who.key_id, "created_at": now}])
         audit(db, who, "create", "option_list", list_id, assessment.client_ref, assessment_id=asm_id)
         return 201, body
 

@@ -11,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from .sqlite_writer import WalCheckpointer, WriterConnection
+
 __all__ = ["Database", "RawJSON", "alembic_config"]
 
 
@@ -33,23 +35,32 @@ class Database:
     ----------
     url : SQLAlchemy URL, e.g. ``sqlite:///freechoice.db`` or
         ``postgresql+psycopg://user@host/db``.
+    checkpoint_seconds : SQLite only: copy the write-ahead log into the database from a
+        background thread this often, instead of inside whichever request's commit
+        crosses SQLite's 1,000-page mark (for long-running servers).
     """
 
-    def __init__(self, url: str, **engine_options: Any) -> None:
+    def __init__(self, url: str, *, checkpoint_seconds: float | None = None, **engine_options: Any) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         options: dict[str, Any] = dict(engine_options)
         options.setdefault("json_serializer", _dumps)
         options.setdefault("json_deserializer", orjson.loads)
         if self.is_sqlite:
-            options.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+            # writers queue on a lock file rather than in SQLite's sleeping busy handler
+            options.setdefault("connect_args", {"check_same_thread": False, "timeout": 30, "factory": WriterConnection})
         else:
             options.setdefault("pool_size", 10)
             options.setdefault("max_overflow", 20)
             options.setdefault("pool_pre_ping", True)
         self.engine = create_engine(url, **options)
+        self.checkpointer: WalCheckpointer | None = None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            database = self.engine.url.database or ""
+            if checkpoint_seconds and database not in ("", ":memory:"):
+                event.listen(self.engine, "connect", _no_autocheckpoint)
+                self.checkpointer = WalCheckpointer(database, checkpoint_seconds)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:
@@ -78,6 +89,8 @@ class Database:
         return sorted(inspect(self.engine).get_table_names())
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()
 
 
@@ -93,3 +106,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
