@@ -68,11 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Matching is CPU-bound: a few threads per worker beat anyio's default of 40,
-        # which only contend for the GIL (scale with workers, not threads).
+        # Matching is CPU-bound: one or two threads per worker beat anyio's default of
+        # 40, which only contend for the GIL (scale with workers, not threads).
         import anyio.to_thread
 
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        threads = settings.threads or (1 if state.db.is_sqlite else 2)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         yield
         state.close()
 

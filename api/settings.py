@@ -29,9 +29,10 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(
         default=5.0, ge=0, description="How long a worker remembers a verified API key (revocation reaches other workers within this)."
     )
-    threads: int = Field(
-        default=1, ge=1, le=64,
-        description="Request threads per worker process (matching is CPU-bound: add workers, not threads).",
+    threads: int | None = Field(
+        default=None, ge=1, le=64,
+        description="Request threads per worker process. Default: 1 on SQLite (matching is CPU-bound: add "
+        "workers, not threads), 2 on PostgreSQL (a second request computes while one waits for the server).",
     )
     sqlite_checkpoint_seconds: float = Field(
         default=1.0, ge=0,

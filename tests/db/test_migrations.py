@@ -15,12 +15,29 @@ TABLES = {
 }
 
 
+def _compression(db: Database) -> set[str]:
+    """The column compression methods set on the large JSON columns (PostgreSQL)."""
+    if db.engine.dialect.name != "postgresql":
+        return set()
+    from sqlalchemy import text
+
+    with db.engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT a.attcompression FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relname IN ('option_lists', 'assessments', 'idempotency') AND a.attname IN ('data', 'body') "
+            "AND c.relnamespace = to_regnamespace(current_schema())::oid")).scalars().all()
+    return {{"l": "lz4", "p": "pglz"}[r] for r in rows if r}
+
+
 def test_upgrade_downgrade_upgrade(database_url: str):
     db = Database(database_url)
     try:
         db.upgrade()
         assert TABLES <= set(db.tables())
-        assert db.current() == "0001"
+        assert db.current() == "0002"
+        assert _compression(db) == ({"lz4"} if db.engine.dialect.name == "postgresql" else set())
+        db.downgrade("0001")
+        assert db.current() == "0001" and _compression(db) == set()
         db.downgrade("base")
         assert not TABLES & set(db.tables())
         assert db.current() is None
