@@ -200,7 +200,10 @@ def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
 
     missing = side.documents if not cv.documents_valid else ()
     return {
+        # language_fit: nothing stands in the way (also when the client named no language);
+        # shared_language: the client named a language and staff speak it
         "language_fit": not cv.languages or not cv.languages.isdisjoint(side.languages),
+        "shared_language": not cv.languages.isdisjoint(side.languages),
         "interpretation": svc.interpretation,
         "in_current_place": _serves(side, cv.current),
         "in_intended_place": cv.intended is not None and _serves(side, cv.intended),

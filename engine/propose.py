@@ -117,6 +117,7 @@ class _Request:
         self.catalog = catalog
         self.rules = rules
         self.cv = ClientView.of(assessment)
+        self.client = _client_values(assessment)
         self.quality = quality or {}
         self.plan = _plan(rules, rules.active_rules(assessment))
         self.suggested = self.plan.suggested
@@ -149,17 +150,17 @@ class _Request:
                 if getter is not None and getter(mf) != want:
                     continue
                 if kind == "exclude":
-                    ev.excluded.append((rid, render_text(value, service=svc, match=mf)))
+                    ev.excluded.append((rid, render_text(value, client=self.client, service=svc, match=mf)))
                 elif kind == "caution":
-                    ev.cautions.append(self.note(Caution, rid, render_text(value, service=svc, match=mf)))
+                    ev.cautions.append(self.note(Caution, rid, render_text(value, client=self.client, service=svc, match=mf)))
                 elif kind == "boost":
                     ev.weight += value
-                    ev.reasons.append(self.note(Reason, rid, render_text(reason, service=svc, match=mf)))
+                    ev.reasons.append(self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf)))
                 elif kind == "demote":
                     ev.weight -= value
-                    ev.reasons.append(self.note(Reason, rid, render_text(reason, service=svc, match=mf)))
+                    ev.reasons.append(self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf)))
                 elif kind == "require":
-                    ev.required.append((value, rid, render_text(reason, service=svc, match=mf)))
+                    ev.required.append((value, rid, render_text(reason, client=self.client, service=svc, match=mf)))
             q = self.quality.get(sid)
             if q is not None:
                 mean, n = q
@@ -364,6 +365,15 @@ def _service_part(catalog: Catalog, svc: Service) -> dict[str, Any]:
     loc["service_areas"] = [dict(a) for a in loc["service_areas"]]
     out["location"] = loc
     return out
+
+
+def _client_values(a: Assessment) -> dict[str, Any]:
+    """What ``{client.<field>}`` in a rule text reads: the situation, ``needs.<need>``
+    and ``documents_valid``, under the rule schema's field names."""
+    values = a.situation.model_dump()
+    values["needs"] = dict(a.needs)
+    values["documents_valid"] = a.situation.documents == "valid"
+    return values
 
 
 def _list_id(a: Assessment, rules: CompiledRules, catalog: Catalog, all_needs: bool) -> str:

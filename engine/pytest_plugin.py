@@ -4,7 +4,8 @@ Installed with freechoice (entry point ``pytest11``). Inactive unless the ini op
 ``freechoice_rule_cases`` names one or more folders; then every ``*.yaml`` file under
 them is collected, one test item per case, run against the pack named by
 ``freechoice_rule_pack`` (default: the bundled default pack). A failure lists every
-expectation that did not hold. A pack rule with no case fails the coverage item.
+expectation that did not hold. That every rule of a pack has a case is checked by the
+project's own tests (``tests/rules/test_case_coverage.py``), not by this plugin.
 """
 
 from __future__ import annotations

@@ -85,6 +85,7 @@ SERVICE_FIELDS: dict[str, str] = {
 
 MATCH_FIELDS: dict[str, str] = {
     "language_fit": "bool",
+    "shared_language": "bool",
     "interpretation": "bool",
     "in_current_place": "bool",
     "in_intended_place": "bool",

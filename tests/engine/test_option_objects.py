@@ -62,3 +62,21 @@ def test_options_follow_a_renamed_provider_and_a_changed_service():
     assert after.provider_name == org.name + " (renamed)"
     assert after.service_name == svc.name + " (new name)"
     assert after.languages == ["my", "en"]
+
+
+def test_rule_texts_can_name_the_clients_own_facts():
+    from freechoice.catalog import load_sample_catalog
+    from freechoice.engine import compile_rules
+    from freechoice.rules import parse_pack
+
+    pack = parse_pack({"pack": "texts", "rules": [{
+        "id": "say-plan", "description": "repeats the client's facts back",
+        "when": {"service": {"kinds": {"any_of": ["legal_aid.wage_claim"]}}},
+        "then": {"caution": "Plan: {client.plan}; in {client.location.country}; languages {client.languages}; "
+                            "wage-claim priority {client.needs.compensation}; valid papers: {client.documents_valid}"},
+    }]})
+    a = parse_assessment({**CLIENT, "needs": {"compensation": 4},
+                          "situation": {**CLIENT["situation"], "plan": "stay", "languages": ["th", "my"]}})
+    ol = propose(a, load_sample_catalog(), compile_rules(pack))
+    texts = {c.text for n in ol.needs for o in n.options for c in o.cautions if c.rule == "say-plan"}
+    assert texts == {"Plan: stay; in TH; languages my and th; wage-claim priority 4; valid papers: False"}
