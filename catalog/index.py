@@ -203,17 +203,17 @@ class Catalog:
         """Active services of any of ``kinds`` that serve any of ``places`` (in person,
         country-wide or remotely). Touches only index buckets, never the whole catalog."""
         with self._lock:
-            by_kind: set[str] = set()
-            for k in kinds:
-                by_kind |= self._by_kind.get(k, set())
-            if not by_kind:
-                return set()
             by_place: set[str] = set()
             for country, area in places:
                 by_place |= self._by_place.get((country, normalise_area(area)), set())
                 by_place |= self._by_place.get((country, None), set())
                 by_place |= self._remote.get(country, set())
-            return by_kind & by_place
+            found: set[str] = set()
+            for k in kinds:
+                of_kind = self._by_kind.get(k)
+                if of_kind:
+                    found |= by_place & of_kind  # walks the smaller of the two sets
+            return found
 
     def speaking(self, languages: Iterable[str]) -> set[str]:
         """Active services whose staff speak any of ``languages``."""
