@@ -21,12 +21,16 @@ every writer queued behind it.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import sqlite3
 import threading
 from typing import Any, Iterable
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: SQLite's own busy handler only
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["WalCheckpointer", "WriterConnection", "lock_path"]
 
@@ -68,7 +72,7 @@ class WriterConnection(sqlite3.Connection):
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(database, *args, **kwargs)
         path = lock_path(os.fspath(database))
-        self._lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600) if path else None
+        self._lock_fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644) if path and fcntl is not None else None
         self._locked = False
 
     def cursor(self, factory: Any = None) -> Any:  # type: ignore[override]
