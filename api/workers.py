@@ -99,6 +99,7 @@ class _Pool:
 
     def start(self, i: int) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        ours.setblocking(False)  # a worker that is not reading (still starting) never holds up the others
         self.sent[i] = self.closed[i] = 0
         process = self.ctx.Process(target=_run_worker, args=(self.config, theirs, self.closed, i),
                                    name=f"freechoice-worker-{i}")
@@ -126,7 +127,7 @@ class _Pool:
                 assert channel is not None
                 socket.send_fds(channel, [b"c"], [conn.fileno()])
             except OSError:
-                continue  # that worker is gone; restart_dead() brings it back
+                continue  # gone (restart_dead() brings it back) or its queue is full: try the next
             self.sent[i] += 1
             return
         log.error("No worker could take a connection; closing it")
