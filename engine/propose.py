@@ -54,7 +54,7 @@ class _Plan:
     """
 
     def __init__(self, rules: CompiledRules, active: list[Any]) -> None:
-        # (id, needs a service tag, match keys, wanted values, effect kind, text or weight, reason)
+        # (id, needs a service tag, getter of its match facts, wanted value(s), effect kind, text or weight, reason)
         self.pair_rules = []
         for r in active:
             if r.then.kind == "suggest":
