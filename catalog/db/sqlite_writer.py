@@ -25,7 +25,8 @@ import os
 import re
 import sqlite3
 import threading
-from typing import Any, Iterable
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
 
 try:
     import fcntl
@@ -50,20 +51,12 @@ def lock_path(database: str) -> str | None:
 
 class _Cursor(sqlite3.Cursor):
     def execute(self, sql: str, parameters: Any = (), /) -> Any:
-        conn: WriterConnection = self.connection  # type: ignore[assignment]
-        conn._before(sql)
-        try:
+        with self.connection._statement(sql):  # type: ignore[attr-defined]
             return super().execute(sql, parameters)
-        finally:
-            conn._after()
 
     def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> Any:
-        conn: WriterConnection = self.connection  # type: ignore[assignment]
-        conn._before(sql)
-        try:
+        with self.connection._statement(sql):  # type: ignore[attr-defined]
             return super().executemany(sql, seq_of_parameters)
-        finally:
-            conn._after()
 
 
 class WriterConnection(sqlite3.Connection):
@@ -88,14 +81,18 @@ class WriterConnection(sqlite3.Connection):
     def holds_writer_lock(self) -> bool:
         return self._locked
 
-    def _before(self, sql: str) -> None:
+    @contextmanager
+    def _statement(self, sql: str) -> Iterator[None]:
+        """Take the lock before a writing statement; after any statement, let it go if
+        no transaction is left open (the statement ran in autocommit)."""
         if not self._locked and self._lock_fd is not None and _WRITES.match(sql):
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # releases the GIL while it waits
             self._locked = True
-
-    def _after(self) -> None:
-        if self._locked and not self.in_transaction:
-            self._release()  # the statement ran and committed on its own (autocommit)
+        try:
+            yield
+        finally:
+            if self._locked and not self.in_transaction:
+                self._release()
 
     def _release(self) -> None:
         if self._locked and self._lock_fd is not None:
