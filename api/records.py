@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from freechoice.catalog.db import RawJSON
+from freechoice.catalog.db import RawJSON, write_transaction
 from freechoice.catalog.db.tables import AuditEntry, IdempotencyRecord
 
 from .auth import Principal
@@ -30,9 +30,10 @@ def audit(session: Session, who: Principal, action: str, resource: str, resource
 
 def audited_read(session: Session, who: Principal, resource: str, resource_id: str | None = None,
                  client_ref: str | None = None, **detail: Any) -> None:
-    """Record a read of client data, committed at once."""
-    audit(session, who, "read", resource, resource_id, client_ref, **detail)
-    session.commit()
+    """Record a read of client data, committed at once (in a write transaction of its
+    own: the read transaction that found the data ends first)."""
+    with write_transaction(session):
+        audit(session, who, "read", resource, resource_id, client_ref, **detail)
 
 
 def create_once(request: Request, session: Session, who: Principal,
@@ -45,10 +46,8 @@ def create_once(request: Request, session: Session, who: Principal,
         prior = session.get(IdempotencyRecord, (who.key_id, key))
         if prior is not None:
             return JSONResponse(prior.body, status_code=prior.status_code, headers={"Idempotent-Replayed": "true"})
-    if session.in_transaction():
-        session.rollback()  # close the read-only transaction the checks above opened
     try:
-        with session.begin():
+        with write_transaction(session):  # ends the read-only transaction the checks above opened
             status, body = create()
             if key:
                 session.add(IdempotencyRecord(key_id=who.key_id, key=key[:128], method=request.method,

@@ -82,7 +82,7 @@ class AppState:
 
     def load_sample_if_empty(self) -> bool:
         """Load the fictional sample catalog when the database has no services yet."""
-        with self.db.session() as s, s.begin():
+        with self.db.writing() as s:
             if s.scalar(select(func.count()).select_from(ServiceRow)):
                 return False
             sample = load_sample_catalog()

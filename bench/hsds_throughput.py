@@ -51,7 +51,7 @@ def main() -> None:
         with db.session() as s, gc_paused():
             ReferralGraph(parsed.applied_to(load_catalog(s)[0], linked_only=True))
         t2b = time.perf_counter()
-        with db.session() as s, s.begin():
+        with db.writing() as s:
             import_catalog(s, parsed.organizations, parsed.services, actor="bench")
         t3 = time.perf_counter()
         with db.session() as s:

@@ -20,7 +20,7 @@ printed side by side with the in-process figure for the same requests:
 Target: >= 300 option lists/s, p99 < 100 ms.
 
     python bench/http_throughput.py [--seconds 15] [--requests 2000] [--services 10000]
-        [--workers 2] [--rate 300] [--databases sqlite,postgresql] [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--workers 2] [--rate 300] [--databases sqlite,postgresql] [--servers gunicorn,balancer] [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _prepare(url: str, services: int) -> str:
     db = Database(url)
     db.upgrade()
     orgs, svcs = generate_services(services)
-    with db.session() as s, s.begin():
+    with db.writing() as s:
         import_catalog(s, orgs, svcs, actor="bench")
         save_organization(s, Organization(id="org-bench-cw", name="Bench caseworkers (fictional)"), "bench")
         token = create_key(s, "org-bench-cw", "caseworker", created_by="bench")[1]
@@ -186,12 +186,19 @@ def _wrk(port: int, token: str, bodies: list[dict], seconds: int, folder: Path) 
     return rate, ms("50"), ms("99"), int(bad.group(1)) if bad else 0
 
 
-def _serve(url: str, workers: int, port: int, log: Path) -> subprocess.Popen:
+SERVERS = {
+    # the product: `freechoice serve --workers N` (gunicorn arbiter, uvicorn workers)
+    "gunicorn": lambda port, workers: [sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(port),
+                                       "--workers", str(workers)],
+    # the baseline: the hand-written least-connections balancer it replaced
+    "balancer": lambda port, workers: [sys.executable, str(Path(__file__).with_name("baseline_balancer.py")),
+                                       str(port), str(workers)],
+}
+
+
+def _serve(url: str, workers: int, port: int, log: Path, server: str = "gunicorn") -> subprocess.Popen:
     env = dict(os.environ, FREECHOICE_DATABASE_URL=url)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )
+    proc = subprocess.Popen(SERVERS[server](port, workers), env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -215,6 +222,8 @@ def main() -> None:
     ap.add_argument("--services", type=int, default=10000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--databases", default="sqlite,postgresql", help="which to run, comma-separated")
+    ap.add_argument("--servers", default="gunicorn,balancer",
+                    help="process models to compare, comma-separated: gunicorn (the product), balancer (baseline)")
     ap.add_argument("--rate", type=float, default=300.0, help="option lists per second for the fixed-rate run")
     ap.add_argument("--postgres", default=os.environ.get("FREECHOICE_TEST_POSTGRES_URL",
                                                          "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
@@ -253,24 +262,27 @@ def main() -> None:
         print(f"  {'PostgreSQL':<34} skipped: {str(err).splitlines()[0]}")
     for name, url, admin in targets:
         token = _prepare(url, args.services)
-        port = _free_port()
-        proc = _serve(url, args.workers, port, tmp / f"{name.split()[0]}.log")
-        try:
-            if use_wrk:
-                rate, p50, p99, errors = _wrk(port, token, bodies, args.seconds, tmp)
-                print(f"  {'HTTP, ' + name + ', flat out':<34} {rate:8.1f} lists/s   p50 {p50:7.1f} ms   "
-                      f"p99 {p99:7.1f} ms   errors {errors}")
-            else:
-                asyncio.run(_load(port, token, bodies[: min(100, len(bodies))]))  # warm-up
-                seconds, latencies, errors = asyncio.run(_load(port, token, bodies))
-                print(_row(f"HTTP, {name}, flat out", seconds, latencies, errors))
-            achieved, latencies, errors = _run_fixed_rate(port, _encoded(port, token, bodies), args.rate, args.seconds)
-            q = statistics.quantiles(latencies, n=100)
-            print(f"  {'HTTP, ' + name + f', {args.rate:.0f}/s due':<34} {achieved:8.1f} lists/s   p50 {q[49]:7.1f} ms   "
-                  f"p99 {q[98]:7.1f} ms   errors {errors}")
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+        for server in args.servers.split(","):
+            label = f"{server}, {name}"
+            port = _free_port()
+            proc = _serve(url, args.workers, port, tmp / f"{server}-{name.split()[0]}.log", server)
+            try:
+                if use_wrk:
+                    rate, p50, p99, errors = _wrk(port, token, bodies, args.seconds, tmp)
+                    print(f"  {label + ', flat out':<34} {rate:8.1f} lists/s   p50 {p50:7.1f} ms   "
+                          f"p99 {p99:7.1f} ms   errors {errors}")
+                else:
+                    asyncio.run(_load(port, token, bodies[: min(100, len(bodies))]))  # warm-up
+                    seconds, latencies, errors = asyncio.run(_load(port, token, bodies))
+                    print(_row(f"{label}, flat out", seconds, latencies, errors))
+                achieved, latencies, errors = _run_fixed_rate(port, _encoded(port, token, bodies), args.rate,
+                                                              args.seconds)
+                q = statistics.quantiles(latencies, n=100)
+                print(f"  {label + f', {args.rate:.0f}/s due':<34} {achieved:8.1f} lists/s   p50 {q[49]:7.1f} ms   "
+                      f"p99 {q[98]:7.1f} ms   errors {errors}")
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
         if admin is not None:
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -70,7 +70,7 @@ def import_(
     try:
         _check(db, parsed, org)
         typer.echo(f"writing {len(parsed.services)} services in one transaction")
-        with db.session() as s, s.begin():
+        with db.writing() as s:
             summary = import_catalog(s, parsed.organizations, parsed.services, actor="cli-import")
     finally:
         db.dispose()

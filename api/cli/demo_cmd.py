@@ -38,7 +38,7 @@ def demo(
     db = Database(url)
     db.upgrade()
     sample = load_sample_catalog()
-    with db.session() as s, s.begin():
+    with db.writing() as s:
         import_catalog(s, sample.organizations.values(), list(sample), actor="demo")
         if s.get(OrganizationRow, "org-demo-caseworkers") is None:
             save_organization(s, Organization(id="org-demo-caseworkers", name="Demo caseworkers (fictional)", sample=True), "demo")
@@ -50,7 +50,7 @@ def demo(
     lists = [propose(a, catalog, rules) for a in cohort]
     elapsed = time.perf_counter() - start
     now = dt.datetime.now(dt.timezone.utc)
-    with db.session() as s, s.begin():
+    with db.writing() as s:
         for a, ol in zip(cohort, lists):
             aid = "as-" + uuid.uuid4().hex
             s.add(AssessmentRow(id=aid, organization_id="org-demo-caseworkers", client_ref=a.client_ref,

@@ -30,7 +30,7 @@ def create(
         raise ValidationFailed([Problem("--role", f"unknown role '{role}'", list(ROLES))], what="command")
     db = Database(database_url or Settings().database_url)
     db.upgrade()
-    with db.session() as s, s.begin():
+    with db.writing() as s:
         if s.get(OrganizationRow, org) is None:
             if not org_name:
                 raise ValidationFailed([Problem("--org-name", f"organisation '{org}' does not exist; give --org-name to create it")],

@@ -13,7 +13,7 @@ __all__ = ["register"]
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes; each new connection goes to the one with the fewest open.")] = 1,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (gunicorn with uvicorn workers when more than one).")] = 1,
     sample: Annotated[bool, typer.Option("--sample", help="Load the fictional sample catalog into an empty database.")] = False,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs). The database is created and migrated on first start."""
@@ -30,14 +30,14 @@ def serve(
         from freechoice.api.state import AppState
 
         AppState(settings).close()  # loads the sample once, before workers start
-    config = uvicorn.Config("freechoice.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                            log_level="info")
     if workers == 1:
+        config = uvicorn.Config("freechoice.api.app:create_app", factory=True, host=host, port=port, log_level="info")
         uvicorn.Server(config).run()
     else:
-        from freechoice.api.workers import serve_balanced
+        from freechoice.api.app import create_app
+        from freechoice.api.server import GunicornServer
 
-        serve_balanced(config, workers)  # each connection to the least-busy worker
+        GunicornServer(create_app, bind=f"{host}:{port}", workers=workers).run()
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from freechoice.catalog import ValidationFailed
+from freechoice.catalog.db import write_transaction
 from freechoice.catalog.db.tables import AssessmentRow, AuditEntry, RulePackRow
 from freechoice.engine import Assessment, compile_rules, propose
 from freechoice.rules import parse_pack
@@ -86,7 +87,7 @@ def dry_run(body: DryRun, who: Admin, db: DbSession, state: State) -> dict[str, 
 @router.post("/rules/activate", tags=["rules"], summary="Activate a rule pack for every worker (admin)")
 def activate(body: PackBody, who: Admin, db: DbSession, state: State) -> dict[str, Any]:
     compiled = _compile(body.pack)
-    with db.begin():
+    with write_transaction(db):
         row = RulePackRow(version=compiled.version, data=body.pack, activated_by=who.key_id)
         db.add(row)
         db.flush()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from freechoice.catalog import Catalog, Service
 from freechoice.catalog.bulk import gc_paused
-from freechoice.catalog.db import import_catalog
+from freechoice.catalog.db import import_catalog, write_transaction
 from freechoice.catalog.db.tables import OrganizationRow, ServiceRow
 from freechoice.catalog.hsds import export_organization, export_service, parse_hsds, taxonomy_objects
 from freechoice.catalog.hsds.vocabulary import TAXONOMY_ID, kind_term, record_uuid
@@ -94,7 +94,7 @@ def import_hsds(
         raise ProblemError(403, "partners import their own organisation's services only",
                            errors=[{"field": "organization_id", "message": f"not yours: {', '.join(foreign)}"}])
     current = state.current_catalog(force=True)
-    with db.begin():  # the checks read inside the one transaction that writes
+    with write_transaction(db):  # the checks read inside the one transaction that writes
         if who.role == "partner":
             owners = _owners(db, [s.id for s in parsed.services])
             taken = sorted(sid for sid, org in owners.items() if org != who.organization_id)

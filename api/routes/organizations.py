@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from freechoice.catalog import Organization
-from freechoice.catalog.db import save_organization
+from freechoice.catalog.db import save_organization, write_transaction
 from freechoice.catalog.db.tables import ApiKey, OrganizationRow
 
 from ..auth import Principal, create_key
@@ -70,7 +70,7 @@ def create_organization(org: Organization, request: Request, who: Admin, db: DbS
 def update_organization(org_id: str, org: Organization, who: Admin, db: DbSession, state: State) -> dict:
     if org.id != org_id:
         raise ProblemError(422, "the body's id must match the path", errors=[{"field": "id", "message": f"expected {org_id}"}])
-    with db.begin():
+    with write_transaction(db):
         if db.get(OrganizationRow, org_id) is None:
             raise ProblemError(404, f"no organization {org_id!r}")
         save_organization(db, org, who.key_id)
@@ -105,7 +105,7 @@ def list_keys(_: Admin, db: DbSession) -> list[KeyPublic]:
 def revoke_key(key_id: str, who: Admin, db: DbSession, state: State) -> None:
     import datetime as dt
 
-    with db.begin():
+    with write_transaction(db):
         row = db.get(ApiKey, key_id)
         if row is None:
             raise ProblemError(404, f"no key {key_id!r}")

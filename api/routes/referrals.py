@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from freechoice.catalog.db import write_transaction
 from freechoice.catalog.db.tables import ReferralEvent, ReferralRow
 from freechoice.engine.referrals import STATUSES, allowed_transitions, check_transition
 
@@ -85,7 +86,7 @@ def get_referral(ref_id: str, who: Party, db: DbSession) -> dict[str, Any]:
 
 @router.post("/referrals/{ref_id}/transitions", summary="Move a referral on (409 names the allowed moves)")
 def transition(ref_id: str, body: TransitionCreate, who: Party, db: DbSession) -> dict[str, Any]:
-    with db.begin():
+    with write_transaction(db):
         row = _visible(db.get(ReferralRow, ref_id, with_for_update=True), who)
         check_transition(row.status, body.to, _side(who), body.reason)
         db.add(ReferralEvent(referral_id=row.id, from_status=row.status, to_status=body.to, reason=body.reason, actor=who.key_id))

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select
 
 from freechoice.catalog import Capacity, Service
-from freechoice.catalog.db import save_service
+from freechoice.catalog.db import save_service, write_transaction
 from freechoice.catalog.db.tables import ServiceRow, ServiceVersion
 from freechoice.engine import check_service
 
@@ -120,7 +120,7 @@ def create_service(service: Service, request: Request, who: Writer, db: DbSessio
 
 def _write(service_id: str, who: Principal, db: Any, state: Any, if_match: str | None, change: str,
            make: Any) -> JSONResponse:
-    with db.begin():
+    with write_transaction(db):
         row = _visible(db.get(ServiceRow, service_id, with_for_update=True), who)
         _precondition(row, if_match)
         current = Service.model_validate(row.data)

@@ -11,7 +11,7 @@ from .catalog_store import (
     save_service,
     service_records,
 )
-from .engine import Database, RawJSON, alembic_config
+from .engine import Database, RawJSON, alembic_config, write_transaction
 
 __all__ = [
     "Database",
@@ -26,4 +26,5 @@ __all__ = [
     "save_organization",
     "save_service",
     "service_records",
+    "write_transaction",
 ]

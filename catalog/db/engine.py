@@ -1,9 +1,18 @@
-"""Database connections and migrations: SQLite (WAL, foreign keys) or PostgreSQL."""
+"""Database connections and migrations: SQLite (WAL, foreign keys) or PostgreSQL.
+
+Reads that decide a write happen inside the write transaction: code that writes opens
+it with :meth:`Database.writing` (a new session) or :func:`write_transaction` (an
+existing one). On SQLite such a transaction begins with ``BEGIN IMMEDIATE`` after
+queueing for the writer lock (:mod:`.sqlite_writer`), so two writers never both decide
+on the same stale read; on PostgreSQL the rows that decide are read ``FOR UPDATE``.
+Every other transaction is a plain read transaction.
+"""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from importlib import resources
-from typing import Any
+from typing import Any, Iterator
 
 import orjson
 from alembic import command
@@ -13,7 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .sqlite_writer import WalCheckpointer, WriterConnection
 
-__all__ = ["Database", "RawJSON", "alembic_config"]
+__all__ = ["Database", "RawJSON", "alembic_config", "write_transaction"]
+
+_WRITE = {"freechoice_write": True}
 
 
 class RawJSON(str):
@@ -57,6 +68,7 @@ class Database:
         self.checkpointer: WalCheckpointer | None = None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
             database = self.engine.url.database or ""
             if checkpoint_seconds and database not in ("", ":memory:"):
                 event.listen(self.engine, "connect", _no_autocheckpoint)
@@ -64,17 +76,25 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:
+        """A session for reading (and for :func:`write_transaction` blocks)."""
         return self.sessions()
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A new session in one write transaction, committed when the block ends
+        (rolled back on an exception)."""
+        with self.sessions() as session, write_transaction(session):
+            yield session
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` (creates it on an empty database)."""
-        with self.engine.begin() as conn:
+        with self.engine.execution_options(**_WRITE).begin() as conn:
             cfg = alembic_config(self.engine)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
 
     def downgrade(self, revision: str = "base") -> None:
-        with self.engine.begin() as conn:
+        with self.engine.execution_options(**_WRITE).begin() as conn:
             cfg = alembic_config(self.engine)
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, revision)
@@ -92,6 +112,34 @@ class Database:
         if self.checkpointer is not None:
             self.checkpointer.stop()
         self.engine.dispose()
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """Run the block in one write transaction of ``session``: its reads see the latest
+    committed data and nobody else writes until it commits (SQLite: the writer lock and
+    ``BEGIN IMMEDIATE``; PostgreSQL: read the deciding rows with ``with_for_update``).
+
+    A read transaction the session still has open is ended first (it holds no changes;
+    pending changes there are a programming error and raise ``RuntimeError``).
+    """
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("write_transaction: the session has unsaved changes from before the write began")
+        session.rollback()
+    with session.begin():
+        session.connection(execution_options=_WRITE)  # begins now, so the lock is taken here
+        yield session
+
+
+def _sqlite_begin(conn: Any) -> None:
+    dbapi = conn.connection.dbapi_connection
+    if not isinstance(dbapi, WriterConnection):
+        return  # a connection factory of the caller's own: the driver begins as it always does
+    if conn.get_execution_options().get("freechoice_write"):
+        dbapi.begin_write()
+    else:
+        dbapi.begin_read()
 
 
 def _dumps(obj: Any) -> str:

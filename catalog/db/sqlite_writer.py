@@ -6,12 +6,15 @@ few API threads and worker processes writing small transactions, requests spend 
 of their wait asleep after the lock is already free: throughput drops and the slowest
 requests take hundreds of milliseconds.
 
-:class:`WriterConnection` (a ``sqlite3.Connection`` factory) takes an exclusive
-``flock`` on a lock file next to the database before its first writing statement of a
-transaction, and releases it when the transaction ends (commit, rollback, close, or a
-statement that ran in autocommit). Waiting writers, in any thread or process on the
-machine, are woken the moment the lock is released. Readers never take it (WAL lets
-them read while one connection writes). In-memory databases are not locked.
+A write transaction says so when it begins (``Database.writing()`` /
+``write_transaction()``, see :mod:`.engine`): :class:`WriterConnection` (a
+``sqlite3.Connection`` factory) then takes an exclusive ``flock`` on a lock file next
+to the database and starts the transaction with ``BEGIN IMMEDIATE``, so the reads
+that decide the write see the latest committed data and nobody else can write until
+it ends. The lock is released when the transaction ends (commit, rollback, close).
+Waiting writers, in any thread or process on the machine, are woken the moment the
+lock is released. Read transactions (plain ``BEGIN``) never take it: WAL lets them
+read while one connection writes. In-memory databases are not locked.
 
 :class:`WalCheckpointer` moves the other slow part of a write out of the way: copying
 the write-ahead log back into the database (and syncing it to disk), which SQLite
@@ -22,11 +25,9 @@ every writer queued behind it.
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import threading
-from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 try:
     import fcntl
@@ -34,9 +35,6 @@ except ImportError:  # pragma: no cover - not POSIX: SQLite's own busy handler o
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["WalCheckpointer", "WriterConnection", "lock_path"]
-
-_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|BEGIN\s+IMMEDIATE|BEGIN\s+EXCLUSIVE)\b",
-                     re.IGNORECASE)
 
 
 def lock_path(database: str) -> str | None:
@@ -49,50 +47,38 @@ def lock_path(database: str) -> str | None:
     return name + "-writer.lock"
 
 
-class _Cursor(sqlite3.Cursor):
-    def execute(self, sql: str, parameters: Any = (), /) -> Any:
-        with self.connection._statement(sql):  # type: ignore[attr-defined]
-            return super().execute(sql, parameters)
-
-    def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> Any:
-        with self.connection._statement(sql):  # type: ignore[attr-defined]
-            return super().executemany(sql, seq_of_parameters)
-
-
 class WriterConnection(sqlite3.Connection):
-    """A sqlite3 connection that queues for a machine-wide writer lock (see module doc)."""
+    """A sqlite3 connection whose write transactions queue for a machine-wide writer
+    lock before ``BEGIN IMMEDIATE`` (see module doc). Transactions are begun
+    explicitly: :meth:`begin_read` or :meth:`begin_write` (the connection runs with
+    ``isolation_level=None``, so the driver itself never begins one)."""
 
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(database, *args, **kwargs)
+        self.isolation_level = None  # transactions begin where we say, not before a driver-detected write
         path = lock_path(os.fspath(database))
         self._lock_fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644) if path and fcntl is not None else None
         self._locked = False
-
-    def cursor(self, factory: Any = None) -> Any:  # type: ignore[override]
-        return super().cursor(factory or _Cursor)
-
-    def execute(self, sql: str, parameters: Any = (), /) -> Any:  # type: ignore[override]
-        return self.cursor().execute(sql, parameters)
-
-    def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> Any:  # type: ignore[override]
-        return self.cursor().executemany(sql, seq_of_parameters)
 
     @property
     def holds_writer_lock(self) -> bool:
         return self._locked
 
-    @contextmanager
-    def _statement(self, sql: str) -> Iterator[None]:
-        """Take the lock before a writing statement; after any statement, let it go if
-        no transaction is left open (the statement ran in autocommit)."""
-        if not self._locked and self._lock_fd is not None and _WRITES.match(sql):
+    def begin_read(self) -> None:
+        """Start a read transaction: one consistent snapshot, no lock."""
+        self.execute("BEGIN")
+
+    def begin_write(self) -> None:
+        """Queue for the writer lock, then start a transaction that holds SQLite's write
+        lock from its first statement (``BEGIN IMMEDIATE``)."""
+        if not self._locked and self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # releases the GIL while it waits
             self._locked = True
         try:
-            yield
-        finally:
-            if self._locked and not self.in_transaction:
-                self._release()
+            self.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release()
+            raise
 
     def _release(self) -> None:
         if self._locked and self._lock_fd is not None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from freechoice.catalog.db import Database
+from freechoice.catalog.db import Database, write_transaction
 from freechoice.catalog.db.sqlite_writer import WalCheckpointer, WriterConnection, lock_path
 
 
@@ -45,12 +45,15 @@ def _connect(path: Path) -> WriterConnection:
 
 
 @pytest.mark.parametrize("end", ["commit", "rollback", "close"])
-def test_the_lock_is_held_from_the_first_write_to_the_end_of_the_transaction(dbfile: Path, end: str):
+def test_a_write_transaction_holds_the_lock_from_its_begin_to_its_end(dbfile: Path, end: str):
     conn = _connect(dbfile)
+    conn.begin_read()
     conn.execute("SELECT * FROM t").fetchall()
     assert not conn.holds_writer_lock and not _held(dbfile)  # reading takes no lock
+    conn.rollback()
+    conn.begin_write()
+    assert conn.holds_writer_lock and _held(dbfile)  # before any statement ran
     conn.execute("INSERT INTO t (v) VALUES ('a')")
-    conn.execute("INSERT INTO t (v) VALUES ('b')")
     assert conn.holds_writer_lock and _held(dbfile)
     getattr(conn, end)()
     assert not _held(dbfile)
@@ -60,6 +63,7 @@ def test_the_lock_is_held_from_the_first_write_to_the_end_of_the_transaction(dbf
 
 def test_a_failed_statement_keeps_the_lock_until_rollback(dbfile: Path):
     conn = _connect(dbfile)
+    conn.begin_write()
     conn.execute("INSERT INTO t (id, v) VALUES (1, 'a')")
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("INSERT INTO t (id, v) VALUES (1, 'again')")
@@ -70,22 +74,72 @@ def test_a_failed_statement_keeps_the_lock_until_rollback(dbfile: Path):
     conn.close()
 
 
-def test_a_statement_in_autocommit_mode_releases_at_once(dbfile: Path):
-    conn = _connect(dbfile)
-    conn.isolation_level = None
-    conn.execute("INSERT INTO t (v) VALUES ('a')")
-    assert not conn.holds_writer_lock and not _held(dbfile)
-    conn.close()
-
-
 def test_in_memory_databases_take_no_lock():
     conn = sqlite3.connect(":memory:", factory=WriterConnection)
     conn.execute("CREATE TABLE t (v TEXT)")
+    conn.begin_write()  # type: ignore[attr-defined]
     conn.execute("INSERT INTO t VALUES ('a')")
     assert not conn.holds_writer_lock  # type: ignore[attr-defined]
+    conn.commit()
     conn.close()
     assert lock_path(":memory:") is None and lock_path("file:x?mode=memory&cache=shared") is None
     assert lock_path("file:/data/fc.db?mode=rwc") == "/data/fc.db-writer.lock"
+
+
+def test_database_sessions_read_without_the_lock_and_write_with_it(tmp_path: Path):
+    db = Database(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        with db.writing() as s:
+            assert _held(tmp_path / "s.db")
+            s.execute(text("CREATE TABLE n (v INTEGER)"))
+            s.execute(text("INSERT INTO n VALUES (1)"))
+        assert not _held(tmp_path / "s.db")
+        with db.session() as s:
+            assert s.execute(text("SELECT v FROM n")).scalar() == 1
+            assert not _held(tmp_path / "s.db")
+            with write_transaction(s):  # the read transaction ends, a write one begins
+                assert _held(tmp_path / "s.db")
+                s.execute(text("UPDATE n SET v = v + 1"))
+            assert not _held(tmp_path / "s.db")
+        with pytest.raises(ZeroDivisionError), db.writing() as s:
+            s.execute(text("UPDATE n SET v = 100"))
+            raise ZeroDivisionError
+        assert not _held(tmp_path / "s.db")
+        with db.session() as s:
+            assert s.execute(text("SELECT v FROM n")).scalar() == 2  # the failed block was rolled back
+    finally:
+        db.dispose()
+
+
+_INCREMENT = """
+import sys
+from sqlalchemy import text
+from freechoice.catalog.db import Database, write_transaction
+db = Database(sys.argv[1])
+for _ in range(int(sys.argv[2])):
+    with db.writing() as s:  # read, decide, write: one transaction
+        v = s.execute(text("SELECT v FROM counter")).scalar()
+        s.execute(text("UPDATE counter SET v = :v"), {"v": v + 1})
+db.dispose()
+"""
+
+
+def test_read_modify_write_in_several_processes_loses_no_update(tmp_path: Path):
+    """Each process reads the counter and writes it plus one; if a read could happen
+    outside the write transaction, two processes would write the same value."""
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    db = Database(url)
+    with db.writing() as s:
+        s.execute(text("CREATE TABLE counter (v INTEGER)"))
+        s.execute(text("INSERT INTO counter VALUES (0)"))
+    procs = [subprocess.Popen([sys.executable, "-c", _INCREMENT, url, "150"], stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    with db.session() as s:
+        assert s.execute(text("SELECT v FROM counter")).scalar() == 450
+    db.dispose()
 
 
 _CHILD = """
@@ -93,6 +147,7 @@ import sqlite3, sys
 from freechoice.catalog.db.sqlite_writer import WriterConnection
 conn = sqlite3.connect(sys.argv[1], factory=WriterConnection, timeout=0)  # no busy wait at all
 print("ready", flush=True)
+conn.begin_write()
 conn.execute("INSERT INTO t (v) VALUES ('child')")
 conn.commit()
 print("written", flush=True)
@@ -103,13 +158,14 @@ def test_a_writer_in_another_process_waits_its_turn_instead_of_failing(dbfile: P
     """With SQLite's busy timeout at 0 the child would fail with 'database is locked'
     if it reached SQLite's write lock; it queues on the lock file and writes after us."""
     conn = _connect(dbfile)
+    conn.begin_write()
     conn.execute("INSERT INTO t (v) VALUES ('parent')")
     child = subprocess.Popen([sys.executable, "-c", _CHILD, str(dbfile)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None and child.stdout.readline() == "ready\n"
         with pytest.raises(subprocess.TimeoutExpired):
-            child.wait(0.5)  # still queued behind our open transaction
+            child.wait(0.5)  # still queued behind our open transaction (a child that wrote would have ended)
         conn.commit()
         out, err = child.communicate(timeout=60)
     finally:
@@ -123,7 +179,7 @@ def test_a_writer_in_another_process_waits_its_turn_instead_of_failing(dbfile: P
 def test_the_checkpointer_copies_the_log_into_the_database(tmp_path: Path):
     db = Database(f"sqlite:///{tmp_path / 'c.db'}", checkpoint_seconds=3600)
     try:
-        with db.engine.begin() as conn:
+        with db.writing() as conn:
             assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0
             conn.execute(text("CREATE TABLE big (v TEXT)"))
             for _ in range(300):

@@ -1,4 +1,8 @@
-"""Several worker processes behind one port, each new connection handed to the worker
+"""BASELINE FOR THE BENCH ONLY (not part of the package): the hand-written balancer
+that `freechoice serve --workers N` used before it moved to gunicorn. Kept so that
+`bench/http_throughput.py --servers gunicorn,balancer` measures both side by side.
+
+Several worker processes behind one port, each new connection handed to the worker
 with the fewest open connections.
 
 With uvicorn's own ``--workers``, every worker accepts from one shared socket and the
@@ -176,3 +180,10 @@ def serve_balanced(config: uvicorn.Config, workers: int) -> None:
         pool.stop(timeout=(config.timeout_graceful_shutdown or 10) + 5)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+if __name__ == "__main__":  # python bench/baseline_balancer.py PORT WORKERS
+    import sys
+
+    serve_balanced(uvicorn.Config("freechoice.api.app:create_app", factory=True, host="127.0.0.1",
+                                  port=int(sys.argv[1]), log_level="info"), int(sys.argv[2]))
