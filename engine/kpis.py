@@ -11,7 +11,7 @@ import statistics
 from collections import Counter, defaultdict
 from typing import Any, Iterable, Mapping
 
-__all__ = ["compute_kpis", "quality_signal"]
+__all__ = ["compute_kpis", "list_summary", "quality_signal"]
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -20,6 +20,26 @@ def _share(part: int, whole: int) -> float | None:
 
 def _mean_n(values: list[float]) -> dict[str, Any]:
     return {"mean": round(statistics.fmean(values), 2), "n": len(values)}
+
+
+def list_summary(option_list: Mapping[str, Any]) -> dict[str, int]:
+    """What the KPIs need of one option list, kept beside it when it is stored, so
+    that measures never read the lists themselves: the client's priority-4 needs, and
+    how many of them had at least one option.
+
+    >>> list_summary({"needs": [{"priority": 4, "options": [{}]}, {"priority": 4, "options": []},
+    ...                         {"priority": 2, "options": [{}]}]})
+    {'priority_4_needs': 2, 'priority_4_with_option': 1}
+    """
+    p4 = [n for n in option_list.get("needs", []) if n.get("priority") == 4]
+    return {"priority_4_needs": len(p4), "priority_4_with_option": sum(1 for n in p4 if n.get("options"))}
+
+
+def _summary(option_list: Mapping[str, Any]) -> tuple[int, int]:
+    if "priority_4_needs" in option_list:
+        return int(option_list["priority_4_needs"]), int(option_list["priority_4_with_option"])
+    s = list_summary(option_list)
+    return s["priority_4_needs"], s["priority_4_with_option"]
 
 
 def compute_kpis(
@@ -31,15 +51,16 @@ def compute_kpis(
 ) -> dict[str, Any]:
     """KPIs for one organisation and period.
 
-    Records: option lists as offered (``needs`` with ``priority`` and ``options``);
+    Records: option lists as offered (``needs`` with ``priority`` and ``options``), or
+    their :func:`list_summary` (with ``id``);
     choices (``option_list_id``, ``decision``, ``created_at``); referrals (``id``,
     ``choice_id``, ``status``); referral events (``referral_id``, ``to``, ``reason``,
     ``at``); feedback (``satisfaction``, ``need_met``, ``kinds``, ``provider_id``).
     Shares are None when there is nothing to divide.
     """
     lists = list(option_lists)
-    p4 = [n for ol in lists for n in ol.get("needs", []) if n.get("priority") == 4]
-    p4_with = sum(1 for n in p4 if n.get("options"))
+    summaries = [_summary(ol) for ol in lists]
+    p4, p4_with = sum(s[0] for s in summaries), sum(s[1] for s in summaries)
     choices = list(choices)
     chosen = {c["option_list_id"] for c in choices if c.get("decision") == "chosen"}
     refs = list(referrals)
@@ -72,8 +93,8 @@ def compute_kpis(
         met[f["need_met"]] += 1
     return {
         "option_lists": len(lists),
-        "priority_4_needs": len(p4),
-        "share_priority_4_with_option": _share(p4_with, len(p4)),
+        "priority_4_needs": p4,
+        "share_priority_4_with_option": _share(p4_with, p4),
         "share_lists_chosen_from": _share(len(chosen), len(lists)),
         "referrals_sent": len(sent),
         "share_referrals_completed": _share(len(completed), len(sent)),

@@ -28,6 +28,7 @@ __all__ = [
     "Referral",
     "SIDES",
     "STATUSES",
+    "Status",
     "StatusChange",
     "TRANSITIONS",
     "allowed_transitions",

@@ -32,6 +32,7 @@ def demo(
     from freechoice.engine import load_rules, propose
     from freechoice.engine.cohort import synthetic_cohort
     from freechoice.engine.render import render_option_list
+    from freechoice.engine.kpis import list_summary
     from freechoice.engine.summary import render_summary, summarise
 
     url = database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='freechoice-demo-')) / 'freechoice.db'}"
@@ -58,7 +59,8 @@ def demo(
             s.flush()
             s.add(OptionListRow(id="ol-" + uuid.uuid4().hex, organization_id="org-demo-caseworkers", assessment_id=aid,
                                 client_ref=a.client_ref, rules_version=ol.rules_version, catalog_version=ol.catalog_version,
-                                data=ol.model_dump(mode="json"), created_by="demo", created_at=now))
+                                data=ol.model_dump(mode="json"), created_by="demo", created_at=now,
+                                **list_summary(ol.model_dump(mode="json"))))
     db.dispose()
     print("freechoice demo: FICTIONAL sample catalog, synthetic clients")
     print(f"database: {url}")

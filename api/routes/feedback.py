@@ -72,21 +72,30 @@ def kpis(who: Reader, db: DbSession, organization_id: str | None = None,
         raise ProblemError(404, "no such organization")
     start = dt.datetime.combine(since or dt.date(1970, 1, 1), dt.time(), tzinfo=dt.timezone.utc)
     end = dt.datetime.combine(until or dt.date(9999, 12, 30), dt.time(), tzinfo=dt.timezone.utc) + dt.timedelta(days=1)
-    lists = list(db.scalars(select(OptionListRow).where(OptionListRow.organization_id == org,
-                                                        OptionListRow.created_at >= start, OptionListRow.created_at < end)))
-    ids = [r.id for r in lists]
-    choices = list(db.scalars(select(ChoiceRow).where(ChoiceRow.option_list_id.in_(ids)))) if ids else []
-    refs = list(db.scalars(select(ReferralRow).where(ReferralRow.option_list_id.in_(ids)))) if ids else []
-    ref_ids = [r.id for r in refs]
-    events = list(db.scalars(select(ReferralEvent).where(ReferralEvent.referral_id.in_(ref_ids)))) if ref_ids else []
-    fb = list(db.scalars(select(FeedbackRow).where(FeedbackRow.organization_id == org,
-                                                   FeedbackRow.created_at >= start, FeedbackRow.created_at < end)))
+    # columns only, never the stored lists: every read below is an indexed range of one
+    # organisation and period, joined in the database
+    in_period = (OptionListRow.organization_id == org, OptionListRow.created_at >= start, OptionListRow.created_at < end)
+    lists = db.execute(select(OptionListRow.id, OptionListRow.priority_4_needs, OptionListRow.priority_4_with_option)
+                       .where(*in_period)).all()
+    choices = db.execute(select(ChoiceRow.id, ChoiceRow.option_list_id, ChoiceRow.decision, ChoiceRow.created_at)
+                         .join(OptionListRow, ChoiceRow.option_list_id == OptionListRow.id).where(*in_period)).all()
+    refs = db.execute(select(ReferralRow.id, ReferralRow.choice_id, ReferralRow.status)
+                      .join(OptionListRow, ReferralRow.option_list_id == OptionListRow.id).where(*in_period)).all()
+    events = db.execute(select(ReferralEvent.referral_id, ReferralEvent.to_status, ReferralEvent.reason, ReferralEvent.at)
+                        .join(ReferralRow, ReferralEvent.referral_id == ReferralRow.id)
+                        .join(OptionListRow, ReferralRow.option_list_id == OptionListRow.id)
+                        .where(*in_period, ReferralEvent.to_status.in_(("in_progress", "declined", "closed")))).all()
+    fb = db.execute(select(FeedbackRow.satisfaction, FeedbackRow.need_met, FeedbackRow.kinds, FeedbackRow.provider_id,
+                           FeedbackRow.service_id)
+                    .where(FeedbackRow.organization_id == org, FeedbackRow.created_at >= start,
+                           FeedbackRow.created_at < end)).all()
 
     def utc(t: dt.datetime) -> dt.datetime:
         return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
 
     result = compute_kpis(
-        [r.data for r in lists],
+        [{"id": r.id, "priority_4_needs": r.priority_4_needs or 0, "priority_4_with_option": r.priority_4_with_option or 0}
+         for r in lists],
         [{"id": c.id, "option_list_id": c.option_list_id, "decision": c.decision, "created_at": utc(c.created_at)} for c in choices],
         [{"id": r.id, "choice_id": r.choice_id, "status": r.status} for r in refs],
         [{"referral_id": e.referral_id, "to": e.to_status, "reason": e.reason, "at": utc(e.at)} for e in events],

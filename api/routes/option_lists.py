@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 from freechoice.catalog.db import RawJSON
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralEvent, ReferralRow
 from freechoice.engine import Assessment, OptionList, choose, propose, shared_view
+from freechoice.engine.kpis import list_summary
 
 from ..auth import Principal
 from ..deps import DbSession, State, require_role
@@ -54,6 +55,7 @@ def create_option_list(assessment: Assessment, request: Request, who: Caseworker
                  quality=state.quality(), created_at=now.isoformat())
     # serialised once: the stored copy and the response are the same bytes
     body = RawJSON(ol.model_copy(update={"assessment_id": asm_id}).model_dump_json())
+    summary = list_summary({"needs": [{"priority": n.priority, "options": n.options} for n in ol.needs]})
 
     def create():
         # plain INSERTs: the busiest write of the service, and nothing here needs the ORM
@@ -63,7 +65,8 @@ def create_option_list(assessment: Assessment, request: Request, who: Caseworker
         db.execute(insert(OptionListRow.__table__), [{
             "id": list_id, "organization_id": who.organization_id, "assessment_id": asm_id,
             "client_ref": assessment.client_ref, "rules_version": ol.rules_version,
-            "catalog_version": ol.catalog_version, "data": body, "created_by": who.key_id, "created_at": now}])
+            "catalog_version": ol.catalog_version, "data": body, "created_by": who.key_id, "created_at": now,
+            **summary}])
         audit(db, who, "create", "option_list", list_id, assessment.client_ref, assessment_id=asm_id)
         return 201, body
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from freechoice.catalog.db import write_transaction
 from freechoice.catalog.db.tables import ReferralEvent, ReferralRow
-from freechoice.engine.referrals import STATUSES, allowed_transitions, check_transition
+from freechoice.engine.referrals import STATUSES, Status, allowed_transitions, check_transition
 
 from ..auth import Principal
 from ..deps import DbSession, require_role
@@ -44,17 +44,27 @@ def _visible(row: ReferralRow | None, who: Principal) -> ReferralRow:
     raise ProblemError(404, "no such referral")
 
 
-def _events(db: Any, ref_id: str) -> list[dict[str, Any]]:
-    rows = db.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == ref_id).order_by(ReferralEvent.id))
-    return [{"from": e.from_status or None, "to": e.to_status, "reason": e.reason, "at": e.at.isoformat()} for e in rows]
+def _event(e: ReferralEvent) -> dict[str, Any]:
+    return {"from": e.from_status or None, "to": e.to_status, "reason": e.reason, "at": e.at.isoformat()}
 
 
-def _public(db: Any, row: ReferralRow, who: Principal) -> dict[str, Any]:
+def _histories(db: Any, ref_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The histories of several referrals, in one query."""
+    out: dict[str, list[dict[str, Any]]] = {r: [] for r in ref_ids}
+    if ref_ids:
+        q = select(ReferralEvent).where(ReferralEvent.referral_id.in_(ref_ids)).order_by(ReferralEvent.id)
+        for e in db.scalars(q):
+            out[e.referral_id].append(_event(e))
+    return out
+
+
+def _public(db: Any, row: ReferralRow, who: Principal, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     body = {
         "id": row.id, "status": row.status, "service_id": row.service_id, "provider_id": row.provider_id,
         "need": row.need, "kinds": row.kinds, "client": row.shared,
         "allowed_transitions": allowed_transitions(row.status, _side(who)),
-        "history": _events(db, row.id), "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
+        "history": _histories(db, [row.id])[row.id] if history is None else history,
+        "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
     }
     if who.role == "caseworker":
         body.update({"choice_id": row.choice_id, "option_list_id": row.option_list_id, "priority": row.priority})
@@ -62,8 +72,12 @@ def _public(db: Any, row: ReferralRow, who: Principal) -> dict[str, Any]:
 
 
 @router.get("/referrals", summary="Referrals: your organisation's (caseworker) or the ones sent to you (partner)")
-def list_referrals(who: Party, db: DbSession, status: str | None = None) -> list[dict[str, Any]]:
-    q = select(ReferralRow).order_by(ReferralRow.created_at)
+def list_referrals(
+    who: Party, db: DbSession, status: Annotated[Status | None, Query(description="Only referrals in this status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many, oldest first")] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many")] = 0,
+) -> list[dict[str, Any]]:
+    q = select(ReferralRow).order_by(ReferralRow.created_at, ReferralRow.id).limit(limit).offset(offset)
     if who.role == "caseworker":
         q = q.where(ReferralRow.organization_id == who.organization_id)
     else:
@@ -71,7 +85,8 @@ def list_referrals(who: Party, db: DbSession, status: str | None = None) -> list
     if status:
         q = q.where(ReferralRow.status == status)
     rows = list(db.scalars(q))
-    out = [_public(db, r, who) for r in rows]
+    histories = _histories(db, [r.id for r in rows])  # one query for the whole page
+    out = [_public(db, r, who, histories[r.id]) for r in rows]
     audited_read(db, who, "referral", None, None, listed=len(out))
     return out
 

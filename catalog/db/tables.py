@@ -114,6 +114,9 @@ class OptionListRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
     created_by: Mapped[str] = mapped_column(String(64))
+    # what the KPIs need of the list (engine.kpis.list_summary), so they never read `data`
+    priority_4_needs: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    priority_4_with_option: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ChoiceRow(Base):
@@ -210,4 +213,8 @@ class IdempotencyRecord(Base):
 
 
 Index("ix_referral_events_at", ReferralEvent.at)
+Index("ix_option_lists_org_created", OptionListRow.organization_id, OptionListRow.created_at)
+Index("ix_referrals_org_created", ReferralRow.organization_id, ReferralRow.created_at)
+Index("ix_referrals_provider_created", ReferralRow.provider_id, ReferralRow.created_at)
+Index("ix_feedback_org_created", FeedbackRow.organization_id, FeedbackRow.created_at)
 _ = func

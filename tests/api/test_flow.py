@@ -148,3 +148,38 @@ def test_openapi_documents_every_schema(world):
     assert "/option-lists" in spec["paths"] and "/referrals/{ref_id}/transitions" in spec["paths"]
     assert "Assessment" in spec["components"]["schemas"]
     assert world.client.get("/docs").status_code == 200
+
+
+def test_referrals_are_listed_in_pages_with_their_histories(world):
+    ol = _ol(world).json()
+    comp = next(n for n in ol["needs"] if n["need"] == "compensation")
+    ids = [o["option_id"] for o in comp["options"]][:2]
+    assert len(ids) == 2
+    made = world.client.post(f"/option-lists/{ol['id']}/choices", json={"option_ids": ids}, headers=world.as_("cw_a"))
+    assert made.status_code == 201, made.text
+    everything = world.client.get("/referrals?limit=500", headers=world.as_("cw_a")).json()
+    assert len(everything) >= 2
+    first = world.client.get("/referrals?limit=1", headers=world.as_("cw_a")).json()
+    second = world.client.get("/referrals?limit=1&offset=1", headers=world.as_("cw_a")).json()
+    assert [r["id"] for r in first + second] == [r["id"] for r in everything[:2]]
+    for r in everything:  # each with its own history, read with the page
+        assert r["history"][0]["to"] == "draft" and r["history"][-1]["to"] == r["status"]
+    drafts = world.client.get("/referrals?status=draft&limit=500", headers=world.as_("cw_a")).json()
+    assert drafts and all(r["status"] == "draft" for r in drafts)
+    bad = world.client.get("/referrals?status=lost&limit=0", headers=world.as_("cw_a"))
+    assert bad.status_code == 422
+    fields = " ".join(str(e) for e in bad.json()["errors"])
+    assert "status" in fields and "limit" in fields and "completed" in fields
+
+
+def test_kpis_count_priority_needs_from_the_stored_summaries(world):
+    before = world.client.get("/kpis", headers=world.as_("cw_b")).json()
+    body = copy.deepcopy(ASSESSMENT) | {"client_ref": "c-kpi-1", "needs": {"compensation": 4, "food": 4, "employment": 2}}
+    ol = _ol(world, who="cw_b", body=body).json()
+    p4 = [n for n in ol["needs"] if n["priority"] == 4]
+    after = world.client.get("/kpis", headers=world.as_("cw_b")).json()
+    assert after["option_lists"] == before["option_lists"] + 1
+    assert after["priority_4_needs"] == before["priority_4_needs"] + len(p4) == before["priority_4_needs"] + 2
+    with_option = sum(1 for n in p4 if n["options"])
+    total_with = round((before["share_priority_4_with_option"] or 0) * before["priority_4_needs"]) + with_option
+    assert after["share_priority_4_with_option"] == round(total_with / after["priority_4_needs"], 4)
