@@ -19,10 +19,15 @@ from .codes import normalise_area
 from .errors import CatalogError
 from .models import CatalogData, Organization, Service
 
-__all__ = ["Catalog", "Place"]
+__all__ = ["Catalog", "Place", "graph_facts"]
 
 Place = tuple[str, str | None]
 _serials = itertools.count(1)
+
+
+def graph_facts(service: Service) -> tuple[bool, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """What the referral graph reads of a service (see ``Catalog.graph_revision``)."""
+    return (service.status == "active", tuple(service.kinds), tuple(service.requires), tuple(service.refers_to))
 
 
 class Catalog:
@@ -58,6 +63,7 @@ class Catalog:
         self._by_language: dict[str, set[str]] = defaultdict(set)
         self._interpreting: set[str] = set()
         self._version: str | None = None
+        self._graph_revision = 0
         for org in organizations:
             self.upsert_organization(org)
         for svc in services:
@@ -100,8 +106,11 @@ class Catalog:
                 raise CatalogError(
                     f"service {service.id!r} names unknown organization_id {service.organization_id!r}"
                 )
-            if service.id in self._services:
-                self._unindex(self._services[service.id])
+            old = self._services.get(service.id)
+            if old is not None:
+                self._unindex(old)
+            if old is None or graph_facts(old) != graph_facts(service):
+                self._graph_revision += 1
             self._services[service.id] = service
             self._serial[service.id] = next(_serials)
             self._digest[service.id] = hashlib.sha256(
@@ -123,6 +132,7 @@ class Catalog:
             if svc is None:
                 raise CatalogError(f"no service {service_id!r}")
             self._unindex(svc)
+            self._graph_revision += 1
             self._serial.pop(service_id, None)
             self._digest.pop(service_id, None)
             self._version = None
@@ -185,6 +195,13 @@ class Catalog:
     def serial(self, service_id: str) -> int:
         """A number that changes whenever the service changes (for caches)."""
         return self._serial[service_id]
+
+    @property
+    def graph_revision(self) -> int:
+        """A number that moves only when the referral graph can change: a service added
+        or removed, or its status, kinds, ``requires`` or ``refers_to`` changed (not its
+        capacity, hours or words). Caches of the graph key on it."""
+        return self._graph_revision
 
     @property
     def version(self) -> str:

@@ -15,6 +15,7 @@ import weakref
 import networkx as nx
 
 from freechoice.catalog import SERVICE_KINDS, Catalog, ReferralCycleError, Service
+from freechoice.catalog.index import graph_facts
 
 __all__ = ["ReferralGraph", "check_service", "referral_graph"]
 
@@ -153,20 +154,28 @@ def _raise_on_cycle(g: nx.DiGraph, rel: str) -> None:
     raise ReferralCycleError([str(u) for u, _v in cycle])
 
 
-_CACHE: "weakref.WeakKeyDictionary[Catalog, tuple[str, ReferralGraph]]" = weakref.WeakKeyDictionary()
+_CACHE: "weakref.WeakKeyDictionary[Catalog, tuple[int, ReferralGraph]]" = weakref.WeakKeyDictionary()
 
 
 def referral_graph(catalog: Catalog) -> ReferralGraph:
-    """The referral graph of the catalog's current version (built once per version)."""
-    version = catalog.version
+    """The referral graph of the catalog, built again only when a change could alter it
+    (``Catalog.graph_revision``: a capacity or wording change does not)."""
+    revision = catalog.graph_revision
     hit = _CACHE.get(catalog)
-    if hit is not None and hit[0] == version:
+    if hit is not None and hit[0] == revision:
         return hit[1]
     graph = ReferralGraph(catalog)
-    _CACHE[catalog] = (version, graph)
+    _CACHE[catalog] = (revision, graph)
     return graph
 
 
 def check_service(catalog: Catalog, service: Service) -> None:
-    """Raise ReferralCycleError if adding or changing ``service`` would close a cycle."""
+    """Raise ReferralCycleError if adding or changing ``service`` would close a cycle.
+
+    A change that leaves the service's graph facts as they are (capacity, hours,
+    words), or that takes it out of service, cannot close one and is not checked again.
+    """
+    current = catalog.get(service.id)
+    if service.status != "active" or (current is not None and graph_facts(current) == graph_facts(service)):
+        return
     ReferralGraph(catalog, extra=service)

@@ -76,10 +76,23 @@ def list_services(
         q = q.where(ServiceRow.organization_id == organization_id)
     if status:
         q = q.where(ServiceRow.status == status)
-    rows = list(db.scalars(q))
-    if kind:
-        rows = [r for r in rows if kind in r.data.get("kinds", [])]
-    return [_body(r) for r in rows[offset : offset + limit]]
+    if not kind:
+        return [_body(r) for r in db.scalars(q.limit(limit).offset(offset))]
+    # kinds live in the JSON: read in id order, a batch at a time, until the page is full
+    out: list[dict[str, Any]] = []
+    skipped, after = 0, ""
+    while len(out) < limit:
+        batch = list(db.scalars(q.where(ServiceRow.id > after).limit(500)))
+        for r in batch:
+            if kind in r.data.get("kinds", []):
+                if skipped < offset:
+                    skipped += 1
+                elif len(out) < limit:
+                    out.append(_body(r))
+        if len(batch) < 500:
+            break
+        after = batch[-1].id
+    return out
 
 
 @router.get("/services/{service_id}", summary="One service, with its ETag")

@@ -84,3 +84,20 @@ def test_another_worker_sees_catalog_changes_without_a_restart(world, database_u
         body = copy.deepcopy(ASSESSMENT) | {"needs": {"food": 4}}
         ol = other.post("/option-lists", json=body, headers=world.as_("cw_b")).json()
         assert "svc-test-worker" in [o["service_id"] for n in ol["needs"] for o in n["options"]]
+
+
+def test_listing_services_pages_through_filters(world):
+    c = world.client
+    everything = c.get("/services?limit=1000", headers=world.as_("admin")).json()
+    assert len(everything) > 50 and [s["id"] for s in everything] == sorted(s["id"] for s in everything)
+    page = c.get("/services?limit=7&offset=5", headers=world.as_("admin")).json()
+    assert [s["id"] for s in page] == [s["id"] for s in everything[5:12]]
+    kind = "legal_aid.wage_claim"
+    with_kind = [s["id"] for s in everything if kind in s["kinds"]]
+    assert len(with_kind) >= 3
+    pages = [c.get(f"/services?kind={kind}&limit=2&offset={o}", headers=world.as_("admin")).json() for o in range(0, len(with_kind) + 2, 2)]
+    assert [s["id"] for p in pages for s in p] == with_kind
+    own = c.get("/services?limit=1000", headers=world.as_("partner_x")).json()
+    assert own and all(s["organization_id"] == PARTNER_X for s in own)
+    bad = c.get("/services?limit=0&offset=-1", headers=world.as_("admin"))
+    assert bad.status_code == 422

@@ -79,3 +79,21 @@ def test_a_refers_to_cycle_is_rejected():
     with pytest.raises(ReferralCycleError) as err:
         ReferralGraph(Catalog([ORG], [a, b]))
     assert set(err.value.cycle) == {"service:a", "service:b"}
+
+
+def test_the_graph_is_built_again_only_when_a_change_can_alter_it():
+    from freechoice.catalog import Capacity, load_sample_catalog
+    from freechoice.engine import referral_graph
+
+    catalog = load_sample_catalog()
+    first = referral_graph(catalog)
+    svc = next(s for s in catalog if s.refers_to)
+    # capacity and wording leave the graph as it is: the same object serves on
+    catalog.upsert_service(svc.model_copy(update={"capacity": Capacity(status="full", until="2027-01-01"),
+                                                  "description": "Changed words (fictional)."}))
+    assert referral_graph(catalog) is first
+    # what a service refers to is part of the graph: a new one is built
+    catalog.upsert_service(svc.model_copy(update={"refers_to": []}))
+    second = referral_graph(catalog)
+    assert second is not first
+    assert not any(v.startswith("service:") for _, v in second.graph.out_edges(f"service:{svc.id}"))
