@@ -1,0 +1,134 @@
+"""Durability under kill -9: every write the service acknowledged is still there after
+the whole server (gunicorn's arbiter and its workers) is killed without warning.
+
+Each round starts `freechoice serve --workers 2`, sends writes from 16 concurrent
+clients (option lists: an assessment and its list in one transaction; feedback), kills
+every server process with SIGKILL at a random moment while writes are in flight, and
+then reads the database directly: each acknowledged write (a 201 with its id) must be
+there, whole. Writes that were in flight when the server died may or may not be there;
+they were never acknowledged. Prints acknowledged and lost writes per round and in
+all (lost must be 0), and runs SQLite's integrity check.
+
+    python bench/kill9_durability.py [--database sqlite|postgresql] [--rounds 20] [--services 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import tempfile
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, select, text
+
+from freechoice.catalog.db import Database
+from freechoice.catalog.db.tables import AssessmentRow, FeedbackRow, OptionListRow
+
+from http_throughput import _bodies, _free_port, _prepare, _serve
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return out
+    for k in kids:
+        out.extend(_tree(int(k)))
+    return out
+
+
+async def _round(port: int, token: str, bodies: list[dict], kill_after: float, server_pid: int) -> tuple[list, list]:
+    lists: list[str] = []
+    feedback: list[str] = []
+    headers = {"Authorization": f"Bearer {token}"}
+    stop = asyncio.Event()
+
+    async def writer(i: int) -> None:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10, headers=headers) as c:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                try:
+                    if n % 4 == 0:
+                        r = await c.post("/feedback", json={"need_met": "partly", "satisfaction": 4})
+                        if r.status_code == 201:
+                            feedback.append(r.json()["id"])
+                    else:
+                        r = await c.post("/option-lists", json=bodies[(i * 997 + n) % len(bodies)])
+                        if r.status_code == 201:
+                            lists.append(r.json()["id"])
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.01)  # the server is gone: nothing was acknowledged
+
+    tasks = [asyncio.create_task(writer(i)) for i in range(16)]
+    await asyncio.sleep(kill_after)
+    for pid in reversed(_tree(server_pid)):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    await asyncio.sleep(0.5)
+    stop.set()
+    await asyncio.gather(*tasks)
+    return lists, feedback
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--services", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=9)
+    ap.add_argument("--postgres", default=os.environ.get("FREECHOICE_TEST_POSTGRES_URL",
+                                                         "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    tmp = Path(tempfile.mkdtemp(prefix="fc-kill9-"))
+    admin, schema = None, "fc_kill9_" + uuid.uuid4().hex[:8]
+    if args.database == "sqlite":
+        url = f"sqlite:///{tmp / 'kill9.db'}"
+    else:
+        admin = create_engine(args.postgres)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{args.postgres}{'&' if '?' in args.postgres else '?'}options=-csearch_path%3D{schema}"
+    try:
+        token = _prepare(url, args.services)
+        bodies = _bodies(200)
+        print(f"kill -9 durability: {args.database}, {args.rounds} rounds, 16 writers, serve --workers 2")
+        total_ack = total_lost = 0
+        for n in range(1, args.rounds + 1):
+            port = _free_port()
+            proc = _serve(url, 2, port, tmp / f"serve-{n}.log")
+            kill_after = rng.uniform(2.0, 6.0)
+            lists, feedback = asyncio.run(_round(port, token, bodies, kill_after, proc.pid))
+            proc.wait(30)
+            db = Database(url)
+            with db.session() as s:
+                found_lists = set(s.scalars(select(OptionListRow.id).where(OptionListRow.id.in_(lists)))) if lists else set()
+                whole = s.scalar(select(text("count(*)")).select_from(OptionListRow).join(
+                    AssessmentRow, OptionListRow.assessment_id == AssessmentRow.id).where(OptionListRow.id.in_(lists))) if lists else 0
+                found_fb = set(s.scalars(select(FeedbackRow.id).where(FeedbackRow.id.in_(feedback)))) if feedback else set()
+                check = s.execute(text("PRAGMA integrity_check")).scalar() if db.is_sqlite else "ok"
+            db.dispose()
+            lost = (len(lists) - len(found_lists)) + (len(feedback) - len(found_fb)) + (len(found_lists) - int(whole or 0))
+            total_ack += len(lists) + len(feedback)
+            total_lost += lost
+            print(f"  round {n:2d}: killed after {kill_after:.1f} s, acknowledged {len(lists) + len(feedback):5d} "
+                  f"(lists {len(lists)}, feedback {len(feedback)}), lost {lost}, integrity {check}", flush=True)
+        print(f"acknowledged {total_ack}, lost {total_lost} (must be 0)")
+    finally:
+        if admin is not None:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
