@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from .sqlite_writer import WalCheckpointer, WriterConnection
@@ -87,14 +87,18 @@ class Database:
             yield session
 
     def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema to ``revision`` (creates it on an empty database)."""
+        """Bring the schema to ``revision`` (creates it on an empty database). Several
+        hosts starting at once migrate one after the other (SQLite: the writer lock;
+        PostgreSQL: an advisory lock held for the transaction)."""
         with self.engine.execution_options(**_WRITE).begin() as conn:
+            _migration_lock(conn)
             cfg = alembic_config(self.engine)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
 
     def downgrade(self, revision: str = "base") -> None:
         with self.engine.execution_options(**_WRITE).begin() as conn:
+            _migration_lock(conn)
             cfg = alembic_config(self.engine)
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, revision)
@@ -130,6 +134,14 @@ def write_transaction(session: Session) -> Iterator[Session]:
     with session.begin():
         session.connection(execution_options=_WRITE)  # begins now, so the lock is taken here
         yield session
+
+
+_MIGRATION_LOCK = 0x66726565  # any fixed number: "free"
+
+
+def _migration_lock(conn: Any) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
 
 
 def _sqlite_begin(conn: Any) -> None:
