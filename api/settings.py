@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         description="How often the server runs the retention purge (0: never; run `freechoice retention run`).",
     )
 
+    idempotency_hours: float = Field(
+        default=24.0, ge=1,
+        description="How long the response of a request with an Idempotency-Key is kept for retries.",
+    )
+
     def key_setting(self) -> str | None:
         """The data key setting as text (None when unset)."""
         return self.data_key.get_secret_value() if self.data_key is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import admin, clients, feedback, hsds, option_lists, organizations, referrals, services
+from . import admin, clients, feedback, hsds, option_lists, organizations, referrals, retention, services
 
 __all__ = ["ROUTERS"]
 
@@ -15,6 +15,7 @@ ROUTERS: list[APIRouter] = [
     referrals.router,
     feedback.router,
     clients.router,
+    retention.router,
     admin.router,
     hsds.router,
 ]

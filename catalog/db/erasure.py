@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Collection, Iterable, Sequence
 
 import orjson
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from .tables import (
@@ -96,13 +96,14 @@ def erase_client(session: Session, organization_id: str, client_ref: str) -> Rem
     return removal
 
 
-def remove_cases(session: Session, organization_id: str, before: dt.datetime, *, finished: Collection[str]) -> Removal:
+def remove_cases(session: Session, organization_id: str, before: dt.datetime, *, finished: Collection[str],
+                 dry_run: bool = False) -> Removal:
     """Retention: remove the option lists and assessments of ``organization_id``
     created before ``before``, with the choices and referrals made from them.
 
     A case with a referral whose status is not in ``finished`` (the referral statuses
     that end it: declined, completed, closed) is kept until it is: the client is still
-    being helped.
+    being helped. ``dry_run`` counts what would go and changes nothing.
     """
     old_lists = list(session.scalars(select(OptionListRow.id).where(
         OptionListRow.organization_id == organization_id, OptionListRow.created_at < before)))
@@ -123,16 +124,26 @@ def remove_cases(session: Session, organization_id: str, before: dt.datetime, *,
         keep = set(_ids(session, lambda c: select(OptionListRow.assessment_id).where(OptionListRow.id.in_(c)),
                         sorted(newer_lists)))
         asm_ids = [a for a in asm_ids if a not in keep]
-    removal = _remove(session, asm_ids, ol_ids)
-    if removal.total:
+    removal = _remove(session, asm_ids, ol_ids, dry_run=dry_run)
+    if removal.total and not dry_run:
         removal.idempotency_records += _drop_idempotency(session, organization_id, removal.ids)
     return removal
 
 
-def _remove(session: Session, asm_ids: list[str], ol_ids: list[str]) -> Removal:
+def _remove(session: Session, asm_ids: list[str], ol_ids: list[str], *, dry_run: bool = False) -> Removal:
     removal = Removal()
     choice_ids = _ids(session, lambda c: select(ChoiceRow.id).where(ChoiceRow.option_list_id.in_(c)), ol_ids)
     ref_ids = _ids(session, lambda c: select(ReferralRow.id).where(ReferralRow.option_list_id.in_(c)), ol_ids)
+    removal.ids = set(asm_ids) | set(ol_ids) | set(choice_ids) | set(ref_ids)
+    if dry_run:
+        for chunk in _chunks(ref_ids):
+            removal.feedback_unlinked += session.scalar(
+                select(func.count()).select_from(FeedbackRow).where(FeedbackRow.referral_id.in_(chunk))) or 0
+            removal.referral_events += session.scalar(
+                select(func.count()).select_from(ReferralEvent).where(ReferralEvent.referral_id.in_(chunk))) or 0
+        removal.referrals, removal.choices = len(ref_ids), len(choice_ids)
+        removal.option_lists, removal.assessments = len(ol_ids), len(asm_ids)
+        return removal
     for chunk in _chunks(ref_ids):
         removal.feedback_unlinked += session.execute(
             update(FeedbackRow).where(FeedbackRow.referral_id.in_(chunk)).values(referral_id=None, text=None)
@@ -145,7 +156,6 @@ def _remove(session: Session, asm_ids: list[str], ol_ids: list[str]) -> Removal:
         removal.option_lists += session.execute(delete(OptionListRow).where(OptionListRow.id.in_(chunk))).rowcount
     for chunk in _chunks(asm_ids):
         removal.assessments += session.execute(delete(AssessmentRow).where(AssessmentRow.id.in_(chunk))).rowcount
-    removal.ids = set(asm_ids) | set(ol_ids) | set(choice_ids) | set(ref_ids)
     return removal
 
 
