@@ -26,19 +26,20 @@ from typing import Any, Callable, Iterable, Sequence
 
 import orjson
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlalchemy import JSON, Connection, Text, column, select, table, tuple_, update
+from sqlalchemy import JSON, Connection, Text, cast, column, literal, select, table, tuple_, update
 from sqlalchemy.types import TypeDecorator
 
 from ..errors import DataKeyError
 from .rawjson import RawJSON
 
 __all__ = [
-    "SEALED_COLUMNS",
     "ResealSummary",
+    "SEALED_COLUMNS",
     "SealedJSON",
     "SealedText",
     "Sealer",
     "generate_key",
+    "has_sealed",
     "is_sealed",
     "reseal",
     "sealer_of",
@@ -176,6 +177,16 @@ SEALED_COLUMNS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("feedback", ("id",), "text", "text"),
     ("idempotency", ("key_id", "key"), "body", "json"),
 )
+
+
+def has_sealed(connection: Connection) -> bool:
+    """Whether any client-data value is stored sealed."""
+    for name, _, col, kind in SEALED_COLUMNS:
+        pattern = '{"fernet":%' if kind == "json" else _TEXT_PREFIX + "%"
+        value = cast(column(col), Text)
+        if connection.execute(select(literal(1)).select_from(table(name, column(col))).where(value.like(pattern)).limit(1)).first():
+            return True
+    return False
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """Data keys: sealing rows that were stored plain, rotation to a new key, old keys
-dropped, a missing or wrong key named clearly, and migration 0003 both ways."""
+dropped, a missing or wrong key named clearly, and migration 0004 both ways."""
 
 from __future__ import annotations
 
@@ -79,21 +79,26 @@ def test_plain_rows_are_sealed_and_keys_rotate(database_url: str):
             _read(old_only)
         old_only.dispose()
     finally:
-        plain.downgrade("base")
         plain.dispose()
+        cleanup = Database(database_url, data_key=NEW)
+        cleanup.downgrade("base")
+        cleanup.dispose()
 
 
-def test_migration_0003_seals_with_a_key_and_opens_on_the_way_down(database_url: str):
+def test_migration_0004_seals_with_a_key_and_opens_on_the_way_down(database_url: str):
     plain = Database(database_url)
     plain.upgrade()
     keyed = Database(database_url, data_key=NEW)
     try:
         _write(plain, 0)
-        plain.downgrade("0002")
+        plain.downgrade("0003")
         keyed.upgrade()
         assert all(_sealed(v) for v in _raw(keyed))
         assert _read(keyed) == [(ASSESSMENT, "kind people 0", {"n": 0})]
-        keyed.downgrade("0002")
+        with pytest.raises(DataKeyError, match="set FREECHOICE_DATA_KEY"):
+            plain.downgrade("0003")  # it would leave values older code cannot read
+        assert plain.current() == "0004"
+        keyed.downgrade("0003")
         assert not any(_sealed(v) for v in _raw(keyed))
     finally:
         keyed.dispose()

@@ -20,7 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from freechoice.catalog.db.sealing import reseal, sealer_of
+from freechoice.catalog import DataKeyError
+from freechoice.catalog.db.sealing import has_sealed, reseal, sealer_of
 
 revision = '0004'
 down_revision = '0003'
@@ -52,6 +53,9 @@ def downgrade() -> None:
     sealer = sealer_of(bind.dialect)
     if sealer is not None:
         reseal(bind, sealer, open_only=True)
+    elif has_sealed(bind):
+        raise DataKeyError("client data is stored encrypted: set FREECHOICE_DATA_KEY so the downgrade can decrypt "
+                           "it (the older schema reads plain values only)")
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_resource_id'))
     with op.batch_alter_table('assessments', schema=None) as batch_op:
