@@ -23,6 +23,9 @@ from freechoice.catalog.db.erasure import Removal, remove_cases
 from freechoice.catalog.db.tables import IdempotencyRecord, MaintenanceRun, OrganizationRow
 from freechoice.engine.referrals import FINAL
 
+from .auth import Principal
+from .records import audit
+
 __all__ = ["RetentionReport", "RetentionSchedule", "retention_loop", "run_retention", "utcnow"]
 
 log = logging.getLogger("freechoice.retention")
@@ -87,6 +90,9 @@ def run_retention(db: Database, *, now: dt.datetime, default_days: int, idempote
         else:
             with db.writing() as s:
                 removal = remove_cases(s, org, before, finished=FINAL)
+                if removal.total:  # what went, without saying whose it was
+                    audit(s, Principal("retention", org, "system"), "purge", "retention", None, None,
+                          retention_days=days, **removal.counts())
         report.organizations[org] = (days, removal)
     return report
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from freechoice.api import Settings, create_app
 from freechoice.api.retention import RetentionSchedule, retention_loop, run_retention
-from freechoice.catalog.db.tables import IdempotencyRecord, MaintenanceRun, OptionListRow
+from freechoice.catalog.db.tables import AuditEntry, IdempotencyRecord, MaintenanceRun, OptionListRow
 
 from api_support import ASSESSMENT, PARTNER_X
 
@@ -79,6 +79,8 @@ def test_old_finished_cases_go_open_ones_and_kept_organisations_stay(world):
     assert _exists(world, other_org, "cw_b"), "retention 0 keeps an organisation's cases"
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
+        purges = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "purge")))
+    assert [(e.organization_id, e.client_ref, e.detail["option_lists"]) for e in purges] == [("org-cw-a", None, 2)]
 
 
 def test_an_organisation_sets_its_own_period(world):
