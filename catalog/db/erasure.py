@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterable, Sequence
+from typing import Any, Collection, Iterable, Sequence, cast
 
 import orjson
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import CursorResult, and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from .tables import (
@@ -61,6 +61,12 @@ class Removal:
         for k, v in other.counts().items():
             setattr(self, k, getattr(self, k) + v)
         self.ids |= other.ids
+
+
+def _rows(session: Session, statement: Any) -> int:
+    """Run an UPDATE or DELETE; the number of rows it changed."""
+    result = cast("CursorResult[Any]", session.execute(statement))
+    return int(result.rowcount)
 
 
 def _chunks(items: Sequence[str]) -> Iterable[list[str]]:
@@ -145,17 +151,16 @@ def _remove(session: Session, asm_ids: list[str], ol_ids: list[str], *, dry_run:
         removal.option_lists, removal.assessments = len(ol_ids), len(asm_ids)
         return removal
     for chunk in _chunks(ref_ids):
-        removal.feedback_unlinked += session.execute(
-            update(FeedbackRow).where(FeedbackRow.referral_id.in_(chunk)).values(referral_id=None, text=None)
-        ).rowcount
-        removal.referral_events += session.execute(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(chunk))).rowcount
-        removal.referrals += session.execute(delete(ReferralRow).where(ReferralRow.id.in_(chunk))).rowcount
+        removal.feedback_unlinked += _rows(
+            session, update(FeedbackRow).where(FeedbackRow.referral_id.in_(chunk)).values(referral_id=None, text=None))
+        removal.referral_events += _rows(session, delete(ReferralEvent).where(ReferralEvent.referral_id.in_(chunk)))
+        removal.referrals += _rows(session, delete(ReferralRow).where(ReferralRow.id.in_(chunk)))
     for chunk in _chunks(choice_ids):
-        removal.choices += session.execute(delete(ChoiceRow).where(ChoiceRow.id.in_(chunk))).rowcount
+        removal.choices += _rows(session, delete(ChoiceRow).where(ChoiceRow.id.in_(chunk)))
     for chunk in _chunks(ol_ids):
-        removal.option_lists += session.execute(delete(OptionListRow).where(OptionListRow.id.in_(chunk))).rowcount
+        removal.option_lists += _rows(session, delete(OptionListRow).where(OptionListRow.id.in_(chunk)))
     for chunk in _chunks(asm_ids):
-        removal.assessments += session.execute(delete(AssessmentRow).where(AssessmentRow.id.in_(chunk))).rowcount
+        removal.assessments += _rows(session, delete(AssessmentRow).where(AssessmentRow.id.in_(chunk)))
     return removal
 
 
@@ -163,9 +168,9 @@ def _anonymise_audit(session: Session, ids: set[str], also: Any) -> int:
     """Audit entries about the erased records keep what was done and when, not to whom."""
     changed = 0
     values = {"client_ref": None, "resource_id": None, "detail": {"erased": True}}
-    changed += session.execute(update(AuditEntry).where(also).values(**values)).rowcount
+    changed += _rows(session, update(AuditEntry).where(also).values(**values))
     for chunk in _chunks(sorted(ids)):
-        changed += session.execute(update(AuditEntry).where(AuditEntry.resource_id.in_(chunk)).values(**values)).rowcount
+        changed += _rows(session, update(AuditEntry).where(AuditEntry.resource_id.in_(chunk)).values(**values))
     return changed
 
 

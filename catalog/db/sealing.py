@@ -218,7 +218,7 @@ def reseal(connection: Connection, sealer: Sealer | None, *, open_only: bool = F
         if wanted is not None and name not in wanted:
             continue
         value_col = column(col, JSON() if kind == "json" else Text())
-        key_cols = [column(k) for k in keys]
+        key_cols: list[Any] = [column(k) for k in keys]
         t = table(name, value_col, *key_cols)
         sealed = rotated = 0
         after: tuple[Any, ...] | None = None

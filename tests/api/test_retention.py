@@ -71,7 +71,8 @@ def test_old_finished_cases_go_open_ones_and_kept_organisations_stay(world):
 
     done = run_retention(db, now=NOW + dt.timedelta(days=31), default_days=30)
     removed = done.organizations["org-cw-a"][1]
-    assert removed.counts() | {"audit_entries_anonymised": 0} == would.counts() | {"idempotency_records": removed.idempotency_records}
+    fields = ("option_lists", "assessments", "choices", "referrals", "referral_events", "feedback_unlinked")
+    assert [getattr(removed, f) for f in fields] == [getattr(would, f) for f in fields], "the dry run counted right"
     assert not _exists(world, finished) and not _exists(world, plain)
     assert world.client.get(f"/referrals/{finished['referral']}", headers=world.as_("cw_a")).status_code == 404
     assert _exists(world, open_case), "a client whose referral is still open keeps their case"
