@@ -109,3 +109,14 @@ def test_every_client_data_column_is_sealed_and_listed():
     assert declared == {(t, c) for t, _, c, _ in SEALED_COLUMNS}
     for table, keys, _, _ in SEALED_COLUMNS:
         assert tuple(c.name for c in Base.metadata.tables[table].primary_key.columns) == keys
+
+
+def test_a_wrong_key_is_a_clear_server_problem(sealed_world, database_url):
+    client, ctx, keyed = sealed_world
+    if not keyed:
+        pytest.skip("needs rows written with a key")
+    other = create_app(Settings(database_url=database_url, data_key=generate_key(), auto_migrate=False))
+    with TestClient(other, raise_server_exceptions=False) as wrong:
+        r = wrong.get(f"/option-lists/{ctx['made']['option_list']['id']}", headers=ctx["cw"])
+    assert r.status_code == 500 and "FREECHOICE_DATA_KEY" in r.json()["detail"]
+    assert KEY not in r.text

@@ -8,6 +8,7 @@ import copy
 from sqlalchemy import select
 
 from freechoice.catalog.db.tables import AuditEntry, FeedbackRow
+from freechoice.rules import default_pack
 
 from api_support import ASSESSMENT, PARTNER_X
 from db_scan import find
@@ -54,15 +55,20 @@ def _needles(case: dict[str, str]) -> set[str]:
 def test_after_erasure_no_row_in_any_table_holds_the_client(world):
     gone = _case(world, "c-erase-7f3a", tag="ERASE-7f3a")
     kept = _case(world, "c-keep-51bd", tag="KEEP-51bd")
+    # an admin from another organisation read the assessment (a rules dry-run): audited under the admin's organisation
+    pack = default_pack().model_dump(mode="json", exclude_none=True)
+    dry = world.client.post("/rules/dry-run", json={"pack": pack, "assessment_id": gone["assessment"]}, headers=world.as_("admin"))
+    assert dry.status_code == 200, dry.text
     engine = world.client.app.state.freechoice.db.engine
-    assert find(engine, _needles(gone)), "the scan must see the client's data before erasure"
+    assert {t for t, _, _ in find(engine, _needles(gone))} >= {
+        "assessments", "option_lists", "choices", "referrals", "referral_events", "feedback", "audit_log", "idempotency"}
 
     r = world.client.delete("/clients/c-erase-7f3a", headers=world.as_("cw_a"))
     assert r.status_code == 200, r.text
     erased = r.json()["erased"]
     assert erased["option_lists"] == 1 and erased["assessments"] == 1 and erased["choices"] == 1
     assert erased["referrals"] == 1 and erased["referral_events"] == 3 and erased["feedback_unlinked"] == 1
-    assert erased["idempotency_records"] == 3 and erased["audit_entries_anonymised"] >= 6
+    assert erased["idempotency_records"] == 3 and erased["audit_entries_anonymised"] >= 7
 
     assert find(engine, _needles(gone)) == []
     # the other client is untouched
