@@ -1,20 +1,23 @@
-"""``freechoice db``: migrations, backups and restores, data keys (SQLite or PostgreSQL)."""
+"""``freechoice db upgrade|downgrade|current``: database migrations (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
-from ._db import Url, Yes, open_database, require_yes
+from ._db import Yes, require_yes
 
 __all__ = ["register"]
 
 db_app = typer.Typer(help="Database migrations, backups and data keys.", no_args_is_help=True)
+Url = Annotated[Optional[str], typer.Option("--database-url", help="Default: FREECHOICE_DATABASE_URL or sqlite:///freechoice.db")]
 
 
 def _database(url: str | None):  # type: ignore[no-untyped-def]
+    from ._db import open_database  # with FREECHOICE_DATA_KEY: migration 0004 encrypts what is stored
+
     return open_database(url)
 
 
