@@ -48,6 +48,7 @@ class Removal:
     feedback_unlinked: int = 0
     audit_entries_anonymised: int = 0
     idempotency_records: int = 0
+    linked_records: int = 0  # rows of other tables that pointed at removed ones (e.g. feedback codes)
     ids: set[str] = field(default_factory=set, repr=False)
 
     @property
@@ -154,14 +155,29 @@ def _remove(session: Session, asm_ids: list[str], ol_ids: list[str], *, dry_run:
         removal.feedback_unlinked += _rows(
             session, update(FeedbackRow).where(FeedbackRow.referral_id.in_(chunk)).values(referral_id=None, text=None))
         removal.referral_events += _rows(session, delete(ReferralEvent).where(ReferralEvent.referral_id.in_(chunk)))
+        removal.linked_records += _drop_linked(session, ReferralRow.__table__, chunk)
         removal.referrals += _rows(session, delete(ReferralRow).where(ReferralRow.id.in_(chunk)))
     for chunk in _chunks(choice_ids):
+        removal.linked_records += _drop_linked(session, ChoiceRow.__table__, chunk)
         removal.choices += _rows(session, delete(ChoiceRow).where(ChoiceRow.id.in_(chunk)))
     for chunk in _chunks(ol_ids):
+        removal.linked_records += _drop_linked(session, OptionListRow.__table__, chunk)
         removal.option_lists += _rows(session, delete(OptionListRow).where(OptionListRow.id.in_(chunk)))
     for chunk in _chunks(asm_ids):
+        removal.linked_records += _drop_linked(session, AssessmentRow.__table__, chunk)
         removal.assessments += _rows(session, delete(AssessmentRow).where(AssessmentRow.id.in_(chunk)))
     return removal
+
+
+def _drop_linked(session: Session, target: Any, ids: list[str]) -> int:
+    """Delete the rows of any table whose foreign key points at ``ids`` of ``target``
+    (tables added later, such as a referral's feedback code, go with what they belong to)."""
+    gone = 0
+    for table in target.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is target and table is not target:
+                gone += _rows(session, delete(table).where(fk.parent.in_(ids)))
+    return gone
 
 
 def _anonymise_audit(session: Session, ids: set[str], also: Any) -> int:
