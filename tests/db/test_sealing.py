@@ -85,20 +85,33 @@ def test_plain_rows_are_sealed_and_keys_rotate(database_url: str):
         cleanup.dispose()
 
 
+def _protection_revision(db: Database) -> tuple[str, str]:
+    """The data-protection migration's revision and the one before it."""
+    from alembic.script import ScriptDirectory
+
+    from freechoice.catalog.db import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config(db.engine))
+    rev = next(r for r in script.walk_revisions() if r.path.endswith("_data_protection.py"))
+    assert isinstance(rev.down_revision, str)
+    return rev.revision, rev.down_revision
+
+
 def test_migration_0004_seals_with_a_key_and_opens_on_the_way_down(database_url: str):
     plain = Database(database_url)
     plain.upgrade()
     keyed = Database(database_url, data_key=NEW)
+    protection, before = _protection_revision(plain)
     try:
         _write(plain, 0)
-        plain.downgrade("0003")
+        plain.downgrade(before)
         keyed.upgrade()
         assert all(_sealed(v) for v in _raw(keyed))
         assert _read(keyed) == [(ASSESSMENT, "kind people 0", {"n": 0})]
         with pytest.raises(DataKeyError, match="set FREECHOICE_DATA_KEY"):
-            plain.downgrade("0003")  # it would leave values older code cannot read
-        assert plain.current() == "0004"
-        keyed.downgrade("0003")
+            plain.downgrade(before)  # it would leave values older code cannot read
+        assert plain.current() == protection
+        keyed.downgrade(before)
         assert not any(_sealed(v) for v in _raw(keyed))
     finally:
         keyed.dispose()
