@@ -7,7 +7,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import threading
 import uuid
 from pathlib import Path
 
@@ -52,44 +51,53 @@ def live(tmp_path: Path):
     db.dispose()
 
 
-def test_backup_while_writing_then_restore_gives_the_same_data(live, tmp_path: Path):
+WRITER = """
+import sys
+from pathlib import Path
+from freechoice.catalog.db import Database
+from freechoice.catalog.db.tables import AssessmentRow, OptionListRow
+
+db = Database(sys.argv[1])
+stop = Path(sys.argv[2])
+n = 0
+while not stop.exists() or n < 40:
+    with db.writing() as s:  # one client's assessment and option list, committed together
+        s.add(AssessmentRow(id=f"as-{n}", organization_id="org-bk", client_ref=f"c-{n}", data={"n": n}, created_by="t"))
+        s.flush()
+        s.add(OptionListRow(id=f"ol-{n}", organization_id="org-bk", assessment_id=f"as-{n}", client_ref=f"c-{n}",
+                            rules_version="r", catalog_version="c", data={"n": n, "options": ["x"] * 50}, created_by="t"))
+    n += 1
+    print(n, flush=True)
+db.dispose()
+"""
+
+
+def test_backup_while_another_process_writes_then_restore_gives_the_same_data(live, tmp_path: Path):
     path, db = live
-    started, stop = threading.Event(), threading.Event()
-    written: list[int] = []
-    errors: list[BaseException] = []
-
-    def writer() -> None:
-        try:
-            n = 0
-            while not stop.is_set() or n < 40:
-                _case(db, n)
-                written.append(n)
-                n += 1
-                if n == 20:
-                    started.set()
-        except BaseException as err:  # noqa: BLE001 - reported by the test
-            errors.append(err)
-            started.set()
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    assert started.wait(60)
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, f"sqlite:///{path}", str(stop)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        assert writer.stdout is not None
+        for line in writer.stdout:  # the writer is well under way (it keeps going during the backup)
+            if int(line) >= 20:
+                break
         info = backup_sqlite(path, tmp_path / "backup.db")
     finally:
-        stop.set()
-        thread.join(60)
-    assert not errors, errors
+        stop.touch()
+        out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err
+    written = int(out.split()[-1]) if out.split() else 0
     assert info.revision == db.current() and info.size > 0
     snapshot = _dump(tmp_path / "backup.db")
     lists, assessments = len(snapshot["option_lists"]), len(snapshot["assessments"])
-    assert 20 <= lists <= len(written) and lists == assessments, "one consistent moment: every list with its assessment"
+    assert 20 <= lists <= written and lists == assessments, "one consistent moment: every list with its assessment"
     assert not (tmp_path / "backup.db-wal").exists(), "a backup is one self-contained file"
 
     # into an empty place, and over the live database (whose later writes are undone)
     restore_sqlite(tmp_path / "backup.db", tmp_path / "fresh" / "restored.db")
     assert _dump(tmp_path / "fresh" / "restored.db") == snapshot
-    assert len(_dump(path)["option_lists"]) == len(written) >= 40
+    assert len(_dump(path)["option_lists"]) == written >= 40
     db.dispose()
     restore_sqlite(tmp_path / "backup.db", path)
     assert _dump(path) == snapshot
