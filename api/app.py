@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+import asyncio
+from contextlib import asynccontextmanager, suppress
 from typing import Any, AsyncIterator
 
 from fastapi import FastAPI
@@ -10,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .problems import install_problem_handlers, problem
 from .responses import FastJSONResponse
+from .retention import RetentionSchedule, retention_loop
 from .settings import Settings
 from .state import AppState
 
@@ -74,8 +76,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         threads = settings.threads or (1 if state.db.is_sqlite else 2)
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        yield
-        state.close()
+        purge = None
+        if settings.retention_interval_seconds > 0:
+            schedule = RetentionSchedule(state.db, interval_seconds=settings.retention_interval_seconds,
+                                         default_days=settings.retention_days, idempotency_hours=settings.idempotency_hours)
+            purge = asyncio.create_task(retention_loop(schedule, settings.retention_interval_seconds))
+        app.state.retention_task = purge
+        try:
+            yield
+        finally:
+            if purge is not None:
+                purge.cancel()
+                with suppress(asyncio.CancelledError):
+                    await purge
+            state.close()
 
     app = FastAPI(title="freechoice", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   default_response_class=FastJSONResponse)

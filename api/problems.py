@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from freechoice.catalog import (
     CatalogError,
     ChoiceError,
+    DataKeyError,
     ReferralCycleError,
     RuleError,
     TransitionError,
@@ -90,6 +91,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RuleError)
     async def _rules(_: Request, err: RuleError) -> JSONResponse:
         return problem(422, str(err))
+
+    @app.exception_handler(DataKeyError)
+    async def _data_key(_: Request, err: DataKeyError) -> JSONResponse:
+        # the service's configuration, not the caller's request: say so without the key's details
+        return problem(500, "stored client data cannot be read with the service's data key "
+                            "(an operator must check FREECHOICE_DATA_KEY)")
 
     @app.exception_handler(CatalogError)
     async def _catalog(_: Request, err: CatalogError) -> JSONResponse:

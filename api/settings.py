@@ -3,7 +3,7 @@ built, never at import time."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -40,3 +40,26 @@ class Settings(BaseSettings):
         "(0: inside whichever commit crosses SQLite's 1,000-page mark).",
     )
     quality_seconds: float = Field(default=30.0, ge=0, description="How long the client-feedback quality signal is cached.")
+    data_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet keys (comma-separated, newest first) that encrypt client data at rest; the first "
+        "encrypts, all decrypt. Make one with `freechoice db generate-key`. Unset: stored unencrypted (serve warns).",
+    )
+    retention_days: int = Field(
+        default=365, ge=0, le=36_500,
+        description="Days option lists and assessments are kept when their organisation sets no period of its "
+        "own (0: kept until erased).",
+    )
+    retention_interval_seconds: float = Field(
+        default=3600.0, ge=0,
+        description="How often the server runs the retention purge (0: never; run `freechoice retention run`).",
+    )
+
+    idempotency_hours: float = Field(
+        default=24.0, ge=1,
+        description="How long the response of a request with an Idempotency-Key is kept for retries.",
+    )
+
+    def key_setting(self) -> str | None:
+        """The data key setting as text (None when unset)."""
+        return self.data_key.get_secret_value() if self.data_key is not None else None

@@ -52,7 +52,8 @@ class AppState:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.keys = KeyCache(settings.key_cache_seconds)
-        self.db = Database(settings.database_url, checkpoint_seconds=settings.sqlite_checkpoint_seconds or None)
+        self.db = Database(settings.database_url, checkpoint_seconds=settings.sqlite_checkpoint_seconds or None,
+                           data_key=settings.key_setting())
         if settings.auto_migrate:
             self.db.upgrade()
         self._lock = threading.RLock()

@@ -5,6 +5,7 @@ from .codes import check_country, check_language
 from .errors import (
     CatalogError,
     ChoiceError,
+    DataKeyError,
     FreechoiceError,
     Problem,
     ReferralCycleError,
@@ -56,6 +57,7 @@ __all__ = [
     "CostOption",
     "DOCUMENT_CODES",
     "DOCUMENT_STATUSES",
+    "DataKeyError",
     "Eligibility",
     "Employment",
     "FreechoiceError",

@@ -9,6 +9,7 @@ Every error the library raises on purpose derives from :class:`FreechoiceError`:
     ├── RuleError               a rule pack is invalid or cannot be compiled
     │   └── RuleEngineError     durable-rules failed while evaluating (an action raised, a crash)
     ├── ChoiceError             a choice names options not on the list, or consent it cannot take
+    ├── DataKeyError            client data cannot be encrypted or read back (key missing or not listed)
     └── TransitionError         a referral cannot move to that status (the allowed ones are named)
 
 It lives in ``freechoice.catalog`` because the catalog is the bottom layer that every
@@ -23,6 +24,7 @@ from typing import Any, Sequence
 __all__ = [
     "CatalogError",
     "ChoiceError",
+    "DataKeyError",
     "FreechoiceError",
     "Problem",
     "ReferralCycleError",
@@ -69,6 +71,11 @@ class ValidationFailed(FreechoiceError, ValueError):
         self.what = what
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"invalid {what}: {len(self.problems)} problem(s)\n{lines}")
+
+
+class DataKeyError(FreechoiceError):
+    """Client data stored encrypted cannot be read (no key configured, or the key it was
+    encrypted with is no longer listed in ``FREECHOICE_DATA_KEY``), or a key is invalid."""
 
 
 class CatalogError(FreechoiceError):

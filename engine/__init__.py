@@ -8,6 +8,7 @@ Errors come from the one hierarchy in :mod:`freechoice.catalog.errors`, re-expor
 from freechoice.catalog.errors import (
     CatalogError,
     ChoiceError,
+    DataKeyError,
     FreechoiceError,
     Problem,
     ReferralCycleError,
@@ -48,6 +49,7 @@ __all__ = [
     "ClientPlace",
     "CompiledRules",
     "DEFAULT_MINIMUM_WAGES",
+    "DataKeyError",
     "Exclusion",
     "FreechoiceError",
     "NearMiss",

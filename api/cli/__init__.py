@@ -19,6 +19,8 @@ _GROUPS = (
     "catalog_cmd",
     "db_cmd",
     "keys_cmd",
+    "clients_cmd",
+    "retention_cmd",
     "serve_cmd",
 )
 

@@ -22,7 +22,8 @@ def _db(url: str | None) -> "Database":
     from freechoice.api.settings import Settings
     from freechoice.catalog.db import Database
 
-    db = Database(url or Settings().database_url)
+    settings = Settings()
+    db = Database(url or settings.database_url, data_key=settings.key_setting())
     db.upgrade()
     return db
 

@@ -36,7 +36,9 @@ def demo(
     from freechoice.engine.summary import render_summary, summarise
 
     url = database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='freechoice-demo-')) / 'freechoice.db'}"
-    db = Database(url)
+    from freechoice.api.settings import Settings
+
+    db = Database(url, data_key=Settings().key_setting())
     db.upgrade()
     sample = load_sample_catalog()
     with db.writing() as s:

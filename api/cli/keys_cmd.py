@@ -28,7 +28,8 @@ def create(
 
     if role not in ROLES:
         raise ValidationFailed([Problem("--role", f"unknown role '{role}'", list(ROLES))], what="command")
-    db = Database(database_url or Settings().database_url)
+    settings = Settings()
+    db = Database(database_url or settings.database_url, data_key=settings.key_setting())
     db.upgrade()
     with db.writing() as s:
         if s.get(OrganizationRow, org) is None:

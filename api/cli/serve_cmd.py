@@ -25,7 +25,14 @@ def serve(
     if sample:
         os.environ["FREECHOICE_LOAD_SAMPLE"] = "true"
     settings = Settings()
-    Database(settings.database_url).upgrade()
+    if settings.data_key is None:
+        typer.echo(
+            "WARNING: FREECHOICE_DATA_KEY is not set: client data (needs, fears, choices, referrals, feedback) "
+            "is stored UNENCRYPTED. Make a key with `freechoice db generate-key`, set FREECHOICE_DATA_KEY and "
+            "run `freechoice db rotate-key --yes` to encrypt what is stored.",
+            err=True,
+        )
+    Database(settings.database_url, data_key=settings.key_setting()).upgrade()
     if sample:
         from freechoice.api.state import AppState
 

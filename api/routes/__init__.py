@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import admin, feedback, hsds, option_lists, organizations, referrals, services
+from . import admin, clients, feedback, hsds, option_lists, organizations, referrals, retention, services
 
 __all__ = ["ROUTERS"]
 
@@ -14,6 +14,8 @@ ROUTERS: list[APIRouter] = [
     option_lists.router,
     referrals.router,
     feedback.router,
+    clients.router,
+    retention.router,
     admin.router,
     hsds.router,
 ]

@@ -20,15 +20,13 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from .rawjson import RawJSON, dumps
+from .sealing import Sealer
 from .sqlite_writer import WalCheckpointer, WriterConnection
 
 __all__ = ["Database", "RawJSON", "alembic_config", "write_transaction"]
 
 _WRITE = {"freechoice_write": True}
-
-
-class RawJSON(str):
-    """JSON text that is already serialised: stored in a JSON column as it is."""
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -49,13 +47,18 @@ class Database:
     checkpoint_seconds : SQLite only: copy the write-ahead log into the database from a
         background thread this often, instead of inside whichever request's commit
         crosses SQLite's 1,000-page mark (for long-running servers).
+    data_key : ``FREECHOICE_DATA_KEY``: Fernet keys separated by commas (the first
+        encrypts, all decrypt), or a :class:`Sealer`. Client data is then encrypted at
+        rest (:mod:`.sealing`); without a key it is stored as it is.
     """
 
-    def __init__(self, url: str, *, checkpoint_seconds: float | None = None, **engine_options: Any) -> None:
+    def __init__(self, url: str, *, checkpoint_seconds: float | None = None, data_key: str | Sealer | None = None,
+                 **engine_options: Any) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.sealer = data_key if isinstance(data_key, Sealer) else Sealer.from_setting(data_key)
         options: dict[str, Any] = dict(engine_options)
-        options.setdefault("json_serializer", _dumps)
+        options.setdefault("json_serializer", dumps)
         options.setdefault("json_deserializer", orjson.loads)
         if self.is_sqlite:
             # writers queue on a lock file rather than in SQLite's sleeping busy handler
@@ -65,6 +68,8 @@ class Database:
             options.setdefault("max_overflow", 20)
             options.setdefault("pool_pre_ping", True)
         self.engine = create_engine(url, **options)
+        # the sealed column types find the key on the dialect: one per engine
+        self.engine.dialect.freechoice_sealer = self.sealer  # type: ignore[attr-defined]
         self.checkpointer: WalCheckpointer | None = None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -152,12 +157,6 @@ def _sqlite_begin(conn: Any) -> None:
         dbapi.begin_write()
     else:
         dbapi.begin_read()
-
-
-def _dumps(obj: Any) -> str:
-    if isinstance(obj, RawJSON):
-        return str(obj)
-    return orjson.dumps(obj).decode()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .sealing import SealedJSON, SealedText
+
 __all__ = [
     "ApiKey",
     "AssessmentRow",
@@ -18,6 +20,7 @@ __all__ = [
     "ChoiceRow",
     "FeedbackRow",
     "IdempotencyRecord",
+    "MaintenanceRun",
     "OptionListRow",
     "OrganizationRow",
     "ReferralEvent",
@@ -44,6 +47,8 @@ class OrganizationRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_by: Mapped[str] = mapped_column(String(64))
+    # days option lists and assessments are kept; None: the service default
+    retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ServiceRow(Base):
@@ -96,8 +101,8 @@ class AssessmentRow(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     client_ref: Mapped[str] = mapped_column(String(64), index=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    data: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
     created_by: Mapped[str] = mapped_column(String(64))
 
 
@@ -111,7 +116,7 @@ class OptionListRow(Base):
     client_ref: Mapped[str] = mapped_column(String(64), index=True)
     rules_version: Mapped[str] = mapped_column(String(64))
     catalog_version: Mapped[str] = mapped_column(String(64))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
     created_by: Mapped[str] = mapped_column(String(64))
     # what the KPIs need of the list (engine.kpis.list_summary), so they never read `data`
@@ -125,7 +130,7 @@ class ChoiceRow(Base):
     option_list_id: Mapped[str] = mapped_column(ForeignKey("option_lists.id"), index=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     decision: Mapped[str] = mapped_column(String(32))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     created_by: Mapped[str] = mapped_column(String(64))
 
@@ -142,7 +147,7 @@ class ReferralRow(Base):
     need: Mapped[str] = mapped_column(String(64))
     priority: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
-    shared: Mapped[dict[str, Any]] = mapped_column(JSON)
+    shared: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -154,7 +159,7 @@ class ReferralEvent(Base):
     referral_id: Mapped[str] = mapped_column(ForeignKey("referrals.id"), index=True)
     from_status: Mapped[str] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str | None] = mapped_column(SealedText, nullable=True)
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
@@ -170,7 +175,7 @@ class FeedbackRow(Base):
     need_met: Mapped[str] = mapped_column(String(8))
     satisfaction: Mapped[int] = mapped_column(Integer)
     would_recommend: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str | None] = mapped_column(SealedText, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
@@ -185,7 +190,7 @@ class AuditEntry(Base):
     role: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(16))
     resource: Mapped[str] = mapped_column(String(32), index=True)
-    resource_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    resource_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
     client_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -208,8 +213,17 @@ class IdempotencyRecord(Base):
     method: Mapped[str] = mapped_column(String(8))
     path: Mapped[str] = mapped_column(String(256))
     status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    body: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class MaintenanceRun(Base):
+    """When a periodic task (the retention purge) last ran, so that of several
+    workers only one runs it per interval."""
+
+    __tablename__ = "maintenance_runs"
+    task: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_run_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 Index("ix_referral_events_at", ReferralEvent.at)

@@ -19,14 +19,16 @@ def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    return dict(os.environ, FREECHOICE_DATABASE_URL=f"sqlite:///{tmp_path / 'svc.db'}")
+    env = dict(os.environ, FREECHOICE_DATABASE_URL=f"sqlite:///{tmp_path / 'svc.db'}")
+    env.pop("FREECHOICE_DATA_KEY", None)
+    return env
 
 
 def test_db_commands(tmp_path: Path):
     env = _env(tmp_path)
     assert run("db", "current", env=env).stdout.strip() == "base (empty)"
     up = run("db", "upgrade", env=env)
-    assert up.returncode == 0 and "0003" in up.stdout
+    assert up.returncode == 0 and "0004" in up.stdout
     down = run("db", "downgrade", env=env)
     assert down.returncode == 0 and "base" in down.stdout
 
@@ -77,3 +79,4 @@ def test_serve_answers_real_http_on_loopback(tmp_path: Path):
         server.terminate()
         server.wait(timeout=20)
         log.close()
+    assert "WARNING: FREECHOICE_DATA_KEY is not set" in (tmp_path / "server.log").read_text()

@@ -12,7 +12,7 @@ from freechoice.catalog.db import Database, import_catalog, load_catalog
 
 TABLES = {
     "api_keys", "assessments", "audit_log", "catalog_state", "choices", "feedback", "idempotency", "option_lists",
-    "organizations", "referral_events", "referrals", "rule_packs", "service_versions", "services",
+    "maintenance_runs", "organizations", "referral_events", "referrals", "rule_packs", "service_versions", "services",
 }
 
 
@@ -30,7 +30,7 @@ def _compression(db: Database) -> set[str]:
     return {{"l": "lz4", "p": "pglz"}[r] for r in rows if r}
 
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 def test_upgrade_downgrade_upgrade(database_url: str):
