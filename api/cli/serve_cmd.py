@@ -32,7 +32,8 @@ def serve(
             "run `freechoice db rotate-key --yes` to encrypt what is stored.",
             err=True,
         )
-    Database(settings.database_url, data_key=settings.key_setting()).upgrade()
+    if settings.auto_migrate:  # off where a separate step migrates (compose.yaml's `migrate`)
+        Database(settings.database_url, data_key=settings.key_setting()).upgrade()
     if sample:
         from freechoice.api.state import AppState
 
