@@ -18,12 +18,14 @@ from freechoice.engine.kpis import list_summary
 
 from ..auth import Principal
 from ..deps import DbSession, State, require_role
+from ..params import ClientRefQuery
 from ..problems import ProblemError
 from ..records import audit, audited_read, create_once
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["option-lists"])
+OptionId = Annotated[str, Field(max_length=128)]
 Caseworker = Annotated[Principal, Depends(require_role("caseworker"))]
 
 
@@ -31,9 +33,10 @@ class ChoiceCreate(BaseModel):
     """The client's choice: option ids (``cash`` included), or none, or decide later."""
 
     model_config = ConfigDict(extra="forbid")
-    option_ids: list[str] = Field(default_factory=list)
+    option_ids: list[OptionId] = Field(default_factory=list, max_length=100)
     decision: Literal["chosen", "none_of_these", "decide_later"] | None = None
-    consent: dict[str, list[str]] = Field(default_factory=dict, description="option id -> fields to share with that provider")
+    consent: dict[OptionId, list[Annotated[str, Field(max_length=64)]]] = Field(
+        default_factory=dict, max_length=100, description="option id -> fields to share with that provider")
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -70,7 +73,10 @@ def create_option_list(assessment: Assessment, request: Request, who: Caseworker
         audit(db, who, "create", "option_list", list_id, assessment.client_ref, assessment_id=asm_id)
         return 201, body
 
-    return create_once(request, db, who, create)
+    response = create_once(request, db, who, create)
+    if response.status_code == 201 and "idempotent-replayed" not in response.headers:
+        request.app.state.metrics.option_lists.inc()
+    return response
 
 
 @router.get("/option-lists/{list_id}", summary="An option list exactly as it was offered")
@@ -81,7 +87,7 @@ def get_option_list(list_id: str, who: Caseworker, db: DbSession) -> dict[str, A
 
 
 @router.get("/option-lists", summary="Option lists of your organisation (optionally one client's)")
-def list_option_lists(who: Caseworker, db: DbSession, client_ref: str | None = None,
+def list_option_lists(who: Caseworker, db: DbSession, client_ref: ClientRefQuery | None = None,
                       limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
     q = select(OptionListRow).where(OptionListRow.organization_id == who.organization_id)
     if client_ref:

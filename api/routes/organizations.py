@@ -25,7 +25,7 @@ Admin = Annotated[Principal, Depends(require_role("admin"))]
 
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    organization_id: str
+    organization_id: str = Field(max_length=128)
     role: Literal["admin", "caseworker", "partner"]
     label: str = Field(default="", max_length=200)
 

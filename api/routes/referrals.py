@@ -27,7 +27,7 @@ Party = Annotated[Principal, Depends(require_role("caseworker", "partner"))]
 
 class TransitionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    to: str = Field(description=f"One of {', '.join(STATUSES)}")
+    to: str = Field(max_length=32, description=f"One of {', '.join(STATUSES)}")
     reason: str | None = Field(default=None, max_length=2000)
 
 

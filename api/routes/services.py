@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
 from freechoice.catalog import Capacity, Service
@@ -17,6 +17,7 @@ from freechoice.engine import check_service
 
 from ..auth import Principal
 from ..deps import Caller, DbSession, State, require_role
+from ..params import IdQuery
 from ..problems import ProblemError, pydantic_problem
 from ..records import audit, create_once
 
@@ -24,15 +25,15 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["services"])
 Writer = Annotated[Principal, Depends(require_role("partner", "admin"))]
-IfMatch = Annotated[str | None, Header(description="The ETag you last read; required for changes")]
+IfMatch = Annotated[str | None, Header(max_length=64, description="The ETag you last read; required for changes")]
 
 
 class CapacityUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Literal["open", "waitlist", "full"]
-    until: str | None = None
-    available: int | None = None
-    maximum: int | None = None
+    until: str | None = Field(default=None, max_length=32, description="Full or waitlisted until this date (YYYY-MM-DD).")
+    available: int | None = Field(default=None, strict=True, ge=0, le=1_000_000_000)
+    maximum: int | None = Field(default=None, strict=True, ge=0, le=1_000_000_000)
 
 
 def _etag(row: ServiceRow) -> str:
@@ -65,9 +66,9 @@ def _precondition(row: ServiceRow, if_match: str | None) -> None:
 @router.get("/services", summary="List services (partners: their own; others: all)")
 def list_services(
     who: Caller, db: DbSession,
-    organization_id: str | None = None, kind: str | None = None,
+    organization_id: IdQuery | None = None, kind: IdQuery | None = None,
     status: Literal["active", "inactive"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[dict[str, Any]]:
     q = select(ServiceRow).order_by(ServiceRow.id)
     if who.role == "partner":
