@@ -16,7 +16,7 @@ from .context import current_request_id
 __all__ = ["JsonFormatter", "RequestIdFilter", "configure_logging"]
 
 # attributes every LogRecord has; anything else was passed with ``extra=`` and is logged
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id", "taskName"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id", "taskName", "color_message"}
 _SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "gunicorn", "gunicorn.error")
 
 
