@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import AfterValidator
 
-__all__ = ["ClientRefQuery", "IdQuery", "Moment", "PageNumber", "TextQuery"]
+__all__ = ["ClientRefQuery", "IdQuery", "Moment", "PageNumber", "PathId", "TextQuery"]
 
 
 def _in_utc(value: dt.datetime) -> dt.datetime:
@@ -28,3 +28,4 @@ ClientRefQuery = Annotated[str, Query(max_length=64, pattern=r"^[A-Za-z0-9][A-Za
 IdQuery = Annotated[str, Query(max_length=128, description="An id (up to 128 characters).")]
 TextQuery = Annotated[str, Query(max_length=500)]
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="Page number (from 1).")]
+PathId = Annotated[str, Path(max_length=128, description="An id (up to 128 characters).")]

@@ -42,6 +42,7 @@ Contact = Annotated[str, Field(max_length=320)]
 Url = Annotated[str, Field(max_length=2_048)]
 Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
 Amount = Annotated[float, Field(ge=0, le=1e15)]
+KindId = Annotated[str, Field(max_length=64)]
 MANY = 500  # items in any list
 Party = Literal["police", "immigration", "employer", "broker", "suspect"]
 Sector = Literal[
@@ -97,7 +98,7 @@ class CostOption(_Model):
 
     option: Name | None = None
     amount: Amount | None = None
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    currency: str | None = Field(default=None, max_length=3, pattern=r"^[A-Z]{3}$")
     amount_description: Note | None = None
 
 
@@ -149,7 +150,7 @@ class Employment(_Model):
     full_time: bool = True
     wage_monthly: Amount | None = None
     minimum_wage_monthly: float | None = Field(default=None, gt=0, le=1e15)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    currency: str | None = Field(default=None, max_length=3, pattern=r"^[A-Z]{3}$")
 
     @property
     def wage_ratio(self) -> float | None:
@@ -177,7 +178,7 @@ class Service(_Model):
     name: str = Field(min_length=1, max_length=200)
     description: Text = ""
     status: Literal["active", "inactive"] = "active"
-    kinds: list[str] = Field(min_length=1, max_length=100, description="Service kinds from the freechoice taxonomy.")
+    kinds: list[KindId] = Field(min_length=1, max_length=100, description="Service kinds from the freechoice taxonomy.")
     location: Location | None = None
     service_areas: list[ServiceArea] = Field(default_factory=list, max_length=MANY)
     remote: bool = Field(default=False, description="Delivered by phone or online across its service areas.")
@@ -199,7 +200,7 @@ class Service(_Model):
     )
     employment: Employment | None = None
     capacity: Capacity = Field(default_factory=Capacity)
-    requires: list[str] = Field(default_factory=list, max_length=100, description="Service kinds the client needs first.")
+    requires: list[KindId] = Field(default_factory=list, max_length=100, description="Service kinds the client needs first.")
     refers_to: list[Id] = Field(default_factory=list, max_length=MANY, description="Services it refers clients on to.")
     email: Contact | None = None
     url: Url | None = None

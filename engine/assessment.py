@@ -76,6 +76,7 @@ class Assessment(_Model):
     """A client's needs ranked 1-4 (4 = highest priority) and their situation."""
 
     client_ref: str = Field(
+        max_length=64,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
         description="Pseudonymous reference; never a name.",
         examples=["c-0042"],

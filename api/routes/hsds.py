@@ -21,7 +21,7 @@ from freechoice.engine import ReferralGraph
 
 from ..auth import Principal
 from ..deps import Caller, DbSession, State, require_role
-from ..params import IdQuery, Moment, PageNumber, TextQuery
+from ..params import IdQuery, Moment, PageNumber, PathId, TextQuery
 from ..problems import ProblemError
 from ..records import audit
 
@@ -149,7 +149,7 @@ def list_services(
 
 
 @router.get("/services/{service_id}", summary="One fully nested service as HSDS 3.1 (HSDS uuid or freechoice id)")
-def get_service(service_id: str, who: Caller, state: State) -> dict[str, Any]:
+def get_service(service_id: PathId, who: Caller, state: State) -> dict[str, Any]:
     view = _view(state)
     catalog: Catalog = state.current_catalog()
     svc = catalog.get(view.by_uuid.get(service_id, service_id))
@@ -166,7 +166,7 @@ def list_taxonomies(who: Caller, page: Page = 1, per_page: PerPage = 50) -> dict
 
 
 @router.get("/taxonomies/{taxonomy_id}", summary="One taxonomy")
-def get_taxonomy(taxonomy_id: str, who: Caller) -> dict[str, Any]:
+def get_taxonomy(taxonomy_id: PathId, who: Caller) -> dict[str, Any]:
     taxonomy = taxonomy_objects()[0]
     if taxonomy_id != taxonomy["id"]:
         raise ProblemError(404, "no such taxonomy")
@@ -189,7 +189,7 @@ def list_taxonomy_terms(
 
 
 @router.get("/taxonomy_terms/{term_id}", summary="One taxonomy term")
-def get_taxonomy_term(term_id: str, who: Caller) -> dict[str, Any]:
+def get_taxonomy_term(term_id: PathId, who: Caller) -> dict[str, Any]:
     for term in taxonomy_objects()[1]:
         if term["id"] == term_id:
             return term

@@ -18,7 +18,7 @@ from freechoice.engine.kpis import list_summary
 
 from ..auth import Principal
 from ..deps import DbSession, State, require_role
-from ..params import ClientRefQuery
+from ..params import ClientRefQuery, PathId
 from ..problems import ProblemError
 from ..records import audit, audited_read, create_once
 
@@ -35,7 +35,7 @@ class ChoiceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     option_ids: list[OptionId] = Field(default_factory=list, max_length=100)
     decision: Literal["chosen", "none_of_these", "decide_later"] | None = None
-    consent: dict[OptionId, list[Annotated[str, Field(max_length=64)]]] = Field(
+    consent: dict[OptionId, Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=50)]] = Field(
         default_factory=dict, max_length=100, description="option id -> fields to share with that provider")
     note: str | None = Field(default=None, max_length=2000)
 
@@ -80,7 +80,7 @@ def create_option_list(assessment: Assessment, request: Request, who: Caseworker
 
 
 @router.get("/option-lists/{list_id}", summary="An option list exactly as it was offered")
-def get_option_list(list_id: str, who: Caseworker, db: DbSession) -> dict[str, Any]:
+def get_option_list(list_id: PathId, who: Caseworker, db: DbSession) -> dict[str, Any]:
     row = own_option_list(db, list_id, who)
     audited_read(db, who, "option_list", list_id, row.client_ref)
     return row.data  # type: ignore[no-any-return]
@@ -100,7 +100,7 @@ def list_option_lists(who: Caseworker, db: DbSession, client_ref: ClientRefQuery
 
 @router.post("/option-lists/{list_id}/choices", status_code=201, tags=["choices"],
              summary="Record the client's choice; chosen services become referral drafts")
-def create_choice(list_id: str, body: ChoiceCreate, request: Request, who: Caseworker, db: DbSession):
+def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Caseworker, db: DbSession):
     row = own_option_list(db, list_id, who)
     ol = OptionList.model_validate(row.data)
     choice = choose(ol, body.option_ids, decision=body.decision, consent=body.consent, note=body.note)
@@ -131,7 +131,7 @@ def create_choice(list_id: str, body: ChoiceCreate, request: Request, who: Casew
 
 
 @router.get("/choices/{choice_id}", tags=["choices"], summary="One recorded choice")
-def get_choice(choice_id: str, who: Caseworker, db: DbSession) -> dict[str, Any]:
+def get_choice(choice_id: PathId, who: Caseworker, db: DbSession) -> dict[str, Any]:
     row = db.get(ChoiceRow, choice_id)
     if row is None or row.organization_id != who.organization_id:
         raise ProblemError(404, "no such choice")

@@ -17,7 +17,7 @@ from freechoice.engine import check_service
 
 from ..auth import Principal
 from ..deps import Caller, DbSession, State, require_role
-from ..params import IdQuery
+from ..params import IdQuery, PathId
 from ..problems import ProblemError, pydantic_problem
 from ..records import audit, create_once
 
@@ -97,13 +97,13 @@ def list_services(
 
 
 @router.get("/services/{service_id}", summary="One service, with its ETag")
-def get_service(service_id: str, who: Caller, db: DbSession) -> JSONResponse:
+def get_service(service_id: PathId, who: Caller, db: DbSession) -> JSONResponse:
     row = _visible(db.get(ServiceRow, service_id), who)
     return JSONResponse(_body(row), headers={"ETag": _etag(row)})
 
 
 @router.get("/services/{service_id}/versions", summary="Every version of a service: who changed what, when")
-def service_versions(service_id: str, who: Caller, db: DbSession) -> list[dict[str, Any]]:
+def service_versions(service_id: PathId, who: Caller, db: DbSession) -> list[dict[str, Any]]:
     _visible(db.get(ServiceRow, service_id), who)
     rows = db.scalars(select(ServiceVersion).where(ServiceVersion.service_id == service_id).order_by(ServiceVersion.version))
     return [{"version": v.version, "change": v.change, "changed_at": v.changed_at.isoformat(), "changed_by": v.changed_by,
@@ -148,7 +148,7 @@ def _write(service_id: str, who: Principal, db: Any, state: Any, if_match: str |
 
 
 @router.put("/services/{service_id}", summary="Replace a service (If-Match required; 412 if stale)")
-def update_service(service_id: str, service: Service, who: Writer, db: DbSession, state: State,
+def update_service(service_id: PathId, service: Service, who: Writer, db: DbSession, state: State,
                    if_match: IfMatch = None) -> JSONResponse:
     if service.id != service_id:
         raise ProblemError(422, "the body's id must match the path", errors=[{"field": "id", "message": f"expected {service_id}"}])
@@ -156,7 +156,7 @@ def update_service(service_id: str, service: Service, who: Writer, db: DbSession
 
 
 @router.patch("/services/{service_id}/capacity", summary="Change capacity (open / waitlist / full)")
-def update_capacity(service_id: str, body: CapacityUpdate, who: Writer, db: DbSession, state: State,
+def update_capacity(service_id: PathId, body: CapacityUpdate, who: Writer, db: DbSession, state: State,
                     if_match: IfMatch = None) -> JSONResponse:
     import datetime as dt
 
@@ -169,6 +169,6 @@ def update_capacity(service_id: str, body: CapacityUpdate, who: Writer, db: DbSe
 
 
 @router.post("/services/{service_id}/deactivate", summary="Deactivate a service (kept, no longer offered)")
-def deactivate_service(service_id: str, who: Writer, db: DbSession, state: State, if_match: IfMatch = None) -> JSONResponse:
+def deactivate_service(service_id: PathId, who: Writer, db: DbSession, state: State, if_match: IfMatch = None) -> JSONResponse:
     return _write(service_id, who, db, state, if_match, "deactivate",
                   lambda current: current.model_copy(update={"status": "inactive"}))

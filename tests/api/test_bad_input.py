@@ -145,3 +145,42 @@ def test_long_texts_are_bounded_and_the_bounds_are_in_the_schema(world):
     assert schemas["CapacityUpdate"]["properties"]["available"]["anyOf"][0]["maximum"] == 1_000_000_000
     # a valid service still goes in
     assert world.client.post("/services", json=SERVICE, headers=world.as_("partner_x")).status_code == 201
+
+
+def _unbounded(node, path: str, defs: dict, seen: frozenset, out: list[str]) -> None:
+    if not isinstance(node, dict):
+        return
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        if name not in seen:
+            _unbounded(defs[name], f"{path}<{name}>", defs, seen | {name}, out)
+        return
+    kind = node.get("type")
+    if kind == "string" and not {"maxLength", "enum", "const", "format"} & set(node):
+        out.append(f"{path}: string without maxLength")
+    if kind == "integer" and not {"maximum", "exclusiveMaximum", "enum", "const"} & set(node):
+        out.append(f"{path}: integer without maximum")
+    if kind == "array" and "maxItems" not in node:
+        out.append(f"{path}: array without maxItems")
+    for name, sub in (node.get("properties") or {}).items():
+        _unbounded(sub, f"{path}.{name}", defs, seen, out)
+    for key in ("items", "additionalProperties"):
+        _unbounded(node.get(key), f"{path}[]", defs, seen, out)
+    for sub in node.get("anyOf", []) + node.get("oneOf", []) + node.get("allOf", []):
+        _unbounded(sub, path, defs, seen, out)
+
+
+def test_every_input_is_bounded_in_the_schema(world):
+    """Every string, integer and list a caller can send declares its bound in the
+    OpenAPI document (headers aside: the server bounds those)."""
+    doc = world.client.get("/openapi.json").json()
+    defs = doc["components"]["schemas"]
+    found: list[str] = []
+    for route, operations in doc["paths"].items():
+        for method, op in operations.items():
+            for param in op.get("parameters", []):
+                if param["in"] != "header":
+                    _unbounded(param["schema"], f"{method.upper()} {route} {param['in']}.{param['name']}", defs, frozenset(), found)
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            _unbounded(body, f"{method.upper()} {route} body", defs, frozenset(), found)
+    assert not found, "\n".join(found)
