@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   default_response_class=FastJSONResponse)
     app.state.freechoice = state
     app.state.metrics = metrics = Metrics(settings.metrics_dir)
+    metrics.watch_pool(state.db.engine)
     install_problem_handlers(app)
     from .routes import ROUTERS
 

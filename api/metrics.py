@@ -3,12 +3,14 @@ created, the catalog (services, version), the database connection pool.
 
 With ``metrics_dir`` set (``FREECHOICE_METRICS_DIR``), every worker process writes its
 numbers to files there and ``/metrics`` in any worker reports the sum over all workers
-(prometheus-client's multiprocess mode); the directory must be empty when the server
-starts. Without it, each process reports its own numbers.
+(prometheus-client's multiprocess mode). Counters carry on across restarts while the
+directory is kept (wipe it before a start to begin at zero); the pool gauges of workers
+that exited are dropped at each scrape. Without it, each process reports its own.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 from typing import Any
 
@@ -30,11 +32,31 @@ def _multiprocess(directory: str) -> None:
 
 
 def mark_worker_dead(pid: int, directory: str) -> None:
-    """Call from the process manager when a worker exits (e.g. gunicorn's ``child_exit``),
-    so its live gauges (the database pool) stop counting."""
+    """Stop counting the live gauges (the database pool) of a worker that exited. Any
+    worker does this for its dead siblings at each scrape; a process manager may also
+    call it at once (e.g. gunicorn's ``child_exit``)."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(pid, directory)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _forget_dead_workers(directory: str) -> None:
+    """Live gauges are one file per process (``gauge_live*_<pid>.db``): drop those of
+    processes that no longer run (a replaced worker, an earlier start)."""
+    for path in glob.glob(os.path.join(directory, "gauge_live*_*.db")):
+        pid = os.path.basename(path)[:-3].rsplit("_", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            mark_worker_dead(int(pid), directory)
 
 
 class Metrics:
@@ -59,12 +81,24 @@ class Metrics:
                                     registry=own, multiprocess_mode="max")
         self.catalog_info = Gauge("freechoice_catalog_info", "The catalog and rules versions in use (value 1).",
                                   ["catalog_version", "rules_version"], registry=own, multiprocess_mode="max")
-        self.pool = Gauge("freechoice_db_pool_connections", "Database connections: in the pool and checked out.",
+        self.pool = Gauge("freechoice_db_pool_connections", "Database connections: the pool's size and how many are in use.",
                           ["state"], registry=own, multiprocess_mode="livesum")
         self._versions: tuple[str, str] | None = None
 
+    def watch_pool(self, engine: Any) -> None:
+        """Count the database connections checked out of ``engine``'s pool as it happens
+        (so every worker's number is current, whichever worker is scraped)."""
+        from sqlalchemy import event
+
+        size = getattr(engine.pool, "size", None)
+        self.pool.labels("size").set(size() if callable(size) else 0)
+        checked_out = self.pool.labels("checked_out")
+        checked_out.set(0)
+        event.listen(engine, "checkout", lambda *_: checked_out.inc())
+        event.listen(engine, "checkin", lambda *_: checked_out.dec())
+
     def observe_state(self, state: Any) -> None:
-        """Refresh the catalog and pool gauges from a worker's state (at scrape time)."""
+        """Refresh the catalog gauges from a worker's state (at scrape time)."""
         catalog = state.current_catalog()
         services = list(catalog)
         self.catalog_services.set(len(services))
@@ -75,16 +109,13 @@ class Metrics:
                 self.catalog_info.labels(*self._versions).set(0)
             self.catalog_info.labels(*versions).set(1)
             self._versions = versions
-        pool = state.db.engine.pool
-        for name, read in (("size", "size"), ("checked_out", "checkedout"), ("overflow", "overflow")):
-            if hasattr(pool, read):
-                self.pool.labels(name).set(max(0, getattr(pool, read)()))
 
     def render(self) -> bytes:
         """The text exposition format."""
         if self.directory:
             from prometheus_client import multiprocess
 
+            _forget_dead_workers(self.directory)
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry, path=self.directory)
             return generate_latest(registry)

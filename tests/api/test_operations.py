@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from freechoice.api import Settings, create_app
+from freechoice.catalog.db import Database
 
 from api_support import ASSESSMENT
 
@@ -70,6 +71,7 @@ def test_metrics_count_requests_option_lists_and_describe_the_catalog(world):
     assert _value(after, "freechoice_catalog_info", catalog_version=ready["catalog_version"],
                   rules_version=ready["rules_version"]) == 1
     assert ("freechoice_db_pool_connections", (("state", "checked_out"),)) in after
+    assert _value(after, "freechoice_db_pool_connections", state="size") >= 1
 
 
 def test_readyz_is_503_while_the_database_cannot_be_read(tmp_path: Path):
@@ -115,6 +117,31 @@ def _start(args: list[str], env: dict[str, str], log: Path) -> tuple[subprocess.
         time.sleep(0.2)
 
 
+def _workers(pid: int) -> list[int]:
+    """Live child processes of the server (the workers)."""
+    try:
+        kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except FileNotFoundError:
+        return []
+    live = []
+    for k in kids:
+        try:
+            if Path(f"/proc/{k}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                live.append(int(k))
+        except FileNotFoundError:
+            continue
+    return sorted(live)
+
+
+def _wait(predicate, what: str, seconds: float = 90):  # noqa: ANN001
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:  # waits for a state; the deadline only bounds a failure
+        if result := predicate():
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+
+
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -149,21 +176,35 @@ def test_json_logs_carry_the_request_id_on_every_line(tmp_path: Path):
     assert any(line["request_id"] == bad.headers["x-request-id"] and line.get("status") == 422 for line in lines)
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
 def test_metrics_add_up_over_gunicorn_workers(tmp_path: Path):
     metrics_dir = tmp_path / "metrics"
     env = dict(os.environ, FREECHOICE_DATABASE_URL=f"sqlite:///{tmp_path / 'metrics.db'}",
                FREECHOICE_METRICS_DIR=str(metrics_dir))
     token = _key(env)
     proc, base = _start(["--workers", "2", "--sample"], env, tmp_path / "serve.log")
+    per_worker = Database(env["FREECHOICE_DATABASE_URL"]).engine.pool.size()
+
+    def scrape() -> dict:
+        return _samples(httpx.get(f"{base}/metrics", timeout=30).text)
+
     try:
         for i in range(6):  # a new connection each: gunicorn's workers share them out
             r = httpx.post(f"{base}/option-lists", json={**ASSESSMENT, "client_ref": f"c-m-{i}"},
                            headers={"Authorization": f"Bearer {token}"}, timeout=30)
             assert r.status_code == 201, r.text
         for _ in range(4):  # whichever worker answers reports the total of all of them
-            samples = _samples(httpx.get(f"{base}/metrics", timeout=30).text)
+            samples = scrape()
             assert _value(samples, "freechoice_option_lists_created_total") == 6
             assert _value(samples, "freechoice_http_requests_total", method="POST", route="/option-lists", status="201") == 6
+            assert _value(samples, "freechoice_db_pool_connections", state="size") == 2 * per_worker
+        # a worker dies and is replaced: its counts stay, its pool no longer counts
+        killed = _workers(proc.pid)[0]
+        os.kill(killed, signal.SIGKILL)
+        _wait(lambda: (w := _workers(proc.pid)) and len(w) == 2 and killed not in w, "a new worker")
+        _wait(lambda: _value(scrape(), "freechoice_db_pool_connections", state="size") == 2 * per_worker,
+              "the pools of exactly the two live workers")
+        assert _value(scrape(), "freechoice_option_lists_created_total") == 6
     finally:
         _stop(proc)
     writers = {p.stem.rsplit("_", 1)[-1] for p in metrics_dir.glob("counter_*.db")}
