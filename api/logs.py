@@ -13,10 +13,11 @@ import orjson
 
 from .context import current_request_id
 
-__all__ = ["JsonFormatter", "RequestIdFilter", "configure_logging"]
+__all__ = ["JsonFormatter", "RequestIdFilter", "StderrHandler", "configure_logging", "dict_config"]
 
 # attributes every LogRecord has; anything else was passed with ``extra=`` and is logged
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id", "taskName", "color_message"}
+_TEXT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 _SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "gunicorn", "gunicorn.error")
 
 
@@ -48,18 +49,47 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(out, default=str).decode()
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The one handler freechoice installs (recognised, so it is never installed twice)."""
+
+    _freechoice = True
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.addFilter(RequestIdFilter())
+
+
+def _formatter(log_format: str) -> logging.Formatter:
+    if log_format == "json":
+        return JsonFormatter()
+    return logging.Formatter(_TEXT)
+
+
+def dict_config(log_format: str, level: str = "info") -> dict[str, Any] | None:
+    """The same set-up as :func:`configure_logging`, as a ``logging.config.dictConfig``
+    dictionary (gunicorn's ``logconfig_dict``, for the lines of its arbiter process);
+    None for ``inherit``."""
+    if log_format == "inherit":
+        return None
+    formatter: dict[str, Any] = {"()": JsonFormatter} if log_format == "json" else {"format": _TEXT}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"freechoice": formatter},
+        "handlers": {"stderr": {"()": StderrHandler, "formatter": "freechoice"}},
+        "root": {"level": level.upper(), "handlers": ["stderr"]},
+        "loggers": {name: {"level": level.upper(), "handlers": [], "propagate": True} for name in _SERVER_LOGGERS}
+        | {"gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": True}},
+    }
+
+
 def configure_logging(log_format: str, level: str = "info") -> None:
     """Send every log line (ours, the server's, alembic's) to stderr as JSON (``json``) or
     as plain text with the request id (``text``); ``inherit`` leaves logging alone."""
     if log_format == "inherit":
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RequestIdFilter())
-    if log_format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
-    handler._freechoice = True  # type: ignore[attr-defined]
+    handler = StderrHandler()
+    handler.setFormatter(_formatter(log_format))
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_freechoice", False)]:
         root.removeHandler(old)

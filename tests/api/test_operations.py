@@ -155,11 +155,12 @@ def _key(env: dict[str, str]) -> str:
     return made.stdout.strip()
 
 
-def test_json_logs_carry_the_request_id_on_every_line(tmp_path: Path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_json_logs_carry_the_request_id_on_every_line(tmp_path: Path, workers: str):
     env = dict(os.environ, FREECHOICE_DATABASE_URL=f"sqlite:///{tmp_path / 'logs.db'}")
     token = _key(env)
     log = tmp_path / "serve.log"
-    proc, base = _start(["--sample"], env, log)
+    proc, base = _start(["--workers", workers, "--sample"], env, log)
     try:
         headers = {"Authorization": f"Bearer {token}", "X-Request-ID": "trace-logs-1"}
         ok = httpx.post(f"{base}/option-lists", json=ASSESSMENT, headers=headers, timeout=30)
@@ -174,6 +175,8 @@ def test_json_logs_carry_the_request_id_on_every_line(tmp_path: Path):
     mine = [line for line in lines if line["request_id"] == "trace-logs-1"]
     assert mine and mine[-1]["route"] == "/option-lists" and mine[-1]["status"] == 201
     assert any(line["request_id"] == bad.headers["x-request-id"] and line.get("status") == 422 for line in lines)
+    server = "gunicorn.error" if workers == "2" else "uvicorn.error"  # the server's own lines are JSON too
+    assert any(line["logger"] == server for line in lines)
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
