@@ -95,7 +95,7 @@ def _walk(value: Any, path: list[str], out: list[dict[str, Any]]) -> None:
 def _is_json(scope: Scope) -> bool:
     for name, value in scope.get("headers") or []:
         if name == b"content-type":
-            media = value.split(b";", 1)[0].strip().lower()
+            media: bytes = value.split(b";", 1)[0].strip().lower()
             return media == b"application/json" or media.endswith(b"+json")
     return True  # FastAPI reads a body without a content type as JSON
 

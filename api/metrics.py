@@ -28,7 +28,7 @@ def _multiprocess(directory: str) -> None:
     os.makedirs(directory, exist_ok=True)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR") != directory:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
-    values.ValueClass = values.MultiProcessValue()
+    values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
 
 
 def mark_worker_dead(pid: int, directory: str) -> None:
@@ -37,7 +37,7 @@ def mark_worker_dead(pid: int, directory: str) -> None:
     call it at once (e.g. gunicorn's ``child_exit``)."""
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(pid, directory)
+    multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
 
 
 def _alive(pid: int) -> bool:
@@ -117,7 +117,7 @@ class Metrics:
 
             _forget_dead_workers(self.directory)
             registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry, path=self.directory)
+            multiprocess.MultiProcessCollector(registry, path=self.directory)  # type: ignore[no-untyped-call]
             return generate_latest(registry)
         assert self.registry is not None
         return generate_latest(self.registry)
