@@ -74,26 +74,6 @@ def test_metrics_count_requests_option_lists_and_describe_the_catalog(world):
     assert _value(after, "freechoice_db_pool_connections", state="size") >= 1
 
 
-def test_readyz_is_503_while_the_database_cannot_be_read(tmp_path: Path):
-    path = tmp_path / "ready.db"
-    app = create_app(Settings(database_url=f"sqlite:///{path}", log_format="inherit"))
-    with TestClient(app) as client:
-        assert client.get("/readyz").status_code == 200
-        state = app.state.freechoice
-        state.db.engine.dispose()
-        path.rename(tmp_path / "moved.db")
-        path.write_bytes(b"this is not a database file" * 100)
-        r = client.get("/readyz", headers={"X-Request-ID": "ready-check-1"})
-        assert r.status_code == 503 and r.headers["content-type"].startswith("application/problem+json")
-        body = r.json()
-        assert body["checks"]["database"].startswith("unreachable") and body["request_id"] == "ready-check-1"
-        assert client.get("/healthz").status_code == 200  # alive all the same
-        state.db.engine.dispose()
-        path.unlink()
-        (tmp_path / "moved.db").rename(path)
-        assert client.get("/readyz").status_code == 200
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -218,3 +198,122 @@ def test_metrics_add_up_over_gunicorn_workers(tmp_path: Path):
 def test_a_request_id_that_is_not_a_short_token_is_replaced(world, offered):
     r = world.client.get("/healthz", headers={"X-Request-ID": offered})
     assert r.headers["x-request-id"] != offered and len(r.headers["x-request-id"]) == 32
+
+
+class _Proxy:
+    """A loopback TCP relay to PostgreSQL that can be cut and restored: the database
+    really becomes unreachable for the app, and reachable again."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = _free_port()
+        self.listener: socket.socket | None = None
+        self.links: list[socket.socket] = []
+
+    def start(self) -> None:
+        import threading
+
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        import threading
+
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            self.links.append(client)
+            upstream = socket.create_connection(self.target)
+            self.links.append(upstream)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self) -> None:
+        assert self.listener is not None
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (close alone does not)
+        except OSError:
+            pass
+        self.listener.close()
+        for s in self.links:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+        self.links.clear()
+
+
+def _cut_sqlite(url: str):  # noqa: ANN202
+    """Put a file that is not a database where the database was; give it back after."""
+    from contextlib import contextmanager
+
+    path = Path(url.removeprefix("sqlite:///"))
+
+    @contextmanager
+    def cut(engine):  # noqa: ANN001, ANN202
+        engine.dispose()
+        path.rename(path.with_suffix(".moved"))
+        path.write_bytes(b"this is not a database file" * 100)
+        try:
+            yield
+        finally:
+            engine.dispose()
+            path.unlink()
+            path.with_suffix(".moved").rename(path)
+
+    return url, cut, lambda: None
+
+
+def _cut_postgresql(url: str):  # noqa: ANN202
+    """Reach the server through a relay on loopback, and cut the relay."""
+    from contextlib import contextmanager
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    proxy = _Proxy((parsed.host or "127.0.0.1", parsed.port or 5432))
+    proxy.start()
+
+    @contextmanager
+    def cut(engine):  # noqa: ANN001, ANN202
+        proxy.cut()
+        try:
+            yield
+        finally:
+            proxy.start()
+
+    return parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), cut, proxy.cut
+
+
+def test_readyz_is_503_while_the_database_is_unreachable(database_url: str):
+    """SQLite: the file is no database; PostgreSQL: the connection is cut. Alive all the
+    same, and ready again once the database is back."""
+    url, cut, close = (_cut_sqlite if database_url.startswith("sqlite") else _cut_postgresql)(database_url)
+    app = create_app(Settings(database_url=url, log_format="inherit"))
+    with TestClient(app) as client:
+        assert client.get("/readyz").status_code == 200
+        with cut(app.state.freechoice.db.engine):
+            r = client.get("/readyz", headers={"X-Request-ID": "ready-check-1"})
+            assert r.status_code == 503 and r.headers["content-type"].startswith("application/problem+json"), r.text
+            body = r.json()
+            assert body["checks"]["database"].startswith("unreachable") and body["request_id"] == "ready-check-1"
+            assert "database" in body["detail"]
+            assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 200
+    close()
