@@ -184,3 +184,14 @@ def test_every_input_is_bounded_in_the_schema(world):
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             _unbounded(body, f"{method.upper()} {route} body", defs, frozenset(), found)
     assert not found, "\n".join(found)
+
+
+def test_idempotency_keys_are_bounded_and_a_long_one_still_replays(world):
+    too_long = {**world.as_("cw_a"), "Idempotency-Key": "k" * 129}
+    r = world.client.post("/option-lists", json=ASSESSMENT, headers=too_long)
+    assert "Idempotency-Key" in _fields(r)
+    longest = {**world.as_("cw_a"), "Idempotency-Key": "k" * 128}
+    first = world.client.post("/option-lists", json=ASSESSMENT, headers=longest)
+    again = world.client.post("/option-lists", json=ASSESSMENT, headers=longest)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"] and again.headers["idempotent-replayed"] == "true"
