@@ -4,7 +4,7 @@
   JSON string (PostgreSQL cannot store either);
 * in a JSON body: the same key twice in one object (never "last one wins", e.g. for a
   role), ``NaN`` / ``Infinity`` or a number too large for a float, an integer outside
-  64 bits.
+  64 bits, objects and lists nested more than ``MAX_DEPTH`` levels.
 
 The body is read once (the body limit bounds it) and handed on unchanged.
 """
@@ -20,9 +20,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .problems import problem
 
-__all__ = ["InputGuard", "json_problems"]
+__all__ = ["INT64", "InputGuard", "MAX_DEPTH", "json_problems"]
 
 INT64 = (-(2**63), 2**63 - 1)
+MAX_DEPTH = 40  # objects and lists inside each other; real documents nest a handful deep
 _MAX_REPORTED = 20
 
 
@@ -64,6 +65,9 @@ def json_problems(body: bytes) -> list[dict[str, Any]] | None:
 
 def _walk(value: Any, path: list[str], out: list[dict[str, Any]]) -> None:
     if len(out) >= _MAX_REPORTED:
+        return
+    if len(path) >= MAX_DEPTH and isinstance(value, (_Object, list)):
+        out.append({"field": _field(path), "message": f"nested more than {MAX_DEPTH} levels deep"})
         return
     if isinstance(value, _Object):
         seen: set[str] = set()

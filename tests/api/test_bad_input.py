@@ -195,3 +195,15 @@ def test_idempotency_keys_are_bounded_and_a_long_one_still_replays(world):
     again = world.client.post("/option-lists", json=ASSESSMENT, headers=longest)
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"] and again.headers["idempotent-replayed"] == "true"
+
+
+@pytest.mark.parametrize("depth", [41, 900, 990, 5000])
+def test_deeply_nested_json_is_refused(world, depth):
+    hsds = "[" * depth + "]" * depth
+    r = _raw(world, "POST", "/hsds/import", hsds, who="admin")
+    assert r.status_code in (400, 422) and r.headers["content-type"].startswith("application/problem+json"), r.text
+    if r.status_code == 422:
+        assert "nested more than 40 levels" in r.json()["errors"][0]["message"]
+    pack = '{"pack": ' + '{"a": ' * depth + "1" + "}" * depth + "}"
+    r = _raw(world, "POST", "/rules/validate", pack, who="admin")
+    assert r.status_code in (400, 422), r.text
