@@ -9,6 +9,10 @@ from typing import Any, AsyncIterator
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .guard import InputGuard
+from .logs import configure_logging
+from .metrics import Metrics
+from .observe import RequestContext
 from .problems import install_problem_handlers, problem
 from .responses import FastJSONResponse
 from .retention import RetentionSchedule, retention_loop
@@ -23,8 +27,9 @@ services registered by partner organisations, and returns **options the client c
 from**, each explained. The engine proposes; it never assigns.
 
 Authenticate with an API key: `Authorization: Bearer fc_<id>_<secret>`. Roles: `admin`,
-`caseworker`, `partner`. Another organisation's objects answer 404. Every 4xx is an
-RFC 9457 problem document. Creating POSTs accept `Idempotency-Key`.
+`caseworker`, `partner`. Another organisation's objects answer 404. Every 4xx and 5xx is an
+RFC 9457 problem document with a `request_id` (also in the `X-Request-ID` header; send
+your own to follow a request through the logs). Creating POSTs accept `Idempotency-Key`.
 All sample data is fictional.
 """
 
@@ -66,6 +71,7 @@ class _TooLarge(Exception):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. ``settings`` default to the environment (``FREECHOICE_*``)."""
     settings = settings or Settings()
+    configure_logging(settings.log_format, settings.log_level)
     state = AppState(settings)
 
     @asynccontextmanager
@@ -94,14 +100,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="freechoice", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   default_response_class=FastJSONResponse)
     app.state.freechoice = state
+    app.state.metrics = metrics = Metrics(settings.metrics_dir)
+    metrics.watch_pool(state.db.engine)
     install_problem_handlers(app)
     from .routes import ROUTERS
 
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(InputGuard)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestContext, metrics=metrics, access_log=settings.access_log)
 
-    @app.get("/health", tags=["service"], summary="Liveness and versions")
+    @app.get("/health", tags=["service"], summary="Alive, with the rules and catalog versions")
     def health() -> dict[str, Any]:
         return {"status": "ok", "rules_version": state.rules.version, "catalog_version": state.current_catalog().version}
 

@@ -51,7 +51,7 @@ def create_key(session: Session, organization_id: str, role: str, *, label: str 
 def verify_token(session: Session, token: str) -> Principal | None:
     """The principal for a token, or None for a wrong, malformed or revoked key."""
     parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != "fc":
+    if len(parts) != 3 or parts[0] != "fc" or len(parts[1]) > 32 or not token.isprintable():
         return None
     row = session.get(ApiKey, parts[1])
     if row is None or row.revoked_at is not None:

@@ -1,4 +1,5 @@
-"""RFC 9457 problem details for every 4xx: machine-readable, naming fields and allowed values."""
+"""RFC 9457 problem details for every 4xx and 5xx: machine-readable, naming fields and
+allowed values, each with the request id (also in the ``X-Request-ID`` header)."""
 
 from __future__ import annotations
 
@@ -20,13 +21,15 @@ from freechoice.catalog import (
     problems_from_pydantic,
 )
 
+from .context import current_request_id
+
 __all__ = ["ProblemError", "install_problem_handlers", "problem"]
 
 MEDIA = "application/problem+json"
 _TITLES = {
     400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
     409: "Conflict", 412: "Precondition failed", 413: "Request body too large", 415: "Unsupported media type",
-    422: "Invalid input", 428: "Precondition required",
+    422: "Invalid input", 428: "Precondition required", 500: "Internal error", 503: "Not ready",
 }
 
 
@@ -36,6 +39,9 @@ def problem(status: int, detail: str, *, errors: list[dict[str, Any]] | None = N
     if errors:
         body["errors"] = errors
     body.update(extra)
+    request_id = current_request_id()
+    if request_id is not None:
+        body["request_id"] = request_id
     return JSONResponse(body, status_code=status, media_type=MEDIA, headers=headers)
 
 

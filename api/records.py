@@ -14,9 +14,12 @@ from freechoice.catalog.db import RawJSON, write_transaction
 from freechoice.catalog.db.tables import AuditEntry, IdempotencyRecord
 
 from .auth import Principal
+from .problems import ProblemError
 from .responses import FastJSONResponse as JSONResponse
 
-__all__ = ["audit", "audited_read", "create_once"]
+__all__ = ["IDEMPOTENCY_KEY_LENGTH", "audit", "audited_read", "create_once"]
+
+IDEMPOTENCY_KEY_LENGTH = 128  # the column's length
 
 
 def audit(session: Session, who: Principal, action: str, resource: str, resource_id: str | None = None,
@@ -42,6 +45,10 @@ def create_once(request: Request, session: Session, who: Principal,
     returns the first result and creates nothing twice. ``create`` returns the status
     and the body: a dict, or :class:`RawJSON` text already serialised."""
     key = request.headers.get("idempotency-key")
+    if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_LENGTH and key.isprintable()):
+        # stored as given: a longer key could never match its retry
+        raise ProblemError(422, "invalid Idempotency-Key", errors=[{
+            "field": "Idempotency-Key", "message": f"give 1 to {IDEMPOTENCY_KEY_LENGTH} printable characters"}])
     if key:
         prior = session.get(IdempotencyRecord, (who.key_id, key))
         if prior is not None:
@@ -50,7 +57,7 @@ def create_once(request: Request, session: Session, who: Principal,
         with write_transaction(session):  # ends the read-only transaction the checks above opened
             status, body = create()
             if key:
-                session.add(IdempotencyRecord(key_id=who.key_id, key=key[:128], method=request.method,
+                session.add(IdempotencyRecord(key_id=who.key_id, key=key, method=request.method,
                                               path=request.url.path, status_code=status, body=body))
     except IntegrityError:
         session.rollback()

@@ -3,6 +3,8 @@ built, never at import time."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -60,6 +62,20 @@ class Settings(BaseSettings):
         description="How long the response of a request with an Idempotency-Key is kept for retries.",
     )
 
+    log_format: Literal["json", "text", "inherit"] = Field(
+        default="json",
+        description="Log lines on stderr: one JSON object each (json), plain text (text), or leave logging as the "
+        "host program set it up (inherit). Every line carries the request id.",
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(default="info", description="Lowest level logged.")
+    access_log: bool = Field(default=True, description="Log one line per request (method, route, status, duration).")
+    metrics_dir: str | None = Field(
+        default=None,
+        description="Several worker processes: an empty directory where each writes its metrics, so /metrics "
+        "reports all of them (prometheus-client multiprocess mode). Unset: each process reports its own.",
+    )
+
     def key_setting(self) -> str | None:
         """The data key setting as text (None when unset)."""
         return self.data_key.get_secret_value() if self.data_key is not None else None
+

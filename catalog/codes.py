@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 __all__ = [
     "CountryCode",
@@ -56,5 +56,6 @@ def normalise_area(area: str | None) -> str | None:
     return unicodedata.normalize("NFC", area).strip().casefold() or None
 
 
-CountryCode = Annotated[str, AfterValidator(check_country)]
-LanguageCode = Annotated[str, AfterValidator(check_language)]
+# the length bound keeps a huge string out of the lookup and the message (declared in the schema)
+CountryCode = Annotated[str, Field(max_length=8), AfterValidator(check_country)]
+LanguageCode = Annotated[str, Field(max_length=16), AfterValidator(check_language)]

@@ -34,6 +34,16 @@ __all__ = [
 ]
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+# Every text and list has a bound (declared in the schema): a 900 KB description is refused, not stored.
+Name = Annotated[str, Field(max_length=200)]
+Text = Annotated[str, Field(max_length=10_000)]
+Note = Annotated[str, Field(max_length=2_000)]
+Contact = Annotated[str, Field(max_length=320)]
+Url = Annotated[str, Field(max_length=2_048)]
+Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000_000)]
+Amount = Annotated[float, Field(ge=0, le=1e15)]
+KindId = Annotated[str, Field(max_length=64)]
+MANY = 500  # items in any list
 Party = Literal["police", "immigration", "employer", "broker", "suspect"]
 Sector = Literal[
     "agriculture", "construction", "domestic_work", "fishing", "garment", "hospitality",
@@ -56,20 +66,20 @@ class Organization(_Model):
 
     id: Id
     name: str = Field(min_length=1, max_length=200)
-    description: str = ""
-    email: str | None = None
-    website: str | None = None
-    phone: str | None = None
+    description: Text = ""
+    email: Contact | None = None
+    website: Url | None = None
+    phone: Contact | None = None
     sample: bool = False
 
 
 class Location(_Model):
     """Where a service is delivered in person (HSDS ``location`` with one ``address``)."""
 
-    name: str | None = None
-    address_1: str | None = None
-    city: str | None = None
-    area: str | None = Field(default=None, description="Province, state or region (HSDS address.state_province).")
+    name: Name | None = None
+    address_1: Name | None = None
+    city: Name | None = None
+    area: Name | None = Field(default=None, description="Province, state or region (HSDS address.state_province).")
     country: CountryCode = Field(description="ISO 3166-1 alpha-2")
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
@@ -79,24 +89,24 @@ class ServiceArea(_Model):
     """A place a service covers (HSDS ``service_area``); ``area`` None means the whole country."""
 
     country: CountryCode
-    area: str | None = None
-    name: str | None = None
+    area: Name | None = None
+    name: Name | None = None
 
 
 class CostOption(_Model):
     """HSDS ``cost_option``: what the client pays (``amount`` 0 means free)."""
 
-    option: str | None = None
-    amount: float | None = Field(default=None, ge=0)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    amount_description: str | None = None
+    option: Name | None = None
+    amount: Amount | None = None
+    currency: str | None = Field(default=None, max_length=3, pattern=r"^[A-Z]{3}$")
+    amount_description: Note | None = None
 
 
 class Schedule(_Model):
     """HSDS ``schedule``, reduced to what a caseworker reads."""
 
-    description: str | None = None
-    byday: str | None = Field(default=None, description="RFC 5545 BYDAY, e.g. MO,TU,WE")
+    description: Note | None = None
+    byday: str | None = Field(default=None, max_length=64, description="RFC 5545 BYDAY, e.g. MO,TU,WE")
     opens_at: dt.time | None = None
     closes_at: dt.time | None = None
 
@@ -105,21 +115,21 @@ class RequiredDocument(_Model):
     """HSDS ``required_document`` with a structured ``code``."""
 
     code: DocumentCode
-    document: str = Field(description="The document as a client would name it.")
+    document: str = Field(max_length=200, description="The document as a client would name it.")
 
 
 class Eligibility(_Model):
     """Who a service can serve, as structured criteria (None / empty means anyone)."""
 
-    nationalities: list[CountryCode] | None = None
-    genders: list[Literal["female", "male", "other"]] | None = None
-    minimum_age: int | None = Field(default=None, ge=0, le=120)
-    maximum_age: int | None = Field(default=None, ge=0, le=120)
-    documents_required: list[DocumentCode] = Field(default_factory=list)
+    nationalities: list[CountryCode] | None = Field(default=None, max_length=MANY)
+    genders: list[Literal["female", "male", "other"]] | None = Field(default=None, max_length=3)
+    minimum_age: int | None = Field(default=None, ge=0, le=120, strict=True)
+    maximum_age: int | None = Field(default=None, ge=0, le=120, strict=True)
+    documents_required: list[DocumentCode] = Field(default_factory=list, max_length=20)
     legal_status_required: bool = Field(
         default=False, description="Needs valid documents / legal status in the country of delivery."
     )
-    description: str | None = None
+    description: Note | None = None
 
     @model_validator(mode="after")
     def _ages(self) -> "Eligibility":
@@ -133,14 +143,14 @@ class Employment(_Model):
 
     direct_hire: bool
     charges_recruitment_fees: bool
-    sectors: list[Sector] = Field(min_length=1)
+    sectors: list[Sector] = Field(min_length=1, max_length=20)
     light_work_available: bool = False
     at_sea: bool = False
     night_work: bool = False
     full_time: bool = True
-    wage_monthly: float | None = Field(default=None, ge=0)
-    minimum_wage_monthly: float | None = Field(default=None, gt=0)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    wage_monthly: Amount | None = None
+    minimum_wage_monthly: float | None = Field(default=None, gt=0, le=1e15)
+    currency: str | None = Field(default=None, max_length=3, pattern=r"^[A-Z]{3}$")
 
     @property
     def wage_ratio(self) -> float | None:
@@ -156,8 +166,8 @@ class Capacity(_Model):
     status: Literal["open", "waitlist", "full"] = "open"
     until: dt.date | None = Field(default=None, description="Full or waitlisted until this date.")
     updated: dt.date | None = None
-    available: int | None = Field(default=None, ge=0)
-    maximum: int | None = Field(default=None, ge=0)
+    available: Count | None = None
+    maximum: Count | None = None
 
 
 class Service(_Model):
@@ -166,35 +176,35 @@ class Service(_Model):
     id: Id
     organization_id: Id
     name: str = Field(min_length=1, max_length=200)
-    description: str = ""
+    description: Text = ""
     status: Literal["active", "inactive"] = "active"
-    kinds: list[str] = Field(min_length=1, description="Service kinds from the freechoice taxonomy.")
+    kinds: list[KindId] = Field(min_length=1, max_length=100, description="Service kinds from the freechoice taxonomy.")
     location: Location | None = None
-    service_areas: list[ServiceArea] = Field(default_factory=list)
+    service_areas: list[ServiceArea] = Field(default_factory=list, max_length=MANY)
     remote: bool = Field(default=False, description="Delivered by phone or online across its service areas.")
-    languages: list[LanguageCode] = Field(default_factory=list, description="ISO 639-1 (or 639-3) codes.")
+    languages: list[LanguageCode] = Field(default_factory=list, max_length=MANY, description="ISO 639-1 (or 639-3) codes.")
     interpretation: bool = Field(default=False, description="Provides an interpreter for other languages.")
-    cost_options: list[CostOption] = Field(default_factory=list)
-    schedules: list[Schedule] = Field(default_factory=list)
-    required_documents: list[RequiredDocument] = Field(default_factory=list)
+    cost_options: list[CostOption] = Field(default_factory=list, max_length=50)
+    schedules: list[Schedule] = Field(default_factory=list, max_length=50)
+    required_documents: list[RequiredDocument] = Field(default_factory=list, max_length=50)
     eligibility: Eligibility = Field(default_factory=Eligibility)
     reports_to_authorities: Literal["never", "with_consent", "mandatory"] = "never"
-    reports_to: list[Party] = Field(default_factory=list, description="Who it reports client details to.")
+    reports_to: list[Party] = Field(default_factory=list, max_length=10, description="Who it reports client details to.")
     contact_with: list[Party] = Field(
-        default_factory=list, description="Parties the client meets or deals with through this service."
+        default_factory=list, max_length=10, description="Parties the client meets or deals with through this service."
     )
     restricts_movement: bool = False
-    movement_note: str | None = None
+    movement_note: Note | None = None
     acts_without_client: bool = Field(
         default=False, description="Contacts family or others without the client leading each step."
     )
     employment: Employment | None = None
     capacity: Capacity = Field(default_factory=Capacity)
-    requires: list[str] = Field(default_factory=list, description="Service kinds the client needs first.")
-    refers_to: list[Id] = Field(default_factory=list, description="Services it refers clients on to.")
-    email: str | None = None
-    url: str | None = None
-    phone: str | None = None
+    requires: list[KindId] = Field(default_factory=list, max_length=100, description="Service kinds the client needs first.")
+    refers_to: list[Id] = Field(default_factory=list, max_length=MANY, description="Services it refers clients on to.")
+    email: Contact | None = None
+    url: Url | None = None
+    phone: Contact | None = None
 
     @field_validator("kinds", "requires")
     @classmethod

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from freechoice.catalog import NEED_IDS, NEEDS, Problem, ValidationFailed, problems_from_pydantic
 from freechoice.catalog.codes import CountryCode, LanguageCode
@@ -16,7 +17,16 @@ from freechoice.catalog.codes import CountryCode, LanguageCode
 __all__ = ["Assessment", "ClientPlace", "Situation", "parse_assessment"]
 
 NeedId = Literal[NEED_IDS]  # type: ignore[valid-type]
-Priority = Literal[1, 2, 3, 4]
+
+
+def _whole_number(value: Any) -> Any:
+    """Priorities are whole numbers: ``true`` or ``4.0`` is refused, not read as 1 or 4."""
+    if type(value) is not int:
+        raise PydanticCustomError("literal_error", "Input should be 1, 2, 3 or 4", {"expected": "1, 2, 3 or 4"})
+    return value
+
+
+Priority = Annotated[Literal[1, 2, 3, 4], BeforeValidator(_whole_number)]
 Party = Literal["police", "immigration", "employer", "broker", "suspect"]
 Sector = Literal[
     "agriculture", "construction", "domestic_work", "fishing", "garment", "hospitality",
@@ -33,7 +43,7 @@ class ClientPlace(_Model):
     """A place: ISO 3166-1 alpha-2 country and, optionally, the area (province/state)."""
 
     country: CountryCode = Field(examples=["TH"])
-    area: str | None = Field(default=None, examples=["Songkhla"])
+    area: str | None = Field(default=None, max_length=200, examples=["Songkhla"])
 
 
 class Situation(_Model):
@@ -43,16 +53,16 @@ class Situation(_Model):
     plan: Literal["stay", "return_home", "move_elsewhere", "undecided"] = "undecided"
     intended_location: ClientPlace | None = None
     nationality: CountryCode | None = None
-    languages: list[LanguageCode] = Field(default_factory=list, description="ISO 639-1 (or 639-3) codes")
+    languages: list[LanguageCode] = Field(default_factory=list, max_length=50, description="ISO 639-1 (or 639-3) codes")
     gender: Literal["female", "male", "other"] | None = None
-    age: int | None = Field(default=None, ge=0, le=120)
+    age: int | None = Field(default=None, ge=0, le=120, strict=True)
     documents: Literal["valid", "expired", "lost", "confiscated", "fraudulent", "none"] = "none"
-    fears: list[Party] = Field(default_factory=list, description="Gives cautions, never exclusions.")
-    avoid_sectors: list[Sector] = Field(default_factory=list)
-    work_limits: list[WorkLimit] = Field(default_factory=list)
-    legal_interest: list[Literal["wage_claim", "criminal_case"]] = Field(default_factory=list)
+    fears: list[Party] = Field(default_factory=list, max_length=10, description="Gives cautions, never exclusions.")
+    avoid_sectors: list[Sector] = Field(default_factory=list, max_length=20)
+    work_limits: list[WorkLimit] = Field(default_factory=list, max_length=10)
+    legal_interest: list[Literal["wage_claim", "criminal_case"]] = Field(default_factory=list, max_length=4)
     no_contact_with: list[Party] = Field(
-        default_factory=list, description="A hard limit: services that bring contact with these are excluded."
+        default_factory=list, max_length=10, description="A hard limit: services that bring contact with these are excluded."
     )
 
     @model_validator(mode="after")
@@ -66,6 +76,7 @@ class Assessment(_Model):
     """A client's needs ranked 1-4 (4 = highest priority) and their situation."""
 
     client_ref: str = Field(
+        max_length=64,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
         description="Pseudonymous reference; never a name.",
         examples=["c-0042"],

@@ -10,7 +10,17 @@ import typer
 
 from . import _errors
 
-__all__ = ["build_app", "main"]
+__all__ = ["build_app", "main", "package_version"]
+
+
+def package_version() -> str:
+    """The installed freechoice version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("freechoice")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
 
 _GROUPS = (
     "match_cmd",
@@ -36,6 +46,18 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+    def _print_version(value: bool) -> None:
+        if value:
+            typer.echo(f"freechoice {package_version()}")
+            raise typer.Exit()
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                     help="Print the version and exit."),
+    ) -> None:
+        """Match a client's ranked needs to services they can choose from."""
+
     for name in _GROUPS:
         try:
             module = importlib.import_module(f"{__name__}.{name}")

@@ -25,8 +25,8 @@ def open_database(url: str | None, *, migrate: bool = False) -> Any:
 
 
 def require_yes(yes: bool, what: str) -> None:
-    """Refuse (exit 2) unless ``--yes`` was given."""
-    if not yes:
-        from freechoice.catalog import Problem, ValidationFailed
+    """Go ahead with ``--yes``, or when a person at a terminal answers yes; otherwise
+    refuse (exit 2) and change nothing."""
+    from ._confirm import confirm_destructive
 
-        raise ValidationFailed([Problem("--yes", f"{what} cannot be undone: add --yes to go ahead")], what="command")
+    confirm_destructive(f"{what} cannot be undone", yes)

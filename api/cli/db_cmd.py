@@ -1,4 +1,7 @@
-"""``freechoice db upgrade|downgrade|current``: database migrations (SQLite or PostgreSQL)."""
+"""``freechoice db upgrade|downgrade|current``: database migrations (SQLite or PostgreSQL).
+
+``downgrade`` destroys data: it needs the target revision named, and ``--yes`` (or a
+"yes" typed at a terminal)."""
 
 from __future__ import annotations
 
@@ -30,9 +33,28 @@ def upgrade(revision: str = "head", database_url: Url = None) -> None:
 
 
 @db_app.command("downgrade")
-def downgrade(revision: str = "base", database_url: Url = None) -> None:
-    """Migrate the schema down (to 'base' removes every table)."""
+def downgrade(
+    revision: Annotated[Optional[str], typer.Argument(
+        help="Revision to go down to, e.g. 0001; 'base' removes every table and all the data in them.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do it without asking (data in the removed tables is lost).")] = False,
+    database_url: Url = None,
+) -> None:
+    """Migrate the schema down to REVISION, dropping what later revisions added (asks first)."""
+    from freechoice.catalog import Problem, ValidationFailed
+
+    from ._confirm import confirm_destructive
+
+    if not revision:
+        raise ValidationFailed([Problem("REVISION", "name the revision to go down to; nothing was changed",
+                                        ["base", "0001", "or another revision id"])], what="command")
     db = _database(database_url)
+    now = db.current() or "base"
+    if now == revision:
+        print(f"database already at {now}; nothing to do")
+        return
+    warning = (f"this migrates {db.engine.url.render_as_string(hide_password=True)} down from {now} to {revision}"
+               + ("; every table and all data will be removed" if revision == "base" else "; what later revisions added is removed"))
+    confirm_destructive(warning, yes)
     db.downgrade(revision)
     print(f"database at {db.current() or 'base'}")
 

@@ -45,7 +45,11 @@ def serve(
         from freechoice.api.app import create_app
         from freechoice.api.server import GunicornServer
 
-        GunicornServer(create_app, bind=f"{host}:{port}", workers=workers).run()
+        from freechoice.api.logs import dict_config
+
+        # the arbiter's own lines in the same format as the workers' (JSON by default)
+        GunicornServer(create_app, bind=f"{host}:{port}", workers=workers,
+                       logconfig_dict=dict_config(settings.log_format, settings.log_level)).run()
 
 
 def register(app: typer.Typer) -> None:

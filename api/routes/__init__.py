@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import admin, clients, feedback, hsds, option_lists, organizations, referrals, retention, services
+from . import admin, clients, feedback, hsds, ops, option_lists, organizations, referrals, retention, services
 
 __all__ = ["ROUTERS"]
 
@@ -18,4 +18,5 @@ ROUTERS: list[APIRouter] = [
     retention.router,
     admin.router,
     hsds.router,
+    ops.router,
 ]

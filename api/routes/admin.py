@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from freechoice.catalog import ValidationFailed
@@ -17,6 +16,7 @@ from freechoice.rules import parse_pack
 
 from ..auth import Principal
 from ..deps import Caller, DbSession, State, require_role
+from ..params import ClientRefQuery, IdQuery, Moment
 from ..problems import ProblemError
 from ..records import audit, audited_read
 
@@ -32,7 +32,7 @@ class PackBody(BaseModel):
 
 
 class DryRun(PackBody):
-    assessment_id: str
+    assessment_id: str = Field(max_length=64)
 
 
 def _compile(pack: dict[str, Any]) -> Any:
@@ -99,9 +99,9 @@ def activate(body: PackBody, who: Admin, db: DbSession, state: State) -> dict[st
 @router.get("/audit", tags=["audit"], summary="Query the append-only audit log (admin)")
 def query_audit(
     _: Admin, db: DbSession,
-    key_id: str | None = None, organization_id: str | None = None, resource: str | None = None,
-    client_ref: str | None = None, action: str | None = None,
-    since: dt.datetime | None = None, until: dt.datetime | None = None,
+    key_id: IdQuery | None = None, organization_id: IdQuery | None = None, resource: IdQuery | None = None,
+    client_ref: ClientRefQuery | None = None, action: IdQuery | None = None,
+    since: Moment | None = None, until: Moment | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     q = select(AuditEntry).order_by(AuditEntry.id.desc())

@@ -15,6 +15,7 @@ from freechoice.engine.kpis import compute_kpis
 
 from ..auth import Principal
 from ..deps import DbSession, State, require_role
+from ..params import IdQuery
 from ..problems import ProblemError
 from ..records import audit, create_once
 
@@ -30,10 +31,10 @@ class FeedbackCreate(BaseModel):
     referral (or just the service) is optional."""
 
     model_config = ConfigDict(extra="forbid")
-    referral_id: str | None = None
-    service_id: str | None = None
+    referral_id: str | None = Field(default=None, max_length=64)
+    service_id: str | None = Field(default=None, max_length=128)
     need_met: Literal["yes", "partly", "no"]
-    satisfaction: int = Field(ge=1, le=5)
+    satisfaction: int = Field(ge=1, le=5, strict=True)
     would_recommend: bool | None = None
     text: str | None = Field(default=None, max_length=4000)
 
@@ -65,16 +66,18 @@ def create_feedback(body: FeedbackCreate, request: Request, who: Caseworker, db:
 
 
 @router.get("/kpis", tags=["kpis"], summary="KPIs for an organisation and period")
-def kpis(who: Reader, db: DbSession, organization_id: str | None = None,
+def kpis(who: Reader, db: DbSession, organization_id: IdQuery | None = None,
          since: dt.date | None = None, until: dt.date | None = None) -> dict[str, Any]:
     org = organization_id or who.organization_id
     if who.role == "caseworker" and org != who.organization_id:
         raise ProblemError(404, "no such organization")
-    start = dt.datetime.combine(since or dt.date(1970, 1, 1), dt.time(), tzinfo=dt.timezone.utc)
-    end = dt.datetime.combine(until or dt.date(9999, 12, 30), dt.time(), tzinfo=dt.timezone.utc) + dt.timedelta(days=1)
+    # whole days in UTC; the calendar's last day has no next one, so it is an open end
+    start = dt.datetime.combine(since or dt.date.min, dt.time(), tzinfo=dt.timezone.utc)
+    end = dt.datetime.combine(until, dt.time.max, tzinfo=dt.timezone.utc) if until else dt.datetime.max.replace(
+        tzinfo=dt.timezone.utc)
     # columns only, never the stored lists: every read below is an indexed range of one
     # organisation and period, joined in the database
-    in_period = (OptionListRow.organization_id == org, OptionListRow.created_at >= start, OptionListRow.created_at < end)
+    in_period = (OptionListRow.organization_id == org, OptionListRow.created_at >= start, OptionListRow.created_at <= end)
     lists = db.execute(select(OptionListRow.id, OptionListRow.priority_4_needs, OptionListRow.priority_4_with_option)
                        .where(*in_period)).all()
     choices = db.execute(select(ChoiceRow.id, ChoiceRow.option_list_id, ChoiceRow.decision, ChoiceRow.created_at)
@@ -88,7 +91,7 @@ def kpis(who: Reader, db: DbSession, organization_id: str | None = None,
     fb = db.execute(select(FeedbackRow.satisfaction, FeedbackRow.need_met, FeedbackRow.kinds, FeedbackRow.provider_id,
                            FeedbackRow.service_id)
                     .where(FeedbackRow.organization_id == org, FeedbackRow.created_at >= start,
-                           FeedbackRow.created_at < end)).all()
+                           FeedbackRow.created_at <= end)).all()
 
     def utc(t: dt.datetime) -> dt.datetime:
         return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)

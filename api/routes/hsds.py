@@ -4,7 +4,6 @@ freechoice taxonomy shaped like the HSDS 3.1 API (``/``, ``/services``,
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Annotated, Any, Sequence
@@ -22,6 +21,7 @@ from freechoice.engine import ReferralGraph
 
 from ..auth import Principal
 from ..deps import Caller, DbSession, State, require_role
+from ..params import IdQuery, Moment, PageNumber, PathId, TextQuery
 from ..problems import ProblemError
 from ..records import audit
 
@@ -29,7 +29,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/hsds", tags=["hsds"])
 Writer = Annotated[Principal, Depends(require_role("partner", "admin"))]
-Page = Annotated[int, Query(ge=1, description="Page number (from 1).")]
+Page = PageNumber
 PerPage = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
 _CHUNK = 500
 
@@ -84,7 +84,7 @@ def import_hsds(
     document: Annotated[Any, Body(description="A list of HSDS services with nested objects, or an object with "
                                                "'organizations' and 'services' (as the export produces).")],
     organization_id: Annotated[str | None, Query(
-        description="Import every service as this organisation's (the document's organisations are not "
+        max_length=128, description="Import every service as this organisation's (the document's organisations are not "
                     "imported): for a directory whose HSDS ids are the partner's own.")] = None,
 ) -> dict[str, Any]:
     parsed = parse_hsds(document, organization_id=organization_id)
@@ -119,11 +119,11 @@ def _one_to_one(service: dict[str, Any]) -> dict[str, Any]:
 @router.get("/services", summary="Services as HSDS 3.1, paged like the HSDS API (partners: their own)")
 def list_services(
     who: Caller, db: DbSession, state: State, page: Page = 1, per_page: PerPage = 50,
-    search: Annotated[str | None, Query(description="Words in the name or description.")] = None,
-    organization_id: Annotated[str | None, Query(description="HSDS uuid or freechoice id of the organisation.")] = None,
-    taxonomy_term_id: Annotated[str | None, Query(description="A term of the freechoice taxonomy (a service kind).")] = None,
-    taxonomy_id: Annotated[str | None, Query(description="Services with any term of this taxonomy.")] = None,
-    modified_after: Annotated[dt.datetime | None, Query(description="Changed on or after this time.")] = None,
+    search: Annotated[str | None, Query(max_length=500, description="Words in the name or description.")] = None,
+    organization_id: Annotated[str | None, Query(max_length=128, description="HSDS uuid or freechoice id of the organisation.")] = None,
+    taxonomy_term_id: Annotated[str | None, Query(max_length=128, description="A term of the freechoice taxonomy (a service kind).")] = None,
+    taxonomy_id: Annotated[str | None, Query(max_length=128, description="Services with any term of this taxonomy.")] = None,
+    modified_after: Annotated[Moment | None, Query(description="Changed on or after this time.")] = None,
     full: Annotated[bool, Query(description="Fully nested services (default: one-to-one fields only).")] = False,
 ) -> dict[str, Any]:
     view = _view(state)
@@ -141,8 +141,6 @@ def list_services(
         words = search.casefold().split()
         items = [s for s in items if all(w in f"{s.name} {s.description}".casefold() for w in words)]
     if modified_after is not None:
-        if modified_after.tzinfo is None:
-            modified_after = modified_after.replace(tzinfo=dt.timezone.utc)
         changed = set(db.scalars(select(ServiceRow.id).where(ServiceRow.updated_at >= modified_after)))
         items = [s for s in items if s.id in changed]
     body = _page(items, page, per_page)
@@ -151,7 +149,7 @@ def list_services(
 
 
 @router.get("/services/{service_id}", summary="One fully nested service as HSDS 3.1 (HSDS uuid or freechoice id)")
-def get_service(service_id: str, who: Caller, state: State) -> dict[str, Any]:
+def get_service(service_id: PathId, who: Caller, state: State) -> dict[str, Any]:
     view = _view(state)
     catalog: Catalog = state.current_catalog()
     svc = catalog.get(view.by_uuid.get(service_id, service_id))
@@ -168,7 +166,7 @@ def list_taxonomies(who: Caller, page: Page = 1, per_page: PerPage = 50) -> dict
 
 
 @router.get("/taxonomies/{taxonomy_id}", summary="One taxonomy")
-def get_taxonomy(taxonomy_id: str, who: Caller) -> dict[str, Any]:
+def get_taxonomy(taxonomy_id: PathId, who: Caller) -> dict[str, Any]:
     taxonomy = taxonomy_objects()[0]
     if taxonomy_id != taxonomy["id"]:
         raise ProblemError(404, "no such taxonomy")
@@ -178,8 +176,8 @@ def get_taxonomy(taxonomy_id: str, who: Caller) -> dict[str, Any]:
 @router.get("/taxonomy_terms", summary="Terms of the freechoice taxonomy (service kinds and facts), paged")
 def list_taxonomy_terms(
     who: Caller, page: Page = 1, per_page: PerPage = 50,
-    taxonomy_id: Annotated[str | None, Query()] = None,
-    search: Annotated[str | None, Query(description="Words in the name or description.")] = None,
+    taxonomy_id: IdQuery | None = None,
+    search: Annotated[TextQuery | None, Query(description="Words in the name or description.")] = None,
 ) -> dict[str, Any]:
     terms = taxonomy_objects()[1]
     if taxonomy_id is not None:
@@ -191,7 +189,7 @@ def list_taxonomy_terms(
 
 
 @router.get("/taxonomy_terms/{term_id}", summary="One taxonomy term")
-def get_taxonomy_term(term_id: str, who: Caller) -> dict[str, Any]:
+def get_taxonomy_term(term_id: PathId, who: Caller) -> dict[str, Any]:
     for term in taxonomy_objects()[1]:
         if term["id"] == term_id:
             return term

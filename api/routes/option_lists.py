@@ -18,12 +18,14 @@ from freechoice.engine.kpis import list_summary
 
 from ..auth import Principal
 from ..deps import DbSession, State, require_role
+from ..params import ClientRefQuery, PathId
 from ..problems import ProblemError
 from ..records import audit, audited_read, create_once
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["option-lists"])
+OptionId = Annotated[str, Field(max_length=128)]
 Caseworker = Annotated[Principal, Depends(require_role("caseworker"))]
 
 
@@ -31,9 +33,10 @@ class ChoiceCreate(BaseModel):
     """The client's choice: option ids (``cash`` included), or none, or decide later."""
 
     model_config = ConfigDict(extra="forbid")
-    option_ids: list[str] = Field(default_factory=list)
+    option_ids: list[OptionId] = Field(default_factory=list, max_length=100)
     decision: Literal["chosen", "none_of_these", "decide_later"] | None = None
-    consent: dict[str, list[str]] = Field(default_factory=dict, description="option id -> fields to share with that provider")
+    consent: dict[OptionId, Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=50)]] = Field(
+        default_factory=dict, max_length=100, description="option id -> fields to share with that provider")
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -70,18 +73,21 @@ def create_option_list(assessment: Assessment, request: Request, who: Caseworker
         audit(db, who, "create", "option_list", list_id, assessment.client_ref, assessment_id=asm_id)
         return 201, body
 
-    return create_once(request, db, who, create)
+    response = create_once(request, db, who, create)
+    if response.status_code == 201 and "idempotent-replayed" not in response.headers:
+        request.app.state.metrics.option_lists.inc()
+    return response
 
 
 @router.get("/option-lists/{list_id}", summary="An option list exactly as it was offered")
-def get_option_list(list_id: str, who: Caseworker, db: DbSession) -> dict[str, Any]:
+def get_option_list(list_id: PathId, who: Caseworker, db: DbSession) -> dict[str, Any]:
     row = own_option_list(db, list_id, who)
     audited_read(db, who, "option_list", list_id, row.client_ref)
     return row.data  # type: ignore[no-any-return]
 
 
 @router.get("/option-lists", summary="Option lists of your organisation (optionally one client's)")
-def list_option_lists(who: Caseworker, db: DbSession, client_ref: str | None = None,
+def list_option_lists(who: Caseworker, db: DbSession, client_ref: ClientRefQuery | None = None,
                       limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
     q = select(OptionListRow).where(OptionListRow.organization_id == who.organization_id)
     if client_ref:
@@ -94,7 +100,7 @@ def list_option_lists(who: Caseworker, db: DbSession, client_ref: str | None = N
 
 @router.post("/option-lists/{list_id}/choices", status_code=201, tags=["choices"],
              summary="Record the client's choice; chosen services become referral drafts")
-def create_choice(list_id: str, body: ChoiceCreate, request: Request, who: Caseworker, db: DbSession):
+def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Caseworker, db: DbSession):
     row = own_option_list(db, list_id, who)
     ol = OptionList.model_validate(row.data)
     choice = choose(ol, body.option_ids, decision=body.decision, consent=body.consent, note=body.note)
@@ -125,7 +131,7 @@ def create_choice(list_id: str, body: ChoiceCreate, request: Request, who: Casew
 
 
 @router.get("/choices/{choice_id}", tags=["choices"], summary="One recorded choice")
-def get_choice(choice_id: str, who: Caseworker, db: DbSession) -> dict[str, Any]:
+def get_choice(choice_id: PathId, who: Caseworker, db: DbSession) -> dict[str, Any]:
     row = db.get(ChoiceRow, choice_id)
     if row is None or row.organization_id != who.organization_id:
         raise ProblemError(404, "no such choice")

@@ -14,6 +14,7 @@ from freechoice.catalog.db.tables import ApiKey, OrganizationRow
 
 from ..auth import Principal, create_key
 from ..deps import Caller, DbSession, State, require_role
+from ..params import PathId
 from ..problems import ProblemError
 from ..records import audit, create_once
 
@@ -25,7 +26,7 @@ Admin = Annotated[Principal, Depends(require_role("admin"))]
 
 class KeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    organization_id: str
+    organization_id: str = Field(max_length=128)
     role: Literal["admin", "caseworker", "partner"]
     label: str = Field(default="", max_length=200)
 
@@ -45,7 +46,7 @@ def list_organizations(_: Caller, db: DbSession) -> list[dict]:
 
 
 @router.get("/organizations/{org_id}", summary="One organisation")
-def get_organization(org_id: str, _: Caller, db: DbSession) -> dict:
+def get_organization(org_id: PathId, _: Caller, db: DbSession) -> dict:
     row = db.get(OrganizationRow, org_id)
     if row is None:
         raise ProblemError(404, f"no organization {org_id!r}")
@@ -67,7 +68,7 @@ def create_organization(org: Organization, request: Request, who: Admin, db: DbS
 
 
 @router.put("/organizations/{org_id}", summary="Update an organisation (admin)")
-def update_organization(org_id: str, org: Organization, who: Admin, db: DbSession, state: State) -> dict:
+def update_organization(org_id: PathId, org: Organization, who: Admin, db: DbSession, state: State) -> dict:
     if org.id != org_id:
         raise ProblemError(422, "the body's id must match the path", errors=[{"field": "id", "message": f"expected {org_id}"}])
     with write_transaction(db):
@@ -102,7 +103,7 @@ def list_keys(_: Admin, db: DbSession) -> list[KeyPublic]:
 
 
 @router.delete("/keys/{key_id}", tags=["keys"], status_code=204, summary="Revoke an API key (admin)")
-def revoke_key(key_id: str, who: Admin, db: DbSession, state: State) -> None:
+def revoke_key(key_id: PathId, who: Admin, db: DbSession, state: State) -> None:
     import datetime as dt
 
     with write_transaction(db):

@@ -16,6 +16,7 @@ from freechoice.engine.referrals import STATUSES, Status, allowed_transitions, c
 
 from ..auth import Principal
 from ..deps import DbSession, require_role
+from ..params import PathId
 from ..problems import ProblemError
 from ..records import audit, audited_read
 
@@ -27,7 +28,7 @@ Party = Annotated[Principal, Depends(require_role("caseworker", "partner"))]
 
 class TransitionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    to: str = Field(description=f"One of {', '.join(STATUSES)}")
+    to: str = Field(max_length=32, description=f"One of {', '.join(STATUSES)}")
     reason: str | None = Field(default=None, max_length=2000)
 
 
@@ -92,7 +93,7 @@ def list_referrals(
 
 
 @router.get("/referrals/{ref_id}", summary="One referral")
-def get_referral(ref_id: str, who: Party, db: DbSession) -> dict[str, Any]:
+def get_referral(ref_id: PathId, who: Party, db: DbSession) -> dict[str, Any]:
     row = _visible(db.get(ReferralRow, ref_id), who)
     body = _public(db, row, who)
     audited_read(db, who, "referral", ref_id, row.shared.get("client_ref"))
@@ -100,7 +101,7 @@ def get_referral(ref_id: str, who: Party, db: DbSession) -> dict[str, Any]:
 
 
 @router.post("/referrals/{ref_id}/transitions", summary="Move a referral on (409 names the allowed moves)")
-def transition(ref_id: str, body: TransitionCreate, who: Party, db: DbSession) -> dict[str, Any]:
+def transition(ref_id: PathId, body: TransitionCreate, who: Party, db: DbSession) -> dict[str, Any]:
     with write_transaction(db):
         row = _visible(db.get(ReferralRow, ref_id, with_for_update=True), who)
         check_transition(row.status, body.to, _side(who), body.reason)

@@ -12,6 +12,7 @@ from freechoice.catalog.db.tables import OrganizationRow
 
 from ..auth import Principal
 from ..deps import DbSession, State, require_role
+from ..params import PathId
 from ..problems import ProblemError
 from ..records import audit
 
@@ -24,7 +25,7 @@ Reader = Annotated[Principal, Depends(require_role("admin", "caseworker"))]
 
 class RetentionSet(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    days: int | None = Field(ge=0, le=36_500, description="Days to keep (0: until erased; null: the service default)")
+    days: int | None = Field(ge=0, le=36_500, strict=True, description="Days to keep (0: until erased; null: the service default)")
 
 
 def _view(row: OrganizationRow, default: int) -> dict[str, Any]:
@@ -34,7 +35,7 @@ def _view(row: OrganizationRow, default: int) -> dict[str, Any]:
 
 
 @router.get("/organizations/{org_id}/retention", summary="How long an organisation's client records are kept")
-def get_retention(org_id: str, who: Reader, db: DbSession, state: State) -> dict[str, Any]:
+def get_retention(org_id: PathId, who: Reader, db: DbSession, state: State) -> dict[str, Any]:
     row = db.get(OrganizationRow, org_id)
     if row is None or (who.role != "admin" and who.organization_id != org_id):
         raise ProblemError(404, f"no organization {org_id!r}")
@@ -42,7 +43,7 @@ def get_retention(org_id: str, who: Reader, db: DbSession, state: State) -> dict
 
 
 @router.put("/organizations/{org_id}/retention", summary="Set how long an organisation's client records are kept (admin)")
-def set_retention(org_id: str, body: RetentionSet, who: Admin, db: DbSession, state: State) -> dict[str, Any]:
+def set_retention(org_id: PathId, body: RetentionSet, who: Admin, db: DbSession, state: State) -> dict[str, Any]:
     with write_transaction(db):
         row = db.get(OrganizationRow, org_id, with_for_update=True)
         if row is None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
 from freechoice.catalog import Capacity, Service
@@ -17,6 +17,7 @@ from freechoice.engine import check_service
 
 from ..auth import Principal
 from ..deps import Caller, DbSession, State, require_role
+from ..params import IdQuery, PathId
 from ..problems import ProblemError, pydantic_problem
 from ..records import audit, create_once
 
@@ -24,15 +25,15 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["services"])
 Writer = Annotated[Principal, Depends(require_role("partner", "admin"))]
-IfMatch = Annotated[str | None, Header(description="The ETag you last read; required for changes")]
+IfMatch = Annotated[str | None, Header(max_length=64, description="The ETag you last read; required for changes")]
 
 
 class CapacityUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Literal["open", "waitlist", "full"]
-    until: str | None = None
-    available: int | None = None
-    maximum: int | None = None
+    until: str | None = Field(default=None, max_length=32, description="Full or waitlisted until this date (YYYY-MM-DD).")
+    available: int | None = Field(default=None, strict=True, ge=0, le=1_000_000_000)
+    maximum: int | None = Field(default=None, strict=True, ge=0, le=1_000_000_000)
 
 
 def _etag(row: ServiceRow) -> str:
@@ -65,9 +66,9 @@ def _precondition(row: ServiceRow, if_match: str | None) -> None:
 @router.get("/services", summary="List services (partners: their own; others: all)")
 def list_services(
     who: Caller, db: DbSession,
-    organization_id: str | None = None, kind: str | None = None,
+    organization_id: IdQuery | None = None, kind: IdQuery | None = None,
     status: Literal["active", "inactive"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[dict[str, Any]]:
     q = select(ServiceRow).order_by(ServiceRow.id)
     if who.role == "partner":
@@ -96,13 +97,13 @@ def list_services(
 
 
 @router.get("/services/{service_id}", summary="One service, with its ETag")
-def get_service(service_id: str, who: Caller, db: DbSession) -> JSONResponse:
+def get_service(service_id: PathId, who: Caller, db: DbSession) -> JSONResponse:
     row = _visible(db.get(ServiceRow, service_id), who)
     return JSONResponse(_body(row), headers={"ETag": _etag(row)})
 
 
 @router.get("/services/{service_id}/versions", summary="Every version of a service: who changed what, when")
-def service_versions(service_id: str, who: Caller, db: DbSession) -> list[dict[str, Any]]:
+def service_versions(service_id: PathId, who: Caller, db: DbSession) -> list[dict[str, Any]]:
     _visible(db.get(ServiceRow, service_id), who)
     rows = db.scalars(select(ServiceVersion).where(ServiceVersion.service_id == service_id).order_by(ServiceVersion.version))
     return [{"version": v.version, "change": v.change, "changed_at": v.changed_at.isoformat(), "changed_by": v.changed_by,
@@ -147,7 +148,7 @@ def _write(service_id: str, who: Principal, db: Any, state: Any, if_match: str |
 
 
 @router.put("/services/{service_id}", summary="Replace a service (If-Match required; 412 if stale)")
-def update_service(service_id: str, service: Service, who: Writer, db: DbSession, state: State,
+def update_service(service_id: PathId, service: Service, who: Writer, db: DbSession, state: State,
                    if_match: IfMatch = None) -> JSONResponse:
     if service.id != service_id:
         raise ProblemError(422, "the body's id must match the path", errors=[{"field": "id", "message": f"expected {service_id}"}])
@@ -155,7 +156,7 @@ def update_service(service_id: str, service: Service, who: Writer, db: DbSession
 
 
 @router.patch("/services/{service_id}/capacity", summary="Change capacity (open / waitlist / full)")
-def update_capacity(service_id: str, body: CapacityUpdate, who: Writer, db: DbSession, state: State,
+def update_capacity(service_id: PathId, body: CapacityUpdate, who: Writer, db: DbSession, state: State,
                     if_match: IfMatch = None) -> JSONResponse:
     import datetime as dt
 
@@ -168,6 +169,6 @@ def update_capacity(service_id: str, body: CapacityUpdate, who: Writer, db: DbSe
 
 
 @router.post("/services/{service_id}/deactivate", summary="Deactivate a service (kept, no longer offered)")
-def deactivate_service(service_id: str, who: Writer, db: DbSession, state: State, if_match: IfMatch = None) -> JSONResponse:
+def deactivate_service(service_id: PathId, who: Writer, db: DbSession, state: State, if_match: IfMatch = None) -> JSONResponse:
     return _write(service_id, who, db, state, if_match, "deactivate",
                   lambda current: current.model_copy(update={"status": "inactive"}))

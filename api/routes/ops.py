@@ -1,0 +1,52 @@
+"""For operators and their monitoring: liveness, readiness and Prometheus metrics.
+No API key is needed and nothing about clients is shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import text
+from starlette.responses import Response
+
+from ..deps import State
+from ..metrics import CONTENT_TYPE_LATEST
+from ..problems import problem
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/healthz", summary="Alive: the process answers (no database work)")
+async def healthz() -> dict[str, str]:
+    return {"status": "alive"}
+
+
+@router.get("/readyz", summary="Ready: the database answers and the catalog is loaded (503 otherwise)",
+            responses={503: {"description": "Not ready; `checks` names what failed"}})
+def readyz(state: State) -> Any:
+    checks: dict[str, str] = {}
+    try:
+        with state.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as err:  # noqa: BLE001 - any failure means "not ready"; the reason is reported
+        checks["database"] = f"unreachable: {type(err).__name__}"
+    try:
+        catalog = state.current_catalog()  # loaded, and brought up to date from the database
+        checks["catalog"] = "ok"
+    except Exception as err:  # noqa: BLE001
+        checks["catalog"] = f"not loaded: {type(err).__name__}"
+    if any(v != "ok" for v in checks.values()):
+        return problem(503, "not ready: " + "; ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"), checks=checks)
+    return {"status": "ready", "checks": checks, "catalog_version": catalog.version, "services": len(catalog),
+            "rules_version": state.rules.version}
+
+
+@router.get("/metrics", summary="Prometheus metrics (text exposition format)",
+            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+def metrics(request: Request, state: State) -> Response:
+    metrics = request.app.state.metrics
+    metrics.observe_state(state)
+    return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
