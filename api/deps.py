@@ -1,8 +1,9 @@
-"""Request dependencies: state, database session, the caller and their role.
+"""Request dependencies: state, database session, the caller and their role, rate limits.
 
 They are ``async``: FastAPI runs a plain ``def`` dependency in the thread pool, one
-hand-over per dependency per request, and none of these blocks (the one database
-lookup, for a key not yet in the cache, runs in the thread pool explicitly).
+hand-over per dependency per request, and none of these blocks (the database reads, for
+a key not yet in the cache and for the access revision when it is due, run in the
+thread pool explicitly).
 """
 
 from __future__ import annotations

@@ -9,9 +9,16 @@ is tested with a clock the test moves (``test_key_cache_*``).
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -138,6 +145,63 @@ def test_deactivating_the_organization_of_every_admin_key_is_refused(pair: Pair)
     assert pair.b.get("/keys", headers=pair.as_("root")).status_code == 200
     assert pair.a.post("/organizations/org-nope/deactivate", headers=pair.as_("root")).status_code == 404
     assert pair.a.post("/organizations/org-cw-y/deactivate", headers=pair.as_("cw")).status_code == 403
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_through_serve_workers_revocation_and_deactivation_stop_keys_in_every_worker(database_url: str, tmp_path: Path):
+    """The real two-process server: every fresh connection after the change is refused,
+    whichever worker takes it, though each worker remembers keys for an hour."""
+    from freechoice.api.state import AppState
+
+    state = AppState(_settings(database_url))
+    with state.db.writing() as s:
+        save_organization(s, Organization(id="org-sec", name="Network Secretariat (fictional)"), "test")
+        save_organization(s, Organization(id="org-cw-x", name="Caseworkers X (fictional)"), "test")
+        root = create_key(s, "org-sec", "admin", created_by="test")[1]
+        cw, cw2 = (create_key(s, "org-cw-x", "caseworker", created_by="test")[1] for _ in range(2))
+    port, log = _free_port(), tmp_path / "serve.log"
+    env = dict(os.environ, FREECHOICE_DATABASE_URL=database_url, FREECHOICE_KEY_CACHE_SECONDS="3600",
+               FREECHOICE_ACCESS_CHECK_SECONDS="0")
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(port), "--workers", "2"],
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+
+    def statuses(token: str) -> set[int]:  # twelve fresh connections, spread over the workers by the server
+        return {httpx.get(f"{base}/keys" if token == root else f"{base}/option-lists",
+                          headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code for _ in range(12)}
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:  # waits for the server to answer; what is asserted below does not depend on time
+            assert proc.poll() is None, log.read_text()
+            try:
+                if httpx.get(f"{base}/health", timeout=10).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start: " + log.read_text()
+            time.sleep(0.2)
+        assert statuses(cw) == {200} and statuses(cw2) == {200}
+        assert httpx.delete(f"{base}/keys/{cw.split('_')[1]}", headers={"Authorization": f"Bearer {root}"}).status_code == 204
+        assert statuses(cw) == {401} and statuses(cw2) == {200}
+        off = httpx.post(f"{base}/organizations/org-cw-x/deactivate", headers={"Authorization": f"Bearer {root}"})
+        assert off.status_code == 200
+        assert statuses(cw2) == {401} and statuses(root) == {200}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(30)
+        state.db.downgrade("base")
+        state.close()
 
 
 # ------------------------------------------------------------------- feedback codes
