@@ -13,7 +13,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -114,6 +116,26 @@ def test_the_last_working_admin_key_cannot_be_revoked(pair: Pair):
     own = pair.b.delete(f"/keys/{pair.key_id('admin2')}", headers=pair.as_("admin2"))
     assert own.status_code == 409
     assert pair.a.get("/keys", headers=pair.as_("admin2")).status_code == 200
+
+
+def test_two_admins_revoking_each_other_at_once_leave_one_working(pair: Pair):
+    pair.new_key("admin2", "org-cw-y", "admin")
+    pair.a.delete(f"/keys/{pair.key_id('root')}", headers=pair.as_("root"))  # root gone: admin1 and admin2 remain
+    first = pair.b.post("/keys", json={"organization_id": "org-sec", "role": "admin"}, headers=pair.as_("admin2"))
+    pair.keys["admin1"] = first.json()["key"]
+    barrier = threading.Barrier(2)
+
+    def revoke(worker: TestClient, who: str, whom: str) -> int:
+        barrier.wait()
+        return worker.delete(f"/keys/{pair.key_id(whom)}", headers=pair.as_(who)).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        one = pool.submit(revoke, pair.a, "admin1", "admin2")
+        two = pool.submit(revoke, pair.b, "admin2", "admin1")
+        outcomes = sorted([one.result(), two.result()])
+    assert outcomes in ([204, 401], [204, 409])  # the second is refused: by its revoked key, or as the last admin
+    working = [who for who in ("admin1", "admin2") if pair.a.get("/keys", headers=pair.as_(who)).status_code == 200]
+    assert len(working) == 1
 
 
 # ------------------------------------------------------------ deactivating an organisation
