@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -57,8 +58,11 @@ def build(dest: Path) -> Path:
             else:
                 tar.extractall(work)  # noqa: S202 (checked by its hash above)
         src = work / "durable_rules-2.0.28"
-        subprocess.run(["patch", "--batch", "--forward", "-p1", "-i", str(PATCH)], cwd=src, check=True,
-                       stdout=subprocess.DEVNULL)
+        if shutil.which("patch"):
+            subprocess.run(["patch", "--batch", "--forward", "-p1", "-i", str(PATCH)], cwd=src, check=True,
+                           stdout=subprocess.DEVNULL)
+        else:  # git applies a patch outside a repository just as well
+            subprocess.run(["git", "apply", "-p1", str(PATCH)], cwd=src, check=True)
         subprocess.run([*pip, "wheel", "--quiet", "--no-deps", "-w", str(dest), str(src)], check=True)
     wheel = existing_wheel(dest)
     if wheel is None:
