@@ -199,7 +199,8 @@ class FeedbackToken(Base):
     """The single-use feedback code of one referral (its hash only; used once)."""
 
     __tablename__ = "feedback_tokens"
-    referral_id: Mapped[str] = mapped_column(ForeignKey("referrals.id"), primary_key=True)
+    # erasing a referral takes its code with it (a code holds nothing personal)
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     organization_id: Mapped[str] = mapped_column(String(128), index=True)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -295,6 +295,23 @@ def test_feedback_not_tied_to_a_real_referral_is_refused_and_feeds_nothing(pair:
     assert pair.a.post("/feedback", json={"token": second, "need_met": "yes", "satisfaction": 5}).status_code == 201
 
 
+def test_erasing_a_referral_takes_its_feedback_code_with_it(pair: Pair):
+    from sqlalchemy import delete
+
+    from freechoice.catalog.db.tables import FeedbackToken, ReferralEvent, ReferralRow
+
+    ref = _sent_referral(pair)
+    token = pair.a.post(f"/referrals/{ref['id']}/feedback-token", headers=pair.as_("cw")).json()["token"]
+    state = pair.a.app.state.freechoice  # type: ignore[attr-defined]
+    with state.db.writing() as s:  # what erasing a client's referral does
+        s.execute(delete(ReferralEvent).where(ReferralEvent.referral_id == ref["id"]))
+        s.execute(delete(ReferralRow).where(ReferralRow.id == ref["id"]))
+    with state.db.session() as s:
+        assert s.get(FeedbackToken, ref["id"]) is None
+    gone = pair.b.post("/feedback", json={"token": token, "need_met": "yes", "satisfaction": 5})
+    assert gone.status_code == 422
+
+
 # ---------------------------------------------------------------------- rate limits
 @pytest.mark.parametrize("pair", [{"feedback_per_address": 2, "feedback_per_key": 3}], indirect=True)
 def test_feedback_is_rate_limited_per_key_and_per_address(pair: Pair):

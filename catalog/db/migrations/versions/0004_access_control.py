@@ -40,7 +40,7 @@ def upgrade() -> None:
     sa.Column('organization_id', sa.String(length=128), nullable=False),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], ),
+    sa.ForeignKeyConstraint(['referral_id'], ['referrals.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('referral_id'),
     sa.UniqueConstraint('token_hash')
     )
