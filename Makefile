@@ -37,13 +37,16 @@ test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory test-py313
 
-# The engine's tests alone (also what the Python 3.13 job runs).
+# The engine's tests and rule cases alone (TESTS= chooses others).
+TESTS ?= tests/engine rules/cases
 test-engine: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider tests/engine rules/cases
+	$(BIN)/pytest -q -p no:cacheprovider $(TESTS)
 
+# The Python 3.13 job: the engine's tests, the rule cases and one HTTP journey.
 test-py313:
 	@if [ -z "$(PY313)" ]; then echo "test-py313: no Python 3.13 found (PY313=/path/to/python3.13): skipped"; \
-	else $(MAKE) --no-print-directory PYTHON=$(PY313) VENV=.venv-3.13 test-engine; fi
+	else $(MAKE) --no-print-directory PYTHON=$(PY313) VENV=.venv-3.13 \
+	    TESTS="tests/engine rules/cases tests/api/test_flow.py" test-engine; fi
 
 bench: $(STAMP)
 	$(BIN)/python bench/propose_latency.py
