@@ -8,13 +8,17 @@ import secrets
 from dataclasses import dataclass
 from typing import Literal
 
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
-from freechoice.catalog.db.tables import ApiKey
+from freechoice.catalog.db.tables import AccessState, ApiKey, OrganizationRow
 
 __all__ = [
     "Principal",
     "ROLES",
+    "access_revision",
+    "active_admin_keys",
+    "bump_access_revision",
     "create_key",
     "hash_secret",
     "verify_token",
@@ -49,13 +53,45 @@ def create_key(session: Session, organization_id: str, role: str, *, label: str 
 
 
 def verify_token(session: Session, token: str) -> Principal | None:
-    """The principal for a token, or None for a wrong, malformed or revoked key."""
+    """The principal for a token, or None for a wrong, malformed or revoked key, or a
+    key of a deactivated organisation."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != "fc" or len(parts[1]) > 32 or not token.isprintable():
         return None
-    row = session.get(ApiKey, parts[1])
-    if row is None or row.revoked_at is not None:
+    found = session.execute(
+        select(ApiKey, OrganizationRow.deactivated_at).join(OrganizationRow, OrganizationRow.id == ApiKey.organization_id)
+        .where(ApiKey.id == parts[1])
+    ).first()
+    if found is None:
+        return None
+    row, deactivated_at = found
+    if row.revoked_at is not None or deactivated_at is not None:
         return None
     if not hmac.compare_digest(row.secret_hash, hash_secret(parts[2])):
         return None
     return Principal(row.id, row.organization_id, row.role)
+
+
+def access_revision(conn: Session | Connection) -> int:
+    """The access revision: it moves with every revocation and (de)activation."""
+    return conn.scalar(select(AccessState.revision).where(AccessState.id == 1)) or 0
+
+
+def bump_access_revision(session: Session) -> None:
+    """Move the access revision, in the caller's write transaction (which it also
+    serialises with every other access change: the row stays locked until commit)."""
+    if session.execute(update(AccessState).where(AccessState.id == 1).values(revision=AccessState.revision + 1)).rowcount == 0:
+        session.add(AccessState(id=1, revision=1))
+        session.flush()
+
+
+def active_admin_keys(session: Session, *, except_key: str | None = None, except_org: str | None = None) -> int:
+    """How many admin keys work now (not revoked, organisation active), leaving out
+    ``except_key`` and the keys of ``except_org``."""
+    q = (select(func.count()).select_from(ApiKey).join(OrganizationRow, OrganizationRow.id == ApiKey.organization_id)
+         .where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None), OrganizationRow.deactivated_at.is_(None)))
+    if except_key is not None:
+        q = q.where(ApiKey.id != except_key)
+    if except_org is not None:
+        q = q.where(ApiKey.organization_id != except_org)
+    return int(session.scalar(q) or 0)

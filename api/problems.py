@@ -29,7 +29,8 @@ MEDIA = "application/problem+json"
 _TITLES = {
     400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
     409: "Conflict", 412: "Precondition failed", 413: "Request body too large", 415: "Unsupported media type",
-    422: "Invalid input", 428: "Precondition required", 500: "Internal error", 503: "Not ready",
+    422: "Invalid input", 428: "Precondition required", 429: "Too many requests", 500: "Internal error",
+    503: "Not ready",
 }
 
 
@@ -48,15 +49,15 @@ def problem(status: int, detail: str, *, errors: list[dict[str, Any]] | None = N
 class ProblemError(Exception):
     """Raise inside a route to answer with a problem document."""
 
-    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+    def __init__(self, status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
-        self.status, self.detail, self.extra = status, detail, extra
+        self.status, self.detail, self.headers, self.extra = status, detail, headers, extra
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(_: Request, err: ProblemError) -> JSONResponse:
-        return problem(err.status, err.detail, **err.extra)
+        return problem(err.status, err.detail, headers=err.headers, **err.extra)
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, err: HTTPException) -> JSONResponse:

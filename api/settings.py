@@ -28,8 +28,20 @@ class Settings(BaseSettings):
     catalog_check_seconds: float = Field(
         default=0.5, ge=0, description="How often a worker checks the database for catalog changes by other workers."
     )
-    key_cache_seconds: float = Field(
-        default=5.0, ge=0, description="How long a worker remembers a verified API key (revocation reaches other workers within this)."
+    key_cache_seconds: float = Field(default=30.0, ge=0, description="How long a worker remembers a verified API key.")
+    access_check_seconds: float = Field(
+        default=0.25, ge=0, le=1,
+        description="How often a worker reads the access revision, which moves when a key is revoked or an organisation "
+        "deactivated: such a key stops in every worker within this (0: before every request).",
+    )
+    rate_window_seconds: float = Field(default=60.0, gt=0, description="The window the rate limits below count in.")
+    feedback_per_key: int = Field(
+        default=120, ge=0, description="POST /feedback with an API key: requests per key and window (0: no limit)."
+    )
+    feedback_per_address: int = Field(
+        default=20, ge=0,
+        description="POST /feedback without an API key (a client's feedback code): requests per client address and "
+        "window (0: no limit).",
     )
     threads: int | None = Field(
         default=None, ge=1, le=64,

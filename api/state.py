@@ -4,9 +4,10 @@ the quality signal; and how it follows changes other workers wrote to the databa
 from __future__ import annotations
 
 import gc
+import math
 import threading
 import time
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import func, select
 
@@ -16,6 +17,8 @@ from freechoice.catalog.db.tables import FeedbackRow, RulePackRow, ServiceRow
 from freechoice.engine import CompiledRules, compile_rules, load_rules
 from freechoice.rules import parse_pack
 
+from .auth import access_revision
+from .ratelimit import RateLimiter
 from .settings import Settings
 
 __all__ = ["AppState", "KeyCache"]
@@ -23,24 +26,41 @@ __all__ = ["AppState", "KeyCache"]
 
 class KeyCache:
     """Verified keys, remembered for ``ttl`` seconds so each request does not hit the
-    database; a revoked key stops working in its own worker at once and in the others
-    within ``ttl``."""
+    database, and all forgotten when the access revision moves (a key revoked or an
+    organisation deactivated in any worker). The revision is checked at most every
+    ``check_seconds`` (:meth:`check_due`, :meth:`observe`): that bounds how long a
+    revoked key keeps working in a worker that remembers it."""
 
-    def __init__(self, ttl: float) -> None:
-        self.ttl = ttl
+    def __init__(self, ttl: float, check_seconds: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.check_seconds, self.clock = ttl, check_seconds, clock
+        self.revision: int | None = None
+        self._checked = -math.inf
         self._items: dict[str, tuple[float, Any]] = {}
+
+    def check_due(self) -> bool:
+        """True when the access revision should be read again before trusting the cache."""
+        return self.clock() - self._checked >= self.check_seconds
+
+    def observe(self, revision: int) -> None:
+        """The access revision just read from the database: forget every key when it moved."""
+        if revision != self.revision:
+            self._items.clear()
+            self.revision = revision
+        self._checked = self.clock()
 
     def get(self, token: str) -> Any:
         hit = self._items.get(token)
-        if hit is None or time.monotonic() - hit[0] > self.ttl:
+        if hit is None or self.clock() - hit[0] > self.ttl:
             return None
         return hit[1]
 
-    def put(self, token: str, principal: Any) -> None:
-        if self.ttl > 0:
+    def put(self, token: str, principal: Any, revision: int | None) -> None:
+        """Remember ``principal``, verified while the revision was ``revision`` (nothing
+        is remembered if the revision moved meanwhile: the check may be stale)."""
+        if self.ttl > 0 and revision == self.revision:
             if len(self._items) > 10_000:
                 self._items.clear()
-            self._items[token] = (time.monotonic(), principal)
+            self._items[token] = (self.clock(), principal)
 
     def forget(self, key_id: str) -> None:
         for token, (_, p) in list(self._items.items()):
@@ -51,7 +71,7 @@ class KeyCache:
 class AppState:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.keys = KeyCache(settings.key_cache_seconds)
+        self.keys = KeyCache(settings.key_cache_seconds, settings.access_check_seconds)
         self.db = Database(settings.database_url, checkpoint_seconds=settings.sqlite_checkpoint_seconds or None,
                            data_key=settings.key_setting())
         if settings.auto_migrate:
@@ -78,6 +98,7 @@ class AppState:
         # still building them and set off a full collection every hundred requests
         # (up to 15 ms each). Collect the young generation less often, the old rarely.
         gc.set_threshold(5000, 20, 100)
+        self._limiters: dict[str, RateLimiter] = {}
         self._quality: Mapping[str, tuple[float, int]] = {}
         self._quality_at = 0.0
 
@@ -119,18 +140,34 @@ class AppState:
             self.rules_row = row_id
 
     def quality(self) -> Mapping[str, tuple[float, int]]:
-        """Service id -> (mean client satisfaction, number of ratings), from feedback."""
+        """Service id -> (mean client satisfaction, number of ratings), from feedback
+        tied to a real referral (through the caseworker or the client's code)."""
         now = time.monotonic()
         if now - self._quality_at >= self.settings.quality_seconds:
             with self.db.session() as s:
                 rows = s.execute(
                     select(FeedbackRow.service_id, func.avg(FeedbackRow.satisfaction), func.count())
-                    .where(FeedbackRow.service_id.is_not(None))
+                    .where(FeedbackRow.service_id.is_not(None), FeedbackRow.via.is_not(None))
                     .group_by(FeedbackRow.service_id)
                 ).all()
             self._quality = {sid: (float(avg), int(n)) for sid, avg, n in rows}
             self._quality_at = now
         return self._quality
+
+    def limiter(self, action: str, per: str) -> RateLimiter:
+        """The rate limiter of ``action`` per ``"key"`` or ``"address"`` (limits from
+        the settings ``<action>_per_<per>``)."""
+        name = f"{action}_per_{per}"
+        limiter = self._limiters.get(name)
+        if limiter is None:
+            limiter = self._limiters[name] = RateLimiter(int(getattr(self.settings, name)), self.settings.rate_window_seconds)
+        return limiter
+
+    def refresh_access(self) -> None:
+        """Read the access revision; forget remembered keys if it moved (blocking: call
+        from a worker thread)."""
+        with self.db.engine.connect() as conn:  # a bare connection: a third of a session's cost
+            self.keys.observe(access_revision(conn))
 
     def invalidate_quality(self) -> None:
         self._quality_at = 0.0

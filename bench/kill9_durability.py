@@ -2,7 +2,8 @@
 the whole server (gunicorn's arbiter and its workers) is killed without warning.
 
 Each round starts `freechoice serve --workers 2`, sends writes from 16 concurrent
-clients (option lists: an assessment and its list in one transaction; feedback), kills
+clients (option lists: an assessment and its list in one transaction; choices on
+them, "decide later"), kills
 every server process with SIGKILL at a random moment while writes are in flight, and
 then reads the database directly: each acknowledged write (a 201 with its id) must be
 there, whole. Writes that were in flight when the server died may or may not be there;
@@ -27,7 +28,7 @@ import httpx
 from sqlalchemy import create_engine, select, text
 
 from freechoice.catalog.db import Database
-from freechoice.catalog.db.tables import AssessmentRow, FeedbackRow, OptionListRow
+from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow
 
 from http_throughput import _bodies, _free_port, _prepare, _serve
 
@@ -45,24 +46,25 @@ def _tree(pid: int) -> list[int]:
 
 async def _round(port: int, token: str, bodies: list[dict], kill_after: float, server_pid: int) -> tuple[list, list]:
     lists: list[str] = []
-    feedback: list[str] = []
+    choices: list[str] = []
     headers = {"Authorization": f"Bearer {token}"}
     stop = asyncio.Event()
 
     async def writer(i: int) -> None:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10, headers=headers) as c:
-            n = 0
+            n, mine = 0, ""
             while not stop.is_set():
                 n += 1
                 try:
-                    if n % 4 == 0:
-                        r = await c.post("/feedback", json={"need_met": "partly", "satisfaction": 4})
+                    if n % 4 == 0 and mine:  # a choice needs a real list (feedback needs a sent referral)
+                        r = await c.post(f"/option-lists/{mine}/choices", json={"decision": "decide_later"})
                         if r.status_code == 201:
-                            feedback.append(r.json()["id"])
+                            choices.append(r.json()["id"])
                     else:
                         r = await c.post("/option-lists", json=bodies[(i * 997 + n) % len(bodies)])
                         if r.status_code == 201:
-                            lists.append(r.json()["id"])
+                            mine = r.json()["id"]
+                            lists.append(mine)
                 except httpx.HTTPError:
                     await asyncio.sleep(0.01)  # the server is gone: nothing was acknowledged
 
@@ -76,7 +78,7 @@ async def _round(port: int, token: str, bodies: list[dict], kill_after: float, s
     await asyncio.sleep(0.5)
     stop.set()
     await asyncio.gather(*tasks)
-    return lists, feedback
+    return lists, choices
 
 
 def main() -> None:
@@ -107,21 +109,21 @@ def main() -> None:
             port = _free_port()
             proc = _serve(url, 2, port, tmp / f"serve-{n}.log")
             kill_after = rng.uniform(2.0, 6.0)
-            lists, feedback = asyncio.run(_round(port, token, bodies, kill_after, proc.pid))
+            lists, choices = asyncio.run(_round(port, token, bodies, kill_after, proc.pid))
             proc.wait(30)
             db = Database(url)
             with db.session() as s:
                 found_lists = set(s.scalars(select(OptionListRow.id).where(OptionListRow.id.in_(lists)))) if lists else set()
                 whole = s.scalar(select(text("count(*)")).select_from(OptionListRow).join(
                     AssessmentRow, OptionListRow.assessment_id == AssessmentRow.id).where(OptionListRow.id.in_(lists))) if lists else 0
-                found_fb = set(s.scalars(select(FeedbackRow.id).where(FeedbackRow.id.in_(feedback)))) if feedback else set()
+                found_ch = set(s.scalars(select(ChoiceRow.id).where(ChoiceRow.id.in_(choices)))) if choices else set()
                 check = s.execute(text("PRAGMA integrity_check")).scalar() if db.is_sqlite else "ok"
             db.dispose()
-            lost = (len(lists) - len(found_lists)) + (len(feedback) - len(found_fb)) + (len(found_lists) - int(whole or 0))
-            total_ack += len(lists) + len(feedback)
+            lost = (len(lists) - len(found_lists)) + (len(choices) - len(found_ch)) + (len(found_lists) - int(whole or 0))
+            total_ack += len(lists) + len(choices)
             total_lost += lost
-            print(f"  round {n:2d}: killed after {kill_after:.1f} s, acknowledged {len(lists) + len(feedback):5d} "
-                  f"(lists {len(lists)}, feedback {len(feedback)}), lost {lost}, integrity {check}", flush=True)
+            print(f"  round {n:2d}: killed after {kill_after:.1f} s, acknowledged {len(lists) + len(choices):5d} "
+                  f"(lists {len(lists)}, choices {len(choices)}), lost {lost}, integrity {check}", flush=True)
         print(f"acknowledged {total_ack}, lost {total_lost} (must be 0)")
     finally:
         if admin is not None:

@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "freechoice.api.ratelimit",
     "freechoice.catalog.index",
     "freechoice.catalog.hsds.vocabulary",
     "freechoice.catalog.taxonomy",

@@ -26,11 +26,15 @@ def serve(
         os.environ["FREECHOICE_LOAD_SAMPLE"] = "true"
     settings = Settings()
     if settings.data_key is None:
-        typer.echo(
-            "WARNING: FREECHOICE_DATA_KEY is not set: client data (needs, fears, choices, referrals, feedback) "
+        import logging
+
+        from freechoice.api.logs import configure_logging
+
+        configure_logging(settings.log_format, settings.log_level)  # the warning in the server's log format
+        logging.getLogger("freechoice").warning(
+            "FREECHOICE_DATA_KEY is not set: client data (needs, fears, choices, referrals, feedback) "
             "is stored UNENCRYPTED. Make a key with `freechoice db generate-key`, set FREECHOICE_DATA_KEY and "
-            "run `freechoice db rotate-key --yes` to encrypt what is stored.",
-            err=True,
+            "run `freechoice db rotate-key --yes` to encrypt what is stored."
         )
     if settings.auto_migrate:  # off where a separate step migrates (compose.yaml's `migrate`)
         Database(settings.database_url, data_key=settings.key_setting()).upgrade()
@@ -43,9 +47,8 @@ def serve(
         uvicorn.Server(config).run()
     else:
         from freechoice.api.app import create_app
-        from freechoice.api.server import GunicornServer
-
         from freechoice.api.logs import dict_config
+        from freechoice.api.server import GunicornServer
 
         # the arbiter's own lines in the same format as the workers' (JSON by default)
         GunicornServer(create_app, bind=f"{host}:{port}", workers=workers,

@@ -10,14 +10,17 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from freechoice.catalog.db.tables import ChoiceRow, FeedbackRow, OptionListRow, ReferralEvent, ReferralRow, ServiceRow
+from freechoice.catalog.db import write_transaction
+from freechoice.catalog.db.tables import ChoiceRow, FeedbackRow, FeedbackToken, OptionListRow, ReferralEvent, ReferralRow
+from freechoice.engine.feedback import hash_feedback_token, new_feedback_token
 from freechoice.engine.kpis import compute_kpis
 
 from ..auth import Principal
-from ..deps import DbSession, State, require_role
-from ..params import IdQuery
+from ..deps import DbSession, State, rate_limited, require_role
+from ..params import IdQuery, PathId
 from ..problems import ProblemError
 from ..records import audit, create_once
+from ..responses import FastJSONResponse as JSONResponse
 
 __all__ = ["router"]
 
@@ -27,42 +30,124 @@ Reader = Annotated[Principal, Depends(require_role("caseworker", "admin"))]
 
 
 class FeedbackCreate(BaseModel):
-    """The client's own view after a referral. Nothing identifying is needed: the
-    referral (or just the service) is optional."""
+    """The client's own view after a referral. It is tied to a real referral in one of
+    two ways: the client's single-use feedback code (``token``; no API key needed, and
+    nothing says whose feedback it is), or ``referral_id`` when a caseworker records it."""
 
     model_config = ConfigDict(extra="forbid")
-    referral_id: str | None = Field(default=None, max_length=64)
-    service_id: str | None = Field(default=None, max_length=128)
+    token: str | None = Field(default=None, max_length=68, pattern=r"^fbt_[A-Za-z0-9_-]{16,64}$",
+                              description="The feedback code the client was given with the referral")
+    referral_id: str | None = Field(default=None, max_length=64, description="The referral (caseworker key needed)")
+    service_id: str | None = Field(default=None, max_length=128, description="Optional: must be the referral's service")
     need_met: Literal["yes", "partly", "no"]
     satisfaction: int = Field(ge=1, le=5, strict=True)
     would_recommend: bool | None = None
     text: str | None = Field(default=None, max_length=4000)
 
 
-@router.post("/feedback", status_code=201, summary="Record a client's feedback (caseworker)")
-def create_feedback(body: FeedbackCreate, request: Request, who: Caseworker, db: DbSession, state: State):
-    def create():
-        service_id, provider_id, kinds = body.service_id, None, []
-        if body.referral_id:
+# What the person giving feedback reads (kept together for translation).
+MESSAGES = {
+    "no_link": "Feedback needs the feedback code the client was given with their referral (token), or the "
+               "referral_id when a caseworker records it.",
+    "both": "Give the feedback code (token) or referral_id, not both: the code keeps the feedback anonymous.",
+    "bad_code": "This feedback code is not valid. Check it was typed exactly as given.",
+    "used_code": "This feedback code has already been used: the feedback given with it is recorded.",
+    "already": "Feedback for this referral is already recorded.",
+    "not_service": "This is not the service of the referral.",
+    "draft": "Send the referral first: a feedback code is for a referral that was sent.",
+    "issued": "Give this code to the client now: it is shown only once and counts once.",
+}
+# who the audit log names for feedback given with a client's code (no key, no person)
+CLIENT_CODE = "client-code"
+
+
+def _field(field: str, message: str, status: int = 422) -> ProblemError:
+    return ProblemError(status, message, errors=[{"field": field, "message": message}])
+
+
+@router.post("/feedback", status_code=201,
+             summary="Record a client's feedback: with their feedback code (no API key needed) or a referral_id (caseworker)")
+def create_feedback(body: FeedbackCreate, request: Request, who: Annotated[Principal | None, Depends(rate_limited("feedback"))],
+                    db: DbSession, state: State):
+    if body.token is None and body.referral_id is None:
+        raise _field("token", MESSAGES["no_link"])
+    if body.token is not None and body.referral_id is not None:
+        raise _field("token", MESSAGES["both"])
+    if body.referral_id is not None:
+        if who is None:
+            raise ProblemError(401, "an API key is required to record feedback by referral_id (Authorization: Bearer <key>)")
+        if who.role != "caseworker":
+            raise ProblemError(403, f"this needs the role caseworker; your key is {who.role}")
+
+    def create() -> tuple[int, dict[str, Any]]:
+        now = dt.datetime.now(dt.timezone.utc)
+        if body.referral_id is not None:
+            assert who is not None
             ref = db.get(ReferralRow, body.referral_id)
             if ref is None or ref.organization_id != who.organization_id:
                 raise ProblemError(404, "no such referral")
-            service_id, provider_id, kinds = ref.service_id, ref.provider_id, ref.kinds
-        elif service_id:
-            svc = db.get(ServiceRow, service_id)
-            if svc is None:
-                raise ProblemError(422, "unknown service", errors=[{"field": "service_id", "message": "no such service"}])
-            provider_id, kinds = svc.organization_id, svc.data.get("kinds", [])
+            code = db.get(FeedbackToken, ref.id, with_for_update=True)
+            if code is not None and code.used_at is not None:
+                raise ProblemError(409, MESSAGES["already"])
+            if code is None:  # no code was issued: record that this referral's feedback is in
+                db.add(FeedbackToken(referral_id=ref.id, token_hash=hash_feedback_token(new_feedback_token()),
+                                     organization_id=ref.organization_id, used_at=now))
+            else:  # the client's code, if they have one, no longer counts
+                code.used_at = now
+            via, referral_id = "referral", ref.id
+        else:
+            code = db.scalars(select(FeedbackToken).where(FeedbackToken.token_hash == hash_feedback_token(body.token or ""))
+                              .with_for_update()).first()
+            if code is None:
+                raise _field("token", MESSAGES["bad_code"])
+            if code.used_at is not None:
+                raise ProblemError(409, MESSAGES["used_code"])
+            code.used_at = now
+            ref = db.get(ReferralRow, code.referral_id)
+            assert ref is not None
+            via, referral_id = "token", None  # anonymous: counted for the service, not traced to the referral
+        if body.service_id is not None and body.service_id != ref.service_id:
+            raise _field("service_id", MESSAGES["not_service"])
         fid = "fb-" + uuid.uuid4().hex
-        db.add(FeedbackRow(id=fid, referral_id=body.referral_id, organization_id=who.organization_id, provider_id=provider_id,
-                           service_id=service_id, kinds=kinds, need_met=body.need_met, satisfaction=body.satisfaction,
-                           would_recommend=body.would_recommend, text=body.text))
-        audit(db, who, "create", "feedback", fid)
-        return 201, {"id": fid, **body.model_dump(), "provider_id": provider_id, "kinds": kinds}
+        db.add(FeedbackRow(id=fid, referral_id=referral_id, organization_id=ref.organization_id, provider_id=ref.provider_id,
+                           service_id=ref.service_id, kinds=ref.kinds, need_met=body.need_met, satisfaction=body.satisfaction,
+                           would_recommend=body.would_recommend, text=body.text, via=via))
+        audit(db, who or Principal(CLIENT_CODE, ref.organization_id, "client"), "create", "feedback", fid, via=via)
+        out = body.model_dump(exclude={"token"})
+        out.update({"id": fid, "referral_id": referral_id, "service_id": ref.service_id, "provider_id": ref.provider_id,
+                    "kinds": ref.kinds, "via": via})
+        return 201, out
 
-    response = create_once(request, db, who, create)
+    if who is None:  # no key to scope an Idempotency-Key by; a repeated code answers 409 instead
+        with write_transaction(db):
+            status, out = create()
+        response: Any = JSONResponse(out, status_code=status)
+    else:
+        response = create_once(request, db, who, create)
     state.invalidate_quality()
     return response
+
+
+@router.post("/referrals/{ref_id}/feedback-token", status_code=201, tags=["feedback"],
+             summary="Issue the client's single-use feedback code for a sent referral (caseworker); shown once, a new "
+             "one replaces an unused one")
+def issue_feedback_token(ref_id: PathId, who: Caseworker, db: DbSession) -> dict[str, Any]:
+    code = new_feedback_token()
+    with write_transaction(db):
+        ref = db.get(ReferralRow, ref_id)
+        if ref is None or ref.organization_id != who.organization_id:
+            raise ProblemError(404, "no such referral")
+        if ref.status == "draft":
+            raise ProblemError(409, MESSAGES["draft"])
+        row = db.get(FeedbackToken, ref_id, with_for_update=True)
+        if row is not None and row.used_at is not None:
+            raise ProblemError(409, MESSAGES["already"])
+        if row is None:
+            db.add(FeedbackToken(referral_id=ref_id, token_hash=hash_feedback_token(code), organization_id=ref.organization_id))
+        else:
+            row.token_hash, row.issued_at = hash_feedback_token(code), dt.datetime.now(dt.timezone.utc)
+        audit(db, who, "issue", "feedback-token", ref_id)
+    return {"referral_id": ref_id, "token": code, "note": MESSAGES["issued"]}
 
 
 @router.get("/kpis", tags=["kpis"], summary="KPIs for an organisation and period")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -12,7 +13,7 @@ from freechoice.catalog import Organization
 from freechoice.catalog.db import save_organization, write_transaction
 from freechoice.catalog.db.tables import ApiKey, OrganizationRow
 
-from ..auth import Principal, create_key
+from ..auth import Principal, active_admin_keys, bump_access_revision, create_key
 from ..deps import Caller, DbSession, State, require_role
 from ..params import PathId
 from ..problems import ProblemError
@@ -38,6 +39,17 @@ class KeyPublic(BaseModel):
     label: str
     created_at: str
     revoked: bool
+    organization_active: bool
+
+
+class OrganizationStatus(BaseModel):
+    id: str
+    active: bool
+    deactivated_at: str | None
+
+
+LAST_ADMIN = ("this would leave no working admin key: create an admin key in another active organization first, "
+              "then try again")
 
 
 @router.get("/organizations", summary="List organisations")
@@ -83,8 +95,11 @@ def update_organization(org_id: PathId, org: Organization, who: Admin, db: DbSes
 @router.post("/keys", status_code=201, tags=["keys"], summary="Create an API key (admin); the key is shown once")
 def create_api_key(body: KeyCreate, request: Request, who: Admin, db: DbSession):
     def create():
-        if db.get(OrganizationRow, body.organization_id) is None:
+        org = db.get(OrganizationRow, body.organization_id)
+        if org is None:
             raise ProblemError(404, f"no organization {body.organization_id!r}")
+        if org.deactivated_at is not None:
+            raise ProblemError(409, f"organization {body.organization_id!r} is deactivated: activate it first")
         key_id, token = create_key(db, body.organization_id, body.role, label=body.label, created_by=who.key_id)
         audit(db, who, "create", "key", key_id, role_created=body.role)
         return 201, {"id": key_id, "key": token, "organization_id": body.organization_id, "role": body.role,
@@ -95,21 +110,68 @@ def create_api_key(body: KeyCreate, request: Request, who: Admin, db: DbSession)
 
 @router.get("/keys", tags=["keys"], summary="List API keys (admin); secrets are never shown")
 def list_keys(_: Admin, db: DbSession) -> list[KeyPublic]:
+    rows = db.execute(select(ApiKey, OrganizationRow.deactivated_at)
+                      .join(OrganizationRow, OrganizationRow.id == ApiKey.organization_id).order_by(ApiKey.created_at))
     return [
         KeyPublic(id=k.id, organization_id=k.organization_id, role=k.role, label=k.label,
-                  created_at=k.created_at.isoformat(), revoked=k.revoked_at is not None)
-        for k in db.scalars(select(ApiKey).order_by(ApiKey.created_at))
+                  created_at=k.created_at.isoformat(), revoked=k.revoked_at is not None,
+                  organization_active=deactivated_at is None)
+        for k, deactivated_at in rows
     ]
 
 
-@router.delete("/keys/{key_id}", tags=["keys"], status_code=204, summary="Revoke an API key (admin)")
+@router.delete("/keys/{key_id}", tags=["keys"], status_code=204,
+               summary="Revoke an API key (admin): it stops in every worker within a second; revoking again is a no-op")
 def revoke_key(key_id: PathId, who: Admin, db: DbSession, state: State) -> None:
-    import datetime as dt
-
     with write_transaction(db):
         row = db.get(ApiKey, key_id)
         if row is None:
             raise ProblemError(404, f"no key {key_id!r}")
+        if row.revoked_at is not None:
+            return  # already revoked: the same outcome, nothing to record twice
+        bump_access_revision(db)  # first: serialises this with every other access change
+        if row.role == "admin" and active_admin_keys(db, except_key=key_id) == 0:
+            raise ProblemError(409, LAST_ADMIN)
         row.revoked_at = dt.datetime.now(dt.timezone.utc)
         audit(db, who, "revoke", "key", key_id)
     state.keys.forget(key_id)
+
+
+def _status(row: OrganizationRow) -> OrganizationStatus:
+    at = row.deactivated_at
+    if at is not None and at.tzinfo is None:  # SQLite gives back naive UTC
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return OrganizationStatus(id=row.id, active=at is None, deactivated_at=at.isoformat() if at else None)
+
+
+@router.post("/organizations/{org_id}/deactivate", summary="Deactivate an organisation (admin): its keys stop in every "
+             "worker within a second; its data stay")
+def deactivate_organization(org_id: PathId, who: Admin, db: DbSession, state: State) -> OrganizationStatus:
+    with write_transaction(db):
+        row = db.get(OrganizationRow, org_id)
+        if row is None:
+            raise ProblemError(404, f"no organization {org_id!r}")
+        if row.deactivated_at is None:
+            bump_access_revision(db)
+            if active_admin_keys(db, except_org=org_id) == 0:
+                raise ProblemError(409, LAST_ADMIN)
+            row.deactivated_at = dt.datetime.now(dt.timezone.utc)
+            audit(db, who, "deactivate", "organization", org_id)
+        status = _status(row)
+    state.refresh_access()
+    return status
+
+
+@router.post("/organizations/{org_id}/activate", summary="Activate a deactivated organisation again (admin)")
+def activate_organization(org_id: PathId, who: Admin, db: DbSession, state: State) -> OrganizationStatus:
+    with write_transaction(db):
+        row = db.get(OrganizationRow, org_id)
+        if row is None:
+            raise ProblemError(404, f"no organization {org_id!r}")
+        if row.deactivated_at is not None:
+            bump_access_revision(db)
+            row.deactivated_at = None
+            audit(db, who, "activate", "organization", org_id)
+        status = _status(row)
+    state.refresh_access()
+    return status

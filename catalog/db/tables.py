@@ -12,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from .sealing import SealedJSON, SealedText
 
 __all__ = [
+    "AccessState",
     "ApiKey",
     "AssessmentRow",
     "AuditEntry",
@@ -19,6 +20,7 @@ __all__ = [
     "CatalogState",
     "ChoiceRow",
     "FeedbackRow",
+    "FeedbackToken",
     "IdempotencyRecord",
     "MaintenanceRun",
     "OptionListRow",
@@ -49,6 +51,8 @@ class OrganizationRow(Base):
     updated_by: Mapped[str] = mapped_column(String(64))
     # days option lists and assessments are kept; None: the service default
     retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # set while an admin has the organisation deactivated: its keys stop, its data stay
+    deactivated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ServiceRow(Base):
@@ -80,6 +84,15 @@ class CatalogState(Base):
     """One row: a revision counter every catalog write moves, so every process sees changes."""
 
     __tablename__ = "catalog_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AccessState(Base):
+    """One row: a revision counter every key revocation and organisation (de)activation
+    moves, so every worker drops the keys it remembers within a fraction of a second."""
+
+    __tablename__ = "access_state"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -177,6 +190,21 @@ class FeedbackRow(Base):
     would_recommend: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     text: Mapped[str | None] = mapped_column(SealedText, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # how it was tied to a real referral: "referral" (through the caseworker) or "token"
+    # (the client's single-use code); only such feedback feeds the ranking
+    via: Mapped[str | None] = mapped_column(String(8), nullable=True)
+
+
+class FeedbackToken(Base):
+    """The single-use feedback code of one referral (its hash only; used once)."""
+
+    __tablename__ = "feedback_tokens"
+    # erasing a referral takes its code with it (a code holds nothing personal)
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    organization_id: Mapped[str] = mapped_column(String(128), index=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class AuditEntry(Base):

@@ -38,6 +38,8 @@ def requests(o):
         ("list referrals", "GET", "/referrals", None),
         ("move referral", "POST", f"/referrals/{o['ref']}/transitions", {"to": "closed", "reason": "test"}),
         ("feedback on referral", "POST", "/feedback", {"referral_id": o["ref"], "need_met": "no", "satisfaction": 1}),
+        ("feedback code", "POST", f"/referrals/{o['ref']}/feedback-token", None),
+        ("activate organization", "POST", "/organizations/org-cw-a/activate", None),  # already active: a no-op
         ("kpis of cw_a", "GET", "/kpis?organization_id=org-cw-a", None),
         ("get service", "GET", f"/services/{o['service']}", None),
         ("update service", "PUT", f"/services/{o['service']}", o["service_body"]),
@@ -55,7 +57,7 @@ EXPECTED = {
     "cw_b": {  # another organisation's caseworker
         "get option list": 404, "list option lists": 200, "create option list": 201, "choose": 404, "get choice": 404,
         "get referral": 404, "list referrals": 200, "move referral": 404, "feedback on referral": 404,
-        "kpis of cw_a": 404, "get service": 200,
+        "feedback code": 404, "kpis of cw_a": 404, "get service": 200,
     },
     "partner_y": {  # a partner the referral was not sent to
         "get referral": 404, "list referrals": 200, "move referral": 404, "get service": 404, "update service": 404,
@@ -66,7 +68,7 @@ EXPECTED = {
         "update service": 428, "deactivate service": 428,  # its own service: allowed, but If-Match is required
     },
     "admin": {
-        "kpis of cw_a": 200, "audit": 200, "create key": 201, "list keys": 200, "get service": 200,
+        "kpis of cw_a": 200, "audit": 200, "create key": 201, "list keys": 200, "get service": 200, "activate organization": 200,
         "activate rules": 422, "dry-run rules": 422, "update service": 428, "deactivate service": 428,
     },
 }

@@ -88,10 +88,13 @@ def test_choice_referral_lifecycle_feedback_and_kpis(world):
     fb = world.client.post("/feedback", json={"referral_id": ref_id, "need_met": "yes", "satisfaction": 5, "would_recommend": True},
                            headers=world.as_("cw_a"))
     assert fb.status_code == 201, fb.text
-    anon = world.client.post("/feedback", json={"need_met": "partly", "satisfaction": 3}, headers=world.as_("cw_a"))
-    assert anon.status_code == 201
+    again_fb = world.client.post("/feedback", json={"referral_id": ref_id, "need_met": "no", "satisfaction": 1},
+                                 headers=world.as_("cw_a"))
+    assert again_fb.status_code == 409  # one referral's feedback counts once
+    unlinked = world.client.post("/feedback", json={"need_met": "partly", "satisfaction": 3}, headers=world.as_("cw_a"))
+    assert unlinked.status_code == 422 and unlinked.json()["errors"][0]["field"] == "token"
     k = world.client.get("/kpis", headers=world.as_("cw_a")).json()
-    assert k["share_referrals_completed"] > 0 and k["feedback_count"] >= 2
+    assert k["share_referrals_completed"] > 0 and k["feedback_count"] >= 1
     assert k["satisfaction_by_provider"][PARTNER_X]["n"] >= 1
     assert 0 <= k["share_priority_4_with_option"] <= 1
     assert k["hours_choice_to_first_service"]["n"] >= 1

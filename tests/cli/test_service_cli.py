@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -28,7 +29,7 @@ def test_db_commands(tmp_path: Path):
     env = _env(tmp_path)
     assert run("db", "current", env=env).stdout.strip() == "base (empty)"
     up = run("db", "upgrade", env=env)
-    assert up.returncode == 0 and "0004" in up.stdout
+    assert up.returncode == 0 and "0005" in up.stdout
     down = run("db", "downgrade", "base", "--yes", env=env)
     assert down.returncode == 0 and "base" in down.stdout
 
@@ -79,4 +80,5 @@ def test_serve_answers_real_http_on_loopback(tmp_path: Path):
         server.terminate()
         server.wait(timeout=20)
         log.close()
-    assert "WARNING: FREECHOICE_DATA_KEY is not set" in (tmp_path / "server.log").read_text()
+    lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines() if line.strip()]
+    assert any(line["level"] == "warning" and line["message"].startswith("FREECHOICE_DATA_KEY is not set") for line in lines)

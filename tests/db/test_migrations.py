@@ -11,8 +11,9 @@ from freechoice.catalog import load_sample_catalog
 from freechoice.catalog.db import Database, import_catalog, load_catalog
 
 TABLES = {
-    "api_keys", "assessments", "audit_log", "catalog_state", "choices", "feedback", "idempotency", "option_lists",
-    "maintenance_runs", "organizations", "referral_events", "referrals", "rule_packs", "service_versions", "services",
+    "access_state", "api_keys", "assessments", "audit_log", "catalog_state", "choices", "feedback", "feedback_tokens",
+    "idempotency", "maintenance_runs", "option_lists", "organizations", "referral_events", "referrals", "rule_packs",
+    "service_versions", "services",
 }
 
 
@@ -30,7 +31,7 @@ def _compression(db: Database) -> set[str]:
     return {{"l": "lz4", "p": "pglz"}[r] for r in rows if r}
 
 
-HEAD = "0004"
+HEAD = "0005"
 
 
 def test_upgrade_downgrade_upgrade(database_url: str):

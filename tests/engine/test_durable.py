@@ -42,6 +42,8 @@ def run_stock(code: str, timeout: float = 20) -> subprocess.CompletedProcess[str
 
 
 # ---------------------------------------------------------------- crashes and hangs
+@pytest.mark.skipif(sys.version_info >= (3, 13), reason="the crash is undefined behaviour that happens not to show "
+                    "on Python 3.13; the sentinel stays (the wrapper test below holds there)")
 def test_stock_delete_state_segfaults_when_no_action_ever_ran():
     done = run_stock(
         """
