@@ -86,6 +86,7 @@ def pair(database_url: str, request: pytest.FixtureRequest) -> Iterator[Pair]:
             yield Pair(a, b, keys)
     finally:
         state.db.downgrade("base")
+        state.db.dispose()  # the downgrade ran after the app closed: close its connection too
 
 
 # ------------------------------------------------------------------- revoking keys
