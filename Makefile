@@ -9,7 +9,7 @@ WHEELS := .wheels
 # instead of reusing one made with another Python.
 PYVER  := $(shell $(PYTHON) -c 'import sys; print("%s-%d.%d.%d" % (sys.implementation.name, *sys.version_info[:3]))' 2>/dev/null)
 STAMP  := $(VENV)/.installed-$(PYVER)
-# The short Python 3.13 job in `make test` (engine tests in .venv-3.13); found on PATH
+# The short Python 3.13 job in `make test` (in .venv-3.13); its Python is found on PATH
 # or in pyenv, skipped with a note when there is none. Set PY313= to skip it.
 PY313  ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.13; do \
             $$p -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { command -v $$p; break; }; done)
