@@ -15,13 +15,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
+from api_support import ASSESSMENT, PARTNER_X
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -31,8 +33,6 @@ from freechoice.api.state import KeyCache
 from freechoice.catalog import Organization
 from freechoice.catalog.db import save_organization
 from freechoice.catalog.db.tables import AuditEntry
-
-from api_support import ASSESSMENT, PARTNER_X
 
 
 @dataclass
