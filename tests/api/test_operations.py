@@ -267,9 +267,11 @@ def _cut_sqlite(url: str):  # noqa: ANN202
 
     @contextmanager
     def cut(engine):  # noqa: ANN001, ANN202
-        engine.dispose()
         path.rename(path.with_suffix(".moved"))
         path.write_bytes(b"this is not a database file" * 100)
+        # pooled connections go only after the file is replaced: one a background thread
+        # opens in between would otherwise still reach the real database
+        engine.dispose()
         try:
             yield
         finally:
