@@ -18,7 +18,8 @@ other subpackage imports; ``freechoice.engine`` re-exports all of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 __all__ = [
@@ -46,7 +47,7 @@ class Problem:
     field: str
     message: str
     allowed: Sequence[Any] | None = None
-    value: Any = field(default=None, compare=False)
+    value: Any = dataclasses.field(default=None, compare=False)
 
     def __str__(self) -> str:
         text = f"{self.field}: {self.message}"

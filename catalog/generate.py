@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Literal, cast
 
 from .index import Catalog
 from .models import (
@@ -12,6 +13,7 @@ from .models import (
     Employment,
     Location,
     Organization,
+    Sector,
     Service,
     ServiceArea,
 )
@@ -65,7 +67,7 @@ def generate_services(
             employment = Employment(
                 direct_hire=rng.random() < 0.7,
                 charges_recruitment_fees=rng.random() < 0.2,
-                sectors=[rng.choice(SECTORS)],
+                sectors=[cast(Sector, rng.choice(SECTORS))],
                 light_work_available=rng.random() < 0.3,
                 at_sea=rng.random() < 0.1,
                 wage_monthly=float(rng.randint(7000, 15000)),
@@ -73,7 +75,7 @@ def generate_services(
                 currency="THB",
             )
         reports = rng.random() < 0.05
-        status = rng.choices(["open", "waitlist", "full"], weights=[80, 12, 8])[0]
+        status: Literal["open", "waitlist", "full"] = rng.choices(("open", "waitlist", "full"), weights=[80, 12, 8])[0]
         services.append(
             Service(
                 id=f"gen-svc-{i:07d}",

@@ -13,7 +13,7 @@ import itertools
 import json
 import threading
 from collections import Counter, defaultdict
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from .codes import normalise_area
 from .errors import CatalogError
@@ -137,7 +137,7 @@ class Catalog:
             self._digest.pop(service_id, None)
             self._version = None
 
-    def _keys(self, svc: Service) -> Iterator[tuple[dict, object]]:
+    def _keys(self, svc: Service) -> Iterator[tuple[dict[Any, set[str]], object]]:
         for k in svc.kinds:
             yield self._by_kind, k
         for country, area in svc.places():

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from freechoice.catalog import Problem, ValidationFailed, problems_from_pydantic
 
@@ -47,7 +47,7 @@ def parse_pack(raw: Any, *, source: str = "rule pack") -> RulePack:
         raise ValidationFailed(named, what=source) from None
 
 
-_MODELS = {(): RulePack, ("rules",): Rule, ("rules", "when"): When, ("rules", "then"): Effect}
+_MODELS: dict[tuple[str, ...], type[BaseModel]] = {(): RulePack, ("rules",): Rule, ("rules", "when"): When, ("rules", "then"): Effect}
 
 
 def _keys_allowed(parts: list[str]) -> list[str] | None:

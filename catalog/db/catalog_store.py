@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 import orjson
-from sqlalchemy import Text, func, select, update
+from sqlalchemy import Table, Text, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from freechoice.catalog.bulk import gc_paused
@@ -99,13 +99,13 @@ def catalog_changes(session: Session, since: int) -> tuple[list[Organization], l
     return orgs, services, rev
 
 
-def service_records(session: Session) -> tuple[list[Organization], list[dict]]:
+def service_records(session: Session) -> tuple[list[Organization], list[dict[str, Any]]]:
     """Organisations and services' stored JSON, without building a catalog (for exports)."""
     with gc_paused():
         return _service_records(session)
 
 
-def _service_records(session: Session) -> tuple[list[Organization], list[dict]]:
+def _service_records(session: Session) -> tuple[list[Organization], list[dict[str, Any]]]:
     orgs = [Organization.model_validate(d) for d in session.scalars(select(OrganizationRow.data))]
     raw = session.execute(select(func.cast(ServiceRow.data, Text))).scalars()
     return orgs, [orjson.loads(t) for t in raw]
@@ -131,23 +131,25 @@ def _import_catalog(session: Session, organizations: Iterable[Organization], ser
     now = _now()  # one timestamp for the whole import (datetime.now is costly per row)
     org_rows = {r.id: r for r in session.scalars(select(OrganizationRow))}
     for org in organizations:
-        data = org.model_dump(mode="json")
-        row = org_rows.get(org.id)
-        if row is None:
+        org_data = org.model_dump(mode="json")
+        org_row = org_rows.get(org.id)
+        if org_row is None:
             org_changes += 1
-            session.add(OrganizationRow(id=org.id, name=org.name, data=data, updated_by=actor))
-        elif row.data != data:
+            session.add(OrganizationRow(id=org.id, name=org.name, data=org_data, updated_by=actor))
+        elif org_row.data != org_data:
             org_changes += 1
-            row.name, row.data, row.updated_by, row.updated_at = org.name, data, actor, now
+            org_row.name, org_row.data, org_row.updated_by, org_row.updated_at = org.name, org_data, actor, now
     session.flush()
     rev = current_revision(session) + 1  # the revision this import becomes, if it changes anything
     services = list(services)
     existing = {r.id: r for r in session.scalars(select(ServiceRow).where(ServiceRow.id.in_([s.id for s in services])))} if services else {}
-    new_rows, new_versions = [], []
+    new_rows: list[dict[str, Any]] = []
+    new_versions: list[dict[str, Any]] = []
+    data: Any
     for svc in services:
         row = existing.get(svc.id)
         if row is None:
-            data: Any = RawJSON(svc.model_dump_json())  # stored as serialised: no dict built for new rows
+            data = RawJSON(svc.model_dump_json())  # stored as serialised: no dict built for new rows
             created += 1
             new_rows.append(dict(id=svc.id, organization_id=svc.organization_id, status=svc.status, version=1,
                                  revision=rev, data=data, updated_by=actor, updated_at=now))
@@ -162,9 +164,9 @@ def _import_catalog(session: Session, organizations: Iterable[Organization], ser
             row.organization_id, row.updated_by, row.updated_at = svc.organization_id, actor, now
             new_versions.append(dict(service_id=svc.id, version=row.version, change="import", data=data, changed_by=actor, changed_at=now))
     if new_rows:
-        session.execute(ServiceRow.__table__.insert(), new_rows)
+        session.execute(insert(cast(Table, ServiceRow.__table__)), new_rows)
     if new_versions:
-        session.execute(ServiceVersion.__table__.insert(), new_versions)
+        session.execute(insert(cast(Table, ServiceVersion.__table__)), new_versions)
     if created or updated or org_changes:
         bump_revision(session)
     return ImportSummary(created, updated, unchanged)
