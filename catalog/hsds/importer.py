@@ -5,7 +5,7 @@ inferred for is kept inactive (kind ``unclassified``) and listed in the report."
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -20,6 +20,7 @@ from ..models import Organization, Service
 from ..taxonomy import SERVICE_KIND_IDS
 from .infer import country_code, document_code, kind_from_text, language_code, place_from_name
 from .schema import hsds_errors
+from .shapes import normalize, read_tables
 from .vocabulary import CONTACT_FACTS, FACT_FIELDS, ID_TERM, TAXONOMY_URI, fact_term, hsds_id, kind_term
 
 __all__ = ["HsdsImport", "parse_hsds", "read_hsds"]
@@ -28,17 +29,6 @@ _KIND_BY_TERM = {kind_term(k): k for k in SERVICE_KIND_IDS}
 _FACT_BY_TERM = {fact_term(f): f for f in (*FACT_FIELDS, *CONTACT_FACTS)}
 _ID_TERM = hsds_id("term", ID_TERM)
 _KIND_URI = f"{TAXONOMY_URI}/kind/"
-_FILES = {
-    "organizations": ("organizations.json", "organization.json"),
-    "services": ("services.json", "service.json"),
-    "taxonomy_terms": ("taxonomy_terms.json",),
-    "taxonomies": ("taxonomies.json",),
-}
-_CHILD_FILES = {
-    "phones": "phones.json", "schedules": "schedules.json", "service_areas": "service_areas.json",
-    "languages": "languages.json", "cost_options": "cost_options.json", "required_documents": "required_documents.json",
-    "contacts": "contacts.json", "capacities": "service_capacities.json", "service_at_locations": "service_at_locations.json",
-}
 _PROGRESS_STEP = 500
 
 
@@ -82,17 +72,16 @@ class HsdsImport:
 
 
 def read_hsds(path: str | Path) -> Any:
-    """Read an HSDS JSON file, or a folder of object files, into one document.
+    """Read an HSDS JSON file, or a folder of tables, into one document.
 
-    A folder holds ``organizations.json``, ``services.json`` and, linked by ids, flat
-    child files: ``phones.json``, ``schedules.json``, ``service_areas.json``,
-    ``languages.json``, ``cost_options.json``, ``required_documents.json``,
-    ``contacts.json``, ``service_capacities.json``, ``service_at_locations.json``,
-    ``locations.json``, ``addresses.json``, ``attributes.json``, ``taxonomy_terms.json``,
-    ``taxonomies.json``.
+    A folder is the HSDS tabular form: one file per object, CSV or JSON, plural or
+    singular names (``services.csv``, ``phones.json``, ...), with or without a
+    Frictionless ``datapackage.json``; rows are nested by their ids
+    (:func:`freechoice.catalog.hsds.shapes.read_tables`).
 
     Raises:
-        ValidationFailed: the path does not exist or a file is not JSON.
+        ValidationFailed: the path does not exist, a file is not JSON or UTF-8, or a
+            number column holds text.
     """
     with gc_paused():
         return _read_hsds(path)
@@ -107,49 +96,7 @@ def _read_hsds(path: str | Path) -> Any:
             raise ValidationFailed([Problem(str(p), f"not valid JSON: {err}")], what="HSDS file") from None
     if not p.is_dir():
         raise ValidationFailed([Problem(str(p), "no such file or folder")], what="HSDS input")
-
-    def load(name: str) -> list[Any]:
-        f = p / name
-        if not f.exists():
-            return []
-        try:
-            data = orjson.loads(f.read_bytes())
-        except ValueError as err:
-            raise ValidationFailed([Problem(name, f"not valid JSON: {err}")], what="HSDS folder") from None
-        items = data if isinstance(data, list) else [data]
-        return [x for x in items if isinstance(x, dict)]
-
-    doc: dict[str, Any] = {key: [x for n in names for x in load(n)] for key, names in _FILES.items()}
-    by_service: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    org_phones: dict[str, list[Any]] = defaultdict(list)
-    for child, fname in _CHILD_FILES.items():
-        for obj in load(fname):
-            if obj.get("service_id"):
-                by_service[obj["service_id"]][child].append(obj)
-            elif child == "phones" and obj.get("organization_id"):
-                org_phones[obj["organization_id"]].append(obj)
-    locations = {loc.get("id"): loc for loc in load("locations.json")}
-    addresses: dict[str, list[Any]] = defaultdict(list)
-    for a in load("addresses.json"):
-        addresses[a.get("location_id", "")].append(a)
-    attributes: dict[str, list[Any]] = defaultdict(list)
-    for a in load("attributes.json"):
-        attributes[a.get("link_id", "")].append(a)
-    for svc in doc["services"]:
-        for child, items in by_service.get(svc.get("id", ""), {}).items():
-            svc.setdefault(child, []).extend(items)
-        for sal in svc.get("service_at_locations") or []:
-            loc = locations.get(sal.get("location_id"))
-            if isinstance(sal, dict) and loc is not None and "location" not in sal:
-                sal["location"] = {**loc, "addresses": loc.get("addresses") or addresses.get(loc.get("id", ""), [])}
-        if svc.get("id") in attributes:
-            svc.setdefault("attributes", []).extend(attributes[svc["id"]])
-    for org in doc["organizations"]:
-        if org.get("id") in attributes:
-            org.setdefault("attributes", []).extend(attributes[org["id"]])
-        if org.get("id") in org_phones:
-            org.setdefault("phones", []).extend(org_phones[org["id"]])
-    return doc
+    return read_tables(p)
 
 
 def _attrs(obj: dict[str, Any]) -> list[dict[str, Any]]:
@@ -356,19 +303,9 @@ def parse_hsds(doc: Any, *, organization_id: str | None = None,
 
 
 def _parse_hsds(doc: Any, organization_id: str | None, progress: Callable[[int], None] | None) -> HsdsImport:
-    if isinstance(doc, list):
-        doc = {"services": doc, "organizations": []}
-    if not isinstance(doc, dict) or not isinstance(doc.get("services"), list):
-        raise ValidationFailed([Problem("(document)", "expected a list of services or an object with 'services'")],
-                               what="HSDS input")
+    doc = normalize(doc)
     problems: list[Problem] = []
-    raw_orgs = list(doc.get("organizations") or [])
-    seen_orgs = {o.get("id") for o in raw_orgs if isinstance(o, dict)}
-    for svc in doc["services"]:
-        nested = svc.get("organization") if isinstance(svc, dict) else None
-        if isinstance(nested, dict) and nested.get("id") not in seen_orgs:
-            seen_orgs.add(nested.get("id"))
-            raw_orgs.append(nested)
+    raw_orgs = list(doc["organizations"])
     raw_terms = doc.get("taxonomy_terms") or []
     raw_terms = raw_terms if isinstance(raw_terms, list) else [raw_terms]
     # every object is checked against its HSDS schema; the valid ones are also mapped

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-__all__ = ["SCHEMA_NAMES", "fits_format", "hsds_errors", "registry_from", "validator"]
+__all__ = ["SCHEMA_NAMES", "fits_format", "hsds_errors", "property_types", "registry_from", "validator"]
 
 SCHEMA_NAMES = ("organization", "service", "taxonomy", "taxonomy_term", "location", "service_at_location")
 
@@ -49,6 +49,13 @@ def _bundled_documents() -> dict[str, Any]:
     folder = resources.files("freechoice.catalog.hsds").joinpath("schema")
     return {e.name: json.loads(e.read_text(encoding="utf-8")) for e in folder.iterdir()
             if e.name.endswith(".json") and e.name != "openapi.json"}
+
+
+@lru_cache(maxsize=None)
+def property_types(name: str) -> dict[str, str]:
+    """property -> JSON type of the HSDS ``name`` schema's own fields (as a CSV column holds them)."""
+    props = _bundled_documents()[f"{name}.json"].get("properties") or {}
+    return {k: str(v.get("type")) for k, v in props.items() if isinstance(v, dict) and isinstance(v.get("type"), str)}
 
 
 @lru_cache(maxsize=None)

@@ -140,5 +140,5 @@ def test_not_json_or_no_file_is_a_clear_error(tmp_path: Path):
         read_hsds(broken)
     with pytest.raises(ValidationFailed, match="no such file or folder"):
         read_hsds(tmp_path / "missing.json")
-    with pytest.raises(ValidationFailed, match="expected a list of services or an object with 'services'"):
+    with pytest.raises(ValidationFailed, match="expected HSDS services, organizations, service_at_locations"):
         parse_hsds({"organisations": []})
