@@ -11,7 +11,7 @@ restrictions, recruitment fees, capacity) are plain fields here and travel as HS
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -71,6 +71,9 @@ class Organization(_Model):
     website: Url | None = None
     phone: Contact | None = None
     sample: bool = False
+    hsds_source: dict[str, Any] | None = Field(
+        default=None, description="The HSDS record as imported from another directory ('record') and a fingerprint "
+        "of the fields mapped from it: exported back as given while those fields are unchanged.")
 
 
 class Location(_Model):
@@ -205,6 +208,10 @@ class Service(_Model):
     email: Contact | None = None
     url: Url | None = None
     phone: Contact | None = None
+    hsds_source: dict[str, Any] | None = Field(
+        default=None, description="The HSDS record as imported from another directory ('record': every field and "
+        "child record as given, with their UUIDs) and a fingerprint of the fields mapped from it: exported back "
+        "as given while those fields are unchanged.")
 
     @field_validator("kinds", "requires")
     @classmethod

@@ -13,6 +13,7 @@ from ..index import Catalog
 from ..models import Organization, Service
 from ..taxonomy import SERVICE_KINDS
 from .schema import fits_format
+from .source import merged
 from .vocabulary import FACT_FIELDS, ID_TERM, fact_term, hsds_id, kind_term, record_uuid, taxonomy_objects
 
 __all__ = ["export_catalog", "export_organization", "export_service"]
@@ -67,7 +68,7 @@ def export_organization(org: Organization) -> dict[str, Any]:
     if org.phone is not None:
         out["phones"] = [{"id": hsds_id("phone", f"org:{org.id}"), "organization_id": oid, "number": org.phone}]
     out["attributes"] = attrs
-    return out
+    return merged(out, org.model_dump(mode="json")) if org.hsds_source else out
 
 
 def _location(d: dict[str, Any], sid: str) -> list[dict[str, Any]]:
@@ -157,7 +158,7 @@ def export_service(svc: Service | dict[str, Any]) -> dict[str, Any]:
     attrs += [_attr("service", sid, fact_term(f), orjson.dumps(d.get(f)).decode(), f"fact:{f}")
               for f in FACT_FIELDS if d.get(f) != _DEFAULTS[f]]
     out["attributes"] = attrs
-    return out
+    return merged(out, d)
 
 
 def export_catalog(*args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ inferred for is kept inactive (kind ``unclassified``) and listed in the report."
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from ..taxonomy import SERVICE_KIND_IDS
 from .infer import country_code, document_code, kind_from_text, language_code, place_from_name
 from .schema import hsds_errors
 from .shapes import normalize, read_tables
+from .source import kept
 from .vocabulary import CONTACT_FACTS, FACT_FIELDS, ID_TERM, TAXONOMY_URI, fact_term, hsds_id, kind_term
 
 __all__ = ["HsdsImport", "parse_hsds", "read_hsds"]
@@ -46,14 +48,20 @@ class HsdsImport:
     services: list[Service]
     unclassified: list[dict[str, str]] = field(default_factory=list)
     inferred: list[dict[str, str]] = field(default_factory=list)
+    dropped: list[dict[str, str]] = field(default_factory=list)
+    refused: list[dict[str, str]] = field(default_factory=list)
 
     def report(self) -> dict[str, Any]:
-        """Counts and the inferred and unclassified lists, as JSON."""
+        """Counts and the inferred and unclassified lists, as JSON; in lenient mode also
+        ``dropped`` (each impossible value left out: record, field, value, why) and
+        ``refused`` (each record that could not be imported, and why)."""
         return {
             "organizations": len(self.organizations),
             "services": len(self.services),
             "inferred": self.inferred,
             "unclassified": self.unclassified,
+            "dropped": self.dropped,
+            "refused": self.refused,
         }
 
     def applied_to(self, catalog: Catalog, *, linked_only: bool = False) -> Catalog:
@@ -278,7 +286,7 @@ def _where(kind: str, obj: Any, i: int) -> str:
 
 
 def parse_hsds(doc: Any, *, organization_id: str | None = None,
-               progress: Callable[[int], None] | None = None) -> HsdsImport:
+               progress: Callable[[int], None] | None = None, lenient: bool = False) -> HsdsImport:
     """Validate an HSDS document and map it to freechoice records (nothing is stored).
 
     Parameters:
@@ -289,6 +297,10 @@ def parse_hsds(doc: Any, *, organization_id: str | None = None,
             organisation's (the document's organisations are not imported): for a
             partner registering its own directory, whose HSDS ids are its own.
         progress: called with the number of services mapped since the last call.
+        lenient: import a record with an impossible value (a latitude of 100, a value
+            of the wrong type) without that value, listed under ``dropped``, and leave
+            out a record that still cannot be read, listed under ``refused``. Strict
+            (the default) refuses the whole file instead.
 
     Returns:
         The organisations and services, with the inferred and unclassified reports.
@@ -299,12 +311,15 @@ def parse_hsds(doc: Any, *, organization_id: str | None = None,
             ids and unknown organisations. Nothing is returned unless all is valid.
     """
     with gc_paused():
-        return _parse_hsds(doc, organization_id, progress)
+        return _parse_hsds(doc, organization_id, progress, lenient)
 
 
-def _parse_hsds(doc: Any, organization_id: str | None, progress: Callable[[int], None] | None) -> HsdsImport:
+def _parse_hsds(doc: Any, organization_id: str | None, progress: Callable[[int], None] | None,
+                lenient: bool) -> HsdsImport:
     doc = normalize(doc)
     problems: list[Problem] = []
+    dropped: list[dict[str, str]] = []
+    refused: list[dict[str, str]] = []
     raw_orgs = list(doc["organizations"])
     raw_terms = doc.get("taxonomy_terms") or []
     raw_terms = raw_terms if isinstance(raw_terms, list) else [raw_terms]
@@ -315,7 +330,17 @@ def _parse_hsds(doc: Any, organization_id: str | None, progress: Callable[[int],
         invalid[kind] = set()
         for i, obj in enumerate(items):
             where = _where(kind, obj, i)
-            for path, message, allowed in hsds_errors(obj, kind):
+            errors = hsds_errors(obj, kind) + _impossible(obj)
+            if errors and lenient:
+                fixed, gone = _without_invalid(obj, kind)
+                if fixed is not None:
+                    items[i] = fixed
+                    dropped += [{"record": where, **g} for g in gone]
+                    continue
+                refused.append({"record": where, "why": "; ".join(f"{p}: {m}" for p, m, _ in errors[:5])})
+                invalid[kind].add(i)
+                continue
+            for path, message, allowed in errors:
                 problems.append(Problem(f"{where}.{path}", message, allowed))
                 invalid[kind].add(i)
     for kind, items in (("organization", raw_orgs), ("service", doc["services"])):
@@ -328,15 +353,22 @@ def _parse_hsds(doc: Any, organization_id: str | None, progress: Callable[[int],
     for i, obj in enumerate(raw_orgs if organization_id is None else []):
         if i in invalid["organization"]:
             continue
+        where = f"organization[{obj['id']}]"
+        org_data = _org(obj, problems)
         try:
-            org = Organization.model_validate(_org(obj, problems))
+            org = _validated(Organization, org_data, where, lenient, dropped)
         except ValidationError as err:
-            problems += _model_problems(f"organization[{obj['id']}]", err)
+            if lenient:
+                refused.append({"record": where, "why": str(err)})
+            else:
+                problems += _model_problems(where, err)
             unreadable_orgs.add(obj["id"])
             continue
+        if not _own(obj):
+            org = org.model_copy(update={"hsds_source": kept(obj, org.model_dump(mode="json"), ("services",))})
         orgs.append(org)
         org_ids[obj["id"]] = org.id
-    result = HsdsImport(orgs, [])
+    result = HsdsImport(orgs, [], dropped=dropped, refused=refused)
     known_orgs = {o.id for o in orgs}
     for i, obj in enumerate(doc["services"]):
         if progress is not None and i and i % _PROGRESS_STEP == 0:
@@ -346,11 +378,19 @@ def _parse_hsds(doc: Any, organization_id: str | None, progress: Callable[[int],
         data, how = _service(obj, org_ids, terms, problems)
         if organization_id is not None:
             data["organization_id"] = organization_id
+        where = f"service[{obj['id']}]"
         try:
-            svc = Service.model_validate(data)
+            svc = _validated(Service, data, where, lenient, dropped)
         except ValidationError as err:
-            problems += _model_problems(f"service[{obj['id']}]", err)
+            if lenient:
+                refused.append({"record": where, "why": "; ".join(p.field + ": " + p.message
+                                                                   for p in _model_problems(where, err))})
+            else:
+                problems += _model_problems(where, err)
             continue
+        if not _own(obj):
+            record = obj if obj.get("status") not in ("active", "inactive") else {**obj, "status": svc.status}
+            svc = svc.model_copy(update={"hsds_source": kept(record, svc.model_dump(mode="json"), ("organization",))})
         if organization_id is None and svc.organization_id not in known_orgs:
             if obj.get("organization_id") in unreadable_orgs:
                 continue  # its organisation's problems are listed already
@@ -370,6 +410,94 @@ def _parse_hsds(doc: Any, organization_id: str | None, progress: Callable[[int],
     if problems:
         raise ValidationFailed(problems, what="HSDS input")
     return result
+
+
+def _own(obj: dict[str, Any]) -> bool:
+    """Whether a record is freechoice's own (exported with a freechoice id other than
+    its HSDS id); another directory's record keeps its UUID as its freechoice id."""
+    fc = _fc_id(_attrs(obj))
+    return fc is not None and fc != obj.get("id")
+
+
+_COORDINATES = (("latitude", -90, 90), ("longitude", -180, 180))
+
+
+def _locations(obj: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for i, sal in enumerate(obj.get("service_at_locations") or []):
+        if isinstance(sal, dict) and isinstance(sal.get("location"), dict):
+            out.append((f"service_at_locations.{i}.location", sal["location"]))
+    for i, loc in enumerate(obj.get("locations") or []):
+        if isinstance(loc, dict):
+            out.append((f"locations.{i}", loc))
+    return out
+
+
+def _impossible(obj: Any) -> list[tuple[str, str, list[Any] | None]]:
+    """Values valid for the HSDS schemas that cannot be true: coordinates off the globe."""
+    if not isinstance(obj, dict):
+        return []
+    out = []
+    for path, loc in _locations(obj):
+        for name, low, high in _COORDINATES:
+            value = loc.get(name)
+            if isinstance(value, (int, float)) and not low <= value <= high:
+                out.append((f"{path}.{name}", f"{value} is not a {name} (allowed: {low} to {high})", None))
+    return out
+
+
+def _without_invalid(obj: Any, kind: str) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    """``obj`` without each value that breaks its HSDS schema or cannot be true, and
+    what was left out; None if it still does not fit (a required field is wrong)."""
+    if not isinstance(obj, dict):
+        return None, []
+    fixed = copy.deepcopy(obj)
+    gone: list[dict[str, str]] = []
+    for _ in range(10):
+        errors = hsds_errors(fixed, kind) + _impossible(fixed)
+        if not errors:
+            return fixed, gone
+        progress = False
+        for path, message, _allowed in errors:
+            parts = path.split(".")
+            parent: Any = fixed
+            try:
+                for part in parts[:-1]:
+                    parent = parent[int(part)] if isinstance(parent, list) else parent[part]
+            except (KeyError, IndexError, ValueError, TypeError):
+                continue
+            last = parts[-1]
+            if len(parts) == 1 or not isinstance(parent, dict) or last not in parent or last == "id":
+                continue
+            gone.append({"field": path, "value": repr(parent.pop(last))[:200], "why": message})
+            progress = True
+        if not progress:
+            return None, gone
+    return None, gone
+
+
+def _validated(model: Any, data: dict[str, Any], where: str, lenient: bool, dropped: list[dict[str, str]]) -> Any:
+    """``model`` from ``data``; in lenient mode, each optional value the model refuses
+    is left out (and listed in ``dropped``) and the rest tried again."""
+    for _ in range(10 if lenient else 1):
+        try:
+            return model.model_validate(data)
+        except ValidationError as err:
+            if not lenient:
+                raise
+            removed = False
+            for e in err.errors(include_url=False):
+                loc = [str(x) for x in e["loc"]]
+                parent: Any = data
+                for part in loc[:-1]:
+                    parent = parent.get(part) if isinstance(parent, dict) else None
+                if len(loc) >= 2 and isinstance(parent, dict) and loc[-1] in parent:
+                    value = parent.pop(loc[-1])
+                    dropped.append({"record": where, "field": ".".join(loc), "value": repr(value)[:200], "why": e["msg"]})
+                    removed = True
+            if not removed:
+                raise
+    return model.model_validate(data)
 
 
 def _model_problems(where: str, err: ValidationError) -> list[Problem]:
