@@ -54,6 +54,9 @@ def import_(
     org: Annotated[Optional[str], typer.Option("--org", help="Import every service as this existing organisation's "
                                                "(the file's organisations are not imported).")] = None,
     report: Annotated[Optional[Path], typer.Option("--report", help="Also write the import report (JSON) here.")] = None,
+    lenient: Annotated[bool, typer.Option("--lenient", help="Import a record with an impossible value without that "
+                                          "value, and leave out records that cannot be read; both are reported "
+                                          "(default: refuse the whole file).")] = False,
     database_url: Url = None,
 ) -> None:
     """Validate and import in one transaction; nothing is written if anything is wrong,
@@ -65,7 +68,7 @@ def import_(
     doc = read_hsds(source)
     total = len(doc) if isinstance(doc, list) else len(doc.get("services") or []) if isinstance(doc, dict) else 0
     with typer.progressbar(length=total, label="validating services") as bar:
-        parsed = parse_hsds(doc, organization_id=org, progress=bar.update)
+        parsed = parse_hsds(doc, organization_id=org, progress=bar.update, lenient=lenient)
     del doc
     db = _db(database_url)
     try:
@@ -81,6 +84,10 @@ def import_(
         typer.echo(f"  inferred {row['kinds']} for {row['id']} ({row['name']}) from {row['from']}")
     for row in parsed.unclassified:
         typer.echo(f"  UNCLASSIFIED (kept inactive): {row['id']} ({row['name']})")
+    for row in parsed.dropped:
+        typer.echo(f"  DROPPED {row['record']}.{row['field']} = {row['value']}: {row['why']}")
+    for row in parsed.refused:
+        typer.echo(f"  REFUSED {row['record']}: {row['why']}")
     if report is not None:
         body = {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged, **parsed.report()}
         report.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2))

@@ -86,8 +86,11 @@ def import_hsds(
     organization_id: Annotated[str | None, Query(
         max_length=128, description="Import every service as this organisation's (the document's organisations are not "
                     "imported): for a directory whose HSDS ids are the partner's own.")] = None,
+    lenient: Annotated[bool, Query(description="Import a record with an impossible value without that value, and "
+                                               "leave out records that cannot be read; both are listed in the report "
+                                               "('dropped', 'refused'). Default: refuse the whole document.")] = False,
 ) -> dict[str, Any]:
-    parsed = parse_hsds(document, organization_id=organization_id)
+    parsed = parse_hsds(document, organization_id=organization_id, lenient=lenient)
     named = {s.organization_id for s in parsed.services} | {o.id for o in parsed.organizations}
     foreign = sorted(named - {who.organization_id})
     if who.role == "partner" and foreign:
