@@ -15,7 +15,7 @@ from freechoice.catalog import Catalog, Service
 from freechoice.catalog.bulk import gc_paused
 from freechoice.catalog.db import import_catalog, write_transaction
 from freechoice.catalog.db.tables import OrganizationRow, ServiceRow
-from freechoice.catalog.hsds import export_organization, export_service, parse_hsds, taxonomy_objects
+from freechoice.catalog.hsds import export_organization, export_service, parse_hsds, profile, taxonomy_objects
 from freechoice.catalog.hsds.vocabulary import TAXONOMY_ID, kind_term, record_uuid
 from freechoice.engine import ReferralGraph
 
@@ -161,6 +161,11 @@ def get_service(service_id: PathId, who: Caller, state: State) -> dict[str, Any]
     out = export_service(svc)
     out["organization"] = export_organization(catalog.organization(svc.organization_id))
     return out
+
+
+@router.get("/profile", summary="The freechoice HSDS profile: a JSON Schema for each freechoice fact attribute")
+def get_profile(who: Caller) -> dict[str, Any]:
+    return profile()
 
 
 @router.get("/taxonomies", summary="The taxonomies this API uses (the freechoice taxonomy), paged")

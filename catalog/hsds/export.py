@@ -12,6 +12,7 @@ from ..errors import CatalogError
 from ..index import Catalog
 from ..models import Organization, Service
 from ..taxonomy import SERVICE_KINDS
+from .profiles import profile
 from .schema import fits_format
 from .source import merged
 from .vocabulary import FACT_FIELDS, ID_TERM, fact_term, hsds_id, kind_term, record_uuid, taxonomy_objects
@@ -172,7 +173,8 @@ def _export_catalog(catalog: Catalog | tuple[Iterable[Organization], Iterable[di
                    organization_id: str | None = None, sample: bool | None = None,
                    progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """The catalog (or one organisation's part) as one HSDS 3.1 JSON document:
-    the freechoice taxonomy and its terms, organizations, and services with their
+    the freechoice profile (a JSON Schema for each fact attribute), the freechoice
+    taxonomy and its terms, organizations, and services with their
     locations, service_at_locations, service_areas, languages, cost_options,
     schedules, required_documents, phones, contacts, capacities and attributes."""
     if isinstance(catalog, Catalog):
@@ -201,6 +203,7 @@ def _export_catalog(catalog: Catalog | tuple[Iterable[Organization], Iterable[di
         "generator": "freechoice",
         "sample": bool(sample),
         "notice": "FICTIONAL SAMPLE DATA" if sample else None,
+        "profile": profile(),
         "taxonomies": [taxonomy],
         "taxonomy_terms": terms,
         "organizations": [export_organization(o) for o in orgs],

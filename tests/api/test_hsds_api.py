@@ -152,3 +152,27 @@ def test_about_and_the_published_taxonomy(world):
     assert c.get("/hsds/taxonomy_terms", params={"search": "hospital"}, headers=cw).json()["total_items"] == 1
     assert c.get(f"/hsds/taxonomy_terms/{TAXONOMY_ID}", headers=cw).status_code == 404
     assert c.get("/hsds/services", headers={}).status_code == 401
+
+
+def test_the_profile_is_published_and_matches_the_export(world):
+    c = world.client
+    r = c.get("/hsds/profile", headers=world.as_("cw_a"))
+    assert r.status_code == 200
+    body = r.json()
+    assert body["attributes"]["fact:reports_to_authorities"]["schema"]["enum"] == ["never", "with_consent", "mandatory"]
+    assert body == export_catalog(Catalog([], []))["profile"]
+
+
+def test_an_impossible_latitude_is_refused_or_with_lenient_left_out_and_reported(world):
+    c = world.client
+    doc = json.loads(json.dumps(OTHER))
+    wages = next(s for s in doc["services"] if s["name"] == "Unpaid wages legal clinic")
+    wages["service_at_locations"][0]["location"]["latitude"] = 100
+    r = c.post("/hsds/import", json=doc, headers=world.as_("admin"))
+    assert r.status_code == 422 and "latitude" in r.text
+    r = c.post("/hsds/import", json=doc, params={"lenient": "true"}, headers=world.as_("admin"))
+    assert r.status_code == 200, r.text
+    assert [(d["record"], d["field"]) for d in r.json()["dropped"]] == [
+        (f"service[{wages['id']}]", "service_at_locations.0.location.latitude")]
+    stored = c.get(f"/services/{wages['id']}", headers=world.as_("admin")).json()
+    assert stored["location"]["latitude"] is None and stored["location"]["city"] == "Hat Yai"

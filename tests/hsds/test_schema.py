@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from freechoice.catalog import load_sample_catalog
-from freechoice.catalog.hsds import export_catalog, infer, registry_from, schema, validator, vocabulary
+from freechoice.catalog.hsds import (
+    export_catalog, infer, profile, profile_errors, registry_from, schema, validator, vocabulary)
 from strategies import catalogs
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,6 +74,24 @@ def test_format_checking_is_on():
 def test_any_catalog_exports_as_valid_hsds(catalog):
     doc = json.loads(json.dumps(export_catalog(catalog)))
     assert _errors(doc, REFERENCE) == []
+    assert profile_errors(doc) == []  # and against the freechoice profile
+
+
+def test_the_export_carries_the_profile_and_a_fact_breaking_it_is_named():
+    doc = json.loads(json.dumps(DOC))
+    assert doc["profile"] == profile() and profile_errors(doc) == []
+    schema_ = doc["profile"]["attributes"]["fact:employment"]["schema"]
+    assert isinstance(schema_, dict) and schema_["$defs"]["Employment"]["properties"]["sectors"]["items"]["enum"]
+    svc = next(s for s in doc["services"] if any(a["label"] == "fact:employment" for a in s["attributes"]))
+    attr = next(a for a in svc["attributes"] if a["label"] == "fact:employment")
+    value = json.loads(attr["value"])
+    value["sectors"] = ["piracy"]
+    attr["value"] = json.dumps(value)
+    sample = next(a for o in doc["organizations"] for a in o["attributes"] if a["label"] == "fact:sample")
+    sample["value"] = "yes"
+    errors = profile_errors(doc)
+    assert any(e.startswith(f"service {svc['id']}: fact:employment: sectors/0: 'piracy' is not one of") for e in errors)
+    assert any(e.endswith("fact:sample: the value is not JSON text") for e in errors)
 
 
 def test_examples_in_the_docstrings_hold():
