@@ -57,6 +57,12 @@ def import_(
     lenient: Annotated[bool, typer.Option("--lenient", help="Import a record with an impossible value without that "
                                           "value, and leave out records that cannot be read; both are reported "
                                           "(default: refuse the whole file).")] = False,
+    directory: Annotated[Optional[str], typer.Option(
+        "--directory", help="Incremental sync with this directory (a name): services not modified since the "
+        "last_modified held are skipped, and the directory's services the file no longer lists are set inactive "
+        "(reported).")] = None,
+    changed_only: Annotated[bool, typer.Option(
+        "--changed-only", help="With --directory: the file lists only changed services; deactivate nothing.")] = False,
     database_url: Url = None,
 ) -> None:
     """Validate and import in one transaction; nothing is written if anything is wrong,
@@ -71,7 +77,18 @@ def import_(
         parsed = parse_hsds(doc, organization_id=org, progress=bar.update, lenient=lenient)
     del doc
     db = _db(database_url)
+    sync = None
     try:
+        if directory is not None:
+            from freechoice.catalog.db import load_catalog
+            from freechoice.catalog.hsds import HsdsImport
+            from freechoice.catalog.hsds.sync import plan_sync
+
+            with db.session() as s:
+                sync = plan_sync(parsed, load_catalog(s)[0], directory, deactivate_missing=not changed_only)
+            parsed = HsdsImport(parsed.organizations, sync.services, parsed.unclassified, parsed.inferred,
+                                parsed.dropped, parsed.refused)
+            typer.echo(f"sync with {directory!r} (held up to {sync.watermark}): {sync.skipped} not modified, skipped")
         _check(db, parsed, org)
         typer.echo(f"writing {len(parsed.services)} services in one transaction")
         with db.writing() as s:
@@ -88,8 +105,11 @@ def import_(
         typer.echo(f"  DROPPED {row['record']}.{row['field']} = {row['value']}: {row['why']}")
     for row in parsed.refused:
         typer.echo(f"  REFUSED {row['record']}: {row['why']}")
+    for row in sync.deactivated if sync else []:
+        typer.echo(f"  DEACTIVATED {row['id']} ({row['name']}): {row['why']}")
     if report is not None:
-        body = {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged, **parsed.report()}
+        body = {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged, **parsed.report(),
+                **(sync.report() if sync else {})}
         report.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2))
 
 

@@ -15,7 +15,8 @@ from freechoice.catalog import Catalog, Service
 from freechoice.catalog.bulk import gc_paused
 from freechoice.catalog.db import import_catalog, write_transaction
 from freechoice.catalog.db.tables import OrganizationRow, ServiceRow
-from freechoice.catalog.hsds import export_organization, export_service, parse_hsds, profile, taxonomy_objects
+from freechoice.catalog.hsds import HsdsImport, export_organization, export_service, parse_hsds, profile, taxonomy_objects
+from freechoice.catalog.hsds.sync import plan_sync
 from freechoice.catalog.hsds.vocabulary import TAXONOMY_ID, kind_term, record_uuid
 from freechoice.engine import ReferralGraph
 
@@ -89,6 +90,13 @@ def import_hsds(
     lenient: Annotated[bool, Query(description="Import a record with an impossible value without that value, and "
                                                "leave out records that cannot be read; both are listed in the report "
                                                "('dropped', 'refused'). Default: refuse the whole document.")] = False,
+    directory: Annotated[str | None, Query(
+        min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$",
+        description="Incremental sync with this directory: services not modified since the last_modified held are "
+                    "skipped, and (with complete=true) services of the directory it no longer lists are set inactive "
+                    "and listed under 'deactivated'.")] = None,
+    complete: Annotated[bool, Query(description="With directory: the document lists all of the directory's services "
+                                                "(false: only changed ones; nothing is deactivated).")] = True,
 ) -> dict[str, Any]:
     parsed = parse_hsds(document, organization_id=organization_id, lenient=lenient)
     named = {s.organization_id for s in parsed.services} | {o.id for o in parsed.organizations}
@@ -107,12 +115,19 @@ def import_hsds(
         if organization_id is not None and db.get(OrganizationRow, organization_id) is None:
             raise ProblemError(422, f"no organization {organization_id!r}",
                                errors=[{"field": "organization_id", "message": "no such organization"}])
+        sync = None
+        if directory is not None:
+            held = [s for s in current if who.role != "partner" or s.organization_id == who.organization_id]
+            sync = plan_sync(parsed, held, directory, deactivate_missing=complete)
+        writing = parsed if sync is None else HsdsImport(parsed.organizations, sync.services)
         with gc_paused():  # a cycle is refused (422, named) before anything is written
-            ReferralGraph(parsed.applied_to(current, linked_only=True))
-        summary = import_catalog(db, parsed.organizations, parsed.services, actor=who.key_id)
-        audit(db, who, "import", "hsds", None, created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
+            ReferralGraph(writing.applied_to(current, linked_only=True))
+        summary = import_catalog(db, writing.organizations, writing.services, actor=who.key_id)
+        audit(db, who, "sync" if sync else "import", "hsds", directory, created=summary.created, updated=summary.updated,
+              unchanged=summary.unchanged, deactivated=len(sync.deactivated) if sync else 0)
     state.current_catalog(force=True)
-    return {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged, **parsed.report()}
+    return {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged, **parsed.report(),
+            **(sync.report() if sync else {})}
 
 
 def _one_to_one(service: dict[str, Any]) -> dict[str, Any]:

@@ -176,3 +176,20 @@ def test_an_impossible_latitude_is_refused_or_with_lenient_left_out_and_reported
         (f"service[{wages['id']}]", "service_at_locations.0.location.latitude")]
     stored = c.get(f"/services/{wages['id']}", headers=world.as_("admin")).json()
     assert stored["location"]["latitude"] is None and stored["location"]["city"] == "Hat Yai"
+
+
+def test_a_directory_sync_deactivates_what_it_no_longer_lists_and_says_so(world):
+    c = world.client
+    doc = json.loads(json.dumps(OTHER))
+    r = c.post("/hsds/import", json=doc, params={"directory": "other-dir"}, headers=world.as_("admin"))
+    assert r.status_code == 200, r.text
+    first = r.json()
+    assert first["created"] + first["updated"] + first["unchanged"] == 5 and first["deactivated"] == []
+    gone = doc["services"].pop(0)
+    r = c.post("/hsds/import", json=doc, params={"directory": "other-dir"}, headers=world.as_("admin"))
+    body = r.json()
+    assert [d["id"] for d in body["deactivated"]] == [gone["id"]] and body["updated"] == 1
+    assert c.get(f"/services/{gone['id']}", headers=world.as_("admin")).json()["status"] == "inactive"
+    r = c.post("/hsds/import", json=doc, params={"directory": "other-dir", "complete": "false"}, headers=world.as_("admin"))
+    assert r.json()["deactivated"] == [] and r.json()["updated"] == 0
+    assert c.post("/hsds/import", json=doc, params={"directory": "bad name!"}, headers=world.as_("admin")).status_code == 422

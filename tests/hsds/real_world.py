@@ -153,7 +153,7 @@ _TABLE = {"phones": "phones", "languages": "languages", "schedules": "schedules"
           "organization_identifiers": "organization_identifiers"}
 
 
-def write_tabular(folder: Path, *, package: bool = True) -> None:
+def write_tabular(folder: Path, *, package: bool = True, records: list[dict[str, Any]] | None = None) -> None:
     """The organisation and services as the HSDS tabular form: one CSV per object,
     linked by ids (``unit_id`` for a capacity's unit), and a datapackage.json."""
     rows: dict[str, dict[str, dict[str, Any]]] = {}
@@ -173,7 +173,7 @@ def write_tabular(folder: Path, *, package: bool = True) -> None:
         rows.setdefault(table, {})[row["id"]] = row
 
     flat("organizations", organization())
-    for svc in services():
+    for svc in services() if records is None else records:
         flat("services", copy.deepcopy(svc))
     folder.mkdir(parents=True, exist_ok=True)
     resources = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 from freechoice.catalog import Catalog, Organization, load_sample_catalog
 from freechoice.catalog.db import Database, import_catalog, load_catalog
 from freechoice.catalog.hsds import export_catalog
+
+from . import real_world as rw
 
 SAMPLE = load_sample_catalog()
 OTHER = Path(__file__).parent / "other_directory.json"
@@ -107,3 +110,24 @@ def test_a_referral_cycle_is_refused_before_anything_is_written(cli, tmp_path: P
     done = cli("import", str(loop))
     assert done.returncode == 2 and "cycle" in done.stderr
     assert len(_stored(cli.url)) == 0
+
+
+def test_a_csv_folder_syncs_leniently_and_a_dropped_service_is_reported(cli, tmp_path: Path):
+    folder = tmp_path / "csv"
+    records = rw.services()
+    records[0]["service_at_locations"][1]["location"]["latitude"] = 100
+    rw.write_tabular(folder, records=records)
+    strict = cli("import", str(folder), "--directory", "riverside")
+    assert strict.returncode == 2 and "latitude" in strict.stderr
+    done = cli("import", str(folder), "--directory", "riverside", "--lenient")
+    assert done.returncode == 0, done.stderr
+    assert "DROPPED" in done.stdout and "2 created" in done.stdout
+    shutil.rmtree(folder)
+    rw.write_tabular(folder, records=rw.services()[:1])
+    report = tmp_path / "report.json"
+    again = cli("import", str(folder), "--directory", "riverside", "--report", str(report))
+    assert again.returncode == 0, again.stderr
+    assert "DEACTIVATED" in again.stdout
+    body = json.loads(report.read_text(encoding="utf-8"))
+    assert [d["name"] for d in body["deactivated"]] == ["Shelter for women and children (FICTIONAL)"]
+    assert body["directory"] == "riverside"
