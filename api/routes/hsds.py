@@ -15,7 +15,14 @@ from freechoice.catalog import Catalog, Service
 from freechoice.catalog.bulk import gc_paused
 from freechoice.catalog.db import import_catalog, write_transaction
 from freechoice.catalog.db.tables import OrganizationRow, ServiceRow
-from freechoice.catalog.hsds import HsdsImport, export_organization, export_service, parse_hsds, profile, taxonomy_objects
+from freechoice.catalog.hsds import (
+    HsdsImport,
+    export_organization,
+    export_service,
+    parse_hsds,
+    profile,
+    taxonomy_objects,
+)
 from freechoice.catalog.hsds.sync import plan_sync
 from freechoice.catalog.hsds.vocabulary import TAXONOMY_ID, kind_term, record_uuid
 from freechoice.engine import ReferralGraph

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any, Callable, Iterable
 
 import orjson
-from typing import Any, Callable, Iterable
 
 from ..bulk import gc_paused
 from ..errors import CatalogError

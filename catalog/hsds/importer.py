@@ -437,7 +437,7 @@ def _impossible(obj: Any) -> list[tuple[str, str, list[Any] | None]]:
     """Values valid for the HSDS schemas that cannot be true: coordinates off the globe."""
     if not isinstance(obj, dict):
         return []
-    out = []
+    out: list[tuple[str, str, list[Any] | None]] = []
     for path, loc in _locations(obj):
         for name, low, high in _COORDINATES:
             value = loc.get(name)

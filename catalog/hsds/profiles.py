@@ -13,7 +13,7 @@ import orjson
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from ..models import Organization, Service
+from ..models import Service
 from .vocabulary import CONTACT_FACTS, FACT_FIELDS, ID_TERM, TAXONOMY_ID, TAXONOMY_URI, fact_term, hsds_id, kind_term
 
 __all__ = ["PROFILE_URI", "profile", "profile_errors"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import csv
 import io
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 

@@ -58,7 +58,7 @@ def merged(generated: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     record = source["record"]
     ours = _ours()
     if source.get("fingerprint") == fingerprint(data):
-        out = copy.deepcopy(record)
+        out: dict[str, Any] = copy.deepcopy(record)
         out["id"] = generated["id"]
         if "status" in generated and out.get("status") in ("active", "inactive"):
             out["status"] = generated["status"]  # an unclassified service is imported inactive
@@ -67,7 +67,7 @@ def merged(generated: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         if not out["attributes"]:
             del out["attributes"]
         return out
-    out = dict(generated)
+    out = dict(generated)  # edited in freechoice: its version, plus the fields it has no field for
     for key, value in record.items():
         if key not in out:
             out[key] = copy.deepcopy(value)

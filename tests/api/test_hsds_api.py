@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from api_support import PARTNER_X, PARTNER_Y
+
 from freechoice.catalog import Catalog, Organization, Service, ServiceArea
 from freechoice.catalog.hsds import TAXONOMY_URI, export_catalog, record_uuid
 from freechoice.catalog.hsds.vocabulary import TAXONOMY_ID, kind_term

@@ -12,11 +12,19 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from strategies import catalogs
 
 from freechoice.catalog import load_sample_catalog
 from freechoice.catalog.hsds import (
-    export_catalog, infer, profile, profile_errors, registry_from, schema, validator, vocabulary)
-from strategies import catalogs
+    export_catalog,
+    infer,
+    profile,
+    profile_errors,
+    registry_from,
+    schema,
+    validator,
+    vocabulary,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 OFFICIAL = REPO.parent / "shared" / "reference" / "hsds-3.1"
