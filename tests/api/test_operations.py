@@ -267,17 +267,23 @@ def _cut_sqlite(url: str):  # noqa: ANN202
 
     @contextmanager
     def cut(engine):  # noqa: ANN001, ANN202
-        path.rename(path.with_suffix(".moved"))
-        path.write_bytes(b"this is not a database file" * 100)
-        # pooled connections go only after the file is replaced: one a background thread
-        # opens in between would otherwise still reach the real database
+        # the write-ahead log and its index move with the file: a new connection would
+        # otherwise read page 1 from the log and find a database after all
+        parts = [Path(f"{path}{suffix}") for suffix in ("", "-wal", "-shm")]
         engine.dispose()
+        for part in parts:
+            if part.exists():
+                part.rename(f"{part}.moved")
+        path.write_bytes(b"this is not a database file" * 100)
+        engine.dispose()  # and any connection a background thread opened meanwhile
         try:
             yield
         finally:
             engine.dispose()
-            path.unlink()
-            path.with_suffix(".moved").rename(path)
+            for part in parts:
+                part.unlink(missing_ok=True)
+                if Path(f"{part}.moved").exists():
+                    Path(f"{part}.moved").rename(part)
 
     return url, cut, lambda: None
 
@@ -303,9 +309,11 @@ def _cut_postgresql(url: str):  # noqa: ANN202
     return parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), cut, proxy.cut
 
 
-def test_readyz_is_503_while_the_database_is_unreachable(database_url: str):
+def test_readyz_is_503_while_the_database_is_unreachable(database_url: str, tmp_path: Path):
     """SQLite: the file is no database; PostgreSQL: the connection is cut. Alive all the
     same, and ready again once the database is back."""
+    if database_url.startswith("sqlite"):  # a file of its own: no other app of the module keeps its log open
+        database_url = f"sqlite:///{tmp_path / 'ready.db'}"
     url, cut, close = (_cut_sqlite if database_url.startswith("sqlite") else _cut_postgresql)(database_url)
     app = create_app(Settings(database_url=url, log_format="inherit"))
     with TestClient(app) as client:
