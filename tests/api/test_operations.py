@@ -259,15 +259,20 @@ class _Proxy:
         self.links.clear()
 
 
-def _cut_sqlite(url: str):  # noqa: ANN202
-    """Put a file that is not a database where the database was; give it back after."""
+def _cut_sqlite(folder: Path):  # noqa: ANN202
+    """Put a file that is not a database where the database was; give it back after.
+    (A file of its own: no other app in the test module holds it open.)"""
     from contextlib import contextmanager
 
-    path = Path(url.removeprefix("sqlite:///"))
+    path = folder / "ready.db"
+    url = f"sqlite:///{path}"
 
     @contextmanager
     def cut(engine):  # noqa: ANN001, ANN202
-        path.rename(path.with_suffix(".moved"))
+        # the write-ahead log goes too: SQLite would read the real pages from it
+        parts = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
+        for p in parts:
+            p.rename(f"{p}.moved")
         path.write_bytes(b"this is not a database file" * 100)
         # pooled connections go only after the file is replaced: one a background thread
         # opens in between would otherwise still reach the real database
@@ -275,9 +280,10 @@ def _cut_sqlite(url: str):  # noqa: ANN202
         try:
             yield
         finally:
-            engine.dispose()
             path.unlink()
-            path.with_suffix(".moved").rename(path)
+            for p in parts:
+                Path(f"{p}.moved").rename(p)
+            engine.dispose()  # after the files are back, for the same reason
 
     return url, cut, lambda: None
 
@@ -303,10 +309,13 @@ def _cut_postgresql(url: str):  # noqa: ANN202
     return parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False), cut, proxy.cut
 
 
-def test_readyz_is_503_while_the_database_is_unreachable(database_url: str):
+def test_readyz_is_503_while_the_database_is_unreachable(database_url: str, tmp_path: Path):
     """SQLite: the file is no database; PostgreSQL: the connection is cut. Alive all the
     same, and ready again once the database is back."""
-    url, cut, close = (_cut_sqlite if database_url.startswith("sqlite") else _cut_postgresql)(database_url)
+    if database_url.startswith("sqlite"):
+        url, cut, close = _cut_sqlite(tmp_path)
+    else:
+        url, cut, close = _cut_postgresql(database_url)
     app = create_app(Settings(database_url=url, log_format="inherit"))
     with TestClient(app) as client:
         assert client.get("/readyz").status_code == 200
