@@ -76,7 +76,12 @@ def _walk(value: Any, path: list[str], out: list[dict[str, Any]]) -> None:
             if (why := _text_problem(key)) is not None:
                 out.append({"field": _field(where), "message": f"the key {why}"})
             elif key in seen:
-                out.append({"field": _field(where), "message": "given more than once in the same object (give each field once)"})
+                out.append(
+                    {
+                        "field": _field(where),
+                        "message": "given more than once in the same object (give each field once)",
+                    }
+                )
             seen.add(key)
             _walk(item, where, out)
     elif isinstance(value, list):
@@ -86,14 +91,21 @@ def _walk(value: Any, path: list[str], out: list[dict[str, Any]]) -> None:
         if (why := _text_problem(value)) is not None:
             out.append({"field": _field(path), "message": why})
     elif isinstance(value, _Constant):
-        out.append({"field": _field(path), "message": f"{value.name} is not a number JSON allows; give a finite number"})
+        out.append(
+            {"field": _field(path), "message": f"{value.name} is not a number JSON allows; give a finite number"}
+        )
     elif isinstance(value, float):
         if not math.isfinite(value):
             out.append({"field": _field(path), "message": "the number is too large; give a finite number"})
     elif isinstance(value, int) and not isinstance(value, bool):
         if not INT64[0] <= value <= INT64[1]:
-            out.append({"field": _field(path), "message": "the whole number is too large (more than 64 bits)",
-                        "allowed": [f"{INT64[0]}..{INT64[1]}"]})
+            out.append(
+                {
+                    "field": _field(path),
+                    "message": "the whole number is too large (more than 64 bits)",
+                    "allowed": [f"{INT64[0]}..{INT64[1]}"],
+                }
+            )
 
 
 def _is_json(scope: Scope) -> bool:

@@ -70,19 +70,48 @@ class Metrics:
         else:
             own = CollectorRegistry()
         self.registry = own
-        self.requests = Counter("freechoice_http_requests", "HTTP requests answered, by route and status.",
-                                ["method", "route", "status"], registry=own)
-        self.latency = Histogram("freechoice_http_request_duration_seconds", "Time to answer, by route.",
-                                 ["method", "route"], buckets=_BUCKETS, registry=own)
-        self.option_lists = Counter("freechoice_option_lists_created", "Option lists proposed and stored.", registry=own)
-        self.catalog_services = Gauge("freechoice_catalog_services", "Services in the catalog this worker matches against.",
-                                      registry=own, multiprocess_mode="max")
-        self.catalog_active = Gauge("freechoice_catalog_active_services", "Active services in the catalog.",
-                                    registry=own, multiprocess_mode="max")
-        self.catalog_info = Gauge("freechoice_catalog_info", "The catalog and rules versions in use (value 1).",
-                                  ["catalog_version", "rules_version"], registry=own, multiprocess_mode="max")
-        self.pool = Gauge("freechoice_db_pool_connections", "Database connections: the pool's size and how many are in use.",
-                          ["state"], registry=own, multiprocess_mode="livesum")
+        self.requests = Counter(
+            "freechoice_http_requests",
+            "HTTP requests answered, by route and status.",
+            ["method", "route", "status"],
+            registry=own,
+        )
+        self.latency = Histogram(
+            "freechoice_http_request_duration_seconds",
+            "Time to answer, by route.",
+            ["method", "route"],
+            buckets=_BUCKETS,
+            registry=own,
+        )
+        self.option_lists = Counter(
+            "freechoice_option_lists_created", "Option lists proposed and stored.", registry=own
+        )
+        self.catalog_services = Gauge(
+            "freechoice_catalog_services",
+            "Services in the catalog this worker matches against.",
+            registry=own,
+            multiprocess_mode="max",
+        )
+        self.catalog_active = Gauge(
+            "freechoice_catalog_active_services",
+            "Active services in the catalog.",
+            registry=own,
+            multiprocess_mode="max",
+        )
+        self.catalog_info = Gauge(
+            "freechoice_catalog_info",
+            "The catalog and rules versions in use (value 1).",
+            ["catalog_version", "rules_version"],
+            registry=own,
+            multiprocess_mode="max",
+        )
+        self.pool = Gauge(
+            "freechoice_db_pool_connections",
+            "Database connections: the pool's size and how many are in use.",
+            ["state"],
+            registry=own,
+            multiprocess_mode="livesum",
+        )
         self._versions: tuple[str, str] | None = None
 
     def watch_pool(self, engine: Any) -> None:

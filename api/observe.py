@@ -56,8 +56,11 @@ class RequestContext:
             if response_started:
                 raise  # half a response is out: only closing the connection tells the client
             status = 500
-            await problem(500, "something went wrong on our side; it was logged with this request id, "
-                               "quote it when you report the problem")(scope, receive, send_with_id)
+            await problem(
+                500,
+                "something went wrong on our side; it was logged with this request id, "
+                "quote it when you report the problem",
+            )(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "(unmatched)"
@@ -65,7 +68,17 @@ class RequestContext:
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.latency.labels(method, route).observe(elapsed)
             if self.access_log:
-                log.info("%s %s %s", method, route, status, extra={
-                    "method": method, "path": scope.get("path"), "route": route, "status": status,
-                    "duration_ms": round(elapsed * 1000, 2)})
+                log.info(
+                    "%s %s %s",
+                    method,
+                    route,
+                    status,
+                    extra={
+                        "method": method,
+                        "path": scope.get("path"),
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
+                )
             request_id_var.reset(token)

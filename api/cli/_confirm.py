@@ -17,7 +17,9 @@ def confirm_destructive(warning: str, yes: bool) -> None:
     if yes:
         return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):  # nobody at a terminal to ask
-        raise ValidationFailed([Problem("--yes", f"{warning}: add --yes to confirm; nothing was changed")], what="command")
+        raise ValidationFailed(
+            [Problem("--yes", f"{warning}: add --yes to confirm; nothing was changed")], what="command"
+        )
     if not typer.confirm(f"{warning}. Continue?", default=False):
         typer.echo("nothing was changed", err=True)
         raise typer.Exit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Annotated
 
@@ -19,19 +20,16 @@ def serve(
     """Serve the API (OpenAPI docs at /docs). The database is created and migrated on first start."""
     import uvicorn
 
+    from freechoice.api.logs import configure_logging, dict_config
     from freechoice.api.settings import Settings
     from freechoice.catalog.db import Database
 
     if sample:
         os.environ["FREECHOICE_LOAD_SAMPLE"] = "true"
     settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)  # this process's lines are JSON too
     if settings.data_key is None:
-        import logging
-
-        from freechoice.api.logs import configure_logging
-
-        configure_logging(settings.log_format, settings.log_level)  # the warning in the server's log format
-        logging.getLogger("freechoice").warning(
+        logging.getLogger("freechoice.serve").warning(
             "FREECHOICE_DATA_KEY is not set: client data (needs, fears, choices, referrals, feedback) "
             "is stored UNENCRYPTED. Make a key with `freechoice db generate-key`, set FREECHOICE_DATA_KEY and "
             "run `freechoice db rotate-key --yes` to encrypt what is stored."
@@ -47,7 +45,6 @@ def serve(
         uvicorn.Server(config).run()
     else:
         from freechoice.api.app import create_app
-        from freechoice.api.logs import dict_config
         from freechoice.api.server import GunicornServer
 
         # the arbiter's own lines in the same format as the workers' (JSON by default)

@@ -23,14 +23,17 @@ async def healthz() -> dict[str, str]:
     return {"status": "alive"}
 
 
-@router.get("/readyz", summary="Ready: the database answers and the catalog is loaded (503 otherwise)",
-            responses={503: {"description": "Not ready; `checks` names what failed"}})
+@router.get(
+    "/readyz",
+    summary="Ready: the database answers with its schema and the catalog is loaded (503 otherwise)",
+    responses={503: {"description": "Not ready; `checks` names what failed"}},
+)
 def readyz(state: State) -> Any:
     checks: dict[str, str] = {}
     try:
-        with state.db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        checks["database"] = "ok"
+        with state.db.engine.connect() as conn:  # reads a table: a file that is no database fails here
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        checks["database"] = "ok" if revision else "no schema (run `freechoice db upgrade`)"
     except Exception as err:  # noqa: BLE001 - any failure means "not ready"; the reason is reported
         checks["database"] = f"unreachable: {type(err).__name__}"
     try:
@@ -39,13 +42,23 @@ def readyz(state: State) -> Any:
     except Exception as err:  # noqa: BLE001
         checks["catalog"] = f"not loaded: {type(err).__name__}"
     if any(v != "ok" for v in checks.values()):
-        return problem(503, "not ready: " + "; ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"), checks=checks)
-    return {"status": "ready", "checks": checks, "catalog_version": catalog.version, "services": len(catalog),
-            "rules_version": state.rules.version}
+        return problem(
+            503, "not ready: " + "; ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"), checks=checks
+        )
+    return {
+        "status": "ready",
+        "checks": checks,
+        "catalog_version": catalog.version,
+        "services": len(catalog),
+        "rules_version": state.rules.version,
+    }
 
 
-@router.get("/metrics", summary="Prometheus metrics (text exposition format)",
-            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (text exposition format)",
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+)
 def metrics(request: Request, state: State) -> Response:
     metrics = request.app.state.metrics
     metrics.observe_state(state)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from api_support import ASSESSMENT, PARTNER_X
 
 SERVICE = {
@@ -27,8 +26,12 @@ def _fields(r) -> dict[str, dict]:
 
 
 def _raw(world, method, path, text: str, who="cw_a", **headers):
-    return world.client.request(method, path, content=text.encode("utf-8", "surrogatepass"),
-                                headers={**world.as_(who), "Content-Type": "application/json", **headers})
+    return world.client.request(
+        method,
+        path,
+        content=text.encode("utf-8", "surrogatepass"),
+        headers={**world.as_(who), "Content-Type": "application/json", **headers},
+    )
 
 
 def test_nul_bytes_are_refused_in_body_query_and_path(world):
@@ -41,7 +44,9 @@ def test_nul_bytes_are_refused_in_body_query_and_path(world):
     errors = _fields(world.client.get("/services/svc%00x", headers=world.as_("admin")))
     assert "path" in errors
     # a lone surrogate cannot be stored either
-    text = '{"client_ref": "c-1", "needs": {"food": 4}, "situation": {"location": {"country": "TH", "area": "\\ud800"}}}'
+    text = (
+        '{"client_ref": "c-1", "needs": {"food": 4}, "situation": {"location": {"country": "TH", "area": "\\ud800"}}}'
+    )
     assert "situation.location.area" in _fields(_raw(world, "POST", "/option-lists", text))
 
 
@@ -57,18 +62,28 @@ def test_a_client_ref_longer_than_its_column_is_refused(world):
 
 def test_integers_past_64_bits_are_refused_in_query_and_body(world):
     huge = 2**70
-    for path, name in [("/hsds/services", "page"), ("/hsds/taxonomy_terms", "page"), ("/services", "offset"),
-                       ("/services", "limit")]:
+    for path, name in [
+        ("/hsds/services", "page"),
+        ("/hsds/taxonomy_terms", "page"),
+        ("/services", "offset"),
+        ("/services", "limit"),
+    ]:
         errors = _fields(world.client.get(path, params={name: huge}, headers=world.as_("admin")))
         assert f"query.{name}" in errors, (path, errors)
     svc = world.client.get("/services/svc-songkhla-wage-claim", headers=world.as_("partner_x"))
-    r = world.client.patch("/services/svc-songkhla-wage-claim/capacity", json={"status": "open", "available": huge},
-                           headers={**world.as_("partner_x"), "If-Match": svc.headers["etag"]})
+    r = world.client.patch(
+        "/services/svc-songkhla-wage-claim/capacity",
+        json={"status": "open", "available": huge},
+        headers={**world.as_("partner_x"), "If-Match": svc.headers["etag"]},
+    )
     errors = _fields(r)
     assert "available" in errors and "64 bits" in errors["available"]["message"]
     # within 64 bits but past the declared maximum: still a named 422
-    r = world.client.patch("/services/svc-songkhla-wage-claim/capacity", json={"status": "open", "available": 2**62},
-                           headers={**world.as_("partner_x"), "If-Match": svc.headers["etag"]})
+    r = world.client.patch(
+        "/services/svc-songkhla-wage-claim/capacity",
+        json={"status": "open", "available": 2**62},
+        headers={**world.as_("partner_x"), "If-Match": svc.headers["etag"]},
+    )
     assert "available" in _fields(r)
 
 
@@ -80,25 +95,36 @@ def test_dates_at_the_calendars_edge(world):
     assert "query.since" in _fields(r)
     r = world.client.get("/audit", params={"until": "9999-12-31T23:59:59-01:00"}, headers=world.as_("admin"))
     assert "query.until" in _fields(r)
-    r = world.client.get("/audit", params={"since": "0001-01-01T00:00:00Z", "until": "9999-12-31T23:59:59Z"},
-                         headers=world.as_("admin"))
+    r = world.client.get(
+        "/audit", params={"since": "0001-01-01T00:00:00Z", "until": "9999-12-31T23:59:59Z"}, headers=world.as_("admin")
+    )
     assert r.status_code == 200, r.text
-    r = world.client.get("/hsds/services", params={"modified_after": "0001-01-01T00:00:00+14:00"}, headers=world.as_("admin"))
+    r = world.client.get(
+        "/hsds/services", params={"modified_after": "0001-01-01T00:00:00+14:00"}, headers=world.as_("admin")
+    )
     assert "query.modified_after" in _fields(r)
     # a capacity "full until the end of time" is stored and matching still works
     svc = world.client.get("/services/svc-songkhla-wage-claim", headers=world.as_("partner_x"))
-    r = world.client.patch("/services/svc-songkhla-wage-claim/capacity", json={"status": "waitlist", "until": "9999-12-31"},
-                           headers={**world.as_("partner_x"), "If-Match": svc.headers["etag"]})
+    r = world.client.patch(
+        "/services/svc-songkhla-wage-claim/capacity",
+        json={"status": "waitlist", "until": "9999-12-31"},
+        headers={**world.as_("partner_x"), "If-Match": svc.headers["etag"]},
+    )
     assert r.status_code == 200, r.text
     assert world.client.post("/option-lists", json=ASSESSMENT, headers=world.as_("cw_a")).status_code == 201
-    world.client.patch("/services/svc-songkhla-wage-claim/capacity", json={"status": "open"},
-                       headers={**world.as_("partner_x"), "If-Match": r.headers["etag"]})
+    world.client.patch(
+        "/services/svc-songkhla-wage-claim/capacity",
+        json={"status": "open"},
+        headers={**world.as_("partner_x"), "If-Match": r.headers["etag"]},
+    )
 
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
 def test_infinite_and_nan_numbers_are_refused(world, number):
-    text = ('{"id": "svc-nan", "organization_id": "%s", "name": "NaN probe (fictional)", "kinds": ["legal_aid.wage_claim"],'
-            ' "location": {"country": "TH", "latitude": %s}}') % (PARTNER_X, number)
+    text = (
+        f'{{"id": "svc-nan", "organization_id": "{PARTNER_X}", "name": "NaN probe (fictional)", '
+        f'"kinds": ["legal_aid.wage_claim"], "location": {{"country": "TH", "latitude": {number}}}}}'
+    )
     errors = _fields(_raw(world, "POST", "/services", text, who="partner_x"))
     assert "location.latitude" in errors and "finite" in errors["location.latitude"]["message"]
     assert world.client.get("/services/svc-nan", headers=world.as_("admin")).status_code == 404
@@ -133,12 +159,17 @@ def test_other_counts_are_whole_numbers_too(world):
 def test_long_texts_are_bounded_and_the_bounds_are_in_the_schema(world):
     r = world.client.post("/services", json={**SERVICE, "description": "x" * 900_000}, headers=world.as_("partner_x"))
     assert "description" in _fields(r)
-    r = world.client.post("/organizations", json={"id": "org-long", "name": "Long (fictional)", "description": "y" * 20_000},
-                          headers=world.as_("admin"))
+    r = world.client.post(
+        "/organizations",
+        json={"id": "org-long", "name": "Long (fictional)", "description": "y" * 20_000},
+        headers=world.as_("admin"),
+    )
     assert "description" in _fields(r)
     body = copy.deepcopy(ASSESSMENT)
     body["situation"]["location"]["area"] = "z" * 5000
-    assert "situation.location.area" in _fields(world.client.post("/option-lists", json=body, headers=world.as_("cw_a")))
+    assert "situation.location.area" in _fields(
+        world.client.post("/option-lists", json=body, headers=world.as_("cw_a"))
+    )
     schemas = world.client.get("/openapi.json").json()["components"]["schemas"]
     assert schemas["Service"]["properties"]["description"]["maxLength"] == 10_000
     assert schemas["Organization"]["properties"]["description"]["maxLength"] == 10_000
@@ -180,7 +211,13 @@ def test_every_input_is_bounded_in_the_schema(world):
         for method, op in operations.items():
             for param in op.get("parameters", []):
                 if param["in"] != "header":
-                    _unbounded(param["schema"], f"{method.upper()} {route} {param['in']}.{param['name']}", defs, frozenset(), found)
+                    _unbounded(
+                        param["schema"],
+                        f"{method.upper()} {route} {param['in']}.{param['name']}",
+                        defs,
+                        frozenset(),
+                        found,
+                    )
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             _unbounded(body, f"{method.upper()} {route} body", defs, frozenset(), found)
     assert not found, "\n".join(found)

@@ -8,14 +8,13 @@ number of cases per mode, so every run sends the same requests."""
 from __future__ import annotations
 
 import schemathesis
+from api_support import ASSESSMENT, PARTNER_X
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
 from freechoice.catalog.hsds.vocabulary import kind_term
-
-from api_support import ASSESSMENT, PARTNER_X
 
 ROLES = (None, "admin", "cw_a", "partner_x")
 EXAMPLES = 8  # per operation and mode; the role is drawn with the case
@@ -26,14 +25,22 @@ def _real_ids(world) -> dict[str, str]:
     cw = world.as_("cw_a")
     ol = world.client.post("/option-lists", json=ASSESSMENT, headers=cw).json()
     option = next(o for n in ol["needs"] for o in n["options"] if o["provider_id"] == PARTNER_X)
-    choice = world.client.post(f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]},
-                               headers=cw).json()
+    choice = world.client.post(
+        f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]}, headers=cw
+    ).json()
     ref = choice["referrals"][0]["id"]
     world.client.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=cw)
     keys = world.client.get("/keys", headers=world.as_("admin")).json()
-    return {"list_id": ol["id"], "choice_id": choice["id"], "ref_id": ref, "service_id": option["service_id"],
-            "org_id": PARTNER_X, "key_id": keys[-1]["id"], "term_id": kind_term("legal_aid.wage_claim"),
-            "taxonomy_id": "freechoice"}
+    return {
+        "list_id": ol["id"],
+        "choice_id": choice["id"],
+        "ref_id": ref,
+        "service_id": option["service_id"],
+        "org_id": PARTNER_X,
+        "key_id": keys[-1]["id"],
+        "term_id": kind_term("legal_aid.wage_claim"),
+        "taxonomy_id": "freechoice",
+    }
 
 
 def test_no_server_errors_for_any_input_or_role(world):
@@ -52,8 +59,13 @@ def test_no_server_errors_for_any_input_or_role(world):
                 strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
 
                 @given(case=strategy, role=st.sampled_from(ROLES))
-                @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-                          suppress_health_check=list(HealthCheck))
+                @settings(
+                    max_examples=EXAMPLES,
+                    derandomize=True,
+                    deadline=None,
+                    database=None,
+                    suppress_health_check=list(HealthCheck),
+                )
                 def run(case, role):
                     try:
                         response = case.call(headers=world.as_(role) if role else {})
@@ -61,8 +73,10 @@ def test_no_server_errors_for_any_input_or_role(world):
                         failures.append(f"{case.method} {case.formatted_path} as {role}: {err!r}")
                         return
                     if response.status_code >= 500:
-                        failures.append(f"{case.method} {case.formatted_path} as {role}: {response.status_code} "
-                                        f"{case.as_curl_command()}\n  {response.text[:300]}")
+                        failures.append(
+                            f"{case.method} {case.formatted_path} as {role}: {response.status_code} "
+                            f"{case.as_curl_command()}\n  {response.text[:300]}"
+                        )
 
                 try:
                     run()

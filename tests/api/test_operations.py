@@ -15,13 +15,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from api_support import ASSESSMENT
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from freechoice.api import Settings, create_app
 from freechoice.catalog.db import Database
-
-from api_support import ASSESSMENT
 
 CLI = [sys.executable, "-m", "freechoice.api.cli"]
 
@@ -59,17 +58,31 @@ def test_metrics_count_requests_option_lists_and_describe_the_catalog(world):
     text = world.client.get("/metrics")
     assert text.headers["content-type"].startswith("text/plain")
     after = _samples(text.text)
-    assert _value(after, "freechoice_option_lists_created_total") - _value(before, "freechoice_option_lists_created_total") == 2
+    assert (
+        _value(after, "freechoice_option_lists_created_total") - _value(before, "freechoice_option_lists_created_total")
+        == 2
+    )
     created = ("freechoice_http_requests_total", {"method": "POST", "route": "/option-lists", "status": "201"})
     assert _value(after, created[0], **created[1]) - _value(before, created[0], **created[1]) == 3
     assert _value(after, "freechoice_http_requests_total", method="POST", route="/option-lists", status="422") >= 1
     assert _value(after, "freechoice_http_request_duration_seconds_count", method="POST", route="/option-lists") >= 4
-    assert _value(after, "freechoice_http_request_duration_seconds_bucket", method="POST", route="/option-lists",
-                  le="+Inf") >= 4
+    assert (
+        _value(
+            after, "freechoice_http_request_duration_seconds_bucket", method="POST", route="/option-lists", le="+Inf"
+        )
+        >= 4
+    )
     ready = world.client.get("/readyz").json()
     assert _value(after, "freechoice_catalog_services") == ready["services"] > 0
-    assert _value(after, "freechoice_catalog_info", catalog_version=ready["catalog_version"],
-                  rules_version=ready["rules_version"]) == 1
+    assert (
+        _value(
+            after,
+            "freechoice_catalog_info",
+            catalog_version=ready["catalog_version"],
+            rules_version=ready["rules_version"],
+        )
+        == 1
+    )
     assert ("freechoice_db_pool_connections", (("state", "checked_out"),)) in after
     assert _value(after, "freechoice_db_pool_connections", state="size") >= 1
 
@@ -83,7 +96,9 @@ def _free_port() -> int:
 def _start(args: list[str], env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     with log.open("w") as out:
-        proc = subprocess.Popen([*CLI, "serve", "--port", str(port), *args], env=env, stdout=subprocess.DEVNULL, stderr=out)
+        proc = subprocess.Popen(
+            [*CLI, "serve", "--port", str(port), *args], env=env, stdout=subprocess.DEVNULL, stderr=out
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:  # waits for start-up only; no result depends on how long it takes
@@ -129,8 +144,13 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def _key(env: dict[str, str]) -> str:
-    made = subprocess.run([*CLI, "keys", "create", "--org", "org-cw", "--role", "caseworker", "--org-name",
-                           "Caseworkers (fictional)"], capture_output=True, text=True, env=env, timeout=120)
+    made = subprocess.run(
+        [*CLI, "keys", "create", "--org", "org-cw", "--role", "caseworker", "--org-name", "Caseworkers (fictional)"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert made.returncode == 0, made.stderr
     return made.stdout.strip()
 
@@ -145,8 +165,9 @@ def test_json_logs_carry_the_request_id_on_every_line(tmp_path: Path, workers: s
         headers = {"Authorization": f"Bearer {token}", "X-Request-ID": "trace-logs-1"}
         ok = httpx.post(f"{base}/option-lists", json=ASSESSMENT, headers=headers, timeout=30)
         assert ok.status_code == 201 and ok.headers["x-request-id"] == "trace-logs-1"
-        bad = httpx.post(f"{base}/option-lists", json={"client_ref": "c"}, headers={"Authorization": f"Bearer {token}"},
-                         timeout=30)
+        bad = httpx.post(
+            f"{base}/option-lists", json={"client_ref": "c"}, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
         assert bad.status_code == 422 and bad.json()["request_id"] == bad.headers["x-request-id"]
     finally:
         _stop(proc)
@@ -162,8 +183,11 @@ def test_json_logs_carry_the_request_id_on_every_line(tmp_path: Path, workers: s
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
 def test_metrics_add_up_over_gunicorn_workers(tmp_path: Path):
     metrics_dir = tmp_path / "metrics"
-    env = dict(os.environ, FREECHOICE_DATABASE_URL=f"sqlite:///{tmp_path / 'metrics.db'}",
-               FREECHOICE_METRICS_DIR=str(metrics_dir))
+    env = dict(
+        os.environ,
+        FREECHOICE_DATABASE_URL=f"sqlite:///{tmp_path / 'metrics.db'}",
+        FREECHOICE_METRICS_DIR=str(metrics_dir),
+    )
     token = _key(env)
     proc, base = _start(["--workers", "2", "--sample"], env, tmp_path / "serve.log")
     per_worker = Database(env["FREECHOICE_DATABASE_URL"]).engine.pool.size()
@@ -173,20 +197,29 @@ def test_metrics_add_up_over_gunicorn_workers(tmp_path: Path):
 
     try:
         for i in range(6):  # a new connection each: gunicorn's workers share them out
-            r = httpx.post(f"{base}/option-lists", json={**ASSESSMENT, "client_ref": f"c-m-{i}"},
-                           headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            r = httpx.post(
+                f"{base}/option-lists",
+                json={**ASSESSMENT, "client_ref": f"c-m-{i}"},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            )
             assert r.status_code == 201, r.text
         for _ in range(4):  # whichever worker answers reports the total of all of them
             samples = scrape()
             assert _value(samples, "freechoice_option_lists_created_total") == 6
-            assert _value(samples, "freechoice_http_requests_total", method="POST", route="/option-lists", status="201") == 6
+            assert (
+                _value(samples, "freechoice_http_requests_total", method="POST", route="/option-lists", status="201")
+                == 6
+            )
             assert _value(samples, "freechoice_db_pool_connections", state="size") == 2 * per_worker
         # a worker dies and is replaced: its counts stay, its pool no longer counts
         killed = _workers(proc.pid)[0]
         os.kill(killed, signal.SIGKILL)
         _wait(lambda: (w := _workers(proc.pid)) and len(w) == 2 and killed not in w, "a new worker")
-        _wait(lambda: _value(scrape(), "freechoice_db_pool_connections", state="size") == 2 * per_worker,
-              "the pools of exactly the two live workers")
+        _wait(
+            lambda: _value(scrape(), "freechoice_db_pool_connections", state="size") == 2 * per_worker,
+            "the pools of exactly the two live workers",
+        )
         assert _value(scrape(), "freechoice_option_lists_created_total") == 6
     finally:
         _stop(proc)
@@ -259,31 +292,31 @@ class _Proxy:
         self.links.clear()
 
 
-def _cut_sqlite(url: str):  # noqa: ANN202
-    """Put a file that is not a database where the database was; give it back after."""
+def _cut_sqlite(folder: Path):  # noqa: ANN202
+    """Put a file that is not a database where the database was; give it back after.
+    (A file of its own: no other app in the test module holds it open.)"""
     from contextlib import contextmanager
 
-    path = Path(url.removeprefix("sqlite:///"))
+    path = folder / "ready.db"
+    url = f"sqlite:///{path}"
 
     @contextmanager
     def cut(engine):  # noqa: ANN001, ANN202
-        # the write-ahead log and its index move with the file: a new connection would
-        # otherwise read page 1 from the log and find a database after all
-        parts = [Path(f"{path}{suffix}") for suffix in ("", "-wal", "-shm")]
-        engine.dispose()
-        for part in parts:
-            if part.exists():
-                part.rename(f"{part}.moved")
+        # the write-ahead log goes too: SQLite would read the real pages from it
+        parts = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
+        for p in parts:
+            p.rename(f"{p}.moved")
         path.write_bytes(b"this is not a database file" * 100)
-        engine.dispose()  # and any connection a background thread opened meanwhile
+        # pooled connections go only after the file is replaced: one a background thread
+        # opens in between would otherwise still reach the real database
+        engine.dispose()
         try:
             yield
         finally:
-            engine.dispose()
-            for part in parts:
-                part.unlink(missing_ok=True)
-                if Path(f"{part}.moved").exists():
-                    Path(f"{part}.moved").rename(part)
+            path.unlink()
+            for p in parts:
+                Path(f"{p}.moved").rename(p)
+            engine.dispose()  # after the files are back, for the same reason
 
     return url, cut, lambda: None
 
@@ -312,9 +345,10 @@ def _cut_postgresql(url: str):  # noqa: ANN202
 def test_readyz_is_503_while_the_database_is_unreachable(database_url: str, tmp_path: Path):
     """SQLite: the file is no database; PostgreSQL: the connection is cut. Alive all the
     same, and ready again once the database is back."""
-    if database_url.startswith("sqlite"):  # a file of its own: no other app of the module keeps its log open
-        database_url = f"sqlite:///{tmp_path / 'ready.db'}"
-    url, cut, close = (_cut_sqlite if database_url.startswith("sqlite") else _cut_postgresql)(database_url)
+    if database_url.startswith("sqlite"):
+        url, cut, close = _cut_sqlite(tmp_path)
+    else:
+        url, cut, close = _cut_postgresql(database_url)
     app = create_app(Settings(database_url=url, log_format="inherit"))
     with TestClient(app) as client:
         assert client.get("/readyz").status_code == 200
