@@ -25,9 +25,14 @@ Place = tuple[str, str | None]
 _serials = itertools.count(1)
 
 
-def graph_facts(service: Service) -> tuple[bool, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """What the referral graph reads of a service (see ``Catalog.graph_revision``)."""
-    return (service.status == "active", tuple(service.kinds), tuple(service.requires), tuple(service.refers_to))
+def graph_facts(
+    service: Service,
+) -> tuple[bool, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """What the referral graph reads of a service (see ``Catalog.graph_revision``): also
+    the documents it asks for, since a required police report is a step first."""
+    docs = set(service.eligibility.documents_required) | {d.code for d in service.required_documents}
+    return (service.status == "active", tuple(service.kinds), tuple(service.requires), tuple(service.refers_to),
+            tuple(sorted(docs)))
 
 
 class Catalog:
@@ -199,7 +204,7 @@ class Catalog:
     @property
     def graph_revision(self) -> int:
         """A number that moves only when the referral graph can change: a service added
-        or removed, or its status, kinds, ``requires`` or ``refers_to`` changed (not its
+        or removed, or its status, kinds, ``requires``, ``refers_to`` or required documents changed (not its
         capacity, hours or words). Caches of the graph key on it."""
         return self._graph_revision
 

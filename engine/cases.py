@@ -21,7 +21,9 @@ A case file::
           reasons: [{service: svc-a, rule: direct-hire-first}]
           no_reasons: [{service: svc-b, rule: direct-hire-first}]
           steps: [{service: svc-a, kinds: [documents.identity, documents.work_permit],
-                   providers: [svc-id, null]}]   # optional: step service ids (null: none nearby)
+                   providers: [svc-id, null],    # optional: step service ids (null: none nearby)
+                   cautions: [waitlist-flagged], # optional: rules of cautions the steps carry
+                   when: after}]                 # optional: onward referrals instead of steps first
           unmet: [employment]
           near_misses: {employment: [svc-c]}        # shown under the unmet need
 """
@@ -213,6 +215,11 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
             fails.append(f"steps of {want['service']}: expected {want['kinds']}, got {got}")
         if "providers" in want and [s.service_id for s in chosen] != list(want["providers"]):
             fails.append(f"step providers of {want['service']}: expected {want['providers']}, got {[s.service_id for s in chosen]}")
+        if "cautions" in want:
+            got_rules = sorted({c.rule for s in chosen for c in s.cautions})
+            lacking = [r for r in want["cautions"] if r not in got_rules]
+            if lacking:
+                fails.append(f"steps of {want['service']} should carry caution(s) {lacking}; carry {got_rules}")
     for need in e.get("unmet") or []:
         entry = next((n for n in ol.needs if n.need == need), None)
         if entry is None or entry.unmet is None:

@@ -74,6 +74,7 @@ class Step(_Model):
     service_name: str | None = None
     provider_name: str | None = None
     rule: str | None = None
+    cautions: list[Caution] = Field(default_factory=list, description="The step provider's cautions.")
 
 
 class Option(_Model):

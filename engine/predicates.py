@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from freechoice.catalog import Service
+from freechoice.catalog import SERVICE_KINDS, Service
 from freechoice.catalog.codes import normalise_area
 
 from .assessment import Assessment
@@ -160,10 +160,14 @@ def serves_place(svc: Service, place: tuple[str, str | None]) -> bool:
 
 
 def contact_parties(svc: Service) -> set[str]:
-    """Who the client meets or whose hands their details reach through this service."""
+    """Who the client meets or whose hands their details reach through this service:
+    its ``contact_with``, whom it must report to, and whom its kinds imply (filing a
+    police report means the police)."""
     parties = set(svc.contact_with)
     if svc.reports_to_authorities == "mandatory":
         parties |= set(svc.reports_to)
+    for kind in svc.kinds:
+        parties.update(SERVICE_KINDS[kind].implies_contact)
     return parties
 
 
@@ -224,4 +228,6 @@ def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
         "full_until": side.full_until,
         "waitlist_until": side.waitlist_until,
         "movement_note": side.movement_note,
+        # worked out from the pathway in propose (engine.pathways), never per pair
+        "step_blocked": False,
     }

@@ -22,6 +22,7 @@ from .cash import cash_option
 from .compile import CompiledRules, render_text
 from .graph import ReferralGraph, referral_graph
 from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet, built
+from .pathways import Pathway, blocked_text, onward, prerequisites
 from .predicates import ClientView, match_facts
 
 __all__ = ["propose"]
@@ -129,6 +130,8 @@ class _Request:
         self._graph: ReferralGraph | None = None
         self._providers: dict[str, _Eval | None] = {}
         self._steps: dict[str, list[Step]] = {}
+        self._prereqs: dict[str, Pathway] = {}
+        self._in_progress: set[str] = set()
 
     @property
     def graph(self) -> ReferralGraph:
@@ -180,6 +183,28 @@ class _Request:
         return found
 
     # -------------------------------------------------------------- pathways
+    def usable(self, ev: _Eval) -> bool:
+        """Whether an evaluated service can be offered: no rule excluded it and no step
+        before it is blocked by the client's limits (a blocked one gets its exclusion here)."""
+        if ev.excluded:
+            return False
+        if ev.service.id in self._in_progress:
+            return False  # a service is never a step on its own way (rules can require kinds in a loop)
+        return not self.prerequisites(ev).blocked
+
+    def prerequisites(self, ev: _Eval) -> Pathway:
+        sid = ev.service.id
+        found = self._prereqs.get(sid)
+        if found is None:
+            self._in_progress.add(sid)
+            try:
+                found = self._prereqs[sid] = prerequisites(self, ev)
+            finally:
+                self._in_progress.discard(sid)
+            if found.blocked:
+                ev.excluded.append(blocked_text(self, found.blocked))
+        return found
+
     def provider_for(self, kind: str) -> _Eval | None:
         """The usable service of ``kind`` with the shortest chain behind it, best score first."""
         if kind not in self._providers:
@@ -189,7 +214,7 @@ class _Request:
     def _provider_for(self, kind: str) -> _Eval | None:
         cands = self.catalog.candidates([kind], self.places)
         self.evaluate(cands)
-        usable = [self.evals[s] for s in cands if not self.evals[s].excluded]
+        usable = [self.evals[s] for s in sorted(cands) if self.usable(self.evals[s])]
         if not usable:
             return None
         return min(
@@ -201,80 +226,8 @@ class _Request:
         """Pathway steps of an option (memoised: a service's steps do not depend on the need)."""
         sid = ev.service.id
         if sid not in self._steps:
-            self._steps[sid] = self._pathway(ev)
+            self._steps[sid] = self.prerequisites(ev).steps + onward(self, ev)
         return list(self._steps[sid])
-
-    def _pathway(self, ev: _Eval) -> list[Step]:
-        graph = self.graph
-        before: list[Step] = []
-        seen: set[str] = set()
-        rule_for: dict[str, tuple[str, str]] = {k: (rid, text) for k, rid, text in ev.required}
-
-        def visit(kind: str, stack: tuple[str, ...]) -> None:
-            if kind in seen or kind in self.satisfied or kind in stack:
-                return
-            seen.add(kind)
-            provider = self.provider_for(kind)
-            deeper = set(graph.kind_requires(kind))
-            if provider is not None:
-                deeper |= set(graph.service_requires(provider.service.id))
-            for k in sorted(deeper):
-                visit(k, (*stack, kind))
-            label = SERVICE_KINDS[kind].label
-            rid, why = rule_for.get(kind, (None, ""))
-            if provider is not None:
-                org = self.catalog.organization(provider.service.organization_id)
-                text = f"First: {label.lower()} with {org.name} ({provider.service.name})"
-                before.append(
-                    _step(
-                        kind=kind, text=text + (f". {why}" if why else ""), when="before",
-                        service_id=provider.service.id, service_name=provider.service.name,
-                        provider_name=org.name, rule=rid,
-                    )
-                )
-            else:
-                text = f"First: {label.lower()}. No service you can use was found nearby; your caseworker can help"
-                before.append(
-                    _step(
-                        kind=kind, text=text + (f". {why}" if why else ""), when="before",
-                        service_id=None, service_name=None, provider_name=None, rule=rid,
-                    )
-                )
-
-        first = sorted(set(graph.service_requires(ev.service.id)) | set(rule_for))
-        for kind in first:
-            visit(kind, ())
-        after: list[Step] = []
-        onward_services, onward_kinds = graph.onward(ev.service.id)
-        covered: set[str] = set()
-        for sid in onward_services:
-            svc = self.catalog.get(sid)
-            if svc is None or svc.status != "active":
-                continue
-            covered.update(svc.kinds)
-            org = self.catalog.organization(svc.organization_id)
-            after.append(
-                _step(
-                    kind=svc.kinds[0], text=f"Then: can refer you on to {org.name} ({svc.name})", when="after",
-                    service_id=svc.id, service_name=svc.name, provider_name=org.name, rule=None,
-                )
-            )
-        for kind in onward_kinds:
-            if kind in covered:
-                continue
-            provider = self.provider_for(kind)
-            label = SERVICE_KINDS[kind].label
-            if provider is None:
-                continue
-            org = self.catalog.organization(provider.service.organization_id)
-            after.append(
-                _step(
-                    kind=kind, text=f"Then, if needed: {label.lower()} with {org.name} ({provider.service.name})",
-                    when="after", service_id=provider.service.id, service_name=provider.service.name,
-                    provider_name=org.name, rule=None,
-                )
-            )
-        return before + after
 
     # -------------------------------------------------------------- assembly
     def option(self, need: str, ev: _Eval, kinds: set[str], suggest_reasons: dict[str, tuple[str, str]]) -> Option:
@@ -309,12 +262,6 @@ class _Request:
             "quality": ev.quality,
         }
         return built(Option, values)
-
-
-def _step(*, kind: str, text: str, when: str, service_id: str | None, service_name: str | None,
-          provider_name: str | None, rule: str | None) -> Step:
-    return built(Step, {"kind": kind, "text": text, "when": when, "service_id": service_id,
-                        "service_name": service_name, "provider_name": provider_name, "rule": rule})
 
 
 # service serial -> (organisation, the option fields that depend on the service alone).
@@ -439,7 +386,7 @@ def propose(
         misses: list[_Eval] = []
         for sid in cands:
             ev = req.evals[sid]
-            if ev.excluded:
+            if not req.usable(ev):
                 misses.append(ev)
                 for rid, text in ev.excluded:
                     excluded_out.append(

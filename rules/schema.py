@@ -97,6 +97,7 @@ MATCH_FIELDS: dict[str, str] = {
     "eligible": "bool",
     "documents_missing": "bool",
     "full": "bool",
+    "step_blocked": "bool",
 }
 
 OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "any_of", "all_of", "none_of", "exists")
