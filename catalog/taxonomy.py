@@ -122,7 +122,7 @@ NEEDS: Mapping[str, Need] = MappingProxyType(
 NEED_IDS: tuple[str, ...] = tuple(NEEDS)
 
 _KINDS = [
-    ServiceKind("job_placement.direct_employer", "Job with an employer who hires directly", ("employment",)),
+    ServiceKind("job_placement.direct_employer", "A job with an employer", ("employment",)),
     ServiceKind("job_placement.self_employment_support", "Help to start your own business",
                 ("employment", "integration_planning", "debt")),
     ServiceKind("financial.emergency_grant", "Emergency money grant",

@@ -33,6 +33,7 @@ Sector = Literal[
     "manufacturing", "retail", "seafood_processing", "services", "transport",
 ]
 WorkLimit = Literal["light_work_only", "no_night_work", "no_sea_work", "part_time_only"]
+WorkChoice = Literal["night_work", "sea_work"]
 
 
 class _Model(BaseModel):
@@ -60,6 +61,10 @@ class Situation(_Model):
     fears: list[Party] = Field(default_factory=list, max_length=10, description="Gives cautions, never exclusions.")
     avoid_sectors: list[Sector] = Field(default_factory=list, max_length=20)
     work_limits: list[WorkLimit] = Field(default_factory=list, max_length=10)
+    work_choices: list[WorkChoice] = Field(
+        default_factory=list, max_length=4,
+        description="Work the client chose knowingly: no caution for night work or work at sea.",
+    )
     legal_interest: list[Literal["wage_claim", "criminal_case"]] = Field(default_factory=list, max_length=4)
     no_contact_with: list[Party] = Field(
         default_factory=list, max_length=10, description="A hard limit: services that bring contact with these are excluded."

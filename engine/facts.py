@@ -48,7 +48,8 @@ def client_fact(a: Assessment) -> dict[str, Any]:
         fact["nationality"] = s.nationality
     if s.intended_location is not None:
         fact["intended_location__country"] = s.intended_location.country
-    for field in ("languages", "fears", "avoid_sectors", "work_limits", "legal_interest", "no_contact_with"):
+    for field in ("languages", "fears", "avoid_sectors", "work_limits", "work_choices", "legal_interest",
+                  "no_contact_with"):
         _put_list(fact, field, getattr(s, field))
     for n in NEED_IDS:
         fact[_key("needs." + n)] = a.needs.get(n, 0)

@@ -14,6 +14,7 @@ __all__ = [
     "CashOption",
     "Caution",
     "Exclusion",
+    "JobFacts",
     "NearMiss",
     "NeedOptions",
     "Option",
@@ -77,6 +78,23 @@ class Step(_Model):
     cautions: list[Caution] = Field(default_factory=list, description="The step provider's cautions.")
 
 
+class JobFacts(_Model):
+    """What a worker asks about a job, from the catalog's employment facts."""
+
+    sectors: list[str]
+    hire: Literal["direct", "broker"] = Field(description="Hired directly by the employer, or through a broker.")
+    charges_recruitment_fees: bool
+    wage_monthly: float | None = None
+    minimum_wage_monthly: float | None = None
+    currency: str | None = None
+    wage_vs_minimum: Literal["above", "at", "below", "unknown"] = "unknown"
+    full_time: bool = True
+    night_work: bool = False
+    at_sea: bool = False
+    light_work_available: bool = False
+    legal_status_required: bool = False
+
+
 class Option(_Model):
     option_id: str
     service_id: str
@@ -97,6 +115,7 @@ class Option(_Model):
     quality: dict[str, Any] | None = Field(
         default=None, description="Client-rated quality signal and how many ratings it rests on."
     )
+    job: JobFacts | None = Field(default=None, description="For a job: what a worker asks (sector, hire, fees, wage, hours).")
 
 
 class NearMiss(_Model):

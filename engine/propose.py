@@ -18,9 +18,10 @@ from typing import Any, Iterable, Mapping
 from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, kinds_for_need
 
 from .assessment import Assessment
-from .cash import cash_option
+from .cash import DEFAULT_MINIMUM_WAGES, cash_option
 from .compile import CompiledRules, render_text
 from .graph import ReferralGraph, referral_graph
+from .jobs import job_facts
 from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet, built
 from .pathways import Pathway, blocked_text, onward, prerequisites
 from .predicates import ClientView, match_facts
@@ -113,6 +114,7 @@ class _Request:
         catalog: Catalog,
         rules: CompiledRules,
         quality: Mapping[str, tuple[float, int]] | None,
+        minimum_wages: Mapping[str, tuple[float, str]] | None = None,
     ) -> None:
         self.a = assessment
         self.catalog = catalog
@@ -120,6 +122,7 @@ class _Request:
         self.cv = ClientView.of(assessment)
         self.client = _client_values(assessment)
         self.quality = quality or {}
+        self.minimum_wages = DEFAULT_MINIMUM_WAGES if minimum_wages is None else minimum_wages
         self.plan = _plan(rules, rules.active_rules(assessment))
         self.suggested = self.plan.suggested
         self.places = assessment.places()
@@ -260,6 +263,7 @@ class _Request:
             "available_until": part["available_until"],
             "remote": part["remote"],
             "quality": ev.quality,
+            "job": job_facts(svc, self.minimum_wages) if svc.employment is not None else None,
         }
         return built(Option, values)
 
@@ -374,7 +378,7 @@ def propose(
     >>> ol.needs[0].need, ol.cash.transfers
     ('compensation', 3)
     """
-    req = _Request(assessment, catalog, rules, quality)
+    req = _Request(assessment, catalog, rules, quality, minimum_wages)
     needs_out: list[NeedOptions] = []
     excluded_out: list[Exclusion] = []
     for need, priority in assessment.ranked(1 if all_needs else 3):

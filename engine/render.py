@@ -6,7 +6,7 @@ from collections import Counter
 
 from .options import Option, OptionList
 
-__all__ = ["render_option_list"]
+__all__ = ["job_line", "render_option_list"]
 
 
 def _place(o: Option) -> str:
@@ -33,6 +33,32 @@ def _cost(o: Option) -> str:
     return "; ".join(parts) or "fees apply"
 
 
+_WAGE_VS = {"above": "above the minimum wage", "at": "at the minimum wage", "below": "BELOW the minimum wage"}
+
+
+def job_line(o: Option) -> str:
+    """The facts of a job option in one line a worker reads ("" for other options)."""
+    j = o.job
+    if j is None:
+        return ""
+    bits = [", ".join(s.replace("_", " ") for s in j.sectors)]
+    bits.append("hires directly" if j.hire == "direct" else "through a broker")
+    bits.append("charges recruitment fees" if j.charges_recruitment_fees else "no recruitment fees")
+    if j.wage_monthly is not None:
+        wage = f"{j.wage_monthly:,.0f} {j.currency or ''}".strip() + " a month"
+        if j.wage_vs_minimum in _WAGE_VS and j.minimum_wage_monthly:
+            wage += f" ({_WAGE_VS[j.wage_vs_minimum]} of {j.minimum_wage_monthly:,.0f})"
+        bits.append(wage)
+    else:
+        bits.append("wage not stated")
+    bits.append("full time" if j.full_time else "part time")
+    bits.append("night work" if j.night_work else "no night work")
+    bits.append("at sea" if j.at_sea else "on land")
+    bits.append("light work available" if j.light_work_available else "no light work")
+    bits.append("needs a work permit" if j.legal_status_required else "no work permit asked")
+    return " | ".join(bits)
+
+
 def render_option_list(ol: OptionList, *, width_options: int | None = None) -> str:
     """Render ``ol`` as readable text. ``width_options`` limits options shown per need."""
     out = []
@@ -56,8 +82,12 @@ def render_option_list(ol: OptionList, *, width_options: int | None = None) -> s
                 out.append(f"      why: {why}")
             for c in o.cautions:
                 out.append(f"      take care: {c.text}")
+            if o.job is not None:
+                out.append(f"      job: {job_line(o)}")
             for s in o.steps:
                 out.append(f"      step: {s.text}")
+                for sc in s.cautions:
+                    out.append(f"         take care: {sc.text}")
             langs = ", ".join(o.languages) or "-"
             out.append(f"      where: {_place(o)} | languages: {langs} | cost: {_cost(o)}")
         if width_options is not None and len(n.options) > width_options:

@@ -50,6 +50,7 @@ CLIENT_FIELDS: dict[str, str] = {
     "fears": "list",
     "avoid_sectors": "list",
     "work_limits": "list",
+    "work_choices": "list",
     "legal_interest": "list",
     "no_contact_with": "list",
     "location.country": "scalar",

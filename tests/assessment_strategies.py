@@ -31,6 +31,7 @@ def assessments(draw: st.DrawFn) -> Assessment:
         "fears": draw(st.lists(st.sampled_from(PARTIES), unique=True, max_size=3)),
         "avoid_sectors": draw(st.lists(st.sampled_from(SECTORS), unique=True, max_size=3)),
         "work_limits": draw(st.lists(st.sampled_from(WORK_LIMITS), unique=True, max_size=2)),
+        "work_choices": draw(st.lists(st.sampled_from(["night_work", "sea_work"]), unique=True)),
         "legal_interest": draw(st.lists(st.sampled_from(["wage_claim", "criminal_case"]), unique=True)),
         "no_contact_with": draw(st.lists(st.sampled_from(PARTIES), unique=True, max_size=3)),
     }

@@ -276,6 +276,7 @@ _VALUES: dict[str, list[Any]] = {
     "no_contact_with": list(PARTIES),
     "avoid_sectors": list(SECTORS),
     "work_limits": list(WORK_LIMITS),
+    "work_choices": ["night_work", "sea_work"],
     "legal_interest": ["wage_claim", "criminal_case"],
     "documents_valid": [True, False],
     "age": [0, 15, 17, 18, 30, 45, 70],
