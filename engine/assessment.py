@@ -67,7 +67,9 @@ class Situation(_Model):
     )
     legal_interest: list[Literal["wage_claim", "criminal_case"]] = Field(default_factory=list, max_length=4)
     no_contact_with: list[Party] = Field(
-        default_factory=list, max_length=10, description="A hard limit: services that bring contact with these are excluded."
+        default_factory=list, max_length=10,
+        description="A hard limit: services that bring contact with these are excluded. 'employer' means the "
+        "employer who exploited the client, as does 'broker'; 'suspect' a suspect in a court case.",
     )
 
     @model_validator(mode="after")

@@ -65,6 +65,7 @@ def service_fact(svc: Service) -> dict[str, Any]:
         "acts_without_client": svc.acts_without_client,
         "remote": svc.remote,
         "interpretation": svc.interpretation,
+        "represents_without_attending": svc.represents_without_attending,
         "free": all((c.amount or 0) == 0 for c in svc.cost_options),
         "capacity__status": svc.capacity.status,
         "is_employer": svc.employment is not None,
@@ -74,6 +75,7 @@ def service_fact(svc: Service) -> dict[str, Any]:
     _put_list(fact, "requires", svc.requires)
     _put_list(fact, "reports_to", svc.reports_to)
     _put_list(fact, "contact_with", svc.contact_with)
+    _put_list(fact, "adverse_parties", svc.adverse_parties)
     _put_list(fact, "eligibility.documents_required", svc.eligibility.documents_required)
     emp = svc.employment
     if emp is not None:

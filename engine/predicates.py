@@ -82,6 +82,7 @@ class _ServiceSide:
     """What matching reads from one service, worked out once per service object."""
 
     parties: frozenset[str]
+    adverse: frozenset[str]
     consent_reports: frozenset[str]
     sectors: frozenset[str]
     employer: bool
@@ -120,6 +121,7 @@ def _side(svc: Service) -> _ServiceSide:
     until = f" until {cap.until.isoformat()}" if cap.until else ""
     side = _ServiceSide(
         parties=frozenset(contact_parties(svc)),
+        adverse=frozenset(svc.adverse_parties),
         consent_reports=frozenset(svc.reports_to) if svc.reports_to_authorities == "with_consent" else frozenset(),
         sectors=sectors,
         employer=emp is not None,
@@ -230,4 +232,7 @@ def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
         "movement_note": side.movement_note,
         # worked out from the pathway in propose (engine.pathways), never per pair
         "step_blocked": False,
+        # the case is against someone the client refused or fears (not someone they meet)
+        "opponent_refused": not side.adverse.isdisjoint(cv.no_contact | cv.fears),
+        "will_meet": _join(f"the {p}" for p in side.parties) if side.parties else "only the staff of this service",
     }
