@@ -182,6 +182,9 @@ class OptionList(_Model):
     sample_data: bool = False
     needs: list[NeedOptions]
     excluded: list[Exclusion] = Field(default_factory=list)
+    cautions: list[Caution] = Field(
+        default_factory=list, description="About the whole list (for example: age not recorded)."
+    )
     cash: CashOption
     assessment_id: str | None = Field(default=None, description="Set by the HTTP service: the stored assessment.")
 

@@ -15,6 +15,7 @@ from freechoice.catalog import SERVICE_KINDS, Service
 from freechoice.catalog.codes import normalise_area
 
 from .assessment import Assessment
+from .language import language_name
 
 __all__ = ["ClientView", "match_facts", "serves_place"]
 
@@ -45,6 +46,8 @@ class ClientView:
     """The parts of an assessment that matching reads, as sets (built once per request)."""
 
     languages: frozenset[str]
+    language_order: tuple[str, ...]
+    language_names: str
     no_contact: frozenset[str]
     fears: frozenset[str]
     avoid_sectors: frozenset[str]
@@ -64,6 +67,8 @@ class ClientView:
             intended = (s.intended_location.country, normalise_area(s.intended_location.area))
         return cls(
             languages=frozenset(s.languages),
+            language_order=tuple(s.languages),
+            language_names=" or ".join(language_name(c) for c in s.languages) or "your language",
             no_contact=frozenset(s.no_contact_with),
             fears=frozenset(s.fears),
             avoid_sectors=frozenset(s.avoid_sectors),
@@ -210,6 +215,9 @@ def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
         # shared_language: the client named a language and staff speak it
         "language_fit": not cv.languages or not cv.languages.isdisjoint(side.languages),
         "shared_language": not cv.languages.isdisjoint(side.languages),
+        # languages are in the client's order of preference
+        "spoken_language": next((language_name(c) for c in cv.language_order if c in side.languages), ""),
+        "client_languages": cv.language_names,
         "interpretation": svc.interpretation,
         "in_current_place": _serves(side, cv.current),
         "in_intended_place": cv.intended is not None and _serves(side, cv.intended),

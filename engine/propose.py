@@ -22,6 +22,7 @@ from .cash import DEFAULT_MINIMUM_WAGES, cash_option
 from .compile import CompiledRules, render_text
 from .graph import ReferralGraph, referral_graph
 from .jobs import job_facts
+from .language import language_cautions
 from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet, built
 from .pathways import Pathway, blocked_text, onward, prerequisites
 from .predicates import ClientView, match_facts
@@ -433,5 +434,6 @@ def propose(
         sample_data=catalog.sample,
         needs=needs_out,
         excluded=excluded_out,
+        cautions=language_cautions(assessment),
         cash=cash_option(assessment, minimum_wages),
     )

@@ -68,6 +68,8 @@ def render_option_list(ol: OptionList, *, width_options: int | None = None) -> s
     out.append(head)
     out.append(f"option list {ol.id} | {ol.rules_version} | {ol.catalog_version}")
     out.append("These are options to choose from. Nothing is decided until the client chooses.")
+    for c in ol.cautions:
+        out.append(f"Take care: {c.text}")
     for i, n in enumerate(ol.needs, 1):
         out.append("")
         out.append(f"{i}. {n.label or n.need} (priority {n.priority})")
