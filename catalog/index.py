@@ -237,6 +237,17 @@ class Catalog:
                     found |= by_place & of_kind  # walks the smaller of the two sets
             return found
 
+    def in_country(self, kinds: Iterable[str], country: str) -> set[str]:
+        """Active services of any of ``kinds`` anywhere in ``country`` (any area, country-wide
+        or remote): where to look further when nothing serves the client's own area."""
+        with self._lock:
+            found: set[str] = set()
+            for k in kinds:
+                for sid in self._by_kind.get(k, ()):
+                    if any(c == country for c, _ in self._services[sid].places()):
+                        found.add(sid)
+            return found
+
     def speaking(self, languages: Iterable[str]) -> set[str]:
         """Active services whose staff speak any of ``languages``."""
         out: set[str] = set()

@@ -35,6 +35,7 @@ from .options import (
     SpendingPlanLine,
     Step,
     Unmet,
+    WayForward,
 )
 from .propose import propose
 
@@ -70,6 +71,7 @@ __all__ = [
     "Step",
     "Unmet",
     "ValidationFailed",
+    "WayForward",
     "cash_option",
     "check_service",
     "choose",

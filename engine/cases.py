@@ -26,6 +26,7 @@ A case file::
                    when: after}]                 # optional: onward referrals instead of steps first
           unmet: [employment]
           near_misses: {employment: [svc-c]}        # shown under the unmet need
+          ways_forward: {employment: [elsewhere:svc-d, cash, caseworker]}  # exact, in order
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ BASE_SERVICE: dict[str, Any] = {
 }
 _EXPECT_KEYS = {
     "options", "includes", "absent", "excluded", "not_excluded", "cautions", "no_cautions",
-    "reasons", "no_reasons", "steps", "unmet", "near_misses",
+    "reasons", "no_reasons", "steps", "unmet", "near_misses", "ways_forward",
 }
 
 
@@ -230,4 +231,10 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
         missing = [i for i in ids if i not in got]
         if missing:
             fails.append(f"near misses for {need} should include {missing}; got {got}")
+    for need, ways in (e.get("ways_forward") or {}).items():
+        entry = next((n for n in ol.needs if n.need == need), None)
+        got = ([f"{w.kind}:{w.service_id}" if w.service_id else w.kind for w in entry.unmet.ways_forward]
+               if entry is not None and entry.unmet is not None else [])
+        if got != list(ways):
+            fails.append(f"ways forward for {need}: expected {list(ways)}, got {got}")
     return ol, fails

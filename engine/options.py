@@ -23,6 +23,7 @@ __all__ = [
     "SpendingPlanLine",
     "Step",
     "Unmet",
+    "WayForward",
     "built",
 ]
 
@@ -128,9 +129,20 @@ class NearMiss(_Model):
     rules: list[str] = Field(default_factory=list)
 
 
+class WayForward(_Model):
+    """What can still be done for an unmet need: a service elsewhere in the country, one
+    by phone, an interpreter, the cash option, or the caseworker looking further."""
+
+    kind: Literal["elsewhere", "remote", "interpreter", "cash", "caseworker"]
+    text: str
+    service_id: str | None = None
+    place: str | None = None
+
+
 class Unmet(_Model):
     text: str
     near_misses: list[NearMiss] = Field(default_factory=list)
+    ways_forward: list[WayForward] = Field(default_factory=list, description="Never empty when built by propose.")
 
 
 class NeedOptions(_Model):

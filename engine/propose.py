@@ -21,6 +21,7 @@ from .assessment import Assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
 from .compile import CompiledRules, render_text
 from .graph import ReferralGraph, referral_graph
+from .forward import add_ways_forward
 from .jobs import job_facts
 from .language import language_cautions
 from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet, built
@@ -425,6 +426,7 @@ def propose(
                 need=need, label=NEEDS[need].label, priority=priority, options=options, unmet=unmet
             )
         )
+    add_ways_forward(req, needs_out)
     return OptionList.model_construct(
         id=list_id or _list_id(assessment, rules, catalog, all_needs),
         client_ref=assessment.client_ref,

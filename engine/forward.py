@@ -1,0 +1,116 @@
+"""An unmet need always has a way forward (issue 9, item 9).
+
+When nothing usable serves a need where the client is (or is going), the list says
+what can still be done, best first:
+
+1. the nearest usable services elsewhere in the country, with their place;
+2. services by phone or online in the country that help a person look further
+   (hotlines, legal information, planning with a caseworker);
+3. "your caseworker can bring an interpreter" for a near miss whose only obstacle is
+   language;
+4. the cash option, for the needs money can meet;
+5. always last: the caseworker keeps looking with the client.
+
+So no unmet text ends at "nothing was found". Services are checked by the same rules
+as options: a way forward never breaks a limit the client set.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import pycountry
+
+from freechoice.catalog import Service, kinds_for_need
+
+from .options import NeedOptions, Unmet, WayForward, built
+
+__all__ = ["MONEY_MEETS", "WAY_FORWARD_TEXTS", "add_ways_forward"]
+
+#: needs the cash option can meet (the brief: current costs, debt, food, cultural or religious costs, housing)
+MONEY_MEETS = frozenset({"current_expenses", "debt", "food", "cultural_religious", "housing"})
+
+#: the words a client hears, one template per kind of way forward
+WAY_FORWARD_TEXTS: Mapping[str, str] = MappingProxyType({
+    "elsewhere": "Elsewhere in {country}: {service} ({provider}) in {place}.",
+    "remote": "By phone or online: {service} ({provider}) can help you look further.",
+    "interpreter": "Your caseworker can bring an interpreter to {service} ({provider}).",
+    "cash": "The cash option can pay for this: the money is yours to spend as you decide.",
+    "caseworker": "Your caseworker will keep looking with you and can ask partners in other places.",
+    "lead": "What you can do:",
+})
+_ELSEWHERE = 2
+_HELP_KINDS = ("safety.hotline", "legal_aid.information", "case_management.integration_planning")
+_LANGUAGE_RULES = frozenset({"no-shared-language"})
+
+
+@lru_cache(maxsize=256)
+def _country_name(code: str) -> str:
+    found = pycountry.countries.get(alpha_2=code)
+    return str(getattr(found, "common_name", None) or found.name) if found is not None else code
+
+
+def _place_of(svc: Service, country: str) -> str:
+    if svc.location is not None and svc.location.country == country:
+        return svc.location.city or svc.location.area or _country_name(country)
+    for a in svc.service_areas:
+        if a.country == country and a.area:
+            return a.area
+    return f"all of {_country_name(country)}"
+
+
+def _way(req: Any, kind: str, svc: Service | None = None, place: str | None = None, **fields: str) -> WayForward:
+    if svc is not None:
+        fields = {**fields, "service": svc.name, "provider": req.catalog.organization(svc.organization_id).name}
+    return built(WayForward, {
+        "kind": kind, "text": WAY_FORWARD_TEXTS[kind].format(place=place or "", **fields),
+        "service_id": svc.id if svc is not None else None, "place": place,
+    })
+
+
+def _usable(req: Any, ids: set[str], skip: set[str]) -> list[Any]:
+    todo = sorted(ids - skip)
+    req.evaluate(todo)
+    return [req.evals[s] for s in todo if req.usable(req.evals[s])]
+
+
+def ways_forward(req: Any, need: NeedOptions) -> list[WayForward]:
+    """The ways forward for one unmet need (``req``: the propose request)."""
+    kinds = set(kinds_for_need(need.need)) | {k for k, _, _ in req.suggested.get(need.need, [])}
+    here = req.catalog.candidates(kinds, req.places)
+    offered = {o.service_id for o in need.options}
+    out: list[WayForward] = []
+    countries = list(dict.fromkeys(country for country, _ in req.places))
+    for country in countries:
+        found = _usable(req, req.catalog.in_country(kinds, country), here | offered)
+        found.sort(key=lambda ev: (-ev.score, ev.service.name, ev.service.id))
+        for ev in found[:_ELSEWHERE]:
+            place = _place_of(ev.service, country)
+            out.append(_way(req, "elsewhere", ev.service, place, country=_country_name(country)))
+    if need.unmet is not None:
+        for miss in need.unmet.near_misses:
+            if miss.rules and set(miss.rules) <= _LANGUAGE_RULES:
+                out.append(_way(req, "interpreter", req.catalog.service(miss.service_id)))
+    if need.need in MONEY_MEETS:
+        out.append(_way(req, "cash"))
+    seen = {w.service_id for w in out}
+    helpers = set().union(*(req.catalog.candidates(_HELP_KINDS, [(c, None)]) for c in countries)) if countries else set()
+    remote = [ev for ev in _usable(req, helpers, seen | offered) if ev.service.remote]
+    remote.sort(key=lambda ev: (-ev.score, ev.service.name, ev.service.id))
+    for ev in remote[:1]:
+        out.append(_way(req, "remote", ev.service))
+    out.append(_way(req, "caseworker"))
+    return out
+
+
+def add_ways_forward(req: Any, needs: list[NeedOptions]) -> None:
+    """Give every need that has ``unmet`` its ways forward (in place), and end its text with them."""
+    for i, need in enumerate(needs):
+        if need.unmet is None:
+            continue
+        ways = ways_forward(req, need)
+        text = f"{need.unmet.text} {WAY_FORWARD_TEXTS['lead']} " + " ".join(w.text for w in ways)
+        unmet = Unmet.model_construct(text=text, near_misses=need.unmet.near_misses, ways_forward=ways)
+        needs[i] = need.model_copy(update={"unmet": unmet})
