@@ -78,3 +78,19 @@ def test_the_pathway_property_sees_steps_and_blocked_options():
         return any(e.rule == "limits-hold-through-pathways" for e in ol.excluded) and _check(a, cat, ol) > 0
 
     assert find(pathway_catalogs(), interesting, settings=settings(max_examples=1000, deadline=None, database=None))
+
+
+def test_asking_for_a_police_report_changes_the_referral_graph():
+    """A required document is a step first, so adding one must rebuild the cached graph."""
+    from freechoice.catalog import Catalog, Organization
+    from freechoice.engine import referral_graph
+
+    org = Organization(id="org-g", name="Graph Org (fictional)", sample=True)
+    svc = Service(id="svc-g", organization_id="org-g", name="Passports", kinds=["documents.identity"],
+                  service_areas=[{"country": "TH"}])
+    cat = Catalog([org], [svc], sample=True)
+    assert referral_graph(cat).service_requires("svc-g") == []
+    before = cat.graph_revision
+    cat.upsert_service(Service.model_validate({**svc.model_dump(), "required_documents": [{"code": "police_report", "document": "report"}]}))
+    assert cat.graph_revision != before
+    assert referral_graph(cat).service_requires("svc-g") == ["documents.police_report"]
