@@ -27,7 +27,7 @@ from freechoice.catalog import Service, kinds_for_need
 
 from .options import NeedOptions, Unmet, WayForward, built
 
-__all__ = ["MONEY_MEETS", "WAY_FORWARD_TEXTS", "add_ways_forward"]
+__all__ = ["MONEY_MEETS", "WAY_FORWARD_TEXTS", "add_ways_forward", "country_name", "mark_cash_needs"]
 
 #: needs the cash option can meet (the brief: current costs, debt, food, cultural or religious costs, housing)
 MONEY_MEETS = frozenset({"current_expenses", "debt", "food", "cultural_religious", "housing"})
@@ -47,18 +47,19 @@ _LANGUAGE_RULES = frozenset({"no-shared-language"})
 
 
 @lru_cache(maxsize=256)
-def _country_name(code: str) -> str:
+def country_name(code: str) -> str:
+    """The common English name of an ISO 3166 country code ("MM" -> "Myanmar")."""
     found = pycountry.countries.get(alpha_2=code)
     return str(getattr(found, "common_name", None) or found.name) if found is not None else code
 
 
 def _place_of(svc: Service, country: str) -> str:
     if svc.location is not None and svc.location.country == country:
-        return svc.location.city or svc.location.area or _country_name(country)
+        return svc.location.city or svc.location.area or country_name(country)
     for a in svc.service_areas:
         if a.country == country and a.area:
             return a.area
-    return f"all of {_country_name(country)}"
+    return f"all of {country_name(country)}"
 
 
 def _way(req: Any, kind: str, svc: Service | None = None, place: str | None = None, **fields: str) -> WayForward:
@@ -88,7 +89,7 @@ def ways_forward(req: Any, need: NeedOptions) -> list[WayForward]:
         found.sort(key=lambda ev: (-ev.score, ev.service.name, ev.service.id))
         for ev in found[:_ELSEWHERE]:
             place = _place_of(ev.service, country)
-            out.append(_way(req, "elsewhere", ev.service, place, country=_country_name(country)))
+            out.append(_way(req, "elsewhere", ev.service, place, country=country_name(country)))
     if need.unmet is not None:
         for miss in need.unmet.near_misses:
             if miss.rules and set(miss.rules) <= _LANGUAGE_RULES:
@@ -103,6 +104,13 @@ def ways_forward(req: Any, need: NeedOptions) -> list[WayForward]:
         out.append(_way(req, "remote", ev.service))
     out.append(_way(req, "caseworker"))
     return out
+
+
+def mark_cash_needs(needs: list[NeedOptions]) -> None:
+    """Mark the needs money can meet, so the cash option also shows under them (in place)."""
+    for i, need in enumerate(needs):
+        if need.need in MONEY_MEETS:
+            needs[i] = need.model_copy(update={"cash_meets": True})
 
 
 def add_ways_forward(req: Any, needs: list[NeedOptions]) -> None:

@@ -9,7 +9,7 @@ currency is the same.
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from freechoice.catalog import Service
 
@@ -25,7 +25,7 @@ def _country(svc: Service) -> str | None:
     return countries.pop() if len(countries) == 1 else None
 
 
-def job_facts(svc: Service, minimum_wages: Mapping[str, tuple[float, str]]) -> JobFacts | None:
+def job_facts(svc: Service, minimum_wages: Mapping[str, Sequence[object]]) -> JobFacts | None:
     """The job facts of ``svc`` (None when it is not a job)."""
     emp = svc.employment
     if emp is None:
@@ -35,7 +35,8 @@ def job_facts(svc: Service, minimum_wages: Mapping[str, tuple[float, str]]) -> J
     if minimum is None:
         country = _country(svc)
         if country is not None and country in minimum_wages:
-            amount, table_currency = minimum_wages[country]
+            entry = minimum_wages[country]
+            amount, table_currency = float(entry[0]), str(entry[1])  # type: ignore[arg-type]
             if currency is None or currency == table_currency:
                 minimum, currency = amount, table_currency
     if emp.wage_monthly is None or not minimum:

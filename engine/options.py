@@ -151,6 +151,7 @@ class NeedOptions(_Model):
     priority: int = Field(ge=1, le=4)
     options: list[Option] = Field(default_factory=list)
     unmet: Unmet | None = None
+    cash_meets: bool = Field(default=False, description="Money can meet this need: the cash option applies here too.")
 
 
 class Exclusion(_Model):
@@ -183,6 +184,8 @@ class CashOption(_Model):
     )
     plan_needs: list[str] = Field(default_factory=list, description="The client's ranked needs, highest first.")
     conditions: str = "None: the money is the client's to spend on what they decide."
+    paid_in: str = Field(default="", description="Where the transfers are paid and in which currency.")
+    minimum_wage_as_of: str | None = Field(default=None, description="The date the minimum wage figure applies from.")
 
 
 class OptionList(_Model):

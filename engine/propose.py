@@ -13,7 +13,7 @@ import math
 import weakref
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, kinds_for_need
 
@@ -21,7 +21,7 @@ from .assessment import Assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
 from .compile import CompiledRules, render_text
 from .graph import ReferralGraph, referral_graph
-from .forward import add_ways_forward
+from .forward import add_ways_forward, mark_cash_needs
 from .jobs import job_facts
 from .language import language_cautions
 from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet, built
@@ -116,7 +116,7 @@ class _Request:
         catalog: Catalog,
         rules: CompiledRules,
         quality: Mapping[str, tuple[float, int]] | None,
-        minimum_wages: Mapping[str, tuple[float, str]] | None = None,
+        minimum_wages: Mapping[str, Sequence[Any]] | None = None,
     ) -> None:
         self.a = assessment
         self.catalog = catalog
@@ -348,7 +348,7 @@ def propose(
     all_needs: bool = False,
     list_id: str | None = None,
     quality: Mapping[str, tuple[float, int]] | None = None,
-    minimum_wages: Mapping[str, tuple[float, str]] | None = None,
+    minimum_wages: Mapping[str, Sequence[Any]] | None = None,
     created_at: str | None = None,
 ) -> OptionList:
     """Propose options for every need ranked 3 or 4 (every ranked need with ``all_needs``).
@@ -363,7 +363,8 @@ def propose(
     list_id : the option list's id; by default a hash of the inputs (same input, same id).
     quality : service id -> (mean client satisfaction 1-5, number of ratings); orders
         options a little and is shown with its count.
-    minimum_wages : country -> (monthly minimum wage, currency) for the cash option.
+    minimum_wages : country -> (monthly minimum wage, currency[, date it applies from]) for
+        the cash option (paid where the client will be) and for job wages.
 
     Returns
     -------
@@ -427,6 +428,7 @@ def propose(
             )
         )
     add_ways_forward(req, needs_out)
+    mark_cash_needs(needs_out)
     return OptionList.model_construct(
         id=list_id or _list_id(assessment, rules, catalog, all_needs),
         client_ref=assessment.client_ref,

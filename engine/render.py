@@ -70,6 +70,14 @@ def render_option_list(ol: OptionList, *, width_options: int | None = None) -> s
     out.append("These are options to choose from. Nothing is decided until the client chooses.")
     for c in ol.cautions:
         out.append(f"Take care: {c.text}")
+    cash = ol.cash
+    out.append("")
+    out.append(
+        f"Cash: {cash.transfers} monthly transfers of {cash.amount_per_transfer:,.0f} {cash.currency} "
+        f"({cash.basis}). {cash.paid_in + ' ' if cash.paid_in else ''}{cash.conditions}"
+    )
+    if cash.plan_needs:
+        out.append("   spending plan to fill in with the client, against: " + ", ".join(cash.plan_needs))
     for i, n in enumerate(ol.needs, 1):
         out.append("")
         out.append(f"{i}. {n.label or n.need} (priority {n.priority})")
@@ -92,20 +100,15 @@ def render_option_list(ol: OptionList, *, width_options: int | None = None) -> s
                     out.append(f"         take care: {sc.text}")
             langs = ", ".join(o.languages) or "-"
             out.append(f"      where: {_place(o)} | languages: {langs} | cost: {_cost(o)}")
+        if n.cash_meets:
+            out.append(f"   cash: the cash option ({ol.cash.transfers} x {ol.cash.amount_per_transfer:,.0f} "
+                       f"{ol.cash.currency}) can also pay for this")
         if width_options is not None and len(n.options) > width_options:
             out.append(f"   ... and {len(n.options) - width_options} more option(s)")
         if n.unmet is not None:
             out.append(f"   no option yet: {n.unmet.text}")
             for m in n.unmet.near_misses:
                 out.append(f"      near miss: {m.service_name} ({m.provider_name}): {'; '.join(m.blocked_by)}")
-    c = ol.cash
-    out.append("")
-    out.append(
-        f"Cash: {c.transfers} monthly transfers of {c.amount_per_transfer:,.0f} {c.currency} "
-        f"({c.basis}). {c.conditions}"
-    )
-    if c.plan_needs:
-        out.append("   spending plan to fill in with the client, against: " + ", ".join(c.plan_needs))
     if ol.excluded:
         counts = Counter(e.rule for e in ol.excluded)
         summary = ", ".join(f"{rule} x{n}" for rule, n in sorted(counts.items()))
