@@ -53,6 +53,10 @@ class Situation(_Model):
     location: ClientPlace
     plan: Literal["stay", "return_home", "move_elsewhere", "undecided"] = "undecided"
     intended_location: ClientPlace | None = None
+    possible_locations: list[ClientPlace] = Field(
+        default_factory=list, max_length=10,
+        description="For an undecided client: places they might go (none is fine). Options are grouped by place.",
+    )
     nationality: CountryCode | None = None
     languages: list[LanguageCode] = Field(default_factory=list, max_length=50, description="ISO 639-1 (or 639-3) codes")
     gender: Literal["female", "male", "other"] | None = None
@@ -102,7 +106,9 @@ class Assessment(_Model):
         out = [(s.location.country, s.location.area)]
         if s.intended_location is not None and s.plan in ("return_home", "move_elsewhere", "undecided"):
             out.append((s.intended_location.country, s.intended_location.area))
-        return out
+        if s.plan == "undecided":
+            out.extend((p.country, p.area) for p in s.possible_locations)
+        return list(dict.fromkeys(out))
 
 
 _ALLOWED_HINTS: dict[str, list[Any]] = {

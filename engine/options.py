@@ -19,6 +19,8 @@ __all__ = [
     "NeedOptions",
     "Option",
     "OptionList",
+    "PlaceGroup",
+    "PlaceNeed",
     "Reason",
     "SpendingPlanLine",
     "Step",
@@ -188,6 +190,21 @@ class CashOption(_Model):
     minimum_wage_as_of: str | None = Field(default=None, description="The date the minimum wage figure applies from.")
 
 
+class PlaceNeed(_Model):
+    need: str
+    option_ids: list[str] = Field(default_factory=list)
+
+
+class PlaceGroup(_Model):
+    """For an undecided client: the options that serve one place they are or might be in."""
+
+    country: str
+    area: str | None = None
+    label: str
+    current: bool = False
+    needs: list[PlaceNeed] = Field(default_factory=list)
+
+
 class OptionList(_Model):
     id: str
     client_ref: str
@@ -201,6 +218,9 @@ class OptionList(_Model):
         default_factory=list, description="About the whole list (for example: age not recorded)."
     )
     cash: CashOption
+    by_place: list[PlaceGroup] = Field(
+        default_factory=list, description="Undecided clients: options grouped by where they are and each place they might go."
+    )
     assessment_id: str | None = Field(default=None, description="Set by the HTTP service: the stored assessment.")
 
     def option(self, option_id: str) -> Option | CashOption | None:

@@ -25,6 +25,7 @@ from .forward import add_ways_forward, mark_cash_needs
 from .jobs import job_facts
 from .language import language_cautions
 from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet, built
+from .places import group_by_place
 from .pathways import Pathway, blocked_text, onward, prerequisites
 from .predicates import ClientView, match_facts
 
@@ -440,4 +441,5 @@ def propose(
         excluded=excluded_out,
         cautions=language_cautions(assessment),
         cash=cash_option(assessment, minimum_wages),
+        by_place=group_by_place(assessment, catalog, needs_out),
     )

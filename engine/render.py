@@ -109,6 +109,16 @@ def render_option_list(ol: OptionList, *, width_options: int | None = None) -> s
             out.append(f"   no option yet: {n.unmet.text}")
             for m in n.unmet.near_misses:
                 out.append(f"      near miss: {m.service_name} ({m.provider_name}): {'; '.join(m.blocked_by)}")
+    if ol.by_place:
+        names = {o.option_id: o.service_name for n in ol.needs for o in n.options}
+        labels = {n.need: n.label or n.need for n in ol.needs}
+        out.append("")
+        out.append("By place (you have not decided where to be):")
+        for g in ol.by_place:
+            out.append(f"   {g.label}")
+            for pn in g.needs:
+                found = ", ".join(names[i] for i in pn.option_ids) or "nothing found here yet"
+                out.append(f"      {labels[pn.need]}: {found}")
     if ol.excluded:
         counts = Counter(e.rule for e in ol.excluded)
         summary = ", ".join(f"{rule} x{n}" for rule, n in sorted(counts.items()))

@@ -23,6 +23,7 @@ def assessments(draw: st.DrawFn) -> Assessment:
         "location": draw(places),
         "plan": plan,
         "intended_location": intended,
+        "possible_locations": draw(st.lists(places, max_size=2)) if plan == "undecided" else [],
         "nationality": draw(st.sampled_from(["MM", "KH", "LA", "TH"])),
         "languages": draw(st.lists(st.sampled_from(["my", "th", "km", "lo", "en"]), max_size=2, unique=True)),
         "gender": draw(st.sampled_from(["female", "male", "other", None])),
