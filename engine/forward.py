@@ -3,7 +3,9 @@
 When nothing usable serves a need where the client is (or is going), the list says
 what can still be done, best first:
 
-1. the nearest usable services elsewhere in the country, with their place;
+1. the nearest usable services elsewhere in the country, with their place and, where
+   both places have coordinates (:data:`AREA_COORDINATES`, or the service's own), about
+   how far away they are;
 2. services by phone or online in the country that help a person look further
    (hotlines, legal information, planning with a caseworker);
 3. "your caseworker can bring an interpreter" for a near miss whose only obstacle is
@@ -21,25 +23,42 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Mapping
 
+import math
+
 import pycountry
 
 from freechoice.catalog import Service, kinds_for_need
+from freechoice.catalog.codes import normalise_area
 
 from .options import NeedOptions, Unmet, WayForward, built
 
-__all__ = ["MONEY_MEETS", "WAY_FORWARD_TEXTS", "add_ways_forward", "country_name", "mark_cash_needs"]
+__all__ = ["AREA_COORDINATES", "MONEY_MEETS", "WAY_FORWARD_TEXTS", "add_ways_forward", "country_name", "mark_cash_needs"]
 
 #: needs the cash option can meet (the brief: current costs, debt, food, cultural or religious costs, housing)
 MONEY_MEETS = frozenset({"current_expenses", "debt", "food", "cultural_religious", "housing"})
 
 #: the words a client hears, one template per kind of way forward
 WAY_FORWARD_TEXTS: Mapping[str, str] = MappingProxyType({
-    "elsewhere": "Elsewhere in {country}: {service} ({provider}) in {place}.",
+    "elsewhere": "Elsewhere in {country}: {service} ({provider}) in {place}{distance}.",
+    "distance": ", about {km:,} km away",
     "remote": "By phone or online: {service} ({provider}) can help you look further.",
     "interpreter": "Your caseworker can bring an interpreter to {service} ({provider}).",
     "cash": "The cash option can pay for this: the money is yours to spend as you decide.",
     "caseworker": "Your caseworker will keep looking with you and can ask partners in other places.",
     "lead": "What you can do:",
+})
+#: approximate centres (latitude, longitude) of the areas the brief's clients come from
+#: and go to, for "how far": (country, area as normalised) -> coordinates. Public
+#: geography, rounded; pass your own table to :func:`add_ways_forward` for other places.
+AREA_COORDINATES: Mapping[tuple[str, str], tuple[float, float]] = MappingProxyType({
+    ("TH", "samut sakhon"): (13.55, 100.27), ("TH", "songkhla"): (7.01, 100.47), ("TH", "trang"): (7.56, 99.61),
+    ("TH", "ranong"): (9.96, 98.64), ("TH", "bangkok"): (13.75, 100.50), ("TH", "chonburi"): (13.36, 100.98),
+    ("TH", "chiang mai"): (18.79, 98.98), ("TH", "tak"): (16.88, 99.13), ("TH", "phuket"): (7.88, 98.39),
+    ("TH", "surat thani"): (9.14, 99.33), ("MM", "yangon"): (16.87, 96.20), ("MM", "mon state"): (16.49, 97.63),
+    ("MM", "tanintharyi"): (14.08, 98.19), ("MM", "mandalay"): (21.96, 96.09), ("MM", "kayin state"): (16.89, 97.63),
+    ("KH", "phnom penh"): (11.56, 104.92), ("KH", "siem reap"): (13.36, 103.86),
+    ("KH", "banteay meanchey"): (13.59, 102.97), ("LA", "vientiane"): (17.97, 102.63),
+    ("LA", "savannakhet"): (16.55, 104.75),
 })
 _ELSEWHERE = 2
 _HELP_KINDS = ("safety.hotline", "legal_aid.information", "case_management.integration_planning")
@@ -62,6 +81,28 @@ def _place_of(svc: Service, country: str) -> str:
     return f"all of {country_name(country)}"
 
 
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in km."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(h))
+
+
+def _where_is(svc: Service, country: str, coords: Mapping[tuple[str, str], tuple[float, float]]) -> tuple[float, float] | None:
+    loc = svc.location
+    if loc is not None and loc.country == country:
+        if loc.latitude is not None and loc.longitude is not None:
+            return (loc.latitude, loc.longitude)
+        area = normalise_area(loc.area)
+        if area is not None and (country, area) in coords:
+            return coords[(country, area)]
+    for a in svc.service_areas:
+        area = normalise_area(a.area)
+        if a.country == country and area is not None and (country, area) in coords:
+            return coords[(country, area)]
+    return None
+
+
 def _way(req: Any, kind: str, svc: Service | None = None, place: str | None = None, **fields: str) -> WayForward:
     if svc is not None:
         fields = {**fields, "service": svc.name, "provider": req.catalog.organization(svc.organization_id).name}
@@ -77,7 +118,8 @@ def _usable(req: Any, ids: set[str], skip: set[str]) -> list[Any]:
     return [req.evals[s] for s in todo if req.usable(req.evals[s])]
 
 
-def ways_forward(req: Any, need: NeedOptions) -> list[WayForward]:
+def ways_forward(req: Any, need: NeedOptions,
+                 coords: Mapping[tuple[str, str], tuple[float, float]] = AREA_COORDINATES) -> list[WayForward]:
     """The ways forward for one unmet need (``req``: the propose request)."""
     kinds = set(kinds_for_need(need.need)) | {k for k, _, _ in req.suggested.get(need.need, [])}
     here = req.catalog.candidates(kinds, req.places)
@@ -85,11 +127,18 @@ def ways_forward(req: Any, need: NeedOptions) -> list[WayForward]:
     out: list[WayForward] = []
     countries = list(dict.fromkeys(country for country, _ in req.places))
     for country in countries:
-        found = _usable(req, req.catalog.in_country(kinds, country), here | offered)
-        found.sort(key=lambda ev: (-ev.score, ev.service.name, ev.service.id))
-        for ev in found[:_ELSEWHERE]:
+        origin = next((coords.get((c, a)) for c, a in ((c, normalise_area(a)) for c, a in req.places)
+                       if c == country and a is not None and (c, a) in coords), None)
+        found = []
+        for ev in _usable(req, req.catalog.in_country(kinds, country), here | offered):
+            spot = _where_is(ev.service, country, coords)
+            km = _km(origin, spot) if origin is not None and spot is not None else None
+            found.append((km is None, km or 0.0, -ev.score, ev.service.name, ev.service.id, ev))
+        found.sort(key=lambda row: row[:5])
+        for unknown, km, *_, ev in found[:_ELSEWHERE]:
             place = _place_of(ev.service, country)
-            out.append(_way(req, "elsewhere", ev.service, place, country=country_name(country)))
+            far = "" if unknown else WAY_FORWARD_TEXTS["distance"].format(km=int(round(km, -1)))
+            out.append(_way(req, "elsewhere", ev.service, place, country=country_name(country), distance=far))
     if need.unmet is not None:
         for miss in need.unmet.near_misses:
             if miss.rules and set(miss.rules) <= _LANGUAGE_RULES:
@@ -113,12 +162,13 @@ def mark_cash_needs(needs: list[NeedOptions]) -> None:
             needs[i] = need.model_copy(update={"cash_meets": True})
 
 
-def add_ways_forward(req: Any, needs: list[NeedOptions]) -> None:
+def add_ways_forward(req: Any, needs: list[NeedOptions],
+                     coords: Mapping[tuple[str, str], tuple[float, float]] = AREA_COORDINATES) -> None:
     """Give every need that has ``unmet`` its ways forward (in place), and end its text with them."""
     for i, need in enumerate(needs):
         if need.unmet is None:
             continue
-        ways = ways_forward(req, need)
+        ways = ways_forward(req, need, coords)
         text = f"{need.unmet.text} {WAY_FORWARD_TEXTS['lead']} " + " ".join(w.text for w in ways)
         unmet = Unmet.model_construct(text=text, near_misses=need.unmet.near_misses, ways_forward=ways)
         needs[i] = need.model_copy(update={"unmet": unmet})

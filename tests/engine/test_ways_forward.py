@@ -18,8 +18,7 @@ PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCh
 def test_every_unmet_need_has_a_way_forward_that_keeps_the_clients_limits(a, cat):
     ol = propose(a, cat, RULES, all_needs=True)
     refused = set(a.situation.no_contact_with)
-    countries = {a.situation.location.country} | (
-        {a.situation.intended_location.country} if a.situation.intended_location else set())
+    countries = {country for country, _ in a.places()}
     for need in ol.needs:
         if need.unmet is None:
             continue
@@ -40,3 +39,19 @@ def test_every_unmet_need_has_a_way_forward_that_keeps_the_clients_limits(a, cat
             else:
                 miss = next(m for m in need.unmet.near_misses if m.service_id == w.service_id)
                 assert set(miss.rules) == {"no-shared-language"}
+
+
+def test_a_service_elsewhere_names_its_place_and_about_how_far_it_is():
+    from freechoice.catalog import Catalog, Organization, Service
+    from freechoice.engine import parse_assessment
+
+    org = Organization(id="org-w", name="Hospitals (fictional)", sample=True)
+    far = Service(id="svc-w", organization_id="org-w", name="Hospital", kinds=["health.hospital"],
+                  service_areas=[{"country": "TH", "area": "Bangkok"}], languages=["my"])
+    a = parse_assessment({"client_ref": "c-w", "needs": {"serious_medical": 4},
+                          "situation": {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["my"]}})
+    (need,) = propose(a, Catalog([org], [far], sample=True), RULES).needs
+    first = need.unmet.ways_forward[0]
+    assert (first.kind, first.service_id, first.place) == ("elsewhere", "svc-w", "Bangkok")
+    assert first.text == "Elsewhere in Thailand: Hospital (Hospitals (fictional)) in Bangkok, about 750 km away."
+    assert need.unmet.text.endswith(need.unmet.ways_forward[-1].text)
