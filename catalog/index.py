@@ -241,11 +241,15 @@ class Catalog:
         """Active services of any of ``kinds`` anywhere in ``country`` (any area, country-wide
         or remote): where to look further when nothing serves the client's own area."""
         with self._lock:
+            there: set[str] = set(self._remote.get(country, ()))
+            for (c, _area), ids in self._by_place.items():
+                if c == country:
+                    there |= ids
             found: set[str] = set()
             for k in kinds:
-                for sid in self._by_kind.get(k, ()):
-                    if any(c == country for c, _ in self._services[sid].places()):
-                        found.add(sid)
+                of_kind = self._by_kind.get(k)
+                if of_kind:
+                    found |= there & of_kind
             return found
 
     def speaking(self, languages: Iterable[str]) -> set[str]:

@@ -103,6 +103,25 @@ def _where_is(svc: Service, country: str, coords: Mapping[tuple[str, str], tuple
     return None
 
 
+def _nearest(req: Any, ids: set[str], country: str, origin: tuple[float, float] | None,
+             coords: Mapping[tuple[str, str], tuple[float, float]]) -> list[tuple[Any, ...]]:
+    """The nearest usable services among ``ids``: (unknown distance?, km, -score, name, id, eval),
+    best first. Services are evaluated place by place, nearest first, until enough are found."""
+    by_distance: dict[tuple[bool, float], list[str]] = {}
+    for sid in ids:
+        spot = _where_is(req.catalog.service(sid), country, coords)
+        km = _km(origin, spot) if origin is not None and spot is not None else None
+        by_distance.setdefault((km is None, round(km or 0.0, 3)), []).append(sid)
+    found: list[tuple[Any, ...]] = []
+    for (unknown, km), group in sorted(by_distance.items()):
+        for ev in _usable(req, set(group), set()):
+            found.append((unknown, km, -ev.score, ev.service.name, ev.service.id, ev))
+        if len(found) >= _ELSEWHERE:
+            break
+    found.sort(key=lambda row: row[:5])
+    return found
+
+
 def _way(req: Any, kind: str, svc: Service | None = None, place: str | None = None, **fields: str) -> WayForward:
     if svc is not None:
         fields = {**fields, "service": svc.name, "provider": req.catalog.organization(svc.organization_id).name}
@@ -129,12 +148,7 @@ def ways_forward(req: Any, need: NeedOptions,
     for country in countries:
         origin = next((coords.get((c, a)) for c, a in ((c, normalise_area(a)) for c, a in req.places)
                        if c == country and a is not None and (c, a) in coords), None)
-        found = []
-        for ev in _usable(req, req.catalog.in_country(kinds, country), here | offered):
-            spot = _where_is(ev.service, country, coords)
-            km = _km(origin, spot) if origin is not None and spot is not None else None
-            found.append((km is None, km or 0.0, -ev.score, ev.service.name, ev.service.id, ev))
-        found.sort(key=lambda row: row[:5])
+        found = _nearest(req, req.catalog.in_country(kinds, country) - here - offered, country, origin, coords)
         for unknown, km, *_, ev in found[:_ELSEWHERE]:
             place = _place_of(ev.service, country)
             far = "" if unknown else WAY_FORWARD_TEXTS["distance"].format(km=int(round(km, -1)))
