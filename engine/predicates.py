@@ -88,6 +88,7 @@ class _ServiceSide:
 
     parties: frozenset[str]
     adverse: frozenset[str]
+    will_meet: str
     consent_reports: frozenset[str]
     sectors: frozenset[str]
     employer: bool
@@ -127,6 +128,7 @@ def _side(svc: Service) -> _ServiceSide:
     side = _ServiceSide(
         parties=frozenset(contact_parties(svc)),
         adverse=frozenset(svc.adverse_parties),
+        will_meet=_join(f"the {p}" for p in contact_parties(svc)) or "only the staff of this service",
         consent_reports=frozenset(svc.reports_to) if svc.reports_to_authorities == "with_consent" else frozenset(),
         sectors=sectors,
         employer=emp is not None,
@@ -210,13 +212,14 @@ def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
             elig_problems.append(f"Only for people aged {side.maximum_age} or under")
 
     missing = side.documents if not cv.documents_valid else ()
+    shared = not cv.languages.isdisjoint(side.languages)
     return {
         # language_fit: nothing stands in the way (also when the client named no language);
         # shared_language: the client named a language and staff speak it
         "language_fit": not cv.languages or not cv.languages.isdisjoint(side.languages),
-        "shared_language": not cv.languages.isdisjoint(side.languages),
+        "shared_language": shared,
         # languages are in the client's order of preference
-        "spoken_language": next((language_name(c) for c in cv.language_order if c in side.languages), ""),
+        "spoken_language": next((language_name(c) for c in cv.language_order if c in side.languages), "") if shared else "",
         "client_languages": cv.language_names,
         "interpretation": svc.interpretation,
         "in_current_place": _serves(side, cv.current),
@@ -241,6 +244,6 @@ def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
         # worked out from the pathway in propose (engine.pathways), never per pair
         "step_blocked": False,
         # the case is against someone the client refused or fears (not someone they meet)
-        "opponent_refused": not side.adverse.isdisjoint(cv.no_contact | cv.fears),
-        "will_meet": _join(f"the {p}" for p in side.parties) if side.parties else "only the staff of this service",
+        "opponent_refused": bool(side.adverse) and not side.adverse.isdisjoint(cv.no_contact | cv.fears),
+        "will_meet": side.will_meet,
     }

@@ -220,13 +220,12 @@ class _Request:
     def _provider_for(self, kind: str) -> _Eval | None:
         cands = self.catalog.candidates([kind], self.places)
         self.evaluate(cands)
-        usable = [self.evals[s] for s in sorted(cands) if self.usable(self.evals[s])]
-        if not usable:
-            return None
-        return min(
-            usable,
+        left_in = [self.evals[s] for s in cands if not self.evals[s].excluded]
+        left_in.sort(
             key=lambda ev: (self.graph.chain_length(ev.service.id, self.satisfied), -ev.score, ev.service.name, ev.service.id),
         )
+        # the best first whose own steps are not blocked (only those it reaches are worked out)
+        return next((ev for ev in left_in if self.usable(ev)), None)
 
     def steps(self, ev: _Eval) -> list[Step]:
         """Pathway steps of an option (memoised: a service's steps do not depend on the need)."""
