@@ -237,20 +237,24 @@ class Catalog:
                     found |= by_place & of_kind  # walks the smaller of the two sets
             return found
 
-    def in_country(self, kinds: Iterable[str], country: str) -> set[str]:
-        """Active services of any of ``kinds`` anywhere in ``country`` (any area, country-wide
-        or remote): where to look further when nothing serves the client's own area."""
+    def in_country(self, kinds: Iterable[str], country: str) -> dict[str | None, set[str]]:
+        """Active services of any of ``kinds`` anywhere in ``country``, by the area they
+        serve in person (normalised; None: country-wide or remote): where to look further
+        when nothing serves the client's own area. A service over several areas is in each."""
         with self._lock:
-            there: set[str] = set(self._remote.get(country, ()))
-            for (c, _area), ids in self._by_place.items():
-                if c == country:
-                    there |= ids
-            found: set[str] = set()
+            of_kinds: set[str] = set()
             for k in kinds:
-                of_kind = self._by_kind.get(k)
-                if of_kind:
-                    found |= there & of_kind
-            return found
+                of_kinds |= self._by_kind.get(k, set())
+            out: dict[str | None, set[str]] = {}
+            remote = self._remote.get(country, set()) & of_kinds
+            if remote:
+                out[None] = set(remote)
+            for (c, area), ids in self._by_place.items():
+                if c == country:
+                    found = ids & of_kinds
+                    if found:
+                        out.setdefault(area, set()).update(found)
+            return out
 
     def speaking(self, languages: Iterable[str]) -> set[str]:
         """Active services whose staff speak any of ``languages``."""

@@ -4,8 +4,7 @@ When nothing usable serves a need where the client is (or is going), the list sa
 what can still be done, best first:
 
 1. the nearest usable services elsewhere in the country, with their place and, where
-   both places have coordinates (:data:`AREA_COORDINATES`, or the service's own), about
-   how far away they are;
+   both areas have a centre in :data:`AREA_COORDINATES`, about how far away they are;
 2. services by phone or online in the country that help a person look further
    (hotlines, legal information, planning with a caseworker);
 3. "your caseworker can bring an interpreter" for a near miss whose only obstacle is
@@ -88,34 +87,22 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
-def _where_is(svc: Service, country: str, coords: Mapping[tuple[str, str], tuple[float, float]]) -> tuple[float, float] | None:
-    loc = svc.location
-    if loc is not None and loc.country == country:
-        if loc.latitude is not None and loc.longitude is not None:
-            return (loc.latitude, loc.longitude)
-        area = normalise_area(loc.area)
-        if area is not None and (country, area) in coords:
-            return coords[(country, area)]
-    for a in svc.service_areas:
-        area = normalise_area(a.area)
-        if a.country == country and area is not None and (country, area) in coords:
-            return coords[(country, area)]
-    return None
-
-
-def _nearest(req: Any, ids: set[str], country: str, origin: tuple[float, float] | None,
+def _nearest(req: Any, by_area: Mapping[str | None, set[str]], skip: set[str], country: str,
+             origin: tuple[float, float] | None,
              coords: Mapping[tuple[str, str], tuple[float, float]]) -> list[tuple[Any, ...]]:
-    """The nearest usable services among ``ids``: (unknown distance?, km, -score, name, id, eval),
-    best first. Services are evaluated place by place, nearest first, until enough are found."""
-    by_distance: dict[tuple[bool, float], list[str]] = {}
-    for sid in ids:
-        spot = _where_is(req.catalog.service(sid), country, coords)
+    """The nearest usable services: (unknown distance?, km, -score, name, id, eval), best
+    first. Evaluated area by area, nearest first, until enough are found."""
+    by_distance: dict[tuple[bool, float], set[str]] = {}
+    for area, ids in by_area.items():
+        spot = coords.get((country, area)) if area is not None else None
         km = _km(origin, spot) if origin is not None and spot is not None else None
-        by_distance.setdefault((km is None, round(km or 0.0, 3)), []).append(sid)
+        by_distance.setdefault((km is None, round(km or 0.0, 3)), set()).update(ids)
     found: list[tuple[Any, ...]] = []
-    for (unknown, km), group in sorted(by_distance.items()):
-        for ev in _usable(req, set(group), set()):
+    seen: set[str] = set(skip)
+    for (unknown, km), group in sorted(by_distance.items(), key=lambda kv: kv[0]):
+        for ev in _usable(req, group, seen):
             found.append((unknown, km, -ev.score, ev.service.name, ev.service.id, ev))
+        seen |= group
         if len(found) >= _ELSEWHERE:
             break
     found.sort(key=lambda row: row[:5])
@@ -148,7 +135,7 @@ def ways_forward(req: Any, need: NeedOptions,
     for country in countries:
         origin = next((coords.get((c, a)) for c, a in ((c, normalise_area(a)) for c, a in req.places)
                        if c == country and a is not None and (c, a) in coords), None)
-        found = _nearest(req, req.catalog.in_country(kinds, country) - here - offered, country, origin, coords)
+        found = _nearest(req, req.catalog.in_country(kinds, country), here | offered, country, origin, coords)
         for unknown, km, *_, ev in found[:_ELSEWHERE]:
             place = _place_of(ev.service, country)
             far = "" if unknown else WAY_FORWARD_TEXTS["distance"].format(km=int(round(km, -1)))
