@@ -89,6 +89,7 @@ class _ServiceSide:
     parties: frozenset[str]
     adverse: frozenset[str]
     will_meet: str
+    case_against: str
     consent_reports: frozenset[str]
     sectors: frozenset[str]
     employer: bool
@@ -129,6 +130,7 @@ def _side(svc: Service) -> _ServiceSide:
         parties=frozenset(contact_parties(svc)),
         adverse=frozenset(svc.adverse_parties),
         will_meet=_join(f"the {p}" for p in contact_parties(svc)) or "only the staff of this service",
+        case_against=f"The case is against {_join(f'the {p}' for p in svc.adverse_parties)}. " if svc.adverse_parties else "",
         consent_reports=frozenset(svc.reports_to) if svc.reports_to_authorities == "with_consent" else frozenset(),
         sectors=sectors,
         employer=emp is not None,
@@ -246,4 +248,5 @@ def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
         # the case is against someone the client refused or fears (not someone they meet)
         "opponent_refused": bool(side.adverse) and not side.adverse.isdisjoint(cv.no_contact | cv.fears),
         "will_meet": side.will_meet,
+        "case_against": side.case_against,
     }
