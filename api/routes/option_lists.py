@@ -39,7 +39,8 @@ class ChoiceCreate(BaseModel):
         default_factory=dict, max_length=100, description="option id -> fields to share with that provider")
     note: str | None = Field(default=None, max_length=2000)
     spending_plan: list[Any] = Field(
-        default_factory=list, description="With the cash option: the client's plan, [{need, amount, note}]"
+        default_factory=list, max_length=50,
+        description="With the cash option: the client's plan, [{need, amount, note}] (checked line by line by choose())",
     )
 
 
