@@ -18,11 +18,10 @@ as options: a way forward never breaks a limit the client set.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Mapping
-
-import math
 
 import pycountry
 
@@ -146,7 +145,7 @@ def ways_forward(req: Any, need: NeedOptions,
                 out.append(_way(req, "interpreter", req.catalog.service(miss.service_id)))
     if need.need in MONEY_MEETS:
         out.append(_way(req, "cash"))
-    seen = {w.service_id for w in out}
+    seen = {w.service_id for w in out if w.service_id is not None}
     helpers = set().union(*(req.catalog.candidates(_HELP_KINDS, [(c, None)]) for c in countries)) if countries else set()
     remote = [ev for ev in _usable(req, helpers, seen | offered) if ev.service.remote]
     remote.sort(key=lambda ev: (-ev.score, ev.service.name, ev.service.id))

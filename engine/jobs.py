@@ -9,7 +9,7 @@ currency is the same.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Literal, Mapping, Sequence
 
 from freechoice.catalog import Service
 
@@ -39,6 +39,7 @@ def job_facts(svc: Service, minimum_wages: Mapping[str, Sequence[object]]) -> Jo
             amount, table_currency = float(entry[0]), str(entry[1])  # type: ignore[arg-type]
             if currency is None or currency == table_currency:
                 minimum, currency = amount, table_currency
+    versus: Literal["above", "at", "below", "unknown"]
     if emp.wage_monthly is None or not minimum:
         versus = "unknown"
     elif emp.wage_monthly > minimum:

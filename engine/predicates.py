@@ -174,7 +174,7 @@ def contact_parties(svc: Service) -> set[str]:
     """Who the client meets or whose hands their details reach through this service:
     its ``contact_with``, whom it must report to, and whom its kinds imply (filing a
     police report means the police)."""
-    parties = set(svc.contact_with)
+    parties: set[str] = set(svc.contact_with)
     if svc.reports_to_authorities == "mandatory":
         parties |= set(svc.reports_to)
     for kind in svc.kinds:

@@ -20,13 +20,13 @@ from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Serv
 from .assessment import Assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
 from .compile import CompiledRules, render_text
-from .graph import ReferralGraph, referral_graph
 from .forward import add_ways_forward, mark_cash_needs
+from .graph import ReferralGraph, referral_graph
 from .jobs import job_facts
 from .language import language_cautions
 from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet, built
-from .places import group_by_place
 from .pathways import Pathway, blocked_text, onward, prerequisites
+from .places import group_by_place
 from .predicates import ClientView, match_facts
 
 __all__ = ["propose"]

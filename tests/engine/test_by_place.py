@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from assessment_strategies import assessments, catalogs
 from hypothesis import HealthCheck, given, settings
 
-from assessment_strategies import assessments, catalogs
 from freechoice.catalog.codes import normalise_area
 from freechoice.engine import load_rules, parse_assessment, propose
 from freechoice.engine.predicates import serves_place

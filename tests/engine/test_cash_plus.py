@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from assessment_strategies import assessments, catalogs
 from hypothesis import HealthCheck, given, settings
 
-from assessment_strategies import assessments, catalogs
 from freechoice.catalog import ChoiceError
 from freechoice.engine import DEFAULT_MINIMUM_WAGES, cash_option, choose, load_rules, parse_assessment, propose
 from freechoice.engine.forward import MONEY_MEETS

@@ -3,9 +3,9 @@ employment facts, renders them, and no reason says what the facts deny."""
 
 from __future__ import annotations
 
+from assessment_strategies import assessments, catalogs
 from hypothesis import HealthCheck, given, settings
 
-from assessment_strategies import assessments, catalogs
 from freechoice.catalog import load_sample_catalog
 from freechoice.engine import load_rules, parse_assessment, propose
 from freechoice.engine.render import render_option_list

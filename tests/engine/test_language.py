@@ -4,9 +4,9 @@ recorded says so, and "staff speak your language" names which."""
 
 from __future__ import annotations
 
+from assessment_strategies import assessments, catalogs
 from hypothesis import HealthCheck, given, settings
 
-from assessment_strategies import assessments, catalogs
 from freechoice.engine import load_rules, propose
 from freechoice.engine.language import language_name
 from freechoice.engine.render import render_option_list

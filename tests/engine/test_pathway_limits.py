@@ -5,9 +5,9 @@ or a required document means), never against the engine's own texts."""
 
 from __future__ import annotations
 
+from assessment_strategies import assessments, catalogs, pathway_catalogs
 from hypothesis import HealthCheck, given, settings
 
-from assessment_strategies import assessments, catalogs, pathway_catalogs
 from freechoice.catalog import Service
 from freechoice.engine import load_rules, parse_assessment, propose
 

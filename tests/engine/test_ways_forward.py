@@ -3,9 +3,9 @@ a limit the client set: checked against catalog facts."""
 
 from __future__ import annotations
 
+from assessment_strategies import assessments, catalogs
 from hypothesis import HealthCheck, given, settings
 
-from assessment_strategies import assessments, catalogs
 from freechoice.engine import load_rules, propose
 from freechoice.engine.forward import MONEY_MEETS
 
