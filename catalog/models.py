@@ -197,7 +197,7 @@ class Service(_Model):
         default_factory=list, max_length=10, description="Parties the client meets or deals with through this service."
     )
     adverse_parties: list[Party] = Field(
-        default_factory=list,
+        default_factory=list, max_length=10,
         description="Whom a case is against ('the case is against the employer'); not whom the client meets "
         "(that is contact_with). 'employer' means the employer who exploited the client.",
     )
