@@ -25,9 +25,14 @@ Place = tuple[str, str | None]
 _serials = itertools.count(1)
 
 
-def graph_facts(service: Service) -> tuple[bool, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """What the referral graph reads of a service (see ``Catalog.graph_revision``)."""
-    return (service.status == "active", tuple(service.kinds), tuple(service.requires), tuple(service.refers_to))
+def graph_facts(
+    service: Service,
+) -> tuple[bool, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """What the referral graph reads of a service (see ``Catalog.graph_revision``): also
+    the documents it asks for, since a required police report is a step first."""
+    docs = set(service.eligibility.documents_required) | {d.code for d in service.required_documents}
+    return (service.status == "active", tuple(service.kinds), tuple(service.requires), tuple(service.refers_to),
+            tuple(sorted(docs)))
 
 
 class Catalog:
@@ -199,7 +204,7 @@ class Catalog:
     @property
     def graph_revision(self) -> int:
         """A number that moves only when the referral graph can change: a service added
-        or removed, or its status, kinds, ``requires`` or ``refers_to`` changed (not its
+        or removed, or its status, kinds, ``requires``, ``refers_to`` or required documents changed (not its
         capacity, hours or words). Caches of the graph key on it."""
         return self._graph_revision
 
@@ -231,6 +236,25 @@ class Catalog:
                 if of_kind:
                     found |= by_place & of_kind  # walks the smaller of the two sets
             return found
+
+    def in_country(self, kinds: Iterable[str], country: str) -> dict[str | None, set[str]]:
+        """Active services of any of ``kinds`` anywhere in ``country``, by the area they
+        serve in person (normalised; None: country-wide or remote): where to look further
+        when nothing serves the client's own area. A service over several areas is in each."""
+        with self._lock:
+            of_kinds: set[str] = set()
+            for k in kinds:
+                of_kinds |= self._by_kind.get(k, set())
+            out: dict[str | None, set[str]] = {}
+            remote = self._remote.get(country, set()) & of_kinds
+            if remote:
+                out[None] = set(remote)
+            for (c, area), ids in self._by_place.items():
+                if c == country:
+                    found = ids & of_kinds
+                    if found:
+                        out.setdefault(area, set()).update(found)
+            return out
 
     def speaking(self, languages: Iterable[str]) -> set[str]:
         """Active services whose staff speak any of ``languages``."""

@@ -196,6 +196,14 @@ class Service(_Model):
     contact_with: list[Party] = Field(
         default_factory=list, max_length=10, description="Parties the client meets or deals with through this service."
     )
+    adverse_parties: list[Party] = Field(
+        default_factory=list, max_length=10,
+        description="Whom a case is against ('the case is against the employer'); not whom the client meets "
+        "(that is contact_with). 'employer' means the employer who exploited the client.",
+    )
+    represents_without_attending: bool = Field(
+        default=False, description="A lawyer or caseworker can act for the client without the client in the room."
+    )
     restricts_movement: bool = False
     movement_note: Note | None = None
     acts_without_client: bool = Field(

@@ -14,6 +14,7 @@ from typing import Mapping
 
 __all__ = [
     "CATEGORIES",
+    "DOCUMENT_KINDS",
     "DOCUMENT_STATUSES",
     "NEEDS",
     "NEED_IDS",
@@ -49,6 +50,14 @@ class ServiceKind:
     refers_to: tuple[str, ...] = ()
     satisfied_by_valid_documents: bool = False
     offered_by_default: bool = True
+    #: parties the client meets whoever provides this kind (a police report means the police)
+    implies_contact: tuple[str, ...] = ()
+    #: how a step of this kind is named in a sentence ("needs a police report first")
+    noun: str = ""
+
+    @property
+    def step_noun(self) -> str:
+        return self.noun or self.label[0].lower() + self.label[1:]
 
 
 CATEGORIES: Mapping[str, str] = MappingProxyType(
@@ -113,7 +122,7 @@ NEEDS: Mapping[str, Need] = MappingProxyType(
 NEED_IDS: tuple[str, ...] = tuple(NEEDS)
 
 _KINDS = [
-    ServiceKind("job_placement.direct_employer", "Job with an employer who hires directly", ("employment",)),
+    ServiceKind("job_placement.direct_employer", "A job with an employer", ("employment",)),
     ServiceKind("job_placement.self_employment_support", "Help to start your own business",
                 ("employment", "integration_planning", "debt")),
     ServiceKind("financial.emergency_grant", "Emergency money grant",
@@ -128,16 +137,18 @@ _KINDS = [
                 ("legal_proceedings", "compensation")),
     # Offered only when the client asks for a criminal case (a rule suggests it).
     ServiceKind("legal_aid.criminal_case", "Support as a witness or victim in a criminal case",
-                ("legal_proceedings",), offered_by_default=False),
+                ("legal_proceedings",), offered_by_default=False, implies_contact=("police", "suspect"),
+                noun="a criminal case"),
     ServiceKind("legal_aid.information", "Legal information and advice",
                 ("legal_information", "safety_destination")),
     ServiceKind("documents.identity", "Help with passport or identity card",
-                ("identity_documents",), satisfied_by_valid_documents=True),
+                ("identity_documents",), satisfied_by_valid_documents=True, noun="a passport or identity card"),
     ServiceKind("documents.work_permit", "Help with a work permit",
                 ("identity_documents",), requires=("documents.identity",),
-                satisfied_by_valid_documents=True),
+                satisfied_by_valid_documents=True, noun="a work permit"),
     ServiceKind("documents.police_report", "Filing a report of lost or taken documents",
-                ("identity_documents",), satisfied_by_valid_documents=True),
+                ("identity_documents",), satisfied_by_valid_documents=True, implies_contact=("police",),
+                noun="a police report"),
     ServiceKind("family.contact_support", "Help to contact your family, on your terms", ("family_communication",)),
     ServiceKind("family.tracing", "Finding family members you have lost contact with", ("family_communication",)),
     ServiceKind("family.safety_support", "Support to keep your family safe", ("family_safety",)),
@@ -181,6 +192,9 @@ def needs_for_kind(kind: str) -> tuple[str, ...]:
     """The needs a service kind can meet."""
     return SERVICE_KINDS[kind].needs
 
+
+#: a required document that can only be had through a service of this kind (a step first)
+DOCUMENT_KINDS: Mapping[str, str] = MappingProxyType({"police_report": "documents.police_report"})
 
 PLANS = ("stay", "return_home", "move_elsewhere", "undecided")
 DOCUMENT_STATUSES = ("valid", "expired", "lost", "confiscated", "fraudulent", "none")

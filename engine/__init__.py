@@ -26,6 +26,7 @@ from .options import (
     CashOption,
     Caution,
     Exclusion,
+    JobFacts,
     NearMiss,
     NeedOptions,
     Option,
@@ -34,6 +35,7 @@ from .options import (
     SpendingPlanLine,
     Step,
     Unmet,
+    WayForward,
 )
 from .propose import propose
 
@@ -52,6 +54,7 @@ __all__ = [
     "DataKeyError",
     "Exclusion",
     "FreechoiceError",
+    "JobFacts",
     "NearMiss",
     "NeedOptions",
     "Option",
@@ -68,6 +71,7 @@ __all__ = [
     "Step",
     "Unmet",
     "ValidationFailed",
+    "WayForward",
     "cash_option",
     "check_service",
     "choose",

@@ -33,6 +33,7 @@ Sector = Literal[
     "manufacturing", "retail", "seafood_processing", "services", "transport",
 ]
 WorkLimit = Literal["light_work_only", "no_night_work", "no_sea_work", "part_time_only"]
+WorkChoice = Literal["night_work", "sea_work"]
 
 
 class _Model(BaseModel):
@@ -52,6 +53,10 @@ class Situation(_Model):
     location: ClientPlace
     plan: Literal["stay", "return_home", "move_elsewhere", "undecided"] = "undecided"
     intended_location: ClientPlace | None = None
+    possible_locations: list[ClientPlace] = Field(
+        default_factory=list, max_length=10,
+        description="For an undecided client: places they might go (none is fine). Options are grouped by place.",
+    )
     nationality: CountryCode | None = None
     languages: list[LanguageCode] = Field(default_factory=list, max_length=50, description="ISO 639-1 (or 639-3) codes")
     gender: Literal["female", "male", "other"] | None = None
@@ -60,9 +65,15 @@ class Situation(_Model):
     fears: list[Party] = Field(default_factory=list, max_length=10, description="Gives cautions, never exclusions.")
     avoid_sectors: list[Sector] = Field(default_factory=list, max_length=20)
     work_limits: list[WorkLimit] = Field(default_factory=list, max_length=10)
+    work_choices: list[WorkChoice] = Field(
+        default_factory=list, max_length=4,
+        description="Work the client chose knowingly: no caution for night work or work at sea.",
+    )
     legal_interest: list[Literal["wage_claim", "criminal_case"]] = Field(default_factory=list, max_length=4)
     no_contact_with: list[Party] = Field(
-        default_factory=list, max_length=10, description="A hard limit: services that bring contact with these are excluded."
+        default_factory=list, max_length=10,
+        description="A hard limit: services that bring contact with these are excluded. 'employer' means the "
+        "employer who exploited the client, as does 'broker'; 'suspect' a suspect in a court case.",
     )
 
     @model_validator(mode="after")
@@ -95,7 +106,9 @@ class Assessment(_Model):
         out = [(s.location.country, s.location.area)]
         if s.intended_location is not None and s.plan in ("return_home", "move_elsewhere", "undecided"):
             out.append((s.intended_location.country, s.intended_location.area))
-        return out
+        if s.plan == "undecided":
+            out.extend((p.country, p.area) for p in s.possible_locations)
+        return list(dict.fromkeys(out))
 
 
 _ALLOWED_HINTS: dict[str, list[Any]] = {

@@ -21,9 +21,12 @@ A case file::
           reasons: [{service: svc-a, rule: direct-hire-first}]
           no_reasons: [{service: svc-b, rule: direct-hire-first}]
           steps: [{service: svc-a, kinds: [documents.identity, documents.work_permit],
-                   providers: [svc-id, null]}]   # optional: step service ids (null: none nearby)
+                   providers: [svc-id, null],    # optional: step service ids (null: none nearby)
+                   cautions: [waitlist-flagged], # optional: rules of cautions the steps carry
+                   when: after}]                 # optional: onward referrals instead of steps first
           unmet: [employment]
           near_misses: {employment: [svc-c]}        # shown under the unmet need
+          ways_forward: {employment: [elsewhere:svc-d, cash, caseworker]}  # exact, in order
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ BASE_SERVICE: dict[str, Any] = {
 }
 _EXPECT_KEYS = {
     "options", "includes", "absent", "excluded", "not_excluded", "cautions", "no_cautions",
-    "reasons", "no_reasons", "steps", "unmet", "near_misses",
+    "reasons", "no_reasons", "steps", "unmet", "near_misses", "ways_forward",
 }
 
 
@@ -213,6 +216,11 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
             fails.append(f"steps of {want['service']}: expected {want['kinds']}, got {got}")
         if "providers" in want and [s.service_id for s in chosen] != list(want["providers"]):
             fails.append(f"step providers of {want['service']}: expected {want['providers']}, got {[s.service_id for s in chosen]}")
+        if "cautions" in want:
+            got_rules = sorted({c.rule for s in chosen for c in s.cautions})
+            lacking = [r for r in want["cautions"] if r not in got_rules]
+            if lacking:
+                fails.append(f"steps of {want['service']} should carry caution(s) {lacking}; carry {got_rules}")
     for need in e.get("unmet") or []:
         entry = next((n for n in ol.needs if n.need == need), None)
         if entry is None or entry.unmet is None:
@@ -223,4 +231,10 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
         missing = [i for i in ids if i not in got]
         if missing:
             fails.append(f"near misses for {need} should include {missing}; got {got}")
+    for need, ways in (e.get("ways_forward") or {}).items():
+        entry = next((n for n in ol.needs if n.need == need), None)
+        got = ([f"{w.kind}:{w.service_id}" if w.service_id else w.kind for w in entry.unmet.ways_forward]
+               if entry is not None and entry.unmet is not None else [])
+        if got != list(ways):
+            fails.append(f"ways forward for {need}: expected {list(ways)}, got {got}")
     return ol, fails

@@ -17,10 +17,10 @@ from typing import Any, Literal, Mapping, Sequence, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from freechoice.catalog import NEEDS, ChoiceError, Problem
+from freechoice.catalog import NEED_IDS, NEEDS, ChoiceError, Problem
 
 from .assessment import Assessment
-from .options import Option, OptionList
+from .options import Option, OptionList, SpendingPlanLine
 
 __all__ = [
     "ALWAYS_SHARED",
@@ -94,6 +94,9 @@ class Choice(BaseModel):
     decision: Decision
     option_ids: list[str] = Field(default_factory=list)
     cash_chosen: bool = False
+    spending_plan: list[SpendingPlanLine] = Field(
+        default_factory=list, description="The client's own plan for the cash, need by need."
+    )
     referrals: list[ReferralDraft] = Field(default_factory=list)
     note: str | None = Field(default=None, max_length=2000)
 
@@ -109,6 +112,7 @@ def choose(
     decision: str | None = None,
     consent: Mapping[str, Sequence[str]] | None = None,
     note: str | None = None,
+    spending_plan: Sequence[Mapping[str, Any]] | None = None,
 ) -> Choice:
     """Record the client's choice over ``option_list``.
 
@@ -124,6 +128,9 @@ def choose(
         provider (from :data:`CONSENT_FIELDS`); :data:`ALWAYS_SHARED` is added to every
         entry, and chosen options without an entry share only that.
     note : free text for the caseworker's record (no names).
+    spending_plan : the client's own plan for the cash, ``[{need, amount, note}]``: only
+        with the cash option chosen, each need one the client ranked, amounts not
+        negative and together no more than the transfers bring.
 
     Returns
     -------
@@ -135,7 +142,8 @@ def choose(
     ChoiceError : every problem at once, each naming its field and what is allowed:
         an option id not on the list, a consent entry for an option that was not
         chosen (or for cash, which has no provider), a field outside
-        :data:`CONSENT_FIELDS`, a decision that does not fit the ids.
+        :data:`CONSENT_FIELDS`, a decision that does not fit the ids, a spending plan
+        line with an unknown need or a bad amount, or a plan over the cash total.
 
     Examples
     --------
@@ -181,6 +189,7 @@ def choose(
         problems.append(Problem("decision", f"'{decision}' takes no option ids; got {len(ids)}", ["chosen"], decision))
     elif decision == "chosen" and not ids:
         problems.append(Problem("decision", "'chosen' needs at least one option id", ["none_of_these", "decide_later"], decision))
+    plan = _spending_plan(option_list, spending_plan, cash_id in ids, problems)
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
         raise ChoiceError(f"invalid choice over option list {option_list.id}: {len(problems)} problem(s)\n{lines}", problems)
@@ -202,9 +211,60 @@ def choose(
         decision=decision,  # type: ignore[arg-type]
         option_ids=ids,
         cash_chosen=cash_id in ids,
+        spending_plan=plan,
         referrals=referrals,
         note=note,
     )
+
+
+_PLAN_KEYS = ("need", "amount", "note")
+
+
+def _spending_plan(option_list: OptionList, raw: Sequence[Mapping[str, Any]] | None, cash_chosen: bool,
+                   problems: list[Problem]) -> list[SpendingPlanLine]:
+    """The client's spending plan, validated: every problem is added to ``problems``."""
+    if not raw:
+        return []
+    cash = option_list.cash
+    if not cash_chosen:
+        problems.append(Problem("spending_plan", "a spending plan goes with the cash option; choose 'cash' too",
+                                [cash.option_id]))
+    if isinstance(raw, (str, bytes, Mapping)):
+        problems.append(Problem("spending_plan", "must be a list of {need, amount, note}", list(_PLAN_KEYS)))
+        return []
+    needs = list(cash.plan_needs) or list(NEED_IDS)
+    out: list[SpendingPlanLine] = []
+    total = 0.0
+    for i, line in enumerate(raw):
+        where = f"spending_plan[{i}]"
+        if not isinstance(line, Mapping):
+            problems.append(Problem(where, "must be an object {need, amount, note}", list(_PLAN_KEYS), line))
+            continue
+        ok = True
+        for key in sorted(set(line) - set(_PLAN_KEYS)):
+            problems.append(Problem(f"{where}.{key}", "unknown field", list(_PLAN_KEYS), key))
+            ok = False
+        need = line.get("need")
+        if need not in needs:
+            problems.append(Problem(f"{where}.need", f"{need!r} is not one of the client's ranked needs", needs, need))
+            ok = False
+        amount = line.get("amount")
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount != amount or amount < 0:
+            problems.append(Problem(f"{where}.amount", "must be a number of 0 or more", ["0 or more"], amount))
+            ok = False
+        note = line.get("note")
+        if note is not None and (not isinstance(note, str) or len(note) > 500):
+            problems.append(Problem(f"{where}.note", "must be text of at most 500 characters", ["text"], note))
+            ok = False
+        if ok:
+            total += float(amount)  # type: ignore[arg-type]
+            out.append(SpendingPlanLine(need=need, amount=float(amount), note=note))  # type: ignore[arg-type]
+    available = cash.transfers * cash.amount_per_transfer
+    if total > available:
+        problems.append(Problem(
+            "spending_plan", f"plans {total:,.0f} {cash.currency}, more than the {available:,.0f} {cash.currency} "
+            f"the {cash.transfers} transfers bring", [f"at most {available:,.0f} {cash.currency} in all"], total))
+    return out
 
 
 def shared_view(referral: ReferralDraft, assessment: Assessment) -> dict[str, Any]:

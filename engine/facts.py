@@ -48,7 +48,8 @@ def client_fact(a: Assessment) -> dict[str, Any]:
         fact["nationality"] = s.nationality
     if s.intended_location is not None:
         fact["intended_location__country"] = s.intended_location.country
-    for field in ("languages", "fears", "avoid_sectors", "work_limits", "legal_interest", "no_contact_with"):
+    for field in ("languages", "fears", "avoid_sectors", "work_limits", "work_choices", "legal_interest",
+                  "no_contact_with"):
         _put_list(fact, field, getattr(s, field))
     for n in NEED_IDS:
         fact[_key("needs." + n)] = a.needs.get(n, 0)
@@ -64,6 +65,7 @@ def service_fact(svc: Service) -> dict[str, Any]:
         "acts_without_client": svc.acts_without_client,
         "remote": svc.remote,
         "interpretation": svc.interpretation,
+        "represents_without_attending": svc.represents_without_attending,
         "free": all((c.amount or 0) == 0 for c in svc.cost_options),
         "capacity__status": svc.capacity.status,
         "is_employer": svc.employment is not None,
@@ -73,6 +75,7 @@ def service_fact(svc: Service) -> dict[str, Any]:
     _put_list(fact, "requires", svc.requires)
     _put_list(fact, "reports_to", svc.reports_to)
     _put_list(fact, "contact_with", svc.contact_with)
+    _put_list(fact, "adverse_parties", svc.adverse_parties)
     _put_list(fact, "eligibility.documents_required", svc.eligibility.documents_required)
     emp = svc.employment
     if emp is not None:

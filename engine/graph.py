@@ -16,8 +16,18 @@ import networkx as nx
 
 from freechoice.catalog import SERVICE_KINDS, Catalog, ReferralCycleError, Service
 from freechoice.catalog.index import graph_facts
+from freechoice.catalog.taxonomy import DOCUMENT_KINDS
 
-__all__ = ["ReferralGraph", "check_service", "referral_graph"]
+__all__ = ["ReferralGraph", "check_service", "referral_graph", "required_kinds"]
+
+
+def required_kinds(svc: Service) -> list[str]:
+    """Kinds a service needs first: its ``requires`` plus the kinds that provide a document
+    it asks for (a police report comes from a police report service). A kind the service
+    offers itself is never its own prerequisite."""
+    docs = set(svc.eligibility.documents_required) | {d.code for d in svc.required_documents}
+    out = set(svc.requires) | {DOCUMENT_KINDS[d] for d in docs if d in DOCUMENT_KINDS}
+    return sorted(out - set(svc.kinds))
 
 
 def _k(kind: str) -> str:
@@ -53,7 +63,7 @@ class ReferralGraph:
             g.add_node(_s(svc.id), type="service")
             for kind in svc.kinds:
                 g.add_edge(_s(svc.id), _k(kind), rel="is_a")
-            for req in svc.requires:
+            for req in required_kinds(svc):
                 g.add_edge(_s(svc.id), _k(req), rel="requires")
             for ref in svc.refers_to:
                 if ref in ids:
@@ -69,7 +79,7 @@ class ReferralGraph:
                 lifted.add_edge(kind.id, req)
         for svc in services:
             for kind in svc.kinds:
-                for req in svc.requires:
+                for req in {*svc.requires, *required_kinds(svc)}:
                     lifted.add_edge(kind, req)
         _raise_on_cycle(lifted, "requires")
         refs = nx.DiGraph(
@@ -95,7 +105,8 @@ class ReferralGraph:
         )
 
     def service_requires(self, service_id: str) -> list[str]:
-        """Kinds a service requires: its own ``requires`` plus what its kinds require."""
+        """Kinds a service requires: its own ``requires`` (and the kinds that give the documents
+        it asks for) plus what its kinds require, less the kinds it offers itself."""
         return self._cached(("sreq", service_id), lambda: self._service_requires(service_id))  # type: ignore[no-any-return]
 
     def _service_requires(self, service_id: str) -> list[str]:
@@ -108,7 +119,8 @@ class ReferralGraph:
                 out.add(v.removeprefix("kind:"))
             elif rel == "is_a":
                 out.update(self.kind_requires(v.removeprefix("kind:")))
-        return sorted(out)
+        own = {v.removeprefix("kind:") for _, v, rel in self.graph.out_edges(node, data="rel") if rel == "is_a"}
+        return sorted(out - own)
 
     def onward(self, service_id: str) -> tuple[list[str], list[str]]:
         """Where a service refers on: (service ids, kinds), both sorted."""

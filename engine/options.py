@@ -14,14 +14,18 @@ __all__ = [
     "CashOption",
     "Caution",
     "Exclusion",
+    "JobFacts",
     "NearMiss",
     "NeedOptions",
     "Option",
     "OptionList",
+    "PlaceGroup",
+    "PlaceNeed",
     "Reason",
     "SpendingPlanLine",
     "Step",
     "Unmet",
+    "WayForward",
     "built",
 ]
 
@@ -74,6 +78,24 @@ class Step(_Model):
     service_name: str | None = None
     provider_name: str | None = None
     rule: str | None = None
+    cautions: list[Caution] = Field(default_factory=list, description="The step provider's cautions.")
+
+
+class JobFacts(_Model):
+    """What a worker asks about a job, from the catalog's employment facts."""
+
+    sectors: list[str]
+    hire: Literal["direct", "broker"] = Field(description="Hired directly by the employer, or through a broker.")
+    charges_recruitment_fees: bool
+    wage_monthly: float | None = None
+    minimum_wage_monthly: float | None = None
+    currency: str | None = None
+    wage_vs_minimum: Literal["above", "at", "below", "unknown"] = "unknown"
+    full_time: bool = True
+    night_work: bool = False
+    at_sea: bool = False
+    light_work_available: bool = False
+    legal_status_required: bool = False
 
 
 class Option(_Model):
@@ -96,6 +118,7 @@ class Option(_Model):
     quality: dict[str, Any] | None = Field(
         default=None, description="Client-rated quality signal and how many ratings it rests on."
     )
+    job: JobFacts | None = Field(default=None, description="For a job: what a worker asks (sector, hire, fees, wage, hours).")
 
 
 class NearMiss(_Model):
@@ -108,9 +131,20 @@ class NearMiss(_Model):
     rules: list[str] = Field(default_factory=list)
 
 
+class WayForward(_Model):
+    """What can still be done for an unmet need: a service elsewhere in the country, one
+    by phone, an interpreter, the cash option, or the caseworker looking further."""
+
+    kind: Literal["elsewhere", "remote", "interpreter", "cash", "caseworker"]
+    text: str
+    service_id: str | None = None
+    place: str | None = None
+
+
 class Unmet(_Model):
     text: str
     near_misses: list[NearMiss] = Field(default_factory=list)
+    ways_forward: list[WayForward] = Field(default_factory=list, description="Never empty when built by propose.")
 
 
 class NeedOptions(_Model):
@@ -119,6 +153,7 @@ class NeedOptions(_Model):
     priority: int = Field(ge=1, le=4)
     options: list[Option] = Field(default_factory=list)
     unmet: Unmet | None = None
+    cash_meets: bool = Field(default=False, description="Money can meet this need: the cash option applies here too.")
 
 
 class Exclusion(_Model):
@@ -151,6 +186,23 @@ class CashOption(_Model):
     )
     plan_needs: list[str] = Field(default_factory=list, description="The client's ranked needs, highest first.")
     conditions: str = "None: the money is the client's to spend on what they decide."
+    paid_in: str = Field(default="", description="Where the transfers are paid and in which currency.")
+    minimum_wage_as_of: str | None = Field(default=None, description="The date the minimum wage figure applies from.")
+
+
+class PlaceNeed(_Model):
+    need: str
+    option_ids: list[str] = Field(default_factory=list)
+
+
+class PlaceGroup(_Model):
+    """For an undecided client: the options that serve one place they are or might be in."""
+
+    country: str
+    area: str | None = None
+    label: str
+    current: bool = False
+    needs: list[PlaceNeed] = Field(default_factory=list)
 
 
 class OptionList(_Model):
@@ -162,7 +214,13 @@ class OptionList(_Model):
     sample_data: bool = False
     needs: list[NeedOptions]
     excluded: list[Exclusion] = Field(default_factory=list)
+    cautions: list[Caution] = Field(
+        default_factory=list, description="About the whole list (for example: age not recorded)."
+    )
     cash: CashOption
+    by_place: list[PlaceGroup] = Field(
+        default_factory=list, description="Undecided clients: options grouped by where they are and each place they might go."
+    )
     assessment_id: str | None = Field(default=None, description="Set by the HTTP service: the stored assessment.")
 
     def option(self, option_id: str) -> Option | CashOption | None:

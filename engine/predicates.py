@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from freechoice.catalog import Service
+from freechoice.catalog import SERVICE_KINDS, Service
 from freechoice.catalog.codes import normalise_area
 
 from .assessment import Assessment
+from .language import language_name
 
 __all__ = ["ClientView", "match_facts", "serves_place"]
 
@@ -45,6 +46,8 @@ class ClientView:
     """The parts of an assessment that matching reads, as sets (built once per request)."""
 
     languages: frozenset[str]
+    language_order: tuple[str, ...]
+    language_names: str
     no_contact: frozenset[str]
     fears: frozenset[str]
     avoid_sectors: frozenset[str]
@@ -64,6 +67,8 @@ class ClientView:
             intended = (s.intended_location.country, normalise_area(s.intended_location.area))
         return cls(
             languages=frozenset(s.languages),
+            language_order=tuple(s.languages),
+            language_names=" or ".join(language_name(c) for c in s.languages) or "your language",
             no_contact=frozenset(s.no_contact_with),
             fears=frozenset(s.fears),
             avoid_sectors=frozenset(s.avoid_sectors),
@@ -82,6 +87,9 @@ class _ServiceSide:
     """What matching reads from one service, worked out once per service object."""
 
     parties: frozenset[str]
+    adverse: frozenset[str]
+    will_meet: str
+    case_against: str
     consent_reports: frozenset[str]
     sectors: frozenset[str]
     employer: bool
@@ -120,6 +128,9 @@ def _side(svc: Service) -> _ServiceSide:
     until = f" until {cap.until.isoformat()}" if cap.until else ""
     side = _ServiceSide(
         parties=frozenset(contact_parties(svc)),
+        adverse=frozenset(svc.adverse_parties),
+        will_meet=_join(f"the {p}" for p in contact_parties(svc)) or "only the staff of this service",
+        case_against=f"The case is against {_join(f'the {p}' for p in svc.adverse_parties)}. " if svc.adverse_parties else "",
         consent_reports=frozenset(svc.reports_to) if svc.reports_to_authorities == "with_consent" else frozenset(),
         sectors=sectors,
         employer=emp is not None,
@@ -160,10 +171,14 @@ def serves_place(svc: Service, place: tuple[str, str | None]) -> bool:
 
 
 def contact_parties(svc: Service) -> set[str]:
-    """Who the client meets or whose hands their details reach through this service."""
-    parties = set(svc.contact_with)
+    """Who the client meets or whose hands their details reach through this service:
+    its ``contact_with``, whom it must report to, and whom its kinds imply (filing a
+    police report means the police)."""
+    parties: set[str] = set(svc.contact_with)
     if svc.reports_to_authorities == "mandatory":
         parties |= set(svc.reports_to)
+    for kind in svc.kinds:
+        parties.update(SERVICE_KINDS[kind].implies_contact)
     return parties
 
 
@@ -199,11 +214,15 @@ def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
             elig_problems.append(f"Only for people aged {side.maximum_age} or under")
 
     missing = side.documents if not cv.documents_valid else ()
+    shared = not cv.languages.isdisjoint(side.languages)
     return {
         # language_fit: nothing stands in the way (also when the client named no language);
         # shared_language: the client named a language and staff speak it
         "language_fit": not cv.languages or not cv.languages.isdisjoint(side.languages),
-        "shared_language": not cv.languages.isdisjoint(side.languages),
+        "shared_language": shared,
+        # languages are in the client's order of preference
+        "spoken_language": next((language_name(c) for c in cv.language_order if c in side.languages), "") if shared else "",
+        "client_languages": cv.language_names,
         "interpretation": svc.interpretation,
         "in_current_place": _serves(side, cv.current),
         "in_intended_place": cv.intended is not None and _serves(side, cv.intended),
@@ -224,4 +243,10 @@ def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
         "full_until": side.full_until,
         "waitlist_until": side.waitlist_until,
         "movement_note": side.movement_note,
+        # worked out from the pathway in propose (engine.pathways), never per pair
+        "step_blocked": False,
+        # the case is against someone the client refused or fears (not someone they meet)
+        "opponent_refused": bool(side.adverse) and not side.adverse.isdisjoint(cv.no_contact | cv.fears),
+        "will_meet": side.will_meet,
+        "case_against": side.case_against,
     }

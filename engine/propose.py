@@ -13,15 +13,20 @@ import math
 import weakref
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, kinds_for_need
 
 from .assessment import Assessment
-from .cash import cash_option
+from .cash import DEFAULT_MINIMUM_WAGES, cash_option
 from .compile import CompiledRules, render_text
+from .forward import add_ways_forward, mark_cash_needs
 from .graph import ReferralGraph, referral_graph
+from .jobs import job_facts
+from .language import language_cautions
 from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet, built
+from .pathways import Pathway, blocked_text, onward, prerequisites
+from .places import group_by_place
 from .predicates import ClientView, match_facts
 
 __all__ = ["propose"]
@@ -112,6 +117,7 @@ class _Request:
         catalog: Catalog,
         rules: CompiledRules,
         quality: Mapping[str, tuple[float, int]] | None,
+        minimum_wages: Mapping[str, Sequence[Any]] | None = None,
     ) -> None:
         self.a = assessment
         self.catalog = catalog
@@ -119,6 +125,7 @@ class _Request:
         self.cv = ClientView.of(assessment)
         self.client = _client_values(assessment)
         self.quality = quality or {}
+        self.minimum_wages = DEFAULT_MINIMUM_WAGES if minimum_wages is None else minimum_wages
         self.plan = _plan(rules, rules.active_rules(assessment))
         self.suggested = self.plan.suggested
         self.places = assessment.places()
@@ -129,6 +136,8 @@ class _Request:
         self._graph: ReferralGraph | None = None
         self._providers: dict[str, _Eval | None] = {}
         self._steps: dict[str, list[Step]] = {}
+        self._prereqs: dict[str, Pathway] = {}
+        self._in_progress: set[str] = set()
 
     @property
     def graph(self) -> ReferralGraph:
@@ -180,6 +189,28 @@ class _Request:
         return found
 
     # -------------------------------------------------------------- pathways
+    def usable(self, ev: _Eval) -> bool:
+        """Whether an evaluated service can be offered: no rule excluded it and no step
+        before it is blocked by the client's limits (a blocked one gets its exclusion here)."""
+        if ev.excluded:
+            return False
+        if ev.service.id in self._in_progress:
+            return False  # a service is never a step on its own way (rules can require kinds in a loop)
+        return not self.prerequisites(ev).blocked
+
+    def prerequisites(self, ev: _Eval) -> Pathway:
+        sid = ev.service.id
+        found = self._prereqs.get(sid)
+        if found is None:
+            self._in_progress.add(sid)
+            try:
+                found = self._prereqs[sid] = prerequisites(self, ev)
+            finally:
+                self._in_progress.discard(sid)
+            if found.blocked:
+                ev.excluded.append(blocked_text(self, found.blocked))
+        return found
+
     def provider_for(self, kind: str) -> _Eval | None:
         """The usable service of ``kind`` with the shortest chain behind it, best score first."""
         if kind not in self._providers:
@@ -189,92 +220,19 @@ class _Request:
     def _provider_for(self, kind: str) -> _Eval | None:
         cands = self.catalog.candidates([kind], self.places)
         self.evaluate(cands)
-        usable = [self.evals[s] for s in cands if not self.evals[s].excluded]
-        if not usable:
-            return None
-        return min(
-            usable,
+        left_in = [self.evals[s] for s in cands if not self.evals[s].excluded]
+        left_in.sort(
             key=lambda ev: (self.graph.chain_length(ev.service.id, self.satisfied), -ev.score, ev.service.name, ev.service.id),
         )
+        # the best first whose own steps are not blocked (only those it reaches are worked out)
+        return next((ev for ev in left_in if self.usable(ev)), None)
 
     def steps(self, ev: _Eval) -> list[Step]:
         """Pathway steps of an option (memoised: a service's steps do not depend on the need)."""
         sid = ev.service.id
         if sid not in self._steps:
-            self._steps[sid] = self._pathway(ev)
+            self._steps[sid] = self.prerequisites(ev).steps + onward(self, ev)
         return list(self._steps[sid])
-
-    def _pathway(self, ev: _Eval) -> list[Step]:
-        graph = self.graph
-        before: list[Step] = []
-        seen: set[str] = set()
-        rule_for: dict[str, tuple[str, str]] = {k: (rid, text) for k, rid, text in ev.required}
-
-        def visit(kind: str, stack: tuple[str, ...]) -> None:
-            if kind in seen or kind in self.satisfied or kind in stack:
-                return
-            seen.add(kind)
-            provider = self.provider_for(kind)
-            deeper = set(graph.kind_requires(kind))
-            if provider is not None:
-                deeper |= set(graph.service_requires(provider.service.id))
-            for k in sorted(deeper):
-                visit(k, (*stack, kind))
-            label = SERVICE_KINDS[kind].label
-            rid, why = rule_for.get(kind, (None, ""))
-            if provider is not None:
-                org = self.catalog.organization(provider.service.organization_id)
-                text = f"First: {label.lower()} with {org.name} ({provider.service.name})"
-                before.append(
-                    _step(
-                        kind=kind, text=text + (f". {why}" if why else ""), when="before",
-                        service_id=provider.service.id, service_name=provider.service.name,
-                        provider_name=org.name, rule=rid,
-                    )
-                )
-            else:
-                text = f"First: {label.lower()}. No service you can use was found nearby; your caseworker can help"
-                before.append(
-                    _step(
-                        kind=kind, text=text + (f". {why}" if why else ""), when="before",
-                        service_id=None, service_name=None, provider_name=None, rule=rid,
-                    )
-                )
-
-        first = sorted(set(graph.service_requires(ev.service.id)) | set(rule_for))
-        for kind in first:
-            visit(kind, ())
-        after: list[Step] = []
-        onward_services, onward_kinds = graph.onward(ev.service.id)
-        covered: set[str] = set()
-        for sid in onward_services:
-            svc = self.catalog.get(sid)
-            if svc is None or svc.status != "active":
-                continue
-            covered.update(svc.kinds)
-            org = self.catalog.organization(svc.organization_id)
-            after.append(
-                _step(
-                    kind=svc.kinds[0], text=f"Then: can refer you on to {org.name} ({svc.name})", when="after",
-                    service_id=svc.id, service_name=svc.name, provider_name=org.name, rule=None,
-                )
-            )
-        for kind in onward_kinds:
-            if kind in covered:
-                continue
-            provider = self.provider_for(kind)
-            label = SERVICE_KINDS[kind].label
-            if provider is None:
-                continue
-            org = self.catalog.organization(provider.service.organization_id)
-            after.append(
-                _step(
-                    kind=kind, text=f"Then, if needed: {label.lower()} with {org.name} ({provider.service.name})",
-                    when="after", service_id=provider.service.id, service_name=provider.service.name,
-                    provider_name=org.name, rule=None,
-                )
-            )
-        return before + after
 
     # -------------------------------------------------------------- assembly
     def option(self, need: str, ev: _Eval, kinds: set[str], suggest_reasons: dict[str, tuple[str, str]]) -> Option:
@@ -307,14 +265,9 @@ class _Request:
             "available_until": part["available_until"],
             "remote": part["remote"],
             "quality": ev.quality,
+            "job": job_facts(svc, self.minimum_wages) if svc.employment is not None else None,
         }
         return built(Option, values)
-
-
-def _step(*, kind: str, text: str, when: str, service_id: str | None, service_name: str | None,
-          provider_name: str | None, rule: str | None) -> Step:
-    return built(Step, {"kind": kind, "text": text, "when": when, "service_id": service_id,
-                        "service_name": service_name, "provider_name": provider_name, "rule": rule})
 
 
 # service serial -> (organisation, the option fields that depend on the service alone).
@@ -395,7 +348,7 @@ def propose(
     all_needs: bool = False,
     list_id: str | None = None,
     quality: Mapping[str, tuple[float, int]] | None = None,
-    minimum_wages: Mapping[str, tuple[float, str]] | None = None,
+    minimum_wages: Mapping[str, Sequence[Any]] | None = None,
     created_at: str | None = None,
 ) -> OptionList:
     """Propose options for every need ranked 3 or 4 (every ranked need with ``all_needs``).
@@ -410,7 +363,8 @@ def propose(
     list_id : the option list's id; by default a hash of the inputs (same input, same id).
     quality : service id -> (mean client satisfaction 1-5, number of ratings); orders
         options a little and is shown with its count.
-    minimum_wages : country -> (monthly minimum wage, currency) for the cash option.
+    minimum_wages : country -> (monthly minimum wage, currency[, date it applies from]) for
+        the cash option (paid where the client will be) and for job wages.
 
     Returns
     -------
@@ -427,7 +381,7 @@ def propose(
     >>> ol.needs[0].need, ol.cash.transfers
     ('compensation', 3)
     """
-    req = _Request(assessment, catalog, rules, quality)
+    req = _Request(assessment, catalog, rules, quality, minimum_wages)
     needs_out: list[NeedOptions] = []
     excluded_out: list[Exclusion] = []
     for need, priority in assessment.ranked(1 if all_needs else 3):
@@ -439,7 +393,7 @@ def propose(
         misses: list[_Eval] = []
         for sid in cands:
             ev = req.evals[sid]
-            if ev.excluded:
+            if not req.usable(ev):
                 misses.append(ev)
                 for rid, text in ev.excluded:
                     excluded_out.append(
@@ -473,6 +427,8 @@ def propose(
                 need=need, label=NEEDS[need].label, priority=priority, options=options, unmet=unmet
             )
         )
+    add_ways_forward(req, needs_out)
+    mark_cash_needs(needs_out)
     return OptionList.model_construct(
         id=list_id or _list_id(assessment, rules, catalog, all_needs),
         client_ref=assessment.client_ref,
@@ -482,5 +438,7 @@ def propose(
         sample_data=catalog.sample,
         needs=needs_out,
         excluded=excluded_out,
+        cautions=language_cautions(assessment),
         cash=cash_option(assessment, minimum_wages),
+        by_place=group_by_place(assessment, catalog, needs_out),
     )

@@ -6,7 +6,7 @@ from collections import Counter
 
 from .options import Option, OptionList
 
-__all__ = ["render_option_list"]
+__all__ = ["job_line", "render_option_list"]
 
 
 def _place(o: Option) -> str:
@@ -33,6 +33,32 @@ def _cost(o: Option) -> str:
     return "; ".join(parts) or "fees apply"
 
 
+_WAGE_VS = {"above": "above the minimum wage", "at": "at the minimum wage", "below": "BELOW the minimum wage"}
+
+
+def job_line(o: Option) -> str:
+    """The facts of a job option in one line a worker reads ("" for other options)."""
+    j = o.job
+    if j is None:
+        return ""
+    bits = [", ".join(s.replace("_", " ") for s in j.sectors)]
+    bits.append("hires directly" if j.hire == "direct" else "through a broker")
+    bits.append("charges recruitment fees" if j.charges_recruitment_fees else "no recruitment fees")
+    if j.wage_monthly is not None:
+        wage = f"{j.wage_monthly:,.0f} {j.currency or ''}".strip() + " a month"
+        if j.wage_vs_minimum in _WAGE_VS and j.minimum_wage_monthly:
+            wage += f" ({_WAGE_VS[j.wage_vs_minimum]} of {j.minimum_wage_monthly:,.0f})"
+        bits.append(wage)
+    else:
+        bits.append("wage not stated")
+    bits.append("full time" if j.full_time else "part time")
+    bits.append("night work" if j.night_work else "no night work")
+    bits.append("at sea" if j.at_sea else "on land")
+    bits.append("light work available" if j.light_work_available else "no light work")
+    bits.append("needs a work permit" if j.legal_status_required else "no work permit asked")
+    return " | ".join(bits)
+
+
 def render_option_list(ol: OptionList, *, width_options: int | None = None) -> str:
     """Render ``ol`` as readable text. ``width_options`` limits options shown per need."""
     out = []
@@ -42,6 +68,16 @@ def render_option_list(ol: OptionList, *, width_options: int | None = None) -> s
     out.append(head)
     out.append(f"option list {ol.id} | {ol.rules_version} | {ol.catalog_version}")
     out.append("These are options to choose from. Nothing is decided until the client chooses.")
+    for c in ol.cautions:
+        out.append(f"Take care: {c.text}")
+    cash = ol.cash
+    out.append("")
+    out.append(
+        f"Cash: {cash.transfers} monthly transfers of {cash.amount_per_transfer:,.0f} {cash.currency} "
+        f"({cash.basis}). {cash.paid_in + ' ' if cash.paid_in else ''}{cash.conditions}"
+    )
+    if cash.plan_needs:
+        out.append("   spending plan to fill in with the client, against: " + ", ".join(cash.plan_needs))
     for i, n in enumerate(ol.needs, 1):
         out.append("")
         out.append(f"{i}. {n.label or n.need} (priority {n.priority})")
@@ -56,24 +92,33 @@ def render_option_list(ol: OptionList, *, width_options: int | None = None) -> s
                 out.append(f"      why: {why}")
             for c in o.cautions:
                 out.append(f"      take care: {c.text}")
+            if o.job is not None:
+                out.append(f"      job: {job_line(o)}")
             for s in o.steps:
                 out.append(f"      step: {s.text}")
+                for sc in s.cautions:
+                    out.append(f"         take care: {sc.text}")
             langs = ", ".join(o.languages) or "-"
             out.append(f"      where: {_place(o)} | languages: {langs} | cost: {_cost(o)}")
+        if n.cash_meets:
+            out.append(f"   cash: the cash option ({ol.cash.transfers} x {ol.cash.amount_per_transfer:,.0f} "
+                       f"{ol.cash.currency}) can also pay for this")
         if width_options is not None and len(n.options) > width_options:
             out.append(f"   ... and {len(n.options) - width_options} more option(s)")
         if n.unmet is not None:
             out.append(f"   no option yet: {n.unmet.text}")
             for m in n.unmet.near_misses:
                 out.append(f"      near miss: {m.service_name} ({m.provider_name}): {'; '.join(m.blocked_by)}")
-    c = ol.cash
-    out.append("")
-    out.append(
-        f"Cash: {c.transfers} monthly transfers of {c.amount_per_transfer:,.0f} {c.currency} "
-        f"({c.basis}). {c.conditions}"
-    )
-    if c.plan_needs:
-        out.append("   spending plan to fill in with the client, against: " + ", ".join(c.plan_needs))
+    if ol.by_place:
+        names = {o.option_id: o.service_name for n in ol.needs for o in n.options}
+        labels = {n.need: n.label or n.need for n in ol.needs}
+        out.append("")
+        out.append("By place (you have not decided where to be):")
+        for g in ol.by_place:
+            out.append(f"   {g.label}")
+            for pn in g.needs:
+                found = ", ".join(names[i] for i in pn.option_ids) or "nothing found here yet"
+                out.append(f"      {labels[pn.need]}: {found}")
     if ol.excluded:
         counts = Counter(e.rule for e in ol.excluded)
         summary = ", ".join(f"{rule} x{n}" for rule, n in sorted(counts.items()))

@@ -50,6 +50,7 @@ CLIENT_FIELDS: dict[str, str] = {
     "fears": "list",
     "avoid_sectors": "list",
     "work_limits": "list",
+    "work_choices": "list",
     "legal_interest": "list",
     "no_contact_with": "list",
     "location.country": "scalar",
@@ -64,6 +65,8 @@ SERVICE_FIELDS: dict[str, str] = {
     "reports_to_authorities": "scalar",
     "reports_to": "list",
     "contact_with": "list",
+    "adverse_parties": "list",
+    "represents_without_attending": "bool",
     "restricts_movement": "bool",
     "acts_without_client": "bool",
     "remote": "bool",
@@ -97,6 +100,8 @@ MATCH_FIELDS: dict[str, str] = {
     "eligible": "bool",
     "documents_missing": "bool",
     "full": "bool",
+    "step_blocked": "bool",
+    "opponent_refused": "bool",
 }
 
 OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "any_of", "all_of", "none_of", "exists")

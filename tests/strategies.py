@@ -116,6 +116,7 @@ def services(draw: st.DrawFn, organization_ids: list[str] | None = None, service
         required_documents=draw(st.lists(_document, max_size=2)),
         eligibility=draw(st.just(Eligibility()) | _eligibility()),
         reports_to_authorities=mode, reports_to=reports, contact_with=draw(_parties),
+        adverse_parties=draw(_parties), represents_without_attending=draw(st.booleans()),
         restricts_movement=draw(st.booleans()), movement_note=draw(_opt_text), acts_without_client=draw(st.booleans()),
         employment=draw(_employment if needs_job else st.none() | _employment),
         capacity=draw(st.just(Capacity()) | _capacity),

@@ -38,6 +38,10 @@ class ChoiceCreate(BaseModel):
     consent: dict[OptionId, Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=50)]] = Field(
         default_factory=dict, max_length=100, description="option id -> fields to share with that provider")
     note: str | None = Field(default=None, max_length=2000)
+    spending_plan: list[Any] = Field(
+        default_factory=list, max_length=50,
+        description="With the cash option: the client's plan, [{need, amount, note}] (checked line by line by choose())",
+    )
 
 
 def own_option_list(db: Any, list_id: str, who: Principal) -> OptionListRow:
@@ -103,7 +107,8 @@ def list_option_lists(who: Caseworker, db: DbSession, client_ref: ClientRefQuery
 def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Caseworker, db: DbSession):
     row = own_option_list(db, list_id, who)
     ol = OptionList.model_validate(row.data)
-    choice = choose(ol, body.option_ids, decision=body.decision, consent=body.consent, note=body.note)
+    choice = choose(ol, body.option_ids, decision=body.decision, consent=body.consent, note=body.note,
+                    spending_plan=body.spending_plan)
     assessment = Assessment.model_validate(db.get(AssessmentRow, row.assessment_id).data)
     priorities = {n.need: n.priority for n in ol.needs}
     db.rollback()

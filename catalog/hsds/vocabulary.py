@@ -39,6 +39,8 @@ FACT_FIELDS: tuple[str, ...] = (
     "reports_to_authorities",
     "reports_to",
     "contact_with",
+    "adverse_parties",
+    "represents_without_attending",
     "restricts_movement",
     "movement_note",
     "acts_without_client",

@@ -28,14 +28,15 @@ def test_list_validate_dry_run_activate(world, database_url):
     good = c.post("/rules/validate", json={"pack": candidate}, headers=world.as_("admin")).json()
     assert good["valid"] and good["version"] != active["version"]
     body = copy.deepcopy(ASSESSMENT)
-    body["needs"] = {"serious_medical": 4}
-    body["situation"]["location"] = {"country": "TH", "area": "Trang"}
+    body["needs"] = {"employment": 4}  # health and legal help are never left out over language
+    body["situation"]["location"] = {"country": "TH", "area": "Songkhla"}
+    body["situation"]["documents"] = "valid"
     ol = c.post("/option-lists", json=body, headers=world.as_("cw_a")).json()
     dry = c.post("/rules/dry-run", json={"pack": candidate, "assessment_id": ol["assessment_id"]}, headers=world.as_("admin"))
     assert dry.status_code == 200, dry.text
     changes = dry.json()["changes"]
-    assert "svc-trang-hospital" in changes["serious_medical"]["after"]
-    assert "svc-trang-hospital" not in changes["serious_medical"]["before"]
+    assert "svc-songkhla-hotel-jobs" in changes["employment"]["after"]
+    assert "svc-songkhla-hotel-jobs" not in changes["employment"]["before"]
     assert c.get("/rules", headers=world.as_("cw_a")).json()["version"] == active["version"]  # dry-run changed nothing
     done = c.post("/rules/activate", json={"pack": candidate}, headers=world.as_("admin"))
     assert done.status_code == 200

@@ -56,7 +56,7 @@ def test_check_lists_every_rule_of_the_default_pack_with_the_version():
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     version = load_rules().version
-    assert lines[0].endswith(f"default.yaml: valid; 33 rules with the core pack; version {version}")
+    assert lines[0].endswith(f"default.yaml: valid; 40 rules with the core pack; version {version}")
     listed = [re.split(r"\s+", line.strip())[:3] for line in lines[1:]]
     expected = [[pack.pack, r.id, r.then.kind] for pack in (core_pack(), default_pack()) for r in pack.rules]
     assert listed == expected
@@ -65,7 +65,7 @@ def test_check_lists_every_rule_of_the_default_pack_with_the_version():
 def test_check_of_the_core_pack_alone():
     result = cli("rules", "check", str(REPO / "rules" / "core.yaml"))
     assert result.exit_code == 0, result.output
-    assert "core.yaml: valid; 6 rules with the core pack" in result.stdout
+    assert "core.yaml: valid; 7 rules with the core pack" in result.stdout
 
 
 def test_check_of_a_broken_pack_exits_2_with_every_problem_on_stderr(tmp_path: Path):
