@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 __all__ = [
     "CatalogError",
@@ -114,7 +114,7 @@ class TransitionError(FreechoiceError):
     ``allowed`` lists the moves the actor may make from the current status; ``others``
     maps the other side to the moves only it may make (empty at a final status)."""
 
-    def __init__(self, message: str, allowed: Sequence[str], others: dict[str, Sequence[str]] | None = None) -> None:
+    def __init__(self, message: str, allowed: Sequence[str], others: Mapping[str, Sequence[str]] | None = None) -> None:
         self.allowed = list(allowed)
         self.others = {side: list(moves) for side, moves in (others or {}).items() if moves}
         if self.allowed:

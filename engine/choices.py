@@ -312,7 +312,7 @@ def render_shared_view(view: Mapping[str, Any], *, provider_name: str = "") -> s
     languages: my, th
     Nothing else was shared: the client did not consent to it.
     """
-    need = view.get("need")
+    need = str(view.get("need") or "")
     head = f"Referral for: {NEEDS[need].label if need in NEEDS else need or 'a need'}"
     if provider_name:
         head += f" (to {provider_name})"

@@ -36,7 +36,7 @@ def _readable(value: Any) -> str:
             return "".join(items)
         return ", ".join(items[:-1]) + " and " + items[-1]
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return str(value.isoformat())
     return str(value)
 
 

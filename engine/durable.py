@@ -56,7 +56,7 @@ CHUNK = 48
 _ruleset_serial = iter(range(1, 1 << 62))
 
 
-class _QuietHost(_engine.Host):
+class _QuietHost(_engine.Host):  # type: ignore[misc]  # durable-rules has no types
     """A durable-rules Host without the two background dispatch timers."""
 
     def _run(self) -> None:  # noqa: D401 - deliberately does nothing

@@ -107,6 +107,7 @@ def _field_pattern(field: str, kind: str, cond: Any) -> dict[str, Any]:
         if op == "exists":
             raise ValueError("exists is not defined on list fields; use any_of / none_of")
         members = [_key(field, v) for v in val]
+        parts: list[dict[str, Any]]
         if op == "any_of":
             parts = [{m: True} for m in members]
             return parts[0] if len(parts) == 1 else {"$or": parts}

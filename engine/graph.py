@@ -61,8 +61,8 @@ class ReferralGraph:
         ids = {s.id for s in services}
         for svc in services:
             g.add_node(_s(svc.id), type="service")
-            for kind in svc.kinds:
-                g.add_edge(_s(svc.id), _k(kind), rel="is_a")
+            for own in svc.kinds:
+                g.add_edge(_s(svc.id), _k(own), rel="is_a")
             for req in required_kinds(svc):
                 g.add_edge(_s(svc.id), _k(req), rel="requires")
             for ref in svc.refers_to:
@@ -78,9 +78,9 @@ class ReferralGraph:
             for req in kind.requires:
                 lifted.add_edge(kind.id, req)
         for svc in services:
-            for kind in svc.kinds:
+            for own in svc.kinds:
                 for req in {*svc.requires, *required_kinds(svc)}:
-                    lifted.add_edge(kind, req)
+                    lifted.add_edge(own, req)
         _raise_on_cycle(lifted, "requires")
         refs = nx.DiGraph(
             (u, v) for u, v, rel in self.graph.edges(data="rel") if rel == "refers_to" and u.startswith("service:")

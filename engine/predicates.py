@@ -32,8 +32,8 @@ _LIMIT_TEXT = {
 }
 
 
-def _join(items: Any) -> str:
-    items = sorted(items)
+def _join(values: Any) -> str:
+    items = [str(v) for v in sorted(values)]
     if not items:
         return ""
     if len(items) == 1:
