@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.installed-$(PYVER)
 PY313  ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.13; do \
             $$p -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: demo test test-engine test-py313 bench serve clean
+.PHONY: demo test lint test-engine test-py313 bench serve clean
 
 $(STAMP): pyproject.toml patches/durable-rules-2.0.28.patch tools/build_durable_rules.py
 	@test -n "$(PYVER)" || { echo "make: $(PYTHON) does not run; set PYTHON=" >&2; exit 1; }
@@ -33,9 +33,16 @@ $(STAMP): pyproject.toml patches/durable-rules-2.0.28.patch tools/build_durable_
 demo: $(STAMP)
 	$(BIN)/freechoice demo
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory test-py313
+
+# House habits, checked before the tests: formatting, lint, and mypy --strict on the
+# engine and the catalog (tools/typecheck.py maps the installed package names).
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/python tools/typecheck.py
 
 # The engine's tests and rule cases alone (TESTS= chooses others).
 TESTS ?= tests/engine rules/cases
