@@ -86,6 +86,14 @@ class Settings(BaseSettings):
         description="Several worker processes: an empty directory where each writes its metrics, so /metrics "
         "reports all of them (prometheus-client multiprocess mode). Unset: each process reports its own.",
     )
+    age_of_majority: dict[str, int] = Field(
+        default_factory=dict,
+        description='Age of majority per country (JSON, e.g. {"TH": 18}); countries not listed use 18. A client '
+        "under it is handled as a child.",
+    )
+    child_cash_recipient: Literal["guardian", "client"] = Field(
+        default="guardian", description="Who receives a child's cash transfers."
+    )
 
     def key_setting(self) -> str | None:
         """The data key setting as text (None when unset)."""

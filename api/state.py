@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from freechoice.catalog import Catalog, load_sample_catalog
 from freechoice.catalog.db import Database, catalog_changes, import_catalog, load_catalog
 from freechoice.catalog.db.tables import FeedbackRow, RulePackRow, ServiceRow
-from freechoice.engine import CompiledRules, compile_rules, load_rules
+from freechoice.engine import ChildPolicy, CompiledRules, compile_rules, load_rules
 from freechoice.rules import parse_pack
 
 from .auth import access_revision
@@ -71,6 +71,8 @@ class KeyCache:
 class AppState:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.children = ChildPolicy(age_of_majority=settings.age_of_majority,
+                                    cash_recipient=settings.child_cash_recipient)
         self.keys = KeyCache(settings.key_cache_seconds, settings.access_check_seconds)
         self.db = Database(settings.database_url, checkpoint_seconds=settings.sqlite_checkpoint_seconds or None,
                            data_key=settings.key_setting())

@@ -19,6 +19,7 @@ from freechoice.catalog.errors import (
 
 from .assessment import Assessment, ClientPlace, Situation, parse_assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
+from .children import ChildPolicy
 from .choices import ALWAYS_SHARED, CONSENT_FIELDS, Choice, ReferralDraft, choose, render_shared_view, shared_view
 from .compile import CompiledRules, compile_rules, load_rules, render_text
 from .graph import ReferralGraph, check_service, referral_graph
@@ -46,6 +47,7 @@ __all__ = [
     "CashOption",
     "CatalogError",
     "Caution",
+    "ChildPolicy",
     "Choice",
     "ChoiceError",
     "ClientPlace",

@@ -27,6 +27,16 @@ A case file::
           unmet: [employment]
           near_misses: {employment: [svc-c]}        # shown under the unmet need
           ways_forward: {employment: [elsewhere:svc-d, cash, caseworker]}  # exact, in order
+          status: {employment: no_job_yet}          # met / unmet / no_job_yet
+          needs: [protection, employment]           # the needs listed, in order
+          list_cautions: ["age not recorded"]       # cautions about the whole list
+          no_list_cautions: [age-not-recorded]      # rule ids
+          cash: {recipient: guardian, safeguarding: "child protection"}
+
+A case may also set ``show_all: true`` (options shown on request are in) and
+``children`` (a :class:`~freechoice.engine.children.ChildPolicy` as a mapping, e.g.
+``{age_of_majority: {TH: 20}, cash_recipient: client}``). In ``excluded`` an entry may
+say ``on_request: true|false``.
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ import yaml
 from freechoice.catalog import Catalog, CatalogData, FreechoiceError, Problem, ValidationFailed
 
 from .assessment import parse_assessment
+from .children import ChildPolicy
 from .compile import CompiledRules
 from .options import OptionList
 from .propose import propose
@@ -68,8 +79,11 @@ BASE_SERVICE: dict[str, Any] = {
 }
 _EXPECT_KEYS = {
     "options", "includes", "absent", "excluded", "not_excluded", "cautions", "no_cautions",
-    "reasons", "no_reasons", "steps", "unmet", "near_misses", "ways_forward",
+    "reasons", "no_reasons", "steps", "unmet", "near_misses", "ways_forward", "status", "needs", "list_cautions",
+    "no_list_cautions", "cash",
 }
+_CASE_KEYS = ["name", "covers", "assessment", "services", "organizations", "catalog", "expect", "all_needs",
+              "show_all", "children"]
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -91,6 +105,8 @@ class RuleCase:
     catalog: dict[str, Any]
     expect: dict[str, Any]
     all_needs: bool = False
+    show_all: bool = False
+    children: dict[str, Any] | None = None
     line: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -113,10 +129,9 @@ def load_cases(path: str | Path) -> list[RuleCase]:
         if not isinstance(c, dict) or not c.get("name"):
             problems.append(Problem(where, "each case needs a 'name'"))
             continue
-        unknown = set(c) - {"name", "covers", "assessment", "services", "organizations", "catalog", "expect", "all_needs"}
+        unknown = set(c) - set(_CASE_KEYS)
         if unknown:
-            problems.append(Problem(f"{where}.{sorted(unknown)[0]}", "unknown key",
-                                    ["name", "covers", "assessment", "services", "organizations", "catalog", "expect", "all_needs"]))
+            problems.append(Problem(f"{where}.{sorted(unknown)[0]}", "unknown key", _CASE_KEYS))
         bad_expect = set(c.get("expect", {})) - _EXPECT_KEYS
         if bad_expect:
             problems.append(Problem(f"{where}.expect.{sorted(bad_expect)[0]}", "unknown expectation", sorted(_EXPECT_KEYS)))
@@ -135,6 +150,8 @@ def load_cases(path: str | Path) -> list[RuleCase]:
                 catalog=catalog,
                 expect=c.get("expect", {}),
                 all_needs=bool(c.get("all_needs", False)),
+                show_all=bool(c.get("show_all", False)),
+                children=c.get("children"),
                 line=i,
             )
         )
@@ -158,7 +175,8 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
     try:
         a = parse_assessment(case.assessment)
         cat = Catalog.from_data(CatalogData.model_validate(case.catalog))
-        ol = propose(a, cat, rules, all_needs=case.all_needs)
+        policy = ChildPolicy(**case.children) if case.children else None
+        ol = propose(a, cat, rules, all_needs=case.all_needs, show_all=case.show_all, children=policy)
     except (FreechoiceError, ValueError) as err:
         return None, [f"could not run: {err}"]
     unknown = [r for r in case.covers if r not in rules.by_id]
@@ -187,6 +205,8 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
             fails.append(f"{want['service']} should be excluded by {want.get('rule', 'a rule')}; excluded by {got or 'nothing'}")
         elif want.get("text") and not any(want["text"].lower() in x.text.lower() for x in hit):
             fails.append(f"exclusion of {want['service']} should say '{want['text']}'; says {[x.text for x in hit]}")
+        elif "on_request" in want and not any(x.on_request is bool(want["on_request"]) for x in hit):
+            fails.append(f"exclusion of {want['service']} should have on_request {want['on_request']}")
     for sid in e.get("not_excluded") or []:
         got = sorted({r for (s, r) in excl if s == sid})
         if got:
@@ -237,4 +257,24 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
                if entry is not None and entry.unmet is not None else [])
         if got != list(ways):
             fails.append(f"ways forward for {need}: expected {list(ways)}, got {got}")
+    for need, status in (e.get("status") or {}).items():
+        entry = next((n for n in ol.needs if n.need == need), None)
+        got_status = entry.status if entry is not None else "not listed"
+        if got_status != status:
+            fails.append(f"status of {need}: expected {status}, got {got_status}")
+    if "needs" in e and [n.need for n in ol.needs] != list(e["needs"]):
+        fails.append(f"needs listed: expected {list(e['needs'])}, got {[n.need for n in ol.needs]}")
+    for text in e.get("list_cautions") or []:
+        if not any(text.lower() in c.text.lower() for c in ol.cautions):
+            fails.append(f"the list should carry a caution saying '{text}'; has {[c.text for c in ol.cautions]}")
+    for rule in e.get("no_list_cautions") or []:
+        if any(c.rule == rule for c in ol.cautions):
+            fails.append(f"the list should not carry caution {rule}")
+    for key, want in (e.get("cash") or {}).items():
+        value = getattr(ol.cash, key, None)
+        if isinstance(want, str) and isinstance(value, str) and key != "recipient":
+            if want.lower() not in value.lower():
+                fails.append(f"cash {key} should say '{want}'; says {value!r}")
+        elif value != want:
+            fails.append(f"cash {key}: expected {want!r}, got {value!r}")
     return ol, fails

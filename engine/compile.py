@@ -58,7 +58,7 @@ def render_text(template: str, *, client: Any = None, service: Any = None, match
 
 def _texts(rule: Rule) -> list[str]:
     e = rule.then
-    return [t for t in (e.exclude, e.caution, e.reason) if t]
+    return [t for t in (e.exclude, e.caution, e.on_request, e.reason) if t]
 
 
 class CompiledRules:
@@ -110,11 +110,13 @@ class CompiledRules:
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ client side
-    def active_rules(self, assessment: Assessment) -> list[Rule]:
-        """The rules whose client conditions hold for ``assessment``, in pack order."""
+    def active_rules(self, assessment: Assessment, *, age_of_majority: int = 18) -> list[Rule]:
+        """The rules whose client conditions hold for ``assessment``, in pack order
+        (``minor``: under ``age_of_majority``)."""
         fired: set[str] = set()
         if self._client_conditional and self._host is not None:
-            fired = {rid for rid, _ in self._host.evaluate("client", [client_fact(assessment)])}
+            fact = client_fact(assessment, age_of_majority=age_of_majority)
+            fired = {rid for rid, _ in self._host.evaluate("client", [fact])}
         return [r for r in self.rules if r.id not in self._client_conditional or r.id in fired]
 
     # ------------------------------------------------------------------ service side

@@ -30,8 +30,12 @@ def _put_list(fact: dict[str, Any], field: str, values: Any) -> None:
         fact[_key(field, v)] = True
 
 
-def client_fact(a: Assessment) -> dict[str, Any]:
-    """The client as one flat fact (``id`` = ``client``)."""
+def client_fact(a: Assessment, *, age_of_majority: int = 18) -> dict[str, Any]:
+    """The client as one flat fact (``id`` = ``client``).
+
+    ``minor`` (under ``age_of_majority``, the setting of the client's country) is
+    given only when the age is.
+    """
     s = a.situation
     fact: dict[str, Any] = {
         "id": "client",
@@ -44,6 +48,7 @@ def client_fact(a: Assessment) -> dict[str, Any]:
         fact["gender"] = s.gender
     if s.age is not None:
         fact["age"] = s.age
+        fact["minor"] = s.age < age_of_majority
     if s.nationality is not None:
         fact["nationality"] = s.nationality
     if s.intended_location is not None:

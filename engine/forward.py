@@ -120,7 +120,8 @@ def _way(req: Any, kind: str, svc: Service | None = None, place: str | None = No
 def _usable(req: Any, ids: set[str], skip: set[str]) -> list[Any]:
     todo = sorted(ids - skip)
     req.evaluate(todo)
-    return [req.evals[s] for s in todo if req.usable(req.evals[s])]
+    # what is shown only on request (bad practice) is never a way forward
+    return [req.evals[s] for s in todo if req.usable(req.evals[s]) and not req.evals[s].on_request]
 
 
 def ways_forward(req: Any, need: NeedOptions,

@@ -25,14 +25,18 @@ def _mean_n(values: list[float]) -> dict[str, Any]:
 def list_summary(option_list: Mapping[str, Any]) -> dict[str, int]:
     """What the KPIs need of one option list, kept beside it when it is stored, so
     that measures never read the lists themselves: the client's priority-4 needs, and
-    how many of them had at least one option.
+    how many of them had a usable option (``status`` met: under find work a job, not
+    only training; lists stored before there was a status count any option).
 
     >>> list_summary({"needs": [{"priority": 4, "options": [{}]}, {"priority": 4, "options": []},
     ...                         {"priority": 2, "options": [{}]}]})
     {'priority_4_needs': 2, 'priority_4_with_option': 1}
+    >>> list_summary({"needs": [{"priority": 4, "options": [{}], "status": "no_job_yet"}]})
+    {'priority_4_needs': 1, 'priority_4_with_option': 0}
     """
     p4 = [n for n in option_list.get("needs", []) if n.get("priority") == 4]
-    return {"priority_4_needs": len(p4), "priority_4_with_option": sum(1 for n in p4 if n.get("options"))}
+    met = sum(1 for n in p4 if n.get("status", "met" if n.get("options") else "unmet") == "met")
+    return {"priority_4_needs": len(p4), "priority_4_with_option": met}
 
 
 def _summary(option_list: Mapping[str, Any]) -> tuple[int, int]:

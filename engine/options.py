@@ -119,6 +119,9 @@ class Option(_Model):
         default=None, description="Client-rated quality signal and how many ratings it rests on."
     )
     job: JobFacts | None = Field(default=None, description="For a job: what a worker asks (sector, hire, fees, wage, hours).")
+    shown_on_request: bool = Field(
+        default=False, description="Left out of the default list (bad practice the brief names); shown by show_all."
+    )
 
 
 class NearMiss(_Model):
@@ -150,10 +153,18 @@ class Unmet(_Model):
 class NeedOptions(_Model):
     need: str
     label: str = ""
-    priority: int = Field(ge=1, le=4)
+    priority: int = Field(ge=0, le=4, description="The client's priority (0: not ranked; see listed_because).")
     options: list[Option] = Field(default_factory=list)
     unmet: Unmet | None = None
     cash_meets: bool = Field(default=False, description="Money can meet this need: the cash option applies here too.")
+    status: Literal["met", "unmet", "no_job_yet"] = Field(
+        default="met",
+        description="met: a usable option; no_job_yet: under employment, only other ways to earn (training, "
+        "business support); unmet: nothing usable (see unmet).",
+    )
+    listed_because: str | None = Field(
+        default=None, description="Why a need the client ranked low or not at all is listed (a rule's reason)."
+    )
 
 
 class Exclusion(_Model):
@@ -164,6 +175,7 @@ class Exclusion(_Model):
     need: str
     rule: str
     text: str
+    on_request: bool = Field(default=False, description="Shown when the list is made with show_all.")
 
 
 class SpendingPlanLine(_Model):
@@ -188,6 +200,10 @@ class CashOption(_Model):
     conditions: str = "None: the money is the client's to spend on what they decide."
     paid_in: str = Field(default="", description="Where the transfers are paid and in which currency.")
     minimum_wage_as_of: str | None = Field(default=None, description="The date the minimum wage figure applies from.")
+    recipient: Literal["client", "guardian"] = Field(
+        default="client", description="Who receives the transfers: a child's go to a guardian (programme setting)."
+    )
+    safeguarding: str | None = Field(default=None, description="Safeguarding note when the client is a child.")
 
 
 class PlaceNeed(_Model):
@@ -217,6 +233,7 @@ class OptionList(_Model):
     cautions: list[Caution] = Field(
         default_factory=list, description="About the whole list (for example: age not recorded)."
     )
+    show_all: bool = Field(default=False, description="Made with show_all: options shown on request are in.")
     cash: CashOption
     by_place: list[PlaceGroup] = Field(
         default_factory=list, description="Undecided clients: options grouped by where they are and each place they might go."

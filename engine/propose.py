@@ -19,12 +19,15 @@ from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Serv
 
 from .assessment import Assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
+from .children import DEFAULT_CHILD_POLICY, ChildPolicy, child_cash, list_cautions
 from .compile import CompiledRules, render_text
 from .forward import add_ways_forward, mark_cash_needs
 from .graph import ReferralGraph, referral_graph
 from .jobs import job_facts
 from .language import language_cautions
+from .messages import message
 from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet, built
+from .ordering import OptionKey, is_job, place_rank
 from .pathways import Pathway, blocked_text, onward, prerequisites
 from .places import group_by_place
 from .predicates import ClientView, match_facts
@@ -46,9 +49,26 @@ class _Eval:
     required: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, rule, reason)
     score: float = 0.5
     quality: dict[str, Any] | None = None
+    on_request: list[tuple[str, str]] = field(default_factory=list)  # (rule, text): left out unless show_all
+    first: bool = False  # a rank: first rule applies under every need
+    last: bool = False  # a rank: last rule applies under every need
+    # effects scoped to some needs: (needs, effect kind, weight or "first"/"last", Reason or Caution)
+    scoped: list[tuple[frozenset[str], str, Any, Any]] = field(default_factory=list)
 
 
-_PairRule = tuple[str, Any, Any, str, Any, str]  # id, match getter, wanted value(s), effect, text or weight, reason
+# id, match getter, wanted value(s), effect, text or weight, reason, needs the effect is scoped to (None: all)
+_PairRule = tuple[str, Any, Any, str, Any, str, "frozenset[str] | None"]
+
+
+@dataclass(slots=True)
+class _InNeed:
+    """What the rules said about one service under one need."""
+
+    score: float
+    reasons: list[Reason]
+    cautions: list[Caution]
+    first: bool
+    last: bool
 
 
 class _Plan:
@@ -69,22 +89,29 @@ class _Plan:
             self.pair_rules.append((
                 r.id, rules.service_conditional(r.id), itemgetter(*keys) if keys else None,
                 want[0] if len(keys) == 1 else want, r.then.kind,
-                r.then.exclude or r.then.caution or r.then.boost or r.then.demote or r.then.require,
+                r.then.exclude or r.then.caution or r.then.boost or r.then.demote or r.then.require
+                or r.then.rank or r.then.on_request,
                 r.then.reason or "",
+                frozenset(r.then.needs) if r.then.needs is not None else None,
             ))
         self.suggested: dict[str, list[tuple[str, str, str]]] = {}
+        # needs listed whatever the client's priority: need -> (rule, reason)
+        self.always: dict[str, tuple[str, str]] = {}
         for r in active:
             if r.then.kind == "suggest":
-                assert r.then.suggest is not None and r.then.need is not None
-                self.suggested.setdefault(r.then.need, []).append((r.then.suggest, r.id, r.then.reason or ""))
+                assert r.then.suggest is not None
+                for need in r.then.suggested_needs:
+                    self.suggested.setdefault(need, []).append((r.then.suggest, r.id, r.then.reason or ""))
+                    if r.then.always:
+                        self.always.setdefault(need, (r.id, r.then.reason or ""))
         self._by_tags: dict[frozenset[str], list[_PairRule]] = {}
 
     def rules_for(self, tags: frozenset[str]) -> list[_PairRule]:
         """The pair rules that apply to a service carrying rule ``tags``, in pack order."""
         found = self._by_tags.get(tags)
         if found is None:
-            found = [(rid, getter, want, kind, value, reason)
-                     for rid, conditional, getter, want, kind, value, reason in self.pair_rules
+            found = [(rid, getter, want, kind, value, reason, scope)
+                     for rid, conditional, getter, want, kind, value, reason, scope in self.pair_rules
                      if not conditional or rid in tags]
             if len(self._by_tags) < 4096:
                 self._by_tags[tags] = found
@@ -118,16 +145,22 @@ class _Request:
         rules: CompiledRules,
         quality: Mapping[str, tuple[float, int]] | None,
         minimum_wages: Mapping[str, Sequence[Any]] | None = None,
+        children: ChildPolicy = DEFAULT_CHILD_POLICY,
     ) -> None:
         self.a = assessment
         self.catalog = catalog
         self.rules = rules
         self.cv = ClientView.of(assessment)
-        self.client = _client_values(assessment)
+        self.children = children
+        self.client = _client_values(assessment, children)
         self.quality = quality or {}
         self.minimum_wages = DEFAULT_MINIMUM_WAGES if minimum_wages is None else minimum_wages
-        self.plan = _plan(rules, rules.active_rules(assessment))
-        self.suggested = self.plan.suggested
+        self.plan = _plan(rules, rules.active_rules(assessment, age_of_majority=children.majority_for(assessment)))
+        self.suggested = {
+            need: [(k, rid, render_text(text, client=self.client)) for k, rid, text in found]
+            for need, found in self.plan.suggested.items()
+        }
+        self.always = {need: (rid, render_text(text, client=self.client)) for need, (rid, text) in self.plan.always.items()}
         self.places = assessment.places()
         valid = self.cv.documents_valid
         self.satisfied = frozenset(k.id for k in SERVICE_KINDS.values() if valid and k.satisfied_by_valid_documents)
@@ -138,6 +171,7 @@ class _Request:
         self._steps: dict[str, list[Step]] = {}
         self._prereqs: dict[str, Pathway] = {}
         self._in_progress: set[str] = set()
+        self._place: dict[str, int] = {}
 
     @property
     def graph(self) -> ReferralGraph:
@@ -155,11 +189,27 @@ class _Request:
             svc = self.catalog.service(sid)
             ev = _Eval(svc)
             mf = match_facts(self.cv, svc)
-            for rid, getter, want, kind, value, reason in self.plan.rules_for(tags[sid]):
+            for rid, getter, want, kind, value, reason, scope in self.plan.rules_for(tags[sid]):
                 if getter is not None and getter(mf) != want:
                     continue
                 if kind == "exclude":
                     ev.excluded.append((rid, render_text(value, client=self.client, service=svc, match=mf)))
+                elif kind == "on_request":
+                    ev.on_request.append((rid, render_text(value, client=self.client, service=svc, match=mf)))
+                elif scope is not None:
+                    if kind == "caution":
+                        note = self.note(Caution, rid, render_text(value, client=self.client, service=svc, match=mf))
+                    elif kind in ("boost", "demote", "rank"):
+                        note = self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf))
+                    else:  # require is not scoped (the schema refuses it)
+                        continue
+                    ev.scoped.append((scope, kind, value, note))
+                elif kind == "rank":
+                    ev.reasons.append(self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf)))
+                    if value == "first":
+                        ev.first = True
+                    else:
+                        ev.last = True
                 elif kind == "caution":
                     ev.cautions.append(self.note(Caution, rid, render_text(value, client=self.client, service=svc, match=mf)))
                 elif kind == "boost":
@@ -179,6 +229,40 @@ class _Request:
                     ev.reasons.append(self.note(Reason, "client-feedback", f"Rated {mean:.1f} out of 5 by {n} clients"))
             ev.score = round(1.0 / (1.0 + math.exp(-ev.weight)), 4)
             self.evals[sid] = ev
+
+    def in_need(self, ev: _Eval, need: str) -> _InNeed:
+        """The score, reasons, cautions and rank of a service under ``need``: the rules
+        scoped to other needs do not count here."""
+        if not ev.scoped:
+            return _InNeed(ev.score, ev.reasons, ev.cautions, ev.first, ev.last)
+        weight = ev.weight
+        reasons = list(ev.reasons)
+        cautions = list(ev.cautions)
+        first, last = ev.first, ev.last
+        for needs, kind, value, note in ev.scoped:
+            if need not in needs:
+                continue
+            if kind == "caution":
+                cautions.append(note)
+                continue
+            reasons.append(note)
+            if kind == "boost":
+                weight += value
+            elif kind == "demote":
+                weight -= value
+            elif value == "first":
+                first = True
+            else:
+                last = True
+        score = ev.score if weight == ev.weight else round(1.0 / (1.0 + math.exp(-weight)), 4)
+        return _InNeed(score, reasons, cautions, first, last)
+
+    def place(self, svc: Service) -> int:
+        """How close the service is to the client (see :func:`.ordering.place_rank`)."""
+        found = self._place.get(svc.id)
+        if found is None:
+            found = self._place[svc.id] = place_rank(svc, self.places)
+        return found
 
     def note(self, cls: type[Reason] | type[Caution], rule: str, text: str) -> Any:
         """One shared Reason / Caution per (rule, text) in this option list."""
@@ -220,7 +304,7 @@ class _Request:
     def _provider_for(self, kind: str) -> _Eval | None:
         cands = self.catalog.candidates([kind], self.places)
         self.evaluate(cands)
-        left_in = [self.evals[s] for s in cands if not self.evals[s].excluded]
+        left_in = [self.evals[s] for s in cands if not self.evals[s].excluded and not self.evals[s].on_request]
         left_in.sort(
             key=lambda ev: (self.graph.chain_length(ev.service.id, self.satisfied), -ev.score, ev.service.name, ev.service.id),
         )
@@ -235,7 +319,8 @@ class _Request:
         return list(self._steps[sid])
 
     # -------------------------------------------------------------- assembly
-    def option(self, need: str, ev: _Eval, kinds: set[str], suggest_reasons: dict[str, tuple[str, str]]) -> Option:
+    def option(self, need: str, ev: _Eval, kinds: set[str], suggest_reasons: dict[str, tuple[str, str]],
+               here: _InNeed, shown_on_request: bool = False) -> Option:
         svc = ev.service
         reasons = []
         for k in svc.kinds:
@@ -254,9 +339,9 @@ class _Request:
             "provider_id": part["provider_id"],
             "provider_name": part["provider_name"],
             "kinds": part["kinds"],
-            "score": ev.score,
-            "reasons": reasons + ev.reasons,
-            "cautions": list(ev.cautions),
+            "score": here.score,
+            "reasons": reasons + here.reasons,
+            "cautions": list(here.cautions),
             "steps": self.steps(ev),
             "cost": part["cost"],
             "location": part["location"],
@@ -266,6 +351,7 @@ class _Request:
             "remote": part["remote"],
             "quality": ev.quality,
             "job": job_facts(svc, self.minimum_wages) if svc.employment is not None else None,
+            "shown_on_request": shown_on_request,
         }
         return built(Option, values)
 
@@ -320,19 +406,24 @@ def _service_part(catalog: Catalog, svc: Service) -> dict[str, Any]:
     return out
 
 
-def _client_values(a: Assessment) -> dict[str, Any]:
-    """What ``{client.<field>}`` in a rule text reads: the situation, ``needs.<need>``
-    and ``documents_valid``, under the rule schema's field names."""
+def _client_values(a: Assessment, children: ChildPolicy = DEFAULT_CHILD_POLICY) -> dict[str, Any]:
+    """What ``{client.<field>}`` in a rule text reads: the situation, ``needs.<need>``,
+    ``documents_valid``, ``minor`` and ``age_of_majority``, under the rule schema's field names."""
     values = a.situation.model_dump()
     values["needs"] = dict(a.needs)
     values["documents_valid"] = a.situation.documents == "valid"
+    values["minor"] = children.is_minor(a)
+    values["age_of_majority"] = children.majority_for(a)
     return values
 
 
-def _list_id(a: Assessment, rules: CompiledRules, catalog: Catalog, all_needs: bool) -> str:
+def _list_id(a: Assessment, rules: CompiledRules, catalog: Catalog, all_needs: bool, show_all: bool = False,
+             children: ChildPolicy = DEFAULT_CHILD_POLICY) -> str:
     h = hashlib.sha256()
     h.update(a.model_dump_json().encode())
     h.update(f"|{rules.version}|{catalog.version}|{all_needs}".encode())
+    if show_all or children != DEFAULT_CHILD_POLICY:
+        h.update(f"|{show_all}|{children.majority_for(a)}|{children.cash_recipient}".encode())
     return "ol-" + h.hexdigest()[:20]
 
 
@@ -346,9 +437,11 @@ def propose(
     rules: CompiledRules,
     *,
     all_needs: bool = False,
+    show_all: bool = False,
     list_id: str | None = None,
     quality: Mapping[str, tuple[float, int]] | None = None,
     minimum_wages: Mapping[str, Sequence[Any]] | None = None,
+    children: ChildPolicy | None = None,
     created_at: str | None = None,
 ) -> OptionList:
     """Propose options for every need ranked 3 or 4 (every ranked need with ``all_needs``).
@@ -360,11 +453,16 @@ def propose(
         needs' service kinds are read.
     rules : compiled rule packs (:func:`~freechoice.engine.load_rules`).
     all_needs : include needs ranked 1 and 2.
+    show_all : bring back what rules leave out by default and show on request (bad
+        practice the brief names: fees, brokers, pay below the minimum, closed places,
+        family tracing without the client), last in their need, with their cautions.
     list_id : the option list's id; by default a hash of the inputs (same input, same id).
     quality : service id -> (mean client satisfaction 1-5, number of ratings); orders
         options a little and is shown with its count.
     minimum_wages : country -> (monthly minimum wage, currency[, date it applies from]) for
         the cash option (paid where the client will be) and for job wages.
+    children : the programme's :class:`~freechoice.engine.children.ChildPolicy` (age of
+        majority per country, who receives a child's cash); default 18 and a guardian.
 
     Returns
     -------
@@ -381,56 +479,54 @@ def propose(
     >>> ol.needs[0].need, ol.cash.transfers
     ('compensation', 3)
     """
-    req = _Request(assessment, catalog, rules, quality, minimum_wages)
+    policy = DEFAULT_CHILD_POLICY if children is None else children
+    req = _Request(assessment, catalog, rules, quality, minimum_wages, policy)
     needs_out: list[NeedOptions] = []
     excluded_out: list[Exclusion] = []
-    for need, priority in assessment.ranked(1 if all_needs else 3):
+    for need, priority, because in _needs_to_list(assessment, req.always, all_needs):
         suggest_reasons = {k: (rid, text) for k, rid, text in req.suggested.get(need, [])}
         kinds = set(kinds_for_need(need)) | set(suggest_reasons)
         cands = sorted(catalog.candidates(kinds, req.places))
         req.evaluate(cands)
-        options: list[Option] = []
+        keyed: list[tuple[OptionKey, Option]] = []
         misses: list[_Eval] = []
         for sid in cands:
             ev = req.evals[sid]
-            if not req.usable(ev):
+            if not req.usable(ev) or (ev.on_request and not show_all):
                 misses.append(ev)
-                for rid, text in ev.excluded:
-                    excluded_out.append(
-                        built(Exclusion, {"service_id": sid, "service_name": ev.service.name, "need": need,
-                                          "rule": rid, "text": text})
-                    )
-            else:
-                options.append(req.option(need, ev, kinds, suggest_reasons))
-        options.sort(key=lambda o: (-o.score, o.service_name, o.service_id))
-        unmet = None
-        if not options:
-            label = NEEDS[need].label.lower()
-            if not cands:
-                text = f"No service for '{label}' was found in {_where(req.places)}."
-            else:
-                text = f"Every service for '{label}' found in {_where(req.places)} is ruled out; see what stands in the way."
-            misses.sort(key=lambda ev: (len(ev.excluded), ev.service.name, ev.service.id))
-            near = [
-                built(NearMiss, {
-                    "service_id": ev.service.id,
-                    "service_name": ev.service.name,
-                    "provider_name": catalog.organization(ev.service.organization_id).name,
-                    "blocked_by": [t for _, t in ev.excluded],
-                    "rules": [r for r, _ in ev.excluded],
-                })
-                for ev in misses[:_NEAR_MISSES]
-            ]
-            unmet = Unmet.model_construct(text=text, near_misses=near)
+                if ev.excluded:
+                    for rid, text in ev.excluded:
+                        excluded_out.append(built(Exclusion, {
+                            "service_id": sid, "service_name": ev.service.name, "need": need, "rule": rid,
+                            "text": text, "on_request": False,
+                        }))
+                else:
+                    for rid, text in ev.on_request:
+                        excluded_out.append(built(Exclusion, {
+                            "service_id": sid, "service_name": ev.service.name, "need": need, "rule": rid,
+                            "text": message("shown-on-request", text=text), "on_request": True,
+                        }))
+                continue
+            here = req.in_need(ev, need)
+            on_request = bool(ev.on_request)
+            opt = req.option(need, ev, kinds, suggest_reasons, here, on_request)
+            key = OptionKey(on_request, here.last, need == "employment" and not is_job(ev.service), not here.first,
+                            -here.score, req.place(ev.service), sid)
+            keyed.append((key, opt))
+        keyed.sort(key=itemgetter(0))
+        options = [opt for _, opt in keyed]
+        status, unmet = _status(req, need, keyed, cands, misses)
         needs_out.append(
             NeedOptions.model_construct(
-                need=need, label=NEEDS[need].label, priority=priority, options=options, unmet=unmet
+                need=need, label=NEEDS[need].label, priority=priority, options=options, unmet=unmet,
+                status=status, listed_because=because,
             )
         )
     add_ways_forward(req, needs_out)
     mark_cash_needs(needs_out)
+    cash = child_cash(cash_option(assessment, minimum_wages), assessment, policy)
     return OptionList.model_construct(
-        id=list_id or _list_id(assessment, rules, catalog, all_needs),
+        id=list_id or _list_id(assessment, rules, catalog, all_needs, show_all, policy),
         client_ref=assessment.client_ref,
         created_at=created_at,
         rules_version=rules.version,
@@ -438,7 +534,65 @@ def propose(
         sample_data=catalog.sample,
         needs=needs_out,
         excluded=excluded_out,
-        cautions=language_cautions(assessment),
-        cash=cash_option(assessment, minimum_wages),
+        cautions=language_cautions(assessment) + list_cautions(assessment, policy),
+        show_all=show_all,
+        cash=cash,
         by_place=group_by_place(assessment, catalog, needs_out),
     )
+
+
+def _needs_to_list(a: Assessment, always: Mapping[str, tuple[str, str]], all_needs: bool) -> list[tuple[str, int, str | None]]:
+    """(need, priority, why listed) in the client's priority order: the ranked needs,
+    plus the needs a rule lists whatever their rank (priority 0: not ranked)."""
+    listed: list[tuple[str, int, str | None]] = [(n, p, None) for n, p in a.ranked(1 if all_needs else 3)]
+    have = {n for n, _, _ in listed}
+    extra: list[tuple[str, int, str | None]] = [
+        (n, a.needs.get(n, 0), reason) for n, (_, reason) in always.items() if n not in have
+    ]
+    if not extra:
+        return listed
+    return sorted(listed + extra, key=lambda x: (-x[1], NEEDS[x[0]].order))
+
+
+def _status(req: _Request, need: str, keyed: list[tuple[OptionKey, Option]], cands: list[str],
+            misses: list[_Eval]) -> tuple[str, Unmet | None]:
+    """Whether the need is met and, when it is not, what stands in the way.
+
+    Met takes an option that is not shown on request only; under employment, a job.
+    """
+    usable = [k for k, _ in keyed if not k.on_request]
+    if need == "employment":
+        jobs = [k for k in usable if not k.not_a_job]
+        if usable and not jobs:
+            job_misses = [ev for ev in misses if is_job(ev.service)]
+            return "no_job_yet", Unmet.model_construct(
+                text=message("no-job-yet", where=_where(req.places)), near_misses=_near_misses(req, job_misses)
+            )
+        usable = jobs
+    if usable:
+        return "met", None
+    label = NEEDS[need].label.lower()
+    if keyed:
+        text = message("only-on-request", label=label)
+    elif not cands:
+        text = f"No service for '{label}' was found in {_where(req.places)}."
+    else:
+        text = f"Every service for '{label}' found in {_where(req.places)} is ruled out; see what stands in the way."
+    return "unmet", Unmet.model_construct(text=text, near_misses=_near_misses(req, misses))
+
+
+def _near_misses(req: _Request, misses: list[_Eval]) -> list[NearMiss]:
+    def blocks(ev: _Eval) -> list[tuple[str, str]]:
+        return ev.excluded or [(rid, message("shown-on-request", text=t)) for rid, t in ev.on_request]
+
+    ordered = sorted(misses, key=lambda ev: (len(blocks(ev)), req.place(ev.service), ev.service.id))
+    return [
+        built(NearMiss, {
+            "service_id": ev.service.id,
+            "service_name": ev.service.name,
+            "provider_name": req.catalog.organization(ev.service.organization_id).name,
+            "blocked_by": [t for _, t in blocks(ev)],
+            "rules": [r for r, _ in blocks(ev)],
+        })
+        for ev in ordered[:_NEAR_MISSES]
+    ]

@@ -68,24 +68,33 @@ def render_option_list(ol: OptionList, *, width_options: int | None = None) -> s
     out.append(head)
     out.append(f"option list {ol.id} | {ol.rules_version} | {ol.catalog_version}")
     out.append("These are options to choose from. Nothing is decided until the client chooses.")
-    for c in ol.cautions:
-        out.append(f"Take care: {c.text}")
+    for caution in ol.cautions:
+        out.append(f"Take care: {caution.text}")
+    if ol.show_all:
+        out.append("Shown on request: options the programme warns about are included, last in each need.")
     cash = ol.cash
     out.append("")
     out.append(
         f"Cash: {cash.transfers} monthly transfers of {cash.amount_per_transfer:,.0f} {cash.currency} "
         f"({cash.basis}). {cash.paid_in + ' ' if cash.paid_in else ''}{cash.conditions}"
     )
+    if cash.recipient == "guardian":
+        out.append("   paid to: the child's guardian")
+    if cash.safeguarding:
+        out.append(f"   {cash.safeguarding}")
     if cash.plan_needs:
         out.append("   spending plan to fill in with the client, against: " + ", ".join(cash.plan_needs))
     for i, n in enumerate(ol.needs, 1):
         out.append("")
-        out.append(f"{i}. {n.label or n.need} (priority {n.priority})")
+        out.append(f"{i}. {n.label or n.need} (priority {n.priority})" if n.priority else f"{i}. {n.label or n.need}")
+        if n.listed_because:
+            out.append(f"   listed because: {n.listed_because}")
         shown = n.options if width_options is None else n.options[:width_options]
         for j, o in enumerate(shown):
             letter = chr(ord("a") + j) if j < 26 else f"{j + 1}"
             avail = o.availability + (f" until {o.available_until}" if o.available_until else "")
-            out.append(f"   {letter}) {o.service_name} - {o.provider_name}  [{avail}]  fit {o.score:.2f}")
+            flag = "  (shown on request)" if o.shown_on_request else ""
+            out.append(f"   {letter}) {o.service_name} - {o.provider_name}  [{avail}]  fit {o.score:.2f}{flag}")
             out.append(f"      id: {o.option_id}")
             why = "; ".join(r.text for r in o.reasons if r.text)
             if why:
@@ -106,7 +115,7 @@ def render_option_list(ol: OptionList, *, width_options: int | None = None) -> s
         if width_options is not None and len(n.options) > width_options:
             out.append(f"   ... and {len(n.options) - width_options} more option(s)")
         if n.unmet is not None:
-            out.append(f"   no option yet: {n.unmet.text}")
+            out.append(f"   {n.unmet.text}" if n.status == "no_job_yet" else f"   no option yet: {n.unmet.text}")
             for m in n.unmet.near_misses:
                 out.append(f"      near miss: {m.service_name} ({m.provider_name}): {'; '.join(m.blocked_by)}")
     if ol.by_place:
@@ -124,4 +133,7 @@ def render_option_list(ol: OptionList, *, width_options: int | None = None) -> s
         summary = ", ".join(f"{rule} x{n}" for rule, n in sorted(counts.items()))
         out.append("")
         out.append(f"Left out, with reasons on request ({len(ol.excluded)}): {summary}")
+        on_request = len({e.service_id for e in ol.excluded if e.on_request})
+        if on_request:
+            out.append(f"   {on_request} of them can be shown on request (--show-all).")
     return "\n".join(out)

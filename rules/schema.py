@@ -4,8 +4,12 @@ A rule has a stable ``id``, a plain ``description`` a caseworker can read, condi
 (``when``) over the client (the assessment), the service (catalog facts) and ``match``
 (facts about the pair that freechoice computes, such as language fit), and exactly one
 effect (``then``): ``exclude`` with a reason, ``caution`` with client-readable text,
-``boost``/``demote`` with a weight and a reason, ``require`` a prerequisite kind, or
-``suggest`` a kind for a need.
+``boost``/``demote`` with a weight and a reason, ``require`` a prerequisite kind,
+``suggest`` a kind for a need, ``rank: first|last`` with a reason (ahead of, or
+behind, every other option of the need whatever the score), or ``on_request`` (left
+out of the default list, listed in ``excluded`` as shown on request, and brought back
+last in its need by ``show_all``). ``needs: [...]`` scopes a caution, boost, demotion
+or rank to the options of those needs (and names the needs a suggested kind goes under).
 
 A condition on a field is a literal (equality) or one operator mapping::
 
@@ -56,6 +60,7 @@ CLIENT_FIELDS: dict[str, str] = {
     "location.country": "scalar",
     "intended_location.country": "scalar",
     "documents_valid": "bool",
+    "minor": "bool",
     **{f"needs.{n}": "number" for n in NEED_IDS},
 }
 
@@ -170,6 +175,10 @@ class When(_Model):
         return self
 
 
+_EFFECTS = ("exclude", "caution", "boost", "demote", "require", "suggest", "rank", "on_request")
+_SCOPED = ("caution", "boost", "demote", "suggest", "rank")
+
+
 class Effect(_Model):
     """Exactly one of the effect keys; ``reason``/``text`` is what a person reads."""
 
@@ -179,36 +188,68 @@ class Effect(_Model):
     demote: float | None = Field(default=None, gt=0, le=5)
     require: str | None = None
     suggest: str | None = None
+    rank: Literal["first", "last"] | None = Field(
+        default=None, description="Put the service first (or last) among the options of a need, whatever its score."
+    )
+    on_request: str | None = Field(
+        default=None, description="Leave the service out unless the list is made with show_all; the text says why."
+    )
     need: str | None = Field(default=None, description="For suggest: the need the kind is offered under.")
+    needs: list[str] | None = Field(
+        default=None,
+        description="The needs the effect applies within (boost, demote, rank, caution), or the needs a "
+        "suggested kind is offered under; absent: every need.",
+    )
+    always: bool = Field(
+        default=False, description="For suggest: list the need even when the client ranked it low or not at all."
+    )
     reason: str | None = None
 
     @model_validator(mode="after")
     def _one(self) -> "Effect":
-        given = [k for k in ("exclude", "caution", "boost", "demote", "require", "suggest") if getattr(self, k) is not None]
+        given = [k for k in _EFFECTS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                f"exactly one effect is needed, got {given or 'none'}; "
-                "allowed: exclude, caution, boost, demote, require, suggest"
+                f"exactly one effect is needed, got {given or 'none'}; allowed: {', '.join(_EFFECTS)}"
             )
+        if self.needs is not None:
+            if not self.needs:
+                raise ValueError("needs must name at least one need")
+            unknown = [n for n in self.needs if n not in NEED_IDS]
+            if unknown:
+                raise ValueError(f"needs: unknown need(s) {unknown}; allowed: {', '.join(NEED_IDS)}")
+            if given[0] not in _SCOPED:
+                raise ValueError(f"'needs' goes only with {', '.join(_SCOPED)}")
+            if self.suggest is not None and self.need is not None:
+                raise ValueError("suggest takes 'need' or 'needs', not both")
+        if self.always and self.suggest is None:
+            raise ValueError("'always' goes only with suggest")
         for k in ("require", "suggest"):
             v = getattr(self, k)
             if v is not None and v not in SERVICE_KIND_IDS:
                 raise ValueError(f"{k}: unknown service kind '{v}'; allowed: {', '.join(SERVICE_KIND_IDS)}")
         if self.suggest is not None:
-            if self.need not in NEED_IDS:
+            if self.needs is None and self.need not in NEED_IDS:
                 raise ValueError(f"suggest needs 'need' set to a need id; allowed: {', '.join(NEED_IDS)}")
         elif self.need is not None:
             raise ValueError("'need' goes only with suggest")
-        if (self.boost or self.demote or self.require or self.suggest) and not self.reason:
-            raise ValueError("boost, demote, require and suggest need a 'reason' a person can read")
+        if (self.boost or self.demote or self.require or self.suggest or self.rank) and not self.reason:
+            raise ValueError("boost, demote, require, suggest and rank need a 'reason' a person can read")
         return self
 
     @property
     def kind(self) -> str:
-        for k in ("exclude", "caution", "boost", "demote", "require", "suggest"):
+        for k in _EFFECTS:
             if getattr(self, k) is not None:
                 return k
         raise AssertionError("validated effect has a kind")
+
+    @property
+    def suggested_needs(self) -> tuple[str, ...]:
+        """For suggest: the needs the kind is offered under."""
+        if self.needs is not None:
+            return tuple(self.needs)
+        return (self.need,) if self.need is not None else ()
 
 
 RuleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,62}$")]

@@ -18,6 +18,9 @@ def match(
     rules: Annotated[Optional[Path], typer.Option(help="Rule pack YAML (default: bundled default pack).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly the option list JSON on stdout.")] = False,
     all_needs: Annotated[bool, typer.Option("--all-needs", help="Include needs ranked 1 and 2.")] = False,
+    show_all: Annotated[bool, typer.Option(
+        "--show-all", help="Also show what is left out by default and shown on request (fees, brokers, pay below "
+        "the minimum, closed places, family tracing without the client), last in each need, with cautions.")] = False,
 ) -> None:
     """Propose options for one client's assessment."""
     from freechoice.catalog import load_catalog, load_sample_catalog
@@ -33,7 +36,7 @@ def match(
     a = parse_assessment(raw)
     cat = load_sample_catalog() if catalog is None else load_catalog(catalog)
     compiled = load_rules(rules)
-    ol = propose(a, cat, compiled, all_needs=all_needs)
+    ol = propose(a, cat, compiled, all_needs=all_needs, show_all=show_all)
     if as_json:
         sys.stdout.write(ol.model_dump_json(indent=2) + "\n")
     else:

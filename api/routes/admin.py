@@ -72,8 +72,8 @@ def dry_run(body: DryRun, who: Admin, db: DbSession, state: State) -> dict[str, 
     candidate = _compile(body.pack)
     a = Assessment.model_validate(row.data)
     catalog = state.current_catalog()
-    now = propose(a, catalog, state.rules, list_id="dry-run-active")
-    then = propose(a, catalog, candidate, list_id="dry-run-candidate")
+    now = propose(a, catalog, state.rules, list_id="dry-run-active", children=state.children)
+    then = propose(a, catalog, candidate, list_id="dry-run-candidate", children=state.children)
     before, after = _summary(now), _summary(then)
     return {
         "active_version": state.rules.version,

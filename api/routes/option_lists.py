@@ -53,13 +53,13 @@ def own_option_list(db: Any, list_id: str, who: Principal) -> OptionListRow:
 
 @router.post("/option-lists", status_code=201, summary="Propose options for an assessment (caseworker)")
 def create_option_list(assessment: Assessment, request: Request, who: Caseworker, db: DbSession, state: State,
-                       all_needs: bool = False):
+                       all_needs: bool = False, show_all: bool = False):
     catalog = state.current_catalog()
     list_id = "ol-" + uuid.uuid4().hex
     asm_id = "as-" + uuid.uuid4().hex
     now = dt.datetime.now(dt.timezone.utc)
-    ol = propose(assessment, catalog, state.rules, all_needs=all_needs, list_id=list_id,
-                 quality=state.quality(), created_at=now.isoformat())
+    ol = propose(assessment, catalog, state.rules, all_needs=all_needs, show_all=show_all, list_id=list_id,
+                 quality=state.quality(), children=state.children, created_at=now.isoformat())
     # serialised once: the stored copy and the response are the same bytes
     body = RawJSON(ol.model_copy(update={"assessment_id": asm_id}).model_dump_json())
     summary = list_summary({"needs": [{"priority": n.priority, "options": n.options} for n in ol.needs]})

@@ -22,6 +22,11 @@ __all__ = ["KEYWORDS", "country_code", "document_code", "kind_from_text", "langu
 #: ("wage" matches "wages", "grant" does not match "migrant"), and the first match
 #: wins (so a "legal clinic" is legal aid, not health care).
 KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("child protection", "protection.child"), ("victim visa", "documents.legal_stay"),
+    ("regularis", "documents.legal_stay"), ("regulariz", "documents.legal_stay"),
+    ("legal stay", "documents.legal_stay"), ("confiscated", "documents.recovery"),
+    ("documents back", "documents.recovery"), ("return travel", "return.travel_reception"),
+    ("reception on arrival", "return.travel_reception"), ("travel home", "return.travel_reception"),
     ("wage", "legal_aid.wage_claim"), ("unpaid", "legal_aid.wage_claim"),
     ("labour court", "legal_aid.labour_court"), ("labor court", "legal_aid.labour_court"),
     ("criminal", "legal_aid.criminal_case"), ("prosecution", "legal_aid.criminal_case"),

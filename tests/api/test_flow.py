@@ -186,3 +186,24 @@ def test_kpis_count_priority_needs_from_the_stored_summaries(world):
     with_option = sum(1 for n in p4 if n["options"])
     total_with = round((before["share_priority_4_with_option"] or 0) * before["priority_4_needs"]) + with_option
     assert after["share_priority_4_with_option"] == round(total_with / after["priority_4_needs"], 4)
+
+
+def test_show_all_on_option_list_creation_brings_back_what_is_shown_on_request(world):
+    body = copy.deepcopy(ASSESSMENT)
+    body["client_ref"] = "c-api-show-all"
+    body["needs"] = {"housing": 4}
+    body["situation"]["location"] = {"country": "TH", "area": "Ranong"}
+    plain = _ol(world, body=body).json()
+    housing = plain["needs"][0]
+    assert "svc-ranong-harbour-light-shelter" not in [o["service_id"] for o in housing["options"]]
+    left_out = [e for e in plain["excluded"] if e["service_id"] == "svc-ranong-harbour-light-shelter"]
+    assert left_out and all(e["on_request"] for e in left_out) and "Shown on request" in left_out[0]["text"]
+
+    r = world.client.post("/option-lists", params={"show_all": "true"}, json=body, headers=world.as_("cw_a"))
+    assert r.status_code == 201, r.text
+    shown = r.json()
+    options = shown["needs"][0]["options"]
+    assert options[-1]["service_id"] == "svc-ranong-harbour-light-shelter" and options[-1]["shown_on_request"]
+    assert any("Restricts your movement" in c["text"] for c in options[-1]["cautions"])
+    assert shown["show_all"] is True
+    assert world.client.get(f"/option-lists/{shown['id']}", headers=world.as_("cw_a")).json() == shown

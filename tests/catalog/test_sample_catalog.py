@@ -185,3 +185,10 @@ def test_the_ids_are_readable():
     assert all(re.fullmatch(r"org-[a-z0-9-]+", o) for o in CAT.organizations)
     assert all(re.fullmatch(r"svc-[a-z0-9-]+", s.id) for s in SERVICES)
     assert all(s.status == "active" for s in SERVICES)
+
+
+@pytest.mark.parametrize("country", sorted({c for s in SERVICES for c, _ in s.places()}))
+def test_every_country_has_child_protection_and_reception_for_returnees(country):
+    kinds = {k for s in SERVICES if s.status == "active" and any(c == country for c, _ in s.places()) for k in s.kinds}
+    assert "protection.child" in kinds
+    assert "return.travel_reception" in kinds

@@ -97,3 +97,33 @@ def test_invalid_assessment_prints_every_problem_and_exits_2(tmp_path: Path):
 def test_bad_json_exits_2():
     done = run("match", "-", stdin="{not json")
     assert done.returncode == 2 and "not valid JSON" in done.stderr
+
+
+def test_show_all_brings_back_what_is_left_out_by_default_last_with_its_cautions(tmp_path: Path):
+    catalog = json.loads(json.dumps(CATALOG))
+    job = {"organization_id": "org-cli", "kinds": ["job_placement.direct_employer"],
+           "service_areas": [{"country": "TH", "area": "Songkhla"}], "languages": ["my"]}
+    catalog["services"] += [
+        {**job, "id": "svc-a-fees", "name": "Plantation that charges fees",
+         "employment": {"direct_hire": True, "charges_recruitment_fees": True, "sectors": ["agriculture"]}},
+        {**job, "id": "svc-z-direct", "name": "Factory, direct hire",
+         "employment": {"direct_hire": True, "charges_recruitment_fees": False, "sectors": ["manufacturing"]}},
+    ]
+    cat = tmp_path / "catalog.yaml"
+    cat.write_text(yaml.safe_dump(catalog))
+    a = dict(ASSESSMENT, needs={"employment": 4})
+    plain = json.loads(run("match", "-", "--catalog", str(cat), "--json", stdin=json.dumps(a)).stdout)
+    assert [o["service_id"] for o in plain["needs"][0]["options"]] == ["svc-z-direct"]
+    left_out = [e for e in plain["excluded"] if e["service_id"] == "svc-a-fees"]
+    assert left_out and left_out[0]["on_request"] and "Shown on request" in left_out[0]["text"]
+
+    done = run("match", "-", "--catalog", str(cat), "--json", "--show-all", stdin=json.dumps(a))
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    options = shown["needs"][0]["options"]
+    assert [o["service_id"] for o in options] == ["svc-z-direct", "svc-a-fees"]
+    assert options[1]["shown_on_request"] and any("recruitment fees" in c["text"] for c in options[1]["cautions"])
+    assert shown["show_all"] is True and not any(e["service_id"] == "svc-a-fees" for e in shown["excluded"])
+
+    text = run("match", "-", "--catalog", str(cat), "--show-all", stdin=json.dumps(a)).stdout
+    assert "Plantation that charges fees - CLI Test Legal Clinic (fictional)" in text and "(shown on request)" in text

@@ -38,9 +38,11 @@ def test_every_need_ranked_4_has_options_or_an_explained_absence(a, cat):
     for need, priority in a.needs.items():
         if priority == 4:
             entry = listed[need]
-            assert entry.options or (entry.unmet is not None and entry.unmet.text)
-            if entry.options:
-                assert entry.unmet is None
+            assert (entry.status == "met") is (entry.unmet is None)
+            if entry.status == "met":
+                assert any(not o.shown_on_request for o in entry.options)
+            else:
+                assert entry.unmet.text
 
 
 @PROPS

@@ -62,7 +62,7 @@ def _only(problems: list[str]) -> str:
         (
             _rule("unknown-effect-key", then={"cuation": "x"}),
             "rules[unknown-effect-key].then.cuation",
-            ["unknown field", "allowed: boost, caution, demote, exclude, need, reason, require, suggest"],
+            ["unknown field", "allowed: always, boost, caution, demote, exclude, need, needs, on_request, rank, reason, require, suggest"],
         ),
         (
             _rule("unknown-rule-key", whne={}),
@@ -279,6 +279,7 @@ _VALUES: dict[str, list[Any]] = {
     "work_choices": ["night_work", "sea_work"],
     "legal_interest": ["wage_claim", "criminal_case"],
     "documents_valid": [True, False],
+    "minor": [True, False],
     "age": [0, 15, 17, 18, 30, 45, 70],
 }
 for _n in NEED_IDS:
@@ -339,6 +340,8 @@ def _client_value(a: Assessment, field: str) -> tuple[bool, Any]:
         return True, a.needs.get(field.removeprefix("needs."), 0)
     if field == "documents_valid":
         return True, s.documents == "valid"
+    if field == "minor":
+        return s.age is not None, s.age is not None and s.age < 18
     if field == "location.country":
         return True, s.location.country
     if field == "intended_location.country":

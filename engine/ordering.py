@@ -1,0 +1,72 @@
+"""How options are ordered within a need, after the rules have spoken.
+
+The order, most important first:
+
+1. options shown only on request (``show_all``) come last;
+2. options a rule puts last (``rank: last``: for a client without valid documents, a
+   service that must report to police or immigration) come after the rest;
+3. under employment, jobs come before other ways to earn (training, business support);
+4. options a rule puts first (``rank: first``: child protection for a child, document
+   help for a client without valid documents, under the safety needs) come next;
+5. the fit score, highest first;
+6. ties by place: in the client's own area, then serving that area from elsewhere,
+   then the whole country, then remote (by phone or online), never by name;
+7. the service id, so the same input always gives the same order.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from freechoice.catalog import Service
+from freechoice.catalog.codes import normalise_area
+
+__all__ = ["JOB_KINDS", "OptionKey", "is_job", "place_rank"]
+
+#: Kinds that are a job: "find work" is met only by one of these.
+JOB_KINDS = frozenset({"job_placement.direct_employer"})
+
+# place_rank values
+OWN_AREA, SERVES_AREA, WHOLE_COUNTRY, REMOTE, ELSEWHERE = range(5)
+
+
+class OptionKey(NamedTuple):
+    """Sort key of an option within a need (smaller first)."""
+
+    on_request: bool
+    last: bool
+    not_a_job: bool
+    not_first: bool
+    minus_score: float
+    place: int
+    service_id: str
+
+
+def is_job(svc: Service) -> bool:
+    """Whether the service is a job (not training or business support)."""
+    return not JOB_KINDS.isdisjoint(svc.kinds)
+
+
+def place_rank(svc: Service, places: list[tuple[str, str | None]]) -> int:
+    """How close the service is to the client, best over the client's places.
+
+    0: in person in the client's own area; 1: covers that area from elsewhere; 2: the
+    whole country; 3: remote (phone or online); 4: none of these.
+    """
+    best = ELSEWHERE
+    loc = svc.location
+    served = [(c, normalise_area(a)) for c, a in svc.places()]
+    for country, raw_area in places:
+        area = normalise_area(raw_area)
+        if svc.remote:
+            rank = REMOTE if any(c == country for c, _ in served) else ELSEWHERE
+        elif loc is not None and loc.country == country and area is not None and normalise_area(loc.area) == area:
+            rank = OWN_AREA
+        elif area is not None and (country, area) in served:
+            rank = SERVES_AREA
+        elif any(c == country and a is None for c, a in served):
+            rank = WHOLE_COUNTRY
+        else:
+            rank = ELSEWHERE
+        best = min(best, rank)
+    return best
