@@ -53,10 +53,18 @@ class ChildPolicy:
         problems = []
         for country, age in dict(self.age_of_majority).items():
             if not isinstance(age, int) or not 10 <= age <= 25:
-                problems.append(Problem(f"age_of_majority.{country}", "must be a whole number from 10 to 25", None, age))
+                problems.append(
+                    Problem(f"age_of_majority.{country}", "must be a whole number from 10 to 25", None, age)
+                )
         if not isinstance(self.default_age_of_majority, int) or not 10 <= self.default_age_of_majority <= 25:
-            problems.append(Problem("default_age_of_majority", "must be a whole number from 10 to 25", None,
-                                    self.default_age_of_majority))
+            problems.append(
+                Problem(
+                    "default_age_of_majority",
+                    "must be a whole number from 10 to 25",
+                    None,
+                    self.default_age_of_majority,
+                )
+            )
         if self.cash_recipient not in ("guardian", "client"):
             problems.append(Problem("cash_recipient", "unknown recipient", ["guardian", "client"], self.cash_recipient))
         if problems:

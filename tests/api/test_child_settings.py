@@ -14,8 +14,13 @@ from freechoice.catalog.db import save_organization
 
 
 def test_the_age_of_majority_and_the_cash_recipient_come_from_the_settings(tmp_path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'fc.db'}", load_sample=True, catalog_check_seconds=0,
-                        age_of_majority={"TH": 20}, child_cash_recipient="client")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'fc.db'}",
+        load_sample=True,
+        catalog_check_seconds=0,
+        age_of_majority={"TH": 20},
+        child_cash_recipient="client",
+    )
     app = create_app(settings)
     state = app.state.freechoice
     with state.db.session() as s, s.begin():

@@ -32,8 +32,10 @@ def _bad_practice(svc) -> bool:
     return svc.restricts_movement or svc.acts_without_client
 
 
-minors = assessments().filter(lambda a: a.situation.age is not None).map(
-    lambda a: a.model_copy(update={"situation": a.situation.model_copy(update={"age": min(a.situation.age, 17)})})
+minors = (
+    assessments()
+    .filter(lambda a: a.situation.age is not None)
+    .map(lambda a: a.model_copy(update={"situation": a.situation.model_copy(update={"age": min(a.situation.age, 17)})}))
 )
 
 
@@ -132,9 +134,11 @@ def test_ties_break_by_place_then_id_never_by_name(a, cat):
     ol = propose(a, cat, RULES, all_needs=True)
     places = a.places()
     for n in ol.needs:
+
         def key(o):
             ranks = sorted(r.rule for r in o.reasons if RULES.by_id.get(r.rule) and RULES.by_id[r.rule].then.rank)
             return (o.shown_on_request, tuple(ranks), is_job(cat.service(o.service_id)), o.score)
+
         for x, y in zip(n.options, n.options[1:], strict=False):
             if key(x) == key(y):
                 px, py = place_rank(cat.service(x.service_id), places), place_rank(cat.service(y.service_id), places)
@@ -179,8 +183,11 @@ def test_find_work_is_met_only_by_a_job_and_jobs_come_first(a, cat, show_all):
         if usable and not jobs:
             assert n.status == "no_job_yet" and n.unmet is not None
         undocumented = a.situation.documents != "valid"
-        kinds = [is_job(cat.service(o.service_id)) for o in usable
-                 if not (undocumented and _reports(cat.service(o.service_id)))]
+        kinds = [
+            is_job(cat.service(o.service_id))
+            for o in usable
+            if not (undocumented and _reports(cat.service(o.service_id)))
+        ]
         assert kinds == sorted(kinds, reverse=True)
 
 
