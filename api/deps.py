@@ -8,9 +8,10 @@ thread pool explicitly).
 
 from __future__ import annotations
 
-from typing import Annotated, AsyncIterator, Awaitable, Callable
+from typing import Annotated, Any, AsyncIterator, Awaitable, Callable
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -18,8 +19,8 @@ from .auth import Principal, verify_token
 from .problems import ProblemError
 from .state import AppState
 
-__all__ = ["Caller", "DbSession", "MaybeCaller", "State", "get_principal", "optional_principal", "rate_limited",
-           "require_role"]
+__all__ = ["API_KEY", "BEARER", "Caller", "DbSession", "MaybeCaller", "OPTIONAL_KEY", "State", "get_principal",
+           "optional_principal", "rate_limited", "require_role"]
 
 
 async def _state(request: Request) -> AppState:
@@ -38,11 +39,19 @@ State = Annotated[AppState, Depends(_state)]
 DbSession = Annotated[Session, Depends(_session)]
 
 
-def _token(authorization: str | None, x_api_key: str | None) -> str | None:
-    token = x_api_key
-    if authorization and authorization.lower().startswith("bearer "):
-        token = authorization[7:].strip()
-    return token or None
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", bearerFormat="fc_<id>_<secret>",
+                    description="An API key: `Authorization: Bearer fc_<id>_<secret>` (admin, caseworker or partner).")
+API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKey",
+                       description="The same API key in the `X-API-Key` header (for callers that cannot set "
+                                   "`Authorization`).")
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
+ApiKey = Annotated[str | None, Security(API_KEY)]
+
+
+def _token(bearer: HTTPAuthorizationCredentials | None, x_api_key: str | None) -> str | None:
+    if bearer is not None:
+        return bearer.credentials.strip() or None
+    return x_api_key or None
 
 
 async def _authenticate(request: Request, token: str) -> Principal:
@@ -57,29 +66,23 @@ async def _authenticate(request: Request, token: str) -> Principal:
         if principal is not None:
             keys.put(token, principal, revision)
     if principal is None:
-        raise ProblemError(401, "the API key is not valid (wrong, revoked, or its organization is deactivated)")
+        raise ProblemError(401, "the API key is not valid (wrong, revoked, or its organization is deactivated)",
+                           headers={"WWW-Authenticate": 'Bearer realm="freechoice", error="invalid_token"'})
     request.state.principal = principal
     return principal
 
 
-async def get_principal(
-    request: Request,
-    authorization: Annotated[str | None, Header(description="Bearer fc_<id>_<secret>")] = None,
-    x_api_key: Annotated[str | None, Header(description="Alternative to Authorization")] = None,
-) -> Principal:
-    token = _token(authorization, x_api_key)
+async def get_principal(request: Request, bearer: Bearer, x_api_key: ApiKey) -> Principal:
+    token = _token(bearer, x_api_key)
     if token is None:
         raise ProblemError(401, "an API key is required (Authorization: Bearer <key>)")
     return await _authenticate(request, token)
 
 
-async def optional_principal(
-    request: Request,
-    authorization: Annotated[str | None, Header(description="Bearer fc_<id>_<secret> (optional here)")] = None,
-    x_api_key: Annotated[str | None, Header(description="Alternative to Authorization")] = None,
-) -> Principal | None:
-    """The caller when a key is given (it must then be valid), else None."""
-    token = _token(authorization, x_api_key)
+async def optional_principal(request: Request, bearer: Bearer, x_api_key: ApiKey) -> Principal | None:
+    """The caller when a key is given (it must then be valid), else None. Routes using it
+    declare the key optional in the schema with ``openapi_extra=OPTIONAL_KEY``."""
+    token = _token(bearer, x_api_key)
     return None if token is None else await _authenticate(request, token)
 
 
@@ -89,6 +92,8 @@ def _verify(state: AppState, token: str) -> Principal | None:
 
 
 Caller = Annotated[Principal, Depends(get_principal)]
+# an operation whose key is optional: the schema's "no security" alternative beside the schemes
+OPTIONAL_KEY: dict[str, Any] = {"security": [{}]}
 MaybeCaller = Annotated[Principal | None, Depends(optional_principal)]
 
 

@@ -43,6 +43,8 @@ def problem(status: int, detail: str, *, errors: list[dict[str, Any]] | None = N
     request_id = current_request_id()
     if request_id is not None:
         body["request_id"] = request_id
+    if status == 401:  # RFC 9110: a 401 names the scheme that would work
+        headers = {"WWW-Authenticate": 'Bearer realm="freechoice"', **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=MEDIA, headers=headers)
 
 

@@ -16,7 +16,7 @@ from freechoice.engine.feedback import hash_feedback_token, new_feedback_token
 from freechoice.engine.kpis import compute_kpis
 
 from ..auth import Principal
-from ..deps import DbSession, State, rate_limited, require_role
+from ..deps import OPTIONAL_KEY, DbSession, State, rate_limited, require_role
 from ..params import IdQuery, PathId
 from ..problems import ProblemError
 from ..records import audit, create_once
@@ -65,7 +65,7 @@ def _field(field: str, message: str, status: int = 422) -> ProblemError:
     return ProblemError(status, message, errors=[{"field": field, "message": message}])
 
 
-@router.post("/feedback", status_code=201,
+@router.post("/feedback", status_code=201, openapi_extra=OPTIONAL_KEY,
              summary="Record a client's feedback: with their feedback code (no API key needed) or a referral_id (caseworker)")
 def create_feedback(body: FeedbackCreate, request: Request, who: Annotated[Principal | None, Depends(rate_limited("feedback"))],
                     db: DbSession, state: State):

@@ -1,0 +1,76 @@
+"""The OpenAPI contract as an integrator's generated client reads it: the document
+validates, the API key is a declared security scheme that the server really honours,
+and what the document promises is what the server sends."""
+
+from __future__ import annotations
+
+import pytest
+from openapi_spec_validator import validate
+
+from api_support import ASSESSMENT
+
+AUTH_HEADERS = {"authorization", "x-api-key"}
+
+
+@pytest.fixture(scope="module")
+def document(world):
+    r = world.client.get("/openapi.json")
+    assert r.status_code == 200
+    return r.json()
+
+
+def _operations(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_the_document_validates(document):
+    validate(document)
+
+
+def test_the_key_is_a_bearer_scheme_not_header_parameters(document):
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearer"] == {**schemes["bearer"], "type": "http", "scheme": "bearer"}
+    assert schemes["apiKey"]["in"] == "header" and schemes["apiKey"]["name"] == "X-API-Key"
+    for path, method, operation in _operations(document):
+        names = {p["name"].lower() for p in operation.get("parameters", []) if p["in"] == "header"}
+        assert not names & AUTH_HEADERS, (method, path, names)
+
+
+def test_operations_needing_a_key_declare_it_and_optional_ones_say_so(document):
+    assert document["paths"]["/referrals"]["get"]["security"] == [{"bearer": []}, {"apiKey": []}]
+    assert document["paths"]["/option-lists"]["post"]["security"] == [{"bearer": []}, {"apiKey": []}]
+    # a client's feedback code works without a key: "no security" is one of the alternatives
+    assert {} in document["paths"]["/feedback"]["post"]["security"]
+    assert "security" not in document["paths"]["/health"]["get"]
+
+
+@pytest.mark.parametrize("headers, error", [
+    ({}, None),
+    ({"Authorization": "Bearer fc_nope_nope"}, "invalid_token"),
+    ({"X-API-Key": "fc_123456789abc_wrong"}, "invalid_token"),
+    ({"Authorization": "Basic dXNlcjpwYXNz"}, None),
+])
+def test_401_names_the_bearer_scheme(world, headers, error):
+    r = world.client.get("/referrals", headers=headers)
+    assert r.status_code == 401
+    assert r.headers["content-type"] == "application/problem+json"
+    challenge = r.headers["www-authenticate"]
+    assert challenge.startswith("Bearer ")
+    assert (f'error="{error}"' in challenge) == (error is not None)
+
+
+@pytest.mark.parametrize("how", ["bearer", "x-api-key"])
+def test_the_declared_schemes_both_work(world, how):
+    token = world.keys["cw_a"]
+    headers = {"Authorization": f"Bearer {token}"} if how == "bearer" else {"X-API-Key": token}
+    r = world.client.post("/option-lists", json=ASSESSMENT, headers=headers)
+    assert r.status_code == 201, r.text
+
+
+def test_authorize_in_the_docs_uses_the_scheme(world, document):
+    # Swagger UI's "Authorize" dialog lists the document's security schemes and sends the
+    # chosen one with every operation that declares it
+    assert "/openapi.json" in world.client.get("/docs").text
+    assert document["paths"]["/option-lists/{list_id}"]["get"]["security"][0] == {"bearer": []}
