@@ -9,6 +9,7 @@ from typing import Any, AsyncIterator
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .contract import install_contract
 from .guard import InputGuard
 from .logs import configure_logging
 from .metrics import Metrics
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics = Metrics(settings.metrics_dir)
     metrics.watch_pool(state.db.engine)
     install_problem_handlers(app)
+    install_contract(app)
     from .routes import ROUTERS
 
     for router in ROUTERS:

@@ -1,5 +1,8 @@
 """Input the models cannot see, refused before any route runs (422, naming the field):
 
+* a body that is not JSON (415), except on the paths starting with ``other_media``
+  (the HSDS routes, which check their own media types);
+
 * a NUL character or an unpaired surrogate anywhere: in the path, a query parameter or a
   JSON string (PostgreSQL cannot store either);
 * in a JSON body: the same key twice in one object (never "last one wins", e.g. for a
@@ -130,10 +133,11 @@ def _query_problems(scope: Scope) -> list[dict[str, Any]]:
 
 
 class InputGuard:
-    """ASGI middleware: refuse the input above with one 422 problem listing every field."""
+    """ASGI middleware: refuse the input above with one 422 problem listing every field
+    (415 for a body that is not JSON)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, other_media: tuple[str, ...] = ("/hsds/",)) -> None:
+        self.app, self.other_media = app, other_media
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -143,8 +147,12 @@ class InputGuard:
         if problems:
             await _refuse(problems, scope, receive, send)
             return
-        if scope["method"] not in ("POST", "PUT", "PATCH", "DELETE") or not _is_json(scope):
+        if scope["method"] not in ("POST", "PUT", "PATCH", "DELETE"):
             await self.app(scope, receive, send)
+            return
+        is_json = _is_json(scope)
+        if not is_json and scope.get("path", "").startswith(self.other_media):
+            await self.app(scope, receive, send)  # these routes check their own media types
             return
         chunks = []
         while True:
@@ -156,6 +164,11 @@ class InputGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        if body and not is_json:
+            await problem(415, "the body must be JSON: send it with Content-Type: application/json",
+                          errors=[{"field": "Content-Type", "message": "not a JSON media type",
+                                   "allowed": ["application/json"]}])(scope, receive, send)
+            return
         if body:
             found = json_problems(body)
             if found:

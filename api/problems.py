@@ -23,10 +23,10 @@ from freechoice.catalog import (
 
 from .context import current_request_id
 
-__all__ = ["ProblemError", "install_problem_handlers", "problem"]
+__all__ = ["MEDIA", "ProblemError", "TITLES", "install_problem_handlers", "problem"]
 
 MEDIA = "application/problem+json"
-_TITLES = {
+TITLES = {
     400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
     409: "Conflict", 412: "Precondition failed", 413: "Request body too large", 415: "Unsupported media type",
     422: "Invalid input", 428: "Precondition required", 429: "Too many requests", 500: "Internal error",
@@ -36,7 +36,7 @@ _TITLES = {
 
 def problem(status: int, detail: str, *, errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
             **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": _TITLES.get(status, "Error"), "status": status, "detail": detail}
+    body: dict[str, Any] = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
     body.update(extra)

@@ -16,6 +16,7 @@ from freechoice.engine.feedback import hash_feedback_token, new_feedback_token
 from freechoice.engine.kpis import compute_kpis
 
 from ..auth import Principal
+from ..contract import problem_responses
 from ..deps import OPTIONAL_KEY, DbSession, State, rate_limited, require_role
 from ..params import IdQuery, PathId
 from ..problems import ProblemError
@@ -65,7 +66,7 @@ def _field(field: str, message: str, status: int = 422) -> ProblemError:
     return ProblemError(status, message, errors=[{"field": field, "message": message}])
 
 
-@router.post("/feedback", status_code=201, openapi_extra=OPTIONAL_KEY,
+@router.post("/feedback", status_code=201, openapi_extra=OPTIONAL_KEY, responses=problem_responses(403, 429),
              summary="Record a client's feedback: with their feedback code (no API key needed) or a referral_id (caseworker)")
 def create_feedback(body: FeedbackCreate, request: Request, who: Annotated[Principal | None, Depends(rate_limited("feedback"))],
                     db: DbSession, state: State):

@@ -74,3 +74,57 @@ def test_authorize_in_the_docs_uses_the_scheme(world, document):
     # chosen one with every operation that declares it
     assert "/openapi.json" in world.client.get("/docs").text
     assert document["paths"]["/option-lists/{list_id}"]["get"]["security"][0] == {"bearer": []}
+
+
+def test_every_problem_status_is_documented_as_a_problem_document(document):
+    assert {"Problem", "ProblemField"} <= set(document["components"]["schemas"])
+    assert "HTTPValidationError" not in document["components"]["schemas"]  # FastAPI's shape is never sent
+    for path, method, operation in _operations(document):
+        responses = operation["responses"]
+        assert {"422", "500"} <= set(responses), (method, path)
+        if operation.get("security"):
+            assert "401" in responses and "WWW-Authenticate" in responses["401"]["headers"], (method, path)
+        if "requestBody" in operation:
+            assert {"400", "413", "415"} <= set(responses), (method, path)
+        for code, response in responses.items():
+            if int(code) >= 400:
+                assert response["content"] == {"application/problem+json": {"schema": {
+                    "$ref": "#/components/schemas/Problem"}}}, (method, path, code)
+    assert {"412", "428"} <= set(document["paths"]["/services/{service_id}"]["put"]["responses"])
+    assert "429" in document["paths"]["/feedback"]["post"]["responses"]
+    assert "503" in document["paths"]["/readyz"]["get"]["responses"]
+
+
+def _validator(document, name):
+    """A JSON Schema validator for one component (its references resolved in place)."""
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    schemas = json.loads(json.dumps(document["components"]["schemas"]).replace("#/components/schemas/", "#/$defs/"))
+    return Draft202012Validator({**schemas[name], "$defs": schemas})
+
+
+def test_the_problem_example_fits_its_schema(document):
+    validator = _validator(document, "Problem")
+    for example in document["components"]["schemas"]["Problem"]["examples"]:
+        assert not list(validator.iter_errors(example))
+    assert list(validator.iter_errors({"title": "x", "status": 422}))  # no detail: not a problem document
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
+def test_a_body_that_is_not_json_is_415(world, content_type):
+    r = world.client.post("/option-lists", content=b"client_ref=c-1", headers={**world.as_("cw_a"),
+                                                                                "Content-Type": content_type})
+    assert r.status_code == 415
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["errors"][0]["allowed"] == ["application/json"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", "application/merge-patch+json"])
+def test_json_media_types_are_read(world, content_type):
+    import json
+
+    r = world.client.post("/option-lists", content=json.dumps(ASSESSMENT).encode(),
+                          headers={**world.as_("cw_a"), "Content-Type": content_type})
+    assert r.status_code == 201, r.text

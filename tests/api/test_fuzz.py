@@ -12,11 +12,20 @@ from api_support import ASSESSMENT, PARTNER_X
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
+from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from freechoice.catalog.hsds.vocabulary import kind_term
 
 ROLES = (None, "admin", "cw_a", "partner_x")
+# what the document promises: every status sent is documented, with the media type and
+# the schema it names
+CONFORMANCE = [status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 8  # per operation and mode; the role is drawn with the case
 
 
@@ -43,10 +52,11 @@ def _real_ids(world) -> dict[str, str]:
     }
 
 
-def test_no_server_errors_for_any_input_or_role(world):
+def test_no_server_errors_or_schema_violations_for_any_input_or_role(world):
     schema = schemathesis.openapi.from_asgi("/openapi.json", world.client.app)
     real = _real_ids(world)
     failures: list[str] = []
+    violations: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
         names = {p.name for p in operation.path_parameters}
@@ -75,7 +85,14 @@ def test_no_server_errors_for_any_input_or_role(world):
                     if response.status_code >= 500:
                         failures.append(
                             f"{case.method} {case.formatted_path} as {role}: {response.status_code} "
-                            f"{case.as_curl_command()}\n  {response.text[:300]}"
+                            f"{case.as_curl_command()}
+  {response.text[:300]}"
+                        )
+                    try:
+                        case.validate_response(response, checks=CONFORMANCE)
+                    except FailureGroup as err:
+                        violations.append(
+                            f"{case.method} {case.formatted_path} as {role}: {response.status_code} {str(err)[:300]}"
                         )
 
                 try:
@@ -83,3 +100,4 @@ def test_no_server_errors_for_any_input_or_role(world):
                 except Unsatisfiable:
                     pass  # no invalid input exists for this part of the operation
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures[:40])
+    assert not violations, f"{len(violations)} schema violations:\n" + "\n".join(violations[:40])

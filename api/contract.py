@@ -1,0 +1,113 @@
+"""The OpenAPI document as a contract: the problem document's schema in ``components``,
+and every status the server can send documented on every operation that can send it, as
+``application/problem+json`` with that schema (what a generated client parses)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel, ConfigDict, Field
+
+from .problems import MEDIA, TITLES
+
+__all__ = ["Problem", "ProblemField", "install_contract", "problem_responses"]
+
+
+class ProblemField(BaseModel):
+    """One problem with the request, naming the field and, where it helps, the allowed values."""
+
+    model_config = ConfigDict(extra="allow")
+    field: str = Field(description="Where: a dotted path in the body, `query.<name>`, `path` or a header name")
+    message: str
+    allowed: list[Any] | None = Field(default=None, description="The values that would be accepted")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document: every 4xx and 5xx answer. Some carry more members
+    (``allowed`` moves for a 409 on a referral, ``etag`` on a 428, ``checks`` on a 503)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "type": "about:blank", "title": "Invalid input", "status": 422, "detail": "1 problem(s) in the request",
+        "errors": [{"field": "needs.housing", "message": "Input should be 1, 2, 3 or 4", "allowed": ["1", "2", "3", "4"]}],
+        "request_id": "3f2c9b0e6a1d4c7e"}]})
+    type: str = Field(default="about:blank", description="A URI naming the kind of problem")
+    title: str = Field(description="The status in words")
+    status: int = Field(ge=100, le=599)
+    detail: str = Field(description="What went wrong, in plain language")
+    errors: list[ProblemField] | None = Field(default=None, description="Every problem found, by field")
+    request_id: str | None = Field(default=None, description="The request's id (also in `X-Request-ID`)")
+
+
+_REF = "#/components/schemas/Problem"
+
+
+def _problem_response(status: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": TITLES.get(status, "Error"), "content": {MEDIA: {"schema": {"$ref": _REF}}}}
+    if status == 401:
+        out["headers"] = {"WWW-Authenticate": {"description": "The scheme to authenticate with: Bearer",
+                                               "schema": {"type": "string"}}}
+    elif status == 429:
+        out["headers"] = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "string"}}}
+    return out
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: statuses only that route sends (the common ones are
+    added to every operation by :func:`install_contract`)."""
+    return {status: _problem_response(status) for status in statuses}
+
+
+def _statuses(method: str, operation: dict[str, Any]) -> set[int]:
+    """The problems any operation of this shape can answer with."""
+    found = {422, 500}  # the input guard refuses a NUL in any path or query; anything can fail
+    security = operation.get("security")
+    if security:
+        found.add(401)  # a key given must be valid, even where it is optional
+        if {} not in security:
+            found.add(403)
+    params = operation.get("parameters", [])
+    if any(p["in"] == "path" or (p["in"] == "query" and p["name"].endswith("_id")) for p in params):
+        found.add(404)  # an id that names nothing of yours
+    headers = {p["name"].lower() for p in params if p["in"] == "header"}
+    if "if-match" in headers:
+        found |= {412, 428}
+    if "requestBody" in operation:
+        found |= {400, 413, 415}  # 400: the body is not JSON at all
+    if method != "get":
+        found |= {404, 409}  # writes name objects (ids in bodies too) and can conflict
+    return found
+
+
+def _contract(app: FastAPI) -> dict[str, Any]:
+    document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
+                           tags=app.openapi_tags, servers=app.servers)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for model in (ProblemField, Problem):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema.pop("$defs", None)
+        schemas[model.__name__] = schema
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    for item in document.get("paths", {}).values():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            declared = {int(code) for code in responses if code.isdigit() and int(code) >= 400}
+            for status in _statuses(method, operation) | declared:
+                responses[str(status)] = _problem_response(status)
+            operation["responses"] = dict(sorted(responses.items()))
+    return document
+
+
+def install_contract(app: FastAPI) -> None:
+    """Build the app's OpenAPI document once, as above."""
+    cached: dict[str, Any] = {}
+
+    def openapi() -> dict[str, Any]:
+        if not cached:
+            cached.update(_contract(app))
+        return cached
+
+    setter: Callable[[], dict[str, Any]] = openapi
+    app.openapi = setter  # type: ignore[method-assign]
