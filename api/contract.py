@@ -41,6 +41,20 @@ class Problem(BaseModel):
 
 
 _REF = "#/components/schemas/Problem"
+# a time of day in a schedule is local wall time (the location's time zone), not an
+# RFC 3339 ``full-time`` (which needs an offset): described as what is sent
+_LOCAL_TIME = {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+               "description": "Local time of day at the place (HH:MM[:SS]), without offset"}
+
+
+def _local_times(node: Any) -> Any:
+    if isinstance(node, dict):
+        if node.get("format") == "time" and node.get("type") == "string":
+            return {**{k: v for k, v in node.items() if k != "format"}, **_LOCAL_TIME}
+        return {k: _local_times(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_local_times(v) for v in node]
+    return node
 
 
 def _problem_response(status: int) -> dict[str, Any]:
@@ -90,6 +104,7 @@ def _contract(app: FastAPI) -> dict[str, Any]:
         schemas[model.__name__] = schema
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
+    document["components"]["schemas"] = schemas = _local_times(schemas)
     for item in document.get("paths", {}).values():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})

@@ -21,6 +21,7 @@ from ..deps import DbSession, State, require_role
 from ..params import ClientRefQuery, PathId
 from ..problems import ProblemError
 from ..records import audit, audited_read, create_once
+from ..schemas import ChoiceCreated, ChoiceRecord, OptionListSummary
 
 __all__ = ["router"]
 
@@ -51,7 +52,8 @@ def own_option_list(db: Any, list_id: str, who: Principal) -> OptionListRow:
     return row
 
 
-@router.post("/option-lists", status_code=201, summary="Propose options for an assessment (caseworker)")
+@router.post("/option-lists", status_code=201, response_model=None, responses={201: {"model": OptionList, "description": "The options, each explained"}},
+             summary="Propose options for an assessment (caseworker)")
 def create_option_list(assessment: Assessment, request: Request, who: Caseworker, db: DbSession, state: State,
                        all_needs: bool = False, show_all: bool = False):
     catalog = state.current_catalog()
@@ -83,14 +85,16 @@ def create_option_list(assessment: Assessment, request: Request, who: Caseworker
     return response
 
 
-@router.get("/option-lists/{list_id}", summary="An option list exactly as it was offered")
+@router.get("/option-lists/{list_id}", response_model=None, responses={200: {"model": OptionList, "description": "The option list as offered"}},
+            summary="An option list exactly as it was offered")
 def get_option_list(list_id: PathId, who: Caseworker, db: DbSession) -> dict[str, Any]:
     row = own_option_list(db, list_id, who)
     audited_read(db, who, "option_list", list_id, row.client_ref)
     return row.data  # type: ignore[no-any-return]
 
 
-@router.get("/option-lists", summary="Option lists of your organisation (optionally one client's)")
+@router.get("/option-lists", response_model=None, responses={200: {"model": list[OptionListSummary], "description": "Newest first"}},
+            summary="Option lists of your organisation (optionally one client's)")
 def list_option_lists(who: Caseworker, db: DbSession, client_ref: ClientRefQuery | None = None,
                       limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
     q = select(OptionListRow).where(OptionListRow.organization_id == who.organization_id)
@@ -103,6 +107,7 @@ def list_option_lists(who: Caseworker, db: DbSession, client_ref: ClientRefQuery
 
 
 @router.post("/option-lists/{list_id}/choices", status_code=201, tags=["choices"],
+             response_model=None, responses={201: {"model": ChoiceCreated, "description": "The choice and the referral drafts it made"}},
              summary="Record the client's choice; chosen services become referral drafts")
 def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Caseworker, db: DbSession):
     row = own_option_list(db, list_id, who)
@@ -135,7 +140,8 @@ def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Ca
     return create_once(request, db, who, create)
 
 
-@router.get("/choices/{choice_id}", tags=["choices"], summary="One recorded choice")
+@router.get("/choices/{choice_id}", tags=["choices"], response_model=None, responses={200: {"model": ChoiceRecord, "description": "The choice"}},
+            summary="One recorded choice")
 def get_choice(choice_id: PathId, who: Caseworker, db: DbSession) -> dict[str, Any]:
     row = db.get(ChoiceRow, choice_id)
     if row is None or row.organization_id != who.organization_id:

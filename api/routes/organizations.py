@@ -18,6 +18,7 @@ from ..deps import Caller, DbSession, State, require_role
 from ..params import PathId
 from ..problems import ProblemError
 from ..records import audit, create_once
+from ..schemas import KeyCreated
 
 __all__ = ["router"]
 
@@ -52,12 +53,12 @@ LAST_ADMIN = ("this would leave no working admin key: create an admin key in ano
               "then try again")
 
 
-@router.get("/organizations", summary="List organisations")
+@router.get("/organizations", response_model=None, responses={200: {"model": list[Organization], "description": "In id order"}}, summary="List organisations")
 def list_organizations(_: Caller, db: DbSession) -> list[dict]:
     return [r.data for r in db.scalars(select(OrganizationRow).order_by(OrganizationRow.id))]
 
 
-@router.get("/organizations/{org_id}", summary="One organisation")
+@router.get("/organizations/{org_id}", response_model=None, responses={200: {"model": Organization, "description": "The organisation"}}, summary="One organisation")
 def get_organization(org_id: PathId, _: Caller, db: DbSession) -> dict:
     row = db.get(OrganizationRow, org_id)
     if row is None:
@@ -65,7 +66,8 @@ def get_organization(org_id: PathId, _: Caller, db: DbSession) -> dict:
     return row.data
 
 
-@router.post("/organizations", status_code=201, summary="Register an organisation (admin)")
+@router.post("/organizations", status_code=201, response_model=None, responses={201: {"model": Organization, "description": "As stored"}},
+             summary="Register an organisation (admin)")
 def create_organization(org: Organization, request: Request, who: Admin, db: DbSession, state: State):
     def create():
         if db.get(OrganizationRow, org.id) is not None:
@@ -79,7 +81,7 @@ def create_organization(org: Organization, request: Request, who: Admin, db: DbS
     return response
 
 
-@router.put("/organizations/{org_id}", summary="Update an organisation (admin)")
+@router.put("/organizations/{org_id}", response_model=None, responses={200: {"model": Organization, "description": "As stored"}}, summary="Update an organisation (admin)")
 def update_organization(org_id: PathId, org: Organization, who: Admin, db: DbSession, state: State) -> dict:
     if org.id != org_id:
         raise ProblemError(422, "the body's id must match the path", errors=[{"field": "id", "message": f"expected {org_id}"}])
@@ -92,7 +94,8 @@ def update_organization(org_id: PathId, org: Organization, who: Admin, db: DbSes
     return org.model_dump(mode="json")
 
 
-@router.post("/keys", status_code=201, tags=["keys"], summary="Create an API key (admin); the key is shown once")
+@router.post("/keys", status_code=201, tags=["keys"], response_model=None, responses={201: {"model": KeyCreated, "description": "The key, shown once"}},
+             summary="Create an API key (admin); the key is shown once")
 def create_api_key(body: KeyCreate, request: Request, who: Admin, db: DbSession):
     def create():
         org = db.get(OrganizationRow, body.organization_id)

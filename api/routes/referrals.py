@@ -19,6 +19,7 @@ from ..deps import DbSession, require_role
 from ..params import PathId
 from ..problems import ProblemError
 from ..records import audit, audited_read
+from ..schemas import Referral
 
 __all__ = ["router"]
 
@@ -72,7 +73,8 @@ def _public(db: Any, row: ReferralRow, who: Principal, history: list[dict[str, A
     return body
 
 
-@router.get("/referrals", summary="Referrals: your organisation's (caseworker) or the ones sent to you (partner)")
+@router.get("/referrals", response_model=None, responses={200: {"model": list[Referral], "description": "Oldest first"}},
+            summary="Referrals: your organisation's (caseworker) or the ones sent to you (partner)")
 def list_referrals(
     who: Party, db: DbSession, status: Annotated[Status | None, Query(description="Only referrals in this status")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many, oldest first")] = 100,
@@ -92,7 +94,7 @@ def list_referrals(
     return out
 
 
-@router.get("/referrals/{ref_id}", summary="One referral")
+@router.get("/referrals/{ref_id}", response_model=None, responses={200: {"model": Referral, "description": "The referral"}}, summary="One referral")
 def get_referral(ref_id: PathId, who: Party, db: DbSession) -> dict[str, Any]:
     row = _visible(db.get(ReferralRow, ref_id), who)
     body = _public(db, row, who)
@@ -100,7 +102,8 @@ def get_referral(ref_id: PathId, who: Party, db: DbSession) -> dict[str, Any]:
     return body
 
 
-@router.post("/referrals/{ref_id}/transitions", summary="Move a referral on (409 names the allowed moves)")
+@router.post("/referrals/{ref_id}/transitions", response_model=None, responses={200: {"model": Referral, "description": "The referral after the move"}},
+             summary="Move a referral on (409 names the allowed moves)")
 def transition(ref_id: PathId, body: TransitionCreate, who: Party, db: DbSession) -> dict[str, Any]:
     with write_transaction(db):
         row = _visible(db.get(ReferralRow, ref_id, with_for_update=True), who)

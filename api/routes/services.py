@@ -20,6 +20,7 @@ from ..deps import Caller, DbSession, State, require_role
 from ..params import IdQuery, PathId
 from ..problems import ProblemError, pydantic_problem
 from ..records import audit, create_once
+from ..schemas import ServiceRecord
 
 __all__ = ["router"]
 
@@ -63,7 +64,8 @@ def _precondition(row: ServiceRow, if_match: str | None) -> None:
         raise ProblemError(412, "the service changed since you read it; read it again", etag=_etag(row))
 
 
-@router.get("/services", summary="List services (partners: their own; others: all)")
+@router.get("/services", response_model=None, responses={200: {"model": list[ServiceRecord], "description": "In id order"}},
+            summary="List services (partners: their own; others: all)")
 def list_services(
     who: Caller, db: DbSession,
     organization_id: IdQuery | None = None, kind: IdQuery | None = None,
@@ -96,7 +98,8 @@ def list_services(
     return out
 
 
-@router.get("/services/{service_id}", summary="One service, with its ETag")
+@router.get("/services/{service_id}", response_model=None, responses={200: {"model": ServiceRecord, "description": "The service (its version is the ETag)"}},
+            summary="One service, with its ETag")
 def get_service(service_id: PathId, who: Caller, db: DbSession) -> JSONResponse:
     row = _visible(db.get(ServiceRow, service_id), who)
     return JSONResponse(_body(row), headers={"ETag": _etag(row)})
@@ -110,7 +113,8 @@ def service_versions(service_id: PathId, who: Caller, db: DbSession) -> list[dic
              "data": v.data} for v in rows]
 
 
-@router.post("/services", status_code=201, summary="Register a service (partner: own organisation; admin: any)")
+@router.post("/services", status_code=201, response_model=None, responses={201: {"model": ServiceRecord, "description": "The service as stored"}},
+             summary="Register a service (partner: own organisation; admin: any)")
 def create_service(service: Service, request: Request, who: Writer, db: DbSession, state: State) -> JSONResponse:
     _check_write(service, who)
     catalog = state.current_catalog(force=True)
@@ -147,7 +151,8 @@ def _write(service_id: str, who: Principal, db: Any, state: Any, if_match: str |
     return JSONResponse({**new.model_dump(mode="json"), "version": version}, headers={"ETag": f'"{version}"'})
 
 
-@router.put("/services/{service_id}", summary="Replace a service (If-Match required; 412 if stale)")
+@router.put("/services/{service_id}", response_model=None, responses={200: {"model": ServiceRecord, "description": "The service as stored"}},
+            summary="Replace a service (If-Match required; 412 if stale)")
 def update_service(service_id: PathId, service: Service, who: Writer, db: DbSession, state: State,
                    if_match: IfMatch = None) -> JSONResponse:
     if service.id != service_id:
@@ -155,7 +160,8 @@ def update_service(service_id: PathId, service: Service, who: Writer, db: DbSess
     return _write(service_id, who, db, state, if_match, "update", lambda _current: service)
 
 
-@router.patch("/services/{service_id}/capacity", summary="Change capacity (open / waitlist / full)")
+@router.patch("/services/{service_id}/capacity", response_model=None, responses={200: {"model": ServiceRecord, "description": "The service as stored"}},
+              summary="Change capacity (open / waitlist / full)")
 def update_capacity(service_id: PathId, body: CapacityUpdate, who: Writer, db: DbSession, state: State,
                     if_match: IfMatch = None) -> JSONResponse:
     import datetime as dt
@@ -168,7 +174,8 @@ def update_capacity(service_id: PathId, body: CapacityUpdate, who: Writer, db: D
                   lambda current: current.model_copy(update={"capacity": capacity}))
 
 
-@router.post("/services/{service_id}/deactivate", summary="Deactivate a service (kept, no longer offered)")
+@router.post("/services/{service_id}/deactivate", response_model=None, responses={200: {"model": ServiceRecord, "description": "The service as stored"}},
+             summary="Deactivate a service (kept, no longer offered)")
 def deactivate_service(service_id: PathId, who: Writer, db: DbSession, state: State, if_match: IfMatch = None) -> JSONResponse:
     return _write(service_id, who, db, state, if_match, "deactivate",
                   lambda current: current.model_copy(update={"status": "inactive"}))

@@ -128,3 +128,16 @@ def test_json_media_types_are_read(world, content_type):
     r = world.client.post("/option-lists", content=json.dumps(ASSESSMENT).encode(),
                           headers={**world.as_("cw_a"), "Content-Type": content_type})
     assert r.status_code == 201, r.text
+
+
+def test_the_main_flow_fits_the_documented_schemas(world, document):
+    cw = world.as_("cw_a")
+    created = world.client.post("/option-lists", json=ASSESSMENT, headers=cw)
+    assert not list(_validator(document, "OptionList").iter_errors(created.json()))
+    option = next(o for n in created.json()["needs"] for o in n["options"] if o.get("provider_id"))
+    choice = world.client.post(f"/option-lists/{created.json()['id']}/choices", json={"option_ids": [option["option_id"]]},
+                               headers=cw)
+    assert choice.status_code == 201 and not list(_validator(document, "ChoiceCreated").iter_errors(choice.json()))
+    ref = world.client.get(f"/referrals/{choice.json()['referrals'][0]['id']}", headers=cw).json()
+    assert not list(_validator(document, "Referral").iter_errors(ref))
+    assert list(_validator(document, "Referral").iter_errors({**ref, "history": "none"}))  # the schema does check
