@@ -41,9 +41,12 @@ class Problem(BaseModel):
 
 
 _REF = "#/components/schemas/Problem"
+# the creating operations whose 201 names the new resource in ``Location`` (a feedback
+# entry and a feedback code have no path of their own)
+_LOCATED = frozenset({"/option-lists", "/option-lists/{list_id}/choices", "/services", "/organizations", "/keys"})
 # a time of day in a schedule is local wall time (the location's time zone), not an
 # RFC 3339 ``full-time`` (which needs an offset): described as what is sent
-_LOCAL_TIME = {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+_LOCAL_TIME = {"type": "string", "maxLength": 15, "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
                "description": "Local time of day at the place (HH:MM[:SS]), without offset"}
 
 
@@ -105,10 +108,14 @@ def _contract(app: FastAPI) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     document["components"]["schemas"] = schemas = _local_times(schemas)
-    for item in document.get("paths", {}).values():
+    for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
             declared = {int(code) for code in responses if code.isdigit() and int(code) >= 400}
+            created = responses.get("201")
+            if created is not None and path in _LOCATED:
+                created.setdefault("headers", {})["Location"] = {
+                    "description": "The new resource's path", "schema": {"type": "string"}}
             for status in _statuses(method, operation) | declared:
                 responses[str(status)] = _problem_response(status)
             operation["responses"] = dict(sorted(responses.items()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import orjson
 from fastapi import Request
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
@@ -39,11 +40,21 @@ def audited_read(session: Session, who: Principal, resource: str, resource_id: s
         audit(session, who, "read", resource, resource_id, client_ref, **detail)
 
 
+def _location(location: Callable[[str], str] | None, status: int, body: Any) -> dict[str, str]:
+    """The ``Location`` header of a 201: where the new resource (the body's ``id``) lives."""
+    if location is None or status != 201:
+        return {}
+    if isinstance(body, (str, bytes)):
+        body = orjson.loads(body.encode() if isinstance(body, str) else body)
+    return {"Location": location(str(body["id"]))}
+
+
 def create_once(request: Request, session: Session, who: Principal,
-                create: Callable[[], tuple[int, Any]]) -> Response:
+                create: Callable[[], tuple[int, Any]], location: Callable[[str], str] | None = None) -> Response:
     """Run ``create`` in one transaction; with an ``Idempotency-Key`` header, a retry
     returns the first result and creates nothing twice. ``create`` returns the status
-    and the body: a dict, or :class:`RawJSON` text already serialised."""
+    and the body: a dict, or :class:`RawJSON` text already serialised. ``location``
+    turns the new resource's id into its path, sent as ``Location`` (a replay too)."""
     key = request.headers.get("idempotency-key")
     if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_LENGTH and key.isprintable()):
         # stored as given: a longer key could never match its retry
@@ -52,7 +63,8 @@ def create_once(request: Request, session: Session, who: Principal,
     if key:
         prior = session.get(IdempotencyRecord, (who.key_id, key))
         if prior is not None:
-            return JSONResponse(prior.body, status_code=prior.status_code, headers={"Idempotent-Replayed": "true"})
+            return JSONResponse(prior.body, status_code=prior.status_code,
+                                headers={"Idempotent-Replayed": "true", **_location(location, prior.status_code, prior.body)})
     try:
         with write_transaction(session):  # ends the read-only transaction the checks above opened
             status, body = create()
@@ -64,8 +76,10 @@ def create_once(request: Request, session: Session, who: Principal,
         if key:
             prior = session.get(IdempotencyRecord, (who.key_id, key))
             if prior is not None:
-                return JSONResponse(prior.body, status_code=prior.status_code, headers={"Idempotent-Replayed": "true"})
+                return JSONResponse(prior.body, status_code=prior.status_code,
+                                headers={"Idempotent-Replayed": "true", **_location(location, prior.status_code, prior.body)})
         raise
+    headers = _location(location, status, body)
     if isinstance(body, RawJSON):
-        return Response(body.encode(), status_code=status, media_type="application/json")
-    return JSONResponse(body, status_code=status)
+        return Response(body.encode(), status_code=status, media_type="application/json", headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)

@@ -28,7 +28,7 @@ class OptionListSummary(BaseModel):
         "rules_version": "2026.11", "catalog_version": "sample-7"}]})
     id: str
     client_ref: str
-    created_at: str = Field(description=_TIME)
+    created_at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
     rules_version: str
     catalog_version: str
 
@@ -51,14 +51,14 @@ class ChoiceRecord(Choice):
 
     id: str
     referral_ids: list[str]
-    created_at: str = Field(description=_TIME)
+    created_at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
 
 
 class ReferralEvent(BaseModel):
     from_: str | None = Field(alias="from", description="The status before (none for the first event)")
     to: str
     reason: str | None = None
-    at: str = Field(description=_TIME)
+    at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
 
 
 class Referral(BaseModel):
@@ -81,8 +81,8 @@ class Referral(BaseModel):
     client: dict[str, Any] = Field(description="The fields the client consented to share with the provider")
     allowed_transitions: list[str] = Field(description="The moves the caller may make now")
     history: list[ReferralEvent]
-    created_at: str = Field(description=_TIME)
-    updated_at: str = Field(description=_TIME)
+    created_at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
+    updated_at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
     choice_id: str | None = Field(default=None, description="Caseworkers only")
     option_list_id: str | None = Field(default=None, description="Caseworkers only")
     priority: int | None = Field(default=None, description="Caseworkers only")
@@ -92,7 +92,7 @@ class ServiceRecord(Service):
     """A stored service with its version (the ETag) and who changed it last."""
 
     version: int
-    updated_at: str | None = Field(default=None, description=_TIME)
+    updated_at: str | None = Field(default=None, description=_TIME, json_schema_extra={"format": "date-time"})
     updated_by: str | None = None
 
 

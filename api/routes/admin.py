@@ -19,6 +19,7 @@ from ..deps import Caller, DbSession, State, require_role
 from ..params import ClientRefQuery, IdQuery, Moment
 from ..problems import ProblemError
 from ..records import audit, audited_read
+from ..times import rfc3339
 
 __all__ = ["router"]
 
@@ -113,6 +114,6 @@ def query_audit(
         q = q.where(AuditEntry.at >= since)
     if until:
         q = q.where(AuditEntry.at < until)
-    return [{"id": e.id, "at": e.at.isoformat(), "key_id": e.key_id, "organization_id": e.organization_id, "role": e.role,
+    return [{"id": e.id, "at": rfc3339(e.at), "key_id": e.key_id, "organization_id": e.organization_id, "role": e.role,
              "action": e.action, "resource": e.resource, "resource_id": e.resource_id, "client_ref": e.client_ref,
              "detail": e.detail} for e in db.scalars(q.limit(limit))]

@@ -8,6 +8,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert, select
 
@@ -22,6 +23,9 @@ from ..params import ClientRefQuery, PathId
 from ..problems import ProblemError
 from ..records import audit, audited_read, create_once
 from ..schemas import ChoiceCreated, ChoiceRecord, OptionListSummary
+from ..times import rfc3339
+from ..conditional import ETAG, NOT_MODIFIED, IfNoneMatch, not_modified
+from ..responses import FastJSONResponse
 
 __all__ = ["router"]
 
@@ -79,18 +83,25 @@ def create_option_list(assessment: Assessment, request: Request, who: Caseworker
         audit(db, who, "create", "option_list", list_id, assessment.client_ref, assessment_id=asm_id)
         return 201, body
 
-    response = create_once(request, db, who, create)
+    response = create_once(request, db, who, create, location=lambda id_: f"/option-lists/{id_}")
     if response.status_code == 201 and "idempotent-replayed" not in response.headers:
         request.app.state.metrics.option_lists.inc()
     return response
 
 
-@router.get("/option-lists/{list_id}", response_model=None, responses={200: {"model": OptionList, "description": "The option list as offered"}},
-            summary="An option list exactly as it was offered")
-def get_option_list(list_id: PathId, who: Caseworker, db: DbSession) -> dict[str, Any]:
+@router.get("/option-lists/{list_id}", response_model=None,
+            responses={200: {"model": OptionList, "description": "The option list as offered", "headers": ETAG},
+                       304: NOT_MODIFIED},
+            summary="An option list exactly as it was offered (immutable: its ETag never changes)")
+def get_option_list(list_id: PathId, who: Caseworker, db: DbSession, request: Request,
+                    if_none_match: IfNoneMatch = None) -> Response:
     row = own_option_list(db, list_id, who)
+    etag = f'"{row.id}"'  # an option list never changes
+    unchanged = not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged  # nothing about the client is sent: no read to record
     audited_read(db, who, "option_list", list_id, row.client_ref)
-    return row.data  # type: ignore[no-any-return]
+    return FastJSONResponse(row.data, headers={"ETag": etag})
 
 
 @router.get("/option-lists", response_model=None, responses={200: {"model": list[OptionListSummary], "description": "Newest first"}},
@@ -102,7 +113,7 @@ def list_option_lists(who: Caseworker, db: DbSession, client_ref: ClientRefQuery
         q = q.where(OptionListRow.client_ref == client_ref)
     rows = list(db.scalars(q.order_by(OptionListRow.created_at.desc()).limit(limit)))
     audited_read(db, who, "option_list", None, client_ref, listed=len(rows))
-    return [{"id": r.id, "client_ref": r.client_ref, "created_at": r.created_at.isoformat(),
+    return [{"id": r.id, "client_ref": r.client_ref, "created_at": rfc3339(r.created_at),
              "rules_version": r.rules_version, "catalog_version": r.catalog_version} for r in rows]
 
 
@@ -137,7 +148,7 @@ def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Ca
         audit(db, who, "create", "choice", choice_id, ol.client_ref, decision=choice.decision)
         return 201, {"id": choice_id, **choice.model_dump(mode="json"), "referrals": referrals}
 
-    return create_once(request, db, who, create)
+    return create_once(request, db, who, create, location=lambda id_: f"/choices/{id_}")
 
 
 @router.get("/choices/{choice_id}", tags=["choices"], response_model=None, responses={200: {"model": ChoiceRecord, "description": "The choice"}},
@@ -148,4 +159,4 @@ def get_choice(choice_id: PathId, who: Caseworker, db: DbSession) -> dict[str, A
         raise ProblemError(404, "no such choice")
     audited_read(db, who, "choice", choice_id, row.data.get("client_ref"))
     refs = [r.id for r in db.scalars(select(ReferralRow).where(ReferralRow.choice_id == choice_id))]
-    return {"id": row.id, **row.data, "referral_ids": refs, "created_at": row.created_at.isoformat()}
+    return {"id": row.id, **row.data, "referral_ids": refs, "created_at": rfc3339(row.created_at)}

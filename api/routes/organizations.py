@@ -19,6 +19,7 @@ from ..params import PathId
 from ..problems import ProblemError
 from ..records import audit, create_once
 from ..schemas import KeyCreated
+from ..times import rfc3339
 
 __all__ = ["router"]
 
@@ -76,7 +77,7 @@ def create_organization(org: Organization, request: Request, who: Admin, db: DbS
         audit(db, who, "create", "organization", org.id)
         return 201, org.model_dump(mode="json")
 
-    response = create_once(request, db, who, create)
+    response = create_once(request, db, who, create, location=lambda id_: f"/organizations/{id_}")
     state.current_catalog(force=True)
     return response
 
@@ -108,7 +109,7 @@ def create_api_key(body: KeyCreate, request: Request, who: Admin, db: DbSession)
         return 201, {"id": key_id, "key": token, "organization_id": body.organization_id, "role": body.role,
                      "note": "Store this key now: it is shown only once."}
 
-    return create_once(request, db, who, create)
+    return create_once(request, db, who, create, location=lambda id_: f"/keys/{id_}")
 
 
 @router.get("/keys", tags=["keys"], summary="List API keys (admin); secrets are never shown")
@@ -117,7 +118,7 @@ def list_keys(_: Admin, db: DbSession) -> list[KeyPublic]:
                       .join(OrganizationRow, OrganizationRow.id == ApiKey.organization_id).order_by(ApiKey.created_at))
     return [
         KeyPublic(id=k.id, organization_id=k.organization_id, role=k.role, label=k.label,
-                  created_at=k.created_at.isoformat(), revoked=k.revoked_at is not None,
+                  created_at=rfc3339(k.created_at), revoked=k.revoked_at is not None,
                   organization_active=deactivated_at is None)
         for k, deactivated_at in rows
     ]
@@ -144,7 +145,7 @@ def _status(row: OrganizationRow) -> OrganizationStatus:
     at = row.deactivated_at
     if at is not None and at.tzinfo is None:  # SQLite gives back naive UTC
         at = at.replace(tzinfo=dt.timezone.utc)
-    return OrganizationStatus(id=row.id, active=at is None, deactivated_at=at.isoformat() if at else None)
+    return OrganizationStatus(id=row.id, active=at is None, deactivated_at=rfc3339(at) if at else None)
 
 
 @router.post("/organizations/{org_id}/deactivate", summary="Deactivate an organisation (admin): its keys stop in every "

@@ -16,10 +16,11 @@ from freechoice.engine.referrals import STATUSES, Status, allowed_transitions, c
 
 from ..auth import Principal
 from ..deps import DbSession, require_role
-from ..params import PathId
+from ..params import Moment, PathId
 from ..problems import ProblemError
 from ..records import audit, audited_read
 from ..schemas import Referral
+from ..times import rfc3339
 
 __all__ = ["router"]
 
@@ -47,7 +48,7 @@ def _visible(row: ReferralRow | None, who: Principal) -> ReferralRow:
 
 
 def _event(e: ReferralEvent) -> dict[str, Any]:
-    return {"from": e.from_status or None, "to": e.to_status, "reason": e.reason, "at": e.at.isoformat()}
+    return {"from": e.from_status or None, "to": e.to_status, "reason": e.reason, "at": rfc3339(e.at)}
 
 
 def _histories(db: Any, ref_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -66,7 +67,7 @@ def _public(db: Any, row: ReferralRow, who: Principal, history: list[dict[str, A
         "need": row.need, "kinds": row.kinds, "client": row.shared,
         "allowed_transitions": allowed_transitions(row.status, _side(who)),
         "history": _histories(db, [row.id])[row.id] if history is None else history,
-        "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
+        "created_at": rfc3339(row.created_at), "updated_at": rfc3339(row.updated_at),
     }
     if who.role == "caseworker":
         body.update({"choice_id": row.choice_id, "option_list_id": row.option_list_id, "priority": row.priority})
@@ -79,6 +80,8 @@ def list_referrals(
     who: Party, db: DbSession, status: Annotated[Status | None, Query(description="Only referrals in this status")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many, oldest first")] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many")] = 0,
+    modified_since: Annotated[Moment | None, Query(description="Only referrals changed at or after this time "
+                                                                "(RFC 3339; without offset: UTC)")] = None,
 ) -> list[dict[str, Any]]:
     q = select(ReferralRow).order_by(ReferralRow.created_at, ReferralRow.id).limit(limit).offset(offset)
     if who.role == "caseworker":
@@ -87,6 +90,8 @@ def list_referrals(
         q = q.where(ReferralRow.provider_id == who.organization_id, ReferralRow.status != "draft")
     if status:
         q = q.where(ReferralRow.status == status)
+    if modified_since is not None:
+        q = q.where(ReferralRow.updated_at >= modified_since)
     rows = list(db.scalars(q))
     histories = _histories(db, [r.id for r in rows])  # one query for the whole page
     out = [_public(db, r, who, histories[r.id]) for r in rows]

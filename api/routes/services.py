@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
@@ -21,6 +22,8 @@ from ..params import IdQuery, PathId
 from ..problems import ProblemError, pydantic_problem
 from ..records import audit, create_once
 from ..schemas import ServiceRecord
+from ..times import rfc3339
+from ..conditional import ETAG, NOT_MODIFIED, IfNoneMatch, not_modified
 
 __all__ = ["router"]
 
@@ -48,7 +51,7 @@ def _visible(row: ServiceRow | None, who: Principal) -> ServiceRow:
 
 
 def _body(row: ServiceRow) -> dict[str, Any]:
-    return {**row.data, "version": row.version, "updated_at": row.updated_at.isoformat(), "updated_by": row.updated_by}
+    return {**row.data, "version": row.version, "updated_at": rfc3339(row.updated_at), "updated_by": row.updated_by}
 
 
 def _check_write(service: Service, who: Principal) -> None:
@@ -98,18 +101,21 @@ def list_services(
     return out
 
 
-@router.get("/services/{service_id}", response_model=None, responses={200: {"model": ServiceRecord, "description": "The service (its version is the ETag)"}},
-            summary="One service, with its ETag")
-def get_service(service_id: PathId, who: Caller, db: DbSession) -> JSONResponse:
+@router.get("/services/{service_id}", response_model=None,
+            responses={200: {"model": ServiceRecord, "description": "The service (its version is the ETag)", "headers": ETAG},
+                       304: NOT_MODIFIED},
+            summary="One service, with its ETag (If-None-Match: 304 while unchanged)")
+def get_service(service_id: PathId, who: Caller, db: DbSession, request: Request,
+                if_none_match: IfNoneMatch = None) -> Response:
     row = _visible(db.get(ServiceRow, service_id), who)
-    return JSONResponse(_body(row), headers={"ETag": _etag(row)})
+    return not_modified(request, _etag(row)) or JSONResponse(_body(row), headers={"ETag": _etag(row)})
 
 
 @router.get("/services/{service_id}/versions", summary="Every version of a service: who changed what, when")
 def service_versions(service_id: PathId, who: Caller, db: DbSession) -> list[dict[str, Any]]:
     _visible(db.get(ServiceRow, service_id), who)
     rows = db.scalars(select(ServiceVersion).where(ServiceVersion.service_id == service_id).order_by(ServiceVersion.version))
-    return [{"version": v.version, "change": v.change, "changed_at": v.changed_at.isoformat(), "changed_by": v.changed_by,
+    return [{"version": v.version, "change": v.change, "changed_at": rfc3339(v.changed_at), "changed_by": v.changed_by,
              "data": v.data} for v in rows]
 
 
@@ -129,7 +135,7 @@ def create_service(service: Service, request: Request, who: Writer, db: DbSessio
         audit(db, who, "create", "service", service.id)
         return 201, {**service.model_dump(mode="json"), "version": 1}
 
-    response = create_once(request, db, who, create)
+    response = create_once(request, db, who, create, location=lambda id_: f"/services/{id_}")
     state.current_catalog(force=True)
     if response.status_code == 201:
         response.headers["ETag"] = '"1"'

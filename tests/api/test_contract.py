@@ -141,3 +141,90 @@ def test_the_main_flow_fits_the_documented_schemas(world, document):
     ref = world.client.get(f"/referrals/{choice.json()['referrals'][0]['id']}", headers=cw).json()
     assert not list(_validator(document, "Referral").iter_errors(ref))
     assert list(_validator(document, "Referral").iter_errors({**ref, "history": "none"}))  # the schema does check
+
+
+def _created(world):
+    cw = world.as_("cw_a")
+    created = world.client.post("/option-lists", json=ASSESSMENT, headers=cw)
+    option = next(o for n in created.json()["needs"] for o in n["options"] if o.get("provider_id"))
+    choice = world.client.post(f"/option-lists/{created.json()['id']}/choices", json={"option_ids": [option["option_id"]]},
+                               headers=cw)
+    return created, choice
+
+
+def test_every_201_says_where_the_new_resource_is(world, document):
+    created, choice = _created(world)
+    assert created.headers["location"] == f"/option-lists/{created.json()['id']}"
+    assert world.client.get(created.headers["location"], headers=world.as_("cw_a")).json() == created.json()
+    assert choice.headers["location"] == f"/choices/{choice.json()['id']}"
+    assert world.client.get(choice.headers["location"], headers=world.as_("cw_a")).status_code == 200
+    org = world.client.post("/organizations", json={"id": "org-located", "name": "Located (fictional)"},
+                            headers=world.as_("admin"))
+    assert org.status_code == 201 and org.headers["location"] == "/organizations/org-located"
+    key = world.client.post("/keys", json={"organization_id": "org-located", "role": "partner"}, headers=world.as_("admin"))
+    assert key.headers["location"] == f"/keys/{key.json()['id']}"
+    assert "Location" in document["paths"]["/option-lists"]["post"]["responses"]["201"]["headers"]
+
+
+def test_a_replayed_create_names_the_same_location(world):
+    headers = {**world.as_("cw_a"), "Idempotency-Key": "contract-location-1"}
+    first = world.client.post("/option-lists", json=ASSESSMENT, headers=headers)
+    again = world.client.post("/option-lists", json=ASSESSMENT, headers=headers)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.headers["location"] == first.headers["location"] == f"/option-lists/{first.json()['id']}"
+
+
+def test_an_option_list_is_read_again_as_304_with_its_etag(world):
+    created, _ = _created(world)
+    url, cw = created.headers["location"], world.as_("cw_a")
+    first = world.client.get(url, headers=cw)
+    etag = first.headers["etag"]
+    assert etag == f'"{created.json()["id"]}"'
+    again = world.client.get(url, headers={**cw, "If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    assert world.client.get(url, headers={**cw, "If-None-Match": f'"other", W/{etag}'}).status_code == 304
+    assert world.client.get(url, headers={**cw, "If-None-Match": '"ol-other"'}).status_code == 200
+    # the ETag does not reveal another organisation's list
+    assert world.client.get(url, headers={**world.as_("cw_b"), "If-None-Match": etag}).status_code == 404
+
+
+def test_a_service_is_304_until_it_changes(world):
+    sid = world.client.get("/services?limit=1", headers=world.as_("admin")).json()[0]["id"]
+    first = world.client.get(f"/services/{sid}", headers=world.as_("admin"))
+    etag = first.headers["etag"]
+    assert world.client.get(f"/services/{sid}", headers={**world.as_("admin"), "If-None-Match": etag}).status_code == 304
+    body = {k: v for k, v in first.json().items() if k not in ("version", "updated_at", "updated_by")}
+    changed = world.client.put(f"/services/{sid}", json={**body, "name": body["name"] + " (renamed)"},
+                               headers={**world.as_("admin"), "If-Match": etag})
+    assert changed.status_code == 200, changed.text
+    assert world.client.get(f"/services/{sid}", headers={**world.as_("admin"), "If-None-Match": etag}).status_code == 200
+
+
+def test_timestamps_are_rfc3339_with_offset(world):
+    import datetime as dt
+
+    _, choice = _created(world)
+    cw = world.as_("cw_a")
+    ref = world.client.get(f"/referrals/{choice.json()['referrals'][0]['id']}", headers=cw).json()
+    listed = world.client.get("/option-lists?limit=1", headers=cw).json()[0]
+    stamps = [ref["created_at"], ref["updated_at"], ref["history"][0]["at"], listed["created_at"],
+              world.client.get(choice.headers["location"], headers=cw).json()["created_at"]]
+    for stamp in stamps:
+        assert dt.datetime.fromisoformat(stamp).utcoffset() == dt.timedelta(0), stamp
+
+
+def test_referrals_modified_since(world):
+    import datetime as dt
+
+    cw = world.as_("cw_a")
+    _, choice = _created(world)
+    ref_id = choice.json()["referrals"][0]["id"]
+    changed = world.client.get(f"/referrals/{ref_id}", headers=cw).json()["updated_at"]
+    since = world.client.get("/referrals", params={"modified_since": changed, "limit": 500}, headers=cw).json()
+    assert ref_id in [r["id"] for r in since]
+    assert all(r["updated_at"] >= changed for r in since)
+    later = (dt.datetime.fromisoformat(changed) + dt.timedelta(seconds=1)).isoformat()
+    assert ref_id not in [r["id"] for r in world.client.get("/referrals", params={"modified_since": later, "limit": 500},
+                                                            headers=cw).json()]
+    bad = world.client.get("/referrals", params={"modified_since": "yesterday"}, headers=cw)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.modified_since"
