@@ -44,6 +44,14 @@ _REF = "#/components/schemas/Problem"
 # the creating operations whose 201 names the new resource in ``Location`` (a feedback
 # entry and a feedback code have no path of their own)
 _LOCATED = frozenset({"/option-lists", "/option-lists/{list_id}/choices", "/services", "/organizations", "/keys"})
+_IDEMPOTENT = _LOCATED | {"/feedback"}
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "Makes a retry safe (IETF Idempotency-Key draft): the same key with the same body on the same "
+                   "endpoint returns the first response (`Idempotent-Replayed: true`) and creates nothing twice; "
+                   "with another body or endpoint it is a 422; a malformed key is a 400. Keys expire after "
+                   "`FREECHOICE_IDEMPOTENCY_HOURS`.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 128}, "example": "3d9e6f0a-retry-1"}
 # a time of day in a schedule is local wall time (the location's time zone), not an
 # RFC 3339 ``full-time`` (which needs an offset): described as what is sent
 _LOCAL_TIME = {"type": "string", "maxLength": 15, "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
@@ -113,6 +121,8 @@ def _contract(app: FastAPI) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             declared = {int(code) for code in responses if code.isdigit() and int(code) >= 400}
             created = responses.get("201")
+            if method == "post" and path in _IDEMPOTENT:
+                operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
             if created is not None and path in _LOCATED:
                 created.setdefault("headers", {})["Location"] = {
                     "description": "The new resource's path", "schema": {"type": "string"}}

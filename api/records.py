@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from typing import Any, Callable
 
 import orjson
 from fastapi import Request
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -49,35 +51,64 @@ def _location(location: Callable[[str], str] | None, status: int, body: Any) -> 
     return {"Location": location(str(body["id"]))}
 
 
+def _expired(prior: IdempotencyRecord, hours: float) -> bool:
+    created = prior.created_at if prior.created_at.tzinfo else prior.created_at.replace(tzinfo=dt.timezone.utc)
+    return created < dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours)
+
+
+def _replay(prior: IdempotencyRecord, request: Request, digest: str,
+            location: Callable[[str], str] | None) -> Response:
+    """The first response again, if this is the same request; a 422 problem if the key
+    was used for another one (IETF Idempotency-Key draft: never replay it elsewhere)."""
+    if prior.method != request.method or prior.path != request.url.path:
+        raise ProblemError(422, "this Idempotency-Key was already used on another endpoint; use a new key",
+                           errors=[{"field": "Idempotency-Key", "message": f"used before for {prior.method} {prior.path}"}])
+    if prior.request_hash is not None and prior.request_hash != digest:
+        raise ProblemError(422, "this Idempotency-Key was already used with another request body; use a new key",
+                           errors=[{"field": "Idempotency-Key", "message": "used before with a different body"}])
+    return JSONResponse(prior.body, status_code=prior.status_code,
+                        headers={"Idempotent-Replayed": "true", **_location(location, prior.status_code, prior.body)})
+
+
 def create_once(request: Request, session: Session, who: Principal,
                 create: Callable[[], tuple[int, Any]], location: Callable[[str], str] | None = None) -> Response:
     """Run ``create`` in one transaction; with an ``Idempotency-Key`` header, a retry
     returns the first result and creates nothing twice. ``create`` returns the status
     and the body: a dict, or :class:`RawJSON` text already serialised. ``location``
-    turns the new resource's id into its path, sent as ``Location`` (a replay too)."""
+    turns the new resource's id into its path, sent as ``Location`` (a replay too).
+
+    The key is bound to the caller's API key, the endpoint and a SHA-256 of the body: the
+    same key with another body or on another endpoint is a 422; it expires after the
+    ``idempotency_hours`` setting (then it is a new request); a malformed key is a 400."""
     key = request.headers.get("idempotency-key")
     if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_LENGTH and key.isprintable()):
         # stored as given: a longer key could never match its retry
-        raise ProblemError(422, "invalid Idempotency-Key", errors=[{
+        raise ProblemError(400, "invalid Idempotency-Key", errors=[{
             "field": "Idempotency-Key", "message": f"give 1 to {IDEMPOTENCY_KEY_LENGTH} printable characters"}])
+    digest = hashlib.sha256(getattr(request, "_body", None) or b"").hexdigest()  # the body FastAPI read
+    expired = None
     if key:
         prior = session.get(IdempotencyRecord, (who.key_id, key))
         if prior is not None:
-            return JSONResponse(prior.body, status_code=prior.status_code,
-                                headers={"Idempotent-Replayed": "true", **_location(location, prior.status_code, prior.body)})
+            if not _expired(prior, request.app.state.freechoice.settings.idempotency_hours):
+                return _replay(prior, request, digest, location)
+            expired = prior
+            session.expunge(prior)  # its row goes below; a new record takes its key
     try:
         with write_transaction(session):  # ends the read-only transaction the checks above opened
+            if expired is not None:
+                session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.key_id == who.key_id,
+                                                                IdempotencyRecord.key == key))
             status, body = create()
             if key:
-                session.add(IdempotencyRecord(key_id=who.key_id, key=key, method=request.method,
+                session.add(IdempotencyRecord(key_id=who.key_id, key=key, method=request.method, request_hash=digest,
                                               path=request.url.path, status_code=status, body=body))
     except IntegrityError:
         session.rollback()
         if key:
             prior = session.get(IdempotencyRecord, (who.key_id, key))
             if prior is not None:
-                return JSONResponse(prior.body, status_code=prior.status_code,
-                                headers={"Idempotent-Replayed": "true", **_location(location, prior.status_code, prior.body)})
+                return _replay(prior, request, digest, location)
         raise
     headers = _location(location, status, body)
     if isinstance(body, RawJSON):

@@ -243,6 +243,8 @@ class IdempotencyRecord(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # SHA-256 of the first request's body: a reuse with another body is refused
+    request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class MaintenanceRun(Base):
