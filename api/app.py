@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .contract import install_contract
+from .docs_pages import install_docs
 from .guard import InputGuard
 from .logs import configure_logging
 from .metrics import Metrics
@@ -99,12 +100,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.close()
 
     app = FastAPI(title="freechoice", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                  default_response_class=FastJSONResponse)
+                  default_response_class=FastJSONResponse, docs_url=None, redoc_url=None)
     app.state.freechoice = state
     app.state.metrics = metrics = Metrics(settings.metrics_dir)
     metrics.watch_pool(state.db.engine)
     install_problem_handlers(app)
     install_contract(app)
+    install_docs(app)
     from .routes import ROUTERS
 
     for router in ROUTERS:

@@ -228,3 +228,18 @@ def test_referrals_modified_since(world):
                                                             headers=cw).json()]
     bad = world.client.get("/referrals", params={"modified_since": "yesterday"}, headers=cw)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.modified_since"
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_docs_work_offline(world, page):
+    import re
+
+    r = world.client.get(page)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    urls = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", r.text)
+    assert urls and all(u.startswith("/") for u in urls), urls  # only the app's own paths
+    assert "http://" not in r.text and "https://" not in r.text.replace("https://github.com", "")
+    for url in urls:
+        asset = world.client.get(url)
+        assert asset.status_code == 200 and len(asset.content) > 100, url
+    assert "/openapi.json" in urls
