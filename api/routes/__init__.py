@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import admin, clients, feedback, hsds, ops, option_lists, organizations, referrals, retention, services
+from . import admin, clients, events, feedback, hsds, ops, option_lists, organizations, referrals, retention, services
 
 __all__ = ["ROUTERS"]
 
@@ -13,6 +13,7 @@ ROUTERS: list[APIRouter] = [
     services.router,
     option_lists.router,
     referrals.router,
+    events.router,
     feedback.router,
     clients.router,
     retention.router,
