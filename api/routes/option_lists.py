@@ -8,9 +8,9 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from starlette.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert, select
+from starlette.responses import Response
 
 from freechoice.catalog.db import RawJSON
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralEvent, ReferralRow
@@ -18,14 +18,14 @@ from freechoice.engine import Assessment, OptionList, choose, propose, shared_vi
 from freechoice.engine.kpis import list_summary
 
 from ..auth import Principal
+from ..conditional import ETAG, NOT_MODIFIED, IfNoneMatch, not_modified
 from ..deps import DbSession, State, require_role
 from ..params import ClientRefQuery, PathId
 from ..problems import ProblemError
 from ..records import audit, audited_read, create_once
+from ..responses import FastJSONResponse
 from ..schemas import ChoiceCreated, ChoiceRecord, OptionListSummary
 from ..times import rfc3339
-from ..conditional import ETAG, NOT_MODIFIED, IfNoneMatch, not_modified
-from ..responses import FastJSONResponse
 
 __all__ = ["router"]
 

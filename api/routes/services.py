@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
-from starlette.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
+from starlette.responses import Response
 
 from freechoice.catalog import Capacity, Service
 from freechoice.catalog.db import save_service, write_transaction
@@ -17,13 +17,13 @@ from freechoice.catalog.db.tables import ServiceRow, ServiceVersion
 from freechoice.engine import check_service
 
 from ..auth import Principal
+from ..conditional import ETAG, NOT_MODIFIED, IfNoneMatch, not_modified
 from ..deps import Caller, DbSession, State, require_role
 from ..params import IdQuery, PathId
 from ..problems import ProblemError, pydantic_problem
 from ..records import audit, create_once
 from ..schemas import ServiceRecord
 from ..times import rfc3339
-from ..conditional import ETAG, NOT_MODIFIED, IfNoneMatch, not_modified
 
 __all__ = ["router"]
 

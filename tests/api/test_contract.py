@@ -5,9 +5,8 @@ and what the document promises is what the server sends."""
 from __future__ import annotations
 
 import pytest
-from openapi_spec_validator import validate
-
 from api_support import ASSESSMENT
+from openapi_spec_validator import validate
 
 AUTH_HEADERS = {"authorization", "x-api-key"}
 

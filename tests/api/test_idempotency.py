@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from api_support import ASSESSMENT
 from sqlalchemy import update
 
 from freechoice.catalog.db.tables import IdempotencyRecord
-
-from api_support import ASSESSMENT
 
 
 def _post(world, key, body=ASSESSMENT, who="cw_a", path="/option-lists"):
