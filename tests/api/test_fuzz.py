@@ -85,8 +85,7 @@ def test_no_server_errors_or_schema_violations_for_any_input_or_role(world):
                     if response.status_code >= 500:
                         failures.append(
                             f"{case.method} {case.formatted_path} as {role}: {response.status_code} "
-                            f"{case.as_curl_command()}
-  {response.text[:300]}"
+                            f"{case.as_curl_command()}\n  {response.text[:300]}"
                         )
                     try:
                         case.validate_response(response, checks=CONFORMANCE)
