@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from typing import Any, AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -86,8 +87,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         purge = None
         if settings.retention_interval_seconds > 0:
-            schedule = RetentionSchedule(state.db, interval_seconds=settings.retention_interval_seconds,
-                                         default_days=settings.retention_days, idempotency_hours=settings.idempotency_hours)
+            schedule = RetentionSchedule(
+                state.db,
+                interval_seconds=settings.retention_interval_seconds,
+                default_days=settings.retention_days,
+                idempotency_hours=settings.idempotency_hours,
+            )
             purge = asyncio.create_task(retention_loop(schedule, settings.retention_interval_seconds))
         app.state.retention_task = purge
         try:
@@ -99,8 +104,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await purge
             state.close()
 
-    app = FastAPI(title="freechoice", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
-                  default_response_class=FastJSONResponse, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="freechoice",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        default_response_class=FastJSONResponse,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.freechoice = state
     app.state.metrics = metrics = Metrics(settings.metrics_dir)
     metrics.watch_pool(state.db.engine)
@@ -117,6 +129,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/health", tags=["service"], summary="Alive, with the rules and catalog versions")
     def health() -> dict[str, Any]:
-        return {"status": "ok", "rules_version": state.rules.version, "catalog_version": state.current_catalog().version}
+        return {
+            "status": "ok",
+            "rules_version": state.rules.version,
+            "catalog_version": state.current_catalog().version,
+        }
 
     return app

@@ -4,7 +4,8 @@ and every status the server can send documented on every operation that can send
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -28,10 +29,27 @@ class Problem(BaseModel):
     """An RFC 9457 problem document: every 4xx and 5xx answer. Some carry more members
     (``allowed`` moves for a 409 on a referral, ``etag`` on a 428, ``checks`` on a 503)."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        "type": "about:blank", "title": "Invalid input", "status": 422, "detail": "1 problem(s) in the request",
-        "errors": [{"field": "needs.housing", "message": "Input should be 1, 2, 3 or 4", "allowed": ["1", "2", "3", "4"]}],
-        "request_id": "3f2c9b0e6a1d4c7e"}]})
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Invalid input",
+                    "status": 422,
+                    "detail": "1 problem(s) in the request",
+                    "errors": [
+                        {
+                            "field": "needs.housing",
+                            "message": "Input should be 1, 2, 3 or 4",
+                            "allowed": ["1", "2", "3", "4"],
+                        }
+                    ],
+                    "request_id": "3f2c9b0e6a1d4c7e",
+                }
+            ]
+        },
+    )
     type: str = Field(default="about:blank", description="A URI naming the kind of problem")
     title: str = Field(description="The status in words")
     status: int = Field(ge=100, le=599)
@@ -46,16 +64,24 @@ _REF = "#/components/schemas/Problem"
 _LOCATED = frozenset({"/option-lists", "/option-lists/{list_id}/choices", "/services", "/organizations", "/keys"})
 _IDEMPOTENT = _LOCATED | {"/feedback"}
 _IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key", "in": "header", "required": False,
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
     "description": "Makes a retry safe (IETF Idempotency-Key draft): the same key with the same body on the same "
-                   "endpoint returns the first response (`Idempotent-Replayed: true`) and creates nothing twice; "
-                   "with another body or endpoint it is a 422; a malformed key is a 400. Keys expire after "
-                   "`FREECHOICE_IDEMPOTENCY_HOURS`.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 128}, "example": "3d9e6f0a-retry-1"}
+    "endpoint returns the first response (`Idempotent-Replayed: true`) and creates nothing twice; "
+    "with another body or endpoint it is a 422; a malformed key is a 400. Keys expire after "
+    "`FREECHOICE_IDEMPOTENCY_HOURS`.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+    "example": "3d9e6f0a-retry-1",
+}
 # a time of day in a schedule is local wall time (the location's time zone), not an
 # RFC 3339 ``full-time`` (which needs an offset): described as what is sent
-_LOCAL_TIME = {"type": "string", "maxLength": 15, "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
-               "description": "Local time of day at the place (HH:MM[:SS]), without offset"}
+_LOCAL_TIME = {
+    "type": "string",
+    "maxLength": 15,
+    "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+    "description": "Local time of day at the place (HH:MM[:SS]), without offset",
+}
 
 
 def _local_times(node: Any) -> Any:
@@ -71,8 +97,9 @@ def _local_times(node: Any) -> Any:
 def _problem_response(status: int) -> dict[str, Any]:
     out: dict[str, Any] = {"description": TITLES.get(status, "Error"), "content": {MEDIA: {"schema": {"$ref": _REF}}}}
     if status == 401:
-        out["headers"] = {"WWW-Authenticate": {"description": "The scheme to authenticate with: Bearer",
-                                               "schema": {"type": "string"}}}
+        out["headers"] = {
+            "WWW-Authenticate": {"description": "The scheme to authenticate with: Bearer", "schema": {"type": "string"}}
+        }
     elif status == 429:
         out["headers"] = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "string"}}}
     return out
@@ -106,8 +133,14 @@ def _statuses(method: str, operation: dict[str, Any]) -> set[int]:
 
 
 def _contract(app: FastAPI) -> dict[str, Any]:
-    document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
-                           tags=app.openapi_tags, servers=app.servers)
+    document = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+        servers=app.servers,
+    )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for model in (ProblemField, Problem):
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -125,7 +158,9 @@ def _contract(app: FastAPI) -> dict[str, Any]:
                 operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
             if created is not None and path in _LOCATED:
                 created.setdefault("headers", {})["Location"] = {
-                    "description": "The new resource's path", "schema": {"type": "string"}}
+                    "description": "The new resource's path",
+                    "schema": {"type": "string"},
+                }
             for status in _statuses(method, operation) | declared:
                 responses[str(status)] = _problem_response(status)
             operation["responses"] = dict(sorted(responses.items()))

@@ -8,7 +8,8 @@ thread pool explicitly).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -19,8 +20,19 @@ from .auth import Principal, verify_token
 from .problems import ProblemError
 from .state import AppState
 
-__all__ = ["API_KEY", "BEARER", "Caller", "DbSession", "MaybeCaller", "OPTIONAL_KEY", "State", "get_principal",
-           "optional_principal", "rate_limited", "require_role"]
+__all__ = [
+    "API_KEY",
+    "BEARER",
+    "Caller",
+    "DbSession",
+    "MaybeCaller",
+    "OPTIONAL_KEY",
+    "State",
+    "get_principal",
+    "optional_principal",
+    "rate_limited",
+    "require_role",
+]
 
 
 async def _state(request: Request) -> AppState:
@@ -39,11 +51,18 @@ State = Annotated[AppState, Depends(_state)]
 DbSession = Annotated[Session, Depends(_session)]
 
 
-BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", bearerFormat="fc_<id>_<secret>",
-                    description="An API key: `Authorization: Bearer fc_<id>_<secret>` (admin, caseworker or partner).")
-API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="apiKey",
-                       description="The same API key in the `X-API-Key` header (for callers that cannot set "
-                                   "`Authorization`).")
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    bearerFormat="fc_<id>_<secret>",
+    description="An API key: `Authorization: Bearer fc_<id>_<secret>` (admin, caseworker or partner).",
+)
+API_KEY = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="apiKey",
+    description="The same API key in the `X-API-Key` header (for callers that cannot set `Authorization`).",
+)
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
 ApiKey = Annotated[str | None, Security(API_KEY)]
 
@@ -66,8 +85,11 @@ async def _authenticate(request: Request, token: str) -> Principal:
         if principal is not None:
             keys.put(token, principal, revision)
     if principal is None:
-        raise ProblemError(401, "the API key is not valid (wrong, revoked, or its organization is deactivated)",
-                           headers={"WWW-Authenticate": 'Bearer realm="freechoice", error="invalid_token"'})
+        raise ProblemError(
+            401,
+            "the API key is not valid (wrong, revoked, or its organization is deactivated)",
+            headers={"WWW-Authenticate": 'Bearer realm="freechoice", error="invalid_token"'},
+        )
     request.state.principal = principal
     return principal
 
@@ -111,8 +133,12 @@ def rate_limited(action: str) -> Callable[..., Awaitable[Principal | None]]:
             limiter, bucket, whose = state.limiter(action, "address"), f"address:{address}", "this address"
         wait = limiter.hit(bucket)
         if wait > 0:
-            raise ProblemError(429, f"too many {action} requests from {whose}: at most {limiter.limit} per "
-                               f"{limiter.window:g} seconds; try again later", headers={"Retry-After": limiter.retry_after(wait)})
+            raise ProblemError(
+                429,
+                f"too many {action} requests from {whose}: at most {limiter.limit} per "
+                f"{limiter.window:g} seconds; try again later",
+                headers={"Retry-After": limiter.retry_after(wait)},
+            )
         return who
 
     return check

@@ -165,9 +165,11 @@ class InputGuard:
                 break
         body = b"".join(chunks)
         if body and not is_json:
-            await problem(415, "the body must be JSON: send it with Content-Type: application/json",
-                          errors=[{"field": "Content-Type", "message": "not a JSON media type",
-                                   "allowed": ["application/json"]}])(scope, receive, send)
+            await problem(
+                415,
+                "the body must be JSON: send it with Content-Type: application/json",
+                errors=[{"field": "Content-Type", "message": "not a JSON media type", "allowed": ["application/json"]}],
+            )(scope, receive, send)
             return
         if body:
             found = json_problems(body)

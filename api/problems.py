@@ -27,16 +27,37 @@ __all__ = ["MEDIA", "ProblemError", "TITLES", "install_problem_handlers", "probl
 
 MEDIA = "application/problem+json"
 TITLES = {
-    400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-    409: "Conflict", 412: "Precondition failed", 413: "Request body too large", 415: "Unsupported media type",
-    422: "Invalid input", 428: "Precondition required", 429: "Too many requests", 500: "Internal error",
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    428: "Precondition required",
+    429: "Too many requests",
+    500: "Internal error",
     503: "Not ready",
 }
 
 
-def problem(status: int, detail: str, *, errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
-            **extra: Any) -> JSONResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail}
+def problem(
+    status: int,
+    detail: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
     if errors:
         body["errors"] = errors
     body.update(extra)
@@ -76,7 +97,9 @@ def install_problem_handlers(app: FastAPI) -> None:
                 item["message"] = "unknown field (not part of the format)"
             ctx = e.get("ctx") or {}
             if "expected" in ctx:
-                item["allowed"] = [a.strip(" '") for a in str(ctx["expected"]).replace(" or ", ",").split(",") if a.strip(" '")]
+                item["allowed"] = [
+                    a.strip(" '") for a in str(ctx["expected"]).replace(" or ", ",").split(",") if a.strip(" '")
+                ]
             errors.append(item)
         return problem(422, f"{len(errors)} problem(s) in the request", errors=errors)
 
@@ -104,8 +127,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DataKeyError)
     async def _data_key(_: Request, err: DataKeyError) -> JSONResponse:
         # the service's configuration, not the caller's request: say so without the key's details
-        return problem(500, "stored client data cannot be read with the service's data key "
-                            "(an operator must check FREECHOICE_DATA_KEY)")
+        return problem(
+            500,
+            "stored client data cannot be read with the service's data key "
+            "(an operator must check FREECHOICE_DATA_KEY)",
+        )
 
     @app.exception_handler(CatalogError)
     async def _catalog(_: Request, err: CatalogError) -> JSONResponse:

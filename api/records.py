@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 from fastapi import Request
@@ -25,17 +26,41 @@ __all__ = ["IDEMPOTENCY_KEY_LENGTH", "audit", "audited_read", "create_once"]
 IDEMPOTENCY_KEY_LENGTH = 128  # the column's length
 
 
-def audit(session: Session, who: Principal, action: str, resource: str, resource_id: str | None = None,
-          client_ref: str | None = None, **detail: Any) -> None:
+def audit(
+    session: Session,
+    who: Principal,
+    action: str,
+    resource: str,
+    resource_id: str | None = None,
+    client_ref: str | None = None,
+    **detail: Any,
+) -> None:
     """Write an append-only audit entry in the caller's transaction (a plain INSERT)."""
-    session.execute(insert(AuditEntry.__table__), [{
-        "key_id": who.key_id, "organization_id": who.organization_id, "role": who.role, "action": action,
-        "resource": resource, "resource_id": resource_id, "client_ref": client_ref, "detail": detail,
-    }])
+    session.execute(
+        insert(AuditEntry.__table__),
+        [
+            {
+                "key_id": who.key_id,
+                "organization_id": who.organization_id,
+                "role": who.role,
+                "action": action,
+                "resource": resource,
+                "resource_id": resource_id,
+                "client_ref": client_ref,
+                "detail": detail,
+            }
+        ],
+    )
 
 
-def audited_read(session: Session, who: Principal, resource: str, resource_id: str | None = None,
-                 client_ref: str | None = None, **detail: Any) -> None:
+def audited_read(
+    session: Session,
+    who: Principal,
+    resource: str,
+    resource_id: str | None = None,
+    client_ref: str | None = None,
+    **detail: Any,
+) -> None:
     """Record a read of client data, committed at once (in a write transaction of its
     own: the read transaction that found the data ends first)."""
     with write_transaction(session):
@@ -52,26 +77,39 @@ def _location(location: Callable[[str], str] | None, status: int, body: Any) -> 
 
 
 def _expired(prior: IdempotencyRecord, hours: float) -> bool:
-    created = prior.created_at if prior.created_at.tzinfo else prior.created_at.replace(tzinfo=dt.timezone.utc)
-    return created < dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours)
+    created = prior.created_at if prior.created_at.tzinfo else prior.created_at.replace(tzinfo=dt.UTC)
+    return created < dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)
 
 
-def _replay(prior: IdempotencyRecord, request: Request, digest: str,
-            location: Callable[[str], str] | None) -> Response:
+def _replay(prior: IdempotencyRecord, request: Request, digest: str, location: Callable[[str], str] | None) -> Response:
     """The first response again, if this is the same request; a 422 problem if the key
     was used for another one (IETF Idempotency-Key draft: never replay it elsewhere)."""
     if prior.method != request.method or prior.path != request.url.path:
-        raise ProblemError(422, "this Idempotency-Key was already used on another endpoint; use a new key",
-                           errors=[{"field": "Idempotency-Key", "message": f"used before for {prior.method} {prior.path}"}])
+        raise ProblemError(
+            422,
+            "this Idempotency-Key was already used on another endpoint; use a new key",
+            errors=[{"field": "Idempotency-Key", "message": f"used before for {prior.method} {prior.path}"}],
+        )
     if prior.request_hash is not None and prior.request_hash != digest:
-        raise ProblemError(422, "this Idempotency-Key was already used with another request body; use a new key",
-                           errors=[{"field": "Idempotency-Key", "message": "used before with a different body"}])
-    return JSONResponse(prior.body, status_code=prior.status_code,
-                        headers={"Idempotent-Replayed": "true", **_location(location, prior.status_code, prior.body)})
+        raise ProblemError(
+            422,
+            "this Idempotency-Key was already used with another request body; use a new key",
+            errors=[{"field": "Idempotency-Key", "message": "used before with a different body"}],
+        )
+    return JSONResponse(
+        prior.body,
+        status_code=prior.status_code,
+        headers={"Idempotent-Replayed": "true", **_location(location, prior.status_code, prior.body)},
+    )
 
 
-def create_once(request: Request, session: Session, who: Principal,
-                create: Callable[[], tuple[int, Any]], location: Callable[[str], str] | None = None) -> Response:
+def create_once(
+    request: Request,
+    session: Session,
+    who: Principal,
+    create: Callable[[], tuple[int, Any]],
+    location: Callable[[str], str] | None = None,
+) -> Response:
     """Run ``create`` in one transaction; with an ``Idempotency-Key`` header, a retry
     returns the first result and creates nothing twice. ``create`` returns the status
     and the body: a dict, or :class:`RawJSON` text already serialised. ``location``
@@ -83,8 +121,13 @@ def create_once(request: Request, session: Session, who: Principal,
     key = request.headers.get("idempotency-key")
     if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_LENGTH and key.isprintable()):
         # stored as given: a longer key could never match its retry
-        raise ProblemError(400, "invalid Idempotency-Key", errors=[{
-            "field": "Idempotency-Key", "message": f"give 1 to {IDEMPOTENCY_KEY_LENGTH} printable characters"}])
+        raise ProblemError(
+            400,
+            "invalid Idempotency-Key",
+            errors=[
+                {"field": "Idempotency-Key", "message": f"give 1 to {IDEMPOTENCY_KEY_LENGTH} printable characters"}
+            ],
+        )
     digest = hashlib.sha256(getattr(request, "_body", None) or b"").hexdigest()  # the body FastAPI read
     expired = None
     if key:
@@ -97,12 +140,24 @@ def create_once(request: Request, session: Session, who: Principal,
     try:
         with write_transaction(session):  # ends the read-only transaction the checks above opened
             if expired is not None:
-                session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.key_id == who.key_id,
-                                                                IdempotencyRecord.key == key))
+                session.execute(
+                    delete(IdempotencyRecord).where(
+                        IdempotencyRecord.key_id == who.key_id, IdempotencyRecord.key == key
+                    )
+                )
             status, body = create()
             if key:
-                session.add(IdempotencyRecord(key_id=who.key_id, key=key, method=request.method, request_hash=digest,
-                                              path=request.url.path, status_code=status, body=body))
+                session.add(
+                    IdempotencyRecord(
+                        key_id=who.key_id,
+                        key=key,
+                        method=request.method,
+                        request_hash=digest,
+                        path=request.url.path,
+                        status_code=status,
+                        body=body,
+                    )
+                )
     except IntegrityError:
         session.rollback()
         if key:

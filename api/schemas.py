@@ -14,8 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from freechoice.catalog import Service
 from freechoice.engine import Choice, ReferralDraft
 
-__all__ = ["ChoiceCreated", "ChoiceRecord", "ChosenReferral", "KeyCreated", "OptionListSummary", "Referral",
-           "ReferralEvent", "ServiceRecord"]
+__all__ = [
+    "ChoiceCreated",
+    "ChoiceRecord",
+    "ChosenReferral",
+    "KeyCreated",
+    "OptionListSummary",
+    "Referral",
+    "ReferralEvent",
+    "ServiceRecord",
+]
 
 _TIME = "RFC 3339, with offset"
 
@@ -23,9 +31,19 @@ _TIME = "RFC 3339, with offset"
 class OptionListSummary(BaseModel):
     """An option list in a list of them (the options: ``GET /option-lists/{id}``)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": "ol-5cb41220d1b844c1834ffe408c1bf1e0", "client_ref": "c-api-1", "created_at": "2026-12-02T09:38:48+00:00",
-        "rules_version": "2026.11", "catalog_version": "sample-7"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "ol-5cb41220d1b844c1834ffe408c1bf1e0",
+                    "client_ref": "c-api-1",
+                    "created_at": "2026-12-02T09:38:48+00:00",
+                    "rules_version": "2026.11",
+                    "catalog_version": "sample-7",
+                }
+            ]
+        }
+    )
     id: str
     client_ref: str
     created_at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
@@ -65,13 +83,28 @@ class Referral(BaseModel):
     """A referral as its caller may see it: partners see only the consented fields of
     ``client`` and none of ``choice_id``, ``option_list_id``, ``priority``."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": "rf-fd1a23fd3c054f22be4f6a785436c903", "status": "sent", "service_id": "svc-legal-1",
-        "provider_id": "org-andaman-wage-justice", "need": "compensation", "kinds": ["legal_aid.wage_claim"],
-        "client": {"client_ref": "c-api-1", "need": "compensation"}, "allowed_transitions": ["closed"],
-        "history": [{"from": None, "to": "draft", "reason": None, "at": "2026-12-02T09:38:48+00:00"},
-                    {"from": "draft", "to": "sent", "reason": None, "at": "2026-12-02T09:39:02+00:00"}],
-        "created_at": "2026-12-02T09:38:48+00:00", "updated_at": "2026-12-02T09:39:02+00:00"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "rf-fd1a23fd3c054f22be4f6a785436c903",
+                    "status": "sent",
+                    "service_id": "svc-legal-1",
+                    "provider_id": "org-andaman-wage-justice",
+                    "need": "compensation",
+                    "kinds": ["legal_aid.wage_claim"],
+                    "client": {"client_ref": "c-api-1", "need": "compensation"},
+                    "allowed_transitions": ["closed"],
+                    "history": [
+                        {"from": None, "to": "draft", "reason": None, "at": "2026-12-02T09:38:48+00:00"},
+                        {"from": "draft", "to": "sent", "reason": None, "at": "2026-12-02T09:39:02+00:00"},
+                    ],
+                    "created_at": "2026-12-02T09:38:48+00:00",
+                    "updated_at": "2026-12-02T09:39:02+00:00",
+                }
+            ]
+        }
+    )
     id: str
     status: str
     service_id: str

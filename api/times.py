@@ -11,5 +11,5 @@ __all__ = ["rfc3339"]
 def rfc3339(value: dt.datetime) -> str:
     """``value`` in UTC as RFC 3339 text with ``+00:00`` (a time without offset is UTC)."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).isoformat()
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat()

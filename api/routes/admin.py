@@ -46,8 +46,10 @@ def active_rules(_: Caller, state: State) -> dict[str, Any]:
     return {
         "version": rules.version,
         "packs": [{"pack": p.pack, "description": p.description, "rules": len(p.rules)} for p in rules.packs],
-        "rules": [{"id": r.id, "pack": rules.pack_of[r.id], "effect": r.then.kind, "description": r.description}
-                  for r in rules.rules],
+        "rules": [
+            {"id": r.id, "pack": rules.pack_of[r.id], "effect": r.then.kind, "description": r.description}
+            for r in rules.rules
+        ],
     }
 
 
@@ -79,8 +81,11 @@ def dry_run(body: DryRun, who: Admin, db: DbSession, state: State) -> dict[str, 
     return {
         "active_version": state.rules.version,
         "candidate_version": candidate.version,
-        "changes": {need: {"before": before.get(need, []), "after": after.get(need, [])}
-                    for need in sorted(set(before) | set(after)) if before.get(need) != after.get(need)},
+        "changes": {
+            need: {"before": before.get(need, []), "after": after.get(need, [])}
+            for need in sorted(set(before) | set(after))
+            if before.get(need) != after.get(need)
+        },
         "option_list": then.model_dump(mode="json"),
     }
 
@@ -99,21 +104,43 @@ def activate(body: PackBody, who: Admin, db: DbSession, state: State) -> dict[st
 
 @router.get("/audit", tags=["audit"], summary="Query the append-only audit log (admin)")
 def query_audit(
-    _: Admin, db: DbSession,
-    key_id: IdQuery | None = None, organization_id: IdQuery | None = None, resource: IdQuery | None = None,
-    client_ref: ClientRefQuery | None = None, action: IdQuery | None = None,
-    since: Moment | None = None, until: Moment | None = None,
+    _: Admin,
+    db: DbSession,
+    key_id: IdQuery | None = None,
+    organization_id: IdQuery | None = None,
+    resource: IdQuery | None = None,
+    client_ref: ClientRefQuery | None = None,
+    action: IdQuery | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     q = select(AuditEntry).order_by(AuditEntry.id.desc())
-    for column, value in ((AuditEntry.key_id, key_id), (AuditEntry.organization_id, organization_id),
-                          (AuditEntry.resource, resource), (AuditEntry.client_ref, client_ref), (AuditEntry.action, action)):
+    for column, value in (
+        (AuditEntry.key_id, key_id),
+        (AuditEntry.organization_id, organization_id),
+        (AuditEntry.resource, resource),
+        (AuditEntry.client_ref, client_ref),
+        (AuditEntry.action, action),
+    ):
         if value is not None:
             q = q.where(column == value)
     if since:
         q = q.where(AuditEntry.at >= since)
     if until:
         q = q.where(AuditEntry.at < until)
-    return [{"id": e.id, "at": rfc3339(e.at), "key_id": e.key_id, "organization_id": e.organization_id, "role": e.role,
-             "action": e.action, "resource": e.resource, "resource_id": e.resource_id, "client_ref": e.client_ref,
-             "detail": e.detail} for e in db.scalars(q.limit(limit))]
+    return [
+        {
+            "id": e.id,
+            "at": rfc3339(e.at),
+            "key_id": e.key_id,
+            "organization_id": e.organization_id,
+            "role": e.role,
+            "action": e.action,
+            "resource": e.resource,
+            "resource_id": e.resource_id,
+            "client_ref": e.client_ref,
+            "detail": e.detail,
+        }
+        for e in db.scalars(q.limit(limit))
+    ]

@@ -38,23 +38,49 @@ class EventPage(BaseModel):
     next: str = Field(description="The URL of the following page (poll it again later when `items` is empty)")
 
 
-@router.get("/events", response_model=None, responses={200: {"model": EventPage, "description": "Oldest first",
-                                                             "headers": {"Link": {"schema": {"type": "string"},
-                                                                                  "description": 'rel="next"'}}}},
-            summary="Referral changes after an event id (caseworker: your organisation's; partner: sent to you)")
-def list_events(request: Request, who: Party, db: DbSession,
-                after: Annotated[int, Query(ge=0, le=2**62, description="The last event id you processed (0: from the start)")] = 0,
-                limit: Annotated[int, Query(ge=1, le=500, description="At most this many")] = 100) -> FastJSONResponse:
-    q = (select(ReferralEvent).join(ReferralRow, ReferralRow.id == ReferralEvent.referral_id)
-         .where(ReferralEvent.id > after).order_by(ReferralEvent.id).limit(limit))
+@router.get(
+    "/events",
+    response_model=None,
+    responses={
+        200: {
+            "model": EventPage,
+            "description": "Oldest first",
+            "headers": {"Link": {"schema": {"type": "string"}, "description": 'rel="next"'}},
+        }
+    },
+    summary="Referral changes after an event id (caseworker: your organisation's; partner: sent to you)",
+)
+def list_events(
+    request: Request,
+    who: Party,
+    db: DbSession,
+    after: Annotated[int, Query(ge=0, le=2**62, description="The last event id you processed (0: from the start)")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500, description="At most this many")] = 100,
+) -> FastJSONResponse:
+    q = (
+        select(ReferralEvent)
+        .join(ReferralRow, ReferralRow.id == ReferralEvent.referral_id)
+        .where(ReferralEvent.id > after)
+        .order_by(ReferralEvent.id)
+        .limit(limit)
+    )
     if who.role == "caseworker":
         q = q.where(ReferralRow.organization_id == who.organization_id)
     else:  # a partner sees a referral from when it was sent, never its draft stage
         q = q.where(ReferralRow.provider_id == who.organization_id, ReferralEvent.to_status != "draft")
     events = list(db.scalars(q))
-    items: list[dict[str, Any]] = [{"id": e.id, "type": "referral.status_changed", "referral_id": e.referral_id,
-                                    "from": e.from_status or None, "to": e.to_status, "reason": e.reason,
-                                    "at": rfc3339(e.at)} for e in events]
+    items: list[dict[str, Any]] = [
+        {
+            "id": e.id,
+            "type": "referral.status_changed",
+            "referral_id": e.referral_id,
+            "from": e.from_status or None,
+            "to": e.to_status,
+            "reason": e.reason,
+            "at": rfc3339(e.at),
+        }
+        for e in events
+    ]
     audited_read(db, who, "event", None, None, listed=len(items))
     last = items[-1]["id"] if items else after
     next_url = f"/events?after={last}&limit={limit}"

@@ -11,7 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from freechoice.catalog.db import write_transaction
-from freechoice.catalog.db.tables import ChoiceRow, FeedbackRow, FeedbackToken, OptionListRow, ReferralEvent, ReferralRow
+from freechoice.catalog.db.tables import (
+    ChoiceRow,
+    FeedbackRow,
+    FeedbackToken,
+    OptionListRow,
+    ReferralEvent,
+    ReferralRow,
+)
 from freechoice.engine.feedback import hash_feedback_token, new_feedback_token
 from freechoice.engine.kpis import compute_kpis
 
@@ -36,8 +43,12 @@ class FeedbackCreate(BaseModel):
     nothing says whose feedback it is), or ``referral_id`` when a caseworker records it."""
 
     model_config = ConfigDict(extra="forbid")
-    token: str | None = Field(default=None, max_length=68, pattern=r"^fbt_[A-Za-z0-9_-]{16,64}$",
-                              description="The feedback code the client was given with the referral")
+    token: str | None = Field(
+        default=None,
+        max_length=68,
+        pattern=r"^fbt_[A-Za-z0-9_-]{16,64}$",
+        description="The feedback code the client was given with the referral",
+    )
     referral_id: str | None = Field(default=None, max_length=64, description="The referral (caseworker key needed)")
     service_id: str | None = Field(default=None, max_length=128, description="Optional: must be the referral's service")
     need_met: Literal["yes", "partly", "no"]
@@ -49,7 +60,7 @@ class FeedbackCreate(BaseModel):
 # What the person giving feedback reads (kept together for translation).
 MESSAGES = {
     "no_link": "Feedback needs the feedback code the client was given with their referral (token), or the "
-               "referral_id when a caseworker records it.",
+    "referral_id when a caseworker records it.",
     "both": "Give the feedback code (token) or referral_id, not both: the code keeps the feedback anonymous.",
     "bad_code": "This feedback code is not valid. Check it was typed exactly as given.",
     "used_code": "This feedback code has already been used: the feedback given with it is recorded.",
@@ -66,22 +77,34 @@ def _field(field: str, message: str, status: int = 422) -> ProblemError:
     return ProblemError(status, message, errors=[{"field": field, "message": message}])
 
 
-@router.post("/feedback", status_code=201, openapi_extra=OPTIONAL_KEY, responses=problem_responses(403, 429),
-             summary="Record a client's feedback: with their feedback code (no API key needed) or a referral_id (caseworker)")
-def create_feedback(body: FeedbackCreate, request: Request, who: Annotated[Principal | None, Depends(rate_limited("feedback"))],
-                    db: DbSession, state: State):
+@router.post(
+    "/feedback",
+    status_code=201,
+    openapi_extra=OPTIONAL_KEY,
+    responses=problem_responses(403, 429),
+    summary="Record a client's feedback: with their feedback code (no API key needed) or a referral_id (caseworker)",
+)
+def create_feedback(
+    body: FeedbackCreate,
+    request: Request,
+    who: Annotated[Principal | None, Depends(rate_limited("feedback"))],
+    db: DbSession,
+    state: State,
+):
     if body.token is None and body.referral_id is None:
         raise _field("token", MESSAGES["no_link"])
     if body.token is not None and body.referral_id is not None:
         raise _field("token", MESSAGES["both"])
     if body.referral_id is not None:
         if who is None:
-            raise ProblemError(401, "an API key is required to record feedback by referral_id (Authorization: Bearer <key>)")
+            raise ProblemError(
+                401, "an API key is required to record feedback by referral_id (Authorization: Bearer <key>)"
+            )
         if who.role != "caseworker":
             raise ProblemError(403, f"this needs the role caseworker; your key is {who.role}")
 
     def create() -> tuple[int, dict[str, Any]]:
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         if body.referral_id is not None:
             assert who is not None
             ref = db.get(ReferralRow, body.referral_id)
@@ -91,14 +114,23 @@ def create_feedback(body: FeedbackCreate, request: Request, who: Annotated[Princ
             if code is not None and code.used_at is not None:
                 raise ProblemError(409, MESSAGES["already"])
             if code is None:  # no code was issued: record that this referral's feedback is in
-                db.add(FeedbackToken(referral_id=ref.id, token_hash=hash_feedback_token(new_feedback_token()),
-                                     organization_id=ref.organization_id, used_at=now))
+                db.add(
+                    FeedbackToken(
+                        referral_id=ref.id,
+                        token_hash=hash_feedback_token(new_feedback_token()),
+                        organization_id=ref.organization_id,
+                        used_at=now,
+                    )
+                )
             else:  # the client's code, if they have one, no longer counts
                 code.used_at = now
             via, referral_id = "referral", ref.id
         else:
-            code = db.scalars(select(FeedbackToken).where(FeedbackToken.token_hash == hash_feedback_token(body.token or ""))
-                              .with_for_update()).first()
+            code = db.scalars(
+                select(FeedbackToken)
+                .where(FeedbackToken.token_hash == hash_feedback_token(body.token or ""))
+                .with_for_update()
+            ).first()
             if code is None:
                 raise _field("token", MESSAGES["bad_code"])
             if code.used_at is not None:
@@ -110,13 +142,33 @@ def create_feedback(body: FeedbackCreate, request: Request, who: Annotated[Princ
         if body.service_id is not None and body.service_id != ref.service_id:
             raise _field("service_id", MESSAGES["not_service"])
         fid = "fb-" + uuid.uuid4().hex
-        db.add(FeedbackRow(id=fid, referral_id=referral_id, organization_id=ref.organization_id, provider_id=ref.provider_id,
-                           service_id=ref.service_id, kinds=ref.kinds, need_met=body.need_met, satisfaction=body.satisfaction,
-                           would_recommend=body.would_recommend, text=body.text, via=via))
+        db.add(
+            FeedbackRow(
+                id=fid,
+                referral_id=referral_id,
+                organization_id=ref.organization_id,
+                provider_id=ref.provider_id,
+                service_id=ref.service_id,
+                kinds=ref.kinds,
+                need_met=body.need_met,
+                satisfaction=body.satisfaction,
+                would_recommend=body.would_recommend,
+                text=body.text,
+                via=via,
+            )
+        )
         audit(db, who or Principal(CLIENT_CODE, ref.organization_id, "client"), "create", "feedback", fid, via=via)
         out = body.model_dump(exclude={"token"})
-        out.update({"id": fid, "referral_id": referral_id, "service_id": ref.service_id, "provider_id": ref.provider_id,
-                    "kinds": ref.kinds, "via": via})
+        out.update(
+            {
+                "id": fid,
+                "referral_id": referral_id,
+                "service_id": ref.service_id,
+                "provider_id": ref.provider_id,
+                "kinds": ref.kinds,
+                "via": via,
+            }
+        )
         return 201, out
 
     if who is None:  # no key to scope an Idempotency-Key by; a repeated code answers 409 instead
@@ -129,9 +181,13 @@ def create_feedback(body: FeedbackCreate, request: Request, who: Annotated[Princ
     return response
 
 
-@router.post("/referrals/{ref_id}/feedback-token", status_code=201, tags=["feedback"],
-             summary="Issue the client's single-use feedback code for a sent referral (caseworker); shown once, a new "
-             "one replaces an unused one")
+@router.post(
+    "/referrals/{ref_id}/feedback-token",
+    status_code=201,
+    tags=["feedback"],
+    summary="Issue the client's single-use feedback code for a sent referral (caseworker); shown once, a new "
+    "one replaces an unused one",
+)
 def issue_feedback_token(ref_id: PathId, who: Caseworker, db: DbSession) -> dict[str, Any]:
     code = new_feedback_token()
     with write_transaction(db):
@@ -144,51 +200,98 @@ def issue_feedback_token(ref_id: PathId, who: Caseworker, db: DbSession) -> dict
         if row is not None and row.used_at is not None:
             raise ProblemError(409, MESSAGES["already"])
         if row is None:
-            db.add(FeedbackToken(referral_id=ref_id, token_hash=hash_feedback_token(code), organization_id=ref.organization_id))
+            db.add(
+                FeedbackToken(
+                    referral_id=ref_id, token_hash=hash_feedback_token(code), organization_id=ref.organization_id
+                )
+            )
         else:
-            row.token_hash, row.issued_at = hash_feedback_token(code), dt.datetime.now(dt.timezone.utc)
+            row.token_hash, row.issued_at = hash_feedback_token(code), dt.datetime.now(dt.UTC)
         audit(db, who, "issue", "feedback-token", ref_id)
     return {"referral_id": ref_id, "token": code, "note": MESSAGES["issued"]}
 
 
 @router.get("/kpis", tags=["kpis"], summary="KPIs for an organisation and period")
-def kpis(who: Reader, db: DbSession, organization_id: IdQuery | None = None,
-         since: dt.date | None = None, until: dt.date | None = None) -> dict[str, Any]:
+def kpis(
+    who: Reader,
+    db: DbSession,
+    organization_id: IdQuery | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> dict[str, Any]:
     org = organization_id or who.organization_id
     if who.role == "caseworker" and org != who.organization_id:
         raise ProblemError(404, "no such organization")
     # whole days in UTC; the calendar's last day has no next one, so it is an open end
-    start = dt.datetime.combine(since or dt.date.min, dt.time(), tzinfo=dt.timezone.utc)
-    end = dt.datetime.combine(until, dt.time.max, tzinfo=dt.timezone.utc) if until else dt.datetime.max.replace(
-        tzinfo=dt.timezone.utc)
+    start = dt.datetime.combine(since or dt.date.min, dt.time(), tzinfo=dt.UTC)
+    end = (
+        dt.datetime.combine(until, dt.time.max, tzinfo=dt.UTC)
+        if until
+        else dt.datetime.max.replace(tzinfo=dt.UTC)
+    )
     # columns only, never the stored lists: every read below is an indexed range of one
     # organisation and period, joined in the database
-    in_period = (OptionListRow.organization_id == org, OptionListRow.created_at >= start, OptionListRow.created_at <= end)
-    lists = db.execute(select(OptionListRow.id, OptionListRow.priority_4_needs, OptionListRow.priority_4_with_option)
-                       .where(*in_period)).all()
-    choices = db.execute(select(ChoiceRow.id, ChoiceRow.option_list_id, ChoiceRow.decision, ChoiceRow.created_at)
-                         .join(OptionListRow, ChoiceRow.option_list_id == OptionListRow.id).where(*in_period)).all()
-    refs = db.execute(select(ReferralRow.id, ReferralRow.choice_id, ReferralRow.status)
-                      .join(OptionListRow, ReferralRow.option_list_id == OptionListRow.id).where(*in_period)).all()
-    events = db.execute(select(ReferralEvent.referral_id, ReferralEvent.to_status, ReferralEvent.reason, ReferralEvent.at)
-                        .join(ReferralRow, ReferralEvent.referral_id == ReferralRow.id)
-                        .join(OptionListRow, ReferralRow.option_list_id == OptionListRow.id)
-                        .where(*in_period, ReferralEvent.to_status.in_(("in_progress", "declined", "closed")))).all()
-    fb = db.execute(select(FeedbackRow.satisfaction, FeedbackRow.need_met, FeedbackRow.kinds, FeedbackRow.provider_id,
-                           FeedbackRow.service_id)
-                    .where(FeedbackRow.organization_id == org, FeedbackRow.created_at >= start,
-                           FeedbackRow.created_at <= end)).all()
+    in_period = (
+        OptionListRow.organization_id == org,
+        OptionListRow.created_at >= start,
+        OptionListRow.created_at <= end,
+    )
+    lists = db.execute(
+        select(OptionListRow.id, OptionListRow.priority_4_needs, OptionListRow.priority_4_with_option).where(*in_period)
+    ).all()
+    choices = db.execute(
+        select(ChoiceRow.id, ChoiceRow.option_list_id, ChoiceRow.decision, ChoiceRow.created_at)
+        .join(OptionListRow, ChoiceRow.option_list_id == OptionListRow.id)
+        .where(*in_period)
+    ).all()
+    refs = db.execute(
+        select(ReferralRow.id, ReferralRow.choice_id, ReferralRow.status)
+        .join(OptionListRow, ReferralRow.option_list_id == OptionListRow.id)
+        .where(*in_period)
+    ).all()
+    events = db.execute(
+        select(ReferralEvent.referral_id, ReferralEvent.to_status, ReferralEvent.reason, ReferralEvent.at)
+        .join(ReferralRow, ReferralEvent.referral_id == ReferralRow.id)
+        .join(OptionListRow, ReferralRow.option_list_id == OptionListRow.id)
+        .where(*in_period, ReferralEvent.to_status.in_(("in_progress", "declined", "closed")))
+    ).all()
+    fb = db.execute(
+        select(
+            FeedbackRow.satisfaction,
+            FeedbackRow.need_met,
+            FeedbackRow.kinds,
+            FeedbackRow.provider_id,
+            FeedbackRow.service_id,
+        ).where(FeedbackRow.organization_id == org, FeedbackRow.created_at >= start, FeedbackRow.created_at <= end)
+    ).all()
 
     def utc(t: dt.datetime) -> dt.datetime:
-        return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
+        return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
     result = compute_kpis(
-        [{"id": r.id, "priority_4_needs": r.priority_4_needs or 0, "priority_4_with_option": r.priority_4_with_option or 0}
-         for r in lists],
-        [{"id": c.id, "option_list_id": c.option_list_id, "decision": c.decision, "created_at": utc(c.created_at)} for c in choices],
+        [
+            {
+                "id": r.id,
+                "priority_4_needs": r.priority_4_needs or 0,
+                "priority_4_with_option": r.priority_4_with_option or 0,
+            }
+            for r in lists
+        ],
+        [
+            {"id": c.id, "option_list_id": c.option_list_id, "decision": c.decision, "created_at": utc(c.created_at)}
+            for c in choices
+        ],
         [{"id": r.id, "choice_id": r.choice_id, "status": r.status} for r in refs],
         [{"referral_id": e.referral_id, "to": e.to_status, "reason": e.reason, "at": utc(e.at)} for e in events],
-        [{"satisfaction": f.satisfaction, "need_met": f.need_met, "kinds": f.kinds, "provider_id": f.provider_id,
-          "service_id": f.service_id} for f in fb],
+        [
+            {
+                "satisfaction": f.satisfaction,
+                "need_met": f.need_met,
+                "kinds": f.kinds,
+                "provider_id": f.provider_id,
+                "service_id": f.service_id,
+            }
+            for f in fb
+        ],
     )
     return {"organization_id": org, "since": since, "until": until, **result}

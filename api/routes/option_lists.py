@@ -41,10 +41,12 @@ class ChoiceCreate(BaseModel):
     option_ids: list[OptionId] = Field(default_factory=list, max_length=100)
     decision: Literal["chosen", "none_of_these", "decide_later"] | None = None
     consent: dict[OptionId, Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=50)]] = Field(
-        default_factory=dict, max_length=100, description="option id -> fields to share with that provider")
+        default_factory=dict, max_length=100, description="option id -> fields to share with that provider"
+    )
     note: str | None = Field(default=None, max_length=2000)
     spending_plan: list[Any] = Field(
-        default_factory=list, max_length=50,
+        default_factory=list,
+        max_length=50,
         description="With the cash option: the client's plan, [{need, amount, note}] (checked line by line by choose())",
     )
 
@@ -56,30 +58,73 @@ def own_option_list(db: Any, list_id: str, who: Principal) -> OptionListRow:
     return row
 
 
-@router.post("/option-lists", status_code=201, response_model=None, responses={201: {"model": OptionList, "description": "The options, each explained"}},
-             summary="Propose options for an assessment (caseworker)")
-def create_option_list(assessment: Assessment, request: Request, who: Caseworker, db: DbSession, state: State,
-                       all_needs: bool = False, show_all: bool = False):
+@router.post(
+    "/option-lists",
+    status_code=201,
+    response_model=None,
+    responses={201: {"model": OptionList, "description": "The options, each explained"}},
+    summary="Propose options for an assessment (caseworker)",
+)
+def create_option_list(
+    assessment: Assessment,
+    request: Request,
+    who: Caseworker,
+    db: DbSession,
+    state: State,
+    all_needs: bool = False,
+    show_all: bool = False,
+):
     catalog = state.current_catalog()
     list_id = "ol-" + uuid.uuid4().hex
     asm_id = "as-" + uuid.uuid4().hex
-    now = dt.datetime.now(dt.timezone.utc)
-    ol = propose(assessment, catalog, state.rules, all_needs=all_needs, show_all=show_all, list_id=list_id,
-                 quality=state.quality(), children=state.children, created_at=now.isoformat())
+    now = dt.datetime.now(dt.UTC)
+    ol = propose(
+        assessment,
+        catalog,
+        state.rules,
+        all_needs=all_needs,
+        show_all=show_all,
+        list_id=list_id,
+        quality=state.quality(),
+        children=state.children,
+        created_at=now.isoformat(),
+    )
     # serialised once: the stored copy and the response are the same bytes
     body = RawJSON(ol.model_copy(update={"assessment_id": asm_id}).model_dump_json())
     summary = list_summary({"needs": [{"priority": n.priority, "options": n.options} for n in ol.needs]})
 
     def create():
         # plain INSERTs: the busiest write of the service, and nothing here needs the ORM
-        db.execute(insert(AssessmentRow.__table__), [{
-            "id": asm_id, "organization_id": who.organization_id, "client_ref": assessment.client_ref,
-            "data": assessment.model_dump(mode="json"), "created_by": who.key_id, "created_at": now}])
-        db.execute(insert(OptionListRow.__table__), [{
-            "id": list_id, "organization_id": who.organization_id, "assessment_id": asm_id,
-            "client_ref": assessment.client_ref, "rules_version": ol.rules_version,
-            "catalog_version": ol.catalog_version, "data": body, "created_by": who.key_id, "created_at": now,
-            **summary}])
+        db.execute(
+            insert(AssessmentRow.__table__),
+            [
+                {
+                    "id": asm_id,
+                    "organization_id": who.organization_id,
+                    "client_ref": assessment.client_ref,
+                    "data": assessment.model_dump(mode="json"),
+                    "created_by": who.key_id,
+                    "created_at": now,
+                }
+            ],
+        )
+        db.execute(
+            insert(OptionListRow.__table__),
+            [
+                {
+                    "id": list_id,
+                    "organization_id": who.organization_id,
+                    "assessment_id": asm_id,
+                    "client_ref": assessment.client_ref,
+                    "rules_version": ol.rules_version,
+                    "catalog_version": ol.catalog_version,
+                    "data": body,
+                    "created_by": who.key_id,
+                    "created_at": now,
+                    **summary,
+                }
+            ],
+        )
         audit(db, who, "create", "option_list", list_id, assessment.client_ref, assessment_id=asm_id)
         return 201, body
 
@@ -89,12 +134,18 @@ def create_option_list(assessment: Assessment, request: Request, who: Caseworker
     return response
 
 
-@router.get("/option-lists/{list_id}", response_model=None,
-            responses={200: {"model": OptionList, "description": "The option list as offered", "headers": ETAG},
-                       304: NOT_MODIFIED},
-            summary="An option list exactly as it was offered (immutable: its ETag never changes)")
-def get_option_list(list_id: PathId, who: Caseworker, db: DbSession, request: Request,
-                    if_none_match: IfNoneMatch = None) -> Response:
+@router.get(
+    "/option-lists/{list_id}",
+    response_model=None,
+    responses={
+        200: {"model": OptionList, "description": "The option list as offered", "headers": ETAG},
+        304: NOT_MODIFIED,
+    },
+    summary="An option list exactly as it was offered (immutable: its ETag never changes)",
+)
+def get_option_list(
+    list_id: PathId, who: Caseworker, db: DbSession, request: Request, if_none_match: IfNoneMatch = None
+) -> Response:
     row = own_option_list(db, list_id, who)
     etag = f'"{row.id}"'  # an option list never changes
     unchanged = not_modified(request, etag)
@@ -104,44 +155,90 @@ def get_option_list(list_id: PathId, who: Caseworker, db: DbSession, request: Re
     return FastJSONResponse(row.data, headers={"ETag": etag})
 
 
-@router.get("/option-lists", response_model=None, responses={200: {"model": list[OptionListSummary], "description": "Newest first"}},
-            summary="Option lists of your organisation (optionally one client's)")
-def list_option_lists(who: Caseworker, db: DbSession, client_ref: ClientRefQuery | None = None,
-                      limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
+@router.get(
+    "/option-lists",
+    response_model=None,
+    responses={200: {"model": list[OptionListSummary], "description": "Newest first"}},
+    summary="Option lists of your organisation (optionally one client's)",
+)
+def list_option_lists(
+    who: Caseworker,
+    db: DbSession,
+    client_ref: ClientRefQuery | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[dict[str, Any]]:
     q = select(OptionListRow).where(OptionListRow.organization_id == who.organization_id)
     if client_ref:
         q = q.where(OptionListRow.client_ref == client_ref)
     rows = list(db.scalars(q.order_by(OptionListRow.created_at.desc()).limit(limit)))
     audited_read(db, who, "option_list", None, client_ref, listed=len(rows))
-    return [{"id": r.id, "client_ref": r.client_ref, "created_at": rfc3339(r.created_at),
-             "rules_version": r.rules_version, "catalog_version": r.catalog_version} for r in rows]
+    return [
+        {
+            "id": r.id,
+            "client_ref": r.client_ref,
+            "created_at": rfc3339(r.created_at),
+            "rules_version": r.rules_version,
+            "catalog_version": r.catalog_version,
+        }
+        for r in rows
+    ]
 
 
-@router.post("/option-lists/{list_id}/choices", status_code=201, tags=["choices"],
-             response_model=None, responses={201: {"model": ChoiceCreated, "description": "The choice and the referral drafts it made"}},
-             summary="Record the client's choice; chosen services become referral drafts")
+@router.post(
+    "/option-lists/{list_id}/choices",
+    status_code=201,
+    tags=["choices"],
+    response_model=None,
+    responses={201: {"model": ChoiceCreated, "description": "The choice and the referral drafts it made"}},
+    summary="Record the client's choice; chosen services become referral drafts",
+)
 def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Caseworker, db: DbSession):
     row = own_option_list(db, list_id, who)
     ol = OptionList.model_validate(row.data)
-    choice = choose(ol, body.option_ids, decision=body.decision, consent=body.consent, note=body.note,
-                    spending_plan=body.spending_plan)
+    choice = choose(
+        ol,
+        body.option_ids,
+        decision=body.decision,
+        consent=body.consent,
+        note=body.note,
+        spending_plan=body.spending_plan,
+    )
     assessment = Assessment.model_validate(db.get(AssessmentRow, row.assessment_id).data)
     priorities = {n.need: n.priority for n in ol.needs}
     db.rollback()
 
     def create():
         choice_id = "ch-" + uuid.uuid4().hex
-        db.add(ChoiceRow(id=choice_id, option_list_id=list_id, organization_id=who.organization_id,
-                         decision=choice.decision, data=choice.model_dump(mode="json"), created_by=who.key_id))
+        db.add(
+            ChoiceRow(
+                id=choice_id,
+                option_list_id=list_id,
+                organization_id=who.organization_id,
+                decision=choice.decision,
+                data=choice.model_dump(mode="json"),
+                created_by=who.key_id,
+            )
+        )
         db.flush()
         referrals = []
         for draft in choice.referrals:
             ref_id = "rf-" + uuid.uuid4().hex
             opt = ol.option(draft.option_id)
-            db.add(ReferralRow(id=ref_id, choice_id=choice_id, option_list_id=list_id, organization_id=who.organization_id,
-                               provider_id=draft.provider_id, service_id=draft.service_id, kinds=list(getattr(opt, "kinds", [])),
-                               need=draft.need, priority=priorities.get(draft.need, 0), status="draft",
-                               shared=shared_view(draft, assessment)))
+            db.add(
+                ReferralRow(
+                    id=ref_id,
+                    choice_id=choice_id,
+                    option_list_id=list_id,
+                    organization_id=who.organization_id,
+                    provider_id=draft.provider_id,
+                    service_id=draft.service_id,
+                    kinds=list(getattr(opt, "kinds", [])),
+                    need=draft.need,
+                    priority=priorities.get(draft.need, 0),
+                    status="draft",
+                    shared=shared_view(draft, assessment),
+                )
+            )
             db.flush()
             db.add(ReferralEvent(referral_id=ref_id, from_status="", to_status="draft", reason=None, actor=who.key_id))
             referrals.append({"id": ref_id, **draft.model_dump(mode="json")})
@@ -151,8 +248,13 @@ def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Ca
     return create_once(request, db, who, create, location=lambda id_: f"/choices/{id_}")
 
 
-@router.get("/choices/{choice_id}", tags=["choices"], response_model=None, responses={200: {"model": ChoiceRecord, "description": "The choice"}},
-            summary="One recorded choice")
+@router.get(
+    "/choices/{choice_id}",
+    tags=["choices"],
+    response_model=None,
+    responses={200: {"model": ChoiceRecord, "description": "The choice"}},
+    summary="One recorded choice",
+)
 def get_choice(choice_id: PathId, who: Caseworker, db: DbSession) -> dict[str, Any]:
     row = db.get(ChoiceRow, choice_id)
     if row is None or row.organization_id != who.organization_id:

@@ -50,16 +50,27 @@ class OrganizationStatus(BaseModel):
     deactivated_at: str | None
 
 
-LAST_ADMIN = ("this would leave no working admin key: create an admin key in another active organization first, "
-              "then try again")
+LAST_ADMIN = (
+    "this would leave no working admin key: create an admin key in another active organization first, then try again"
+)
 
 
-@router.get("/organizations", response_model=None, responses={200: {"model": list[Organization], "description": "In id order"}}, summary="List organisations")
+@router.get(
+    "/organizations",
+    response_model=None,
+    responses={200: {"model": list[Organization], "description": "In id order"}},
+    summary="List organisations",
+)
 def list_organizations(_: Caller, db: DbSession) -> list[dict]:
     return [r.data for r in db.scalars(select(OrganizationRow).order_by(OrganizationRow.id))]
 
 
-@router.get("/organizations/{org_id}", response_model=None, responses={200: {"model": Organization, "description": "The organisation"}}, summary="One organisation")
+@router.get(
+    "/organizations/{org_id}",
+    response_model=None,
+    responses={200: {"model": Organization, "description": "The organisation"}},
+    summary="One organisation",
+)
 def get_organization(org_id: PathId, _: Caller, db: DbSession) -> dict:
     row = db.get(OrganizationRow, org_id)
     if row is None:
@@ -67,8 +78,13 @@ def get_organization(org_id: PathId, _: Caller, db: DbSession) -> dict:
     return row.data
 
 
-@router.post("/organizations", status_code=201, response_model=None, responses={201: {"model": Organization, "description": "As stored"}},
-             summary="Register an organisation (admin)")
+@router.post(
+    "/organizations",
+    status_code=201,
+    response_model=None,
+    responses={201: {"model": Organization, "description": "As stored"}},
+    summary="Register an organisation (admin)",
+)
 def create_organization(org: Organization, request: Request, who: Admin, db: DbSession, state: State):
     def create():
         if db.get(OrganizationRow, org.id) is not None:
@@ -82,10 +98,17 @@ def create_organization(org: Organization, request: Request, who: Admin, db: DbS
     return response
 
 
-@router.put("/organizations/{org_id}", response_model=None, responses={200: {"model": Organization, "description": "As stored"}}, summary="Update an organisation (admin)")
+@router.put(
+    "/organizations/{org_id}",
+    response_model=None,
+    responses={200: {"model": Organization, "description": "As stored"}},
+    summary="Update an organisation (admin)",
+)
 def update_organization(org_id: PathId, org: Organization, who: Admin, db: DbSession, state: State) -> dict:
     if org.id != org_id:
-        raise ProblemError(422, "the body's id must match the path", errors=[{"field": "id", "message": f"expected {org_id}"}])
+        raise ProblemError(
+            422, "the body's id must match the path", errors=[{"field": "id", "message": f"expected {org_id}"}]
+        )
     with write_transaction(db):
         if db.get(OrganizationRow, org_id) is None:
             raise ProblemError(404, f"no organization {org_id!r}")
@@ -95,8 +118,14 @@ def update_organization(org_id: PathId, org: Organization, who: Admin, db: DbSes
     return org.model_dump(mode="json")
 
 
-@router.post("/keys", status_code=201, tags=["keys"], response_model=None, responses={201: {"model": KeyCreated, "description": "The key, shown once"}},
-             summary="Create an API key (admin); the key is shown once")
+@router.post(
+    "/keys",
+    status_code=201,
+    tags=["keys"],
+    response_model=None,
+    responses={201: {"model": KeyCreated, "description": "The key, shown once"}},
+    summary="Create an API key (admin); the key is shown once",
+)
 def create_api_key(body: KeyCreate, request: Request, who: Admin, db: DbSession):
     def create():
         org = db.get(OrganizationRow, body.organization_id)
@@ -106,26 +135,44 @@ def create_api_key(body: KeyCreate, request: Request, who: Admin, db: DbSession)
             raise ProblemError(409, f"organization {body.organization_id!r} is deactivated: activate it first")
         key_id, token = create_key(db, body.organization_id, body.role, label=body.label, created_by=who.key_id)
         audit(db, who, "create", "key", key_id, role_created=body.role)
-        return 201, {"id": key_id, "key": token, "organization_id": body.organization_id, "role": body.role,
-                     "note": "Store this key now: it is shown only once."}
+        return 201, {
+            "id": key_id,
+            "key": token,
+            "organization_id": body.organization_id,
+            "role": body.role,
+            "note": "Store this key now: it is shown only once.",
+        }
 
     return create_once(request, db, who, create, location=lambda id_: f"/keys/{id_}")
 
 
 @router.get("/keys", tags=["keys"], summary="List API keys (admin); secrets are never shown")
 def list_keys(_: Admin, db: DbSession) -> list[KeyPublic]:
-    rows = db.execute(select(ApiKey, OrganizationRow.deactivated_at)
-                      .join(OrganizationRow, OrganizationRow.id == ApiKey.organization_id).order_by(ApiKey.created_at))
+    rows = db.execute(
+        select(ApiKey, OrganizationRow.deactivated_at)
+        .join(OrganizationRow, OrganizationRow.id == ApiKey.organization_id)
+        .order_by(ApiKey.created_at)
+    )
     return [
-        KeyPublic(id=k.id, organization_id=k.organization_id, role=k.role, label=k.label,
-                  created_at=rfc3339(k.created_at), revoked=k.revoked_at is not None,
-                  organization_active=deactivated_at is None)
+        KeyPublic(
+            id=k.id,
+            organization_id=k.organization_id,
+            role=k.role,
+            label=k.label,
+            created_at=rfc3339(k.created_at),
+            revoked=k.revoked_at is not None,
+            organization_active=deactivated_at is None,
+        )
         for k, deactivated_at in rows
     ]
 
 
-@router.delete("/keys/{key_id}", tags=["keys"], status_code=204,
-               summary="Revoke an API key (admin): it stops in every worker within a second; revoking again is a no-op")
+@router.delete(
+    "/keys/{key_id}",
+    tags=["keys"],
+    status_code=204,
+    summary="Revoke an API key (admin): it stops in every worker within a second; revoking again is a no-op",
+)
 def revoke_key(key_id: PathId, who: Admin, db: DbSession, state: State) -> None:
     with write_transaction(db):
         row = db.get(ApiKey, key_id)
@@ -136,7 +183,7 @@ def revoke_key(key_id: PathId, who: Admin, db: DbSession, state: State) -> None:
         bump_access_revision(db)  # first: serialises this with every other access change
         if row.role == "admin" and active_admin_keys(db, except_key=key_id) == 0:
             raise ProblemError(409, LAST_ADMIN)
-        row.revoked_at = dt.datetime.now(dt.timezone.utc)
+        row.revoked_at = dt.datetime.now(dt.UTC)
         audit(db, who, "revoke", "key", key_id)
     state.keys.forget(key_id)
 
@@ -144,12 +191,14 @@ def revoke_key(key_id: PathId, who: Admin, db: DbSession, state: State) -> None:
 def _status(row: OrganizationRow) -> OrganizationStatus:
     at = row.deactivated_at
     if at is not None and at.tzinfo is None:  # SQLite gives back naive UTC
-        at = at.replace(tzinfo=dt.timezone.utc)
+        at = at.replace(tzinfo=dt.UTC)
     return OrganizationStatus(id=row.id, active=at is None, deactivated_at=rfc3339(at) if at else None)
 
 
-@router.post("/organizations/{org_id}/deactivate", summary="Deactivate an organisation (admin): its keys stop in every "
-             "worker within a second; its data stay")
+@router.post(
+    "/organizations/{org_id}/deactivate",
+    summary="Deactivate an organisation (admin): its keys stop in every worker within a second; its data stay",
+)
 def deactivate_organization(org_id: PathId, who: Admin, db: DbSession, state: State) -> OrganizationStatus:
     with write_transaction(db):
         row = db.get(OrganizationRow, org_id)
@@ -159,7 +208,7 @@ def deactivate_organization(org_id: PathId, who: Admin, db: DbSession, state: St
             bump_access_revision(db)
             if active_admin_keys(db, except_org=org_id) == 0:
                 raise ProblemError(409, LAST_ADMIN)
-            row.deactivated_at = dt.datetime.now(dt.timezone.utc)
+            row.deactivated_at = dt.datetime.now(dt.UTC)
             audit(db, who, "deactivate", "organization", org_id)
         status = _status(row)
     state.refresh_access()

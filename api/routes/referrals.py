@@ -63,25 +63,38 @@ def _histories(db: Any, ref_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
 
 def _public(db: Any, row: ReferralRow, who: Principal, history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     body = {
-        "id": row.id, "status": row.status, "service_id": row.service_id, "provider_id": row.provider_id,
-        "need": row.need, "kinds": row.kinds, "client": row.shared,
+        "id": row.id,
+        "status": row.status,
+        "service_id": row.service_id,
+        "provider_id": row.provider_id,
+        "need": row.need,
+        "kinds": row.kinds,
+        "client": row.shared,
         "allowed_transitions": allowed_transitions(row.status, _side(who)),
         "history": _histories(db, [row.id])[row.id] if history is None else history,
-        "created_at": rfc3339(row.created_at), "updated_at": rfc3339(row.updated_at),
+        "created_at": rfc3339(row.created_at),
+        "updated_at": rfc3339(row.updated_at),
     }
     if who.role == "caseworker":
         body.update({"choice_id": row.choice_id, "option_list_id": row.option_list_id, "priority": row.priority})
     return body
 
 
-@router.get("/referrals", response_model=None, responses={200: {"model": list[Referral], "description": "Oldest first"}},
-            summary="Referrals: your organisation's (caseworker) or the ones sent to you (partner)")
+@router.get(
+    "/referrals",
+    response_model=None,
+    responses={200: {"model": list[Referral], "description": "Oldest first"}},
+    summary="Referrals: your organisation's (caseworker) or the ones sent to you (partner)",
+)
 def list_referrals(
-    who: Party, db: DbSession, status: Annotated[Status | None, Query(description="Only referrals in this status")] = None,
+    who: Party,
+    db: DbSession,
+    status: Annotated[Status | None, Query(description="Only referrals in this status")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many, oldest first")] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many")] = 0,
-    modified_since: Annotated[Moment | None, Query(description="Only referrals changed at or after this time "
-                                                                "(RFC 3339; without offset: UTC)")] = None,
+    modified_since: Annotated[
+        Moment | None, Query(description="Only referrals changed at or after this time (RFC 3339; without offset: UTC)")
+    ] = None,
 ) -> list[dict[str, Any]]:
     q = select(ReferralRow).order_by(ReferralRow.created_at, ReferralRow.id).limit(limit).offset(offset)
     if who.role == "caseworker":
@@ -99,7 +112,12 @@ def list_referrals(
     return out
 
 
-@router.get("/referrals/{ref_id}", response_model=None, responses={200: {"model": Referral, "description": "The referral"}}, summary="One referral")
+@router.get(
+    "/referrals/{ref_id}",
+    response_model=None,
+    responses={200: {"model": Referral, "description": "The referral"}},
+    summary="One referral",
+)
 def get_referral(ref_id: PathId, who: Party, db: DbSession) -> dict[str, Any]:
     row = _visible(db.get(ReferralRow, ref_id), who)
     body = _public(db, row, who)
@@ -107,13 +125,21 @@ def get_referral(ref_id: PathId, who: Party, db: DbSession) -> dict[str, Any]:
     return body
 
 
-@router.post("/referrals/{ref_id}/transitions", response_model=None, responses={200: {"model": Referral, "description": "The referral after the move"}},
-             summary="Move a referral on (409 names the allowed moves)")
+@router.post(
+    "/referrals/{ref_id}/transitions",
+    response_model=None,
+    responses={200: {"model": Referral, "description": "The referral after the move"}},
+    summary="Move a referral on (409 names the allowed moves)",
+)
 def transition(ref_id: PathId, body: TransitionCreate, who: Party, db: DbSession) -> dict[str, Any]:
     with write_transaction(db):
         row = _visible(db.get(ReferralRow, ref_id, with_for_update=True), who)
         check_transition(row.status, body.to, _side(who), body.reason)
-        db.add(ReferralEvent(referral_id=row.id, from_status=row.status, to_status=body.to, reason=body.reason, actor=who.key_id))
-        row.status, row.updated_at, row.version = body.to, dt.datetime.now(dt.timezone.utc), row.version + 1
+        db.add(
+            ReferralEvent(
+                referral_id=row.id, from_status=row.status, to_status=body.to, reason=body.reason, actor=who.key_id
+            )
+        )
+        row.status, row.updated_at, row.version = body.to, dt.datetime.now(dt.UTC), row.version + 1
         audit(db, who, "transition", "referral", ref_id, row.shared.get("client_ref"), to=body.to)
     return _public(db, row, who)

@@ -35,7 +35,9 @@ IfMatch = Annotated[str | None, Header(max_length=64, description="The ETag you 
 class CapacityUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Literal["open", "waitlist", "full"]
-    until: str | None = Field(default=None, max_length=32, description="Full or waitlisted until this date (YYYY-MM-DD).")
+    until: str | None = Field(
+        default=None, max_length=32, description="Full or waitlisted until this date (YYYY-MM-DD)."
+    )
     available: int | None = Field(default=None, strict=True, ge=0, le=1_000_000_000)
     maximum: int | None = Field(default=None, strict=True, ge=0, le=1_000_000_000)
 
@@ -56,8 +58,11 @@ def _body(row: ServiceRow) -> dict[str, Any]:
 
 def _check_write(service: Service, who: Principal) -> None:
     if who.role == "partner" and service.organization_id != who.organization_id:
-        raise ProblemError(403, "partners register services for their own organisation only",
-                           errors=[{"field": "organization_id", "message": f"must be {who.organization_id}"}])
+        raise ProblemError(
+            403,
+            "partners register services for their own organisation only",
+            errors=[{"field": "organization_id", "message": f"must be {who.organization_id}"}],
+        )
 
 
 def _precondition(row: ServiceRow, if_match: str | None) -> None:
@@ -67,13 +72,20 @@ def _precondition(row: ServiceRow, if_match: str | None) -> None:
         raise ProblemError(412, "the service changed since you read it; read it again", etag=_etag(row))
 
 
-@router.get("/services", response_model=None, responses={200: {"model": list[ServiceRecord], "description": "In id order"}},
-            summary="List services (partners: their own; others: all)")
+@router.get(
+    "/services",
+    response_model=None,
+    responses={200: {"model": list[ServiceRecord], "description": "In id order"}},
+    summary="List services (partners: their own; others: all)",
+)
 def list_services(
-    who: Caller, db: DbSession,
-    organization_id: IdQuery | None = None, kind: IdQuery | None = None,
+    who: Caller,
+    db: DbSession,
+    organization_id: IdQuery | None = None,
+    kind: IdQuery | None = None,
     status: Literal["active", "inactive"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[dict[str, Any]]:
     q = select(ServiceRow).order_by(ServiceRow.id)
     if who.role == "partner":
@@ -101,12 +113,18 @@ def list_services(
     return out
 
 
-@router.get("/services/{service_id}", response_model=None,
-            responses={200: {"model": ServiceRecord, "description": "The service (its version is the ETag)", "headers": ETAG},
-                       304: NOT_MODIFIED},
-            summary="One service, with its ETag (If-None-Match: 304 while unchanged)")
-def get_service(service_id: PathId, who: Caller, db: DbSession, request: Request,
-                if_none_match: IfNoneMatch = None) -> Response:
+@router.get(
+    "/services/{service_id}",
+    response_model=None,
+    responses={
+        200: {"model": ServiceRecord, "description": "The service (its version is the ETag)", "headers": ETAG},
+        304: NOT_MODIFIED,
+    },
+    summary="One service, with its ETag (If-None-Match: 304 while unchanged)",
+)
+def get_service(
+    service_id: PathId, who: Caller, db: DbSession, request: Request, if_none_match: IfNoneMatch = None
+) -> Response:
     row = _visible(db.get(ServiceRow, service_id), who)
     return not_modified(request, _etag(row)) or JSONResponse(_body(row), headers={"ETag": _etag(row)})
 
@@ -114,18 +132,35 @@ def get_service(service_id: PathId, who: Caller, db: DbSession, request: Request
 @router.get("/services/{service_id}/versions", summary="Every version of a service: who changed what, when")
 def service_versions(service_id: PathId, who: Caller, db: DbSession) -> list[dict[str, Any]]:
     _visible(db.get(ServiceRow, service_id), who)
-    rows = db.scalars(select(ServiceVersion).where(ServiceVersion.service_id == service_id).order_by(ServiceVersion.version))
-    return [{"version": v.version, "change": v.change, "changed_at": rfc3339(v.changed_at), "changed_by": v.changed_by,
-             "data": v.data} for v in rows]
+    rows = db.scalars(
+        select(ServiceVersion).where(ServiceVersion.service_id == service_id).order_by(ServiceVersion.version)
+    )
+    return [
+        {
+            "version": v.version,
+            "change": v.change,
+            "changed_at": rfc3339(v.changed_at),
+            "changed_by": v.changed_by,
+            "data": v.data,
+        }
+        for v in rows
+    ]
 
 
-@router.post("/services", status_code=201, response_model=None, responses={201: {"model": ServiceRecord, "description": "The service as stored"}},
-             summary="Register a service (partner: own organisation; admin: any)")
+@router.post(
+    "/services",
+    status_code=201,
+    response_model=None,
+    responses={201: {"model": ServiceRecord, "description": "The service as stored"}},
+    summary="Register a service (partner: own organisation; admin: any)",
+)
 def create_service(service: Service, request: Request, who: Writer, db: DbSession, state: State) -> JSONResponse:
     _check_write(service, who)
     catalog = state.current_catalog(force=True)
     if service.organization_id not in catalog.organizations:
-        raise ProblemError(422, "unknown organization", errors=[{"field": "organization_id", "message": "no such organization"}])
+        raise ProblemError(
+            422, "unknown organization", errors=[{"field": "organization_id", "message": "no such organization"}]
+        )
     check_service(catalog, service)
 
     def create():
@@ -142,8 +177,9 @@ def create_service(service: Service, request: Request, who: Writer, db: DbSessio
     return response
 
 
-def _write(service_id: str, who: Principal, db: Any, state: Any, if_match: str | None, change: str,
-           make: Any) -> JSONResponse:
+def _write(
+    service_id: str, who: Principal, db: Any, state: Any, if_match: str | None, change: str, make: Any
+) -> JSONResponse:
     with write_transaction(db):
         row = _visible(db.get(ServiceRow, service_id, with_for_update=True), who)
         _precondition(row, if_match)
@@ -157,31 +193,65 @@ def _write(service_id: str, who: Principal, db: Any, state: Any, if_match: str |
     return JSONResponse({**new.model_dump(mode="json"), "version": version}, headers={"ETag": f'"{version}"'})
 
 
-@router.put("/services/{service_id}", response_model=None, responses={200: {"model": ServiceRecord, "description": "The service as stored"}},
-            summary="Replace a service (If-Match required; 412 if stale)")
-def update_service(service_id: PathId, service: Service, who: Writer, db: DbSession, state: State,
-                   if_match: IfMatch = None) -> JSONResponse:
+@router.put(
+    "/services/{service_id}",
+    response_model=None,
+    responses={200: {"model": ServiceRecord, "description": "The service as stored"}},
+    summary="Replace a service (If-Match required; 412 if stale)",
+)
+def update_service(
+    service_id: PathId, service: Service, who: Writer, db: DbSession, state: State, if_match: IfMatch = None
+) -> JSONResponse:
     if service.id != service_id:
-        raise ProblemError(422, "the body's id must match the path", errors=[{"field": "id", "message": f"expected {service_id}"}])
+        raise ProblemError(
+            422, "the body's id must match the path", errors=[{"field": "id", "message": f"expected {service_id}"}]
+        )
     return _write(service_id, who, db, state, if_match, "update", lambda _current: service)
 
 
-@router.patch("/services/{service_id}/capacity", response_model=None, responses={200: {"model": ServiceRecord, "description": "The service as stored"}},
-              summary="Change capacity (open / waitlist / full)")
-def update_capacity(service_id: PathId, body: CapacityUpdate, who: Writer, db: DbSession, state: State,
-                    if_match: IfMatch = None) -> JSONResponse:
+@router.patch(
+    "/services/{service_id}/capacity",
+    response_model=None,
+    responses={200: {"model": ServiceRecord, "description": "The service as stored"}},
+    summary="Change capacity (open / waitlist / full)",
+)
+def update_capacity(
+    service_id: PathId, body: CapacityUpdate, who: Writer, db: DbSession, state: State, if_match: IfMatch = None
+) -> JSONResponse:
     import datetime as dt
 
     try:
-        capacity = Capacity.model_validate({**body.model_dump(exclude_none=True), "updated": dt.date.today().isoformat()})
+        capacity = Capacity.model_validate(
+            {**body.model_dump(exclude_none=True), "updated": dt.date.today().isoformat()}
+        )
     except ValidationError as err:
         raise pydantic_problem(err, "capacity") from None
-    return _write(service_id, who, db, state, if_match, "capacity",
-                  lambda current: current.model_copy(update={"capacity": capacity}))
+    return _write(
+        service_id,
+        who,
+        db,
+        state,
+        if_match,
+        "capacity",
+        lambda current: current.model_copy(update={"capacity": capacity}),
+    )
 
 
-@router.post("/services/{service_id}/deactivate", response_model=None, responses={200: {"model": ServiceRecord, "description": "The service as stored"}},
-             summary="Deactivate a service (kept, no longer offered)")
-def deactivate_service(service_id: PathId, who: Writer, db: DbSession, state: State, if_match: IfMatch = None) -> JSONResponse:
-    return _write(service_id, who, db, state, if_match, "deactivate",
-                  lambda current: current.model_copy(update={"status": "inactive"}))
+@router.post(
+    "/services/{service_id}/deactivate",
+    response_model=None,
+    responses={200: {"model": ServiceRecord, "description": "The service as stored"}},
+    summary="Deactivate a service (kept, no longer offered)",
+)
+def deactivate_service(
+    service_id: PathId, who: Writer, db: DbSession, state: State, if_match: IfMatch = None
+) -> JSONResponse:
+    return _write(
+        service_id,
+        who,
+        db,
+        state,
+        if_match,
+        "deactivate",
+        lambda current: current.model_copy(update={"status": "inactive"}),
+    )

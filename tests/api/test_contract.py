@@ -45,12 +45,15 @@ def test_operations_needing_a_key_declare_it_and_optional_ones_say_so(document):
     assert "security" not in document["paths"]["/health"]["get"]
 
 
-@pytest.mark.parametrize("headers, error", [
-    ({}, None),
-    ({"Authorization": "Bearer fc_nope_nope"}, "invalid_token"),
-    ({"X-API-Key": "fc_123456789abc_wrong"}, "invalid_token"),
-    ({"Authorization": "Basic dXNlcjpwYXNz"}, None),
-])
+@pytest.mark.parametrize(
+    "headers, error",
+    [
+        ({}, None),
+        ({"Authorization": "Bearer fc_nope_nope"}, "invalid_token"),
+        ({"X-API-Key": "fc_123456789abc_wrong"}, "invalid_token"),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, None),
+    ],
+)
 def test_401_names_the_bearer_scheme(world, headers, error):
     r = world.client.get("/referrals", headers=headers)
     assert r.status_code == 401
@@ -87,8 +90,9 @@ def test_every_problem_status_is_documented_as_a_problem_document(document):
             assert {"400", "413", "415"} <= set(responses), (method, path)
         for code, response in responses.items():
             if int(code) >= 400:
-                assert response["content"] == {"application/problem+json": {"schema": {
-                    "$ref": "#/components/schemas/Problem"}}}, (method, path, code)
+                assert response["content"] == {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                }, (method, path, code)
     assert {"412", "428"} <= set(document["paths"]["/services/{service_id}"]["put"]["responses"])
     assert "429" in document["paths"]["/feedback"]["post"]["responses"]
     assert "503" in document["paths"]["/readyz"]["get"]["responses"]
@@ -113,19 +117,25 @@ def test_the_problem_example_fits_its_schema(document):
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
 def test_a_body_that_is_not_json_is_415(world, content_type):
-    r = world.client.post("/option-lists", content=b"client_ref=c-1", headers={**world.as_("cw_a"),
-                                                                                "Content-Type": content_type})
+    r = world.client.post(
+        "/option-lists", content=b"client_ref=c-1", headers={**world.as_("cw_a"), "Content-Type": content_type}
+    )
     assert r.status_code == 415
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["errors"][0]["allowed"] == ["application/json"]
 
 
-@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", "application/merge-patch+json"])
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "application/merge-patch+json"]
+)
 def test_json_media_types_are_read(world, content_type):
     import json
 
-    r = world.client.post("/option-lists", content=json.dumps(ASSESSMENT).encode(),
-                          headers={**world.as_("cw_a"), "Content-Type": content_type})
+    r = world.client.post(
+        "/option-lists",
+        content=json.dumps(ASSESSMENT).encode(),
+        headers={**world.as_("cw_a"), "Content-Type": content_type},
+    )
     assert r.status_code == 201, r.text
 
 
@@ -134,8 +144,9 @@ def test_the_main_flow_fits_the_documented_schemas(world, document):
     created = world.client.post("/option-lists", json=ASSESSMENT, headers=cw)
     assert not list(_validator(document, "OptionList").iter_errors(created.json()))
     option = next(o for n in created.json()["needs"] for o in n["options"] if o.get("provider_id"))
-    choice = world.client.post(f"/option-lists/{created.json()['id']}/choices", json={"option_ids": [option["option_id"]]},
-                               headers=cw)
+    choice = world.client.post(
+        f"/option-lists/{created.json()['id']}/choices", json={"option_ids": [option["option_id"]]}, headers=cw
+    )
     assert choice.status_code == 201 and not list(_validator(document, "ChoiceCreated").iter_errors(choice.json()))
     ref = world.client.get(f"/referrals/{choice.json()['referrals'][0]['id']}", headers=cw).json()
     assert not list(_validator(document, "Referral").iter_errors(ref))
@@ -146,8 +157,9 @@ def _created(world):
     cw = world.as_("cw_a")
     created = world.client.post("/option-lists", json=ASSESSMENT, headers=cw)
     option = next(o for n in created.json()["needs"] for o in n["options"] if o.get("provider_id"))
-    choice = world.client.post(f"/option-lists/{created.json()['id']}/choices", json={"option_ids": [option["option_id"]]},
-                               headers=cw)
+    choice = world.client.post(
+        f"/option-lists/{created.json()['id']}/choices", json={"option_ids": [option["option_id"]]}, headers=cw
+    )
     return created, choice
 
 
@@ -157,10 +169,13 @@ def test_every_201_says_where_the_new_resource_is(world, document):
     assert world.client.get(created.headers["location"], headers=world.as_("cw_a")).json() == created.json()
     assert choice.headers["location"] == f"/choices/{choice.json()['id']}"
     assert world.client.get(choice.headers["location"], headers=world.as_("cw_a")).status_code == 200
-    org = world.client.post("/organizations", json={"id": "org-located", "name": "Located (fictional)"},
-                            headers=world.as_("admin"))
+    org = world.client.post(
+        "/organizations", json={"id": "org-located", "name": "Located (fictional)"}, headers=world.as_("admin")
+    )
     assert org.status_code == 201 and org.headers["location"] == "/organizations/org-located"
-    key = world.client.post("/keys", json={"organization_id": "org-located", "role": "partner"}, headers=world.as_("admin"))
+    key = world.client.post(
+        "/keys", json={"organization_id": "org-located", "role": "partner"}, headers=world.as_("admin")
+    )
     assert key.headers["location"] == f"/keys/{key.json()['id']}"
     assert "Location" in document["paths"]["/option-lists"]["post"]["responses"]["201"]["headers"]
 
@@ -191,12 +206,19 @@ def test_a_service_is_304_until_it_changes(world):
     sid = world.client.get("/services?limit=1", headers=world.as_("admin")).json()[0]["id"]
     first = world.client.get(f"/services/{sid}", headers=world.as_("admin"))
     etag = first.headers["etag"]
-    assert world.client.get(f"/services/{sid}", headers={**world.as_("admin"), "If-None-Match": etag}).status_code == 304
+    assert (
+        world.client.get(f"/services/{sid}", headers={**world.as_("admin"), "If-None-Match": etag}).status_code == 304
+    )
     body = {k: v for k, v in first.json().items() if k not in ("version", "updated_at", "updated_by")}
-    changed = world.client.put(f"/services/{sid}", json={**body, "name": body["name"] + " (renamed)"},
-                               headers={**world.as_("admin"), "If-Match": etag})
+    changed = world.client.put(
+        f"/services/{sid}",
+        json={**body, "name": body["name"] + " (renamed)"},
+        headers={**world.as_("admin"), "If-Match": etag},
+    )
     assert changed.status_code == 200, changed.text
-    assert world.client.get(f"/services/{sid}", headers={**world.as_("admin"), "If-None-Match": etag}).status_code == 200
+    assert (
+        world.client.get(f"/services/{sid}", headers={**world.as_("admin"), "If-None-Match": etag}).status_code == 200
+    )
 
 
 def test_timestamps_are_rfc3339_with_offset(world):
@@ -206,8 +228,13 @@ def test_timestamps_are_rfc3339_with_offset(world):
     cw = world.as_("cw_a")
     ref = world.client.get(f"/referrals/{choice.json()['referrals'][0]['id']}", headers=cw).json()
     listed = world.client.get("/option-lists?limit=1", headers=cw).json()[0]
-    stamps = [ref["created_at"], ref["updated_at"], ref["history"][0]["at"], listed["created_at"],
-              world.client.get(choice.headers["location"], headers=cw).json()["created_at"]]
+    stamps = [
+        ref["created_at"],
+        ref["updated_at"],
+        ref["history"][0]["at"],
+        listed["created_at"],
+        world.client.get(choice.headers["location"], headers=cw).json()["created_at"],
+    ]
     for stamp in stamps:
         assert dt.datetime.fromisoformat(stamp).utcoffset() == dt.timedelta(0), stamp
 
@@ -223,8 +250,10 @@ def test_referrals_modified_since(world):
     assert ref_id in [r["id"] for r in since]
     assert all(r["updated_at"] >= changed for r in since)
     later = (dt.datetime.fromisoformat(changed) + dt.timedelta(seconds=1)).isoformat()
-    assert ref_id not in [r["id"] for r in world.client.get("/referrals", params={"modified_since": later, "limit": 500},
-                                                            headers=cw).json()]
+    assert ref_id not in [
+        r["id"]
+        for r in world.client.get("/referrals", params={"modified_since": later, "limit": 500}, headers=cw).json()
+    ]
     bad = world.client.get("/referrals", params={"modified_since": "yesterday"}, headers=cw)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.modified_since"
 

@@ -16,8 +16,9 @@ def _referral_to_partner_x(world):
     cw = world.as_("cw_a")
     ol = world.client.post("/option-lists", json={**ASSESSMENT, "client_ref": "c-events"}, headers=cw).json()
     option = next(o for n in ol["needs"] for o in n["options"] if o.get("provider_id") == PARTNER_X)
-    choice = world.client.post(f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]},
-                               headers=cw).json()
+    choice = world.client.post(
+        f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]}, headers=cw
+    ).json()
     return choice["referrals"][0]["id"]
 
 
@@ -25,9 +26,16 @@ def test_a_puller_sees_each_change_once_in_order(world):
     start_cw = _feed(world, "cw_a").json()["next"]
     start_px = _feed(world, "partner_x").json()["next"]
     ref = _referral_to_partner_x(world)
-    assert world.client.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=world.as_("cw_a")).status_code == 200
-    assert world.client.post(f"/referrals/{ref}/transitions", json={"to": "accepted"},
-                             headers=world.as_("partner_x")).status_code == 200
+    assert (
+        world.client.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=world.as_("cw_a")).status_code
+        == 200
+    )
+    assert (
+        world.client.post(
+            f"/referrals/{ref}/transitions", json={"to": "accepted"}, headers=world.as_("partner_x")
+        ).status_code
+        == 200
+    )
 
     page = world.client.get(start_cw, headers=world.as_("cw_a"))
     mine = [(e["from"], e["to"]) for e in page.json()["items"] if e["referral_id"] == ref]
@@ -38,7 +46,10 @@ def test_a_puller_sees_each_change_once_in_order(world):
 
     # the partner never sees the draft stage; another caseworker organisation sees nothing
     theirs = world.client.get(start_px, headers=world.as_("partner_x")).json()["items"]
-    assert [(e["from"], e["to"]) for e in theirs if e["referral_id"] == ref] == [("draft", "sent"), ("sent", "accepted")]
+    assert [(e["from"], e["to"]) for e in theirs if e["referral_id"] == ref] == [
+        ("draft", "sent"),
+        ("sent", "accepted"),
+    ]
     assert ref not in {e["referral_id"] for e in _feed(world, "cw_b").json()["items"]}
     assert ref not in {e["referral_id"] for e in _feed(world, "partner_y").json()["items"]}
 

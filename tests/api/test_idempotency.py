@@ -35,8 +35,12 @@ def test_the_same_key_with_another_body_is_a_422(world):
 def test_the_same_key_on_another_endpoint_is_a_422(world):
     created = _post(world, "idem-endpoint-1")
     option = next(o for n in created.json()["needs"] for o in n["options"] if o.get("provider_id"))
-    other = _post(world, "idem-endpoint-1", {"option_ids": [option["option_id"]]},
-                  path=f"/option-lists/{created.json()['id']}/choices")
+    other = _post(
+        world,
+        "idem-endpoint-1",
+        {"option_ids": [option["option_id"]]},
+        path=f"/option-lists/{created.json()['id']}/choices",
+    )
     assert other.status_code == 422 and "another endpoint" in other.json()["detail"]
 
 
@@ -51,8 +55,11 @@ def test_an_expired_key_is_a_new_request(world):
     state = world.client.app.state.freechoice
     hours = state.settings.idempotency_hours
     with state.db.session() as s, s.begin():
-        s.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == "idem-expire-1")
-                  .values(created_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours + 1)))
+        s.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == "idem-expire-1")
+            .values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours + 1))
+        )
     later = _post(world, "idem-expire-1", {**ASSESSMENT, "client_ref": "c-later"})
     assert later.status_code == 201 and "idempotent-replayed" not in later.headers
     assert later.json()["id"] != first.json()["id"]

@@ -55,11 +55,14 @@ def _free_port() -> int:
 
 def test_serve_answers_real_http_on_loopback(tmp_path: Path):
     env = _env(tmp_path)
-    token = run("keys", "create", "--org", "org-cw", "--role", "caseworker", "--org-name", "Caseworkers (fictional)",
-                env=env).stdout.strip()
+    token = run(
+        "keys", "create", "--org", "org-cw", "--role", "caseworker", "--org-name", "Caseworkers (fictional)", env=env
+    ).stdout.strip()
     port = _free_port()
     log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed in finally
-    server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--sample"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port), "--sample"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -72,8 +75,14 @@ def test_serve_answers_real_http_on_loopback(tmp_path: Path):
                 time.sleep(0.3)
         assert health.json()["status"] == "ok"
         assert httpx.get(f"http://127.0.0.1:{port}/docs", timeout=5).status_code == 200
-        body = {"client_ref": "c-http", "needs": {"food": 4}, "situation": {"location": {"country": "TH", "area": "Ranong"}, "languages": ["my"]}}
-        r = httpx.post(f"http://127.0.0.1:{port}/option-lists", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        body = {
+            "client_ref": "c-http",
+            "needs": {"food": 4},
+            "situation": {"location": {"country": "TH", "area": "Ranong"}, "languages": ["my"]},
+        }
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/option-lists", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
         assert r.status_code == 201, r.text
         assert r.json()["needs"][0]["options"], "the sample catalog was loaded"
     finally:
@@ -81,4 +90,6 @@ def test_serve_answers_real_http_on_loopback(tmp_path: Path):
         server.wait(timeout=20)
         log.close()
     lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines() if line.strip()]
-    assert any(line["level"] == "warning" and line["message"].startswith("FREECHOICE_DATA_KEY is not set") for line in lines)
+    assert any(
+        line["level"] == "warning" and line["message"].startswith("FREECHOICE_DATA_KEY is not set") for line in lines
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
@@ -11,9 +11,23 @@ from freechoice.catalog import load_sample_catalog
 from freechoice.catalog.db import Database, import_catalog, load_catalog
 
 TABLES = {
-    "access_state", "api_keys", "assessments", "audit_log", "catalog_state", "choices", "feedback", "feedback_tokens",
-    "idempotency", "maintenance_runs", "option_lists", "organizations", "referral_events", "referrals", "rule_packs",
-    "service_versions", "services",
+    "access_state",
+    "api_keys",
+    "assessments",
+    "audit_log",
+    "catalog_state",
+    "choices",
+    "feedback",
+    "feedback_tokens",
+    "idempotency",
+    "maintenance_runs",
+    "option_lists",
+    "organizations",
+    "referral_events",
+    "referrals",
+    "rule_packs",
+    "service_versions",
+    "services",
 }
 
 
@@ -24,10 +38,17 @@ def _compression(db: Database) -> set[str]:
     from sqlalchemy import text
 
     with db.engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT a.attcompression FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-            "WHERE c.relname IN ('option_lists', 'assessments', 'idempotency') AND a.attname IN ('data', 'body') "
-            "AND c.relnamespace = to_regnamespace(current_schema())::oid")).scalars().all()
+        rows = (
+            conn.execute(
+                text(
+                    "SELECT a.attcompression FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                    "WHERE c.relname IN ('option_lists', 'assessments', 'idempotency') AND a.attname IN ('data', 'body') "
+                    "AND c.relnamespace = to_regnamespace(current_schema())::oid"
+                )
+            )
+            .scalars()
+            .all()
+        )
     return {{"l": "lz4", "p": "pglz"}[r] for r in rows if r}
 
 
@@ -78,14 +99,27 @@ def test_stored_lists_get_their_kpi_summary_when_migrating(database_url: str):
     try:
         db.upgrade("0002")
         with db.writing() as s:
-            s.execute(text("INSERT INTO organizations (id, name, data, created_at, updated_at, updated_by) "
-                           "VALUES ('o', 'O (fictional)', '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 't')"))
-            s.execute(text("INSERT INTO assessments (id, organization_id, client_ref, data, created_at, created_by) "
-                           "VALUES ('a', 'o', 'c', '{}', CURRENT_TIMESTAMP, 't')"))
+            s.execute(
+                text(
+                    "INSERT INTO organizations (id, name, data, created_at, updated_at, updated_by) "
+                    "VALUES ('o', 'O (fictional)', '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 't')"
+                )
+            )
+            s.execute(
+                text(
+                    "INSERT INTO assessments (id, organization_id, client_ref, data, created_at, created_by) "
+                    "VALUES ('a', 'o', 'c', '{}', CURRENT_TIMESTAMP, 't')"
+                )
+            )
             data = '{"needs": [{"priority": 4, "options": [{}]}, {"priority": 4, "options": []}, {"priority": 3, "options": []}]}'
-            s.execute(text("INSERT INTO option_lists (id, organization_id, assessment_id, client_ref, rules_version, "
-                           "catalog_version, data, created_at, created_by) "
-                           "VALUES ('l', 'o', 'a', 'c', 'r', 'v', :d, CURRENT_TIMESTAMP, 't')"), {"d": data})
+            s.execute(
+                text(
+                    "INSERT INTO option_lists (id, organization_id, assessment_id, client_ref, rules_version, "
+                    "catalog_version, data, created_at, created_by) "
+                    "VALUES ('l', 'o', 'a', 'c', 'r', 'v', :d, CURRENT_TIMESTAMP, 't')"
+                ),
+                {"d": data},
+            )
         db.upgrade()
         with db.session() as s:
             row = s.get(OptionListRow, "l")

@@ -14,17 +14,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006'
-down_revision = '0005'
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('idempotency') as batch_op:
-        batch_op.add_column(sa.Column('request_hash', sa.String(length=64), nullable=True))
+    with op.batch_alter_table("idempotency") as batch_op:
+        batch_op.add_column(sa.Column("request_hash", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('idempotency') as batch_op:
-        batch_op.drop_column('request_hash')
+    with op.batch_alter_table("idempotency") as batch_op:
+        batch_op.drop_column("request_hash")
