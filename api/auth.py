@@ -41,14 +41,24 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(session: Session, organization_id: str, role: str, *, label: str = "", created_by: str) -> tuple[str, str]:
+def create_key(
+    session: Session, organization_id: str, role: str, *, label: str = "", created_by: str
+) -> tuple[str, str]:
     """Store a new key (hash only) and return (key id, the full token, shown once)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    session.add(ApiKey(id=key_id, secret_hash=hash_secret(secret), organization_id=organization_id, role=role,
-                       label=label, created_by=created_by))
+    session.add(
+        ApiKey(
+            id=key_id,
+            secret_hash=hash_secret(secret),
+            organization_id=organization_id,
+            role=role,
+            label=label,
+            created_by=created_by,
+        )
+    )
     return key_id, f"fc_{key_id}_{secret}"
 
 
@@ -59,7 +69,8 @@ def verify_token(session: Session, token: str) -> Principal | None:
     if len(parts) != 3 or parts[0] != "fc" or len(parts[1]) > 32 or not token.isprintable():
         return None
     found = session.execute(
-        select(ApiKey, OrganizationRow.deactivated_at).join(OrganizationRow, OrganizationRow.id == ApiKey.organization_id)
+        select(ApiKey, OrganizationRow.deactivated_at)
+        .join(OrganizationRow, OrganizationRow.id == ApiKey.organization_id)
         .where(ApiKey.id == parts[1])
     ).first()
     if found is None:
@@ -80,7 +91,12 @@ def access_revision(conn: Session | Connection) -> int:
 def bump_access_revision(session: Session) -> None:
     """Move the access revision, in the caller's write transaction (which it also
     serialises with every other access change: the row stays locked until commit)."""
-    if session.execute(update(AccessState).where(AccessState.id == 1).values(revision=AccessState.revision + 1)).rowcount == 0:
+    if (
+        session.execute(
+            update(AccessState).where(AccessState.id == 1).values(revision=AccessState.revision + 1)
+        ).rowcount
+        == 0
+    ):
         session.add(AccessState(id=1, revision=1))
         session.flush()
 
@@ -88,8 +104,12 @@ def bump_access_revision(session: Session) -> None:
 def active_admin_keys(session: Session, *, except_key: str | None = None, except_org: str | None = None) -> int:
     """How many admin keys work now (not revoked, organisation active), leaving out
     ``except_key`` and the keys of ``except_org``."""
-    q = (select(func.count()).select_from(ApiKey).join(OrganizationRow, OrganizationRow.id == ApiKey.organization_id)
-         .where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None), OrganizationRow.deactivated_at.is_(None)))
+    q = (
+        select(func.count())
+        .select_from(ApiKey)
+        .join(OrganizationRow, OrganizationRow.id == ApiKey.organization_id)
+        .where(ApiKey.role == "admin", ApiKey.revoked_at.is_(None), OrganizationRow.deactivated_at.is_(None))
+    )
     if except_key is not None:
         q = q.where(ApiKey.id != except_key)
     if except_org is not None:

@@ -26,8 +26,9 @@ class RateLimiter:
     0.0
     """
 
-    def __init__(self, limit: int, window: float, *, clock: Callable[[], float] = time.monotonic,
-                 max_buckets: int = 100_000) -> None:
+    def __init__(
+        self, limit: int, window: float, *, clock: Callable[[], float] = time.monotonic, max_buckets: int = 100_000
+    ) -> None:
         self.limit, self.window, self.clock, self.max_buckets = limit, window, clock, max_buckets
         self._log: dict[str, deque[float]] = {}
 

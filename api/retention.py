@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -33,11 +33,11 @@ TASK = "retention"
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _utc(t: dt.datetime) -> dt.datetime:
-    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)  # SQLite gives naive UTC back
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)  # SQLite gives naive UTC back
 
 
 @dataclass
@@ -57,14 +57,18 @@ class RetentionReport:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "now": self.now.isoformat(), "dry_run": self.dry_run,
-            "organizations": {org: {"retention_days": days, **r.counts()} for org, (days, r) in self.organizations.items()},
+            "now": self.now.isoformat(),
+            "dry_run": self.dry_run,
+            "organizations": {
+                org: {"retention_days": days, **r.counts()} for org, (days, r) in self.organizations.items()
+            },
             "expired_idempotency_records": self.idempotency_records,
         }
 
 
-def run_retention(db: Database, *, now: dt.datetime, default_days: int, idempotency_hours: float = 24.0,
-                  dry_run: bool = False) -> RetentionReport:
+def run_retention(
+    db: Database, *, now: dt.datetime, default_days: int, idempotency_hours: float = 24.0, dry_run: bool = False
+) -> RetentionReport:
     """Remove (``dry_run``: count) every organisation's cases older than its period.
 
     An organisation's ``retention_days`` (None: ``default_days``; 0: kept until
@@ -77,8 +81,11 @@ def run_retention(db: Database, *, now: dt.datetime, default_days: int, idempote
         periods = {org: days for org, days in s.execute(select(OrganizationRow.id, OrganizationRow.retention_days))}
     if not dry_run:
         with db.writing() as s:
-            report.idempotency_records = s.execute(delete(IdempotencyRecord).where(
-                IdempotencyRecord.created_at < now - dt.timedelta(hours=idempotency_hours))).rowcount
+            report.idempotency_records = s.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.created_at < now - dt.timedelta(hours=idempotency_hours)
+                )
+            ).rowcount
     for org in sorted(periods):
         days = default_days if periods[org] is None else periods[org]
         if not days:
@@ -91,8 +98,16 @@ def run_retention(db: Database, *, now: dt.datetime, default_days: int, idempote
             with db.writing() as s:
                 removal = remove_cases(s, org, before, finished=FINAL)
                 if removal.total:  # what went, without saying whose it was
-                    audit(s, Principal("retention", org, "system"), "purge", "retention", None, None,
-                          retention_days=days, **removal.counts())
+                    audit(
+                        s,
+                        Principal("retention", org, "system"),
+                        "purge",
+                        "retention",
+                        None,
+                        None,
+                        retention_days=days,
+                        **removal.counts(),
+                    )
         report.organizations[org] = (days, removal)
     return report
 
@@ -100,8 +115,15 @@ def run_retention(db: Database, *, now: dt.datetime, default_days: int, idempote
 class RetentionSchedule:
     """Runs the purge at most once per ``interval_seconds`` across every worker."""
 
-    def __init__(self, db: Database, *, interval_seconds: float, default_days: int, idempotency_hours: float = 24.0,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        interval_seconds: float,
+        default_days: int,
+        idempotency_hours: float = 24.0,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
         self.db, self.interval = db, dt.timedelta(seconds=interval_seconds)
         self.default_days, self.idempotency_hours, self.clock = default_days, idempotency_hours, clock
 
@@ -124,16 +146,20 @@ class RetentionSchedule:
         now = self.clock()
         if not self.claim(now):
             return None
-        report = run_retention(self.db, now=now, default_days=self.default_days,
-                               idempotency_hours=self.idempotency_hours)
+        report = run_retention(
+            self.db, now=now, default_days=self.default_days, idempotency_hours=self.idempotency_hours
+        )
         total = report.total()
         if total.total or report.idempotency_records:
-            log.info("retention purge removed %s", {**total.counts(), "idempotency_records": report.idempotency_records})
+            log.info(
+                "retention purge removed %s", {**total.counts(), "idempotency_records": report.idempotency_records}
+            )
         return report
 
 
-async def retention_loop(schedule: RetentionSchedule, interval_seconds: float,
-                         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+async def retention_loop(
+    schedule: RetentionSchedule, interval_seconds: float, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+) -> None:
     """The server's background task: wait, run the purge if due (in a thread), repeat.
     A failed run is logged and tried again next time; cancelling stops the loop."""
     import anyio.to_thread

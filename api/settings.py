@@ -20,9 +20,13 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FREECHOICE_", extra="forbid")
 
-    database_url: str = Field(default="sqlite:///freechoice.db", description="SQLAlchemy URL (SQLite file or PostgreSQL).")
+    database_url: str = Field(
+        default="sqlite:///freechoice.db", description="SQLAlchemy URL (SQLite file or PostgreSQL)."
+    )
     auto_migrate: bool = Field(default=True, description="Run migrations to head when the app starts.")
-    load_sample: bool = Field(default=False, description="Load the bundled fictional sample catalog into an empty database.")
+    load_sample: bool = Field(
+        default=False, description="Load the bundled fictional sample catalog into an empty database."
+    )
     rules_path: str | None = Field(default=None, description="Rule pack YAML to start with (default: bundled pack).")
     max_body_bytes: int = Field(default=1_000_000, gt=0, description="Largest request body accepted (413 above).")
     catalog_check_seconds: float = Field(
@@ -30,7 +34,9 @@ class Settings(BaseSettings):
     )
     key_cache_seconds: float = Field(default=30.0, ge=0, description="How long a worker remembers a verified API key.")
     access_check_seconds: float = Field(
-        default=0.25, ge=0, le=1,
+        default=0.25,
+        ge=0,
+        le=1,
         description="How often a worker reads the access revision, which moves when a key is revoked or an organisation "
         "deactivated: such a key stops in every worker within this (0: before every request).",
     )
@@ -39,38 +45,48 @@ class Settings(BaseSettings):
         default=120, ge=0, description="POST /feedback with an API key: requests per key and window (0: no limit)."
     )
     feedback_per_address: int = Field(
-        default=20, ge=0,
+        default=20,
+        ge=0,
         description="POST /feedback without an API key (a client's feedback code): requests per client address and "
         "window (0: no limit).",
     )
     threads: int | None = Field(
-        default=None, ge=1, le=64,
+        default=None,
+        ge=1,
+        le=64,
         description="Request threads per worker process. Default: 1 on SQLite (matching is CPU-bound: add "
         "workers, not threads), 2 on PostgreSQL (a second request computes while one waits for the server).",
     )
     sqlite_checkpoint_seconds: float = Field(
-        default=1.0, ge=0,
+        default=1.0,
+        ge=0,
         description="SQLite: copy the write-ahead log into the database from a background thread this often "
         "(0: inside whichever commit crosses SQLite's 1,000-page mark).",
     )
-    quality_seconds: float = Field(default=30.0, ge=0, description="How long the client-feedback quality signal is cached.")
+    quality_seconds: float = Field(
+        default=30.0, ge=0, description="How long the client-feedback quality signal is cached."
+    )
     data_key: SecretStr | None = Field(
         default=None,
         description="Fernet keys (comma-separated, newest first) that encrypt client data at rest; the first "
         "encrypts, all decrypt. Make one with `freechoice db generate-key`. Unset: stored unencrypted (serve warns).",
     )
     retention_days: int = Field(
-        default=365, ge=0, le=36_500,
+        default=365,
+        ge=0,
+        le=36_500,
         description="Days option lists and assessments are kept when their organisation sets no period of its "
         "own (0: kept until erased).",
     )
     retention_interval_seconds: float = Field(
-        default=3600.0, ge=0,
+        default=3600.0,
+        ge=0,
         description="How often the server runs the retention purge (0: never; run `freechoice retention run`).",
     )
 
     idempotency_hours: float = Field(
-        default=24.0, ge=1,
+        default=24.0,
+        ge=1,
         description="How long the response of a request with an Idempotency-Key is kept for retries.",
     )
 
@@ -98,4 +114,3 @@ class Settings(BaseSettings):
     def key_setting(self) -> str | None:
         """The data key setting as text (None when unset)."""
         return self.data_key.get_secret_value() if self.data_key is not None else None
-

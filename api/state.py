@@ -7,7 +7,8 @@ import gc
 import math
 import threading
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -71,11 +72,15 @@ class KeyCache:
 class AppState:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.children = ChildPolicy(age_of_majority=settings.age_of_majority,
-                                    cash_recipient=settings.child_cash_recipient)
+        self.children = ChildPolicy(
+            age_of_majority=settings.age_of_majority, cash_recipient=settings.child_cash_recipient
+        )
         self.keys = KeyCache(settings.key_cache_seconds, settings.access_check_seconds)
-        self.db = Database(settings.database_url, checkpoint_seconds=settings.sqlite_checkpoint_seconds or None,
-                           data_key=settings.key_setting())
+        self.db = Database(
+            settings.database_url,
+            checkpoint_seconds=settings.sqlite_checkpoint_seconds or None,
+            data_key=settings.key_setting(),
+        )
         if settings.auto_migrate:
             self.db.upgrade()
         self._lock = threading.RLock()
@@ -162,7 +167,9 @@ class AppState:
         name = f"{action}_per_{per}"
         limiter = self._limiters.get(name)
         if limiter is None:
-            limiter = self._limiters[name] = RateLimiter(int(getattr(self.settings, name)), self.settings.rate_window_seconds)
+            limiter = self._limiters[name] = RateLimiter(
+                int(getattr(self.settings, name)), self.settings.rate_window_seconds
+            )
         return limiter
 
     def refresh_access(self) -> None:

@@ -44,8 +44,12 @@ class _Worker(uvicorn.Server):
         if self.should_exit:
             return
         loop = asyncio.get_running_loop()
-        make = functools.partial(self.config.http_protocol_class, config=self.config,
-                                 server_state=self.server_state, app_state=self.lifespan.state)
+        make = functools.partial(
+            self.config.http_protocol_class,
+            config=self.config,
+            server_state=self.server_state,
+            app_state=self.lifespan.state,
+        )
 
         def factory() -> asyncio.Protocol:
             protocol = make()
@@ -105,8 +109,9 @@ class _Pool:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         ours.setblocking(False)  # a worker that is not reading (still starting) never holds up the others
         self.sent[i] = self.closed[i] = 0
-        process = self.ctx.Process(target=_run_worker, args=(self.config, theirs, self.closed, i),
-                                   name=f"freechoice-worker-{i}")
+        process = self.ctx.Process(
+            target=_run_worker, args=(self.config, theirs, self.closed, i), name=f"freechoice-worker-{i}"
+        )
         process.start()
         theirs.close()
         old = self.channels[i]
@@ -185,5 +190,9 @@ def serve_balanced(config: uvicorn.Config, workers: int) -> None:
 if __name__ == "__main__":  # python bench/baseline_balancer.py PORT WORKERS
     import sys
 
-    serve_balanced(uvicorn.Config("freechoice.api.app:create_app", factory=True, host="127.0.0.1",
-                                  port=int(sys.argv[1]), log_level="info"), int(sys.argv[2]))
+    serve_balanced(
+        uvicorn.Config(
+            "freechoice.api.app:create_app", factory=True, host="127.0.0.1", port=int(sys.argv[1]), log_level="info"
+        ),
+        int(sys.argv[2]),
+    )

@@ -11,10 +11,11 @@ each stage and in all. Target: at least 5,000 services per second each way.
 from __future__ import annotations
 
 import argparse
-import orjson
 import tempfile
 import time
 from pathlib import Path
+
+import orjson
 
 from freechoice.catalog import Catalog
 from freechoice.catalog.bulk import gc_paused

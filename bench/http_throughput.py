@@ -88,8 +88,9 @@ async def _load(port: int, token: str, bodies: list[dict]) -> tuple[float, list[
     for b in bodies:
         queue.put_nowait(b)
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30,
-                                 headers={"Authorization": f"Bearer {token}"}) as client:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30, headers={"Authorization": f"Bearer {token}"}
+    ) as client:
 
         async def worker() -> None:
             nonlocal errors
@@ -111,8 +112,7 @@ def _encoded(port: int, token: str, bodies: list[dict]) -> list[bytes]:
         data = json.dumps(b).encode()
         out.append(
             b"POST /option-lists HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: Bearer %s\r\n"
-            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
-            % (port, token.encode(), len(data), data)
+            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (port, token.encode(), len(data), data)
         )
     return out
 
@@ -166,9 +166,11 @@ def _wrk(port: int, token: str, bodies: list[dict], seconds: int, folder: Path) 
     script = folder / "post.lua"
     lines = ["local bodies = {"] + ["[==[" + json.dumps(b) + "]==]," for b in bodies[:200]] + ["}"]
     lines.append("local i = 0")
-    lines.append("request = function()\n  i = i + 1\n  return wrk.format(\"POST\", \"/option-lists\", "
-                 "{[\"Content-Type\"]=\"application/json\", [\"Authorization\"]=\"Bearer " + token + "\"}, "
-                 "bodies[(i % #bodies) + 1])\nend")
+    lines.append(
+        'request = function()\n  i = i + 1\n  return wrk.format("POST", "/option-lists", '
+        '{["Content-Type"]="application/json", ["Authorization"]="Bearer ' + token + '"}, '
+        "bodies[(i % #bodies) + 1])\nend"
+    )
     script.write_text("\n".join(lines))
     base = ["wrk", "-t2", f"-c{CONCURRENCY}", "-s", str(script), "--latency", f"http://127.0.0.1:{port}"]
     subprocess.run([*base[:5], "-d3s", base[-1]], capture_output=True, timeout=60)  # warm-up
@@ -188,11 +190,23 @@ def _wrk(port: int, token: str, bodies: list[dict], seconds: int, folder: Path) 
 
 SERVERS = {
     # the product: `freechoice serve --workers N` (gunicorn arbiter, uvicorn workers)
-    "gunicorn": lambda port, workers: [sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(port),
-                                       "--workers", str(workers)],
+    "gunicorn": lambda port, workers: [
+        sys.executable,
+        "-m",
+        "freechoice.api.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ],
     # the baseline: the hand-written least-connections balancer it replaced
-    "balancer": lambda port, workers: [sys.executable, str(Path(__file__).with_name("baseline_balancer.py")),
-                                       str(port), str(workers)],
+    "balancer": lambda port, workers: [
+        sys.executable,
+        str(Path(__file__).with_name("baseline_balancer.py")),
+        str(port),
+        str(workers),
+    ],
 }
 
 
@@ -212,7 +226,9 @@ def _serve(url: str, workers: int, port: int, log: Path, server: str = "gunicorn
 
 def _row(name: str, seconds: float, lat: list[float], errors: int) -> str:
     q = statistics.quantiles(lat, n=100)
-    return f"  {name:<34} {len(lat) / seconds:8.1f} lists/s   p50 {q[49]:7.1f} ms   p99 {q[98]:7.1f} ms   errors {errors}"
+    return (
+        f"  {name:<34} {len(lat) / seconds:8.1f} lists/s   p50 {q[49]:7.1f} ms   p99 {q[98]:7.1f} ms   errors {errors}"
+    )
 
 
 def main() -> None:
@@ -222,17 +238,28 @@ def main() -> None:
     ap.add_argument("--services", type=int, default=10000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--databases", default="sqlite,postgresql", help="which to run, comma-separated")
-    ap.add_argument("--servers", default="gunicorn,balancer",
-                    help="process models to compare, comma-separated: gunicorn (the product), balancer (baseline)")
+    ap.add_argument(
+        "--servers",
+        default="gunicorn,balancer",
+        help="process models to compare, comma-separated: gunicorn (the product), balancer (baseline)",
+    )
     ap.add_argument("--rate", type=float, default=300.0, help="option lists per second for the fixed-rate run")
-    ap.add_argument("--postgres", default=os.environ.get("FREECHOICE_TEST_POSTGRES_URL",
-                                                         "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    ap.add_argument(
+        "--postgres",
+        default=os.environ.get("FREECHOICE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+    )
     args = ap.parse_args()
     bodies = _bodies(args.requests)
     use_wrk = shutil.which("wrk") is not None
-    load = f"wrk for {args.seconds} s" if use_wrk else f"{args.requests} requests from httpx (install wrk for better figures)"
-    print(f"freechoice over HTTP: POST /option-lists, {CONCURRENCY} concurrent connections ({load}), "
-          f"{args.services} generated services, {args.workers} uvicorn workers, loopback")
+    load = (
+        f"wrk for {args.seconds} s"
+        if use_wrk
+        else f"{args.requests} requests from httpx (install wrk for better figures)"
+    )
+    print(
+        f"freechoice over HTTP: POST /option-lists, {CONCURRENCY} concurrent connections ({load}), "
+        f"{args.services} generated services, {args.workers} uvicorn workers, loopback"
+    )
 
     orgs, svcs = generate_services(args.services)
     catalog, rules = Catalog(orgs, svcs, sample=True), load_rules()
@@ -269,17 +296,22 @@ def main() -> None:
             try:
                 if use_wrk:
                     rate, p50, p99, errors = _wrk(port, token, bodies, args.seconds, tmp)
-                    print(f"  {label + ', flat out':<34} {rate:8.1f} lists/s   p50 {p50:7.1f} ms   "
-                          f"p99 {p99:7.1f} ms   errors {errors}")
+                    print(
+                        f"  {label + ', flat out':<34} {rate:8.1f} lists/s   p50 {p50:7.1f} ms   "
+                        f"p99 {p99:7.1f} ms   errors {errors}"
+                    )
                 else:
                     asyncio.run(_load(port, token, bodies[: min(100, len(bodies))]))  # warm-up
                     seconds, latencies, errors = asyncio.run(_load(port, token, bodies))
                     print(_row(f"{label}, flat out", seconds, latencies, errors))
-                achieved, latencies, errors = _run_fixed_rate(port, _encoded(port, token, bodies), args.rate,
-                                                              args.seconds)
+                achieved, latencies, errors = _run_fixed_rate(
+                    port, _encoded(port, token, bodies), args.rate, args.seconds
+                )
                 q = statistics.quantiles(latencies, n=100)
-                print(f"  {label + f', {args.rate:.0f}/s due':<34} {achieved:8.1f} lists/s   p50 {q[49]:7.1f} ms   "
-                      f"p99 {q[98]:7.1f} ms   errors {errors}")
+                print(
+                    f"  {label + f', {args.rate:.0f}/s due':<34} {achieved:8.1f} lists/s   p50 {q[49]:7.1f} ms   "
+                    f"p99 {q[98]:7.1f} ms   errors {errors}"
+                )
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)

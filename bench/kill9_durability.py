@@ -25,12 +25,11 @@ import uuid
 from pathlib import Path
 
 import httpx
+from http_throughput import _bodies, _free_port, _prepare, _serve
 from sqlalchemy import create_engine, select, text
 
 from freechoice.catalog.db import Database
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow
-
-from http_throughput import _bodies, _free_port, _prepare, _serve
 
 
 def _tree(pid: int) -> list[int]:
@@ -87,8 +86,10 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--services", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=9)
-    ap.add_argument("--postgres", default=os.environ.get("FREECHOICE_TEST_POSTGRES_URL",
-                                                         "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    ap.add_argument(
+        "--postgres",
+        default=os.environ.get("FREECHOICE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+    )
     args = ap.parse_args()
     rng = random.Random(args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="fc-kill9-"))
@@ -113,17 +114,32 @@ def main() -> None:
             proc.wait(30)
             db = Database(url)
             with db.session() as s:
-                found_lists = set(s.scalars(select(OptionListRow.id).where(OptionListRow.id.in_(lists)))) if lists else set()
-                whole = s.scalar(select(text("count(*)")).select_from(OptionListRow).join(
-                    AssessmentRow, OptionListRow.assessment_id == AssessmentRow.id).where(OptionListRow.id.in_(lists))) if lists else 0
+                found_lists = (
+                    set(s.scalars(select(OptionListRow.id).where(OptionListRow.id.in_(lists)))) if lists else set()
+                )
+                whole = (
+                    s.scalar(
+                        select(text("count(*)"))
+                        .select_from(OptionListRow)
+                        .join(AssessmentRow, OptionListRow.assessment_id == AssessmentRow.id)
+                        .where(OptionListRow.id.in_(lists))
+                    )
+                    if lists
+                    else 0
+                )
                 found_ch = set(s.scalars(select(ChoiceRow.id).where(ChoiceRow.id.in_(choices)))) if choices else set()
                 check = s.execute(text("PRAGMA integrity_check")).scalar() if db.is_sqlite else "ok"
             db.dispose()
-            lost = (len(lists) - len(found_lists)) + (len(choices) - len(found_ch)) + (len(found_lists) - int(whole or 0))
+            lost = (
+                (len(lists) - len(found_lists)) + (len(choices) - len(found_ch)) + (len(found_lists) - int(whole or 0))
+            )
             total_ack += len(lists) + len(choices)
             total_lost += lost
-            print(f"  round {n:2d}: killed after {kill_after:.1f} s, acknowledged {len(lists) + len(choices):5d} "
-                  f"(lists {len(lists)}, choices {len(choices)}), lost {lost}, integrity {check}", flush=True)
+            print(
+                f"  round {n:2d}: killed after {kill_after:.1f} s, acknowledged {len(lists) + len(choices):5d} "
+                f"(lists {len(lists)}, choices {len(choices)}), lost {lost}, integrity {check}",
+                flush=True,
+            )
         print(f"acknowledged {total_ack}, lost {total_lost} (must be 0)")
     finally:
         if admin is not None:

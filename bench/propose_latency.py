@@ -95,9 +95,7 @@ def main() -> None:
         print(f"\n{size:>6} services, about {args.per_area} per area (rule tags prepared in {prep:.2f} s)")
         print(f"  indexed  : {_fmt(fast)}   candidates touched per request: {per_request:.0f} of {size}")
         print(f"  baseline : {_fmt(slow)}   (full scan per retrieval)")
-        options = statistics.mean(
-            sum(len(n.options) for n in propose(a, indexed, rules).needs) for a in clients[:50]
-        )
+        options = statistics.mean(sum(len(n.options) for n in propose(a, indexed, rules).needs) for a in clients[:50])
         print(f"  options per list: {options:.0f} on average")
         if size >= 10000:
             verdict = "meets" if statistics.quantiles(fast, n=100)[94] < 10 else "MISSES"

@@ -24,21 +24,23 @@ import os
 import random
 import statistics
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 import httpx
+from http_throughput import _bodies, _free_port, _prepare, _serve  # the same set-up as the throughput bench
 from sqlalchemy import create_engine, text
 
 from freechoice.api.auth import create_key
 from freechoice.catalog.db import Database
 
-from http_throughput import _bodies, _free_port, _prepare, _serve  # the same set-up as the throughput bench
-
 MIX = [  # (share, what)
-    (0.45, "propose"), (0.20, "read list"), (0.10, "referrals"), (0.05, "kpis"),
-    (0.15, "services"), (0.05, "capacity"),
+    (0.45, "propose"),
+    (0.20, "read list"),
+    (0.10, "referrals"),
+    (0.05, "kpis"),
+    (0.15, "services"),
+    (0.05, "capacity"),
 ]
 
 
@@ -59,8 +61,9 @@ def _workers(pid: int) -> list[int]:
         return []
 
 
-async def _soak(port: int, keys: dict[str, str], server_pid: int, rate: float, seconds: float, interval: float,
-                seed: int = 7) -> None:
+async def _soak(
+    port: int, keys: dict[str, str], server_pid: int, rate: float, seconds: float, interval: float, seed: int = 7
+) -> None:
     rng = random.Random(seed)
     bodies = _bodies(500)
     lists: list[str] = []
@@ -95,8 +98,11 @@ async def _soak(port: int, keys: dict[str, str], server_pid: int, rate: float, s
                     sid = rng.choice(services)
                     got = await client.get(f"/services/{sid}", headers=admin)
                     status = rng.choice(["open", "waitlist", "open"])
-                    r = await client.patch(f"/services/{sid}/capacity", json={"status": status},
-                                           headers={**admin, "If-Match": got.headers.get("etag", "*")})
+                    r = await client.patch(
+                        f"/services/{sid}/capacity",
+                        json={"status": status},
+                        headers={**admin, "If-Match": got.headers.get("etag", "*")},
+                    )
                     if r.status_code == 412:  # someone else changed it first: a normal answer
                         r.status_code = 200
                 ok = r.status_code < 400
@@ -130,8 +136,10 @@ async def _soak(port: int, keys: dict[str, str], server_pid: int, rate: float, s
         await asyncio.gather(*tasks)
         _report(loop.time() - start, window, errors, server_pid)
     q = statistics.quantiles(everything, n=100)
-    print(f"overall: {len(everything)} requests at {rate:.0f}/s due, p50 {q[49]:.1f} ms, p99 {q[98]:.1f} ms, "
-          f"max {max(everything):.1f} ms, errors {errors}")
+    print(
+        f"overall: {len(everything)} requests at {rate:.0f}/s due, p50 {q[49]:.1f} ms, p99 {q[98]:.1f} ms, "
+        f"max {max(everything):.1f} ms, errors {errors}"
+    )
 
 
 def _report(t: float, window: list[float], errors: int, server_pid: int) -> None:
@@ -151,8 +159,10 @@ def main() -> None:
     ap.add_argument("--interval", type=float, default=10.0)
     ap.add_argument("--services", type=int, default=10000)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--postgres", default=os.environ.get("FREECHOICE_TEST_POSTGRES_URL",
-                                                         "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    ap.add_argument(
+        "--postgres",
+        default=os.environ.get("FREECHOICE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+    )
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="fc-soak-"))
     admin_engine, schema = None, "fc_soak_" + uuid.uuid4().hex[:8]
@@ -173,9 +183,11 @@ def main() -> None:
         port = _free_port()
         log = tmp / "serve.log"
         proc = _serve(url, args.workers, port, log)
-        print(f"freechoice soak: {args.database}, {args.services} generated services (fictional), "
-              f"{args.workers} workers, {args.rate:.0f} requests/s due for {args.seconds:.0f} s; mix: "
-              + ", ".join(f"{w} {s:.0%}" for s, w in MIX))
+        print(
+            f"freechoice soak: {args.database}, {args.services} generated services (fictional), "
+            f"{args.workers} workers, {args.rate:.0f} requests/s due for {args.seconds:.0f} s; mix: "
+            + ", ".join(f"{w} {s:.0%}" for s, w in MIX)
+        )
         try:
             asyncio.run(_soak(port, keys, proc.pid, args.rate, args.seconds, args.interval))
         finally:

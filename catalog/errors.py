@@ -19,8 +19,9 @@ other subpackage imports; ``freechoice.engine`` re-exports all of it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 __all__ = [
     "CatalogError",
@@ -120,7 +121,9 @@ class TransitionError(FreechoiceError):
         if self.allowed:
             tail = ", ".join(self.allowed)
         elif self.others:
-            tail = "none for you; " + "; ".join(f"the {side} may move it to {', '.join(m)}" for side, m in self.others.items())
+            tail = "none for you; " + "; ".join(
+                f"the {side} may move it to {', '.join(m)}" for side, m in self.others.items()
+            )
         else:
             tail = "none (final status)"
         super().__init__(f"{message}; allowed: {tail}")

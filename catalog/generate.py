@@ -22,11 +22,26 @@ from .taxonomy import SECTORS, SERVICE_KIND_IDS
 __all__ = ["GENERATED_PLACES", "generate_catalog", "generate_services"]
 
 GENERATED_PLACES: tuple[tuple[str, str], ...] = (
-    ("TH", "Samut Sakhon"), ("TH", "Songkhla"), ("TH", "Trang"), ("TH", "Ranong"), ("TH", "Bangkok"),
-    ("TH", "Chonburi"), ("TH", "Chiang Mai"), ("TH", "Tak"), ("TH", "Phuket"), ("TH", "Surat Thani"),
-    ("MM", "Yangon"), ("MM", "Mon State"), ("MM", "Tanintharyi"), ("MM", "Mandalay"), ("MM", "Kayin State"),
-    ("KH", "Phnom Penh"), ("KH", "Siem Reap"), ("KH", "Banteay Meanchey"),
-    ("LA", "Vientiane"), ("LA", "Savannakhet"),
+    ("TH", "Samut Sakhon"),
+    ("TH", "Songkhla"),
+    ("TH", "Trang"),
+    ("TH", "Ranong"),
+    ("TH", "Bangkok"),
+    ("TH", "Chonburi"),
+    ("TH", "Chiang Mai"),
+    ("TH", "Tak"),
+    ("TH", "Phuket"),
+    ("TH", "Surat Thani"),
+    ("MM", "Yangon"),
+    ("MM", "Mon State"),
+    ("MM", "Tanintharyi"),
+    ("MM", "Mandalay"),
+    ("MM", "Kayin State"),
+    ("KH", "Phnom Penh"),
+    ("KH", "Siem Reap"),
+    ("KH", "Banteay Meanchey"),
+    ("LA", "Vientiane"),
+    ("LA", "Savannakhet"),
 )
 _LANGS = {"TH": ["th", "my", "km", "lo", "en"], "MM": ["my", "en"], "KH": ["km", "th", "en"], "LA": ["lo", "th", "en"]}
 
@@ -87,7 +102,9 @@ def generate_services(
                 remote=remote,
                 languages=rng.sample(_LANGS[country], k=rng.randint(1, 2)),
                 interpretation=rng.random() < 0.2,
-                cost_options=[CostOption(amount=0.0)] if rng.random() < 0.8 else [CostOption(amount=100.0, currency="THB")],
+                cost_options=[CostOption(amount=0.0)]
+                if rng.random() < 0.8
+                else [CostOption(amount=100.0, currency="THB")],
                 eligibility=Eligibility(
                     legal_status_required=rng.random() < 0.1,
                     nationalities=[rng.choice(["MM", "KH", "LA"])] if rng.random() < 0.1 else None,

@@ -13,7 +13,8 @@ import itertools
 import json
 import threading
 from collections import Counter, defaultdict
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from .codes import normalise_area
 from .errors import CatalogError
@@ -31,8 +32,13 @@ def graph_facts(
     """What the referral graph reads of a service (see ``Catalog.graph_revision``): also
     the documents it asks for, since a required police report is a step first."""
     docs = set(service.eligibility.documents_required) | {d.code for d in service.required_documents}
-    return (service.status == "active", tuple(service.kinds), tuple(service.requires), tuple(service.refers_to),
-            tuple(sorted(docs)))
+    return (
+        service.status == "active",
+        tuple(service.kinds),
+        tuple(service.requires),
+        tuple(service.refers_to),
+        tuple(sorted(docs)),
+    )
 
 
 class Catalog:
@@ -76,7 +82,7 @@ class Catalog:
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def from_data(cls, data: CatalogData) -> "Catalog":
+    def from_data(cls, data: CatalogData) -> Catalog:
         """Build a catalog from validated data.
 
         Raises:
@@ -108,9 +114,7 @@ class Catalog:
         """Add or replace a service; the indexes and the version follow at once."""
         with self._lock:
             if service.organization_id not in self._orgs:
-                raise CatalogError(
-                    f"service {service.id!r} names unknown organization_id {service.organization_id!r}"
-                )
+                raise CatalogError(f"service {service.id!r} names unknown organization_id {service.organization_id!r}")
             old = self._services.get(service.id)
             if old is not None:
                 self._unindex(old)
@@ -118,9 +122,7 @@ class Catalog:
                 self._graph_revision += 1
             self._services[service.id] = service
             self._serial[service.id] = next(_serials)
-            self._digest[service.id] = hashlib.sha256(
-                service.model_dump_json().encode()
-            ).hexdigest()
+            self._digest[service.id] = hashlib.sha256(service.model_dump_json().encode()).hexdigest()
             if service.status == "active":
                 self._index(service)
             self._version = None

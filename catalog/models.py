@@ -46,8 +46,17 @@ KindId = Annotated[str, Field(max_length=64)]
 MANY = 500  # items in any list
 Party = Literal["police", "immigration", "employer", "broker", "suspect"]
 Sector = Literal[
-    "agriculture", "construction", "domestic_work", "fishing", "garment", "hospitality",
-    "manufacturing", "retail", "seafood_processing", "services", "transport",
+    "agriculture",
+    "construction",
+    "domestic_work",
+    "fishing",
+    "garment",
+    "hospitality",
+    "manufacturing",
+    "retail",
+    "seafood_processing",
+    "services",
+    "transport",
 ]
 DocumentCode = Literal["passport", "id_card", "work_permit", "police_report", "birth_certificate", "other"]
 DOCUMENT_CODES: tuple[str, ...] = DocumentCode.__args__  # type: ignore[attr-defined]
@@ -72,8 +81,10 @@ class Organization(_Model):
     phone: Contact | None = None
     sample: bool = False
     hsds_source: dict[str, Any] | None = Field(
-        default=None, description="The HSDS record as imported from another directory ('record') and a fingerprint "
-        "of the fields mapped from it: exported back as given while those fields are unchanged.")
+        default=None,
+        description="The HSDS record as imported from another directory ('record') and a fingerprint "
+        "of the fields mapped from it: exported back as given while those fields are unchanged.",
+    )
 
 
 class Location(_Model):
@@ -135,7 +146,7 @@ class Eligibility(_Model):
     description: Note | None = None
 
     @model_validator(mode="after")
-    def _ages(self) -> "Eligibility":
+    def _ages(self) -> Eligibility:
         if self.minimum_age is not None and self.maximum_age is not None and self.minimum_age > self.maximum_age:
             raise ValueError("minimum_age is greater than maximum_age")
         return self
@@ -185,19 +196,24 @@ class Service(_Model):
     location: Location | None = None
     service_areas: list[ServiceArea] = Field(default_factory=list, max_length=MANY)
     remote: bool = Field(default=False, description="Delivered by phone or online across its service areas.")
-    languages: list[LanguageCode] = Field(default_factory=list, max_length=MANY, description="ISO 639-1 (or 639-3) codes.")
+    languages: list[LanguageCode] = Field(
+        default_factory=list, max_length=MANY, description="ISO 639-1 (or 639-3) codes."
+    )
     interpretation: bool = Field(default=False, description="Provides an interpreter for other languages.")
     cost_options: list[CostOption] = Field(default_factory=list, max_length=50)
     schedules: list[Schedule] = Field(default_factory=list, max_length=50)
     required_documents: list[RequiredDocument] = Field(default_factory=list, max_length=50)
     eligibility: Eligibility = Field(default_factory=Eligibility)
     reports_to_authorities: Literal["never", "with_consent", "mandatory"] = "never"
-    reports_to: list[Party] = Field(default_factory=list, max_length=10, description="Who it reports client details to.")
+    reports_to: list[Party] = Field(
+        default_factory=list, max_length=10, description="Who it reports client details to."
+    )
     contact_with: list[Party] = Field(
         default_factory=list, max_length=10, description="Parties the client meets or deals with through this service."
     )
     adverse_parties: list[Party] = Field(
-        default_factory=list, max_length=10,
+        default_factory=list,
+        max_length=10,
         description="Whom a case is against ('the case is against the employer'); not whom the client meets "
         "(that is contact_with). 'employer' means the employer who exploited the client.",
     )
@@ -211,15 +227,19 @@ class Service(_Model):
     )
     employment: Employment | None = None
     capacity: Capacity = Field(default_factory=Capacity)
-    requires: list[KindId] = Field(default_factory=list, max_length=100, description="Service kinds the client needs first.")
+    requires: list[KindId] = Field(
+        default_factory=list, max_length=100, description="Service kinds the client needs first."
+    )
     refers_to: list[Id] = Field(default_factory=list, max_length=MANY, description="Services it refers clients on to.")
     email: Contact | None = None
     url: Url | None = None
     phone: Contact | None = None
     hsds_source: dict[str, Any] | None = Field(
-        default=None, description="The HSDS record as imported from another directory ('record': every field and "
+        default=None,
+        description="The HSDS record as imported from another directory ('record': every field and "
         "child record as given, with their UUIDs) and a fingerprint of the fields mapped from it: exported back "
-        "as given while those fields are unchanged.")
+        "as given while those fields are unchanged.",
+    )
 
     @field_validator("kinds", "requires")
     @classmethod
@@ -230,7 +250,7 @@ class Service(_Model):
         return v
 
     @model_validator(mode="after")
-    def _consistency(self) -> "Service":
+    def _consistency(self) -> Service:
         if not self.service_areas and self.location is None:
             raise ValueError("a service needs a location or at least one service area")
         if self.reports_to_authorities != "never" and not self.reports_to:

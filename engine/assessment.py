@@ -6,7 +6,8 @@ The same JSON shape is accepted by the library, the command line and the HTTP AP
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Mapping
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -29,8 +30,17 @@ def _whole_number(value: Any) -> Any:
 Priority = Annotated[Literal[1, 2, 3, 4], BeforeValidator(_whole_number)]
 Party = Literal["police", "immigration", "employer", "broker", "suspect"]
 Sector = Literal[
-    "agriculture", "construction", "domestic_work", "fishing", "garment", "hospitality",
-    "manufacturing", "retail", "seafood_processing", "services", "transport",
+    "agriculture",
+    "construction",
+    "domestic_work",
+    "fishing",
+    "garment",
+    "hospitality",
+    "manufacturing",
+    "retail",
+    "seafood_processing",
+    "services",
+    "transport",
 ]
 WorkLimit = Literal["light_work_only", "no_night_work", "no_sea_work", "part_time_only"]
 WorkChoice = Literal["night_work", "sea_work"]
@@ -54,7 +64,8 @@ class Situation(_Model):
     plan: Literal["stay", "return_home", "move_elsewhere", "undecided"] = "undecided"
     intended_location: ClientPlace | None = None
     possible_locations: list[ClientPlace] = Field(
-        default_factory=list, max_length=10,
+        default_factory=list,
+        max_length=10,
         description="For an undecided client: places they might go (none is fine). Options are grouped by place.",
     )
     nationality: CountryCode | None = None
@@ -66,18 +77,20 @@ class Situation(_Model):
     avoid_sectors: list[Sector] = Field(default_factory=list, max_length=20)
     work_limits: list[WorkLimit] = Field(default_factory=list, max_length=10)
     work_choices: list[WorkChoice] = Field(
-        default_factory=list, max_length=4,
+        default_factory=list,
+        max_length=4,
         description="Work the client chose knowingly: no caution for night work or work at sea.",
     )
     legal_interest: list[Literal["wage_claim", "criminal_case"]] = Field(default_factory=list, max_length=4)
     no_contact_with: list[Party] = Field(
-        default_factory=list, max_length=10,
+        default_factory=list,
+        max_length=10,
         description="A hard limit: services that bring contact with these are excluded. 'employer' means the "
         "employer who exploited the client, as does 'broker'; 'suspect' a suspect in a court case.",
     )
 
     @model_validator(mode="after")
-    def _intended(self) -> "Situation":
+    def _intended(self) -> Situation:
         if self.plan in ("return_home", "move_elsewhere") and self.intended_location is None:
             raise ValueError(f"intended_location is required when plan is '{self.plan}'")
         return self

@@ -78,12 +78,37 @@ BASE_SERVICE: dict[str, Any] = {
     "languages": ["my", "th"],
 }
 _EXPECT_KEYS = {
-    "options", "includes", "absent", "excluded", "not_excluded", "cautions", "no_cautions",
-    "reasons", "no_reasons", "steps", "unmet", "near_misses", "ways_forward", "status", "needs", "list_cautions",
-    "no_list_cautions", "cash",
+    "options",
+    "includes",
+    "absent",
+    "excluded",
+    "not_excluded",
+    "cautions",
+    "no_cautions",
+    "reasons",
+    "no_reasons",
+    "steps",
+    "unmet",
+    "near_misses",
+    "ways_forward",
+    "status",
+    "needs",
+    "list_cautions",
+    "no_list_cautions",
+    "cash",
 }
-_CASE_KEYS = ["name", "covers", "assessment", "services", "organizations", "catalog", "expect", "all_needs",
-              "show_all", "children"]
+_CASE_KEYS = [
+    "name",
+    "covers",
+    "assessment",
+    "services",
+    "organizations",
+    "catalog",
+    "expect",
+    "all_needs",
+    "show_all",
+    "children",
+]
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -134,7 +159,9 @@ def load_cases(path: str | Path) -> list[RuleCase]:
             problems.append(Problem(f"{where}.{sorted(unknown)[0]}", "unknown key", _CASE_KEYS))
         bad_expect = set(c.get("expect", {})) - _EXPECT_KEYS
         if bad_expect:
-            problems.append(Problem(f"{where}.expect.{sorted(bad_expect)[0]}", "unknown expectation", sorted(_EXPECT_KEYS)))
+            problems.append(
+                Problem(f"{where}.expect.{sorted(bad_expect)[0]}", "unknown expectation", sorted(_EXPECT_KEYS))
+            )
         if "catalog" in c:
             catalog = c["catalog"]
         else:
@@ -194,15 +221,17 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
             fails.append(f"options for {need} should include {missing}; got {got}")
     for need, ids in (e.get("absent") or {}).items():
         got = _opt_ids(ol, need)
-        present = [i for i in ids if i in got]
-        if present:
-            fails.append(f"options for {need} should not include {present}")
+        unwanted = [i for i in ids if i in got]
+        if unwanted:
+            fails.append(f"options for {need} should not include {unwanted}")
     excl = {(x.service_id, x.rule): x for x in ol.excluded}
     for want in e.get("excluded") or []:
         hit = [x for (sid, rule), x in excl.items() if sid == want["service"] and rule == want.get("rule", rule)]
         if not hit:
             got = sorted({r for (s, r) in excl if s == want["service"]})
-            fails.append(f"{want['service']} should be excluded by {want.get('rule', 'a rule')}; excluded by {got or 'nothing'}")
+            fails.append(
+                f"{want['service']} should be excluded by {want.get('rule', 'a rule')}; excluded by {got or 'nothing'}"
+            )
         elif want.get("text") and not any(want["text"].lower() in x.text.lower() for x in hit):
             fails.append(f"exclusion of {want['service']} should say '{want['text']}'; says {[x.text for x in hit]}")
         elif "on_request" in want and not any(x.on_request is bool(want["on_request"]) for x in hit):
@@ -211,8 +240,12 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
         got = sorted({r for (s, r) in excl if s == sid})
         if got:
             fails.append(f"{sid} should not be excluded; excluded by {got}")
-    for key, attr, present in (("cautions", "cautions", True), ("no_cautions", "cautions", False),
-                               ("reasons", "reasons", True), ("no_reasons", "reasons", False)):
+    for key, attr, present in (
+        ("cautions", "cautions", True),
+        ("no_cautions", "cautions", False),
+        ("reasons", "reasons", True),
+        ("no_reasons", "reasons", False),
+    ):
         for want in e.get(key) or []:
             opts = _options_of(ol, want["service"])
             if not opts:
@@ -220,9 +253,18 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
                 continue
             items = [c for o in opts for c in getattr(o, attr) if c.rule == want["rule"]]
             if present and not items:
-                fails.append(f"{want['service']} should carry {attr[:-1]} {want['rule']}; has {sorted({c.rule for o in opts for c in getattr(o, attr)})}")
-            if present and items and want.get("text") and not any(want["text"].lower() in c.text.lower() for c in items):
-                fails.append(f"{attr[:-1]} {want['rule']} on {want['service']} should say '{want['text']}'; says {[c.text for c in items]}")
+                fails.append(
+                    f"{want['service']} should carry {attr[:-1]} {want['rule']}; has {sorted({c.rule for o in opts for c in getattr(o, attr)})}"
+                )
+            if (
+                present
+                and items
+                and want.get("text")
+                and not any(want["text"].lower() in c.text.lower() for c in items)
+            ):
+                fails.append(
+                    f"{attr[:-1]} {want['rule']} on {want['service']} should say '{want['text']}'; says {[c.text for c in items]}"
+                )
             if not present and items:
                 fails.append(f"{want['service']} should not carry {attr[:-1]} {want['rule']}")
     for want in e.get("steps") or []:
@@ -235,7 +277,9 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
         if got != list(want["kinds"]):
             fails.append(f"steps of {want['service']}: expected {want['kinds']}, got {got}")
         if "providers" in want and [s.service_id for s in chosen] != list(want["providers"]):
-            fails.append(f"step providers of {want['service']}: expected {want['providers']}, got {[s.service_id for s in chosen]}")
+            fails.append(
+                f"step providers of {want['service']}: expected {want['providers']}, got {[s.service_id for s in chosen]}"
+            )
         if "cautions" in want:
             got_rules = sorted({c.rule for s in chosen for c in s.cautions})
             lacking = [r for r in want["cautions"] if r not in got_rules]
@@ -253,8 +297,11 @@ def run_case(case: RuleCase, rules: CompiledRules) -> tuple[OptionList | None, l
             fails.append(f"near misses for {need} should include {missing}; got {got}")
     for need, ways in (e.get("ways_forward") or {}).items():
         entry = next((n for n in ol.needs if n.need == need), None)
-        got = ([f"{w.kind}:{w.service_id}" if w.service_id else w.kind for w in entry.unmet.ways_forward]
-               if entry is not None and entry.unmet is not None else [])
+        got = (
+            [f"{w.kind}:{w.service_id}" if w.service_id else w.kind for w in entry.unmet.ways_forward]
+            if entry is not None and entry.unmet is not None
+            else []
+        )
         if got != list(ways):
             fails.append(f"ways forward for {need}: expected {list(ways)}, got {got}")
     for need, status in (e.get("status") or {}).items():

@@ -9,8 +9,8 @@ pass your own to ``propose`` (``country -> (amount, currency)`` or
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Mapping, Sequence
 
 from .assessment import Assessment
 from .forward import country_name
@@ -33,13 +33,15 @@ DEFAULT_MINIMUM_WAGES: Mapping[str, tuple[float, str, str]] = MappingProxyType(
 )
 
 #: the words a client hears about the cash option (one template each)
-CASH_TEXTS: Mapping[str, str] = MappingProxyType({
-    "basis": "Monthly minimum wage in {country}",
-    "as_of": " (figure from {as_of})",
-    "missing": "No minimum wage configured for {country}: set one before offering cash",
-    "paid_here": "Paid in {country}, where you are now, in {currency}.",
-    "paid_there": "Paid in {country}, where you plan to go, in {currency}.",
-})
+CASH_TEXTS: Mapping[str, str] = MappingProxyType(
+    {
+        "basis": "Monthly minimum wage in {country}",
+        "as_of": " (figure from {as_of})",
+        "missing": "No minimum wage configured for {country}: set one before offering cash",
+        "paid_here": "Paid in {country}, where you are now, in {currency}.",
+        "paid_there": "Paid in {country}, where you plan to go, in {currency}.",
+    }
+)
 
 
 def cash_country(assessment: Assessment) -> str:
@@ -50,9 +52,7 @@ def cash_country(assessment: Assessment) -> str:
     return s.location.country
 
 
-def cash_option(
-    assessment: Assessment, minimum_wages: Mapping[str, Sequence[object]] | None = None
-) -> CashOption:
+def cash_option(assessment: Assessment, minimum_wages: Mapping[str, Sequence[object]] | None = None) -> CashOption:
     """The cash option for this client: always offered, never conditional."""
     table = DEFAULT_MINIMUM_WAGES if minimum_wages is None else minimum_wages
     country = cash_country(assessment)

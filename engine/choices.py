@@ -12,8 +12,9 @@ is for (so the provider knows what is asked of it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Literal, Mapping, Sequence, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -167,7 +168,9 @@ def choose(
     problems: list[Problem] = []
     for i, oid in enumerate(ids):
         if oid != cash_id and oid not in offered:
-            problems.append(Problem(f"option_ids[{i}]", f"{oid!r} is not on option list {option_list.id}", allowed, oid))
+            problems.append(
+                Problem(f"option_ids[{i}]", f"{oid!r} is not on option list {option_list.id}", allowed, oid)
+            )
     chosen_services = [oid for oid in ids if oid in offered]
     consent = dict(consent or {})
     for oid, fields in consent.items():
@@ -188,11 +191,15 @@ def choose(
     elif decision != "chosen" and ids:
         problems.append(Problem("decision", f"'{decision}' takes no option ids; got {len(ids)}", ["chosen"], decision))
     elif decision == "chosen" and not ids:
-        problems.append(Problem("decision", "'chosen' needs at least one option id", ["none_of_these", "decide_later"], decision))
+        problems.append(
+            Problem("decision", "'chosen' needs at least one option id", ["none_of_these", "decide_later"], decision)
+        )
     plan = _spending_plan(option_list, spending_plan, cash_id in ids, problems)
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
-        raise ChoiceError(f"invalid choice over option list {option_list.id}: {len(problems)} problem(s)\n{lines}", problems)
+        raise ChoiceError(
+            f"invalid choice over option list {option_list.id}: {len(problems)} problem(s)\n{lines}", problems
+        )
 
     referrals = []
     for oid in chosen_services:
@@ -201,8 +208,15 @@ def choose(
         fields = list(dict.fromkeys([*ALWAYS_SHARED, *(f for f in CONSENT_FIELDS if f in asked)]))
         referrals.append(
             ReferralDraft(
-                option_id=oid, need=need, priority=priority, service_id=opt.service_id, service_name=opt.service_name,
-                provider_id=opt.provider_id, provider_name=opt.provider_name, kinds=list(opt.kinds), shared_fields=fields,
+                option_id=oid,
+                need=need,
+                priority=priority,
+                service_id=opt.service_id,
+                service_name=opt.service_name,
+                provider_id=opt.provider_id,
+                provider_name=opt.provider_name,
+                kinds=list(opt.kinds),
+                shared_fields=fields,
             )
         )
     return Choice(
@@ -220,15 +234,17 @@ def choose(
 _PLAN_KEYS = ("need", "amount", "note")
 
 
-def _spending_plan(option_list: OptionList, raw: Sequence[Mapping[str, Any]] | None, cash_chosen: bool,
-                   problems: list[Problem]) -> list[SpendingPlanLine]:
+def _spending_plan(
+    option_list: OptionList, raw: Sequence[Mapping[str, Any]] | None, cash_chosen: bool, problems: list[Problem]
+) -> list[SpendingPlanLine]:
     """The client's spending plan, validated: every problem is added to ``problems``."""
     if not raw:
         return []
     cash = option_list.cash
     if not cash_chosen:
-        problems.append(Problem("spending_plan", "a spending plan goes with the cash option; choose 'cash' too",
-                                [cash.option_id]))
+        problems.append(
+            Problem("spending_plan", "a spending plan goes with the cash option; choose 'cash' too", [cash.option_id])
+        )
     if isinstance(raw, (str, bytes, Mapping)):
         problems.append(Problem("spending_plan", "must be a list of {need, amount, note}", list(_PLAN_KEYS)))
         return []
@@ -261,9 +277,15 @@ def _spending_plan(option_list: OptionList, raw: Sequence[Mapping[str, Any]] | N
             out.append(SpendingPlanLine(need=need, amount=float(amount), note=note))  # type: ignore[arg-type]
     available = cash.transfers * cash.amount_per_transfer
     if total > available:
-        problems.append(Problem(
-            "spending_plan", f"plans {total:,.0f} {cash.currency}, more than the {available:,.0f} {cash.currency} "
-            f"the {cash.transfers} transfers bring", [f"at most {available:,.0f} {cash.currency} in all"], total))
+        problems.append(
+            Problem(
+                "spending_plan",
+                f"plans {total:,.0f} {cash.currency}, more than the {available:,.0f} {cash.currency} "
+                f"the {cash.transfers} transfers bring",
+                [f"at most {available:,.0f} {cash.currency} in all"],
+                total,
+            )
+        )
     return out
 
 

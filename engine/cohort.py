@@ -95,10 +95,7 @@ def synthetic_assessment_dicts(size: int = BRIEF_COHORT_SIZE, seed: int = 2016) 
                 ranked[nid] = rng.randint(1, 3)
         if not ranked:
             ranked["current_expenses"] = 3
-    return [
-        {"client_ref": f"demo-{i + 1:03d}", "needs": needs[i], "situation": _situation(rng)}
-        for i in range(size)
-    ]
+    return [{"client_ref": f"demo-{i + 1:03d}", "needs": needs[i], "situation": _situation(rng)} for i in range(size)]
 
 
 def synthetic_cohort(size: int = BRIEF_COHORT_SIZE, seed: int = 2016) -> list[Assessment]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from freechoice.catalog import Catalog, RuleError
 from freechoice.rules import Rule, RulePack, core_pack, default_pack, load_pack, pack_version

@@ -29,7 +29,8 @@ import re
 import threading
 import unicodedata
 import uuid
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from durable import engine as _engine
 

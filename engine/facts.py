@@ -8,7 +8,8 @@ no ``$iany`` over references, none of the engine's sharp edges.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from freechoice.catalog import NEED_IDS, Service
 from freechoice.rules.schema import CLIENT_FIELDS, SERVICE_FIELDS
@@ -53,8 +54,15 @@ def client_fact(a: Assessment, *, age_of_majority: int = 18) -> dict[str, Any]:
         fact["nationality"] = s.nationality
     if s.intended_location is not None:
         fact["intended_location__country"] = s.intended_location.country
-    for field in ("languages", "fears", "avoid_sectors", "work_limits", "work_choices", "legal_interest",
-                  "no_contact_with"):
+    for field in (
+        "languages",
+        "fears",
+        "avoid_sectors",
+        "work_limits",
+        "work_choices",
+        "legal_interest",
+        "no_contact_with",
+    ):
         _put_list(fact, field, getattr(s, field))
     for n in NEED_IDS:
         fact[_key("needs." + n)] = a.needs.get(n, 0)
@@ -107,7 +115,7 @@ def _field_pattern(field: str, kind: str, cond: Any) -> dict[str, Any]:
     key = _key(field)
     if not isinstance(cond, Mapping):
         return {key: cond}
-    (op, val), = cond.items()
+    ((op, val),) = cond.items()
     if kind == "list":
         if op == "exists":
             raise ValueError("exists is not defined on list fields; use any_of / none_of")

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Annotated, Any, Literal, Mapping, get_args
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -38,13 +39,22 @@ class Feedback(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    referral_id: str | None = Field(default=None, pattern=_ID, description="The referral, when given through the caseworker")
-    token: str | None = Field(default=None, pattern=r"^fbt_[A-Za-z0-9_-]{16,64}$",
-                              description="The anonymous single-use code the client was given with a referral")
-    service_id: str | None = Field(default=None, pattern=_ID, description="The service, when there is no referral or token")
+    referral_id: str | None = Field(
+        default=None, pattern=_ID, description="The referral, when given through the caseworker"
+    )
+    token: str | None = Field(
+        default=None,
+        pattern=r"^fbt_[A-Za-z0-9_-]{16,64}$",
+        description="The anonymous single-use code the client was given with a referral",
+    )
+    service_id: str | None = Field(
+        default=None, pattern=_ID, description="The service, when there is no referral or token"
+    )
     need_met: NeedMet = Field(description="Was the need met: yes, partly or no")
     satisfaction: Annotated[int, Field(ge=1, le=5, strict=True, description="1 (very unhappy) to 5 (very happy)")]
-    would_recommend: bool | None = Field(default=None, description="Would the client recommend it to someone in their place")
+    would_recommend: bool | None = Field(
+        default=None, description="Would the client recommend it to someone in their place"
+    )
     text: str | None = Field(default=None, max_length=4000, description="In the client's words; no names")
     given_at: AwareDatetime | None = None
 
@@ -54,7 +64,7 @@ class Feedback(BaseModel):
         return v.strip() or None if v is not None else None
 
     @model_validator(mode="after")
-    def _one_link(self) -> "Feedback":
+    def _one_link(self) -> Feedback:
         if self.referral_id and self.token:
             raise ValueError("give referral_id or token, not both (a token keeps the feedback anonymous)")
         return self

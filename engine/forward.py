@@ -19,9 +19,10 @@ as options: a way forward never breaks a limit the client set.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import pycountry
 
@@ -30,34 +31,57 @@ from freechoice.catalog.codes import normalise_area
 
 from .options import NeedOptions, Unmet, WayForward, built
 
-__all__ = ["AREA_COORDINATES", "MONEY_MEETS", "WAY_FORWARD_TEXTS", "add_ways_forward", "country_name", "mark_cash_needs"]
+__all__ = [
+    "AREA_COORDINATES",
+    "MONEY_MEETS",
+    "WAY_FORWARD_TEXTS",
+    "add_ways_forward",
+    "country_name",
+    "mark_cash_needs",
+]
 
 #: needs the cash option can meet (the brief: current costs, debt, food, cultural or religious costs, housing)
 MONEY_MEETS = frozenset({"current_expenses", "debt", "food", "cultural_religious", "housing"})
 
 #: the words a client hears, one template per kind of way forward
-WAY_FORWARD_TEXTS: Mapping[str, str] = MappingProxyType({
-    "elsewhere": "Elsewhere in {country}: {service} ({provider}) in {place}{distance}.",
-    "distance": ", about {km:,} km away",
-    "remote": "By phone or online: {service} ({provider}) can help you look further.",
-    "interpreter": "Your caseworker can bring an interpreter to {service} ({provider}).",
-    "cash": "The cash option can pay for this: the money is yours to spend as you decide.",
-    "caseworker": "Your caseworker will keep looking with you and can ask partners in other places.",
-    "lead": "What you can do:",
-})
+WAY_FORWARD_TEXTS: Mapping[str, str] = MappingProxyType(
+    {
+        "elsewhere": "Elsewhere in {country}: {service} ({provider}) in {place}{distance}.",
+        "distance": ", about {km:,} km away",
+        "remote": "By phone or online: {service} ({provider}) can help you look further.",
+        "interpreter": "Your caseworker can bring an interpreter to {service} ({provider}).",
+        "cash": "The cash option can pay for this: the money is yours to spend as you decide.",
+        "caseworker": "Your caseworker will keep looking with you and can ask partners in other places.",
+        "lead": "What you can do:",
+    }
+)
 #: approximate centres (latitude, longitude) of the areas the brief's clients come from
 #: and go to, for "how far": (country, area as normalised) -> coordinates. Public
 #: geography, rounded; pass your own table to :func:`add_ways_forward` for other places.
-AREA_COORDINATES: Mapping[tuple[str, str], tuple[float, float]] = MappingProxyType({
-    ("TH", "samut sakhon"): (13.55, 100.27), ("TH", "songkhla"): (7.01, 100.47), ("TH", "trang"): (7.56, 99.61),
-    ("TH", "ranong"): (9.96, 98.64), ("TH", "bangkok"): (13.75, 100.50), ("TH", "chonburi"): (13.36, 100.98),
-    ("TH", "chiang mai"): (18.79, 98.98), ("TH", "tak"): (16.88, 99.13), ("TH", "phuket"): (7.88, 98.39),
-    ("TH", "surat thani"): (9.14, 99.33), ("MM", "yangon"): (16.87, 96.20), ("MM", "mon state"): (16.49, 97.63),
-    ("MM", "tanintharyi"): (14.08, 98.19), ("MM", "mandalay"): (21.96, 96.09), ("MM", "kayin state"): (16.89, 97.63),
-    ("KH", "phnom penh"): (11.56, 104.92), ("KH", "siem reap"): (13.36, 103.86),
-    ("KH", "banteay meanchey"): (13.59, 102.97), ("LA", "vientiane"): (17.97, 102.63),
-    ("LA", "savannakhet"): (16.55, 104.75),
-})
+AREA_COORDINATES: Mapping[tuple[str, str], tuple[float, float]] = MappingProxyType(
+    {
+        ("TH", "samut sakhon"): (13.55, 100.27),
+        ("TH", "songkhla"): (7.01, 100.47),
+        ("TH", "trang"): (7.56, 99.61),
+        ("TH", "ranong"): (9.96, 98.64),
+        ("TH", "bangkok"): (13.75, 100.50),
+        ("TH", "chonburi"): (13.36, 100.98),
+        ("TH", "chiang mai"): (18.79, 98.98),
+        ("TH", "tak"): (16.88, 99.13),
+        ("TH", "phuket"): (7.88, 98.39),
+        ("TH", "surat thani"): (9.14, 99.33),
+        ("MM", "yangon"): (16.87, 96.20),
+        ("MM", "mon state"): (16.49, 97.63),
+        ("MM", "tanintharyi"): (14.08, 98.19),
+        ("MM", "mandalay"): (21.96, 96.09),
+        ("MM", "kayin state"): (16.89, 97.63),
+        ("KH", "phnom penh"): (11.56, 104.92),
+        ("KH", "siem reap"): (13.36, 103.86),
+        ("KH", "banteay meanchey"): (13.59, 102.97),
+        ("LA", "vientiane"): (17.97, 102.63),
+        ("LA", "savannakhet"): (16.55, 104.75),
+    }
+)
 _ELSEWHERE = 2
 _HELP_KINDS = ("safety.hotline", "legal_aid.information", "case_management.integration_planning")
 _LANGUAGE_RULES = frozenset({"no-shared-language"})
@@ -86,9 +110,14 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
-def _nearest(req: Any, by_area: Mapping[str | None, set[str]], skip: set[str], country: str,
-             origin: tuple[float, float] | None,
-             coords: Mapping[tuple[str, str], tuple[float, float]]) -> list[tuple[Any, ...]]:
+def _nearest(
+    req: Any,
+    by_area: Mapping[str | None, set[str]],
+    skip: set[str],
+    country: str,
+    origin: tuple[float, float] | None,
+    coords: Mapping[tuple[str, str], tuple[float, float]],
+) -> list[tuple[Any, ...]]:
     """The nearest usable services: (unknown distance?, km, -score, name, id, eval), best
     first. Evaluated area by area, nearest first, until enough are found."""
     by_distance: dict[tuple[bool, float], set[str]] = {}
@@ -111,10 +140,15 @@ def _nearest(req: Any, by_area: Mapping[str | None, set[str]], skip: set[str], c
 def _way(req: Any, kind: str, svc: Service | None = None, place: str | None = None, **fields: str) -> WayForward:
     if svc is not None:
         fields = {**fields, "service": svc.name, "provider": req.catalog.organization(svc.organization_id).name}
-    return built(WayForward, {
-        "kind": kind, "text": WAY_FORWARD_TEXTS[kind].format(place=place or "", **fields),
-        "service_id": svc.id if svc is not None else None, "place": place,
-    })
+    return built(
+        WayForward,
+        {
+            "kind": kind,
+            "text": WAY_FORWARD_TEXTS[kind].format(place=place or "", **fields),
+            "service_id": svc.id if svc is not None else None,
+            "place": place,
+        },
+    )
 
 
 def _usable(req: Any, ids: set[str], skip: set[str]) -> list[Any]:
@@ -124,8 +158,9 @@ def _usable(req: Any, ids: set[str], skip: set[str]) -> list[Any]:
     return [req.evals[s] for s in todo if req.usable(req.evals[s]) and not req.evals[s].on_request]
 
 
-def ways_forward(req: Any, need: NeedOptions,
-                 coords: Mapping[tuple[str, str], tuple[float, float]] = AREA_COORDINATES) -> list[WayForward]:
+def ways_forward(
+    req: Any, need: NeedOptions, coords: Mapping[tuple[str, str], tuple[float, float]] = AREA_COORDINATES
+) -> list[WayForward]:
     """The ways forward for one unmet need (``req``: the propose request)."""
     kinds = set(kinds_for_need(need.need)) | {k for k, _, _ in req.suggested.get(need.need, [])}
     here = req.catalog.candidates(kinds, req.places)
@@ -133,8 +168,14 @@ def ways_forward(req: Any, need: NeedOptions,
     out: list[WayForward] = []
     countries = list(dict.fromkeys(country for country, _ in req.places))
     for country in countries:
-        origin = next((coords.get((c, a)) for c, a in ((c, normalise_area(a)) for c, a in req.places)
-                       if c == country and a is not None and (c, a) in coords), None)
+        origin = next(
+            (
+                coords.get((c, a))
+                for c, a in ((c, normalise_area(a)) for c, a in req.places)
+                if c == country and a is not None and (c, a) in coords
+            ),
+            None,
+        )
         found = _nearest(req, req.catalog.in_country(kinds, country), here | offered, country, origin, coords)
         for unknown, km, *_, ev in found[:_ELSEWHERE]:
             place = _place_of(ev.service, country)
@@ -147,7 +188,9 @@ def ways_forward(req: Any, need: NeedOptions,
     if need.need in MONEY_MEETS:
         out.append(_way(req, "cash"))
     seen = {w.service_id for w in out if w.service_id is not None}
-    helpers = set().union(*(req.catalog.candidates(_HELP_KINDS, [(c, None)]) for c in countries)) if countries else set()
+    helpers = (
+        set().union(*(req.catalog.candidates(_HELP_KINDS, [(c, None)]) for c in countries)) if countries else set()
+    )
     remote = [ev for ev in _usable(req, helpers, seen | offered) if ev.service.remote]
     remote.sort(key=lambda ev: (-ev.score, ev.service.name, ev.service.id))
     for ev in remote[:1]:
@@ -163,8 +206,9 @@ def mark_cash_needs(needs: list[NeedOptions]) -> None:
             needs[i] = need.model_copy(update={"cash_meets": True})
 
 
-def add_ways_forward(req: Any, needs: list[NeedOptions],
-                     coords: Mapping[tuple[str, str], tuple[float, float]] = AREA_COORDINATES) -> None:
+def add_ways_forward(
+    req: Any, needs: list[NeedOptions], coords: Mapping[tuple[str, str], tuple[float, float]] = AREA_COORDINATES
+) -> None:
     """Give every need that has ``unmet`` its ways forward (in place), and end its text with them."""
     for i, need in enumerate(needs):
         if need.unmet is None:

@@ -99,9 +99,7 @@ class ReferralGraph:
 
     def _kind_requires(self, kind: str) -> list[str]:
         return sorted(
-            v.removeprefix("kind:")
-            for _, v, rel in self.graph.out_edges(_k(kind), data="rel")
-            if rel == "requires"
+            v.removeprefix("kind:") for _, v, rel in self.graph.out_edges(_k(kind), data="rel") if rel == "requires"
         )
 
     def service_requires(self, service_id: str) -> list[str]:
@@ -131,17 +129,13 @@ class ReferralGraph:
         if node not in self.graph:
             return [], []
         services = sorted(
-            v.removeprefix("service:")
-            for _, v, rel in self.graph.out_edges(node, data="rel")
-            if rel == "refers_to"
+            v.removeprefix("service:") for _, v, rel in self.graph.out_edges(node, data="rel") if rel == "refers_to"
         )
         kinds: set[str] = set()
         for _, v, rel in self.graph.out_edges(node, data="rel"):
             if rel == "is_a":
                 kinds.update(
-                    w.removeprefix("kind:")
-                    for _, w, r in self.graph.out_edges(v, data="rel")
-                    if r == "refers_to"
+                    w.removeprefix("kind:") for _, w, r in self.graph.out_edges(v, data="rel") if r == "refers_to"
                 )
         return services, sorted(kinds)
 
@@ -166,7 +160,7 @@ def _raise_on_cycle(g: nx.DiGraph, rel: str) -> None:
     raise ReferralCycleError([str(u) for u, _v in cycle])
 
 
-_CACHE: "weakref.WeakKeyDictionary[Catalog, tuple[int, ReferralGraph]]" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Catalog, tuple[int, ReferralGraph]] = weakref.WeakKeyDictionary()
 
 
 def referral_graph(catalog: Catalog) -> ReferralGraph:

@@ -9,7 +9,8 @@ currency is the same.
 
 from __future__ import annotations
 
-from typing import Literal, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Literal
 
 from freechoice.catalog import Service
 

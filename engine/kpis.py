@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 __all__ = ["compute_kpis", "list_summary", "quality_signal"]
 
@@ -103,7 +104,8 @@ def compute_kpis(
         "referrals_sent": len(sent),
         "share_referrals_completed": _share(len(completed), len(sent)),
         "hours_choice_to_first_service": {
-            "median": round(statistics.median(waits), 2) if waits else None, "n": len(waits)
+            "median": round(statistics.median(waits), 2) if waits else None,
+            "n": len(waits),
         },
         "satisfaction_by_kind": {k: _mean_n(v) for k, v in sorted(by_kind.items())},
         "satisfaction_by_provider": {k: _mean_n(v) for k, v in sorted(by_provider.items())},

@@ -118,7 +118,9 @@ class Option(_Model):
     quality: dict[str, Any] | None = Field(
         default=None, description="Client-rated quality signal and how many ratings it rests on."
     )
-    job: JobFacts | None = Field(default=None, description="For a job: what a worker asks (sector, hire, fees, wage, hours).")
+    job: JobFacts | None = Field(
+        default=None, description="For a job: what a worker asks (sector, hire, fees, wage, hours)."
+    )
     shown_on_request: bool = Field(
         default=False, description="Left out of the default list (bad practice the brief names); shown by show_all."
     )
@@ -236,7 +238,8 @@ class OptionList(_Model):
     show_all: bool = Field(default=False, description="Made with show_all: options shown on request are in.")
     cash: CashOption
     by_place: list[PlaceGroup] = Field(
-        default_factory=list, description="Undecided clients: options grouped by where they are and each place they might go."
+        default_factory=list,
+        description="Undecided clients: options grouped by where they are and each place they might go.",
     )
     assessment_id: str | None = Field(default=None, description="Set by the HTTP service: the stored assessment.")
 

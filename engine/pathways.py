@@ -34,15 +34,30 @@ class Pathway(NamedTuple):
     blocked: list[tuple[str, frozenset[str]]]
 
 
-def _step(*, kind: str, text: str, when: str, provider: Any = None, org_name: str | None = None,
-          rule: str | None = None, cautions: list[Any] | None = None) -> Step:
+def _step(
+    *,
+    kind: str,
+    text: str,
+    when: str,
+    provider: Any = None,
+    org_name: str | None = None,
+    rule: str | None = None,
+    cautions: list[Any] | None = None,
+) -> Step:
     svc = provider.service if provider is not None else None
-    return built(Step, {
-        "kind": kind, "text": text, "when": when,
-        "service_id": svc.id if svc is not None else None,
-        "service_name": svc.name if svc is not None else None,
-        "provider_name": org_name, "rule": rule, "cautions": list(cautions or []),
-    })
+    return built(
+        Step,
+        {
+            "kind": kind,
+            "text": text,
+            "when": when,
+            "service_id": svc.id if svc is not None else None,
+            "service_name": svc.name if svc is not None else None,
+            "provider_name": org_name,
+            "rule": rule,
+            "cautions": list(cautions or []),
+        },
+    )
 
 
 def _kind_block(req: Any, kind: str) -> frozenset[str]:
@@ -97,8 +112,17 @@ def prerequisites(req: Any, ev: Any) -> Pathway:
         if provider is not None:
             org = req.catalog.organization(provider.service.organization_id)
             text = f"First: {label.lower()} with {org.name} ({provider.service.name})"
-            before.append(_step(kind=kind, text=text + (f". {why}" if why else ""), when="before",
-                                provider=provider, org_name=org.name, rule=rid, cautions=provider.cautions))
+            before.append(
+                _step(
+                    kind=kind,
+                    text=text + (f". {why}" if why else ""),
+                    when="before",
+                    provider=provider,
+                    org_name=org.name,
+                    rule=rid,
+                    cautions=provider.cautions,
+                )
+            )
         else:
             text = f"First: {label.lower()}. No service you can use was found nearby; your caseworker can help"
             before.append(_step(kind=kind, text=text + (f". {why}" if why else ""), when="before", rule=rid))
@@ -114,8 +138,11 @@ def onward(req: Any, ev: Any) -> list[Step]:
     after: list[Step] = []
     onward_services, onward_kinds = graph.onward(ev.service.id)
     covered: set[str] = set()
-    live = [sid for sid in onward_services if sid != ev.service.id and (svc := req.catalog.get(sid)) is not None
-            and svc.status == "active"]
+    live = [
+        sid
+        for sid in onward_services
+        if sid != ev.service.id and (svc := req.catalog.get(sid)) is not None and svc.status == "active"
+    ]
     req.evaluate(live)
     for sid in live:
         other = req.evals[sid]
@@ -123,8 +150,16 @@ def onward(req: Any, ev: Any) -> list[Step]:
             continue  # an onward referral obeys the client's limits as an option does
         covered.update(other.service.kinds)
         org = req.catalog.organization(other.service.organization_id)
-        after.append(_step(kind=other.service.kinds[0], text=f"Then: can refer you on to {org.name} ({other.service.name})",
-                           when="after", provider=other, org_name=org.name, cautions=other.cautions))
+        after.append(
+            _step(
+                kind=other.service.kinds[0],
+                text=f"Then: can refer you on to {org.name} ({other.service.name})",
+                when="after",
+                provider=other,
+                org_name=org.name,
+                cautions=other.cautions,
+            )
+        )
     for kind in onward_kinds:
         if kind in covered:
             continue
@@ -133,8 +168,16 @@ def onward(req: Any, ev: Any) -> list[Step]:
             continue
         label = SERVICE_KINDS[kind].label
         org = req.catalog.organization(provider.service.organization_id)
-        after.append(_step(kind=kind, text=f"Then, if needed: {label.lower()} with {org.name} ({provider.service.name})",
-                           when="after", provider=provider, org_name=org.name, cautions=provider.cautions))
+        after.append(
+            _step(
+                kind=kind,
+                text=f"Then, if needed: {label.lower()} with {org.name} ({provider.service.name})",
+                when="after",
+                provider=provider,
+                org_name=org.name,
+                cautions=provider.cautions,
+            )
+        )
     return after
 
 

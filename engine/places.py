@@ -7,8 +7,8 @@ options serve that place, need by need.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 from freechoice.catalog import Catalog
 from freechoice.catalog.codes import normalise_area
@@ -21,10 +21,12 @@ from .predicates import serves_place
 __all__ = ["PLACE_TEXTS", "group_by_place"]
 
 #: the words a client hears for each group
-PLACE_TEXTS: Mapping[str, str] = MappingProxyType({
-    "current": "Where you are now: {place}",
-    "possible": "If you go to {place}",
-})
+PLACE_TEXTS: Mapping[str, str] = MappingProxyType(
+    {
+        "current": "Where you are now: {place}",
+        "possible": "If you go to {place}",
+    }
+)
 
 
 def _place(country: str, area: str | None) -> str:

@@ -60,7 +60,7 @@ class ClientView:
     intended: tuple[str, str | None] | None
 
     @classmethod
-    def of(cls, a: Assessment) -> "ClientView":
+    def of(cls, a: Assessment) -> ClientView:
         s = a.situation
         intended = None
         if s.intended_location is not None:
@@ -130,7 +130,9 @@ def _side(svc: Service) -> _ServiceSide:
         parties=frozenset(contact_parties(svc)),
         adverse=frozenset(svc.adverse_parties),
         will_meet=_join(f"the {p}" for p in contact_parties(svc)) or "only the staff of this service",
-        case_against=f"The case is against {_join(f'the {p}' for p in svc.adverse_parties)}. " if svc.adverse_parties else "",
+        case_against=f"The case is against {_join(f'the {p}' for p in svc.adverse_parties)}. "
+        if svc.adverse_parties
+        else "",
         consent_reports=frozenset(svc.reports_to) if svc.reports_to_authorities == "with_consent" else frozenset(),
         sectors=sectors,
         employer=emp is not None,
@@ -221,7 +223,9 @@ def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
         "language_fit": not cv.languages or not cv.languages.isdisjoint(side.languages),
         "shared_language": shared,
         # languages are in the client's order of preference
-        "spoken_language": next((language_name(c) for c in cv.language_order if c in side.languages), "") if shared else "",
+        "spoken_language": next((language_name(c) for c in cv.language_order if c in side.languages), "")
+        if shared
+        else "",
         "client_languages": cv.language_names,
         "interpretation": svc.interpretation,
         "in_current_place": _serves(side, cv.current),

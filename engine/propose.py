@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import math
 import weakref
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, kinds_for_need
 
@@ -86,14 +87,24 @@ class _Plan:
                 continue
             keys = tuple(r.when.match)
             want = tuple(r.when.match.values())
-            self.pair_rules.append((
-                r.id, rules.service_conditional(r.id), itemgetter(*keys) if keys else None,
-                want[0] if len(keys) == 1 else want, r.then.kind,
-                r.then.exclude or r.then.caution or r.then.boost or r.then.demote or r.then.require
-                or r.then.rank or r.then.on_request,
-                r.then.reason or "",
-                frozenset(r.then.needs) if r.then.needs is not None else None,
-            ))
+            self.pair_rules.append(
+                (
+                    r.id,
+                    rules.service_conditional(r.id),
+                    itemgetter(*keys) if keys else None,
+                    want[0] if len(keys) == 1 else want,
+                    r.then.kind,
+                    r.then.exclude
+                    or r.then.caution
+                    or r.then.boost
+                    or r.then.demote
+                    or r.then.require
+                    or r.then.rank
+                    or r.then.on_request,
+                    r.then.reason or "",
+                    frozenset(r.then.needs) if r.then.needs is not None else None,
+                )
+            )
         self.suggested: dict[str, list[tuple[str, str, str]]] = {}
         # needs listed whatever the client's priority: need -> (rule, reason)
         self.always: dict[str, tuple[str, str]] = {}
@@ -110,16 +121,18 @@ class _Plan:
         """The pair rules that apply to a service carrying rule ``tags``, in pack order."""
         found = self._by_tags.get(tags)
         if found is None:
-            found = [(rid, getter, want, kind, value, reason, scope)
-                     for rid, conditional, getter, want, kind, value, reason, scope in self.pair_rules
-                     if not conditional or rid in tags]
+            found = [
+                (rid, getter, want, kind, value, reason, scope)
+                for rid, conditional, getter, want, kind, value, reason, scope in self.pair_rules
+                if not conditional or rid in tags
+            ]
             if len(self._by_tags) < 4096:
                 self._by_tags[tags] = found
         return found
 
 
 # compiled rules -> active rule ids -> plan (entries go with the compiled rules)
-_PLANS: "weakref.WeakKeyDictionary[CompiledRules, dict[tuple[str, ...], _Plan]]" = weakref.WeakKeyDictionary()
+_PLANS: weakref.WeakKeyDictionary[CompiledRules, dict[tuple[str, ...], _Plan]] = weakref.WeakKeyDictionary()
 
 
 def _plan(rules: CompiledRules, active: list[Any]) -> _Plan:
@@ -160,7 +173,9 @@ class _Request:
             need: [(k, rid, render_text(text, client=self.client)) for k, rid, text in found]
             for need, found in self.plan.suggested.items()
         }
-        self.always = {need: (rid, render_text(text, client=self.client)) for need, (rid, text) in self.plan.always.items()}
+        self.always = {
+            need: (rid, render_text(text, client=self.client)) for need, (rid, text) in self.plan.always.items()
+        }
         self.places = assessment.places()
         valid = self.cv.documents_valid
         self.satisfied = frozenset(k.id for k in SERVICE_KINDS.values() if valid and k.satisfied_by_valid_documents)
@@ -205,19 +220,27 @@ class _Request:
                         continue
                     ev.scoped.append((scope, kind, value, note))
                 elif kind == "rank":
-                    ev.reasons.append(self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf)))
+                    ev.reasons.append(
+                        self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf))
+                    )
                     if value == "first":
                         ev.first = True
                     else:
                         ev.last = True
                 elif kind == "caution":
-                    ev.cautions.append(self.note(Caution, rid, render_text(value, client=self.client, service=svc, match=mf)))
+                    ev.cautions.append(
+                        self.note(Caution, rid, render_text(value, client=self.client, service=svc, match=mf))
+                    )
                 elif kind == "boost":
                     ev.weight += value
-                    ev.reasons.append(self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf)))
+                    ev.reasons.append(
+                        self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf))
+                    )
                 elif kind == "demote":
                     ev.weight -= value
-                    ev.reasons.append(self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf)))
+                    ev.reasons.append(
+                        self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf))
+                    )
                 elif kind == "require":
                     ev.required.append((value, rid, render_text(reason, client=self.client, service=svc, match=mf)))
             q = self.quality.get(sid)
@@ -306,7 +329,12 @@ class _Request:
         self.evaluate(cands)
         left_in = [self.evals[s] for s in cands if not self.evals[s].excluded and not self.evals[s].on_request]
         left_in.sort(
-            key=lambda ev: (self.graph.chain_length(ev.service.id, self.satisfied), -ev.score, ev.service.name, ev.service.id),
+            key=lambda ev: (
+                self.graph.chain_length(ev.service.id, self.satisfied),
+                -ev.score,
+                ev.service.name,
+                ev.service.id,
+            ),
         )
         # the best first whose own steps are not blocked (only those it reaches are worked out)
         return next((ev for ev in left_in if self.usable(ev)), None)
@@ -319,8 +347,15 @@ class _Request:
         return list(self._steps[sid])
 
     # -------------------------------------------------------------- assembly
-    def option(self, need: str, ev: _Eval, kinds: set[str], suggest_reasons: dict[str, tuple[str, str]],
-               here: _InNeed, shown_on_request: bool = False) -> Option:
+    def option(
+        self,
+        need: str,
+        ev: _Eval,
+        kinds: set[str],
+        suggest_reasons: dict[str, tuple[str, str]],
+        here: _InNeed,
+        shown_on_request: bool = False,
+    ) -> Option:
         svc = ev.service
         reasons = []
         for k in svc.kinds:
@@ -377,7 +412,7 @@ def _service_part(catalog: Catalog, svc: Service) -> dict[str, Any]:
             "free": all((c.amount or 0) == 0 for c in svc.cost_options),
             "options": [c.model_dump(exclude_none=True) for c in svc.cost_options],
         }
-        part = {
+        part: dict[str, Any] = {
             "service_id": svc.id,
             "service_name": svc.name,
             "provider_id": org.id,
@@ -417,8 +452,14 @@ def _client_values(a: Assessment, children: ChildPolicy = DEFAULT_CHILD_POLICY) 
     return values
 
 
-def _list_id(a: Assessment, rules: CompiledRules, catalog: Catalog, all_needs: bool, show_all: bool = False,
-             children: ChildPolicy = DEFAULT_CHILD_POLICY) -> str:
+def _list_id(
+    a: Assessment,
+    rules: CompiledRules,
+    catalog: Catalog,
+    all_needs: bool,
+    show_all: bool = False,
+    children: ChildPolicy = DEFAULT_CHILD_POLICY,
+) -> str:
     h = hashlib.sha256()
     h.update(a.model_dump_json().encode())
     h.update(f"|{rules.version}|{catalog.version}|{all_needs}".encode())
@@ -496,30 +537,60 @@ def propose(
                 misses.append(ev)
                 if ev.excluded:
                     for rid, text in ev.excluded:
-                        excluded_out.append(built(Exclusion, {
-                            "service_id": sid, "service_name": ev.service.name, "need": need, "rule": rid,
-                            "text": text, "on_request": False,
-                        }))
+                        excluded_out.append(
+                            built(
+                                Exclusion,
+                                {
+                                    "service_id": sid,
+                                    "service_name": ev.service.name,
+                                    "need": need,
+                                    "rule": rid,
+                                    "text": text,
+                                    "on_request": False,
+                                },
+                            )
+                        )
                 else:
                     for rid, text in ev.on_request:
-                        excluded_out.append(built(Exclusion, {
-                            "service_id": sid, "service_name": ev.service.name, "need": need, "rule": rid,
-                            "text": message("shown-on-request", text=text), "on_request": True,
-                        }))
+                        excluded_out.append(
+                            built(
+                                Exclusion,
+                                {
+                                    "service_id": sid,
+                                    "service_name": ev.service.name,
+                                    "need": need,
+                                    "rule": rid,
+                                    "text": message("shown-on-request", text=text),
+                                    "on_request": True,
+                                },
+                            )
+                        )
                 continue
             here = req.in_need(ev, need)
             on_request = bool(ev.on_request)
             opt = req.option(need, ev, kinds, suggest_reasons, here, on_request)
-            key = OptionKey(on_request, here.last, need == "employment" and not is_job(ev.service), not here.first,
-                            -here.score, req.place(ev.service), sid)
+            key = OptionKey(
+                on_request,
+                here.last,
+                need == "employment" and not is_job(ev.service),
+                not here.first,
+                -here.score,
+                req.place(ev.service),
+                sid,
+            )
             keyed.append((key, opt))
         keyed.sort(key=itemgetter(0))
         options = [opt for _, opt in keyed]
         status, unmet = _status(req, need, keyed, cands, misses)
         needs_out.append(
             NeedOptions.model_construct(
-                need=need, label=NEEDS[need].label, priority=priority, options=options, unmet=unmet,
-                status=status, listed_because=because,
+                need=need,
+                label=NEEDS[need].label,
+                priority=priority,
+                options=options,
+                unmet=unmet,
+                status=status,
+                listed_because=because,
             )
         )
     add_ways_forward(req, needs_out)
@@ -541,7 +612,9 @@ def propose(
     )
 
 
-def _needs_to_list(a: Assessment, always: Mapping[str, tuple[str, str]], all_needs: bool) -> list[tuple[str, int, str | None]]:
+def _needs_to_list(
+    a: Assessment, always: Mapping[str, tuple[str, str]], all_needs: bool
+) -> list[tuple[str, int, str | None]]:
     """(need, priority, why listed) in the client's priority order: the ranked needs,
     plus the needs a rule lists whatever their rank (priority 0: not ranked)."""
     listed: list[tuple[str, int, str | None]] = [(n, p, None) for n, p in a.ranked(1 if all_needs else 3)]
@@ -554,8 +627,9 @@ def _needs_to_list(a: Assessment, always: Mapping[str, tuple[str, str]], all_nee
     return sorted(listed + extra, key=lambda x: (-x[1], NEEDS[x[0]].order))
 
 
-def _status(req: _Request, need: str, keyed: list[tuple[OptionKey, Option]], cands: list[str],
-            misses: list[_Eval]) -> tuple[str, Unmet | None]:
+def _status(
+    req: _Request, need: str, keyed: list[tuple[OptionKey, Option]], cands: list[str], misses: list[_Eval]
+) -> tuple[str, Unmet | None]:
     """Whether the need is met and, when it is not, what stands in the way.
 
     Met takes an option that is not shown on request only; under employment, a job.
@@ -587,12 +661,15 @@ def _near_misses(req: _Request, misses: list[_Eval]) -> list[NearMiss]:
 
     ordered = sorted(misses, key=lambda ev: (len(blocks(ev)), req.place(ev.service), ev.service.id))
     return [
-        built(NearMiss, {
-            "service_id": ev.service.id,
-            "service_name": ev.service.name,
-            "provider_name": req.catalog.organization(ev.service.organization_id).name,
-            "blocked_by": [t for _, t in blocks(ev)],
-            "rules": [r for r, _ in blocks(ev)],
-        })
+        built(
+            NearMiss,
+            {
+                "service_id": ev.service.id,
+                "service_name": ev.service.name,
+                "provider_name": req.catalog.organization(ev.service.organization_id).name,
+                "blocked_by": [t for _, t in blocks(ev)],
+                "rules": [r for r, _ in blocks(ev)],
+            },
+        )
         for ev in ordered[:_NEAR_MISSES]
     ]

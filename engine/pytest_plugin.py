@@ -10,8 +10,9 @@ project's own tests (``tests/rules/test_case_coverage.py``), not by this plugin.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

@@ -13,8 +13,9 @@ to, why); :func:`move` returns the referral one step on and never edits history.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Literal, Mapping, Sequence, get_args
+from typing import Literal, cast, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -113,8 +114,9 @@ def check_transition(status: str, to: str, side: str, reason: str | None = None)
         raise ValidationFailed(problems, what="status change")
     if TRANSITIONS.get((status, to)) != side:
         others = {s: allowed_transitions(status, s) for s in SIDES if s != side}
-        raise TransitionError(f"cannot move a referral from {status!r} to {to!r} as {side}",
-                              allowed_transitions(status, side), others)
+        raise TransitionError(
+            f"cannot move a referral from {status!r} to {to!r} as {side}", allowed_transitions(status, side), others
+        )
     if to in NEEDS_REASON and not (reason and reason.strip()):
         raise ValidationFailed([Problem("reason", f"a reason is required when moving to {to!r}")], what="status change")
 
@@ -154,7 +156,7 @@ class Referral(BaseModel):
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:
-    return at if at is not None else dt.datetime.now(dt.timezone.utc)
+    return at if at is not None else dt.datetime.now(dt.UTC)
 
 
 def open_referral(draft: ReferralDraft, *, referral_id: str, actor: str, at: dt.datetime | None = None) -> Referral:
@@ -162,14 +164,22 @@ def open_referral(draft: ReferralDraft, *, referral_id: str, actor: str, at: dt.
     starts with its creation by the caseworker side."""
     change = StatusChange(from_status=None, to_status="draft", side="caseworker", actor=actor, at=_now(at))
     return Referral(
-        id=referral_id, option_id=draft.option_id, need=draft.need, priority=draft.priority,
-        service_id=draft.service_id, provider_id=draft.provider_id, kinds=list(draft.kinds),
-        shared_fields=list(draft.shared_fields), status="draft", history=(change,),
+        id=referral_id,
+        option_id=draft.option_id,
+        need=draft.need,
+        priority=draft.priority,
+        service_id=draft.service_id,
+        provider_id=draft.provider_id,
+        kinds=list(draft.kinds),
+        shared_fields=list(draft.shared_fields),
+        status="draft",
+        history=(change,),
     )
 
 
-def move(referral: Referral, to: str, *, side: str, actor: str, reason: str | None = None,
-         at: dt.datetime | None = None) -> Referral:
+def move(
+    referral: Referral, to: str, *, side: str, actor: str, reason: str | None = None, at: dt.datetime | None = None
+) -> Referral:
     """``referral`` moved to ``to`` by ``actor`` on ``side``, with the change appended
     to its history. The given referral is left as it was.
 
@@ -181,10 +191,18 @@ def move(referral: Referral, to: str, *, side: str, actor: str, reason: str | No
     check_transition(referral.status, to, side, reason)
     when = _now(at)
     if referral.history and when < referral.history[-1].at:
-        raise ValidationFailed([Problem("at", f"earlier than the last change ({referral.history[-1].at.isoformat()})")],
-                               what="status change")
-    change = StatusChange(from_status=referral.status, to_status=to, side=side, actor=actor, at=when,  # type: ignore[arg-type]
-                          reason=reason.strip() if reason else None)
+        raise ValidationFailed(
+            [Problem("at", f"earlier than the last change ({referral.history[-1].at.isoformat()})")],
+            what="status change",
+        )
+    change = StatusChange(
+        from_status=referral.status,
+        to_status=cast(Status, to),  # checked above
+        side=cast(Side, side),
+        actor=actor,
+        at=when,  # type: ignore[arg-type]
+        reason=reason.strip() if reason else None,
+    )
     return referral.model_copy(update={"status": to, "history": (*referral.history, change)})
 
 
@@ -198,13 +216,16 @@ def check_history(changes: Sequence[StatusChange]) -> str:
         start with the creation of a draft.
     """
     if not changes or changes[0].from_status is not None or changes[0].to_status != "draft":
-        raise ValidationFailed([Problem("history[0]", "a referral's history starts with its creation as a draft")],
-                               what="referral history")
+        raise ValidationFailed(
+            [Problem("history[0]", "a referral's history starts with its creation as a draft")], what="referral history"
+        )
     status = "draft"
     for i, c in enumerate(changes[1:], start=1):
         if c.from_status != status:
-            raise ValidationFailed([Problem(f"history[{i}].from_status", f"does not follow on from {status!r}", [status])],
-                                   what="referral history")
+            raise ValidationFailed(
+                [Problem(f"history[{i}].from_status", f"does not follow on from {status!r}", [status])],
+                what="referral history",
+            )
         check_transition(status, c.to_status, c.side, c.reason)
         status = c.to_status
     return status

@@ -110,8 +110,10 @@ def render_option_list(ol: OptionList, *, width_options: int | None = None) -> s
             langs = ", ".join(o.languages) or "-"
             out.append(f"      where: {_place(o)} | languages: {langs} | cost: {_cost(o)}")
         if n.cash_meets:
-            out.append(f"   cash: the cash option ({ol.cash.transfers} x {ol.cash.amount_per_transfer:,.0f} "
-                       f"{ol.cash.currency}) can also pay for this")
+            out.append(
+                f"   cash: the cash option ({ol.cash.transfers} x {ol.cash.amount_per_transfer:,.0f} "
+                f"{ol.cash.currency}) can also pay for this"
+            )
         if width_options is not None and len(n.options) > width_options:
             out.append(f"   ... and {len(n.options) - width_options} more option(s)")
         if n.unmet is not None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from freechoice.catalog import NEEDS
 
@@ -72,6 +72,8 @@ def render_summary(rows: Sequence[NeedSummary], cohort_size: int) -> str:
         got = f"{r.with_option}/{r.ranked_4}" if r.ranked_4 else "-"
         cautions = ", ".join(f"{rule} ({n})" for rule, n in r.top_cautions) or "-"
         lines.append(f"{r.label:<44} {share:>9} {got:>15} {r.median_options:>15g}  {cautions}")
-    lines.append("met: at least one usable option; for 'find work', a job (training or business support alone "
-                 "is 'no job yet'); options shown only on request do not count.")
+    lines.append(
+        "met: at least one usable option; for 'find work', a job (training or business support alone "
+        "is 'no job yet'); options shown only on request do not count."
+    )
     return "\n".join(lines)

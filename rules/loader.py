@@ -47,7 +47,12 @@ def parse_pack(raw: Any, *, source: str = "rule pack") -> RulePack:
         raise ValidationFailed(named, what=source) from None
 
 
-_MODELS: dict[tuple[str, ...], type[BaseModel]] = {(): RulePack, ("rules",): Rule, ("rules", "when"): When, ("rules", "then"): Effect}
+_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
+    (): RulePack,
+    ("rules",): Rule,
+    ("rules", "when"): When,
+    ("rules", "then"): Effect,
+}
 
 
 def _keys_allowed(parts: list[str]) -> list[str] | None:

@@ -26,7 +26,7 @@ Texts may name facts in braces: ``{service.name}``, ``{match.contact_conflict}``
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -116,7 +116,7 @@ _NUMBER_OPS = {"eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists"}
 _BOOL_OPS = {"eq", "ne", "exists"}
 _OPS_FOR = {"list": _LIST_OPS, "scalar": _SCALAR_OPS, "number": _NUMBER_OPS, "bool": _BOOL_OPS}
 
-Scalar = Union[str, int, float, bool]
+Scalar = str | int | float | bool
 Side = dict[str, Any]
 
 
@@ -136,7 +136,7 @@ def _check_side(side: Side, fields: dict[str, str], where: str) -> None:
         if isinstance(cond, dict):
             if len(cond) != 1:
                 raise ValueError(f"{where}.{key}: one operator per condition, got {sorted(cond)}")
-            (op, val), = cond.items()
+            ((op, val),) = cond.items()
             if op not in _OPS_FOR[kind]:
                 raise ValueError(
                     f"{where}.{key}: operator '{op}' does not apply to a {kind} field; "
@@ -166,7 +166,7 @@ class When(_Model):
     match: dict[str, bool] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _fields(self) -> "When":
+    def _fields(self) -> When:
         _check_side(self.client, CLIENT_FIELDS, "client")
         _check_side(self.service, SERVICE_FIELDS, "service")
         unknown = sorted(set(self.match) - set(MATCH_FIELDS))
@@ -206,12 +206,10 @@ class Effect(_Model):
     reason: str | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> "Effect":
+    def _one(self) -> Effect:
         given = [k for k in _EFFECTS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError(
-                f"exactly one effect is needed, got {given or 'none'}; allowed: {', '.join(_EFFECTS)}"
-            )
+            raise ValueError(f"exactly one effect is needed, got {given or 'none'}; allowed: {', '.join(_EFFECTS)}")
         if self.needs is not None:
             if not self.needs:
                 raise ValueError("needs must name at least one need")
@@ -262,7 +260,7 @@ class Rule(_Model):
     then: Effect
 
     @model_validator(mode="after")
-    def _scope(self) -> "Rule":
+    def _scope(self) -> Rule:
         if self.then.kind == "suggest" and (self.when.service or self.when.match):
             raise ValueError("a suggest rule is about the client only: no service or match conditions")
         if self.then.kind != "suggest" and not (self.when.service or self.when.match):

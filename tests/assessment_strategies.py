@@ -49,9 +49,16 @@ def catalogs(draw: st.DrawFn, min_size: int = 20, max_size: int = 120) -> Catalo
 
 # kinds in an order that only ever requires later ones (so no generated catalog has a cycle)
 _PATH_KINDS = (
-    "job_placement.direct_employer", "legal_aid.wage_claim", "legal_aid.labour_court", "legal_aid.criminal_case",
-    "legal_aid.information", "safety.protection", "housing.shelter", "documents.work_permit",
-    "documents.identity", "documents.police_report",
+    "job_placement.direct_employer",
+    "legal_aid.wage_claim",
+    "legal_aid.labour_court",
+    "legal_aid.criminal_case",
+    "legal_aid.information",
+    "safety.protection",
+    "housing.shelter",
+    "documents.work_permit",
+    "documents.identity",
+    "documents.police_report",
 )
 
 
@@ -65,19 +72,28 @@ def pathway_catalogs(draw: st.DrawFn, max_services: int = 14) -> Catalog:
     for i in range(n):
         k = draw(st.integers(0, len(_PATH_KINDS) - 1))
         kind = _PATH_KINDS[k]
-        later = list(_PATH_KINDS[k + 1:])
+        later = list(_PATH_KINDS[k + 1 :])
         country, area = draw(st.sampled_from(PLACES))
         mode = draw(st.sampled_from(["never", "never", "with_consent", "mandatory"]))
         fields = dict(
-            id=f"svc-{i}", organization_id=org.id, name=f"Service {i}", kinds=[kind],
+            id=f"svc-{i}",
+            organization_id=org.id,
+            name=f"Service {i}",
+            kinds=[kind],
             service_areas=[{"country": country, "area": draw(st.sampled_from([area, None]))}],
             languages=draw(st.sampled_from([["my", "th"], ["my", "th", "km", "lo", "en"]])),
             contact_with=draw(st.lists(st.sampled_from(PARTIES), max_size=2, unique=True)),
             reports_to_authorities=mode,
-            reports_to=draw(st.lists(st.sampled_from(PARTIES), min_size=1 if mode != "never" else 0, max_size=2, unique=True)),
+            reports_to=draw(
+                st.lists(st.sampled_from(PARTIES), min_size=1 if mode != "never" else 0, max_size=2, unique=True)
+            ),
             requires=draw(st.lists(st.sampled_from(later), max_size=2, unique=True)) if later else [],
-            required_documents=[{"code": "police_report", "document": "police report"}] if draw(st.booleans()) and "documents.police_report" in later else [],
-            refers_to=draw(st.lists(st.sampled_from([s.id for s in services]), max_size=2, unique=True)) if services else [],
+            required_documents=[{"code": "police_report", "document": "police report"}]
+            if draw(st.booleans()) and "documents.police_report" in later
+            else [],
+            refers_to=draw(st.lists(st.sampled_from([s.id for s in services]), max_size=2, unique=True))
+            if services
+            else [],
             capacity={"status": draw(st.sampled_from(["open", "open", "waitlist", "full"]))},
         )
         if kind == "job_placement.direct_employer":

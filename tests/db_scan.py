@@ -4,7 +4,8 @@ database does or does not hold (erasure, encryption at rest)."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Engine, inspect, text
 

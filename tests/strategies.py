@@ -49,16 +49,32 @@ _url = st.none() | st.sampled_from(["https://example.org/help", "http://example.
 
 def _location() -> st.SearchStrategy[Location]:
     return st.builds(
-        Location, name=_opt_text, address_1=_opt_text, city=_opt_text, area=_opt_text, country=_country,
-        latitude=st.none() | st.floats(-90, 90), longitude=st.none() | st.floats(-180, 180),
+        Location,
+        name=_opt_text,
+        address_1=_opt_text,
+        city=_opt_text,
+        area=_opt_text,
+        country=_country,
+        latitude=st.none() | st.floats(-90, 90),
+        longitude=st.none() | st.floats(-180, 180),
     )
 
 
 _area = st.builds(ServiceArea, country=_country, area=_opt_text, name=_opt_text)
-_cost = st.builds(CostOption, option=_opt_text, amount=st.none() | _money,
-                  currency=st.none() | st.from_regex(r"\A[A-Z]{3}\Z"), amount_description=_opt_text)
-_schedule = st.builds(Schedule, description=_opt_text, byday=st.none() | st.sampled_from(["MO", "MO,TU,WE", "SA,SU"]),
-                      opens_at=st.none() | st.times(), closes_at=st.none() | st.times())
+_cost = st.builds(
+    CostOption,
+    option=_opt_text,
+    amount=st.none() | _money,
+    currency=st.none() | st.from_regex(r"\A[A-Z]{3}\Z"),
+    amount_description=_opt_text,
+)
+_schedule = st.builds(
+    Schedule,
+    description=_opt_text,
+    byday=st.none() | st.sampled_from(["MO", "MO,TU,WE", "SA,SU"]),
+    opens_at=st.none() | st.times(),
+    closes_at=st.none() | st.times(),
+)
 _document = st.builds(RequiredDocument, code=st.sampled_from(DOCUMENT_CODES), document=texts)
 _dates = st.none() | st.dates(min_value=dt.date(1900, 1, 1))
 
@@ -70,34 +86,58 @@ def _eligibility(draw: st.DrawFn) -> Eligibility:
     return Eligibility(
         nationalities=draw(st.none() | st.lists(_country, max_size=3)),
         genders=draw(st.none() | st.lists(st.sampled_from(["female", "male", "other"]), max_size=3, unique=True)),
-        minimum_age=low, maximum_age=high,
+        minimum_age=low,
+        maximum_age=high,
         documents_required=draw(st.lists(st.sampled_from(DOCUMENT_CODES), max_size=2, unique=True)),
-        legal_status_required=draw(st.booleans()), description=draw(_opt_text),
+        legal_status_required=draw(st.booleans()),
+        description=draw(_opt_text),
     )
 
 
 _employment = st.builds(
-    Employment, direct_hire=st.booleans(), charges_recruitment_fees=st.booleans(),
+    Employment,
+    direct_hire=st.booleans(),
+    charges_recruitment_fees=st.booleans(),
     sectors=st.lists(st.sampled_from(SECTORS), min_size=1, max_size=3, unique=True),
-    light_work_available=st.booleans(), at_sea=st.booleans(), night_work=st.booleans(), full_time=st.booleans(),
-    wage_monthly=st.none() | _money, minimum_wage_monthly=st.none() | st.floats(1, 1e6),
+    light_work_available=st.booleans(),
+    at_sea=st.booleans(),
+    night_work=st.booleans(),
+    full_time=st.booleans(),
+    wage_monthly=st.none() | _money,
+    minimum_wage_monthly=st.none() | st.floats(1, 1e6),
     currency=st.none() | st.sampled_from(["THB", "MMK", "USD"]),
 )
 _capacity = st.builds(
-    Capacity, status=st.sampled_from(["open", "waitlist", "full"]), until=_dates, updated=_dates,
-    available=st.none() | st.integers(0, 10_000), maximum=st.none() | st.integers(0, 10_000),
+    Capacity,
+    status=st.sampled_from(["open", "waitlist", "full"]),
+    until=_dates,
+    updated=_dates,
+    available=st.none() | st.integers(0, 10_000),
+    maximum=st.none() | st.integers(0, 10_000),
 )
 
 
 def organizations(org_id: st.SearchStrategy[str] = ids) -> st.SearchStrategy[Organization]:
     """Any valid organisation."""
-    return st.builds(Organization, id=org_id, name=_name, description=texts, email=_email, website=_url,
-                     phone=_opt_text, sample=st.booleans())
+    return st.builds(
+        Organization,
+        id=org_id,
+        name=_name,
+        description=texts,
+        email=_email,
+        website=_url,
+        phone=_opt_text,
+        sample=st.booleans(),
+    )
 
 
 @st.composite
-def services(draw: st.DrawFn, organization_ids: list[str] | None = None, service_id: str | None = None,
-             refer_to: list[str] | None = None) -> Service:
+def services(
+    draw: st.DrawFn,
+    organization_ids: list[str] | None = None,
+    service_id: str | None = None,
+    refer_to: list[str] | None = None,
+) -> Service:
     """Any valid service; ``organization_ids`` to choose the provider from, ``refer_to``
     the ids it may refer to (none by default, so catalogs stay free of cycles)."""
     kinds = draw(st.lists(st.sampled_from(SERVICE_KIND_IDS), min_size=1, max_size=3, unique=True))
@@ -109,20 +149,34 @@ def services(draw: st.DrawFn, organization_ids: list[str] | None = None, service
     fields: dict[str, Any] = dict(
         id=service_id or draw(ids),
         organization_id=draw(st.sampled_from(organization_ids)) if organization_ids else draw(ids),
-        name=draw(_name), description=draw(texts), status=draw(st.sampled_from(["active", "inactive"])),
-        kinds=kinds, location=location, service_areas=areas, remote=draw(st.booleans()),
-        languages=draw(st.lists(st.sampled_from(_LANGUAGES), max_size=3)), interpretation=draw(st.booleans()),
-        cost_options=draw(st.lists(_cost, max_size=2)), schedules=draw(st.lists(_schedule, max_size=2)),
+        name=draw(_name),
+        description=draw(texts),
+        status=draw(st.sampled_from(["active", "inactive"])),
+        kinds=kinds,
+        location=location,
+        service_areas=areas,
+        remote=draw(st.booleans()),
+        languages=draw(st.lists(st.sampled_from(_LANGUAGES), max_size=3)),
+        interpretation=draw(st.booleans()),
+        cost_options=draw(st.lists(_cost, max_size=2)),
+        schedules=draw(st.lists(_schedule, max_size=2)),
         required_documents=draw(st.lists(_document, max_size=2)),
         eligibility=draw(st.just(Eligibility()) | _eligibility()),
-        reports_to_authorities=mode, reports_to=reports, contact_with=draw(_parties),
-        adverse_parties=draw(_parties), represents_without_attending=draw(st.booleans()),
-        restricts_movement=draw(st.booleans()), movement_note=draw(_opt_text), acts_without_client=draw(st.booleans()),
+        reports_to_authorities=mode,
+        reports_to=reports,
+        contact_with=draw(_parties),
+        adverse_parties=draw(_parties),
+        represents_without_attending=draw(st.booleans()),
+        restricts_movement=draw(st.booleans()),
+        movement_note=draw(_opt_text),
+        acts_without_client=draw(st.booleans()),
         employment=draw(_employment if needs_job else st.none() | _employment),
         capacity=draw(st.just(Capacity()) | _capacity),
         requires=draw(st.lists(st.sampled_from(SERVICE_KIND_IDS), max_size=2)),
         refers_to=draw(st.lists(st.sampled_from(refer_to), max_size=2)) if refer_to else [],
-        email=draw(_email), url=draw(_url), phone=draw(_opt_text),
+        email=draw(_email),
+        url=draw(_url),
+        phone=draw(_opt_text),
     )
     return Service(**fields)
 

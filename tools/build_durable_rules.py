@@ -46,8 +46,20 @@ def build(dest: Path) -> Path:
     pip = [sys.executable, "-m", "pip"]
     with tempfile.TemporaryDirectory(prefix="durable-rules-") as tmp:
         work = Path(tmp)
-        subprocess.run([*pip, "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-                        "durable-rules==2.0.28", "-d", str(work)], check=True)
+        subprocess.run(
+            [
+                *pip,
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "durable-rules==2.0.28",
+                "-d",
+                str(work),
+            ],
+            check=True,
+        )
         sdist = work / SDIST
         digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
         if digest != SDIST_SHA256:
@@ -59,8 +71,12 @@ def build(dest: Path) -> Path:
                 tar.extractall(work)  # noqa: S202 (checked by its hash above)
         src = work / "durable_rules-2.0.28"
         if shutil.which("patch"):
-            subprocess.run(["patch", "--batch", "--forward", "-p1", "-i", str(PATCH)], cwd=src, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                ["patch", "--batch", "--forward", "-p1", "-i", str(PATCH)],
+                cwd=src,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         else:  # git applies a patch outside a repository just as well
             subprocess.run(["git", "apply", "-p1", str(PATCH)], cwd=src, check=True)
         subprocess.run([*pip, "wheel", "--quiet", "--no-deps", "-w", str(dest), str(src)], check=True)

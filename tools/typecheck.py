@@ -29,8 +29,16 @@ def main(argv: list[str]) -> int:
         (top / "__init__.py").write_text("")  # a regular package: data folders are not namespace packages
         for folder in FOLDERS:
             (top / folder).symlink_to(ROOT / folder, target_is_directory=True)
-        cmd = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
-               "--cache-dir", str(ROOT / ".mypy_cache"), "--no-namespace-packages"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            "--cache-dir",
+            str(ROOT / ".mypy_cache"),
+            "--no-namespace-packages",
+        ]
         for p in packages:
             cmd += ["-p", p]
         return subprocess.call(cmd, cwd=tmp, env=dict(os.environ, MYPYPATH=tmp))

@@ -22,6 +22,7 @@ def package_version() -> str:
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "0+unknown"
 
+
 _GROUPS = (
     "match_cmd",
     "demo_cmd",
@@ -46,6 +47,7 @@ def build_app() -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+
     def _print_version(value: bool) -> None:
         if value:
             typer.echo(f"freechoice {package_version()}")
@@ -53,8 +55,9 @@ def build_app() -> typer.Typer:
 
     @app.callback()
     def _root(
-        version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
-                                     help="Print the version and exit."),
+        version: bool = typer.Option(
+            False, "--version", is_eager=True, callback=_print_version, help="Print the version and exit."
+        ),
     ) -> None:
         """Match a client's ranked needs to services they can choose from."""
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
 __all__ = ["Url", "Yes", "open_database", "require_yes"]
 
-Url = Annotated[Optional[str], typer.Option("--database-url", help="Default: FREECHOICE_DATABASE_URL or sqlite:///freechoice.db")]
+Url = Annotated[
+    str | None, typer.Option("--database-url", help="Default: FREECHOICE_DATABASE_URL or sqlite:///freechoice.db")
+]
 Yes = Annotated[bool, typer.Option("--yes", help="Confirm: this cannot be undone.")]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
@@ -15,10 +15,12 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 catalog_app = typer.Typer(help="Catalog import and export (Open Referral HSDS 3.1).", no_args_is_help=True)
-Url = Annotated[Optional[str], typer.Option("--database-url", help="Default: FREECHOICE_DATABASE_URL or sqlite:///freechoice.db")]
+Url = Annotated[
+    str | None, typer.Option("--database-url", help="Default: FREECHOICE_DATABASE_URL or sqlite:///freechoice.db")
+]
 
 
-def _db(url: str | None) -> "Database":
+def _db(url: str | None) -> Database:
     from freechoice.api.settings import Settings
     from freechoice.catalog.db import Database
 
@@ -28,7 +30,7 @@ def _db(url: str | None) -> "Database":
     return db
 
 
-def _check(db: "Database", parsed: "HsdsImport", org: str | None) -> None:
+def _check(db: Database, parsed: HsdsImport, org: str | None) -> None:
     """What only the database can tell: the organisation named by --org exists, and the
     import closes no referral cycle with what is stored."""
     from freechoice.catalog import CatalogError, Problem, ValidationFailed
@@ -50,19 +52,41 @@ def _check(db: "Database", parsed: "HsdsImport", org: str | None) -> None:
 
 @catalog_app.command("import")
 def import_(
-    source: Annotated[Path, typer.Argument(help="HSDS JSON file (list of services or export document) or folder of object files.")],
-    org: Annotated[Optional[str], typer.Option("--org", help="Import every service as this existing organisation's "
-                                               "(the file's organisations are not imported).")] = None,
-    report: Annotated[Optional[Path], typer.Option("--report", help="Also write the import report (JSON) here.")] = None,
-    lenient: Annotated[bool, typer.Option("--lenient", help="Import a record with an impossible value without that "
-                                          "value, and leave out records that cannot be read; both are reported "
-                                          "(default: refuse the whole file).")] = False,
-    directory: Annotated[Optional[str], typer.Option(
-        "--directory", help="Incremental sync with this directory (a name): services not modified since the "
-        "last_modified held are skipped, and the directory's services the file no longer lists are set inactive "
-        "(reported).")] = None,
-    changed_only: Annotated[bool, typer.Option(
-        "--changed-only", help="With --directory: the file lists only changed services; deactivate nothing.")] = False,
+    source: Annotated[
+        Path, typer.Argument(help="HSDS JSON file (list of services or export document) or folder of object files.")
+    ],
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            help="Import every service as this existing organisation's (the file's organisations are not imported).",
+        ),
+    ] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Also write the import report (JSON) here.")] = None,
+    lenient: Annotated[
+        bool,
+        typer.Option(
+            "--lenient",
+            help="Import a record with an impossible value without that "
+            "value, and leave out records that cannot be read; both are reported "
+            "(default: refuse the whole file).",
+        ),
+    ] = False,
+    directory: Annotated[
+        str | None,
+        typer.Option(
+            "--directory",
+            help="Incremental sync with this directory (a name): services not modified since the "
+            "last_modified held are skipped, and the directory's services the file no longer lists are set inactive "
+            "(reported).",
+        ),
+    ] = None,
+    changed_only: Annotated[
+        bool,
+        typer.Option(
+            "--changed-only", help="With --directory: the file lists only changed services; deactivate nothing."
+        ),
+    ] = False,
     database_url: Url = None,
 ) -> None:
     """Validate and import in one transaction; nothing is written if anything is wrong,
@@ -86,8 +110,14 @@ def import_(
 
             with db.session() as s:
                 sync = plan_sync(parsed, load_catalog(s)[0], directory, deactivate_missing=not changed_only)
-            parsed = HsdsImport(parsed.organizations, sync.services, parsed.unclassified, parsed.inferred,
-                                parsed.dropped, parsed.refused)
+            parsed = HsdsImport(
+                parsed.organizations,
+                sync.services,
+                parsed.unclassified,
+                parsed.inferred,
+                parsed.dropped,
+                parsed.refused,
+            )
             typer.echo(f"sync with {directory!r} (held up to {sync.watermark}): {sync.skipped} not modified, skipped")
         _check(db, parsed, org)
         typer.echo(f"writing {len(parsed.services)} services in one transaction")
@@ -95,8 +125,10 @@ def import_(
             summary = import_catalog(s, parsed.organizations, parsed.services, actor="cli-import")
     finally:
         db.dispose()
-    typer.echo(f"{len(parsed.organizations)} organizations, {len(parsed.services)} services: "
-               f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged")
+    typer.echo(
+        f"{len(parsed.organizations)} organizations, {len(parsed.services)} services: "
+        f"{summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged"
+    )
     for row in parsed.inferred:
         typer.echo(f"  inferred {row['kinds']} for {row['id']} ({row['name']}) from {row['from']}")
     for row in parsed.unclassified:
@@ -108,16 +140,23 @@ def import_(
     for row in sync.deactivated if sync else []:
         typer.echo(f"  DEACTIVATED {row['id']} ({row['name']}): {row['why']}")
     if report is not None:
-        body = {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged, **parsed.report(),
-                **(sync.report() if sync else {})}
+        body = {
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+            **parsed.report(),
+            **(sync.report() if sync else {}),
+        }
         report.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2))
 
 
 @catalog_app.command("export")
 def export(
     out: Annotated[Path, typer.Option("--out", help="File to write the HSDS 3.1 JSON to.")],
-    org: Annotated[Optional[str], typer.Option("--org", help="Only this organisation's services.")] = None,
-    sample: Annotated[bool, typer.Option("--sample", help="Export the bundled fictional sample catalog, not the database.")] = False,
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation's services.")] = None,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="Export the bundled fictional sample catalog, not the database.")
+    ] = False,
     database_url: Url = None,
 ) -> None:
     """Write the catalog as HSDS 3.1 JSON (with the freechoice taxonomy for the facts HSDS lacks)."""

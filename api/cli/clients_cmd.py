@@ -33,8 +33,19 @@ def erase(
         with db.writing() as s:
             removal = erase_client(s, org, client_ref)
             if not removal.total:
-                raise FreechoiceError(f"no data held for client {client_ref!r} of {org!r} (already erased, or never recorded)")
-            audit(s, Principal("cli", org, "operator"), "erase", "client", None, None, organization=org, **removal.counts())
+                raise FreechoiceError(
+                    f"no data held for client {client_ref!r} of {org!r} (already erased, or never recorded)"
+                )
+            audit(
+                s,
+                Principal("cli", org, "operator"),
+                "erase",
+                "client",
+                None,
+                None,
+                organization=org,
+                **removal.counts(),
+            )
     finally:
         db.dispose()
     print(json.dumps({"organization_id": org, "erased": removal.counts()}, indent=2))

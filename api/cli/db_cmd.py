@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,7 +15,9 @@ from ._db import Yes, require_yes
 __all__ = ["register"]
 
 db_app = typer.Typer(help="Database migrations, backups and data keys.", no_args_is_help=True)
-Url = Annotated[Optional[str], typer.Option("--database-url", help="Default: FREECHOICE_DATABASE_URL or sqlite:///freechoice.db")]
+Url = Annotated[
+    str | None, typer.Option("--database-url", help="Default: FREECHOICE_DATABASE_URL or sqlite:///freechoice.db")
+]
 
 
 def _database(url: str | None):  # type: ignore[no-untyped-def]
@@ -34,9 +36,13 @@ def upgrade(revision: str = "head", database_url: Url = None) -> None:
 
 @db_app.command("downgrade")
 def downgrade(
-    revision: Annotated[Optional[str], typer.Argument(
-        help="Revision to go down to, e.g. 0001; 'base' removes every table and all the data in them.")] = None,
-    yes: Annotated[bool, typer.Option("--yes", help="Do it without asking (data in the removed tables is lost).")] = False,
+    revision: Annotated[
+        str | None,
+        typer.Argument(help="Revision to go down to, e.g. 0001; 'base' removes every table and all the data in them."),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do it without asking (data in the removed tables is lost).")
+    ] = False,
     database_url: Url = None,
 ) -> None:
     """Migrate the schema down to REVISION, dropping what later revisions added (asks first)."""
@@ -45,15 +51,26 @@ def downgrade(
     from ._confirm import confirm_destructive
 
     if not revision:
-        raise ValidationFailed([Problem("REVISION", "name the revision to go down to; nothing was changed",
-                                        ["base", "0001", "or another revision id"])], what="command")
+        raise ValidationFailed(
+            [
+                Problem(
+                    "REVISION",
+                    "name the revision to go down to; nothing was changed",
+                    ["base", "0001", "or another revision id"],
+                )
+            ],
+            what="command",
+        )
     db = _database(database_url)
     now = db.current() or "base"
     if now == revision:
         print(f"database already at {now}; nothing to do")
         return
-    warning = (f"this migrates {db.engine.url.render_as_string(hide_password=True)} down from {now} to {revision}"
-               + ("; every table and all data will be removed" if revision == "base" else "; what later revisions added is removed"))
+    warning = f"this migrates {db.engine.url.render_as_string(hide_password=True)} down from {now} to {revision}" + (
+        "; every table and all data will be removed"
+        if revision == "base"
+        else "; what later revisions added is removed"
+    )
     confirm_destructive(warning, yes)
     db.downgrade(revision)
     print(f"database at {db.current() or 'base'}")
@@ -84,7 +101,9 @@ def rotate_key(yes: Yes = False, database_url: Url = None) -> None:
     require_yes(yes, "re-encrypting every client record")
     db = _database(database_url)
     if db.sealer is None:
-        raise DataKeyError("FREECHOICE_DATA_KEY is not set: put the new key first, then the old ones, separated by commas")
+        raise DataKeyError(
+            "FREECHOICE_DATA_KEY is not set: put the new key first, then the old ones, separated by commas"
+        )
     try:
         with db.engine.connect().execution_options(freechoice_write=True) as conn:
             summary = reseal(conn, db.sealer, commit=conn.commit)
@@ -96,8 +115,9 @@ def rotate_key(yes: Yes = False, database_url: Url = None) -> None:
 
 
 @db_app.command("backup")
-def backup(path: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
-           database_url: Url = None) -> None:
+def backup(
+    path: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")], database_url: Url = None
+) -> None:
     """Copy the SQLite database to PATH while the service keeps running (SQLite's
     online backup API), and check the copy. PostgreSQL: use pg_dump (see README)."""
     from freechoice.api.settings import Settings
@@ -108,8 +128,11 @@ def backup(path: Annotated[Path, typer.Argument(help="The backup file to write (
 
 
 @db_app.command("restore")
-def restore(path: Annotated[Path, typer.Argument(help="A backup made with `freechoice db backup`.")],
-            yes: Yes = False, database_url: Url = None) -> None:
+def restore(
+    path: Annotated[Path, typer.Argument(help="A backup made with `freechoice db backup`.")],
+    yes: Yes = False,
+    database_url: Url = None,
+) -> None:
     """Replace the SQLite database with the backup at PATH (checked first). Stop the
     service first. PostgreSQL: use pg_restore (see README)."""
     from freechoice.api.settings import Settings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,9 +15,9 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 def create(
     org: Annotated[str, typer.Option("--org", help="Organisation id (created if missing, with --org-name).")],
     role: Annotated[str, typer.Option("--role", help="admin, caseworker or partner")],
-    org_name: Annotated[Optional[str], typer.Option("--org-name", help="Name for a new organisation.")] = None,
+    org_name: Annotated[str | None, typer.Option("--org-name", help="Name for a new organisation.")] = None,
     label: Annotated[str, typer.Option(help="A note on what the key is for.")] = "",
-    database_url: Annotated[Optional[str], typer.Option("--database-url")] = None,
+    database_url: Annotated[str | None, typer.Option("--database-url")] = None,
 ) -> None:
     """Create a key and print it once. Store it: only its hash is kept."""
     from freechoice.api.auth import ROLES, create_key
@@ -34,8 +34,10 @@ def create(
     with db.writing() as s:
         if s.get(OrganizationRow, org) is None:
             if not org_name:
-                raise ValidationFailed([Problem("--org-name", f"organisation '{org}' does not exist; give --org-name to create it")],
-                                       what="command")
+                raise ValidationFailed(
+                    [Problem("--org-name", f"organisation '{org}' does not exist; give --org-name to create it")],
+                    what="command",
+                )
             save_organization(s, Organization(id=org, name=org_name), "cli")
         key_id, token = create_key(s, org, role, label=label, created_by="cli")
     print(token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,13 +14,18 @@ __all__ = ["register"]
 
 def match(
     assessment: Annotated[str, typer.Argument(help="Assessment JSON file, or - to read stdin.")],
-    catalog: Annotated[Optional[Path], typer.Option(help="Catalog YAML/JSON (default: bundled sample).")] = None,
-    rules: Annotated[Optional[Path], typer.Option(help="Rule pack YAML (default: bundled default pack).")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Catalog YAML/JSON (default: bundled sample).")] = None,
+    rules: Annotated[Path | None, typer.Option(help="Rule pack YAML (default: bundled default pack).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly the option list JSON on stdout.")] = False,
     all_needs: Annotated[bool, typer.Option("--all-needs", help="Include needs ranked 1 and 2.")] = False,
-    show_all: Annotated[bool, typer.Option(
-        "--show-all", help="Also show what is left out by default and shown on request (fees, brokers, pay below "
-        "the minimum, closed places, family tracing without the client), last in each need, with cautions.")] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option(
+            "--show-all",
+            help="Also show what is left out by default and shown on request (fees, brokers, pay below "
+            "the minimum, closed places, family tracing without the client), last in each need, with cautions.",
+        ),
+    ] = False,
 ) -> None:
     """Propose options for one client's assessment."""
     from freechoice.catalog import load_catalog, load_sample_catalog

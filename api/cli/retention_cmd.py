@@ -28,8 +28,13 @@ def run(
     settings = Settings()
     db = open_database(database_url, migrate=True)
     try:
-        report = run_retention(db, now=utcnow(), default_days=settings.retention_days,
-                               idempotency_hours=settings.idempotency_hours, dry_run=dry_run)
+        report = run_retention(
+            db,
+            now=utcnow(),
+            default_days=settings.retention_days,
+            idempotency_hours=settings.idempotency_hours,
+            dry_run=dry_run,
+        )
     finally:
         db.dispose()
     print(json.dumps(report.as_dict(), indent=2))

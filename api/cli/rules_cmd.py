@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,7 +28,7 @@ def check(pack: Annotated[Path, typer.Argument(help="Rule pack YAML file.", exis
 def test(
     cases: Annotated[Path, typer.Argument(help="Case file or folder of *.yaml case files.", exists=True)],
     rules: Annotated[
-        Optional[Path], typer.Option(help="Rule pack (default: bundled default pack).", exists=True, dir_okay=False)
+        Path | None, typer.Option(help="Rule pack (default: bundled default pack).", exists=True, dir_okay=False)
     ] = None,
     require_coverage: Annotated[bool, typer.Option(help="Fail when a rule of the pack has no case.")] = True,
 ) -> None:

@@ -14,8 +14,12 @@ __all__ = ["register"]
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes (gunicorn with uvicorn workers when more than one).")] = 1,
-    sample: Annotated[bool, typer.Option("--sample", help="Load the fictional sample catalog into an empty database.")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (gunicorn with uvicorn workers when more than one).")
+    ] = 1,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="Load the fictional sample catalog into an empty database.")
+    ] = False,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs). The database is created and migrated on first start."""
     import uvicorn
@@ -48,8 +52,12 @@ def serve(
         from freechoice.api.server import GunicornServer
 
         # the arbiter's own lines in the same format as the workers' (JSON by default)
-        GunicornServer(create_app, bind=f"{host}:{port}", workers=workers,
-                       logconfig_dict=dict_config(settings.log_format, settings.log_level)).run()
+        GunicornServer(
+            create_app,
+            bind=f"{host}:{port}",
+            workers=workers,
+            logconfig_dict=dict_config(settings.log_format, settings.log_level),
+        ).run()
 
 
 def register(app: typer.Typer) -> None:

@@ -31,13 +31,17 @@ def erase(
     who: Eraser,
     db: DbSession,
     client_ref: Annotated[str, Path(min_length=1, max_length=64)],
-    organization_id: Annotated[str | None, Query(max_length=128,
-                                                 description="The client's organisation (admin: required)")] = None,
+    organization_id: Annotated[
+        str | None, Query(max_length=128, description="The client's organisation (admin: required)")
+    ] = None,
 ) -> dict[str, Any]:
     if who.role == "admin":
         if not organization_id:
-            raise ProblemError(422, "an admin names the client's organisation",
-                               errors=[{"field": "organization_id", "message": "required for an admin key"}])
+            raise ProblemError(
+                422,
+                "an admin names the client's organisation",
+                errors=[{"field": "organization_id", "message": "required for an admin key"}],
+            )
         org = organization_id
     else:
         if organization_id and organization_id != who.organization_id:

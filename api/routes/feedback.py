@@ -224,11 +224,7 @@ def kpis(
         raise ProblemError(404, "no such organization")
     # whole days in UTC; the calendar's last day has no next one, so it is an open end
     start = dt.datetime.combine(since or dt.date.min, dt.time(), tzinfo=dt.UTC)
-    end = (
-        dt.datetime.combine(until, dt.time.max, tzinfo=dt.UTC)
-        if until
-        else dt.datetime.max.replace(tzinfo=dt.UTC)
-    )
+    end = dt.datetime.combine(until, dt.time.max, tzinfo=dt.UTC) if until else dt.datetime.max.replace(tzinfo=dt.UTC)
     # columns only, never the stored lists: every read below is an indexed range of one
     # organisation and period, joined in the database
     in_period = (

@@ -5,8 +5,9 @@ freechoice taxonomy shaped like the HSDS 3.1 API (``/``, ``/services``,
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from sqlalchemy import select
@@ -57,8 +58,12 @@ def _view(state: Any) -> _View:
     view = getattr(state, "hsds_view", None)
     if view is None or view.version != catalog.version:
         services = sorted(catalog, key=lambda s: s.id)
-        view = _View(catalog.version, services, {record_uuid("service", s.id): s.id for s in services},
-                     {record_uuid("organization", o): o for o in catalog.organizations})
+        view = _View(
+            catalog.version,
+            services,
+            {record_uuid("service", s.id): s.id for s in services},
+            {record_uuid("organization", o): o for o in catalog.organizations},
+        )
         state.hsds_view = view
     return view  # type: ignore[no-any-return]
 
@@ -68,15 +73,25 @@ def _page(items: Sequence[Any], page: int, per_page: int) -> dict[str, Any]:
     last_page, empty, and the page's ``contents``."""
     total = len(items)
     pages = max(1, math.ceil(total / per_page))
-    contents = list(items[(page - 1) * per_page: page * per_page])
-    return {"total_items": total, "total_pages": pages, "page_number": page, "size": len(contents),
-            "first_page": page == 1, "last_page": page >= pages, "empty": not contents, "contents": contents}
+    contents = list(items[(page - 1) * per_page : page * per_page])
+    return {
+        "total_items": total,
+        "total_pages": pages,
+        "page_number": page,
+        "size": len(contents),
+        "first_page": page == 1,
+        "last_page": page >= pages,
+        "empty": not contents,
+        "contents": contents,
+    }
 
 
 def _owners(db: Any, ids: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for i in range(0, len(ids), _CHUNK):
-        rows = db.execute(select(ServiceRow.id, ServiceRow.organization_id).where(ServiceRow.id.in_(ids[i:i + _CHUNK])))
+        rows = db.execute(
+            select(ServiceRow.id, ServiceRow.organization_id).where(ServiceRow.id.in_(ids[i : i + _CHUNK]))
+        )
         out.update({sid: org for sid, org in rows})
     return out
 
@@ -88,40 +103,77 @@ def about(request: Request, who: Caller) -> dict[str, Any]:
 
 @router.post("/import", summary="Import HSDS 3.1 JSON (partner: own organisation only; admin: any)")
 def import_hsds(
-    who: Writer, db: DbSession, state: State,
-    document: Annotated[Any, Body(description="A list of HSDS services with nested objects, or an object with "
-                                               "'organizations' and 'services' (as the export produces).")],
-    organization_id: Annotated[str | None, Query(
-        max_length=128, description="Import every service as this organisation's (the document's organisations are not "
-                    "imported): for a directory whose HSDS ids are the partner's own.")] = None,
-    lenient: Annotated[bool, Query(description="Import a record with an impossible value without that value, and "
-                                               "leave out records that cannot be read; both are listed in the report "
-                                               "('dropped', 'refused'). Default: refuse the whole document.")] = False,
-    directory: Annotated[str | None, Query(
-        min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$",
-        description="Incremental sync with this directory: services not modified since the last_modified held are "
-                    "skipped, and (with complete=true) services of the directory it no longer lists are set inactive "
-                    "and listed under 'deactivated'.")] = None,
-    complete: Annotated[bool, Query(description="With directory: the document lists all of the directory's services "
-                                                "(false: only changed ones; nothing is deactivated).")] = True,
+    who: Writer,
+    db: DbSession,
+    state: State,
+    document: Annotated[
+        Any,
+        Body(
+            description="A list of HSDS services with nested objects, or an object with "
+            "'organizations' and 'services' (as the export produces)."
+        ),
+    ],
+    organization_id: Annotated[
+        str | None,
+        Query(
+            max_length=128,
+            description="Import every service as this organisation's (the document's organisations are not "
+            "imported): for a directory whose HSDS ids are the partner's own.",
+        ),
+    ] = None,
+    lenient: Annotated[
+        bool,
+        Query(
+            description="Import a record with an impossible value without that value, and "
+            "leave out records that cannot be read; both are listed in the report "
+            "('dropped', 'refused'). Default: refuse the whole document."
+        ),
+    ] = False,
+    directory: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=128,
+            pattern=r"^[A-Za-z0-9._:-]+$",
+            description="Incremental sync with this directory: services not modified since the last_modified held are "
+            "skipped, and (with complete=true) services of the directory it no longer lists are set inactive "
+            "and listed under 'deactivated'.",
+        ),
+    ] = None,
+    complete: Annotated[
+        bool,
+        Query(
+            description="With directory: the document lists all of the directory's services "
+            "(false: only changed ones; nothing is deactivated)."
+        ),
+    ] = True,
 ) -> dict[str, Any]:
     parsed = parse_hsds(document, organization_id=organization_id, lenient=lenient)
     named = {s.organization_id for s in parsed.services} | {o.id for o in parsed.organizations}
     foreign = sorted(named - {who.organization_id})
     if who.role == "partner" and foreign:
-        raise ProblemError(403, "partners import their own organisation's services only",
-                           errors=[{"field": "organization_id", "message": f"not yours: {', '.join(foreign)}"}])
+        raise ProblemError(
+            403,
+            "partners import their own organisation's services only",
+            errors=[{"field": "organization_id", "message": f"not yours: {', '.join(foreign)}"}],
+        )
     current = state.current_catalog(force=True)
     with write_transaction(db):  # the checks read inside the one transaction that writes
         if who.role == "partner":
             owners = _owners(db, [s.id for s in parsed.services])
             taken = sorted(sid for sid, org in owners.items() if org != who.organization_id)
             if taken:
-                raise ProblemError(403, "these services belong to another organisation",
-                                   errors=[{"field": "id", "message": f"not yours: {', '.join(taken[:50])}"}])
+                raise ProblemError(
+                    403,
+                    "these services belong to another organisation",
+                    errors=[{"field": "id", "message": f"not yours: {', '.join(taken[:50])}"}],
+                )
         if organization_id is not None and db.get(OrganizationRow, organization_id) is None:
-            raise ProblemError(422, f"no organization {organization_id!r}",
-                               errors=[{"field": "organization_id", "message": "no such organization"}])
+            raise ProblemError(
+                422,
+                f"no organization {organization_id!r}",
+                errors=[{"field": "organization_id", "message": "no such organization"}],
+            )
         sync = None
         if directory is not None:
             held = [s for s in current if who.role != "partner" or s.organization_id == who.organization_id]
@@ -130,11 +182,25 @@ def import_hsds(
         with gc_paused():  # a cycle is refused (422, named) before anything is written
             ReferralGraph(writing.applied_to(current, linked_only=True))
         summary = import_catalog(db, writing.organizations, writing.services, actor=who.key_id)
-        audit(db, who, "sync" if sync else "import", "hsds", directory, created=summary.created, updated=summary.updated,
-              unchanged=summary.unchanged, deactivated=len(sync.deactivated) if sync else 0)
+        audit(
+            db,
+            who,
+            "sync" if sync else "import",
+            "hsds",
+            directory,
+            created=summary.created,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+            deactivated=len(sync.deactivated) if sync else 0,
+        )
     state.current_catalog(force=True)
-    return {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged, **parsed.report(),
-            **(sync.report() if sync else {})}
+    return {
+        "created": summary.created,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        **parsed.report(),
+        **(sync.report() if sync else {}),
+    }
 
 
 def _one_to_one(service: dict[str, Any]) -> dict[str, Any]:
@@ -143,11 +209,21 @@ def _one_to_one(service: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/services", summary="Services as HSDS 3.1, paged like the HSDS API (partners: their own)")
 def list_services(
-    who: Caller, db: DbSession, state: State, page: Page = 1, per_page: PerPage = 50,
+    who: Caller,
+    db: DbSession,
+    state: State,
+    page: Page = 1,
+    per_page: PerPage = 50,
     search: Annotated[str | None, Query(max_length=500, description="Words in the name or description.")] = None,
-    organization_id: Annotated[str | None, Query(max_length=128, description="HSDS uuid or freechoice id of the organisation.")] = None,
-    taxonomy_term_id: Annotated[str | None, Query(max_length=128, description="A term of the freechoice taxonomy (a service kind).")] = None,
-    taxonomy_id: Annotated[str | None, Query(max_length=128, description="Services with any term of this taxonomy.")] = None,
+    organization_id: Annotated[
+        str | None, Query(max_length=128, description="HSDS uuid or freechoice id of the organisation.")
+    ] = None,
+    taxonomy_term_id: Annotated[
+        str | None, Query(max_length=128, description="A term of the freechoice taxonomy (a service kind).")
+    ] = None,
+    taxonomy_id: Annotated[
+        str | None, Query(max_length=128, description="Services with any term of this taxonomy.")
+    ] = None,
     modified_after: Annotated[Moment | None, Query(description="Changed on or after this time.")] = None,
     full: Annotated[bool, Query(description="Fully nested services (default: one-to-one fields only).")] = False,
 ) -> dict[str, Any]:
@@ -205,7 +281,9 @@ def get_taxonomy(taxonomy_id: PathId, who: Caller) -> dict[str, Any]:
 
 @router.get("/taxonomy_terms", summary="Terms of the freechoice taxonomy (service kinds and facts), paged")
 def list_taxonomy_terms(
-    who: Caller, page: Page = 1, per_page: PerPage = 50,
+    who: Caller,
+    page: Page = 1,
+    per_page: PerPage = 50,
     taxonomy_id: IdQuery | None = None,
     search: Annotated[TextQuery | None, Query(description="Words in the name or description.")] = None,
 ) -> dict[str, Any]:

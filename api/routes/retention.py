@@ -25,13 +25,19 @@ Reader = Annotated[Principal, Depends(require_role("admin", "caseworker"))]
 
 class RetentionSet(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    days: int | None = Field(ge=0, le=36_500, strict=True, description="Days to keep (0: until erased; null: the service default)")
+    days: int | None = Field(
+        ge=0, le=36_500, strict=True, description="Days to keep (0: until erased; null: the service default)"
+    )
 
 
 def _view(row: OrganizationRow, default: int) -> dict[str, Any]:
     days = row.retention_days
-    return {"organization_id": row.id, "retention_days": days, "service_default_days": default,
-            "effective_days": default if days is None else days}
+    return {
+        "organization_id": row.id,
+        "retention_days": days,
+        "service_default_days": default,
+        "effective_days": default if days is None else days,
+    }
 
 
 @router.get("/organizations/{org_id}/retention", summary="How long an organisation's client records are kept")
@@ -42,7 +48,9 @@ def get_retention(org_id: PathId, who: Reader, db: DbSession, state: State) -> d
     return _view(row, state.settings.retention_days)
 
 
-@router.put("/organizations/{org_id}/retention", summary="Set how long an organisation's client records are kept (admin)")
+@router.put(
+    "/organizations/{org_id}/retention", summary="Set how long an organisation's client records are kept (admin)"
+)
 def set_retention(org_id: PathId, body: RetentionSet, who: Admin, db: DbSession, state: State) -> dict[str, Any]:
     with write_transaction(db):
         row = db.get(OrganizationRow, org_id, with_for_update=True)

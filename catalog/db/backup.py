@@ -21,8 +21,10 @@ from ..errors import FreechoiceError
 
 __all__ = ["BackupInfo", "backup_sqlite", "check_backup", "restore_sqlite", "sqlite_path"]
 
-PG_ROUTE = ("this is a PostgreSQL database: back it up with pg_dump --format=custom --file=PATH DATABASE_URL "
-            "and restore with pg_restore --clean --if-exists --dbname=DATABASE_URL PATH (README: Data protection)")
+PG_ROUTE = (
+    "this is a PostgreSQL database: back it up with pg_dump --format=custom --file=PATH DATABASE_URL "
+    "and restore with pg_restore --clean --if-exists --dbname=DATABASE_URL PATH (README: Data protection)"
+)
 
 
 @dataclass(frozen=True)

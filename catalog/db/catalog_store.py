@@ -4,8 +4,9 @@ that lets every process follow changes made by any other."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, cast
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import Table, Text, func, insert, select, update
@@ -32,7 +33,7 @@ __all__ = [
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def current_revision(session: Session) -> int:
@@ -66,11 +67,25 @@ def save_service(session: Session, service: Service, actor: str, change: str, re
     row = session.get(ServiceRow, service.id)
     if row is None:
         version = 1
-        session.add(ServiceRow(id=service.id, organization_id=service.organization_id, status=service.status,
-                               version=1, revision=rev, data=data, updated_by=actor))
+        session.add(
+            ServiceRow(
+                id=service.id,
+                organization_id=service.organization_id,
+                status=service.status,
+                version=1,
+                revision=rev,
+                data=data,
+                updated_by=actor,
+            )
+        )
     else:
         version = row.version + 1
-        row.organization_id, row.status, row.version, row.revision = service.organization_id, service.status, version, rev
+        row.organization_id, row.status, row.version, row.revision = (
+            service.organization_id,
+            service.status,
+            version,
+            rev,
+        )
         row.data, row.updated_by, row.updated_at = data, actor, _now()
     session.add(ServiceVersion(service_id=service.id, version=version, change=change, data=data, changed_by=actor))
     return version
@@ -93,8 +108,7 @@ def catalog_changes(session: Session, since: int) -> tuple[list[Organization], l
         return [], [], rev
     orgs = [Organization.model_validate(r.data) for r in session.scalars(select(OrganizationRow))]
     services = [
-        Service.model_validate(r.data)
-        for r in session.scalars(select(ServiceRow).where(ServiceRow.revision > since))
+        Service.model_validate(r.data) for r in session.scalars(select(ServiceRow).where(ServiceRow.revision > since))
     ]
     return orgs, services, rev
 
@@ -118,14 +132,17 @@ class ImportSummary:
     unchanged: int
 
 
-def import_catalog(session: Session, organizations: Iterable[Organization], services: Iterable[Service], *, actor: str) -> ImportSummary:
+def import_catalog(
+    session: Session, organizations: Iterable[Organization], services: Iterable[Service], *, actor: str
+) -> ImportSummary:
     """Upsert many records in the caller's transaction; unchanged records get no new version."""
     with gc_paused():
         return _import_catalog(session, organizations, services, actor=actor)
 
 
-def _import_catalog(session: Session, organizations: Iterable[Organization], services: Iterable[Service], *,
-                    actor: str) -> ImportSummary:
+def _import_catalog(
+    session: Session, organizations: Iterable[Organization], services: Iterable[Service], *, actor: str
+) -> ImportSummary:
     created = updated = unchanged = 0
     org_changes = 0
     now = _now()  # one timestamp for the whole import (datetime.now is costly per row)
@@ -142,7 +159,11 @@ def _import_catalog(session: Session, organizations: Iterable[Organization], ser
     session.flush()
     rev = current_revision(session) + 1  # the revision this import becomes, if it changes anything
     services = list(services)
-    existing = {r.id: r for r in session.scalars(select(ServiceRow).where(ServiceRow.id.in_([s.id for s in services])))} if services else {}
+    existing = (
+        {r.id: r for r in session.scalars(select(ServiceRow).where(ServiceRow.id.in_([s.id for s in services])))}
+        if services
+        else {}
+    )
     new_rows: list[dict[str, Any]] = []
     new_versions: list[dict[str, Any]] = []
     data: Any
@@ -151,9 +172,21 @@ def _import_catalog(session: Session, organizations: Iterable[Organization], ser
         if row is None:
             data = RawJSON(svc.model_dump_json())  # stored as serialised: no dict built for new rows
             created += 1
-            new_rows.append(dict(id=svc.id, organization_id=svc.organization_id, status=svc.status, version=1,
-                                 revision=rev, data=data, updated_by=actor, updated_at=now))
-            new_versions.append(dict(service_id=svc.id, version=1, change="import", data=data, changed_by=actor, changed_at=now))
+            new_rows.append(
+                dict(
+                    id=svc.id,
+                    organization_id=svc.organization_id,
+                    status=svc.status,
+                    version=1,
+                    revision=rev,
+                    data=data,
+                    updated_by=actor,
+                    updated_at=now,
+                )
+            )
+            new_versions.append(
+                dict(service_id=svc.id, version=1, change="import", data=data, changed_by=actor, changed_at=now)
+            )
             continue
         data = orjson.loads(svc.model_dump_json())
         if row.data == data:
@@ -162,7 +195,11 @@ def _import_catalog(session: Session, organizations: Iterable[Organization], ser
             updated += 1
             row.status, row.version, row.revision, row.data = svc.status, row.version + 1, rev, data
             row.organization_id, row.updated_by, row.updated_at = svc.organization_id, actor, now
-            new_versions.append(dict(service_id=svc.id, version=row.version, change="import", data=data, changed_by=actor, changed_at=now))
+            new_versions.append(
+                dict(
+                    service_id=svc.id, version=row.version, change="import", data=data, changed_by=actor, changed_at=now
+                )
+            )
     if new_rows:
         session.execute(insert(cast(Table, ServiceRow.__table__)), new_rows)
     if new_versions:

@@ -10,9 +10,10 @@ Every other transaction is a plain read transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 import orjson
 from alembic import command
@@ -52,8 +53,14 @@ class Database:
         rest (:mod:`.sealing`); without a key it is stored as it is.
     """
 
-    def __init__(self, url: str, *, checkpoint_seconds: float | None = None, data_key: str | Sealer | None = None,
-                 **engine_options: Any) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        checkpoint_seconds: float | None = None,
+        data_key: str | Sealer | None = None,
+        **engine_options: Any,
+    ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.sealer = data_key if isinstance(data_key, Sealer) else Sealer.from_setting(data_key)

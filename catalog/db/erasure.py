@@ -12,8 +12,9 @@ what was done and when but no longer say to whom.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterable, Sequence, cast
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import CursorResult, and_, delete, func, select, update
@@ -72,7 +73,7 @@ def _rows(session: Session, statement: Any) -> int:
 
 def _chunks(items: Sequence[str]) -> Iterable[list[str]]:
     for i in range(0, len(items), _CHUNK):
-        yield list(items[i:i + _CHUNK])
+        yield list(items[i : i + _CHUNK])
 
 
 def _ids(session: Session, q: Any, items: Sequence[str]) -> list[str]:
@@ -86,25 +87,43 @@ def _ids(session: Session, q: Any, items: Sequence[str]) -> list[str]:
 def erase_client(session: Session, organization_id: str, client_ref: str) -> Removal:
     """Erase everything held about ``client_ref`` of ``organization_id``, in the
     caller's write transaction. Returns what was removed (``total`` 0: nothing held)."""
-    asm_ids = list(session.scalars(select(AssessmentRow.id).where(
-        AssessmentRow.organization_id == organization_id, AssessmentRow.client_ref == client_ref)))
-    ol_ids = list(session.scalars(select(OptionListRow.id).where(
-        OptionListRow.organization_id == organization_id, OptionListRow.client_ref == client_ref)))
+    asm_ids = list(
+        session.scalars(
+            select(AssessmentRow.id).where(
+                AssessmentRow.organization_id == organization_id, AssessmentRow.client_ref == client_ref
+            )
+        )
+    )
+    ol_ids = list(
+        session.scalars(
+            select(OptionListRow.id).where(
+                OptionListRow.organization_id == organization_id, OptionListRow.client_ref == client_ref
+            )
+        )
+    )
     # an option list always has its client's assessment; the other way round as well
-    ol_ids = sorted(set(ol_ids) | set(_ids(session, lambda c: select(OptionListRow.id).where(
-        OptionListRow.assessment_id.in_(c)), asm_ids)))
-    asm_ids = sorted(set(asm_ids) | set(_ids(session, lambda c: select(OptionListRow.assessment_id).where(
-        OptionListRow.id.in_(c)), ol_ids)))
+    ol_ids = sorted(
+        set(ol_ids)
+        | set(_ids(session, lambda c: select(OptionListRow.id).where(OptionListRow.assessment_id.in_(c)), asm_ids))
+    )
+    asm_ids = sorted(
+        set(asm_ids)
+        | set(_ids(session, lambda c: select(OptionListRow.assessment_id).where(OptionListRow.id.in_(c)), ol_ids))
+    )
     removal = _remove(session, asm_ids, ol_ids)
     if removal.total:
         removal.audit_entries_anonymised += _anonymise_audit(
-            session, removal.ids, and_(AuditEntry.client_ref == client_ref, AuditEntry.organization_id == organization_id))
+            session,
+            removal.ids,
+            and_(AuditEntry.client_ref == client_ref, AuditEntry.organization_id == organization_id),
+        )
         removal.idempotency_records += _drop_idempotency(session, organization_id, removal.ids | {client_ref})
     return removal
 
 
-def remove_cases(session: Session, organization_id: str, before: dt.datetime, *, finished: Collection[str],
-                 dry_run: bool = False) -> Removal:
+def remove_cases(
+    session: Session, organization_id: str, before: dt.datetime, *, finished: Collection[str], dry_run: bool = False
+) -> Removal:
     """Retention: remove the option lists and assessments of ``organization_id``
     created before ``before``, with the choices and referrals made from them.
 
@@ -112,24 +131,49 @@ def remove_cases(session: Session, organization_id: str, before: dt.datetime, *,
     that end it: declined, completed, closed) is kept until it is: the client is still
     being helped. ``dry_run`` counts what would go and changes nothing.
     """
-    old_lists = list(session.scalars(select(OptionListRow.id).where(
-        OptionListRow.organization_id == organization_id, OptionListRow.created_at < before)))
-    open_lists = set(_ids(session, lambda c: select(ReferralRow.option_list_id).where(
-        ReferralRow.option_list_id.in_(c), ReferralRow.status.not_in(sorted(finished))), old_lists))
+    old_lists = list(
+        session.scalars(
+            select(OptionListRow.id).where(
+                OptionListRow.organization_id == organization_id, OptionListRow.created_at < before
+            )
+        )
+    )
+    open_lists = set(
+        _ids(
+            session,
+            lambda c: select(ReferralRow.option_list_id).where(
+                ReferralRow.option_list_id.in_(c), ReferralRow.status.not_in(sorted(finished))
+            ),
+            old_lists,
+        )
+    )
     ol_ids = sorted(set(old_lists) - open_lists)
-    kept_asm = set(_ids(session, lambda c: select(OptionListRow.assessment_id).where(
-        OptionListRow.id.in_(c)), sorted(open_lists)))
-    asm_of_lists = set(_ids(session, lambda c: select(OptionListRow.assessment_id).where(
-        OptionListRow.id.in_(c)), ol_ids))
-    old_asm = set(session.scalars(select(AssessmentRow.id).where(
-        AssessmentRow.organization_id == organization_id, AssessmentRow.created_at < before)))
+    kept_asm = set(
+        _ids(session, lambda c: select(OptionListRow.assessment_id).where(OptionListRow.id.in_(c)), sorted(open_lists))
+    )
+    asm_of_lists = set(
+        _ids(session, lambda c: select(OptionListRow.assessment_id).where(OptionListRow.id.in_(c)), ol_ids)
+    )
+    old_asm = set(
+        session.scalars(
+            select(AssessmentRow.id).where(
+                AssessmentRow.organization_id == organization_id, AssessmentRow.created_at < before
+            )
+        )
+    )
     # an assessment goes with its lists; one still behind a kept list stays
     asm_ids = sorted((asm_of_lists | old_asm) - kept_asm)
-    newer_lists = set(_ids(session, lambda c: select(OptionListRow.id).where(
-        OptionListRow.assessment_id.in_(c)), asm_ids)) - set(ol_ids)
+    newer_lists = set(
+        _ids(session, lambda c: select(OptionListRow.id).where(OptionListRow.assessment_id.in_(c)), asm_ids)
+    ) - set(ol_ids)
     if newer_lists:  # a list made later from an old assessment keeps the assessment
-        keep = set(_ids(session, lambda c: select(OptionListRow.assessment_id).where(OptionListRow.id.in_(c)),
-                        sorted(newer_lists)))
+        keep = set(
+            _ids(
+                session,
+                lambda c: select(OptionListRow.assessment_id).where(OptionListRow.id.in_(c)),
+                sorted(newer_lists),
+            )
+        )
         asm_ids = [a for a in asm_ids if a not in keep]
     removal = _remove(session, asm_ids, ol_ids, dry_run=dry_run)
     if removal.total and not dry_run:
@@ -144,16 +188,23 @@ def _remove(session: Session, asm_ids: list[str], ol_ids: list[str], *, dry_run:
     removal.ids = set(asm_ids) | set(ol_ids) | set(choice_ids) | set(ref_ids)
     if dry_run:
         for chunk in _chunks(ref_ids):
-            removal.feedback_unlinked += session.scalar(
-                select(func.count()).select_from(FeedbackRow).where(FeedbackRow.referral_id.in_(chunk))) or 0
-            removal.referral_events += session.scalar(
-                select(func.count()).select_from(ReferralEvent).where(ReferralEvent.referral_id.in_(chunk))) or 0
+            removal.feedback_unlinked += (
+                session.scalar(select(func.count()).select_from(FeedbackRow).where(FeedbackRow.referral_id.in_(chunk)))
+                or 0
+            )
+            removal.referral_events += (
+                session.scalar(
+                    select(func.count()).select_from(ReferralEvent).where(ReferralEvent.referral_id.in_(chunk))
+                )
+                or 0
+            )
         removal.referrals, removal.choices = len(ref_ids), len(choice_ids)
         removal.option_lists, removal.assessments = len(ol_ids), len(asm_ids)
         return removal
     for chunk in _chunks(ref_ids):
         removal.feedback_unlinked += _rows(
-            session, update(FeedbackRow).where(FeedbackRow.referral_id.in_(chunk)).values(referral_id=None, text=None))
+            session, update(FeedbackRow).where(FeedbackRow.referral_id.in_(chunk)).values(referral_id=None, text=None)
+        )
         removal.referral_events += _rows(session, delete(ReferralEvent).where(ReferralEvent.referral_id.in_(chunk)))
         removal.linked_records += _drop_linked(session, ReferralRow.__table__, chunk)
         removal.referrals += _rows(session, delete(ReferralRow).where(ReferralRow.id.in_(chunk)))

@@ -21,8 +21,9 @@ key, every plain one sealed), then drop the old keys.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import orjson
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -163,7 +164,7 @@ class SealedText(TypeDecorator[str]):
         sealer = sealer_of(dialect)
         if sealer is None:
             raise _missing_key()
-        return sealer.open(value[len(_TEXT_PREFIX):]).decode()
+        return sealer.open(value[len(_TEXT_PREFIX) :]).decode()
 
 
 # (table, primary key columns, sealed column, "json" or "text"): every column that holds
@@ -184,7 +185,9 @@ def has_sealed(connection: Connection) -> bool:
     for name, _, col, kind in SEALED_COLUMNS:
         pattern = '{"fernet":%' if kind == "json" else _TEXT_PREFIX + "%"
         value = cast(column(col), Text)
-        if connection.execute(select(literal(1)).select_from(table(name, column(col))).where(value.like(pattern)).limit(1)).first():
+        if connection.execute(
+            select(literal(1)).select_from(table(name, column(col))).where(value.like(pattern)).limit(1)
+        ).first():
             return True
     return False
 
@@ -197,8 +200,15 @@ class ResealSummary:
     rotated: dict[str, int] = field(default_factory=dict)
 
 
-def reseal(connection: Connection, sealer: Sealer | None, *, open_only: bool = False, batch: int = 500,
-           commit: Callable[[], None] | None = None, tables: Iterable[str] | None = None) -> ResealSummary:
+def reseal(
+    connection: Connection,
+    sealer: Sealer | None,
+    *,
+    open_only: bool = False,
+    batch: int = 500,
+    commit: Callable[[], None] | None = None,
+    tables: Iterable[str] | None = None,
+) -> ResealSummary:
     """Bring every client-data value to the form ``sealer`` writes: plain values are
     sealed, sealed ones re-encrypted under its first key. With ``open_only`` (a
     migration down, or leaving encryption), sealed values are decrypted back to plain.
@@ -259,8 +269,8 @@ def _resealed(value: Any, kind: str, sealer: Sealer, open_only: bool) -> Any:
         return {"fernet": sealer.seal(orjson.dumps(value))}
     if is_sealed(value):
         if open_only:
-            return sealer.open(value[len(_TEXT_PREFIX):]).decode()
-        return _TEXT_PREFIX + sealer.rotate(value[len(_TEXT_PREFIX):])
+            return sealer.open(value[len(_TEXT_PREFIX) :]).decode()
+        return _TEXT_PREFIX + sealer.rotate(value[len(_TEXT_PREFIX) :])
     if open_only:
         return None
     return _TEXT_PREFIX + sealer.seal(value.encode())

@@ -1,6 +1,6 @@
 """freechoice.catalog.hsds: Open Referral HSDS 3.1 import and export of the catalog."""
 
-from . import infer, schema, vocabulary
+from . import infer, schema, vocabulary  # noqa: F401  (submodules reachable as attributes)
 from .export import export_catalog, export_organization, export_service
 from .importer import HsdsImport, parse_hsds, read_hsds
 from .profiles import PROFILE_URI, profile, profile_errors

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import orjson
 
@@ -35,16 +36,20 @@ _DEFAULTS = {f: _json_default(f) for f in FACT_FIELDS}
 def _attr(link_entity: str, link_id: str, term_id: str, value: str | None, label: str) -> dict[str, Any]:
     out = {
         "id": hsds_id("attribute", f"{link_entity}:{link_id}:{term_id}"),
-        "link_id": link_id, "link_type": "freechoice", "link_entity": link_entity,
-        "taxonomy_term_id": term_id, "label": label,
+        "link_id": link_id,
+        "link_type": "freechoice",
+        "link_entity": link_entity,
+        "taxonomy_term_id": term_id,
+        "label": label,
     }
     if value is not None:
         out["value"] = value
     return out
 
 
-def _typed(out: dict[str, Any], attrs: list[dict[str, Any]], entity: str, link_id: str, field: str, fmt: str,
-           value: str | None) -> None:
+def _typed(
+    out: dict[str, Any], attrs: list[dict[str, Any]], entity: str, link_id: str, field: str, fmt: str, value: str | None
+) -> None:
     """Put a contact detail in its HSDS field, or (where HSDS's format rejects it) in a fact attribute."""
     if value is None:
         return
@@ -77,19 +82,32 @@ def _location(d: dict[str, Any], sid: str) -> list[dict[str, Any]]:
     if not loc:
         return []
     lid = hsds_id("location", d["id"])
-    location: dict[str, Any] = {"id": lid, "location_type": "physical", "organization_id": record_uuid("organization", d["organization_id"])}
+    location: dict[str, Any] = {
+        "id": lid,
+        "location_type": "physical",
+        "organization_id": record_uuid("organization", d["organization_id"]),
+    }
     if loc.get("name"):
         location["name"] = loc["name"]
     if loc.get("latitude") is not None:
         location["latitude"] = loc["latitude"]
     if loc.get("longitude") is not None:
         location["longitude"] = loc["longitude"]
-    location["addresses"] = [{
-        "id": hsds_id("address", d["id"]), "location_id": lid, "address_1": loc.get("address_1") or "",
-        "city": loc.get("city") or "", "state_province": loc.get("area") or "", "postal_code": "",
-        "country": loc["country"], "address_type": "physical",
-    }]
-    return [{"id": hsds_id("service_at_location", d["id"]), "service_id": sid, "location_id": lid, "location": location}]
+    location["addresses"] = [
+        {
+            "id": hsds_id("address", d["id"]),
+            "location_id": lid,
+            "address_1": loc.get("address_1") or "",
+            "city": loc.get("city") or "",
+            "state_province": loc.get("area") or "",
+            "postal_code": "",
+            "country": loc["country"],
+            "address_type": "physical",
+        }
+    ]
+    return [
+        {"id": hsds_id("service_at_location", d["id"]), "service_id": sid, "location_id": lid, "location": location}
+    ]
 
 
 def _present(item: dict[str, Any]) -> dict[str, Any]:
@@ -127,28 +145,42 @@ def export_service(svc: Service | dict[str, Any]) -> dict[str, Any]:
     if d.get("phone") is not None:
         out["phones"] = [{"id": hsds_id("phone", key), "service_id": sid, "number": d["phone"]}]
     out["service_areas"] = [
-        {"id": hsds_id("service_area", f"{key}:{i}"), "service_id": sid,
-         "name": a.get("name") or ", ".join(x for x in (a.get("area"), a["country"]) if x), "extent_type": "freechoice-area",
-         "extent": orjson.dumps({"country": a["country"], "area": a.get("area")}).decode()}
+        {
+            "id": hsds_id("service_area", f"{key}:{i}"),
+            "service_id": sid,
+            "name": a.get("name") or ", ".join(x for x in (a.get("area"), a["country"]) if x),
+            "extent_type": "freechoice-area",
+            "extent": orjson.dumps({"country": a["country"], "area": a.get("area")}).decode(),
+        }
         for i, a in enumerate(d.get("service_areas") or [])
     ]
-    out["languages"] = [{"id": hsds_id("language", f"{key}:{c}"), "service_id": sid, "code": c} for c in d.get("languages") or []]
-    out["cost_options"] = [{"id": hsds_id("cost_option", f"{key}:{i}"), "service_id": sid, **_present(c)}
-                           for i, c in enumerate(d.get("cost_options") or [])]
-    out["schedules"] = [{"id": hsds_id("schedule", f"{key}:{i}"), "service_id": sid, **_present(x)}
-                        for i, x in enumerate(d.get("schedules") or [])]
+    out["languages"] = [
+        {"id": hsds_id("language", f"{key}:{c}"), "service_id": sid, "code": c} for c in d.get("languages") or []
+    ]
+    out["cost_options"] = [
+        {"id": hsds_id("cost_option", f"{key}:{i}"), "service_id": sid, **_present(c)}
+        for i, c in enumerate(d.get("cost_options") or [])
+    ]
+    out["schedules"] = [
+        {"id": hsds_id("schedule", f"{key}:{i}"), "service_id": sid, **_present(x)}
+        for i, x in enumerate(d.get("schedules") or [])
+    ]
     out["required_documents"] = [
         {"id": hsds_id("required_document", f"{key}:{i}"), "service_id": sid, "document": doc["document"]}
         for i, doc in enumerate(d.get("required_documents") or [])
     ]
-    out["contacts"] = [{"id": hsds_id("contact", key), "service_id": sid, "email": out["email"]}] if "email" in out else []
+    out["contacts"] = (
+        [{"id": hsds_id("contact", key), "service_id": sid, "email": out["email"]}] if "email" in out else []
+    )
     cap = d.get("capacity") or {}
     if cap.get("available") is not None:
         updated = (cap.get("updated") or "2000-01-01") + "T00:00:00Z"
         capacity: dict[str, Any] = {
-            "id": hsds_id("service_capacity", key), "service_id": sid,
+            "id": hsds_id("service_capacity", key),
+            "service_id": sid,
             "unit": {"id": hsds_id("unit", "places"), "name": "places"},
-            "available": cap["available"], "updated": updated,
+            "available": cap["available"],
+            "updated": updated,
             "description": cap.get("status", "open") + (f" until {cap['until']}" if cap.get("until") else ""),
         }
         if cap.get("maximum") is not None:
@@ -156,8 +188,11 @@ def export_service(svc: Service | dict[str, Any]) -> dict[str, Any]:
         out["capacities"] = [capacity]
     out["service_at_locations"] = _location(d, sid)
     attrs += [_attr("service", sid, kind_term(k), None, SERVICE_KINDS[k].label) for k in d["kinds"]]
-    attrs += [_attr("service", sid, fact_term(f), orjson.dumps(d.get(f)).decode(), f"fact:{f}")
-              for f in FACT_FIELDS if d.get(f) != _DEFAULTS[f]]
+    attrs += [
+        _attr("service", sid, fact_term(f), orjson.dumps(d.get(f)).decode(), f"fact:{f}")
+        for f in FACT_FIELDS
+        if d.get(f) != _DEFAULTS[f]
+    ]
     out["attributes"] = attrs
     return merged(out, d)
 
@@ -169,9 +204,13 @@ def export_catalog(*args: Any, **kwargs: Any) -> dict[str, Any]:
         return _export_catalog(*args, **kwargs)
 
 
-def _export_catalog(catalog: Catalog | tuple[Iterable[Organization], Iterable[dict[str, Any]]], *,
-                   organization_id: str | None = None, sample: bool | None = None,
-                   progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+def _export_catalog(
+    catalog: Catalog | tuple[Iterable[Organization], Iterable[dict[str, Any]]],
+    *,
+    organization_id: str | None = None,
+    sample: bool | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
     """The catalog (or one organisation's part) as one HSDS 3.1 JSON document:
     the freechoice profile (a JSON Schema for each fact attribute), the freechoice
     taxonomy and its terms, organizations, and services with their

@@ -7,9 +7,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 from pydantic import ValidationError
@@ -136,7 +137,8 @@ def _org(obj: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
     facts = _facts(attrs, f"organization[{obj['id']}]", problems)
     phones = [p for p in obj.get("phones") or [] if isinstance(p, dict)]
     return {
-        "id": _fc_id(attrs) or obj["id"], "name": obj["name"],
+        "id": _fc_id(attrs) or obj["id"],
+        "name": obj["name"],
         "description": facts["description"] if "description" in facts else obj.get("description") or "",
         "email": facts["email"] if "email" in facts else obj.get("email"),
         "website": facts["website"] if "website" in facts else obj.get("website"),
@@ -148,20 +150,30 @@ def _org(obj: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
 def _term_names(attrs: list[dict[str, Any]], terms: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for a in attrs:
-        term = a.get("taxonomy_term") if isinstance(a.get("taxonomy_term"), dict) else terms.get(a.get("taxonomy_term_id", ""))
+        term = (
+            a.get("taxonomy_term")
+            if isinstance(a.get("taxonomy_term"), dict)
+            else terms.get(a.get("taxonomy_term_id", ""))
+        )
         if term:
             out.append(term)
     return out
 
 
-def _infer_kinds(obj: dict[str, Any], attrs: list[dict[str, Any]], terms: dict[str, dict[str, Any]]) -> tuple[list[str], str]:
+def _infer_kinds(
+    obj: dict[str, Any], attrs: list[dict[str, Any]], terms: dict[str, dict[str, Any]]
+) -> tuple[list[str], str]:
     """Kinds for a record without freechoice kind terms: a term naming a freechoice kind
     (by id or uri), else words in term names, else in the service name, else its description."""
     named = _term_names(attrs, terms)
     direct = []
     for term in named:
         uri = str(term.get("term_uri") or "")
-        for candidate in (term.get("name"), term.get("code"), uri.removeprefix(_KIND_URI) if uri.startswith(_KIND_URI) else None):
+        for candidate in (
+            term.get("name"),
+            term.get("code"),
+            uri.removeprefix(_KIND_URI) if uri.startswith(_KIND_URI) else None,
+        ):
             if candidate in SERVICE_KIND_IDS and candidate not in direct and candidate != "unclassified":
                 direct.append(candidate)
     if direct:
@@ -187,10 +199,15 @@ def _place(obj: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, A
         for addr in loc.get("addresses") or []:
             if isinstance(addr, dict) and addr.get("country"):
                 country = str(addr["country"])
-                location = {"name": loc.get("name"), "address_1": addr.get("address_1") or None,
-                            "city": addr.get("city") or None, "area": addr.get("state_province") or None,
-                            "country": country_code(country) or country,
-                            "latitude": loc.get("latitude"), "longitude": loc.get("longitude")}
+                location = {
+                    "name": loc.get("name"),
+                    "address_1": addr.get("address_1") or None,
+                    "city": addr.get("city") or None,
+                    "area": addr.get("state_province") or None,
+                    "country": country_code(country) or country,
+                    "latitude": loc.get("latitude"),
+                    "longitude": loc.get("longitude"),
+                }
                 break
         if location:
             break
@@ -214,7 +231,10 @@ def _place(obj: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, A
 def _capacity(obj: dict[str, Any]) -> dict[str, Any] | None:
     for cap in obj.get("capacities") or []:
         if isinstance(cap, dict) and isinstance(cap.get("available"), (int, float)):
-            out: dict[str, Any] = {"available": int(cap["available"]), "status": "full" if cap["available"] <= 0 else "open"}
+            out: dict[str, Any] = {
+                "available": int(cap["available"]),
+                "status": "full" if cap["available"] <= 0 else "open",
+            }
             if isinstance(cap.get("maximum"), (int, float)):
                 out["maximum"] = int(cap["maximum"])
             try:
@@ -225,8 +245,9 @@ def _capacity(obj: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _service(obj: dict[str, Any], org_ids: dict[str, str], terms: dict[str, dict[str, Any]],
-             problems: list[Problem]) -> tuple[dict[str, Any], str]:
+def _service(
+    obj: dict[str, Any], org_ids: dict[str, str], terms: dict[str, dict[str, Any]], problems: list[Problem]
+) -> tuple[dict[str, Any], str]:
     """A freechoice service dict from an HSDS service, and how its kinds were found
     ('' when they came with the freechoice taxonomy or could not be found)."""
     attrs = _attrs(obj)
@@ -256,15 +277,23 @@ def _service(obj: dict[str, Any], org_ids: dict[str, str], terms: dict[str, dict
         "languages": languages,
         "interpretation": bool(obj.get("interpretation_services")),
         "cost_options": [
-            {k: (c[k].upper() if k == "currency" else c[k]) for k in ("option", "amount", "currency", "amount_description")
-             if c.get(k) is not None}
-            for c in obj.get("cost_options") or [] if isinstance(c, dict)
+            {
+                k: (c[k].upper() if k == "currency" else c[k])
+                for k in ("option", "amount", "currency", "amount_description")
+                if c.get(k) is not None
+            }
+            for c in obj.get("cost_options") or []
+            if isinstance(c, dict)
         ],
-        "schedules": [{k: s[k] for k in ("description", "byday", "opens_at", "closes_at") if s.get(k) is not None}
-                      for s in obj.get("schedules") or [] if isinstance(s, dict)],
+        "schedules": [
+            {k: s[k] for k in ("description", "byday", "opens_at", "closes_at") if s.get(k) is not None}
+            for s in obj.get("schedules") or []
+            if isinstance(s, dict)
+        ],
         "required_documents": [
             {"code": document_code(str(d.get("document") or "")), "document": d.get("document") or "document"}
-            for d in obj.get("required_documents") or [] if isinstance(d, dict)
+            for d in obj.get("required_documents") or []
+            if isinstance(d, dict)
         ],
         "eligibility": eligibility,
         "email": obj.get("email"),
@@ -285,8 +314,13 @@ def _where(kind: str, obj: Any, i: int) -> str:
     return f"{kind}[{oid if isinstance(oid, str) and oid else f'#{i}'}]"
 
 
-def parse_hsds(doc: Any, *, organization_id: str | None = None,
-               progress: Callable[[int], None] | None = None, lenient: bool = False) -> HsdsImport:
+def parse_hsds(
+    doc: Any,
+    *,
+    organization_id: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    lenient: bool = False,
+) -> HsdsImport:
     """Validate an HSDS document and map it to freechoice records (nothing is stored).
 
     Parameters:
@@ -314,8 +348,9 @@ def parse_hsds(doc: Any, *, organization_id: str | None = None,
         return _parse_hsds(doc, organization_id, progress, lenient)
 
 
-def _parse_hsds(doc: Any, organization_id: str | None, progress: Callable[[int], None] | None,
-                lenient: bool) -> HsdsImport:
+def _parse_hsds(
+    doc: Any, organization_id: str | None, progress: Callable[[int], None] | None, lenient: bool
+) -> HsdsImport:
     doc = normalize(doc)
     problems: list[Problem] = []
     dropped: list[dict[str, str]] = []
@@ -349,7 +384,9 @@ def _parse_hsds(doc: Any, organization_id: str | None, progress: Callable[[int],
     terms = {t["id"]: t for i, t in enumerate(raw_terms) if i not in invalid["taxonomy_term"]}
     orgs: list[Organization] = []
     org_ids: dict[str, str] = {}
-    unreadable_orgs = {o.get("id") for i, o in enumerate(raw_orgs) if i in invalid["organization"] and isinstance(o, dict)}
+    unreadable_orgs = {
+        o.get("id") for i, o in enumerate(raw_orgs) if i in invalid["organization"] and isinstance(o, dict)
+    }
     for i, obj in enumerate(raw_orgs if organization_id is None else []):
         if i in invalid["organization"]:
             continue
@@ -383,8 +420,9 @@ def _parse_hsds(doc: Any, organization_id: str | None, progress: Callable[[int],
             svc = _validated(Service, data, where, lenient, dropped)
         except ValidationError as err:
             if lenient:
-                refused.append({"record": where, "why": "; ".join(p.field + ": " + p.message
-                                                                   for p in _model_problems(where, err))})
+                refused.append(
+                    {"record": where, "why": "; ".join(p.field + ": " + p.message for p in _model_problems(where, err))}
+                )
             else:
                 problems += _model_problems(where, err)
             continue
@@ -394,13 +432,18 @@ def _parse_hsds(doc: Any, organization_id: str | None, progress: Callable[[int],
         if organization_id is None and svc.organization_id not in known_orgs:
             if obj.get("organization_id") in unreadable_orgs:
                 continue  # its organisation's problems are listed already
-            problems.append(Problem(f"service[{obj['id']}].organization_id",
-                                    f"no organization {obj.get('organization_id')!r} in the input"))
+            problems.append(
+                Problem(
+                    f"service[{obj['id']}].organization_id",
+                    f"no organization {obj.get('organization_id')!r} in the input",
+                )
+            )
             continue
         result.services.append(svc)
         if svc.kinds == ["unclassified"] and how == "":
-            result.unclassified.append({"id": svc.id, "name": svc.name,
-                                        "why": "no service kind could be inferred; kept inactive"})
+            result.unclassified.append(
+                {"id": svc.id, "name": svc.name, "why": "no service kind could be inferred; kept inactive"}
+            )
         elif how:
             result.inferred.append({"id": svc.id, "name": svc.name, "kinds": ", ".join(svc.kinds), "from": how})
     if progress is not None and doc["services"]:
@@ -493,7 +536,9 @@ def _validated(model: Any, data: dict[str, Any], where: str, lenient: bool, drop
                     parent = parent.get(part) if isinstance(parent, dict) else None
                 if len(loc) >= 2 and isinstance(parent, dict) and loc[-1] in parent:
                     value = parent.pop(loc[-1])
-                    dropped.append({"record": where, "field": ".".join(loc), "value": repr(value)[:200], "why": e["msg"]})
+                    dropped.append(
+                        {"record": where, "field": ".".join(loc), "value": repr(value)[:200], "why": e["msg"]}
+                    )
                     removed = True
             if not removed:
                 raise

@@ -45,8 +45,11 @@ def _refs(node: Any, found: set[str]) -> None:
 
 def _standalone(prop: dict[str, Any], defs: dict[str, Any], field: str) -> dict[str, Any]:
     """One property of the model's schema as a schema of its own (with the $defs it uses)."""
-    schema: dict[str, Any] = {"$schema": _DIALECT, "$id": f"{TAXONOMY_URI}/fact/{field}.schema.json",
-                              **{k: v for k, v in copy.deepcopy(prop).items() if k != "default"}}
+    schema: dict[str, Any] = {
+        "$schema": _DIALECT,
+        "$id": f"{TAXONOMY_URI}/fact/{field}.schema.json",
+        **{k: v for k, v in copy.deepcopy(prop).items() if k != "default"},
+    }
     needed: set[str] = set()
     _refs(schema, needed)
     while True:
@@ -68,29 +71,42 @@ def _profile() -> bytes:
     facts: dict[str, Any] = {}
     for field in FACT_FIELDS:
         facts[f"fact:{field}"] = {
-            "taxonomy_term_id": fact_term(field), "term_uri": f"{TAXONOMY_URI}/fact/{field}",
-            "link_entity": ["service"], "value": "JSON text of the schema below",
+            "taxonomy_term_id": fact_term(field),
+            "term_uri": f"{TAXONOMY_URI}/fact/{field}",
+            "link_entity": ["service"],
+            "value": "JSON text of the schema below",
             "description": Service.model_fields[field].description or f"freechoice service field '{field}'",
             "schema": _standalone(model["properties"][field], defs, field),
         }
     for field, description in CONTACT_FACTS.items():
         entities, schema = _CONTACT_SCHEMAS[field]
         facts[f"fact:{field}"] = {
-            "taxonomy_term_id": fact_term(field), "term_uri": f"{TAXONOMY_URI}/fact/{field}",
-            "link_entity": list(entities), "value": "JSON text of the schema below", "description": description,
+            "taxonomy_term_id": fact_term(field),
+            "term_uri": f"{TAXONOMY_URI}/fact/{field}",
+            "link_entity": list(entities),
+            "value": "JSON text of the schema below",
+            "description": description,
             "schema": {"$schema": _DIALECT, "$id": f"{TAXONOMY_URI}/fact/{field}.schema.json", **schema},
         }
     body = {
-        "name": "freechoice", "uri": PROFILE_URI, "hsds_version": "3.1",
+        "name": "freechoice",
+        "uri": PROFILE_URI,
+        "hsds_version": "3.1",
         "description": "Extension facts of freechoice (service matching for people leaving trafficking and forced "
-                       "labour) carried as HSDS attributes linked to terms of the freechoice taxonomy. A kind "
-                       "attribute has no value; a fact attribute's value is JSON text valid against its schema; "
-                       "facts equal to their default are left out.",
+        "labour) carried as HSDS attributes linked to terms of the freechoice taxonomy. A kind "
+        "attribute has no value; a fact attribute's value is JSON text valid against its schema; "
+        "facts equal to their default are left out.",
         "taxonomy": {"id": TAXONOMY_ID, "uri": TAXONOMY_URI},
-        "identifier": {"taxonomy_term_id": hsds_id("term", ID_TERM), "term_uri": f"{TAXONOMY_URI}/{ID_TERM}",
-                       "value": "the record's id in freechoice (plain text)"},
-        "kinds": {"term_uri_prefix": f"{TAXONOMY_URI}/kind/", "value": "none",
-                  "example_taxonomy_term_id": kind_term("legal_aid.wage_claim")},
+        "identifier": {
+            "taxonomy_term_id": hsds_id("term", ID_TERM),
+            "term_uri": f"{TAXONOMY_URI}/{ID_TERM}",
+            "value": "the record's id in freechoice (plain text)",
+        },
+        "kinds": {
+            "term_uri_prefix": f"{TAXONOMY_URI}/kind/",
+            "value": "none",
+            "example_taxonomy_term_id": kind_term("legal_aid.wage_claim"),
+        },
         "attributes": facts,
     }
     return orjson.dumps(body)

@@ -8,7 +8,7 @@ independent check of the export."""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -47,18 +47,21 @@ def validator(name: str, registry: Registry | None = None) -> Draft202012Validat
 @lru_cache(maxsize=1)
 def _bundled_documents() -> dict[str, Any]:
     folder = resources.files("freechoice.catalog.hsds").joinpath("schema")
-    return {e.name: json.loads(e.read_text(encoding="utf-8")) for e in folder.iterdir()
-            if e.name.endswith(".json") and e.name != "openapi.json"}
+    return {
+        e.name: json.loads(e.read_text(encoding="utf-8"))
+        for e in folder.iterdir()
+        if e.name.endswith(".json") and e.name != "openapi.json"
+    }
 
 
-@lru_cache(maxsize=None)
+@cache
 def property_types(name: str) -> dict[str, str]:
     """property -> JSON type of the HSDS ``name`` schema's own fields (as a CSV column holds them)."""
     props = _bundled_documents()[f"{name}.json"].get("properties") or {}
     return {k: str(v.get("type")) for k, v in props.items() if isinstance(v, dict) and isinstance(v.get("type"), str)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fast(name: str) -> Any:
     docs = _bundled_documents()
 
@@ -66,7 +69,10 @@ def _fast(name: str) -> Any:
         return docs[uri.rsplit("/", 1)[-1]]
 
     return jsonschema_rs.Draft202012Validator(
-        docs[f"{name}.json"], validate_formats=True, retriever=retrieve, base_uri=f"https://hsds.invalid/schema/{name}.json"
+        docs[f"{name}.json"],
+        validate_formats=True,
+        retriever=retrieve,
+        base_uri=f"https://hsds.invalid/schema/{name}.json",
     )
 
 
@@ -84,7 +90,7 @@ def hsds_errors(obj: Any, name: str) -> list[tuple[str, str, list[Any] | None]]:
     return sorted(out, key=lambda e: (e[0], e[1]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _format(fmt: str) -> Any:
     return jsonschema_rs.Draft202012Validator({"type": "string", "format": fmt}, validate_formats=True)
 

@@ -27,15 +27,31 @@ __all__ = ["TABLES", "normalize", "read_tables"]
 
 #: table (HSDS object) -> file names it may come in (plural first), without extension
 TABLES: dict[str, tuple[str, ...]] = {
-    name: (plural, name) for name, plural in (
-        ("organization", "organizations"), ("service", "services"), ("location", "locations"),
-        ("service_at_location", "service_at_locations"), ("address", "addresses"), ("phone", "phones"),
-        ("schedule", "schedules"), ("service_area", "service_areas"), ("language", "languages"),
-        ("cost_option", "cost_options"), ("required_document", "required_documents"), ("contact", "contacts"),
-        ("service_capacity", "service_capacities"), ("unit", "units"), ("accessibility", "accessibilities"),
-        ("funding", "fundings"), ("url", "urls"), ("program", "programs"),
-        ("organization_identifier", "organization_identifiers"), ("attribute", "attributes"),
-        ("metadata", "metadatas"), ("taxonomy", "taxonomies"), ("taxonomy_term", "taxonomy_terms"),
+    name: (plural, name)
+    for name, plural in (
+        ("organization", "organizations"),
+        ("service", "services"),
+        ("location", "locations"),
+        ("service_at_location", "service_at_locations"),
+        ("address", "addresses"),
+        ("phone", "phones"),
+        ("schedule", "schedules"),
+        ("service_area", "service_areas"),
+        ("language", "languages"),
+        ("cost_option", "cost_options"),
+        ("required_document", "required_documents"),
+        ("contact", "contacts"),
+        ("service_capacity", "service_capacities"),
+        ("unit", "units"),
+        ("accessibility", "accessibilities"),
+        ("funding", "fundings"),
+        ("url", "urls"),
+        ("program", "programs"),
+        ("organization_identifier", "organization_identifiers"),
+        ("attribute", "attributes"),
+        ("metadata", "metadatas"),
+        ("taxonomy", "taxonomies"),
+        ("taxonomy_term", "taxonomy_terms"),
         ("meta_table_description", "meta_table_descriptions"),
     )
 }
@@ -82,8 +98,10 @@ _ONE: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-_SHAPES = ("expected HSDS services, organizations, service_at_locations or a page of them "
-           "(a list, an object with 'services' or 'contents', or one record with its 'id')")
+_SHAPES = (
+    "expected HSDS services, organizations, service_at_locations or a page of them "
+    "(a list, an object with 'services' or 'contents', or one record with its 'id')"
+)
 
 
 def _problem(where: str, message: str) -> ValidationFailed:
@@ -127,8 +145,10 @@ def _load(folder: Path, table: str, files: dict[str, Path], problems: list[Probl
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as err:
             raise _problem(path.name, f"not UTF-8 text: {err}") from None
-        return [_typed(table, row, f"{path.name}[row {i + 2}]", problems)
-                for i, row in enumerate(csv.DictReader(io.StringIO(text, newline="")))]
+        return [
+            _typed(table, row, f"{path.name}[row {i + 2}]", problems)
+            for i, row in enumerate(csv.DictReader(io.StringIO(text, newline="")))
+        ]
     try:
         data = orjson.loads(path.read_bytes())
     except ValueError as err:
@@ -202,8 +222,12 @@ def read_tables(folder: Path) -> dict[str, Any]:
         if owner is not None and owner is not row:
             if not any(m.get("id") == row.get("id") for m in owner.get("metadata") or []):
                 owner.setdefault("metadata", []).append(row)
-    return {"organizations": tables["organization"], "services": tables["service"],
-            "taxonomy_terms": tables["taxonomy_term"], "taxonomies": tables["taxonomy"]}
+    return {
+        "organizations": tables["organization"],
+        "services": tables["service"],
+        "taxonomy_terms": tables["taxonomy_term"],
+        "taxonomies": tables["taxonomy"],
+    }
 
 
 def _kind(obj: dict[str, Any]) -> str:
@@ -256,7 +280,11 @@ class _Collector:
             org = {k: v for k, v in obj.items() if k != "services"}
             self.organizations.append(org)
             for svc in obj.get("services") or []:
-                if isinstance(svc, dict) and not svc.get("organization_id") and not isinstance(svc.get("organization"), dict):
+                if (
+                    isinstance(svc, dict)
+                    and not svc.get("organization_id")
+                    and not isinstance(svc.get("organization"), dict)
+                ):
                     svc = {**svc, "organization_id": obj.get("id")}
                 self.services.append(svc)
         elif kind == "service_at_location":
@@ -287,8 +315,13 @@ def normalize(doc: Any) -> dict[str, Any]:
     ``organization_id`` and joins the organisations (once per id)."""
     c = _Collector()
     c.add(doc)
-    if not isinstance(doc, (list, dict)) or (isinstance(doc, dict) and not c.services and not c.organizations
-                                              and "services" not in doc and "contents" not in doc):
+    if not isinstance(doc, (list, dict)) or (
+        isinstance(doc, dict)
+        and not c.services
+        and not c.organizations
+        and "services" not in doc
+        and "contents" not in doc
+    ):
         raise _problem("(document)", _SHAPES)
     seen = {o.get("id") for o in c.organizations if isinstance(o, dict)}
     services = []
@@ -301,5 +334,10 @@ def normalize(doc: Any) -> dict[str, Any]:
                 seen.add(nested.get("id"))
                 c.organizations.append({k: v for k, v in nested.items() if k != "services"})
         services.append(svc)
-    return {**c.other, "organizations": c.organizations, "services": services,
-            "taxonomy_terms": c.terms, "taxonomies": c.taxonomies}
+    return {
+        **c.other,
+        "organizations": c.organizations,
+        "services": services,
+        "taxonomy_terms": c.terms,
+        "taxonomies": c.taxonomies,
+    }

@@ -31,8 +31,12 @@ class SyncPlan:
     deactivated: list[dict[str, str]] = field(default_factory=list)
 
     def report(self) -> dict[str, Any]:
-        return {"directory": self.directory, "since": self.watermark, "skipped_unchanged": self.skipped,
-                "deactivated": self.deactivated}
+        return {
+            "directory": self.directory,
+            "since": self.watermark,
+            "skipped_unchanged": self.skipped,
+            "deactivated": self.deactivated,
+        }
 
 
 def _moment(value: Any) -> dt.datetime | None:
@@ -61,8 +65,9 @@ def watermark(stored: dict[str, Service]) -> dt.datetime | None:
     return max(moments) if moments else None
 
 
-def plan_sync(parsed: HsdsImport, stored_services: Iterable[Service], directory: str, *,
-              deactivate_missing: bool = True) -> SyncPlan:
+def plan_sync(
+    parsed: HsdsImport, stored_services: Iterable[Service], directory: str, *, deactivate_missing: bool = True
+) -> SyncPlan:
     """What to write for ``parsed`` (a whole listing of ``directory``) given the stored catalog.
 
     A service already held whose ``last_modified`` is not later than the one held
@@ -76,8 +81,11 @@ def plan_sync(parsed: HsdsImport, stored_services: Iterable[Service], directory:
     mark = watermark(stored)
     plan = SyncPlan(directory, mark.isoformat() if mark else None, [])
     for svc in parsed.services:
-        tagged = svc.model_copy(update={"hsds_source": {**(svc.hsds_source or {}), "directory": directory}}) \
-            if svc.hsds_source is not None else svc
+        tagged = (
+            svc.model_copy(update={"hsds_source": {**(svc.hsds_source or {}), "directory": directory}})
+            if svc.hsds_source is not None
+            else svc
+        )
         moment = _last_modified(svc)
         held = _last_modified(stored[svc.id]) if svc.id in stored else None
         if held is not None and moment is not None and moment <= held:
@@ -89,6 +97,7 @@ def plan_sync(parsed: HsdsImport, stored_services: Iterable[Service], directory:
         for sid, svc in sorted(stored.items()):
             if sid not in listed and svc.status == "active":
                 plan.services.append(svc.model_copy(update={"status": "inactive"}))
-                plan.deactivated.append({"id": sid, "name": svc.name,
-                                         "why": f"no longer listed by directory '{directory}'; set inactive"})
+                plan.deactivated.append(
+                    {"id": sid, "name": svc.name, "why": f"no longer listed by directory '{directory}'; set inactive"}
+                )
     return plan

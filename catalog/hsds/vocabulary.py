@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from ..taxonomy import SERVICE_KINDS
@@ -59,7 +59,7 @@ CONTACT_FACTS: dict[str, str] = {
     "email": "E-mail address as stored in freechoice, where HSDS's email format rejects it (JSON string)",
     "url": "Web address of a service as stored in freechoice, where HSDS's uri format rejects it (JSON string)",
     "website": "Web address of an organisation as stored in freechoice, where HSDS's uri format rejects it "
-               "(JSON string)",
+    "(JSON string)",
 }
 
 _NS = NAMESPACE.bytes
@@ -101,12 +101,12 @@ TAXONOMY_ID = hsds_id("taxonomy", "freechoice")
 ID_TERM = "freechoice-id"
 
 
-@lru_cache(maxsize=None)
+@cache
 def kind_term(kind: str) -> str:
     return hsds_id("term", f"kind:{kind}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def fact_term(field: str) -> str:
     return hsds_id("term", f"fact:{field}")
 
@@ -117,28 +117,46 @@ def taxonomy_objects() -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "id": TAXONOMY_ID,
         "name": "freechoice",
         "description": "Service kinds and domain facts of freechoice (matching for people leaving "
-                       "trafficking and forced labour). Attribute values of fact terms are JSON.",
+        "trafficking and forced labour). Attribute values of fact terms are JSON.",
         "uri": TAXONOMY_URI,
     }
     terms = [
         {
-            "id": hsds_id("term", ID_TERM), "name": ID_TERM, "description": "The record's id in freechoice.",
-            "taxonomy_id": TAXONOMY_ID, "term_uri": f"{TAXONOMY_URI}/{ID_TERM}",
+            "id": hsds_id("term", ID_TERM),
+            "name": ID_TERM,
+            "description": "The record's id in freechoice.",
+            "taxonomy_id": TAXONOMY_ID,
+            "term_uri": f"{TAXONOMY_URI}/{ID_TERM}",
         }
     ]
     for kind in SERVICE_KINDS.values():
-        terms.append({
-            "id": kind_term(kind.id), "name": kind.id, "description": kind.label, "taxonomy_id": TAXONOMY_ID,
-            "term_uri": f"{TAXONOMY_URI}/kind/{kind.id}",
-        })
+        terms.append(
+            {
+                "id": kind_term(kind.id),
+                "name": kind.id,
+                "description": kind.label,
+                "taxonomy_id": TAXONOMY_ID,
+                "term_uri": f"{TAXONOMY_URI}/kind/{kind.id}",
+            }
+        )
     for field in FACT_FIELDS:
-        terms.append({
-            "id": fact_term(field), "name": f"fact:{field}", "description": f"freechoice service field '{field}' (JSON)",
-            "taxonomy_id": TAXONOMY_ID, "term_uri": f"{TAXONOMY_URI}/fact/{field}",
-        })
+        terms.append(
+            {
+                "id": fact_term(field),
+                "name": f"fact:{field}",
+                "description": f"freechoice service field '{field}' (JSON)",
+                "taxonomy_id": TAXONOMY_ID,
+                "term_uri": f"{TAXONOMY_URI}/fact/{field}",
+            }
+        )
     for field, description in CONTACT_FACTS.items():
-        terms.append({
-            "id": fact_term(field), "name": f"fact:{field}", "description": description,
-            "taxonomy_id": TAXONOMY_ID, "term_uri": f"{TAXONOMY_URI}/fact/{field}",
-        })
+        terms.append(
+            {
+                "id": fact_term(field),
+                "name": f"fact:{field}",
+                "description": description,
+                "taxonomy_id": TAXONOMY_ID,
+                "term_uri": f"{TAXONOMY_URI}/fact/{field}",
+            }
+        )
     return taxonomy, terms

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import pytest
+from api_support import PARTNER_X, PARTNER_Y
 from fastapi.testclient import TestClient
 
 from freechoice.api import Settings, create_app
 from freechoice.api.auth import create_key
 from freechoice.catalog import Organization
 from freechoice.catalog.db import save_organization
-
-from api_support import PARTNER_X, PARTNER_Y
 
 
 @dataclass
@@ -45,5 +44,3 @@ def world(database_url: str) -> Iterator[World]:
     with TestClient(app) as client:
         yield World(client, keys)
     state.db.downgrade("base")
-
-

@@ -55,13 +55,25 @@ class Pair:
     def audit_count(self, action: str, resource_id: str) -> int:
         state = self.a.app.state.freechoice  # type: ignore[attr-defined]
         with state.db.session() as s:
-            return int(s.scalar(select(func.count()).select_from(AuditEntry)
-                                .where(AuditEntry.action == action, AuditEntry.resource_id == resource_id)) or 0)
+            return int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(AuditEntry)
+                    .where(AuditEntry.action == action, AuditEntry.resource_id == resource_id)
+                )
+                or 0
+            )
 
 
 def _settings(url: str, **extra: Any) -> Settings:
-    base: dict[str, Any] = dict(database_url=url, load_sample=True, catalog_check_seconds=0, key_cache_seconds=3600,
-                                access_check_seconds=0, quality_seconds=0)
+    base: dict[str, Any] = dict(
+        database_url=url,
+        load_sample=True,
+        catalog_check_seconds=0,
+        key_cache_seconds=3600,
+        access_check_seconds=0,
+        quality_seconds=0,
+    )
     return Settings(**{**base, **extra})
 
 
@@ -188,16 +200,30 @@ def test_through_serve_workers_revocation_and_deactivation_stop_keys_in_every_wo
         root = create_key(s, "org-sec", "admin", created_by="test")[1]
         cw, cw2 = (create_key(s, "org-cw-x", "caseworker", created_by="test")[1] for _ in range(2))
     port, log = _free_port(), tmp_path / "serve.log"
-    env = dict(os.environ, FREECHOICE_DATABASE_URL=database_url, FREECHOICE_KEY_CACHE_SECONDS="3600",
-               FREECHOICE_ACCESS_CHECK_SECONDS="0")
+    env = dict(
+        os.environ,
+        FREECHOICE_DATABASE_URL=database_url,
+        FREECHOICE_KEY_CACHE_SECONDS="3600",
+        FREECHOICE_ACCESS_CHECK_SECONDS="0",
+    )
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(port), "--workers", "2"],
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
 
     def statuses(token: str) -> set[int]:  # twelve fresh connections, spread over the workers by the server
-        return {httpx.get(f"{base}/keys" if token == root else f"{base}/option-lists",
-                          headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code for _ in range(12)}
+        return {
+            httpx.get(
+                f"{base}/keys" if token == root else f"{base}/option-lists",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            ).status_code
+            for _ in range(12)
+        }
 
     try:
         deadline = time.monotonic() + 120
@@ -211,7 +237,10 @@ def test_through_serve_workers_revocation_and_deactivation_stop_keys_in_every_wo
             assert time.monotonic() < deadline, "the server did not start: " + log.read_text()
             time.sleep(0.2)
         assert statuses(cw) == {200} and statuses(cw2) == {200}
-        assert httpx.delete(f"{base}/keys/{cw.split('_')[1]}", headers={"Authorization": f"Bearer {root}"}).status_code == 204
+        assert (
+            httpx.delete(f"{base}/keys/{cw.split('_')[1]}", headers={"Authorization": f"Bearer {root}"}).status_code
+            == 204
+        )
         assert statuses(cw) == {401} and statuses(cw2) == {200}
         off = httpx.post(f"{base}/organizations/org-cw-x/deactivate", headers={"Authorization": f"Bearer {root}"})
         assert off.status_code == 200
@@ -232,8 +261,9 @@ def _sent_referral(pair: Pair) -> dict[str, Any]:
     ol = pair.a.post("/option-lists", json=ASSESSMENT, headers=pair.as_("cw")).json()
     comp = next(n for n in ol["needs"] if n["need"] == "compensation")
     option = next(o for o in comp["options"] if o["provider_id"] == PARTNER_X)
-    choice = pair.a.post(f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]},
-                         headers=pair.as_("cw")).json()
+    choice = pair.a.post(
+        f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]}, headers=pair.as_("cw")
+    ).json()
     ref = choice["referrals"][0]
     early = pair.a.post(f"/referrals/{ref['id']}/feedback-token", headers=pair.as_("cw"))
     assert early.status_code == 409 and "Send the referral first" in early.json()["detail"]
@@ -263,8 +293,9 @@ def test_feedback_with_the_clients_code_needs_no_key_counts_once_and_feeds_the_r
     assert _ratings(pair, ref["service_id"]) == before + 1
     twice = pair.a.post("/feedback", json={"token": token, "need_met": "no", "satisfaction": 1})
     assert twice.status_code == 409 and "already been used" in twice.json()["detail"]
-    by_caseworker = pair.a.post("/feedback", json={"referral_id": ref["id"], "need_met": "no", "satisfaction": 1},
-                                headers=pair.as_("cw"))
+    by_caseworker = pair.a.post(
+        "/feedback", json={"referral_id": ref["id"], "need_met": "no", "satisfaction": 1}, headers=pair.as_("cw")
+    )
     assert by_caseworker.status_code == 409  # this referral's feedback is in
     assert pair.a.post(f"/referrals/{ref['id']}/feedback-token", headers=pair.as_("cw")).status_code == 409
     assert _ratings(pair, ref["service_id"]) == before + 1
@@ -279,18 +310,21 @@ def test_feedback_not_tied_to_a_real_referral_is_refused_and_feeds_nothing(pair:
     assert made_up.status_code == 422 and made_up.json()["errors"][0]["field"] == "token"
     no_key = pair.a.post("/feedback", json={"referral_id": ref["id"], "need_met": "yes", "satisfaction": 5})
     assert no_key.status_code == 401
-    partner = pair.a.post("/feedback", json={"referral_id": ref["id"], "need_met": "yes", "satisfaction": 5},
-                          headers=pair.as_("partner"))
+    partner = pair.a.post(
+        "/feedback", json={"referral_id": ref["id"], "need_met": "yes", "satisfaction": 5}, headers=pair.as_("partner")
+    )
     assert partner.status_code == 403
-    other_org = pair.a.post("/feedback", json={"referral_id": ref["id"], "need_met": "yes", "satisfaction": 5},
-                            headers=pair.as_("cw_y"))
+    other_org = pair.a.post(
+        "/feedback", json={"referral_id": ref["id"], "need_met": "yes", "satisfaction": 5}, headers=pair.as_("cw_y")
+    )
     assert other_org.status_code == 404
     # a replaced code stops: only the newest one counts
     first = pair.a.post(f"/referrals/{ref['id']}/feedback-token", headers=pair.as_("cw")).json()["token"]
     second = pair.a.post(f"/referrals/{ref['id']}/feedback-token", headers=pair.as_("cw")).json()["token"]
     assert pair.a.post("/feedback", json={"token": first, "need_met": "yes", "satisfaction": 5}).status_code == 422
-    wrong_service = pair.a.post("/feedback", json={"token": second, "service_id": "svc-nope", "need_met": "yes",
-                                                   "satisfaction": 5})
+    wrong_service = pair.a.post(
+        "/feedback", json={"token": second, "service_id": "svc-nope", "need_met": "yes", "satisfaction": 5}
+    )
     assert wrong_service.status_code == 422 and wrong_service.json()["errors"][0]["field"] == "service_id"
     assert _ratings(pair, ref["service_id"]) == before
     assert pair.a.post("/feedback", json={"token": second, "need_met": "yes", "satisfaction": 5}).status_code == 201
@@ -322,7 +356,9 @@ def test_feedback_is_rate_limited_per_key_and_per_address(pair: Pair):
     assert limited.status_code == 429 and limited.headers["content-type"] == "application/problem+json"
     assert int(limited.headers["Retry-After"]) >= 1 and "at most 2 per 60 seconds" in limited.json()["detail"]
     no_link = {"need_met": "yes", "satisfaction": 5}
-    assert [pair.a.post("/feedback", json=no_link, headers=pair.as_("cw")).status_code for _ in range(4)] == [422] * 3 + [429]
+    assert [pair.a.post("/feedback", json=no_link, headers=pair.as_("cw")).status_code for _ in range(4)] == [
+        422
+    ] * 3 + [429]
     assert pair.a.post("/feedback", json=no_link, headers=pair.as_("cw_y")).status_code == 422  # each key its own count
 
 

@@ -7,7 +7,6 @@ Wrong key: 401. Right key, wrong role: 403. Right key, someone else's object: 40
 from __future__ import annotations
 
 import pytest
-
 from api_support import ASSESSMENT, PARTNER_X
 
 
@@ -17,13 +16,21 @@ def objects(world):
     ol = c.post("/option-lists", json=ASSESSMENT | {"client_ref": "c-secret-a"}, headers=world.as_("cw_a")).json()
     comp = next(n for n in ol["needs"] if n["need"] == "compensation")
     option = next(o for o in comp["options"] if o["provider_id"] == PARTNER_X)
-    choice = c.post(f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]}, headers=world.as_("cw_a")).json()
+    choice = c.post(
+        f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]}, headers=world.as_("cw_a")
+    ).json()
     ref = choice["referrals"][0]["id"]
     c.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=world.as_("cw_a"))
     service = c.get("/services", headers=world.as_("partner_x")).json()[0]
     body = {k: v for k, v in service.items() if k not in ("version", "updated_at", "updated_by")}
-    return {"ol": ol["id"], "choice": choice["id"], "ref": ref, "service": service["id"], "service_body": body,
-            "assessment": ol["assessment_id"]}
+    return {
+        "ol": ol["id"],
+        "choice": choice["id"],
+        "ref": ref,
+        "service": service["id"],
+        "service_body": body,
+        "assessment": ol["assessment_id"],
+    }
 
 
 def requests(o):
@@ -48,28 +55,58 @@ def requests(o):
         ("create key", "POST", "/keys", {"organization_id": "org-cw-a", "role": "admin"}),
         ("list keys", "GET", "/keys", None),
         ("activate rules", "POST", "/rules/activate", {"pack": {"pack": "Not Valid", "rules": []}}),
-        ("dry-run rules", "POST", "/rules/dry-run", {"pack": {"pack": "Not Valid", "rules": []}, "assessment_id": o["assessment"]}),
+        (
+            "dry-run rules",
+            "POST",
+            "/rules/dry-run",
+            {"pack": {"pack": "Not Valid", "rules": []}, "assessment_id": o["assessment"]},
+        ),
     ]
 
 
 # caller -> request name -> expected status (requests not listed: 403, wrong role)
 EXPECTED = {
     "cw_b": {  # another organisation's caseworker
-        "get option list": 404, "list option lists": 200, "create option list": 201, "choose": 404, "get choice": 404,
-        "get referral": 404, "list referrals": 200, "move referral": 404, "feedback on referral": 404,
-        "feedback code": 404, "kpis of cw_a": 404, "get service": 200,
+        "get option list": 404,
+        "list option lists": 200,
+        "create option list": 201,
+        "choose": 404,
+        "get choice": 404,
+        "get referral": 404,
+        "list referrals": 200,
+        "move referral": 404,
+        "feedback on referral": 404,
+        "feedback code": 404,
+        "kpis of cw_a": 404,
+        "get service": 200,
     },
     "partner_y": {  # a partner the referral was not sent to
-        "get referral": 404, "list referrals": 200, "move referral": 404, "get service": 404, "update service": 404,
+        "get referral": 404,
+        "list referrals": 200,
+        "move referral": 404,
+        "get service": 404,
+        "update service": 404,
         "deactivate service": 404,
     },
     "partner_x": {  # the receiving partner: may see the referral (consented fields only), not the list or choice
-        "get referral": 200, "list referrals": 200, "move referral": 409, "get service": 200,
-        "update service": 428, "deactivate service": 428,  # its own service: allowed, but If-Match is required
+        "get referral": 200,
+        "list referrals": 200,
+        "move referral": 409,
+        "get service": 200,
+        "update service": 428,
+        "deactivate service": 428,  # its own service: allowed, but If-Match is required
     },
     "admin": {
-        "kpis of cw_a": 200, "audit": 200, "create key": 201, "list keys": 200, "get service": 200, "activate organization": 200,
-        "activate rules": 422, "dry-run rules": 422, "update service": 428, "deactivate service": 428,
+        "kpis of cw_a": 200,
+        "audit": 200,
+        "create key": 201,
+        "list keys": 200,
+        "get service": 200,
+        "activate organization": 200,
+        "activate rules": 422,
+        "dry-run rules": 422,
+        "update service": 428,
+        "deactivate service": 428,
     },
 }
 CALLERS = sorted(EXPECTED)
@@ -96,8 +133,15 @@ def test_partner_sees_only_consented_fields(world, objects):
     assert "documents" not in str(seen["client"]) and "nationality" not in seen["client"]
 
 
-@pytest.mark.parametrize("header", [{}, {"Authorization": "Bearer fc_nope_nope"}, {"Authorization": "Bearer rubbish"},
-                                    {"X-API-Key": "fc_123456789abc_wrong"}])
+@pytest.mark.parametrize(
+    "header",
+    [
+        {},
+        {"Authorization": "Bearer fc_nope_nope"},
+        {"Authorization": "Bearer rubbish"},
+        {"X-API-Key": "fc_123456789abc_wrong"},
+    ],
+)
 def test_wrong_or_missing_key_is_401_everywhere(world, objects, header):
     for name, method, path, body in requests(objects):
         r = world.client.request(method, path, json=body, headers=header)
@@ -106,7 +150,9 @@ def test_wrong_or_missing_key_is_401_everywhere(world, objects, header):
 
 
 def test_revoked_key_stops_working(world):
-    created = world.client.post("/keys", json={"organization_id": "org-cw-a", "role": "caseworker"}, headers=world.as_("admin")).json()
+    created = world.client.post(
+        "/keys", json={"organization_id": "org-cw-a", "role": "caseworker"}, headers=world.as_("admin")
+    ).json()
     token = created["key"]
     assert world.client.get("/referrals", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     keys = world.client.get("/keys", headers=world.as_("admin")).json()

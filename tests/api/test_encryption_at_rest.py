@@ -4,10 +4,12 @@ chose is not in the database in plain text, and reads give it back unchanged."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from api_support import ASSESSMENT, PARTNER_X
+from db_scan import find
 from fastapi.testclient import TestClient
 
 from freechoice.api import Settings, create_app
@@ -16,9 +18,6 @@ from freechoice.catalog import Organization
 from freechoice.catalog.db import save_organization
 from freechoice.catalog.db.sealing import SEALED_COLUMNS, SealedJSON, SealedText, generate_key
 from freechoice.catalog.db.tables import Base
-
-from api_support import ASSESSMENT, PARTNER_X
-from db_scan import find
 
 KEY = generate_key()
 # words only the client's records hold (the catalog and the rules hold none of them)
@@ -36,20 +35,30 @@ def _journey(client: TestClient, cw: dict[str, str], partner: dict[str, str]) ->
     ol = ol.json()
     comp = next(n for n in ol["needs"] if n["need"] == "compensation")
     option = next(o for o in comp["options"] if o["provider_id"] == PARTNER_X)
-    choice = client.post(f"/option-lists/{ol['id']}/choices", headers=cw,
-                         json={"option_ids": [option["option_id"]], "note": NOTE,
-                               "consent": {option["option_id"]: ["languages", "no_contact_with"]}}).json()
+    choice = client.post(
+        f"/option-lists/{ol['id']}/choices",
+        headers=cw,
+        json={
+            "option_ids": [option["option_id"]],
+            "note": NOTE,
+            "consent": {option["option_id"]: ["languages", "no_contact_with"]},
+        },
+    ).json()
     ref = choice["referrals"][0]["id"]
     assert client.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=cw).status_code == 200
     declined = client.post(f"/referrals/{ref}/transitions", json={"to": "declined", "reason": REASON}, headers=partner)
     assert declined.status_code == 200, declined.text
-    fb = client.post("/feedback", json={"referral_id": ref, "need_met": "no", "satisfaction": 2, "text": WORDS}, headers=cw)
+    fb = client.post(
+        "/feedback", json={"referral_id": ref, "need_met": "no", "satisfaction": 2, "text": WORDS}, headers=cw
+    )
     assert fb.status_code == 201
     return {"option_list": ol, "choice": choice, "referral": ref}
 
 
 @pytest.fixture(scope="module", params=["with key", "without key"])
-def sealed_world(request: pytest.FixtureRequest, database_url: str) -> Iterator[tuple[TestClient, dict[str, object], bool]]:
+def sealed_world(
+    request: pytest.FixtureRequest, database_url: str
+) -> Iterator[tuple[TestClient, dict[str, object], bool]]:
     keyed = request.param == "with key"
     app = create_app(Settings(database_url=database_url, load_sample=True, data_key=KEY if keyed else None))
     state = app.state.freechoice
@@ -74,7 +83,10 @@ def test_raw_rows_hold_no_plaintext_needs_or_words(sealed_world):
     assert found == []
     # client_ref stays searchable (a pseudonym), in its own columns only
     assert {(t, c) for t, c, _ in find(engine, {"c-sealed-1"})} <= {
-        ("assessments", "client_ref"), ("option_lists", "client_ref"), ("audit_log", "client_ref")}
+        ("assessments", "client_ref"),
+        ("option_lists", "client_ref"),
+        ("audit_log", "client_ref"),
+    }
 
 
 def test_the_database_file_holds_no_plaintext(sealed_world):
@@ -104,8 +116,12 @@ def test_reads_give_back_exactly_what_was_stored(sealed_world):
 
 
 def test_every_client_data_column_is_sealed_and_listed():
-    declared = {(t.name, c.name) for t in Base.metadata.tables.values() for c in t.columns
-                if isinstance(c.type, (SealedJSON, SealedText))}
+    declared = {
+        (t.name, c.name)
+        for t in Base.metadata.tables.values()
+        for c in t.columns
+        if isinstance(c.type, (SealedJSON, SealedText))
+    }
     assert declared == {(t, c) for t, _, c, _ in SEALED_COLUMNS}
     for table, keys, _, _ in SEALED_COLUMNS:
         assert tuple(c.name for c in Base.metadata.tables[table].primary_key.columns) == keys

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import copy
 
+from api_support import ASSESSMENT, PARTNER_X
+from db_scan import find
 from sqlalchemy import select
 
 from freechoice.catalog.db.tables import AuditEntry, FeedbackRow
 from freechoice.rules import default_pack
-
-from api_support import ASSESSMENT, PARTNER_X
-from db_scan import find
 
 
 def _case(world, client_ref: str, who: str = "cw_a", tag: str = "") -> dict[str, str]:
@@ -27,25 +26,50 @@ def _case(world, client_ref: str, who: str = "cw_a", tag: str = "") -> dict[str,
     comp = next(n for n in ol["needs"] if n["need"] == "compensation")
     option = next(o for o in comp["options"] if o["provider_id"] == PARTNER_X)
     note = f"boss keeps passport on the boat {tag}"
-    choice = world.client.post(f"/option-lists/{ol['id']}/choices",
-                               json={"option_ids": [option["option_id"]], "consent": {option["option_id"]: ["languages", "documents"]},
-                                     "note": note},
-                               headers={**h, "Idempotency-Key": f"ch-{client_ref}-{who}"})
+    choice = world.client.post(
+        f"/option-lists/{ol['id']}/choices",
+        json={
+            "option_ids": [option["option_id"]],
+            "consent": {option["option_id"]: ["languages", "documents"]},
+            "note": note,
+        },
+        headers={**h, "Idempotency-Key": f"ch-{client_ref}-{who}"},
+    )
     assert choice.status_code == 201, choice.text
     choice = choice.json()
     ref_id = choice["referrals"][0]["id"]
     reason = f"client moved to a cousin in Ranong {tag}"
-    assert world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "sent", "reason": reason},
-                             headers=h).status_code == 200
+    assert (
+        world.client.post(
+            f"/referrals/{ref_id}/transitions", json={"to": "sent", "reason": reason}, headers=h
+        ).status_code
+        == 200
+    )
     assert world.client.get(f"/referrals/{ref_id}", headers=world.as_("partner_x")).status_code == 200
-    assert world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "accepted"},
-                             headers=world.as_("partner_x")).status_code == 200
+    assert (
+        world.client.post(
+            f"/referrals/{ref_id}/transitions", json={"to": "accepted"}, headers=world.as_("partner_x")
+        ).status_code
+        == 200
+    )
     words = f"the lawyer listened to me {tag}"
-    fb = world.client.post("/feedback", json={"referral_id": ref_id, "need_met": "partly", "satisfaction": 4, "text": words},
-                           headers={**h, "Idempotency-Key": f"fb-{client_ref}-{who}"})
+    fb = world.client.post(
+        "/feedback",
+        json={"referral_id": ref_id, "need_met": "partly", "satisfaction": 4, "text": words},
+        headers={**h, "Idempotency-Key": f"fb-{client_ref}-{who}"},
+    )
     assert fb.status_code == 201, fb.text
-    return {"client_ref": client_ref, "option_list": ol["id"], "assessment": ol["assessment_id"], "choice": choice["id"],
-            "referral": ref_id, "feedback": fb.json()["id"], "note": note, "reason": reason, "words": words}
+    return {
+        "client_ref": client_ref,
+        "option_list": ol["id"],
+        "assessment": ol["assessment_id"],
+        "choice": choice["id"],
+        "referral": ref_id,
+        "feedback": fb.json()["id"],
+        "note": note,
+        "reason": reason,
+        "words": words,
+    }
 
 
 def _needles(case: dict[str, str]) -> set[str]:
@@ -57,11 +81,21 @@ def test_after_erasure_no_row_in_any_table_holds_the_client(world):
     kept = _case(world, "c-keep-51bd", tag="KEEP-51bd")
     # an admin from another organisation read the assessment (a rules dry-run): audited under the admin's organisation
     pack = default_pack().model_dump(mode="json", exclude_none=True)
-    dry = world.client.post("/rules/dry-run", json={"pack": pack, "assessment_id": gone["assessment"]}, headers=world.as_("admin"))
+    dry = world.client.post(
+        "/rules/dry-run", json={"pack": pack, "assessment_id": gone["assessment"]}, headers=world.as_("admin")
+    )
     assert dry.status_code == 200, dry.text
     engine = world.client.app.state.freechoice.db.engine
     assert {t for t, _, _ in find(engine, _needles(gone))} >= {
-        "assessments", "option_lists", "choices", "referrals", "referral_events", "feedback", "audit_log", "idempotency"}
+        "assessments",
+        "option_lists",
+        "choices",
+        "referrals",
+        "referral_events",
+        "feedback",
+        "audit_log",
+        "idempotency",
+    }
 
     r = world.client.delete("/clients/c-erase-7f3a", headers=world.as_("cw_a"))
     assert r.status_code == 200, r.text
@@ -101,13 +135,17 @@ def test_only_the_owning_organisation_or_an_admin_can_erase(world):
     engine = world.client.app.state.freechoice.db.engine
 
     assert world.client.delete("/clients/c-shared-ref-9", headers=world.as_("partner_x")).status_code == 403
-    other = world.client.delete("/clients/c-shared-ref-9", params={"organization_id": "org-cw-a"}, headers=world.as_("cw_b"))
+    other = world.client.delete(
+        "/clients/c-shared-ref-9", params={"organization_id": "org-cw-a"}, headers=world.as_("cw_b")
+    )
     assert other.status_code == 404
     no_org = world.client.delete("/clients/c-shared-ref-9", headers=world.as_("admin"))
     assert no_org.status_code == 422 and no_org.json()["errors"][0]["field"] == "organization_id"
     assert find(engine, {mine["note"], mine["option_list"]}), "nothing was erased by a refused request"
 
-    ok = world.client.delete("/clients/c-shared-ref-9", params={"organization_id": "org-cw-b"}, headers=world.as_("admin"))
+    ok = world.client.delete(
+        "/clients/c-shared-ref-9", params={"organization_id": "org-cw-b"}, headers=world.as_("admin")
+    )
     assert ok.status_code == 200, ok.text
     assert find(engine, _needles(theirs) - {"c-shared-ref-9"}) == []
     # organisation A's client with the same pseudonym keeps everything

@@ -16,23 +16,31 @@ def test_option_list_is_stored_exactly_as_offered(world):
     assert r.status_code == 201, r.text
     ol = r.json()
     assert ol["client_ref"] == "c-api-1" and ol["needs"][0]["need"] == "compensation"
-    assert all(e["service_id"] != "svc-songkhla-provincial-legal-desk" or "immigration" in e["text"] for e in ol["excluded"])
+    assert all(
+        e["service_id"] != "svc-songkhla-provincial-legal-desk" or "immigration" in e["text"] for e in ol["excluded"]
+    )
     assert any(e["service_id"] == "svc-songkhla-provincial-legal-desk" for e in ol["excluded"])
     again = world.client.get(f"/option-lists/{ol['id']}", headers=world.as_("cw_a")).json()
     assert again == ol
     # the catalog moves on; the stored list does not
     svc = world.client.get("/services/svc-songkhla-wage-claim", headers=world.as_("partner_x"))
     etag = svc.headers["etag"]
-    changed = world.client.patch("/services/svc-songkhla-wage-claim/capacity", json={"status": "full", "until": "2027-03-01"},
-                                 headers={**world.as_("partner_x"), "If-Match": etag})
+    changed = world.client.patch(
+        "/services/svc-songkhla-wage-claim/capacity",
+        json={"status": "full", "until": "2027-03-01"},
+        headers={**world.as_("partner_x"), "If-Match": etag},
+    )
     assert changed.status_code == 200, changed.text
     assert world.client.get(f"/option-lists/{ol['id']}", headers=world.as_("cw_a")).json() == ol
     fresh = _ol(world).json()
     assert fresh["catalog_version"] != ol["catalog_version"]
     offered = [o["service_id"] for n in fresh["needs"] for o in n["options"]]
     assert "svc-songkhla-wage-claim" not in offered
-    world.client.patch("/services/svc-songkhla-wage-claim/capacity", json={"status": "open"},
-                       headers={**world.as_("partner_x"), "If-Match": changed.headers["etag"]})
+    world.client.patch(
+        "/services/svc-songkhla-wage-claim/capacity",
+        json={"status": "open"},
+        headers={**world.as_("partner_x"), "If-Match": changed.headers["etag"]},
+    )
 
 
 def test_invalid_assessment_is_a_problem_naming_fields_and_allowed_values(world):
@@ -63,9 +71,11 @@ def test_choice_referral_lifecycle_feedback_and_kpis(world):
     ol = _ol(world).json()
     comp = next(n for n in ol["needs"] if n["need"] == "compensation")
     option = next(o for o in comp["options"] if o["provider_id"] == PARTNER_X)
-    r = world.client.post(f"/option-lists/{ol['id']}/choices",
-                          json={"option_ids": [option["option_id"], "cash"], "consent": {option["option_id"]: ["languages"]}},
-                          headers=world.as_("cw_a"))
+    r = world.client.post(
+        f"/option-lists/{ol['id']}/choices",
+        json={"option_ids": [option["option_id"], "cash"], "consent": {option["option_id"]: ["languages"]}},
+        headers=world.as_("cw_a"),
+    )
     assert r.status_code == 201, r.text
     choice = r.json()
     assert choice["cash_chosen"] and len(choice["referrals"]) == 1
@@ -74,22 +84,33 @@ def test_choice_referral_lifecycle_feedback_and_kpis(world):
     assert world.client.get(f"/referrals/{ref_id}", headers=world.as_("partner_x")).status_code == 404
     bad = world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "completed"}, headers=world.as_("cw_a"))
     assert bad.status_code == 409 and bad.json()["allowed"] == ["sent", "closed"]
-    assert world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "sent"}, headers=world.as_("cw_a")).status_code == 200
+    assert (
+        world.client.post(
+            f"/referrals/{ref_id}/transitions", json={"to": "sent"}, headers=world.as_("cw_a")
+        ).status_code
+        == 200
+    )
     seen = world.client.get(f"/referrals/{ref_id}", headers=world.as_("partner_x")).json()
     assert seen["client"] == {"client_ref": "c-api-1", "need": "compensation", "languages": ["my"]}
     assert "option_list_id" not in seen and seen["allowed_transitions"] == ["accepted", "declined"]
-    wrong_side = world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "accepted"}, headers=world.as_("cw_a"))
+    wrong_side = world.client.post(
+        f"/referrals/{ref_id}/transitions", json={"to": "accepted"}, headers=world.as_("cw_a")
+    )
     assert wrong_side.status_code == 409
     for to in ("accepted", "in_progress", "completed"):
         step = world.client.post(f"/referrals/{ref_id}/transitions", json={"to": to}, headers=world.as_("partner_x"))
         assert step.status_code == 200, step.text
     history = world.client.get(f"/referrals/{ref_id}", headers=world.as_("cw_a")).json()["history"]
     assert [h["to"] for h in history] == ["draft", "sent", "accepted", "in_progress", "completed"]
-    fb = world.client.post("/feedback", json={"referral_id": ref_id, "need_met": "yes", "satisfaction": 5, "would_recommend": True},
-                           headers=world.as_("cw_a"))
+    fb = world.client.post(
+        "/feedback",
+        json={"referral_id": ref_id, "need_met": "yes", "satisfaction": 5, "would_recommend": True},
+        headers=world.as_("cw_a"),
+    )
     assert fb.status_code == 201, fb.text
-    again_fb = world.client.post("/feedback", json={"referral_id": ref_id, "need_met": "no", "satisfaction": 1},
-                                 headers=world.as_("cw_a"))
+    again_fb = world.client.post(
+        "/feedback", json={"referral_id": ref_id, "need_met": "no", "satisfaction": 1}, headers=world.as_("cw_a")
+    )
     assert again_fb.status_code == 409  # one referral's feedback counts once
     unlinked = world.client.post("/feedback", json={"need_met": "partly", "satisfaction": 3}, headers=world.as_("cw_a"))
     assert unlinked.status_code == 422 and unlinked.json()["errors"][0]["field"] == "token"
@@ -108,14 +129,20 @@ def test_declining_needs_a_reason_and_shows_as_a_dropout(world):
     ol = _ol(world).json()
     comp = next(n for n in ol["needs"] if n["need"] == "compensation")
     option = next(o for o in comp["options"] if o["provider_id"] == PARTNER_X)
-    choice = world.client.post(f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]},
-                               headers=world.as_("cw_a")).json()
+    choice = world.client.post(
+        f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]}, headers=world.as_("cw_a")
+    ).json()
     ref_id = choice["referrals"][0]["id"]
     world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "sent"}, headers=world.as_("cw_a"))
-    no_reason = world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "declined"}, headers=world.as_("partner_x"))
+    no_reason = world.client.post(
+        f"/referrals/{ref_id}/transitions", json={"to": "declined"}, headers=world.as_("partner_x")
+    )
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
-    ok = world.client.post(f"/referrals/{ref_id}/transitions", json={"to": "declined", "reason": "no lawyer free"},
-                           headers=world.as_("partner_x"))
+    ok = world.client.post(
+        f"/referrals/{ref_id}/transitions",
+        json={"to": "declined", "reason": "no lawyer free"},
+        headers=world.as_("partner_x"),
+    )
     assert ok.status_code == 200
     k = world.client.get("/kpis", headers=world.as_("cw_a")).json()
     assert {"status": "declined", "reason": "no lawyer free", "count": 1} in k["dropouts"]
@@ -126,7 +153,9 @@ def test_none_of_these_and_decide_later_are_valid_choices(world):
     for body, decision in (({"option_ids": []}, "none_of_these"), ({"decision": "decide_later"}, "decide_later")):
         r = world.client.post(f"/option-lists/{ol['id']}/choices", json=body, headers=world.as_("cw_a"))
         assert r.status_code == 201 and r.json()["decision"] == decision and r.json()["referrals"] == []
-    bad = world.client.post(f"/option-lists/{ol['id']}/choices", json={"option_ids": ["nope"]}, headers=world.as_("cw_a"))
+    bad = world.client.post(
+        f"/option-lists/{ol['id']}/choices", json={"option_ids": ["nope"]}, headers=world.as_("cw_a")
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "option_ids[0]"
     assert "cash" in bad.json()["errors"][0]["allowed"]
 
@@ -134,14 +163,21 @@ def test_none_of_these_and_decide_later_are_valid_choices(world):
 def test_every_client_data_access_is_audited(world):
     ol = _ol(world).json()
     world.client.get(f"/option-lists/{ol['id']}", headers=world.as_("cw_a"))
-    log = world.client.get("/audit", params={"resource": "option_list", "client_ref": "c-api-1"}, headers=world.as_("admin")).json()
+    log = world.client.get(
+        "/audit", params={"resource": "option_list", "client_ref": "c-api-1"}, headers=world.as_("admin")
+    ).json()
     actions = {(e["action"], e["resource_id"]) for e in log}
     assert ("create", ol["id"]) in actions and ("read", ol["id"]) in actions
     assert world.client.get("/audit", headers=world.as_("cw_a")).status_code == 403
 
 
 def test_body_size_limit(world):
-    big = {"client_ref": "c-big", "needs": {"food": 4}, "situation": {"location": {"country": "TH"}}, "pad": "x" * 1_100_000}
+    big = {
+        "client_ref": "c-big",
+        "needs": {"food": 4},
+        "situation": {"location": {"country": "TH"}},
+        "pad": "x" * 1_100_000,
+    }
     r = world.client.post("/option-lists", json=big, headers=world.as_("cw_a"))
     assert r.status_code == 413 and r.json()["status"] == 413
 
@@ -177,7 +213,10 @@ def test_referrals_are_listed_in_pages_with_their_histories(world):
 
 def test_kpis_count_priority_needs_from_the_stored_summaries(world):
     before = world.client.get("/kpis", headers=world.as_("cw_b")).json()
-    body = copy.deepcopy(ASSESSMENT) | {"client_ref": "c-kpi-1", "needs": {"compensation": 4, "food": 4, "employment": 2}}
+    body = copy.deepcopy(ASSESSMENT) | {
+        "client_ref": "c-kpi-1",
+        "needs": {"compensation": 4, "food": 4, "employment": 2},
+    }
     ol = _ol(world, who="cw_b", body=body).json()
     p4 = [n for n in ol["needs"] if n["priority"] == 4]
     after = world.client.get("/kpis", headers=world.as_("cw_b")).json()

@@ -18,8 +18,14 @@ PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", 
 
 def _doc(org_id: str, service_id: str, **changes) -> dict:
     org = Organization(id=org_id, name="Imported org (fictional)")
-    svc = Service(id=service_id, organization_id=org_id, name="Imported kitchen (fictional)", kinds=["food.meals"],
-                  service_areas=[ServiceArea(country="TH", area="Trang")], languages=["my"]).model_copy(update=changes)
+    svc = Service(
+        id=service_id,
+        organization_id=org_id,
+        name="Imported kitchen (fictional)",
+        kinds=["food.meals"],
+        service_areas=[ServiceArea(country="TH", area="Trang")],
+        languages=["my"],
+    ).model_copy(update=changes)
     return export_catalog(Catalog([org], [svc]))
 
 
@@ -52,7 +58,9 @@ def test_a_partner_cannot_take_over_another_organisations_service_by_its_id(worl
 
 def test_a_partner_registers_a_directory_from_another_system_as_its_own(world):
     c = world.client
-    r = c.post("/hsds/import", json=OTHER["services"], params={"organization_id": PARTNER_X}, headers=world.as_("partner_x"))
+    r = c.post(
+        "/hsds/import", json=OTHER["services"], params={"organization_id": PARTNER_X}, headers=world.as_("partner_x")
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["created"] == 5 and body["organizations"] == 0
@@ -62,8 +70,9 @@ def test_a_partner_registers_a_directory_from_another_system_as_its_own(world):
     assert garden["status"] == "inactive" and garden["organization_id"] == PARTNER_X
     # the directory's own HSDS ids come back out unchanged
     assert c.get(f"/hsds/services/{garden_id}", headers=world.as_("partner_x")).json()["id"] == garden_id
-    elsewhere = c.post("/hsds/import", json=OTHER["services"], params={"organization_id": PARTNER_Y},
-                       headers=world.as_("partner_x"))
+    elsewhere = c.post(
+        "/hsds/import", json=OTHER["services"], params={"organization_id": PARTNER_Y}, headers=world.as_("partner_x")
+    )
     assert elsewhere.status_code == 403
 
 
@@ -81,10 +90,18 @@ def test_invalid_hsds_is_rejected_whole_with_every_error(world):
 
 def test_a_referral_cycle_is_refused_and_nothing_is_written(world):
     org = Organization(id=PARTNER_X, name="X (fictional)")
-    base = Service(id="svc-loop-a", organization_id=PARTNER_X, name="Loop A (fictional)", kinds=["food.meals"],
-                   service_areas=[ServiceArea(country="TH")], refers_to=["svc-loop-b"])
+    base = Service(
+        id="svc-loop-a",
+        organization_id=PARTNER_X,
+        name="Loop A (fictional)",
+        kinds=["food.meals"],
+        service_areas=[ServiceArea(country="TH")],
+        refers_to=["svc-loop-b"],
+    )
     other = base.model_copy(update={"id": "svc-loop-b", "name": "Loop B (fictional)", "refers_to": ["svc-loop-a"]})
-    r = world.client.post("/hsds/import", json=export_catalog(Catalog([org], [base, other])), headers=world.as_("partner_x"))
+    r = world.client.post(
+        "/hsds/import", json=export_catalog(Catalog([org], [base, other])), headers=world.as_("partner_x")
+    )
     assert r.status_code == 422 and "cycle" in r.json()["detail"]
     assert world.client.get("/services/svc-loop-a", headers=world.as_("partner_x")).status_code == 404
 
@@ -102,9 +119,13 @@ def test_services_are_paged_like_the_hsds_api(world):
     assert one["organization"]["id"] == one["organization_id"]  # fully nested
     assert {k: v for k, v in one.items() if k != "organization"} == full["contents"][0]
     assert one == c.get(f"/hsds/services/{one['attributes'][0]['value']}", headers=world.as_("cw_a")).json()
-    last = c.get("/hsds/services", params={"per_page": 10, "page": page["total_pages"]}, headers=world.as_("cw_a")).json()
+    last = c.get(
+        "/hsds/services", params={"per_page": 10, "page": page["total_pages"]}, headers=world.as_("cw_a")
+    ).json()
     assert last["last_page"] and last["size"] >= 1
-    beyond = c.get("/hsds/services", params={"per_page": 10, "page": page["total_pages"] + 1}, headers=world.as_("cw_a")).json()
+    beyond = c.get(
+        "/hsds/services", params={"per_page": 10, "page": page["total_pages"] + 1}, headers=world.as_("cw_a")
+    ).json()
     assert beyond["empty"] and beyond["contents"] == []
 
 
@@ -113,7 +134,9 @@ def test_partners_read_their_own_services_only(world):
     mine = c.get("/hsds/services", params={"per_page": 500}, headers=world.as_("partner_y")).json()
     assert mine["total_items"] > 0
     assert all(s["organization_id"] == record_uuid("organization", PARTNER_Y) for s in mine["contents"])
-    others = c.get("/hsds/services", params={"organization_id": PARTNER_X, "per_page": 1}, headers=world.as_("cw_a")).json()
+    others = c.get(
+        "/hsds/services", params={"organization_id": PARTNER_X, "per_page": 1}, headers=world.as_("cw_a")
+    ).json()
     assert c.get(f"/hsds/services/{others['contents'][0]['id']}", headers=world.as_("partner_y")).status_code == 404
 
 
@@ -122,7 +145,9 @@ def test_services_filter_like_the_hsds_api(world):
     cw = world.as_("cw_a")
 
     def ids(**params) -> set[str]:
-        return {s["id"] for s in c.get("/hsds/services", params={"per_page": 500, **params}, headers=cw).json()["contents"]}
+        return {
+            s["id"] for s in c.get("/hsds/services", params={"per_page": 500, **params}, headers=cw).json()["contents"]
+        }
 
     everything = ids()
     by_org = ids(organization_id=record_uuid("organization", PARTNER_Y))
@@ -134,7 +159,9 @@ def test_services_filter_like_the_hsds_api(world):
         assert any(a["taxonomy_term_id"] == kind_term("food.meals") for a in one["attributes"])
     assert ids(search="KITCHEN imported") >= {record_uuid("service", "svc-imported-kitchen")}
     assert ids(taxonomy_id=TAXONOMY_ID) == everything and ids(taxonomy_id=record_uuid("taxonomy", "other")) == set()
-    assert ids(modified_after="2000-01-01T00:00:00Z") == everything and ids(modified_after="2999-01-01T00:00:00Z") == set()
+    assert (
+        ids(modified_after="2000-01-01T00:00:00Z") == everything and ids(modified_after="2999-01-01T00:00:00Z") == set()
+    )
 
 
 def test_about_and_the_published_taxonomy(world):
@@ -174,7 +201,8 @@ def test_an_impossible_latitude_is_refused_or_with_lenient_left_out_and_reported
     r = c.post("/hsds/import", json=doc, params={"lenient": "true"}, headers=world.as_("admin"))
     assert r.status_code == 200, r.text
     assert [(d["record"], d["field"]) for d in r.json()["dropped"]] == [
-        (f"service[{wages['id']}]", "service_at_locations.0.location.latitude")]
+        (f"service[{wages['id']}]", "service_at_locations.0.location.latitude")
+    ]
     stored = c.get(f"/services/{wages['id']}", headers=world.as_("admin")).json()
     assert stored["location"]["latitude"] is None and stored["location"]["city"] == "Hat Yai"
 
@@ -191,6 +219,11 @@ def test_a_directory_sync_deactivates_what_it_no_longer_lists_and_says_so(world)
     body = r.json()
     assert [d["id"] for d in body["deactivated"]] == [gone["id"]] and body["updated"] == 1
     assert c.get(f"/services/{gone['id']}", headers=world.as_("admin")).json()["status"] == "inactive"
-    r = c.post("/hsds/import", json=doc, params={"directory": "other-dir", "complete": "false"}, headers=world.as_("admin"))
+    r = c.post(
+        "/hsds/import", json=doc, params={"directory": "other-dir", "complete": "false"}, headers=world.as_("admin")
+    )
     assert r.json()["deactivated"] == [] and r.json()["updated"] == 0
-    assert c.post("/hsds/import", json=doc, params={"directory": "bad name!"}, headers=world.as_("admin")).status_code == 422
+    assert (
+        c.post("/hsds/import", json=doc, params={"directory": "bad name!"}, headers=world.as_("admin")).status_code
+        == 422
+    )

@@ -15,12 +15,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
+from api_support import ASSESSMENT, PARTNER_X
 
 from freechoice.api import Settings
 from freechoice.api.auth import create_key
@@ -28,8 +30,6 @@ from freechoice.api.state import AppState
 from freechoice.catalog import Organization
 from freechoice.catalog.db import save_organization
 from freechoice.engine.referrals import TRANSITIONS
-
-from api_support import ASSESSMENT, PARTNER_X
 
 RACERS = 16
 
@@ -41,8 +41,12 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, port: int, keys: dict[str, str]) -> None:
-        self.base, self.keys = f"http://127.0.0.1:{port}", keys
+    def __init__(self, port: int, keys: dict[str, str], log: Path) -> None:
+        self.base, self.keys, self.log = f"http://127.0.0.1:{port}", keys, log
+
+    def errors(self) -> str:
+        """The server's error lines (tracebacks), for a failing assertion's message."""
+        return "\n".join(line for line in self.log.read_text().splitlines() if '"level":"error"' in line)[-6000:]
 
     def headers(self, who: str, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[who]}", **extra}
@@ -61,8 +65,12 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     log = tmp_path_factory.mktemp("race") / "serve.log"
     env = dict(os.environ, FREECHOICE_DATABASE_URL=database_url)
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(port), "--workers", "2"],
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -74,7 +82,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
                 pass
             assert time.monotonic() < deadline, "the server did not start: " + log.read_text()
             time.sleep(0.2)
-        yield Server(port, keys)
+        yield Server(port, keys, log)
     finally:
         proc.terminate()
         try:
@@ -105,12 +113,18 @@ def test_concurrent_updates_with_the_same_etag_let_exactly_one_win(server: Serve
     service = {k: v for k, v in body.items() if k not in ("version", "updated_at", "updated_by")}
 
     def put(i: int) -> Callable[[httpx.Client], httpx.Response]:
-        return lambda c: c.put(url, json=dict(service, description=f"Racing update {i} (fictional)."),
-                               headers=server.headers("partner", **{"If-Match": etag}))
+        return lambda c: c.put(
+            url,
+            json=dict(service, description=f"Racing update {i} (fictional)."),
+            headers=server.headers("partner", **{"If-Match": etag}),
+        )
 
     answers = _race([put(i) for i in range(RACERS)])
     codes = sorted(r.status_code for r in answers)
-    assert codes == [200] + [412] * (RACERS - 1), [r.text for r in answers if r.status_code not in (200, 412)]
+    assert codes == [200] + [412] * (RACERS - 1), (
+        [r.text for r in answers if r.status_code not in (200, 412)],
+        server.errors(),
+    )
     winner = next(r for r in answers if r.status_code == 200)
     assert winner.headers["etag"] == f'"{version + 1}"'
     versions = httpx.get(f"{url}/versions", headers=server.headers("partner"), timeout=30).json()
@@ -126,11 +140,15 @@ def _sent_referral(server: Server) -> str:
         ol = c.post("/option-lists", json=body, headers=server.headers("cw")).json()
         comp = next(n for n in ol["needs"] if n["need"] == "compensation")
         option = next(o for o in comp["options"] if o["provider_id"] == PARTNER_X)
-        choice = c.post(f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]},
-                        headers=server.headers("cw"))
-        assert choice.status_code == 201, choice.text
+        choice = c.post(
+            f"/option-lists/{ol['id']}/choices",
+            json={"option_ids": [option["option_id"]]},
+            headers=server.headers("cw"),
+        )
+        assert choice.status_code == 201, (choice.text, server.errors())
         ref = choice.json()["referrals"][0]["id"]
-        assert c.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=server.headers("cw")).status_code == 200
+        sent = c.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=server.headers("cw"))
+        assert sent.status_code == 200, (sent.text, server.errors())
         return ref
 
 
@@ -145,10 +163,16 @@ def test_concurrent_referral_moves_leave_a_legal_history(server: Server, round_:
     ref = _sent_referral(server)
     url = f"{server.base}/referrals/{ref}/transitions"
     accept = lambda c: c.post(url, json={"to": "accepted"}, headers=server.headers("partner"))  # noqa: E731
-    close = lambda c: c.post(url, json={"to": "closed", "reason": "the client changed their mind"},  # noqa: E731
-                             headers=server.headers("cw"))
+    close = lambda c: c.post(
+        url,
+        json={"to": "closed", "reason": "the client changed their mind"},  # noqa: E731
+        headers=server.headers("cw"),
+    )
     answers = _race([accept, close] * (RACERS // 2))
-    assert all(r.status_code in (200, 409) for r in answers), [r.text for r in answers if r.status_code not in (200, 409)]
+    assert all(r.status_code in (200, 409) for r in answers), (
+        [r.text for r in answers if r.status_code not in (200, 409)],
+        server.errors(),
+    )
     history = httpx.get(f"{server.base}/referrals/{ref}", headers=server.headers("cw"), timeout=30).json()["history"]
     assert _legal(history), history
     # every 200 is one step of the history after 'sent', and nothing else is

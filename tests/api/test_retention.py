@@ -7,6 +7,7 @@ import copy
 import datetime as dt
 
 import pytest
+from api_support import ASSESSMENT, PARTNER_X
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -14,9 +15,7 @@ from freechoice.api import Settings, create_app
 from freechoice.api.retention import RetentionSchedule, retention_loop, run_retention
 from freechoice.catalog.db.tables import AuditEntry, IdempotencyRecord, MaintenanceRun, OptionListRow
 
-from api_support import ASSESSMENT, PARTNER_X
-
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 def _list(world, client_ref: str, who: str = "cw_a", *, refer: str | None = None) -> dict[str, str]:
@@ -29,12 +28,18 @@ def _list(world, client_ref: str, who: str = "cw_a", *, refer: str | None = None
     if refer:
         comp = next(n for n in ol["needs"] if n["need"] == "compensation")
         option = next(o for o in comp["options"] if o["provider_id"] == PARTNER_X)
-        choice = world.client.post(f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]}, headers=h)
+        choice = world.client.post(
+            f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]}, headers=h
+        )
         out["referral"] = ref = choice.json()["referrals"][0]["id"]
         for to in {"sent": ["sent"], "closed": ["sent", "closed"]}[refer]:
             reason = "client asked to stop" if to == "closed" else None
-            assert world.client.post(f"/referrals/{ref}/transitions", json={"to": to, "reason": reason},
-                                     headers=h).status_code == 200
+            assert (
+                world.client.post(
+                    f"/referrals/{ref}/transitions", json={"to": to, "reason": reason}, headers=h
+                ).status_code
+                == 200
+            )
     return out
 
 
@@ -53,11 +58,17 @@ def test_old_finished_cases_go_open_ones_and_kept_organisations_stay(world):
     assert kept.status_code == 200 and kept.json()["effective_days"] == 0
     bad = world.client.put("/organizations/org-cw-b/retention", json={"days": -3}, headers=admin)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "days"
-    assert world.client.put("/organizations/org-cw-b/retention", json={"days": 5},
-                            headers=world.as_("cw_b")).status_code == 403
+    assert (
+        world.client.put("/organizations/org-cw-b/retention", json={"days": 5}, headers=world.as_("cw_b")).status_code
+        == 403
+    )
     shown = world.client.get("/organizations/org-cw-a/retention", headers=world.as_("cw_a")).json()
-    assert shown == {"organization_id": "org-cw-a", "retention_days": None, "service_default_days": 365,
-                     "effective_days": 365}
+    assert shown == {
+        "organization_id": "org-cw-a",
+        "retention_days": None,
+        "service_default_days": 365,
+        "effective_days": 365,
+    }
 
     young = run_retention(db, now=NOW + dt.timedelta(days=29), default_days=30)
     assert young.total().total == 0 and _exists(world, finished) and _exists(world, plain)
@@ -111,7 +122,7 @@ def test_the_schedule_runs_once_per_interval_across_workers(world):
     assert workers[1].run_if_due() is not None
     with db.session() as s:
         last = s.get(MaintenanceRun, "retention").last_run_at
-    assert last.replace(tzinfo=dt.timezone.utc) == clock[0]
+    assert last.replace(tzinfo=dt.UTC) == clock[0]
 
 
 def test_the_background_loop_runs_the_purge_each_interval(world):
@@ -134,7 +145,7 @@ def test_the_background_loop_runs_the_purge_each_interval(world):
     assert waits == [60, 60, 60]
     assert not _exists(world, case)
     with db.session() as s:
-        assert s.get(MaintenanceRun, "retention").last_run_at.replace(tzinfo=dt.timezone.utc) == runs[-1]
+        assert s.get(MaintenanceRun, "retention").last_run_at.replace(tzinfo=dt.UTC) == runs[-1]
 
 
 @pytest.mark.parametrize("interval", [0, 3600])

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import copy
 
-
 from api_support import ASSESSMENT
+
 from freechoice.rules import default_pack
 
 
@@ -21,8 +21,11 @@ def test_list_validate_dry_run_activate(world, database_url):
     c = world.client
     active = c.get("/rules", headers=world.as_("cw_a")).json()
     assert active["version"].startswith("rules-") and any(r["id"] == "no-shared-language" for r in active["rules"])
-    bad = c.post("/rules/validate", json={"pack": {"pack": "p", "rules": [{"id": "rr", "description": "x", "then": {}}]}},
-                 headers=world.as_("admin")).json()
+    bad = c.post(
+        "/rules/validate",
+        json={"pack": {"pack": "p", "rules": [{"id": "rr", "description": "x", "then": {}}]}},
+        headers=world.as_("admin"),
+    ).json()
     assert bad["valid"] is False and any("rules[rr]" in p["field"] for p in bad["problems"])
     candidate = _pack_without("no-shared-language")
     good = c.post("/rules/validate", json={"pack": candidate}, headers=world.as_("admin")).json()
@@ -32,7 +35,9 @@ def test_list_validate_dry_run_activate(world, database_url):
     body["situation"]["location"] = {"country": "TH", "area": "Songkhla"}
     body["situation"]["documents"] = "valid"
     ol = c.post("/option-lists", json=body, headers=world.as_("cw_a")).json()
-    dry = c.post("/rules/dry-run", json={"pack": candidate, "assessment_id": ol["assessment_id"]}, headers=world.as_("admin"))
+    dry = c.post(
+        "/rules/dry-run", json={"pack": candidate, "assessment_id": ol["assessment_id"]}, headers=world.as_("admin")
+    )
     assert dry.status_code == 200, dry.text
     changes = dry.json()["changes"]
     assert "svc-songkhla-hotel-jobs" in changes["employment"]["after"]

@@ -22,8 +22,11 @@ def test_register_update_capacity_deactivate_with_etags_and_versions(world):
     assert r.status_code == 201, r.text
     assert r.headers["etag"] == '"1"'
     assessment = copy.deepcopy(ASSESSMENT) | {"needs": {"food": 4}}
-    offered = lambda: [o["service_id"] for n in c.post("/option-lists", json=assessment, headers=world.as_("cw_a")).json()["needs"]  # noqa: E731
-                       for o in n["options"]]
+    offered = lambda: [
+        o["service_id"]
+        for n in c.post("/option-lists", json=assessment, headers=world.as_("cw_a")).json()["needs"]  # noqa: E731
+        for o in n["options"]
+    ]
     assert "svc-test-kitchen" in offered()
     got = c.get("/services/svc-test-kitchen", headers=world.as_("partner_x"))
     etag = got.headers["etag"]
@@ -33,8 +36,11 @@ def test_register_update_capacity_deactivate_with_etags_and_versions(world):
     assert ok.status_code == 200 and ok.headers["etag"] == '"2"'
     stale = c.put("/services/svc-test-kitchen", json=NEW, headers={**world.as_("partner_x"), "If-Match": etag})
     assert stale.status_code == 412 and stale.json()["etag"] == '"2"'
-    full = c.patch("/services/svc-test-kitchen/capacity", json={"status": "full", "until": "2027-02-01"},
-                   headers={**world.as_("partner_x"), "If-Match": '"2"'})
+    full = c.patch(
+        "/services/svc-test-kitchen/capacity",
+        json={"status": "full", "until": "2027-02-01"},
+        headers={**world.as_("partner_x"), "If-Match": '"2"'},
+    )
     assert full.status_code == 200 and full.json()["capacity"]["status"] == "full"
     assert "svc-test-kitchen" not in offered()
     gone = c.post("/services/svc-test-kitchen/deactivate", headers={**world.as_("partner_x"), "If-Match": '"3"'})
@@ -50,8 +56,11 @@ def test_partners_touch_only_their_own_services(world):
     r = c.post("/services", json=theirs, headers=world.as_("partner_x"))
     assert r.status_code == 403 and r.json()["errors"][0]["field"] == "organization_id"
     assert c.get("/services/svc-songkhla-women-shelter", headers=world.as_("partner_x")).status_code == 404
-    put = c.put("/services/svc-songkhla-women-shelter", json={**NEW, "id": "svc-songkhla-women-shelter"},
-                headers={**world.as_("partner_x"), "If-Match": '"1"'})
+    put = c.put(
+        "/services/svc-songkhla-women-shelter",
+        json={**NEW, "id": "svc-songkhla-women-shelter"},
+        headers={**world.as_("partner_x"), "If-Match": '"1"'},
+    )
     assert put.status_code == 404
     mine = c.get("/services", headers=world.as_("partner_x")).json()
     assert mine and all(s["organization_id"] == PARTNER_X for s in mine)
@@ -95,7 +104,10 @@ def test_listing_services_pages_through_filters(world):
     kind = "legal_aid.wage_claim"
     with_kind = [s["id"] for s in everything if kind in s["kinds"]]
     assert len(with_kind) >= 3
-    pages = [c.get(f"/services?kind={kind}&limit=2&offset={o}", headers=world.as_("admin")).json() for o in range(0, len(with_kind) + 2, 2)]
+    pages = [
+        c.get(f"/services?kind={kind}&limit=2&offset={o}", headers=world.as_("admin")).json()
+        for o in range(0, len(with_kind) + 2, 2)
+    ]
     assert [s["id"] for p in pages for s in p] == with_kind
     own = c.get("/services?limit=1000", headers=world.as_("partner_x")).json()
     assert own and all(s["organization_id"] == PARTNER_X for s in own)

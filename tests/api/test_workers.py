@@ -60,8 +60,12 @@ def server(tmp_path: Path):
     env = dict(os.environ, FREECHOICE_DATABASE_URL=f"sqlite:///{tmp_path / 'w.db'}")
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(port), "--workers", "2"],
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
     def get(path: str = "/health") -> httpx.Response:
         return httpx.get(f"http://127.0.0.1:{port}{path}", timeout=30)
@@ -117,5 +121,10 @@ def test_sigterm_stops_the_server_and_every_worker(server):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(60) == 0, log.read_text()
     for pid in workers:
-        _wait(lambda pid=pid: not Path(f"/proc/{pid}").exists()
-              or Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z", f"worker {pid} to end")
+        _wait(
+            lambda pid=pid: (
+                not Path(f"/proc/{pid}").exists()
+                or Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+            ),
+            f"worker {pid} to end",
+        )

@@ -31,8 +31,13 @@ ORG = Organization(id="org-i", name="Index Test Org (fictional)", sample=True)
 
 def svc(sid: str, kind: str = "food.meals", country: str = "TH", area: str | None = "Songkhla", **kw) -> Service:
     return Service(
-        id=sid, organization_id="org-i", name=sid, kinds=[kind],
-        service_areas=[ServiceArea(country=country, area=area)], languages=kw.pop("languages", ["my"]), **kw,
+        id=sid,
+        organization_id="org-i",
+        name=sid,
+        kinds=[kind],
+        service_areas=[ServiceArea(country=country, area=area)],
+        languages=kw.pop("languages", ["my"]),
+        **kw,
     )
 
 
@@ -47,27 +52,43 @@ def test_candidates_by_kind_and_place_case_insensitive():
 
 
 def test_a_service_with_only_a_location_is_found_at_that_location():
-    at = Service(id="loc", organization_id="org-i", name="Clinic", kinds=["health.primary_care"],
-                 location=Location(country="TH", area="Ranong", city="Ranong"))
+    at = Service(
+        id="loc",
+        organization_id="org-i",
+        name="Clinic",
+        kinds=["health.primary_care"],
+        location=Location(country="TH", area="Ranong", city="Ranong"),
+    )
     cat = Catalog([ORG], [at])
     assert cat.candidates(["health.primary_care"], [("TH", "ranong")]) == {"loc"}
     assert cat.candidates(["health.primary_care"], [("TH", "Trang")]) == set()
 
 
 def test_service_areas_override_the_location():
-    both = Service(id="both", organization_id="org-i", name="Desk", kinds=["food.meals"],
-                   location=Location(country="TH", area="Bangkok"),
-                   service_areas=[ServiceArea(country="TH", area="Trang")])
+    both = Service(
+        id="both",
+        organization_id="org-i",
+        name="Desk",
+        kinds=["food.meals"],
+        location=Location(country="TH", area="Bangkok"),
+        service_areas=[ServiceArea(country="TH", area="Trang")],
+    )
     cat = Catalog([ORG], [both])
     assert cat.candidates(["food.meals"], [("TH", "Trang")]) == {"both"}
     assert cat.candidates(["food.meals"], [("TH", "Bangkok")]) == set()
 
 
 def test_country_wide_and_remote_services_serve_every_area_of_their_country():
-    cat = Catalog([ORG], [
-        svc("wide", area=None), svc("phone", area=None, remote=True), svc("mm", country="MM", area=None),
-        svc("phone-songkhla", area="Songkhla", remote=True), svc("songkhla"),
-    ])
+    cat = Catalog(
+        [ORG],
+        [
+            svc("wide", area=None),
+            svc("phone", area=None, remote=True),
+            svc("mm", country="MM", area=None),
+            svc("phone-songkhla", area="Songkhla", remote=True),
+            svc("songkhla"),
+        ],
+    )
     assert cat.candidates(["food.meals"], [("TH", "Ranong")]) == {"wide", "phone", "phone-songkhla"}
     # a client whose area is unknown gets country-wide and remote services only
     assert cat.candidates(["food.meals"], [("TH", None)]) == {"wide", "phone", "phone-songkhla"}
@@ -75,8 +96,14 @@ def test_country_wide_and_remote_services_serve_every_area_of_their_country():
 
 
 def test_speaking_and_interpreting():
-    cat = Catalog([ORG], [svc("my"), svc("km", languages=["km", "th"], interpretation=True),
-                          svc("off", languages=["km"], interpretation=True, status="inactive")])
+    cat = Catalog(
+        [ORG],
+        [
+            svc("my"),
+            svc("km", languages=["km", "th"], interpretation=True),
+            svc("off", languages=["km"], interpretation=True, status="inactive"),
+        ],
+    )
     assert cat.speaking(["km"]) == {"km"}
     assert cat.speaking(["th", "my"]) == {"my", "km"}
     assert cat.speaking(["lo"]) == set()
@@ -172,8 +199,14 @@ def test_bad_catalog_input_names_every_field():
     raw = {
         "organizations": [ORG.model_dump()],
         "services": [
-            {"id": "x", "organization_id": "org-i", "name": "X", "kinds": ["food.free_lunch"],
-             "service_areas": [{"country": "ZZ"}], "colour": "red"},
+            {
+                "id": "x",
+                "organization_id": "org-i",
+                "name": "X",
+                "kinds": ["food.free_lunch"],
+                "service_areas": [{"country": "ZZ"}],
+                "colour": "red",
+            },
         ],
     }
     with pytest.raises(ValidationFailed) as err:
@@ -187,21 +220,28 @@ def test_bad_catalog_input_names_every_field():
 
 
 # ---------------------------------------------------------------- properties
-@given(services=st.lists(index_services(), max_size=8, unique_by=lambda s: s.id),
-       kinds=st.lists(st.sampled_from(INDEX_KINDS), min_size=1, max_size=2), places=index_places())
+@given(
+    services=st.lists(index_services(), max_size=8, unique_by=lambda s: s.id),
+    kinds=st.lists(st.sampled_from(INDEX_KINDS), min_size=1, max_size=2),
+    places=index_places(),
+)
 def test_candidates_are_exactly_the_active_services_of_those_kinds_in_those_places(services, kinds, places):
     cat = Catalog([INDEX_ORG], services)
     expected = {
-        s.id for s in services
-        if s.status == "active" and set(s.kinds) & set(kinds)
-        and any(serves_by_index_rules(s, c, a) for c, a in places)
+        s.id
+        for s in services
+        if s.status == "active" and set(s.kinds) & set(kinds) and any(serves_by_index_rules(s, c, a) for c, a in places)
     }
     assert cat.candidates(kinds, places) == expected
 
 
-@given(start=st.lists(index_services(), max_size=5, unique_by=lambda s: s.id), edits=catalog_edits(),
-       kinds=st.lists(st.sampled_from(INDEX_KINDS), min_size=1, max_size=3), places=index_places(),
-       languages=st.lists(st.sampled_from(INDEX_LANGUAGES), max_size=2))
+@given(
+    start=st.lists(index_services(), max_size=5, unique_by=lambda s: s.id),
+    edits=catalog_edits(),
+    kinds=st.lists(st.sampled_from(INDEX_KINDS), min_size=1, max_size=3),
+    places=index_places(),
+    languages=st.lists(st.sampled_from(INDEX_LANGUAGES), max_size=2),
+)
 def test_a_changed_catalog_answers_as_one_built_afresh(start, edits, kinds, places, languages):
     """Indexes kept up to date change by change give the same answers and the same
     version as a catalog built from scratch with the final services."""

@@ -22,7 +22,10 @@ ORG = {"id": "org-m", "name": "Model Test Org (fictional)", "sample": True}
 
 def service(**changes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "id": "svc-m", "organization_id": "org-m", "name": "Meals", "kinds": ["food.meals"],
+        "id": "svc-m",
+        "organization_id": "org-m",
+        "name": "Meals",
+        "kinds": ["food.meals"],
         "service_areas": [{"country": "TH", "area": "Trang"}],
     }
     base.update(changes)
@@ -66,10 +69,12 @@ def test_a_job_placement_must_state_its_employment_facts():
     assert "employment facts" in msg
     fields = problems(service(kinds=["job_placement.direct_employer"], employment={"direct_hire": True}))
     assert {"services.0.employment.charges_recruitment_fees", "services.0.employment.sectors"} <= set(fields)
-    assert "services.0.employment.sectors.0" in problems(service(
-        kinds=["job_placement.direct_employer"],
-        employment={"direct_hire": True, "charges_recruitment_fees": False, "sectors": ["mining"]},
-    ))
+    assert "services.0.employment.sectors.0" in problems(
+        service(
+            kinds=["job_placement.direct_employer"],
+            employment={"direct_hire": True, "charges_recruitment_fees": False, "sectors": ["mining"]},
+        )
+    )
 
 
 def test_unknown_kinds_are_named_with_the_allowed_ones():
@@ -81,10 +86,13 @@ def test_unknown_kinds_are_named_with_the_allowed_ones():
 
 
 def test_codes_are_checked():
-    found = problems(service(
-        service_areas=[{"country": "Thailand"}], languages=["burmese"],
-        cost_options=[{"amount": 10, "currency": "baht"}],
-    ))
+    found = problems(
+        service(
+            service_areas=[{"country": "Thailand"}],
+            languages=["burmese"],
+            cost_options=[{"amount": 10, "currency": "baht"}],
+        )
+    )
     assert "ISO 3166-1" in found["services.0.service_areas.0.country"]
     assert "ISO 639-1" in found["services.0.languages.0"]
     assert "services.0.cost_options.0.currency" in found
@@ -93,8 +101,10 @@ def test_codes_are_checked():
 
 
 def test_bad_ages_capacity_and_ids_are_refused():
-    assert "minimum_age is greater than maximum_age" in problems(
-        service(eligibility={"minimum_age": 30, "maximum_age": 18}))["services.0.eligibility"]
+    assert (
+        "minimum_age is greater than maximum_age"
+        in problems(service(eligibility={"minimum_age": 30, "maximum_age": 18}))["services.0.eligibility"]
+    )
     assert "services.0.capacity.status" in problems(service(capacity={"status": "closed"}))
     assert "services.0.capacity.until" in problems(service(capacity={"status": "full", "until": "soon"}))
     assert "services.0.id" in problems(service(id="svc with spaces"))
@@ -126,8 +136,12 @@ def test_models_are_immutable():
 
 
 def test_places_come_from_service_areas_else_the_location():
-    areas = Service.model_validate(service(location={"country": "TH", "area": "Bangkok"},
-                                           service_areas=[{"country": "TH"}, {"country": "MM", "area": "Yangon"}]))
+    areas = Service.model_validate(
+        service(
+            location={"country": "TH", "area": "Bangkok"},
+            service_areas=[{"country": "TH"}, {"country": "MM", "area": "Yangon"}],
+        )
+    )
     assert areas.places() == [("TH", None), ("MM", "Yangon")]
     only_location = Service.model_validate(service(location={"country": "KH", "area": "Siem Reap"}, service_areas=[]))
     assert only_location.places() == [("KH", "Siem Reap")]

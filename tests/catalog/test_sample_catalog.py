@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from importlib import resources
-from typing import Callable
 from urllib.parse import urlparse
 
 import pytest
@@ -18,8 +18,18 @@ TEXT = resources.files("freechoice.catalog").joinpath("sample_catalog.yaml").rea
 THAI_AREAS = ("Samut Sakhon", "Songkhla", "Trang", "Ranong", "Bangkok")
 MYANMAR_AREAS = ("Yangon", "Mon State", "Tanintharyi")
 # the brief's ten most often top-ranked needs, in order
-TOP_NEEDS = ("employment", "legal_proceedings", "identity_documents", "current_expenses", "compensation",
-             "family_communication", "housing", "debt", "legal_information", "food")
+TOP_NEEDS = (
+    "employment",
+    "legal_proceedings",
+    "identity_documents",
+    "current_expenses",
+    "compensation",
+    "family_communication",
+    "housing",
+    "debt",
+    "legal_information",
+    "food",
+)
 # what a person going home to Myanmar asks for, by the kinds that answer it
 RETURN_HOME = {
     "job": ("job_placement.direct_employer", "job_placement.self_employment_support"),
@@ -92,36 +102,53 @@ def _job(s: Service) -> bool:
 
 
 HARD_CASES: dict[str, Callable[[Service], bool]] = {
-    "legal aid that must report to immigration": lambda s: any(k.startswith("legal_aid.") for k in s.kinds)
-    and s.reports_to_authorities == "mandatory" and "immigration" in s.reports_to,
+    "legal aid that must report to immigration": lambda s: (
+        any(k.startswith("legal_aid.") for k in s.kinds)
+        and s.reports_to_authorities == "mandatory"
+        and "immigration" in s.reports_to
+    ),
     "a closed shelter": lambda s: "housing.shelter" in s.kinds and s.restricts_movement and bool(s.movement_note),
-    "an employer charging recruitment fees through a broker": lambda s: _job(s)
-    and s.employment.charges_recruitment_fees and not s.employment.direct_hire and "broker" in s.contact_with,
+    "an employer charging recruitment fees through a broker": lambda s: (
+        _job(s)
+        and s.employment.charges_recruitment_fees
+        and not s.employment.direct_hire
+        and "broker" in s.contact_with
+    ),
     "a fishing-only employer at sea": lambda s: _job(s) and s.employment.sectors == ["fishing"] and s.employment.at_sea,
-    "a document service that needs a police report": lambda s: s.kinds[0].startswith("documents.")
-    and "documents.police_report" in s.requires and "police_report" in {d.code for d in s.required_documents},
-    "a police report service that takes the client to the police": lambda s: "documents.police_report" in s.kinds
-    and "police" in s.contact_with,
+    "a document service that needs a police report": lambda s: (
+        s.kinds[0].startswith("documents.")
+        and "documents.police_report" in s.requires
+        and "police_report" in {d.code for d in s.required_documents}
+    ),
+    "a police report service that takes the client to the police": lambda s: (
+        "documents.police_report" in s.kinds and "police" in s.contact_with
+    ),
     "a full service": lambda s: s.capacity.status == "full" and s.capacity.until is not None,
     "a waitlisted service": lambda s: s.capacity.status == "waitlist" and s.capacity.until is not None,
-    "a remote hotline covering a whole country": lambda s: s.remote and "safety.hotline" in s.kinds
-    and any(a is None for _, a in s.places()),
+    "a remote hotline covering a whole country": lambda s: (
+        s.remote and "safety.hotline" in s.kinds and any(a is None for _, a in s.places())
+    ),
     "family tracing done without the client": lambda s: "family.tracing" in s.kinds and s.acts_without_client,
-    "criminal case support meeting police and suspect": lambda s: "legal_aid.criminal_case" in s.kinds
-    and {"police", "suspect"} <= set(s.contact_with),
-    "a wage claim referring on to the labour court": lambda s: "legal_aid.wage_claim" in s.kinds
-    and any("legal_aid.labour_court" in CAT.service(r).kinds for r in s.refers_to),
-    "a service that reports only with consent": lambda s: s.reports_to_authorities == "with_consent"
-    and bool(s.reports_to),
+    "criminal case support meeting police and suspect": lambda s: (
+        "legal_aid.criminal_case" in s.kinds and {"police", "suspect"} <= set(s.contact_with)
+    ),
+    "a wage claim referring on to the labour court": lambda s: (
+        "legal_aid.wage_claim" in s.kinds and any("legal_aid.labour_court" in CAT.service(r).kinds for r in s.refers_to)
+    ),
+    "a service that reports only with consent": lambda s: (
+        s.reports_to_authorities == "with_consent" and bool(s.reports_to)
+    ),
     "self-employment support": lambda s: "job_placement.self_employment_support" in s.kinds,
     "a women-only service": lambda s: s.eligibility.genders == ["female"],
     "a service for one nationality only": lambda s: s.eligibility.nationalities == ["MM"],
-    "a service with an age range": lambda s: s.eligibility.minimum_age is not None
-    and s.eligibility.maximum_age is not None,
+    "a service with an age range": lambda s: (
+        s.eligibility.minimum_age is not None and s.eligibility.maximum_age is not None
+    ),
     "a job that needs legal status": lambda s: _job(s) and s.eligibility.legal_status_required,
     "a service with an interpreter": lambda s: s.interpretation,
-    "a service in Thai/English only, no interpreter": lambda s: not s.interpretation
-    and set(s.languages) <= {"th", "en"} and bool(s.languages),
+    "a service in Thai/English only, no interpreter": lambda s: (
+        not s.interpretation and set(s.languages) <= {"th", "en"} and bool(s.languages)
+    ),
     "a service with a fee": lambda s: any((c.amount or 0) > 0 and c.currency for c in s.cost_options),
 }
 
@@ -141,10 +168,14 @@ def test_the_hard_cases_are_marked_in_the_file():
 
 def test_good_job_placements_exist_in_several_sectors():
     fair = [
-        s for s in SERVICES
-        if _job(s) and s.employment.direct_hire and not s.employment.charges_recruitment_fees
+        s
+        for s in SERVICES
+        if _job(s)
+        and s.employment.direct_hire
+        and not s.employment.charges_recruitment_fees
         and not any((c.amount or 0) > 0 for c in s.cost_options)
-        and s.employment.wage_ratio is not None and s.employment.wage_ratio > 1
+        and s.employment.wage_ratio is not None
+        and s.employment.wage_ratio > 1
     ]
     sectors = {sector for s in fair for sector in s.employment.sectors}
     assert sectors >= {"seafood_processing", "manufacturing", "agriculture", "construction", "hospitality", "garment"}

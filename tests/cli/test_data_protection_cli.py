@@ -33,10 +33,24 @@ def _client(db: Database, ref: str, org: str = "org-dp") -> None:
     with db.writing() as s:
         if s.get(OrganizationRow, org) is None:
             save_organization(s, Organization(id=org, name="Data protection (fictional)"), "test")
-        s.add(AssessmentRow(id=f"as-{ref}", organization_id=org, client_ref=ref, data={"fears": ["broker"]}, created_by="t"))
+        s.add(
+            AssessmentRow(
+                id=f"as-{ref}", organization_id=org, client_ref=ref, data={"fears": ["broker"]}, created_by="t"
+            )
+        )
         s.flush()
-        s.add(OptionListRow(id=f"ol-{ref}", organization_id=org, assessment_id=f"as-{ref}", client_ref=ref,
-                            rules_version="r", catalog_version="c", data={"client_ref": ref}, created_by="t"))
+        s.add(
+            OptionListRow(
+                id=f"ol-{ref}",
+                organization_id=org,
+                assessment_id=f"as-{ref}",
+                client_ref=ref,
+                rules_version="r",
+                catalog_version="c",
+                data={"client_ref": ref},
+                created_by="t",
+            )
+        )
 
 
 def test_clients_erase(tmp_path: Path):

@@ -64,9 +64,17 @@ def test_match_json_prints_exactly_the_option_list_contract(tmp_path: Path):
     comp = ol["needs"][0]
     assert comp["need"] == "compensation" and comp["priority"] == 4
     assert [o["service_id"] for o in comp["options"]] == ["svc-wage"]
-    assert {"option_id", "score", "reasons", "cautions", "steps", "cost", "location", "languages", "availability"} <= set(
-        comp["options"][0]
-    )
+    assert {
+        "option_id",
+        "score",
+        "reasons",
+        "cautions",
+        "steps",
+        "cost",
+        "location",
+        "languages",
+        "availability",
+    } <= set(comp["options"][0])
     assert ol["excluded"][0]["service_id"] == "svc-reporting"
     assert "immigration" in ol["excluded"][0]["text"]
     assert ol["needs"][1]["unmet"]["text"]
@@ -101,13 +109,25 @@ def test_bad_json_exits_2():
 
 def test_show_all_brings_back_what_is_left_out_by_default_last_with_its_cautions(tmp_path: Path):
     catalog = json.loads(json.dumps(CATALOG))
-    job = {"organization_id": "org-cli", "kinds": ["job_placement.direct_employer"],
-           "service_areas": [{"country": "TH", "area": "Songkhla"}], "languages": ["my"]}
+    job = {
+        "organization_id": "org-cli",
+        "kinds": ["job_placement.direct_employer"],
+        "service_areas": [{"country": "TH", "area": "Songkhla"}],
+        "languages": ["my"],
+    }
     catalog["services"] += [
-        {**job, "id": "svc-a-fees", "name": "Plantation that charges fees",
-         "employment": {"direct_hire": True, "charges_recruitment_fees": True, "sectors": ["agriculture"]}},
-        {**job, "id": "svc-z-direct", "name": "Factory, direct hire",
-         "employment": {"direct_hire": True, "charges_recruitment_fees": False, "sectors": ["manufacturing"]}},
+        {
+            **job,
+            "id": "svc-a-fees",
+            "name": "Plantation that charges fees",
+            "employment": {"direct_hire": True, "charges_recruitment_fees": True, "sectors": ["agriculture"]},
+        },
+        {
+            **job,
+            "id": "svc-z-direct",
+            "name": "Factory, direct hire",
+            "employment": {"direct_hire": True, "charges_recruitment_fees": False, "sectors": ["manufacturing"]},
+        },
     ]
     cat = tmp_path / "catalog.yaml"
     cat.write_text(yaml.safe_dump(catalog))

@@ -36,8 +36,18 @@ def _case(db: Database, n: int) -> None:
     with db.writing() as s:
         s.add(AssessmentRow(id=f"as-{n}", organization_id="org-bk", client_ref=f"c-{n}", data={"n": n}, created_by="t"))
         s.flush()
-        s.add(OptionListRow(id=f"ol-{n}", organization_id="org-bk", assessment_id=f"as-{n}", client_ref=f"c-{n}",
-                            rules_version="r", catalog_version="c", data={"n": n, "options": ["x"] * 50}, created_by="t"))
+        s.add(
+            OptionListRow(
+                id=f"ol-{n}",
+                organization_id="org-bk",
+                assessment_id=f"as-{n}",
+                client_ref=f"c-{n}",
+                rules_version="r",
+                catalog_version="c",
+                data={"n": n, "options": ["x"] * 50},
+                created_by="t",
+            )
+        )
 
 
 @pytest.fixture
@@ -75,8 +85,12 @@ db.dispose()
 def test_backup_while_another_process_writes_then_restore_gives_the_same_data(live, tmp_path: Path):
     path, db = live
     stop = tmp_path / "stop"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, f"sqlite:///{path}", str(stop)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, f"sqlite:///{path}", str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert writer.stdout is not None
         for line in writer.stdout:  # the writer is well under way (it keeps going during the backup)
@@ -126,19 +140,29 @@ def test_backup_and_restore_commands(live, tmp_path: Path):
     _case(db, 1)
     env = dict(os.environ, FREECHOICE_DATABASE_URL=f"sqlite:///{path}")
     env.pop("FREECHOICE_DATA_KEY", None)
-    made = subprocess.run([*CLI, "db", "backup", str(tmp_path / "b.db")], env=env, capture_output=True, text=True, timeout=120)
+    made = subprocess.run(
+        [*CLI, "db", "backup", str(tmp_path / "b.db")], env=env, capture_output=True, text=True, timeout=120
+    )
     assert made.returncode == 0 and "integrity ok" in made.stdout, made.stderr
     _case(db, 2)
     db.dispose()
-    refused = subprocess.run([*CLI, "db", "restore", str(tmp_path / "b.db")], env=env, capture_output=True, text=True, timeout=120)
+    refused = subprocess.run(
+        [*CLI, "db", "restore", str(tmp_path / "b.db")], env=env, capture_output=True, text=True, timeout=120
+    )
     assert refused.returncode == 2 and "--yes" in refused.stderr
     assert len(_dump(path)["option_lists"]) == 2
-    done = subprocess.run([*CLI, "db", "restore", str(tmp_path / "b.db"), "--yes"], env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [*CLI, "db", "restore", str(tmp_path / "b.db"), "--yes"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert [r[0] for r in _dump(path)["option_lists"]] == ["ol-1"]
-    pg = subprocess.run([*CLI, "db", "backup", str(tmp_path / "pg.db"), "--database-url", "postgresql+psycopg://u@h/d"],
-                        env=env, capture_output=True, text=True, timeout=120)
+    pg = subprocess.run(
+        [*CLI, "db", "backup", str(tmp_path / "pg.db"), "--database-url", "postgresql+psycopg://u@h/d"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert pg.returncode == 2 and "pg_dump" in pg.stderr
 
 
@@ -169,11 +193,14 @@ def test_the_documented_pg_dump_route_restores_the_same_data(postgres_available,
 
         before, revision = rows(), db.current()
         dump = tmp_path / "fc.dump"
-        subprocess.run(["pg_dump", "--format=custom", f"--schema={schema}", f"--file={dump}", plain_url], check=True,
-                       timeout=120)
+        subprocess.run(
+            ["pg_dump", "--format=custom", f"--schema={schema}", f"--file={dump}", plain_url], check=True, timeout=120
+        )
         _case(db, 99)  # written after the backup: gone after the restore
         db.engine.dispose()
-        subprocess.run(["pg_restore", "--clean", "--if-exists", f"--dbname={plain_url}", str(dump)], check=True, timeout=120)
+        subprocess.run(
+            ["pg_restore", "--clean", "--if-exists", f"--dbname={plain_url}", str(dump)], check=True, timeout=120
+        )
         assert rows() == before and db.current() == revision
     finally:
         db.dispose()

@@ -19,24 +19,34 @@ def _write(db: Database, n: int) -> None:
     with db.writing() as s:
         if n == 0:
             save_organization(s, Organization(id="org-keys", name="Keys (fictional)"), "test")
-        s.add(AssessmentRow(id=f"as-{n}", organization_id="org-keys", client_ref="c-key-1", data=ASSESSMENT, created_by="t"))
+        s.add(
+            AssessmentRow(
+                id=f"as-{n}", organization_id="org-keys", client_ref="c-key-1", data=ASSESSMENT, created_by="t"
+            )
+        )
         s.add(FeedbackRow(id=f"fb-{n}", need_met="yes", satisfaction=5, text=f"kind people {n}", kinds=[]))
         s.add(IdempotencyRecord(key_id="k", key=f"i-{n}", method="POST", path="/x", status_code=201, body={"n": n}))
 
 
 def _read(db: Database) -> list[object]:
     with db.session() as s:
-        return [(a.data, f.text, i.body) for a, f, i in zip(
-            s.scalars(select(AssessmentRow).order_by(AssessmentRow.id)),
-            s.scalars(select(FeedbackRow).order_by(FeedbackRow.id)),
-            s.scalars(select(IdempotencyRecord).order_by(IdempotencyRecord.key)))]
+        return [
+            (a.data, f.text, i.body)
+            for a, f, i in zip(
+                s.scalars(select(AssessmentRow).order_by(AssessmentRow.id)),
+                s.scalars(select(FeedbackRow).order_by(FeedbackRow.id)),
+                s.scalars(select(IdempotencyRecord).order_by(IdempotencyRecord.key)),
+            )
+        ]
 
 
 def _raw(db: Database) -> list[object]:
     with db.engine.connect() as conn:
-        return [*conn.execute(text("SELECT data FROM assessments ORDER BY id")).scalars(),
-                *conn.execute(text("SELECT text FROM feedback ORDER BY id")).scalars(),
-                *conn.execute(text("SELECT body FROM idempotency ORDER BY key")).scalars()]
+        return [
+            *conn.execute(text("SELECT data FROM assessments ORDER BY id")).scalars(),
+            *conn.execute(text("SELECT text FROM feedback ORDER BY id")).scalars(),
+            *conn.execute(text("SELECT body FROM idempotency ORDER BY key")).scalars(),
+        ]
 
 
 def _sealed(value: object) -> bool:
@@ -65,8 +75,15 @@ def test_plain_rows_are_sealed_and_keys_rotate(database_url: str):
         both = Database(database_url, data_key=f"{NEW},{OLD}")
         with both.engine.connect().execution_options(freechoice_write=True) as conn:
             summary = reseal(conn, both.sealer, commit=conn.commit, batch=1)
-        assert summary.sealed == {"assessments": 1, "option_lists": 0, "choices": 0, "referrals": 0,
-                                  "referral_events": 0, "feedback": 1, "idempotency": 1}
+        assert summary.sealed == {
+            "assessments": 1,
+            "option_lists": 0,
+            "choices": 0,
+            "referrals": 0,
+            "referral_events": 0,
+            "feedback": 1,
+            "idempotency": 1,
+        }
         assert summary.rotated["assessments"] == 1 and summary.rotated["idempotency"] == 1
         assert all(_sealed(v) for v in _raw(both))
         both.dispose()

@@ -132,8 +132,10 @@ def test_read_modify_write_in_several_processes_loses_no_update(tmp_path: Path):
     with db.writing() as s:
         s.execute(text("CREATE TABLE counter (v INTEGER)"))
         s.execute(text("INSERT INTO counter VALUES (0)"))
-    procs = [subprocess.Popen([sys.executable, "-c", _INCREMENT, url, "150"], stderr=subprocess.PIPE, text=True)
-             for _ in range(3)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _INCREMENT, url, "150"], stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
@@ -160,8 +162,9 @@ def test_a_writer_in_another_process_waits_its_turn_instead_of_failing(dbfile: P
     conn = _connect(dbfile)
     conn.begin_write()
     conn.execute("INSERT INTO t (v) VALUES ('parent')")
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(dbfile)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(dbfile)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         assert child.stdout is not None and child.stdout.readline() == "ready\n"
         with pytest.raises(subprocess.TimeoutExpired):

@@ -18,11 +18,13 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
+from api_support import ASSESSMENT, PARTNER_X
 from sqlalchemy import create_engine, text
 
 from freechoice.api import Settings
@@ -30,8 +32,6 @@ from freechoice.api.auth import create_key
 from freechoice.api.state import AppState
 from freechoice.catalog import Organization
 from freechoice.catalog.db import save_organization
-
-from api_support import ASSESSMENT, PARTNER_X
 
 SOCKET_DIR = "/var/run/postgresql"
 PG_URL = os.environ.get("FREECHOICE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -133,26 +133,64 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
             _run("ip", "netns", "exec", ns, "ip", "addr", "add", f"{there}/30", "dev", inner)
             _run("ip", "netns", "exec", ns, "ip", "link", "set", inner, "up")
             _run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
-            env = dict(os.environ, FREECHOICE_DATABASE_URL=url, FREECHOICE_AUTO_MIGRATE="false",
-                       FREECHOICE_CATALOG_CHECK_SECONDS="0.2")
+            env = dict(
+                os.environ,
+                FREECHOICE_DATABASE_URL=url,
+                FREECHOICE_AUTO_MIGRATE="false",
+                FREECHOICE_CATALOG_CHECK_SECONDS="0.2",
+            )
             log = (folder / f"host{i}.log").open("w")
             logs.append(log)
-            procs.append(subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, "-m", "freechoice.api.cli", "serve",
-                                           "--host", there, "--port", "8000"], env=env, stdout=log, stderr=subprocess.STDOUT))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        "ip",
+                        "netns",
+                        "exec",
+                        ns,
+                        sys.executable,
+                        "-m",
+                        "freechoice.api.cli",
+                        "serve",
+                        "--host",
+                        there,
+                        "--port",
+                        "8000",
+                    ],
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
             hosts.append(f"http://{there}:8000")
         port = _free_port()
         cfg = folder / "haproxy.cfg"
-        cfg.write_text("\n".join([
-            "defaults", "  mode http", "  timeout connect 5s", "  timeout client 60s", "  timeout server 60s",
-            "frontend web", f"  bind 127.0.0.1:{port}", "  default_backend app",
-            "backend app", "  balance roundrobin", "  option httpchk GET /health",
-            *[f"  server h{i} {h.removeprefix('http://')} check inter 500" for i, h in enumerate(hosts, 1)],
-        ]) + "\n")
+        cfg.write_text(
+            "\n".join(
+                [
+                    "defaults",
+                    "  mode http",
+                    "  timeout connect 5s",
+                    "  timeout client 60s",
+                    "  timeout server 60s",
+                    "frontend web",
+                    f"  bind 127.0.0.1:{port}",
+                    "  default_backend app",
+                    "backend app",
+                    "  balance roundrobin",
+                    "  option httpchk GET /health",
+                    *[f"  server h{i} {h.removeprefix('http://')} check inter 500" for i, h in enumerate(hosts, 1)],
+                ]
+            )
+            + "\n"
+        )
         logs.append((folder / "haproxy.log").open("w"))
         procs.append(subprocess.Popen([haproxy, "-f", str(cfg), "-db"], stdout=logs[-1], stderr=subprocess.STDOUT))
         for i, h in enumerate(hosts, 1):
-            _wait(lambda h=h: httpx.get(f"{h}/health", timeout=5).status_code == 200,
-                  f"host {i} ({(folder / f'host{i}.log').read_text()[-2000:]})")
+            _wait(
+                lambda h=h: httpx.get(f"{h}/health", timeout=5).status_code == 200,
+                f"host {i} ({(folder / f'host{i}.log').read_text()[-2000:]})",
+            )
         balancer = f"http://127.0.0.1:{port}"
         _wait(lambda: httpx.get(f"{balancer}/health", timeout=5).status_code == 200, "HAProxy")
         yield Topology(hosts, balancer, keys)
@@ -177,8 +215,12 @@ def test_a_catalog_change_through_one_host_is_seen_through_the_other(topology: T
     one, other = topology.hosts
     sid = "svc-songkhla-wage-claim"
     got = httpx.get(f"{one}/services/{sid}", headers=topology.h("partner"), timeout=30)
-    changed = httpx.patch(f"{one}/services/{sid}/capacity", json={"status": "full", "until": "2027-03-01"},
-                          headers=topology.h("partner", **{"If-Match": got.headers["etag"]}), timeout=30)
+    changed = httpx.patch(
+        f"{one}/services/{sid}/capacity",
+        json={"status": "full", "until": "2027-03-01"},
+        headers=topology.h("partner", **{"If-Match": got.headers["etag"]}),
+        timeout=30,
+    )
     assert changed.status_code == 200, changed.text
     seen = httpx.get(f"{other}/services/{sid}", headers=topology.h("partner"), timeout=30)
     assert seen.headers["etag"] == changed.headers["etag"] and seen.json()["capacity"]["status"] == "full"
@@ -189,8 +231,12 @@ def test_a_catalog_change_through_one_host_is_seen_through_the_other(topology: T
 
     assert _wait(offered_by_other, "the other host to stop offering the full service", 60)
     # and back, the other way round
-    reopened = httpx.patch(f"{other}/services/{sid}/capacity", json={"status": "open"},
-                           headers=topology.h("partner", **{"If-Match": seen.headers["etag"]}), timeout=30)
+    reopened = httpx.patch(
+        f"{other}/services/{sid}/capacity",
+        json={"status": "open"},
+        headers=topology.h("partner", **{"If-Match": seen.headers["etag"]}),
+        timeout=30,
+    )
     assert reopened.status_code == 200, reopened.text
 
     def offered_by_one() -> bool:
@@ -205,14 +251,19 @@ def test_a_referral_move_through_one_host_is_seen_through_the_other_and_the_bala
     body = copy.deepcopy(ASSESSMENT) | {"client_ref": "c-two-hosts"}
     ol = httpx.post(f"{one}/option-lists", json=body, headers=topology.h("cw"), timeout=60).json()
     option = next(o for n in ol["needs"] for o in n["options"] if o["provider_id"] == PARTNER_X)
-    choice = httpx.post(f"{other}/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]},
-                        headers=topology.h("cw"), timeout=60)
+    choice = httpx.post(
+        f"{other}/option-lists/{ol['id']}/choices",
+        json={"option_ids": [option["option_id"]]},
+        headers=topology.h("cw"),
+        timeout=60,
+    )
     assert choice.status_code == 201, choice.text
     ref = choice.json()["referrals"][0]["id"]
     sent = httpx.post(f"{one}/referrals/{ref}/transitions", json={"to": "sent"}, headers=topology.h("cw"), timeout=30)
     assert sent.status_code == 200, sent.text
-    accepted = httpx.post(f"{other}/referrals/{ref}/transitions", json={"to": "accepted"},
-                          headers=topology.h("partner"), timeout=30)
+    accepted = httpx.post(
+        f"{other}/referrals/{ref}/transitions", json={"to": "accepted"}, headers=topology.h("partner"), timeout=30
+    )
     assert accepted.status_code == 200, accepted.text
     for base in (one, topology.balancer, topology.balancer):
         seen = httpx.get(f"{base}/referrals/{ref}", headers=topology.h("cw"), timeout=30).json()

@@ -10,7 +10,13 @@ from freechoice.engine import ValidationFailed, parse_assessment
 
 EXAMPLE = {
     "client_ref": "c-0042",
-    "needs": {"employment": 4, "compensation": 4, "identity_documents": 4, "current_expenses": 3, "family_communication": 2},
+    "needs": {
+        "employment": 4,
+        "compensation": 4,
+        "identity_documents": 4,
+        "current_expenses": 3,
+        "family_communication": 2,
+    },
     "situation": {
         "location": {"country": "TH", "area": "Songkhla"},
         "plan": "stay",

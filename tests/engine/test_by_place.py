@@ -32,15 +32,21 @@ def test_an_undecided_client_sees_each_option_under_every_place_it_serves(a, cat
     for n in ol.needs:
         for o in n.options:
             svc = cat.service(o.service_id)
-            listed_under = [g for g in ol.by_place for pn in g.needs if pn.need == n.need and o.option_id in pn.option_ids]
+            listed_under = [
+                g for g in ol.by_place for pn in g.needs if pn.need == n.need and o.option_id in pn.option_ids
+            ]
             expected = [g for g in ol.by_place if serves_place(svc, (g.country, normalise_area(g.area)))]
             assert listed_under == expected and expected, o.option_id
 
 
 def test_an_undecided_client_who_names_no_place_sees_where_they_are():
-    a = parse_assessment({"client_ref": "c-u", "needs": {"food": 4},
-                          "situation": {"plan": "undecided", "location": {"country": "LA", "area": "Vientiane"},
-                                        "languages": ["lo"]}})
+    a = parse_assessment(
+        {
+            "client_ref": "c-u",
+            "needs": {"food": 4},
+            "situation": {"plan": "undecided", "location": {"country": "LA", "area": "Vientiane"}, "languages": ["lo"]},
+        }
+    )
     from freechoice.catalog import load_sample_catalog
 
     ol = propose(a, load_sample_catalog(), RULES)

@@ -9,7 +9,11 @@ from freechoice.engine.cohort import synthetic_assessment_dicts, synthetic_cohor
 
 def _client(country: str):
     return parse_assessment(
-        {"client_ref": "c-cash", "needs": {"food": 4, "debt": 3, "housing": 1}, "situation": {"location": {"country": country}}}
+        {
+            "client_ref": "c-cash",
+            "needs": {"food": 4, "debt": 3, "housing": 1},
+            "situation": {"location": {"country": country}},
+        }
     )
 
 
@@ -57,11 +61,19 @@ def test_demo_runs_on_sqlite_and_prints_the_same_in_every_process(tmp_path):
         url = f"sqlite:///{tmp_path / f'demo-{seed}.db'}"
         done = subprocess.run(
             [sys.executable, "-m", "freechoice.api.cli", "demo", "--size", "40", "--database-url", url],
-            capture_output=True, text=True, timeout=120, env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
         )
         assert done.returncode == 0, done.stderr
-        outs.add("\n".join(line for line in done.stdout.splitlines()
-                           if "option lists in" not in line and not line.startswith("database:")))
+        outs.add(
+            "\n".join(
+                line
+                for line in done.stdout.splitlines()
+                if "option lists in" not in line and not line.startswith("database:")
+            )
+        )
         engine = create_engine(url)
         with engine.connect() as conn:
             assert conn.execute(text("select count(*) from option_lists")).scalar() == 40

@@ -19,8 +19,9 @@ def _client(plan="stay", to=None, needs=None):
     s = {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["my"], "plan": plan}
     if to:
         s["intended_location"] = {"country": to}
-    return parse_assessment({"client_ref": "c-cash", "needs": needs or {"housing": 4, "debt": 3, "compensation": 4},
-                             "situation": s})
+    return parse_assessment(
+        {"client_ref": "c-cash", "needs": needs or {"housing": 4, "debt": 3, "compensation": 4}, "situation": s}
+    )
 
 
 def test_a_client_going_home_is_paid_at_home_in_its_currency_at_its_minimum_wage():
@@ -54,17 +55,32 @@ def test_choose_takes_the_clients_spending_plan_and_names_every_problem():
     from freechoice.catalog import load_sample_catalog
 
     ol = propose(_client(), load_sample_catalog(), RULES)
-    ok = choose(ol, ["cash"], spending_plan=[{"need": "housing", "amount": 9000, "note": "rent"},
-                                             {"need": "debt", "amount": 4500}])
+    ok = choose(
+        ol,
+        ["cash"],
+        spending_plan=[{"need": "housing", "amount": 9000, "note": "rent"}, {"need": "debt", "amount": 4500}],
+    )
     assert [(p.need, p.amount) for p in ok.spending_plan] == [("housing", 9000.0), ("debt", 4500.0)]
     with pytest.raises(ChoiceError) as err:
-        choose(ol, [], decision="decide_later", spending_plan=[
-            {"need": "food", "amount": 10}, {"need": "housing", "amount": "lots"}, {"need": "debt", "amount": 1, "who": "x"},
-            {"need": "housing", "amount": 50_000},
-        ])
+        choose(
+            ol,
+            [],
+            decision="decide_later",
+            spending_plan=[
+                {"need": "food", "amount": 10},
+                {"need": "housing", "amount": "lots"},
+                {"need": "debt", "amount": 1, "who": "x"},
+                {"need": "housing", "amount": 50_000},
+            ],
+        )
     fields = [p.field for p in err.value.problems]
-    assert fields == ["spending_plan", "spending_plan[0].need", "spending_plan[1].amount", "spending_plan[2].who",
-                      "spending_plan"]
+    assert fields == [
+        "spending_plan",
+        "spending_plan[0].need",
+        "spending_plan[1].amount",
+        "spending_plan[2].who",
+        "spending_plan",
+    ]
     by = {p.field: p for p in err.value.problems}
     assert list(by["spending_plan[0].need"].allowed) == ol.cash.plan_needs
     assert "27,000 THB" in by["spending_plan"].message

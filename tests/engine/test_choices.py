@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from assessment_strategies import assessments
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment_strategies import assessments
 from freechoice.catalog import load_sample_catalog
 from freechoice.engine import (
     ALWAYS_SHARED,
@@ -25,9 +25,16 @@ A = parse_assessment(
     {
         "client_ref": "c-choice",
         "needs": {"employment": 4, "compensation": 4, "food": 3},
-        "situation": {"location": {"country": "TH", "area": "Samut Sakhon"}, "languages": ["my"], "documents": "confiscated",
-                      "nationality": "MM", "age": 31, "gender": "female", "no_contact_with": ["police"],
-                      "legal_interest": ["wage_claim"]},
+        "situation": {
+            "location": {"country": "TH", "area": "Samut Sakhon"},
+            "languages": ["my"],
+            "documents": "confiscated",
+            "nationality": "MM",
+            "age": 31,
+            "gender": "female",
+            "no_contact_with": ["police"],
+            "legal_interest": ["wage_claim"],
+        },
     }
 )
 OL = propose(A, load_sample_catalog(), load_rules())
@@ -56,17 +63,28 @@ def test_chosen_options_become_drafts_sharing_only_the_minimum_by_default():
     first, second = c.referrals
     assert (first.need, first.priority) == ("compensation", 4) and (second.need, second.priority) == ("employment", 4)
     offered = OL.option(pick[0])
-    assert (first.service_id, first.provider_id, first.kinds) == (offered.service_id, offered.provider_id, offered.kinds)
+    assert (first.service_id, first.provider_id, first.kinds) == (
+        offered.service_id,
+        offered.provider_id,
+        offered.kinds,
+    )
     assert all(r.status == "draft" and r.shared_fields == ["client_ref", "need"] for r in c.referrals)
     assert shared_view(first, A) == {"client_ref": "c-choice", "need": "compensation"}
 
 
 def test_consent_is_per_referral_and_decides_what_each_provider_sees():
     legal, job = BY_NEED["compensation"][0], BY_NEED["employment"][0]
-    c = choose(OL, [legal, job], consent={legal: ["documents", "legal_interest", "no_contact_with"], job: ["languages", "age"]})
+    c = choose(
+        OL, [legal, job], consent={legal: ["documents", "legal_interest", "no_contact_with"], job: ["languages", "age"]}
+    )
     legal_view, job_view = (shared_view(r, A) for r in c.referrals)
-    assert legal_view == {"client_ref": "c-choice", "need": "compensation", "documents": "confiscated",
-                          "legal_interest": ["wage_claim"], "no_contact_with": ["police"]}
+    assert legal_view == {
+        "client_ref": "c-choice",
+        "need": "compensation",
+        "documents": "confiscated",
+        "legal_interest": ["wage_claim"],
+        "no_contact_with": ["police"],
+    }
     assert job_view == {"client_ref": "c-choice", "need": "employment", "languages": ["my"], "age": 31}
 
 
@@ -141,8 +159,15 @@ def test_choose_never_invents_or_drops_options(picked):
 @settings(max_examples=60, deadline=None)
 @given(a=assessments(), consented=st.lists(st.sampled_from(CONSENT_FIELDS), unique=True))
 def test_a_provider_never_sees_a_field_the_client_did_not_consent_to(a, consented):
-    draft = ReferralDraft(option_id="housing/svc-1", need="housing", service_id="svc-1", service_name="s",
-                          provider_id="org-1", provider_name="p", shared_fields=list(dict.fromkeys([*ALWAYS_SHARED, *consented])))
+    draft = ReferralDraft(
+        option_id="housing/svc-1",
+        need="housing",
+        service_id="svc-1",
+        service_name="s",
+        provider_id="org-1",
+        provider_name="p",
+        shared_fields=list(dict.fromkeys([*ALWAYS_SHARED, *consented])),
+    )
     view = shared_view(draft, a)
     assert set(view) == set(ALWAYS_SHARED) | set(consented)
     full = a.situation.model_dump(mode="json")

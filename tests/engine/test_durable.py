@@ -14,11 +14,11 @@ import threading
 import unicodedata
 
 import pytest
+from durable import engine as stock
 
 from freechoice.catalog import RuleEngineError, RuleError, ValidationFailed
 from freechoice.engine import load_rules
 from freechoice.engine.durable import MAX_PROPERTIES, RuleHost, _QuietHost
-from durable import engine as stock
 
 STOCK_PRELUDE = textwrap.dedent(
     """
@@ -35,15 +35,20 @@ def run_stock(code: str, timeout: float = 20) -> subprocess.CompletedProcess[str
     try:
         return subprocess.run(
             [sys.executable, "-c", STOCK_PRELUDE + textwrap.dedent(code)],
-            capture_output=True, text=True, timeout=timeout,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
     except subprocess.TimeoutExpired:
         return None
 
 
 # ---------------------------------------------------------------- crashes and hangs
-@pytest.mark.skipif(sys.version_info >= (3, 13), reason="the crash is undefined behaviour that happens not to show "
-                    "on Python 3.13; the sentinel stays (the wrapper test below holds there)")
+@pytest.mark.skipif(
+    sys.version_info >= (3, 13),
+    reason="the crash is undefined behaviour that happens not to show "
+    "on Python 3.13; the sentinel stays (the wrapper test below holds there)",
+)
 def test_stock_delete_state_segfaults_when_no_action_ever_ran():
     done = run_stock(
         """
@@ -196,19 +201,37 @@ def test_operators_through_the_wrapper():
         }
     )
     facts = [
-        {"id": "a", "documents": "lost", "age": 30, "fears__police": True, "area": "Songkhla", "documents_valid": False},
+        {
+            "id": "a",
+            "documents": "lost",
+            "age": 30,
+            "fears__police": True,
+            "area": "Songkhla",
+            "documents_valid": False,
+        },
         {"id": "b", "documents": "valid", "age": 12, "area": "Trang", "documents_valid": True},
         {"id": "c", "documents": "none", "age": 70, "area": "Bangkok", "documents_valid": False},
     ]
     assert host.evaluate("r", facts) == [
-        ("boolean", "a"), ("boolean", "c"), ("both", "a"), ("either", "b"), ("eq", "a"), ("ex", "a"),
-        ("gte", "c"), ("lt", "b"), ("neq", "b"), ("neq", "c"), ("regex", "a"),
+        ("boolean", "a"),
+        ("boolean", "c"),
+        ("both", "a"),
+        ("either", "b"),
+        ("eq", "a"),
+        ("ex", "a"),
+        ("gte", "c"),
+        ("lt", "b"),
+        ("neq", "b"),
+        ("neq", "c"),
+        ("regex", "a"),
     ]
 
 
 def test_stock_more_than_64_rules_matching_one_fact_fail_with_error_303():
     h = _QuietHost()
-    h.register_rulesets({"many": {f"r{i}": {"all": [{"m": {"$gte": {"age": i}}}], "run": lambda c: None} for i in range(65)}})
+    h.register_rulesets(
+        {"many": {f"r{i}": {"all": [{"m": {"$gte": {"age": i}}}], "run": lambda c: None} for i in range(65)}}
+    )
     with pytest.raises(Exception, match="303"):
         h.assert_fact("many", {"sid": "s1", "id": "f", "age": 200})
 

@@ -18,8 +18,17 @@ def test_feedback_without_any_identifying_data_is_valid():
 
 
 def test_feedback_through_the_caseworker_names_the_referral():
-    fb = parse_feedback(json.dumps({"referral_id": "rf-12", "need_met": "yes", "satisfaction": 5, "would_recommend": True,
-                                    "text": "  They listened.  "}))
+    fb = parse_feedback(
+        json.dumps(
+            {
+                "referral_id": "rf-12",
+                "need_met": "yes",
+                "satisfaction": 5,
+                "would_recommend": True,
+                "text": "  They listened.  ",
+            }
+        )
+    )
     assert not fb.anonymous and fb.text == "They listened." and fb.would_recommend is True
 
 
@@ -34,8 +43,15 @@ def test_an_anonymous_token_is_single_purpose_and_only_its_hash_is_kept():
 
 def test_every_problem_is_reported_with_the_field_and_allowed_values():
     with pytest.raises(ValidationFailed) as err:
-        parse_feedback({"need_met": "mostly", "satisfaction": 0, "would_recommend": "perhaps", "name": "A. Person",
-                        "text": "x" * 4001})
+        parse_feedback(
+            {
+                "need_met": "mostly",
+                "satisfaction": 0,
+                "would_recommend": "perhaps",
+                "name": "A. Person",
+                "text": "x" * 4001,
+            }
+        )
     problems = {p.field: p for p in err.value.problems}
     assert set(problems) == {"need_met", "satisfaction", "would_recommend", "name", "text"}
     assert list(problems["need_met"].allowed) == list(NEED_MET)
@@ -65,9 +81,15 @@ def test_a_malformed_token_is_refused(token):
     assert [p.field for p in err.value.problems] == ["token"]
 
 
-@given(need_met=st.sampled_from(NEED_MET), satisfaction=st.integers(1, 5), recommend=st.none() | st.booleans(),
-       text=st.none() | st.text(max_size=200))
+@given(
+    need_met=st.sampled_from(NEED_MET),
+    satisfaction=st.integers(1, 5),
+    recommend=st.none() | st.booleans(),
+    text=st.none() | st.text(max_size=200),
+)
 def test_every_valid_answer_round_trips_through_json(need_met, satisfaction, recommend, text):
-    fb = parse_feedback({"need_met": need_met, "satisfaction": satisfaction, "would_recommend": recommend, "text": text})
+    fb = parse_feedback(
+        {"need_met": need_met, "satisfaction": satisfaction, "would_recommend": recommend, "text": text}
+    )
     assert parse_feedback(fb.model_dump_json()) == fb
     assert fb.text is None or (fb.text == fb.text.strip() and fb.text)

@@ -18,7 +18,9 @@ def svc(sid: str, kinds: list[str], **kw) -> Service:
 def client(**situation) -> object:
     base = {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["my"], "documents": "confiscated"}
     base.update(situation)
-    return parse_assessment({"client_ref": "c-g", "needs": {"identity_documents": 4, "compensation": 4}, "situation": base})
+    return parse_assessment(
+        {"client_ref": "c-g", "needs": {"identity_documents": 4, "compensation": 4}, "situation": base}
+    )
 
 
 def test_work_permit_requires_identity_document_in_the_taxonomy():
@@ -89,8 +91,14 @@ def test_the_graph_is_built_again_only_when_a_change_can_alter_it():
     first = referral_graph(catalog)
     svc = next(s for s in catalog if s.refers_to)
     # capacity and wording leave the graph as it is: the same object serves on
-    catalog.upsert_service(svc.model_copy(update={"capacity": Capacity(status="full", until="2027-01-01"),
-                                                  "description": "Changed words (fictional)."}))
+    catalog.upsert_service(
+        svc.model_copy(
+            update={
+                "capacity": Capacity(status="full", until="2027-01-01"),
+                "description": "Changed words (fictional).",
+            }
+        )
+    )
     assert referral_graph(catalog) is first
     # what a service refers to is part of the graph: a new one is built
     catalog.upsert_service(svc.model_copy(update={"refers_to": []}))

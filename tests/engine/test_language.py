@@ -43,4 +43,10 @@ def test_language_never_silently_fits_and_never_shuts_out_health_or_legal_help(a
 
 def test_language_names_read_as_a_person_says_them():
     assert [language_name(c) for c in ("my", "th", "km", "lo", "ms", "shn")] == [
-        "Burmese", "Thai", "Khmer", "Lao", "Malay", "Shan"]
+        "Burmese",
+        "Thai",
+        "Khmer",
+        "Lao",
+        "Malay",
+        "Shan",
+    ]

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 
+from assessment_strategies import assessments, catalogs
 from hypothesis import HealthCheck, given, settings
 
-from assessment_strategies import assessments, catalogs
 from freechoice.engine import OptionList, load_rules, parse_assessment, propose
 from freechoice.engine.options import Option
 
 RULES = load_rules()
 PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-CLIENT = {"client_ref": "c-obj", "needs": {"employment": 4, "compensation": 4, "housing": 3},
-          "situation": {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["my"]}}
+CLIENT = {
+    "client_ref": "c-obj",
+    "needs": {"employment": 4, "compensation": 4, "housing": 3},
+    "situation": {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["my"]},
+}
 
 
 @PROPS
@@ -69,14 +72,29 @@ def test_rule_texts_can_name_the_clients_own_facts():
     from freechoice.engine import compile_rules
     from freechoice.rules import parse_pack
 
-    pack = parse_pack({"pack": "texts", "rules": [{
-        "id": "say-plan", "description": "repeats the client's facts back",
-        "when": {"service": {"kinds": {"any_of": ["legal_aid.wage_claim"]}}},
-        "then": {"caution": "Plan: {client.plan}; in {client.location.country}; languages {client.languages}; "
-                            "wage-claim priority {client.needs.compensation}; valid papers: {client.documents_valid}"},
-    }]})
-    a = parse_assessment({**CLIENT, "needs": {"compensation": 4},
-                          "situation": {**CLIENT["situation"], "plan": "stay", "languages": ["th", "my"]}})
+    pack = parse_pack(
+        {
+            "pack": "texts",
+            "rules": [
+                {
+                    "id": "say-plan",
+                    "description": "repeats the client's facts back",
+                    "when": {"service": {"kinds": {"any_of": ["legal_aid.wage_claim"]}}},
+                    "then": {
+                        "caution": "Plan: {client.plan}; in {client.location.country}; languages {client.languages}; "
+                        "wage-claim priority {client.needs.compensation}; valid papers: {client.documents_valid}"
+                    },
+                }
+            ],
+        }
+    )
+    a = parse_assessment(
+        {
+            **CLIENT,
+            "needs": {"compensation": 4},
+            "situation": {**CLIENT["situation"], "plan": "stay", "languages": ["th", "my"]},
+        }
+    )
     ol = propose(a, load_sample_catalog(), compile_rules(pack))
     texts = {c.text for n in ol.needs for o in n.options for c in o.cautions if c.rule == "say-plan"}
     assert texts == {"Plan: stay; in TH; languages my and th; wage-claim priority 4; valid papers: False"}

@@ -66,12 +66,24 @@ def test_the_pathway_property_sees_steps_and_blocked_options():
     """Guard against a vacuous property: generated worlds have steps, and options blocked by a step."""
     from hypothesis import find
 
-    a = parse_assessment({
-        "client_ref": "c-guard",
-        "needs": {"identity_documents": 4, "legal_proceedings": 4, "employment": 4, "protection": 4, "compensation": 4},
-        "situation": {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["my"], "documents": "lost",
-                      "no_contact_with": ["police"]},
-    })
+    a = parse_assessment(
+        {
+            "client_ref": "c-guard",
+            "needs": {
+                "identity_documents": 4,
+                "legal_proceedings": 4,
+                "employment": 4,
+                "protection": 4,
+                "compensation": 4,
+            },
+            "situation": {
+                "location": {"country": "TH", "area": "Songkhla"},
+                "languages": ["my"],
+                "documents": "lost",
+                "no_contact_with": ["police"],
+            },
+        }
+    )
 
     def interesting(cat) -> bool:
         ol = propose(a, cat, RULES, all_needs=True)
@@ -86,11 +98,20 @@ def test_asking_for_a_police_report_changes_the_referral_graph():
     from freechoice.engine import referral_graph
 
     org = Organization(id="org-g", name="Graph Org (fictional)", sample=True)
-    svc = Service(id="svc-g", organization_id="org-g", name="Passports", kinds=["documents.identity"],
-                  service_areas=[{"country": "TH"}])
+    svc = Service(
+        id="svc-g",
+        organization_id="org-g",
+        name="Passports",
+        kinds=["documents.identity"],
+        service_areas=[{"country": "TH"}],
+    )
     cat = Catalog([org], [svc], sample=True)
     assert referral_graph(cat).service_requires("svc-g") == []
     before = cat.graph_revision
-    cat.upsert_service(Service.model_validate({**svc.model_dump(), "required_documents": [{"code": "police_report", "document": "report"}]}))
+    cat.upsert_service(
+        Service.model_validate(
+            {**svc.model_dump(), "required_documents": [{"code": "police_report", "document": "report"}]}
+        )
+    )
     assert cat.graph_revision != before
     assert referral_graph(cat).service_requires("svc-g") == ["documents.police_report"]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from assessment_strategies import PLACES, assessments, catalogs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessment_strategies import PLACES, assessments, catalogs
 from freechoice.catalog import Catalog
 from freechoice.catalog.generate import generate_services
 from freechoice.engine import load_rules, propose

@@ -24,10 +24,18 @@ from freechoice.engine.referrals import (
     open_referral,
 )
 
-T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
-DRAFT = ReferralDraft(option_id="compensation/svc-wage", need="compensation", priority=4, service_id="svc-wage",
-                      service_name="Wage claims", provider_id="org-legal", provider_name="Legal aid (fictional)",
-                      kinds=["legal_aid.wage_claim"], shared_fields=["client_ref", "need"])
+T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+DRAFT = ReferralDraft(
+    option_id="compensation/svc-wage",
+    need="compensation",
+    priority=4,
+    service_id="svc-wage",
+    service_name="Wage claims",
+    provider_id="org-legal",
+    provider_name="Legal aid (fictional)",
+    kinds=["legal_aid.wage_claim"],
+    shared_fields=["client_ref", "need"],
+)
 
 
 def fresh() -> Referral:
@@ -46,8 +54,10 @@ def test_the_whole_way_to_completion_keeps_who_when_and_why():
     r = move(r, "completed", side="partner", actor="key-p", at=hours(200), reason="wages recovered")
     assert r.status == "completed" and r.allowed() == []
     assert [(c.from_status, c.to_status, c.side, c.actor) for c in r.history] == [
-        (None, "draft", "caseworker", "key-cw"), ("draft", "sent", "caseworker", "key-cw"),
-        ("sent", "accepted", "partner", "key-p"), ("accepted", "in_progress", "partner", "key-p"),
+        (None, "draft", "caseworker", "key-cw"),
+        ("draft", "sent", "caseworker", "key-cw"),
+        ("sent", "accepted", "partner", "key-p"),
+        ("accepted", "in_progress", "partner", "key-p"),
         ("in_progress", "completed", "partner", "key-p"),
     ]
     assert [c.at for c in r.history] == [T0, hours(1), hours(5), hours(30), hours(200)]
@@ -65,11 +75,17 @@ def test_move_leaves_the_given_referral_as_it_was():
 @pytest.mark.parametrize(
     ("status", "side", "moves"),
     [
-        ("draft", "caseworker", ["sent", "closed"]), ("draft", "partner", []),
-        ("sent", "caseworker", ["closed"]), ("sent", "partner", ["accepted", "declined"]),
-        ("accepted", "caseworker", ["closed"]), ("accepted", "partner", ["in_progress"]),
-        ("in_progress", "caseworker", ["closed"]), ("in_progress", "partner", ["completed"]),
-        ("declined", "caseworker", []), ("completed", "partner", []), ("closed", "caseworker", []),
+        ("draft", "caseworker", ["sent", "closed"]),
+        ("draft", "partner", []),
+        ("sent", "caseworker", ["closed"]),
+        ("sent", "partner", ["accepted", "declined"]),
+        ("accepted", "caseworker", ["closed"]),
+        ("accepted", "partner", ["in_progress"]),
+        ("in_progress", "caseworker", ["closed"]),
+        ("in_progress", "partner", ["completed"]),
+        ("declined", "caseworker", []),
+        ("completed", "partner", []),
+        ("closed", "caseworker", []),
     ],
 )
 def test_each_side_moves_only_its_own_steps(status, side, moves):
@@ -114,7 +130,13 @@ def test_time_does_not_run_backwards_in_a_history():
 
 
 def test_a_history_with_a_gap_or_a_wrong_side_does_not_replay():
-    r = move(move(fresh(), "sent", side="caseworker", actor="a", at=hours(1)), "accepted", side="partner", actor="b", at=hours(2))
+    r = move(
+        move(fresh(), "sent", side="caseworker", actor="a", at=hours(1)),
+        "accepted",
+        side="partner",
+        actor="b",
+        at=hours(2),
+    )
     gap = (r.history[0], r.history[2])
     with pytest.raises(ValidationFailed, match="does not follow"):
         check_history(gap)
@@ -125,7 +147,9 @@ def test_a_history_with_a_gap_or_a_wrong_side_does_not_replay():
         check_history(r.history[1:])
 
 
-moves = st.lists(st.tuples(st.sampled_from(STATUSES), st.sampled_from(SIDES), st.sampled_from([None, "because"])), max_size=12)
+moves = st.lists(
+    st.tuples(st.sampled_from(STATUSES), st.sampled_from(SIDES), st.sampled_from([None, "because"])), max_size=12
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -31,7 +31,9 @@ def test_every_unmet_need_has_a_way_forward_that_keeps_the_clients_limits(a, cat
             if w.service_id is None:
                 continue
             svc = cat.service(w.service_id)
-            brings = set(svc.contact_with) | (set(svc.reports_to) if svc.reports_to_authorities == "mandatory" else set())
+            brings = set(svc.contact_with) | (
+                set(svc.reports_to) if svc.reports_to_authorities == "mandatory" else set()
+            )
             if w.kind != "interpreter":  # an interpreter way names a near miss, blocked by language only
                 assert not brings & refused, (need.need, w.service_id)
                 assert svc.capacity.status != "full"
@@ -46,10 +48,21 @@ def test_a_service_elsewhere_names_its_place_and_about_how_far_it_is():
     from freechoice.engine import parse_assessment
 
     org = Organization(id="org-w", name="Hospitals (fictional)", sample=True)
-    far = Service(id="svc-w", organization_id="org-w", name="Hospital", kinds=["health.hospital"],
-                  service_areas=[{"country": "TH", "area": "Bangkok"}], languages=["my"])
-    a = parse_assessment({"client_ref": "c-w", "needs": {"serious_medical": 4},
-                          "situation": {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["my"]}})
+    far = Service(
+        id="svc-w",
+        organization_id="org-w",
+        name="Hospital",
+        kinds=["health.hospital"],
+        service_areas=[{"country": "TH", "area": "Bangkok"}],
+        languages=["my"],
+    )
+    a = parse_assessment(
+        {
+            "client_ref": "c-w",
+            "needs": {"serious_medical": 4},
+            "situation": {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["my"]},
+        }
+    )
     (need,) = propose(a, Catalog([org], [far], sample=True), RULES).needs
     first = need.unmet.ways_forward[0]
     assert (first.kind, first.service_id, first.place) == ("elsewhere", "svc-w", "Bangkok")

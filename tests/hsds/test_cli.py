@@ -27,8 +27,13 @@ def cli(tmp_path: Path):
     env = dict(os.environ, FREECHOICE_DATABASE_URL=url)
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "freechoice.api.cli", "catalog", *args], capture_output=True,
-                              text=True, env=env, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "freechoice.api.cli", "catalog", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
 
     run.url = url  # type: ignore[attr-defined]
     return run

@@ -49,7 +49,10 @@ def test_a_service_no_kind_fits_is_kept_inactive_and_listed_never_dropped():
     got = _by_name(result)
     for name in ("Community garden", "Migrant and parent support group"):  # "grant" is no word in "migrant"
         assert got[name].kinds == ["unclassified"] and got[name].status == "inactive"
-    assert sorted(row["name"] for row in result.unclassified) == ["Community garden", "Migrant and parent support group"]
+    assert sorted(row["name"] for row in result.unclassified) == [
+        "Community garden",
+        "Migrant and parent support group",
+    ]
     assert [(a.country, a.area) for a in got["Migrant and parent support group"].service_areas] == [("MM", None)]
 
 
@@ -91,10 +94,17 @@ def test_a_folder_of_object_files(tmp_path: Path):
                     addresses += loc.pop("addresses")
                     locations.append(loc)
                 children[key].append(item)
-    files = {"organizations.json": doc["organizations"], "services.json": services, "taxonomy_terms.json": doc["taxonomy_terms"],
-             "languages.json": children["languages"], "service_at_locations.json": children["service_at_locations"],
-             "attributes.json": children["attributes"], "service_capacities.json": children["capacities"],
-             "locations.json": locations, "addresses.json": addresses}
+    files = {
+        "organizations.json": doc["organizations"],
+        "services.json": services,
+        "taxonomy_terms.json": doc["taxonomy_terms"],
+        "languages.json": children["languages"],
+        "service_at_locations.json": children["service_at_locations"],
+        "attributes.json": children["attributes"],
+        "service_capacities.json": children["capacities"],
+        "locations.json": locations,
+        "addresses.json": addresses,
+    }
     for name, items in files.items():
         (tmp_path / name).write_text(json.dumps(items), encoding="utf-8")
     nested = parse_hsds(copy.deepcopy(OTHER))

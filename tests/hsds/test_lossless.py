@@ -51,17 +51,31 @@ def test_what_a_caseworker_reads_aloud_survives_the_round_trip():
     assert out["fees_description"].startswith("Free; court fees") and out["alternate_name"] == "Wage clinic"
     contact = out["contacts"][0]
     assert (contact["name"], contact["phones"][0]["number"], contact["phones"][0]["extension"]) == (
-        "Somchai P.", "+66 81 000 0000", 7)
+        "Somchai P.",
+        "+66 81 000 0000",
+        7,
+    )
     assert out["phones"][0]["extension"] == 12 and out["phones"][0]["languages"][0]["name"] == "Burmese"
     schedule = out["schedules"][0]
     assert {k: schedule[k] for k in ("freq", "interval", "byday", "dtstart", "until", "count", "wkst", "timezone")} == {
-        "freq": "WEEKLY", "interval": 1, "byday": "MO,WE", "dtstart": "2026-01-05", "until": "2026-12-31",
-        "count": 50, "wkst": "MO", "timezone": 7}
+        "freq": "WEEKLY",
+        "interval": 1,
+        "byday": "MO,WE",
+        "dtstart": "2026-01-05",
+        "until": "2026-12-31",
+        "count": 50,
+        "wkst": "MO",
+        "timezone": 7,
+    }
     location = out["service_at_locations"][1]["location"]
     assert location["transportation"].startswith("Bus 12") and location["accessibility"][0]["description"]
     address = location["addresses"][0]
     assert (address["address_2"], address["region"], address["postal_code"], address["attention"]) == (
-        "Building B, 2nd floor", "South", "90110", "Reception")
+        "Building B, 2nd floor",
+        "South",
+        "90110",
+        "Reception",
+    )
     assert out["last_modified"] == "2026-11-20T10:15:00+07:00"
     assert out["service_at_locations"][1]["location"]["id"] == rw.LOC_B  # source UUIDs kept
 
@@ -108,9 +122,14 @@ def test_strict_refuses_a_file_with_an_impossible_latitude():
 def test_lenient_imports_the_record_without_the_impossible_value_and_reports_it():
     result = parse_hsds(_with_latitude_100(), lenient=True)
     assert sorted(s.id for s in result.services) == sorted([rw.SVC_1, rw.SVC_2])
-    assert result.report()["dropped"] == [{
-        "record": f"service[{rw.SVC_2}]", "field": "service_at_locations.0.location.latitude", "value": "100",
-        "why": "100 is not a latitude (allowed: -90 to 90)"}]
+    assert result.report()["dropped"] == [
+        {
+            "record": f"service[{rw.SVC_2}]",
+            "field": "service_at_locations.0.location.latitude",
+            "value": "100",
+            "why": "100 is not a latitude (allowed: -90 to 90)",
+        }
+    ]
     svc = next(s for s in result.services if s.id == rw.SVC_2)
     assert svc.location is not None and svc.location.latitude is None and svc.location.longitude == 100.4747
     out = {s["id"]: s for s in _exported(result)["services"]}[rw.SVC_2]
@@ -129,10 +148,21 @@ def test_lenient_drops_a_value_of_the_wrong_type_and_refuses_what_cannot_be_read
     assert [r["record"] for r in result.refused] == [f"service[{rw.SVC_2}]"] and "name" in result.refused[0]["why"]
 
 
-@pytest.mark.skipif(not (OFFICIAL / "examples").is_dir(),
-                    reason=f"the specification's examples are not at {OFFICIAL / 'examples'}")
-@pytest.mark.parametrize("name", ["service_full.json", "organization_full.json", "service_at_location_full.json",
-                                  "service_list.json", "organization_list.json", "service_at_location_list.json", "csv"])
+@pytest.mark.skipif(
+    not (OFFICIAL / "examples").is_dir(), reason=f"the specification's examples are not at {OFFICIAL / 'examples'}"
+)
+@pytest.mark.parametrize(
+    "name",
+    [
+        "service_full.json",
+        "organization_full.json",
+        "service_at_location_full.json",
+        "service_list.json",
+        "organization_list.json",
+        "service_at_location_list.json",
+        "csv",
+    ],
+)
 def test_the_specifications_own_examples_import_and_export_back(name: str):
     path = OFFICIAL / "examples" / name
     if not path.exists():
@@ -144,6 +174,15 @@ def test_the_specifications_own_examples_import_and_export_back(name: str):
     for out in doc["services"]:
         if out["id"] in originals:
             kept = originals[out["id"]]
-            for field in ("name", "application_process", "fees_description", "alternate_name", "contacts", "phones",
-                          "schedules", "service_at_locations", "last_modified"):
+            for field in (
+                "name",
+                "application_process",
+                "fees_description",
+                "alternate_name",
+                "contacts",
+                "phones",
+                "schedules",
+                "service_at_locations",
+                "last_modified",
+            ):
                 assert out.get(field) == kept.get(field), field

@@ -7,10 +7,10 @@ import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from strategies import catalogs, services
 
 from freechoice.catalog import Catalog, CatalogError, Organization, load_sample_catalog
 from freechoice.catalog.hsds import TAXONOMY_URI, export_catalog, parse_hsds
-from strategies import catalogs, services
 
 SAMPLE = load_sample_catalog()
 DOC = export_catalog(SAMPLE)
@@ -72,7 +72,9 @@ def test_domain_facts_travel_as_attributes_of_the_published_taxonomy():
 
 def test_contact_details_hsds_would_reject_travel_as_facts_and_come_back():
     org = Organization(id="org-a", name="A (fictional)", email="desk at a dot org", website="a.example.org")
-    svc = next(iter(SAMPLE)).model_copy(update={"organization_id": "org-a", "email": "ask@a.example.org", "url": "no scheme"})
+    svc = next(iter(SAMPLE)).model_copy(
+        update={"organization_id": "org-a", "email": "ask@a.example.org", "url": "no scheme"}
+    )
     doc = export_catalog(Catalog([org], [svc]))
     hsds_org, hsds_svc = doc["organizations"][0], doc["services"][0]
     assert "email" not in hsds_org and "website" not in hsds_org and "url" not in hsds_svc
@@ -88,4 +90,3 @@ def test_hsds_ids_are_stable_and_a_directory_uuid_is_kept():
     svc = next(iter(SAMPLE)).model_copy(update={"id": uuid})
     doc = export_catalog(Catalog(SAMPLE.organizations.values(), [svc]))
     assert doc["services"][0]["id"] == uuid
-

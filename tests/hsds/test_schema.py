@@ -32,8 +32,12 @@ BUNDLED = REPO / "catalog" / "hsds" / "schema"
 # the official files where this checkout has them beside it; the bundled copy otherwise
 REFERENCE = OFFICIAL if OFFICIAL.is_dir() else BUNDLED
 DOC = export_catalog(load_sample_catalog())
-_OBJECTS = (("organization", "organizations"), ("service", "services"), ("taxonomy", "taxonomies"),
-            ("taxonomy_term", "taxonomy_terms"))
+_OBJECTS = (
+    ("organization", "organizations"),
+    ("service", "services"),
+    ("taxonomy", "taxonomies"),
+    ("taxonomy_term", "taxonomy_terms"),
+)
 
 
 def _errors(doc: dict, folder: Path) -> list[str]:
@@ -41,7 +45,11 @@ def _errors(doc: dict, folder: Path) -> list[str]:
     out = []
     for name, key in _OBJECTS:
         v = validator(name, reg)
-        out += [f"{name} {obj.get('id')}: {'/'.join(map(str, e.path))}: {e.message}" for obj in doc[key] for e in v.iter_errors(obj)]
+        out += [
+            f"{name} {obj.get('id')}: {'/'.join(map(str, e.path))}: {e.message}"
+            for obj in doc[key]
+            for e in v.iter_errors(obj)
+        ]
     return out
 
 
@@ -70,8 +78,14 @@ def test_format_checking_is_on():
     broken["id"] = "not-a-uuid"
     broken["email"] = "not an email"
     broken["url"] = "example.org/no-scheme"
-    broken["capacities"] = [{"id": broken["attributes"][0]["id"], "unit": {"id": broken["attributes"][0]["id"], "name": "places"},
-                             "available": 1, "updated": "yesterday"}]
+    broken["capacities"] = [
+        {
+            "id": broken["attributes"][0]["id"],
+            "unit": {"id": broken["attributes"][0]["id"], "name": "places"},
+            "available": 1,
+            "updated": "yesterday",
+        }
+    ]
     messages = " | ".join(e.message for e in validator("service", registry_from(REFERENCE)).iter_errors(broken))
     for fmt in ("uuid", "email", "uri", "date-time"):
         assert f"is not a '{fmt}'" in messages, fmt

@@ -30,11 +30,17 @@ def _document():
 
 
 def _org_with_services():
-    return {**rw.organization(), "services": [{k: v for k, v in s.items() if k != "organization_id"} for s in rw.services()]}
+    return {
+        **rw.organization(),
+        "services": [{k: v for k, v in s.items() if k != "organization_id"} for s in rw.services()],
+    }
 
 
 def _nested_org():
-    return [{**{k: v for k, v in s.items() if k != "organization_id"}, "organization": rw.organization()} for s in rw.services()]
+    return [
+        {**{k: v for k, v in s.items() if k != "organization_id"}, "organization": rw.organization()}
+        for s in rw.services()
+    ]
 
 
 SHAPES = {
@@ -100,7 +106,8 @@ def test_a_number_column_holding_text_names_file_row_and_column(tmp_path: Path):
 def test_a_package_path_outside_its_folder_is_refused(tmp_path: Path):
     rw.write_tabular(tmp_path / "csv")
     (tmp_path / "csv" / "datapackage.json").write_text(
-        json.dumps({"resources": [{"name": "services", "path": "../secret.csv"}]}), encoding="utf-8")
+        json.dumps({"resources": [{"name": "services", "path": "../secret.csv"}]}), encoding="utf-8"
+    )
     (tmp_path / "secret.csv").write_text("id\n", encoding="utf-8")
     with pytest.raises(ValidationFailed, match="path outside the package folder"):
         read_hsds(tmp_path / "csv")

@@ -46,8 +46,13 @@ def test_a_second_sync_writes_only_what_changed_and_a_removed_service_is_deactiv
     assert stored.get(rw.SVC_1).hsds_source["record"]["application_process"].startswith("Call first")
 
     plan, summary, stored = _sync(db, [first])  # the shelter is no longer listed
-    assert plan.deactivated == [{"id": rw.SVC_2, "name": "Shelter for women and children (FICTIONAL)",
-                                 "why": "no longer listed by directory 'riverside'; set inactive"}]
+    assert plan.deactivated == [
+        {
+            "id": rw.SVC_2,
+            "name": "Shelter for women and children (FICTIONAL)",
+            "why": "no longer listed by directory 'riverside'; set inactive",
+        }
+    ]
     assert stored.get(rw.SVC_2).status == "inactive" and stored.get(rw.SVC_1).status == "active"
     assert plan.skipped == 1 and summary.updated == 1
 

@@ -19,7 +19,10 @@ RULES = load_rules()
 _BASE: dict[str, Any] = {
     "name": "runner fixture",
     "covers": ["no-contact-hard-limit"],
-    "assessment": {"needs": {"food": 4, "housing": 4}, "situation": {"documents": "lost", "no_contact_with": ["police"]}},
+    "assessment": {
+        "needs": {"food": 4, "housing": 4},
+        "situation": {"documents": "lost", "no_contact_with": ["police"]},
+    },
     "services": [
         {"id": "svc-a", "name": "A kitchen", "kinds": ["food.meals"], "capacity": {"status": "waitlist"}},
         {"id": "svc-b", "name": "B kitchen", "kinds": ["food.meals"]},
@@ -40,39 +43,75 @@ def _run(tmp_path: Path, expect: dict[str, Any]) -> list[str]:
 
 # (expectation that holds, expectation that does not, words of the failure)
 EXPECTATIONS = [
-    ({"options": {"food": ["svc-b", "svc-docs", "svc-a"]}}, {"options": {"food": ["svc-a", "svc-b", "svc-docs"]}},
-     "options for food: expected ['svc-a', 'svc-b', 'svc-docs'], got ['svc-b', 'svc-docs', 'svc-a']"),
+    (
+        {"options": {"food": ["svc-b", "svc-docs", "svc-a"]}},
+        {"options": {"food": ["svc-a", "svc-b", "svc-docs"]}},
+        "options for food: expected ['svc-a', 'svc-b', 'svc-docs'], got ['svc-b', 'svc-docs', 'svc-a']",
+    ),
     ({"includes": {"food": ["svc-a"]}}, {"includes": {"food": ["svc-p"]}}, "should include ['svc-p']"),
     ({"absent": {"food": ["svc-p"]}}, {"absent": {"food": ["svc-a"]}}, "should not include ['svc-a']"),
-    ({"excluded": [{"service": "svc-p", "rule": "no-contact-hard-limit", "text": "police"}]},
-     {"excluded": [{"service": "svc-p", "rule": "no-contact-hard-limit", "text": "immigration"}]},
-     "exclusion of svc-p should say 'immigration'"),
-    ({"excluded": [{"service": "svc-p"}]}, {"excluded": [{"service": "svc-b", "rule": "capacity-full"}]},
-     "svc-b should be excluded by capacity-full; excluded by nothing"),
-    ({"not_excluded": ["svc-a"]}, {"not_excluded": ["svc-p"]}, "svc-p should not be excluded; excluded by ['no-contact-hard-limit']"),
-    ({"cautions": [{"service": "svc-a", "rule": "waitlist-flagged", "text": "waiting list"}]},
-     {"cautions": [{"service": "svc-b", "rule": "waitlist-flagged"}]}, "svc-b should carry caution waitlist-flagged"),
-    ({"no_cautions": [{"service": "svc-b", "rule": "waitlist-flagged"}]},
-     {"no_cautions": [{"service": "svc-a", "rule": "waitlist-flagged"}]}, "svc-a should not carry caution waitlist-flagged"),
-    ({"reasons": [{"service": "svc-a", "rule": "waitlist-later"}]},
-     {"reasons": [{"service": "svc-b", "rule": "waitlist-later"}]}, "svc-b should carry reason waitlist-later"),
-    ({"no_reasons": [{"service": "svc-b", "rule": "waitlist-later"}]},
-     {"no_reasons": [{"service": "svc-a", "rule": "waitlist-later"}]}, "svc-a should not carry reason waitlist-later"),
-    ({"steps": [{"service": "svc-docs", "kinds": ["documents.identity"], "providers": [None]}]},
-     {"steps": [{"service": "svc-docs", "kinds": []}]},
-     "steps of svc-docs: expected [], got ['documents.identity']"),
-    ({"steps": [{"service": "svc-docs", "kinds": ["documents.identity"]}]},
-     {"steps": [{"service": "svc-docs", "kinds": ["documents.identity"], "providers": ["svc-p"]}]},
-     "step providers of svc-docs: expected ['svc-p'], got [None]"),
+    (
+        {"excluded": [{"service": "svc-p", "rule": "no-contact-hard-limit", "text": "police"}]},
+        {"excluded": [{"service": "svc-p", "rule": "no-contact-hard-limit", "text": "immigration"}]},
+        "exclusion of svc-p should say 'immigration'",
+    ),
+    (
+        {"excluded": [{"service": "svc-p"}]},
+        {"excluded": [{"service": "svc-b", "rule": "capacity-full"}]},
+        "svc-b should be excluded by capacity-full; excluded by nothing",
+    ),
+    (
+        {"not_excluded": ["svc-a"]},
+        {"not_excluded": ["svc-p"]},
+        "svc-p should not be excluded; excluded by ['no-contact-hard-limit']",
+    ),
+    (
+        {"cautions": [{"service": "svc-a", "rule": "waitlist-flagged", "text": "waiting list"}]},
+        {"cautions": [{"service": "svc-b", "rule": "waitlist-flagged"}]},
+        "svc-b should carry caution waitlist-flagged",
+    ),
+    (
+        {"no_cautions": [{"service": "svc-b", "rule": "waitlist-flagged"}]},
+        {"no_cautions": [{"service": "svc-a", "rule": "waitlist-flagged"}]},
+        "svc-a should not carry caution waitlist-flagged",
+    ),
+    (
+        {"reasons": [{"service": "svc-a", "rule": "waitlist-later"}]},
+        {"reasons": [{"service": "svc-b", "rule": "waitlist-later"}]},
+        "svc-b should carry reason waitlist-later",
+    ),
+    (
+        {"no_reasons": [{"service": "svc-b", "rule": "waitlist-later"}]},
+        {"no_reasons": [{"service": "svc-a", "rule": "waitlist-later"}]},
+        "svc-a should not carry reason waitlist-later",
+    ),
+    (
+        {"steps": [{"service": "svc-docs", "kinds": ["documents.identity"], "providers": [None]}]},
+        {"steps": [{"service": "svc-docs", "kinds": []}]},
+        "steps of svc-docs: expected [], got ['documents.identity']",
+    ),
+    (
+        {"steps": [{"service": "svc-docs", "kinds": ["documents.identity"]}]},
+        {"steps": [{"service": "svc-docs", "kinds": ["documents.identity"], "providers": ["svc-p"]}]},
+        "step providers of svc-docs: expected ['svc-p'], got [None]",
+    ),
     ({"unmet": ["housing"]}, {"unmet": ["food"]}, "food should be unmet"),
-    ({"near_misses": {"housing": ["svc-h"]}}, {"near_misses": {"food": ["svc-p"]}},
-     "near misses for food should include ['svc-p']; got []"),
-    ({"cautions": [{"service": "svc-a", "rule": "waitlist-flagged"}]},
-     {"cautions": [{"service": "svc-p", "rule": "waitlist-flagged"}]}, "cautions: svc-p is not an option"),
+    (
+        {"near_misses": {"housing": ["svc-h"]}},
+        {"near_misses": {"food": ["svc-p"]}},
+        "near misses for food should include ['svc-p']; got []",
+    ),
+    (
+        {"cautions": [{"service": "svc-a", "rule": "waitlist-flagged"}]},
+        {"cautions": [{"service": "svc-p", "rule": "waitlist-flagged"}]},
+        "cautions: svc-p is not an option",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("holds", "fails", "says"), EXPECTATIONS, ids=lambda v: next(iter(v)) if isinstance(v, dict) else None)
+@pytest.mark.parametrize(
+    ("holds", "fails", "says"), EXPECTATIONS, ids=lambda v: next(iter(v)) if isinstance(v, dict) else None
+)
 def test_each_expectation_passes_when_it_holds_and_explains_when_not(tmp_path: Path, holds, fails, says):
     assert _run(tmp_path, holds) == []
     failures = _run(tmp_path, fails)
@@ -97,11 +136,17 @@ def test_a_case_that_cannot_run_says_why(tmp_path: Path):
 
 def test_bad_case_files_are_rejected_with_every_problem(tmp_path: Path):
     path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump({"cases": [
-        {"name": "typo in expect", "expect": {"optionz": {}}},
-        {"covers": ["language-fit"]},
-        {"name": "typo in case", "servcies": []},
-    ]}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "cases": [
+                    {"name": "typo in expect", "expect": {"optionz": {}}},
+                    {"covers": ["language-fit"]},
+                    {"name": "typo in case", "servcies": []},
+                ]
+            }
+        )
+    )
     with pytest.raises(ValidationFailed) as err:
         load_cases(path)
     text = str(err.value)

@@ -39,7 +39,10 @@ def _case(name: str, **over) -> dict:
         "covers": ["free-of-charge"],
         "assessment": {"needs": {"basic_medical": 4}},
         "services": [{"id": "svc-free", "name": "Free clinic", "kinds": ["health.primary_care"]}],
-        "expect": {"options": {"basic_medical": ["svc-free"]}, "reasons": [{"service": "svc-free", "rule": "free-of-charge"}]},
+        "expect": {
+            "options": {"basic_medical": ["svc-free"]},
+            "reasons": [{"service": "svc-free", "rule": "free-of-charge"}],
+        },
     }
     case.update(over)
     return case
@@ -69,10 +72,26 @@ def test_check_of_the_core_pack_alone():
 
 
 def test_check_of_a_broken_pack_exits_2_with_every_problem_on_stderr(tmp_path: Path):
-    broken = _write(tmp_path / "broken.yaml", {"pack": "broken", "rules": [
-        {"id": "two-effects", "description": "x", "when": {"service": {"remote": True}}, "then": {"caution": "a", "exclude": "b"}},
-        {"id": "bad-field", "description": "x", "when": {"client": {"shoe_size": 42}, "service": {"remote": True}}, "then": {"caution": "x"}},
-    ]})
+    broken = _write(
+        tmp_path / "broken.yaml",
+        {
+            "pack": "broken",
+            "rules": [
+                {
+                    "id": "two-effects",
+                    "description": "x",
+                    "when": {"service": {"remote": True}},
+                    "then": {"caution": "a", "exclude": "b"},
+                },
+                {
+                    "id": "bad-field",
+                    "description": "x",
+                    "when": {"client": {"shoe_size": 42}, "service": {"remote": True}},
+                    "then": {"caution": "x"},
+                },
+            ],
+        },
+    )
     done = run("rules", "check", str(broken))
     assert done.returncode == 2
     assert done.stdout == ""
@@ -83,12 +102,25 @@ def test_check_of_a_broken_pack_exits_2_with_every_problem_on_stderr(tmp_path: P
 
 
 def test_check_of_a_pack_that_does_not_compile_exits_2(tmp_path: Path):
-    pack = _write(tmp_path / "p.yaml", {"pack": "p", "rules": [
-        {"id": "odd-text", "description": "x", "when": {"service": {"remote": True}}, "then": {"caution": "Call {phone}"}},
-    ]})
+    pack = _write(
+        tmp_path / "p.yaml",
+        {
+            "pack": "p",
+            "rules": [
+                {
+                    "id": "odd-text",
+                    "description": "x",
+                    "when": {"service": {"remote": True}},
+                    "then": {"caution": "Call {phone}"},
+                },
+            ],
+        },
+    )
     done = run("rules", "check", str(pack))
     assert done.returncode == 2
-    assert "error: rule 'odd-text': placeholder(s) ['{phone}'] must start with client., service. or match." in done.stderr
+    assert (
+        "error: rule 'odd-text': placeholder(s) ['{phone}'] must start with client., service. or match." in done.stderr
+    )
 
 
 def test_check_of_a_missing_file_is_a_usage_error():
@@ -111,10 +143,15 @@ def test_the_bundled_cases_all_pass_and_cover_every_rule():
 
 
 def test_a_failing_case_exits_1_naming_the_case_and_what_differed(tmp_path: Path):
-    cases = _write(tmp_path / "cases.yaml", {"cases": [
-        _case("free clinic is an option"),
-        _case("expects a clinic that is not there", expect={"options": {"basic_medical": ["svc-gone"]}}),
-    ]})
+    cases = _write(
+        tmp_path / "cases.yaml",
+        {
+            "cases": [
+                _case("free clinic is an option"),
+                _case("expects a clinic that is not there", expect={"options": {"basic_medical": ["svc-gone"]}}),
+            ]
+        },
+    )
     result = cli("rules", "test", str(cases), "--no-require-coverage")
     assert result.exit_code == 1
     out = result.stdout
@@ -125,17 +162,36 @@ def test_a_failing_case_exits_1_naming_the_case_and_what_differed(tmp_path: Path
 
 
 def test_rules_without_a_case_are_reported_and_fail_unless_told_otherwise(tmp_path: Path):
-    pack = {"pack": "clinics", "rules": [
-        {"id": "night-clinic", "description": "Night clinics are flagged.", "when": {"service": {"remote": True}},
-         "then": {"caution": "Remote."}},
-        {"id": "free-clinic", "description": "Free clinics first.", "when": {"service": {"free": True}},
-         "then": {"boost": 1.0, "reason": "Free"}},
-    ]}
+    pack = {
+        "pack": "clinics",
+        "rules": [
+            {
+                "id": "night-clinic",
+                "description": "Night clinics are flagged.",
+                "when": {"service": {"remote": True}},
+                "then": {"caution": "Remote."},
+            },
+            {
+                "id": "free-clinic",
+                "description": "Free clinics first.",
+                "when": {"service": {"free": True}},
+                "then": {"boost": 1.0, "reason": "Free"},
+            },
+        ],
+    }
     pack_path = _write(tmp_path / "clinics.yaml", pack)
-    cases = _write(tmp_path / "cases.yaml", {"cases": [
-        _case("free clinic boosted", covers=["free-clinic", *[r.id for r in core_pack().rules]],
-              expect={"reasons": [{"service": "svc-free", "rule": "free-clinic"}]}),
-    ]})
+    cases = _write(
+        tmp_path / "cases.yaml",
+        {
+            "cases": [
+                _case(
+                    "free clinic boosted",
+                    covers=["free-clinic", *[r.id for r in core_pack().rules]],
+                    expect={"reasons": [{"service": "svc-free", "rule": "free-clinic"}]},
+                ),
+            ]
+        },
+    )
     result = cli("rules", "test", str(cases), "--rules", str(pack_path))
     assert result.exit_code == 1
     assert "1 passed, 0 failed" in result.stdout

@@ -9,18 +9,26 @@ import sys
 from typing import Any
 
 import pytest
+from assessment_strategies import assessments
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from freechoice.catalog import NEED_IDS, PARTIES, SECTORS, SERVICE_KIND_IDS, WORK_LIMITS, RuleError, Service, ValidationFailed
+from freechoice.catalog import (
+    NEED_IDS,
+    PARTIES,
+    SECTORS,
+    SERVICE_KIND_IDS,
+    WORK_LIMITS,
+    RuleError,
+    Service,
+    ValidationFailed,
+)
 from freechoice.catalog.models import Employment
 from freechoice.engine import Assessment, compile_rules, load_rules
 from freechoice.engine.durable import RuleHost
 from freechoice.engine.facts import client_fact, compile_side, service_fact
 from freechoice.rules import CLIENT_FIELDS, SERVICE_FIELDS, core_pack, default_pack, pack_version, parse_pack
 from freechoice.rules.schema import When
-
-from assessment_strategies import assessments
 
 
 def _rule(rid: str, **over: Any) -> dict[str, Any]:
@@ -62,7 +70,10 @@ def _only(problems: list[str]) -> str:
         (
             _rule("unknown-effect-key", then={"cuation": "x"}),
             "rules[unknown-effect-key].then.cuation",
-            ["unknown field", "allowed: always, boost, caution, demote, exclude, need, needs, on_request, rank, reason, require, suggest"],
+            [
+                "unknown field",
+                "allowed: always, boost, caution, demote, exclude, need, needs, on_request, rank, reason, require, suggest",
+            ],
         ),
         (
             _rule("unknown-rule-key", whne={}),
@@ -72,7 +83,10 @@ def _only(problems: list[str]) -> str:
         (
             _rule("number-with-list-op", when={"client": {"age": {"any_of": [18]}}, "service": {"remote": True}}),
             "rules[number-with-list-op].when",
-            ["client.age: operator 'any_of' does not apply to a number field", "allowed: eq, exists, gt, gte, in, lt, lte, ne, not_in"],
+            [
+                "client.age: operator 'any_of' does not apply to a number field",
+                "allowed: eq, exists, gt, gte, in, lt, lte, ne, not_in",
+            ],
         ),
         (
             _rule("list-with-compare", when={"client": {"fears": {"gt": 1}}, "service": {"remote": True}}),
@@ -208,7 +222,9 @@ def test_a_rule_id_in_two_packs_is_a_compile_error():
 def test_placeholders_must_start_with_client_service_or_match(text, effect):
     then = {effect: text} if effect != "reason" else {"boost": 1.0, "reason": text}
     pack = parse_pack({"pack": "p", "rules": [_rule("placeholder", then=then)]})
-    with pytest.raises(RuleError, match=r"rule 'placeholder': placeholder\(s\) .* must start with client\., service\. or match\."):
+    with pytest.raises(
+        RuleError, match=r"rule 'placeholder': placeholder\(s\) .* must start with client\., service\. or match\."
+    ):
         compile_rules(pack)
 
 
@@ -226,7 +242,10 @@ def test_the_default_version_is_a_stable_content_hash():
     # the same in another process with another hash seed: nothing depends on dict or set order
     code = "from freechoice.engine import load_rules; print(load_rules().version)"
     other = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env=dict(os.environ, PYTHONHASHSEED="12345"),
     )
     assert other.stdout.strip() == first, other.stderr
@@ -234,9 +253,7 @@ def test_the_default_version_is_a_stable_content_hash():
 
 def _changed(rule_id: str, **then: Any) -> str:
     d = default_pack()
-    rules = [
-        r.model_copy(update={"then": r.then.model_copy(update=then)}) if r.id == rule_id else r for r in d.rules
-    ]
+    rules = [r.model_copy(update={"then": r.then.model_copy(update=then)}) if r.id == rule_id else r for r in d.rules]
     return pack_version(core_pack(), d.model_copy(update={"rules": rules}))
 
 
@@ -398,8 +415,17 @@ def test_compiled_client_conditions_match_exactly_when_the_yaml_says(sides, clie
 @given(side=_side(), client=assessments())
 def test_active_rules_follow_the_same_conditions(side, client):
     pack = parse_pack(
-        {"pack": "p", "rules": [{"id": "only-if", "description": "x", "when": {"client": side},
-                                  "then": {"suggest": "food.meals", "need": "food", "reason": "x"}}]}
+        {
+            "pack": "p",
+            "rules": [
+                {
+                    "id": "only-if",
+                    "description": "x",
+                    "when": {"client": side},
+                    "then": {"suggest": "food.meals", "need": "food", "reason": "x"},
+                }
+            ],
+        }
     )
     active = {r.id for r in compile_rules(pack, include_core=False).active_rules(client)}
     assert ("only-if" in active) is _side_holds(client, side)
@@ -455,7 +481,9 @@ def _services(draw: st.DrawFn) -> Service:
     kinds = draw(st.lists(st.sampled_from(_SERVICE_VALUES["kinds"]), min_size=1, max_size=2, unique=True))
     reporting = draw(st.sampled_from(_SERVICE_VALUES["reports_to_authorities"]))
     parties = st.lists(st.sampled_from(PARTIES), max_size=2, unique=True)
-    reports_to = draw(st.lists(st.sampled_from(PARTIES), min_size=0 if reporting == "never" else 1, max_size=2, unique=True))
+    reports_to = draw(
+        st.lists(st.sampled_from(PARTIES), min_size=0 if reporting == "never" else 1, max_size=2, unique=True)
+    )
     employment = None
     if "job_placement.direct_employer" in kinds or draw(st.booleans()):
         employment = Employment(
@@ -480,7 +508,9 @@ def _services(draw: st.DrawFn) -> Service:
         cost_options=draw(st.sampled_from([[], [{"amount": 0}], [{"amount": 100, "currency": "THB"}]])),
         eligibility={
             "legal_status_required": draw(st.booleans()),
-            "documents_required": draw(st.lists(st.sampled_from(_SERVICE_VALUES["eligibility.documents_required"]), max_size=2, unique=True)),
+            "documents_required": draw(
+                st.lists(st.sampled_from(_SERVICE_VALUES["eligibility.documents_required"]), max_size=2, unique=True)
+            ),
         },
         reports_to_authorities=reporting,
         reports_to=reports_to,
@@ -526,7 +556,9 @@ def _service_side_holds(svc: Service, side: dict[str, Any]) -> bool:
         if op == "exists":
             return given_ is arg
         if op in ("any_of", "all_of", "none_of"):
-            return {"any_of": bool(value & set(arg)), "all_of": set(arg) <= value, "none_of": not (value & set(arg))}[op]
+            return {"any_of": bool(value & set(arg)), "all_of": set(arg) <= value, "none_of": not (value & set(arg))}[
+                op
+            ]
         if not given_:
             return False
         return _COMPARE[op](value, arg)
@@ -538,7 +570,10 @@ def _service_side_holds(svc: Service, side: dict[str, Any]) -> bool:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(sides=st.lists(_service_side(), min_size=1, max_size=6), services=st.lists(_services(), min_size=1, max_size=6, unique_by=lambda s: s.id))
+@given(
+    sides=st.lists(_service_side(), min_size=1, max_size=6),
+    services=st.lists(_services(), min_size=1, max_size=6, unique_by=lambda s: s.id),
+)
 def test_compiled_service_conditions_match_exactly_when_the_yaml_says(sides, services):
     for side in sides:
         When(service=side)
