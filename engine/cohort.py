@@ -3,11 +3,17 @@
 For each need, exactly round(share x size) clients rank it 4, where share is the
 share of the 117 pilot clients who did (Issara Institute, 2017); other ranked needs
 get 1-3. Situations are drawn from the places, languages and limits the brief names.
+
+The hard cases are always in it (``HARD_CASES``, spread over the cohort, needs kept):
+minors, clients who refuse contact with the employer, a broker or a suspect, a client
+with no language recorded, undecided clients with and without places in mind, and
+documented clients.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from freechoice.catalog import NEEDS
@@ -16,6 +22,8 @@ from .assessment import Assessment, parse_assessment
 
 __all__ = [
     "BRIEF_COHORT_SIZE",
+    "HARD_CASES",
+    "describe_cohort",
     "synthetic_assessment_dicts",
     "synthetic_cohort",
 ]
@@ -81,6 +89,51 @@ def _situation(rng: random.Random) -> dict[str, Any]:
     }
 
 
+# Situation changes applied to clients spread evenly over the cohort (fictional).
+HARD_CASES: list[dict[str, Any]] = [
+    {"age": 16},
+    {"age": 15, "documents": "none"},
+    {"age": 17, "plan": "return_home", "intended_location": {"country": "MM", "area": "Yangon"}, "nationality": "MM"},
+    {"no_contact_with": ["employer"], "legal_interest": ["wage_claim"]},
+    {"no_contact_with": ["broker"], "fears": ["broker"]},
+    {"no_contact_with": ["suspect"], "legal_interest": ["criminal_case"]},
+    {"no_contact_with": ["employer", "police"], "fears": ["employer", "police"]},
+    {"languages": []},
+    {
+        "plan": "undecided",
+        "intended_location": None,
+        "possible_locations": [{"country": "TH", "area": "Bangkok"}, {"country": "MM", "area": "Mon State"}],
+    },
+    {"plan": "undecided", "intended_location": None, "possible_locations": []},
+    {"documents": "valid"},
+    {"documents": "valid", "plan": "stay", "intended_location": None},
+]
+
+
+def _with_hard_cases(dicts: list[dict[str, Any]]) -> None:
+    size = len(dicts)
+    for k, patch in enumerate(HARD_CASES[:size]):
+        situation = dicts[k * size // min(size, len(HARD_CASES))]["situation"]
+        situation.update(patch)
+        if situation["plan"] not in ("return_home", "move_elsewhere", "undecided"):
+            situation["intended_location"] = None
+
+
+def describe_cohort(assessments: Sequence[Assessment]) -> str:
+    """One line saying which hard cases the cohort holds."""
+    sits = [a.situation for a in assessments]
+    minors = sum(s.age is not None and s.age < 18 for s in sits)
+    refuses = {p: sum(p in s.no_contact_with for s in sits) for p in ("employer", "broker", "suspect", "police")}
+    undecided = [s for s in sits if s.plan == "undecided"]
+    return (
+        f"{len(sits)} clients: {minors} minors; no contact with "
+        + ", ".join(f"{p} {n}" for p, n in refuses.items())
+        + f"; no language recorded {sum(not s.languages for s in sits)}; undecided {len(undecided)} "
+        f"({sum(bool(s.possible_locations) for s in undecided)} with places in mind); "
+        f"valid documents {sum(s.documents == 'valid' for s in sits)}"
+    )
+
+
 def synthetic_assessment_dicts(size: int = BRIEF_COHORT_SIZE, seed: int = 2016) -> list[dict[str, Any]]:
     """Assessment dicts (the public JSON shape) for ``size`` fictional clients."""
     rng = random.Random(seed)
@@ -95,7 +148,9 @@ def synthetic_assessment_dicts(size: int = BRIEF_COHORT_SIZE, seed: int = 2016) 
                 ranked[nid] = rng.randint(1, 3)
         if not ranked:
             ranked["current_expenses"] = 3
-    return [{"client_ref": f"demo-{i + 1:03d}", "needs": needs[i], "situation": _situation(rng)} for i in range(size)]
+    dicts = [{"client_ref": f"demo-{i + 1:03d}", "needs": needs[i], "situation": _situation(rng)} for i in range(size)]
+    _with_hard_cases(dicts)
+    return dicts
 
 
 def synthetic_cohort(size: int = BRIEF_COHORT_SIZE, seed: int = 2016) -> list[Assessment]:

@@ -34,7 +34,7 @@ def demo(
     from freechoice.catalog.db import Database, import_catalog, load_catalog, save_organization
     from freechoice.catalog.db.tables import AssessmentRow, OptionListRow, OrganizationRow
     from freechoice.engine import load_rules, propose
-    from freechoice.engine.cohort import synthetic_cohort
+    from freechoice.engine.cohort import describe_cohort, synthetic_cohort
     from freechoice.engine.kpis import list_summary
     from freechoice.engine.render import render_option_list
     from freechoice.engine.summary import render_summary, summarise
@@ -60,7 +60,7 @@ def demo(
     elapsed = time.perf_counter() - start
     now = dt.datetime.now(dt.UTC)
     with db.writing() as s:
-        for a, ol in zip(cohort, lists):
+        for a, ol in zip(cohort, lists, strict=True):
             aid = "as-" + uuid.uuid4().hex
             s.add(
                 AssessmentRow(
@@ -97,6 +97,7 @@ def demo(
     print(
         f"{len(cohort)} synthetic clients (seed {seed}); {len(lists)} option lists in {elapsed:.2f} s, stored as offered"
     )
+    print(describe_cohort(cohort))
     print()
     print(render_summary(summarise(cohort, lists), len(cohort)))
     print()

@@ -80,4 +80,22 @@ def test_demo_runs_on_sqlite_and_prints_the_same_in_every_process(tmp_path):
             assert conn.execute(text("select count(*) from services")).scalar() == len(list(load_sample_catalog()))
         engine.dispose()
     assert len(outs) == 1
-    assert "Find work" in next(iter(outs)) and "FICTIONAL" in next(iter(outs))
+    out = next(iter(outs))
+    assert "Find work" in out and "FICTIONAL" in out
+    assert "40 clients: 3 minors; no contact with employer 2, broker 1, suspect 1" in out
+    assert "met: at least one usable option; for 'find work', a job" in out
+
+
+def test_the_cohort_holds_the_hard_cases_and_keeps_the_brief_shares():
+    for size, seed in ((117, 2016), (40, 3), (12, 9)):
+        cohort = synthetic_cohort(size, seed=seed)
+        sits = [a.situation for a in cohort]
+        assert sum(s.age is not None and s.age < 18 for s in sits) >= 3
+        for party in ("employer", "broker", "suspect"):
+            assert any(party in s.no_contact_with for s in sits), party
+        assert any(not s.languages for s in sits)
+        undecided = [s for s in sits if s.plan == "undecided"]
+        assert any(s.possible_locations for s in undecided) and any(not s.possible_locations for s in undecided)
+        assert any(s.documents == "valid" for s in sits) and any(s.documents != "valid" for s in sits)
+        for nid, need in NEEDS.items():
+            assert sum(a.needs.get(nid) == 4 for a in cohort) == round(need.brief_share * size), nid
