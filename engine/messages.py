@@ -35,6 +35,29 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
             "see their cautions."
         ),
         "shown-on-request": "{text} Shown on request.",
+        # the person-facing rendering (engine.render.render_option_list)
+        "view-title": "Options for you",
+        "view-intro": "These are options to choose from. Nothing is decided until you choose.",
+        "view-take-care": "Take care: {text}",
+        "view-show-all": "You asked to see everything: options the programme warns about are included, last in each need.",
+        "view-cash": "Cash: {transfers} monthly transfers of {amount} {currency}. {paid_in}{conditions}",
+        "view-cash-guardian": "paid to: the child's guardian",
+        "view-cash-also": "The cash option can also pay for this.",
+        "view-priority": "{label} (your priority: {priority} of 4)",
+        "view-also-meets": "also helps with: {needs}",
+        "view-shown-above": "{name}: see above, under {need}",
+        "view-why": "why: {text}",
+        "view-watch-out": "watch out: {text}",
+        "view-first": "first: {text}",
+        "view-after": "after: {text}",
+        "view-where": "where: {place} | staff speak: {languages} | cost: {cost}",
+        "view-more": "... and {count} more (ask your caseworker to see them)",
+        "view-no-option": "No option yet: {text}",
+        "view-near-miss": "close, but: {name} ({provider}): {blocked}",
+        "view-by-place": "By place (you have not decided where to be):",
+        "view-left-out": "{count} services were left out for you; your caseworker can tell you why.",
+        "view-on-request": "{count} of them can be shown if you ask.",
+        "view-nothing-here": "nothing found here yet",
     }
 )
 

@@ -26,11 +26,18 @@ def match(
             "the minimum, closed places, family tracing without the client), last in each need, with cautions.",
         ),
     ] = False,
+    detail: Annotated[
+        bool,
+        typer.Option(
+            "--detail",
+            help="The caseworker's full view: every option with its id, fit score and the list's versions.",
+        ),
+    ] = False,
 ) -> None:
     """Propose options for one client's assessment."""
     from freechoice.catalog import load_catalog, load_sample_catalog
     from freechoice.engine import load_rules, parse_assessment, propose
-    from freechoice.engine.render import render_option_list
+    from freechoice.engine.render import render_detail, render_option_list
 
     text = sys.stdin.read() if assessment == "-" else Path(assessment).read_text(encoding="utf-8")
     try:
@@ -45,7 +52,7 @@ def match(
     if as_json:
         sys.stdout.write(ol.model_dump_json(indent=2) + "\n")
     else:
-        print(render_option_list(ol))
+        print(render_detail(ol) if detail else render_option_list(ol, compiled))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 
 from freechoice.catalog import load_sample_catalog
 from freechoice.engine import load_rules, parse_assessment, propose
-from freechoice.engine.render import render_option_list
+from freechoice.engine.render import render_detail
 
 RULES = load_rules()
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -69,7 +69,7 @@ def test_a_job_renders_what_a_worker_asks():
     ol = propose(a, load_sample_catalog(), RULES)
     jobs = [o for n in ol.needs for o in n.options if o.job is not None]
     assert jobs
-    text = render_option_list(ol)
+    text = render_detail(ol)
     for o in jobs:
         line = next(
             line
