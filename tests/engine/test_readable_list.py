@@ -70,10 +70,11 @@ def test_the_person_view_shows_three_per_need_each_service_once_and_why_apart_fr
     ol = propose(a, cat, RULES, all_needs=True)
     text = render_option_list(ol, RULES)
     full = [line for line in text.splitlines() if re.match(r"^   [a-z]\) ", line) and ": see above, under" not in line]
-    shown = {}
+    shown, shown_under = {}, {}
     for n in ol.needs:
         for o in n.options[:3]:
             shown.setdefault(o.service_id, o)
+            shown_under.setdefault(o.service_id, n.need)
     # each service shown in full exactly once: as many full entries as distinct services
     assert len(full) == len(shown)
     for (head, details), o in zip(_entries(text), shown.values(), strict=True):
@@ -88,7 +89,11 @@ def test_the_person_view_shows_three_per_need_each_service_once_and_why_apart_fr
                 assert r.text in watch and not any(r.text in w for w in why)
             elif r.text:
                 assert why and r.text in why[0]
-        others = [n.label for n in ol.needs if any(x.service_id == o.service_id for x in n.options)][1:]
+        others = [
+            n.label
+            for n in ol.needs
+            if n.need != shown_under[o.service_id] and any(x.service_id == o.service_id for x in n.options)
+        ]
         if others:
             assert f"also helps with: {', '.join(others)}" in details
     for n in ol.needs:
