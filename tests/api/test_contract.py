@@ -25,7 +25,8 @@ def _operations(document):
 
 
 def test_the_document_validates(document):
-    validate(document)
+    validate(document)  # openapi-spec-validator raises, naming the first problem
+    assert document["openapi"].startswith("3.") and document["paths"]
 
 
 def test_the_key_is_a_bearer_scheme_not_header_parameters(document):
