@@ -38,6 +38,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -61,6 +63,25 @@ def _bodies(n: int) -> list[dict]:
         d["situation"]["location"] = {"country": country, "area": area}
         out.append(d)
     return [out[i % len(out)] for i in range(n)]
+
+
+@contextmanager
+def bench_database(kind: str, postgres: str, folder: Path, name: str) -> Iterator[str]:
+    """A fresh database for a bench run: a SQLite file in ``folder``, or a new schema on
+    the PostgreSQL server at ``postgres`` (dropped again afterwards). Yields its URL."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / (name + '.db')}"
+        return
+    schema = f"fc_{name}_" + uuid.uuid4().hex[:8]
+    admin = create_engine(postgres)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{postgres}{'&' if '?' in postgres else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def _free_port() -> int:

@@ -21,12 +21,11 @@ import os
 import random
 import signal
 import tempfile
-import uuid
 from pathlib import Path
 
 import httpx
-from http_throughput import _bodies, _free_port, _prepare, _serve
-from sqlalchemy import create_engine, select, text
+from http_throughput import _bodies, _free_port, _prepare, _serve, bench_database
+from sqlalchemy import select, text
 
 from freechoice.catalog.db import Database
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow
@@ -93,15 +92,7 @@ def main() -> None:
     args = ap.parse_args()
     rng = random.Random(args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="fc-kill9-"))
-    admin, schema = None, "fc_kill9_" + uuid.uuid4().hex[:8]
-    if args.database == "sqlite":
-        url = f"sqlite:///{tmp / 'kill9.db'}"
-    else:
-        admin = create_engine(args.postgres)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{args.postgres}{'&' if '?' in args.postgres else '?'}options=-csearch_path%3D{schema}"
-    try:
+    with bench_database(args.database, args.postgres, tmp, "kill9") as url:
         token = _prepare(url, args.services)
         bodies = _bodies(200)
         print(f"kill -9 durability: {args.database}, {args.rounds} rounds, 16 writers, serve --workers 2")
@@ -141,11 +132,6 @@ def main() -> None:
                 flush=True,
             )
         print(f"acknowledged {total_ack}, lost {total_lost} (must be 0)")
-    finally:
-        if admin is not None:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
 
 
 if __name__ == "__main__":

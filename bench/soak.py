@@ -24,12 +24,16 @@ import os
 import random
 import statistics
 import tempfile
-import uuid
 from pathlib import Path
 
 import httpx
-from http_throughput import _bodies, _free_port, _prepare, _serve  # the same set-up as the throughput bench
-from sqlalchemy import create_engine, text
+from http_throughput import (  # the same set-up as the throughput bench
+    _bodies,
+    _free_port,
+    _prepare,
+    _serve,
+    bench_database,
+)
 
 from freechoice.api.auth import create_key
 from freechoice.catalog.db import Database
@@ -165,16 +169,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="fc-soak-"))
-    admin_engine, schema = None, "fc_soak_" + uuid.uuid4().hex[:8]
-    if args.database == "sqlite":
-        url = f"sqlite:///{tmp / 'soak.db'}"
-    else:
-        admin_engine = create_engine(args.postgres)
-        with admin_engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in args.postgres else "?"
-        url = f"{args.postgres}{sep}options=-csearch_path%3D{schema}"
-    try:
+    with bench_database(args.database, args.postgres, tmp, "soak") as url:
         keys = {"caseworker": _prepare(url, args.services)}
         db = Database(url)
         with db.writing() as s:
@@ -194,11 +189,6 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=60)
         print(f"server log: {log}")
-    finally:
-        if admin_engine is not None:
-            with admin_engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin_engine.dispose()
 
 
 if __name__ == "__main__":

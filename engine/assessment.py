@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from freechoice.catalog import NEED_IDS, NEEDS, Problem, ValidationFailed, problems_from_pydantic
 from freechoice.catalog.codes import CountryCode, LanguageCode
+from freechoice.catalog.models import Party, Sector  # one spelling of each, shared with the catalog
 
 __all__ = ["Assessment", "ClientPlace", "Situation", "parse_assessment"]
 
@@ -28,20 +29,6 @@ def _whole_number(value: Any) -> Any:
 
 
 Priority = Annotated[Literal[1, 2, 3, 4], BeforeValidator(_whole_number)]
-Party = Literal["police", "immigration", "employer", "broker", "suspect"]
-Sector = Literal[
-    "agriculture",
-    "construction",
-    "domestic_work",
-    "fishing",
-    "garment",
-    "hospitality",
-    "manufacturing",
-    "retail",
-    "seafood_processing",
-    "services",
-    "transport",
-]
 WorkLimit = Literal["light_work_only", "no_night_work", "no_sea_work", "part_time_only"]
 WorkChoice = Literal["night_work", "sea_work"]
 
