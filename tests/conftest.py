@@ -57,3 +57,46 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+# --- a real browser (tests/browser_support.py): installed on first use, one per session -------
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    from browser_support import ensure_browser_tools
+
+    return ensure_browser_tools()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[object]:
+    """One headless Debian Chromium for the whole session (Playwright's sync API)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_path, headless=True, args=["--no-sandbox"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    """A fresh page 360 px wide (a cheap phone); tests resize it when they need to."""
+    context = browser.new_context(viewport={"width": 360, "height": 780})  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def artefacts() -> object:
+    """``test-artefacts/``: screenshots and PDFs the browser tests keep for people to look at."""
+    from browser_support import ARTEFACTS
+
+    ARTEFACTS.mkdir(exist_ok=True)
+    return ARTEFACTS
