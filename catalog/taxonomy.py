@@ -12,6 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Marks a label for message extraction (freechoice.engine.text); returns it unchanged."""
+    return message
+
+
 __all__ = [
     "CATEGORIES",
     "DOCUMENT_KINDS",
@@ -62,12 +68,12 @@ class ServiceKind:
 
 CATEGORIES: Mapping[str, str] = MappingProxyType(
     {
-        "financial_economic": "Financial and economic",
-        "legal": "Legal assistance",
-        "basic": "Basic needs",
-        "safety": "Safety and security",
-        "health": "Health and psychosocial",
-        "education": "Education and training",
+        "financial_economic": N_("Financial and economic"),
+        "legal": N_("Legal assistance"),
+        "basic": N_("Basic needs"),
+        "safety": N_("Safety and security"),
+        "health": N_("Health and psychosocial"),
+        "education": N_("Education and training"),
     }
 )
 
@@ -75,120 +81,138 @@ _NEEDS = [
     (
         "employment",
         "financial_economic",
-        "Find work",
-        "A safe, legal, fairly paid job, hired directly by the employer.",
+        N_("Find work"),
+        N_("A safe, legal, fairly paid job, hired directly by the employer."),
         0.54,
     ),
     (
         "current_expenses",
         "financial_economic",
-        "Money for current costs",
-        "Money to pay for daily costs, bills and other expenses now.",
+        N_("Money for current costs"),
+        N_("Money to pay for daily costs, bills and other expenses now."),
         0.47,
     ),
     (
         "debt",
         "financial_economic",
-        "Outstanding debt",
-        "Help with money you owe, so debt does not trap you again.",
+        N_("Outstanding debt"),
+        N_("Help with money you owe, so debt does not trap you again."),
         0.31,
     ),
     (
         "integration_planning",
         "financial_economic",
-        "Planning next steps",
-        "Help to plan what comes next: staying, going home or moving on.",
+        N_("Planning next steps"),
+        N_("Help to plan what comes next: staying, going home or moving on."),
         0.18,
     ),
     (
         "cultural_religious",
         "financial_economic",
-        "Cultural or religious costs",
-        "Money for a ceremony, offering or other cultural or religious duty.",
+        N_("Cultural or religious costs"),
+        N_("Money for a ceremony, offering or other cultural or religious duty."),
         0.03,
     ),
     (
         "legal_proceedings",
         "legal",
-        "Support in a legal case",
-        "Help in a labour or criminal case, such as a claim for unpaid wages.",
+        N_("Support in a legal case"),
+        N_("Help in a labour or criminal case, such as a claim for unpaid wages."),
         0.50,
     ),
     (
         "identity_documents",
         "legal",
-        "Identity and other documents",
-        "Getting back, renewing or obtaining passports, ID cards and work permits.",
+        N_("Identity and other documents"),
+        N_("Getting back, renewing or obtaining passports, ID cards and work permits."),
         0.49,
     ),
-    ("compensation", "legal", "Compensation", "Legal help to get the wages or compensation you are owed.", 0.37),
+    (
+        "compensation",
+        "legal",
+        N_("Compensation"),
+        N_("Legal help to get the wages or compensation you are owed."),
+        0.37,
+    ),
     (
         "legal_information",
         "legal",
-        "Legal information and advice",
-        "Clear advice on your rights and your options under the law.",
+        N_("Legal information and advice"),
+        N_("Clear advice on your rights and your options under the law."),
         0.29,
     ),
     (
         "family_communication",
         "basic",
-        "Contact with family",
-        "Being in touch with your family, in the way and at the time you choose.",
+        N_("Contact with family"),
+        N_("Being in touch with your family, in the way and at the time you choose."),
         0.35,
     ),
-    ("housing", "basic", "A place to stay", "A safe place to sleep that you are free to come and go from.", 0.31),
-    ("food", "basic", "Food", "Enough food for you (and your family) now.", 0.28),
+    (
+        "housing",
+        "basic",
+        N_("A place to stay"),
+        N_("A safe place to sleep that you are free to come and go from."),
+        0.31,
+    ),
+    ("food", "basic", N_("Food"), N_("Enough food for you (and your family) now."), 0.28),
     (
         "safety_destination",
         "safety",
-        "Safety where you are",
-        "Being safe from arrest, deportation or other harm in the country you are in.",
+        N_("Safety where you are"),
+        N_("Being safe from arrest, deportation or other harm in the country you are in."),
         0.23,
     ),
     (
         "protection",
         "safety",
-        "Protection from people who could harm you",
-        "Protection from an employer, broker or anyone else who could hurt you.",
+        N_("Protection from people who could harm you"),
+        N_("Protection from an employer, broker or anyone else who could hurt you."),
         0.21,
     ),
     (
         "family_safety",
         "safety",
-        "Safety of family or friends",
-        "Keeping your family or friends safe from threats.",
+        N_("Safety of family or friends"),
+        N_("Keeping your family or friends safe from threats."),
         0.14,
     ),
     (
         "basic_medical",
         "health",
-        "Basic medical care",
-        "A doctor, clinic visit or medicine for everyday health problems.",
+        N_("Basic medical care"),
+        N_("A doctor, clinic visit or medicine for everyday health problems."),
         0.21,
     ),
     (
         "serious_medical",
         "health",
-        "Serious medical treatment",
-        "Hospital care or treatment for an injury or serious illness.",
+        N_("Serious medical treatment"),
+        N_("Hospital care or treatment for an injury or serious illness."),
         0.17,
     ),
     (
         "psychosocial",
         "health",
-        "Emotional support",
-        "Someone to talk to, counselling or other support for your wellbeing.",
+        N_("Emotional support"),
+        N_("Someone to talk to, counselling or other support for your wellbeing."),
         0.08,
     ),
-    ("life_skills", "education", "Life skills", "Training in everyday skills: money, language, rights at work.", 0.15),
+    (
+        "life_skills",
+        "education",
+        N_("Life skills"),
+        N_("Training in everyday skills: money, language, rights at work."),
+        0.15,
+    ),
     (
         "vocational_training",
         "education",
-        "Job training",
-        "Training for a trade or skill that leads to better work.",
+        N_("Job training"),
+        N_("Training for a trade or skill that leads to better work."),
         0.12,
     ),
-    ("child_schooling", "education", "School for a child", "Money or help to enrol a child in school.", 0.10),
+    ("child_schooling", "education", N_("School for a child"), N_("Money or help to enrol a child in school."), 0.10),
 ]
 
 NEEDS: Mapping[str, Need] = MappingProxyType(
@@ -197,102 +221,110 @@ NEEDS: Mapping[str, Need] = MappingProxyType(
 NEED_IDS: tuple[str, ...] = tuple(NEEDS)
 
 _KINDS = [
-    ServiceKind("job_placement.direct_employer", "A job with an employer", ("employment",)),
+    ServiceKind("job_placement.direct_employer", N_("A job with an employer"), ("employment",)),
     ServiceKind(
         "job_placement.self_employment_support",
-        "Help to start your own business",
+        N_("Help to start your own business"),
         ("employment", "integration_planning", "debt"),
     ),
     ServiceKind(
-        "financial.emergency_grant", "Emergency money grant", ("current_expenses", "food", "cultural_religious")
+        "financial.emergency_grant", N_("Emergency money grant"), ("current_expenses", "food", "cultural_religious")
     ),
-    ServiceKind("financial.debt_advice", "Debt advice and negotiation", ("debt",)),
-    ServiceKind("financial.cultural_religious_grant", "Grant for cultural or religious costs", ("cultural_religious",)),
+    ServiceKind("financial.debt_advice", N_("Debt advice and negotiation"), ("debt",)),
+    ServiceKind(
+        "financial.cultural_religious_grant", N_("Grant for cultural or religious costs"), ("cultural_religious",)
+    ),
     ServiceKind(
         "case_management.integration_planning",
-        "Planning your next steps with a caseworker",
+        N_("Planning your next steps with a caseworker"),
         ("integration_planning", "safety_destination"),
     ),
     ServiceKind(
         "legal_aid.wage_claim",
-        "Legal help to claim unpaid wages",
+        N_("Legal help to claim unpaid wages"),
         ("compensation", "legal_proceedings"),
         refers_to=("legal_aid.labour_court",),
     ),
-    ServiceKind("legal_aid.labour_court", "Representation at the labour court", ("legal_proceedings", "compensation")),
+    ServiceKind(
+        "legal_aid.labour_court", N_("Representation at the labour court"), ("legal_proceedings", "compensation")
+    ),
     # Offered only when the client asks for a criminal case (a rule suggests it).
     ServiceKind(
         "legal_aid.criminal_case",
-        "Support as a witness or victim in a criminal case",
+        N_("Support as a witness or victim in a criminal case"),
         ("legal_proceedings",),
         offered_by_default=False,
         implies_contact=("police", "suspect"),
-        noun="a criminal case",
+        noun=N_("a criminal case"),
     ),
-    ServiceKind("legal_aid.information", "Legal information and advice", ("legal_information", "safety_destination")),
+    ServiceKind(
+        "legal_aid.information", N_("Legal information and advice"), ("legal_information", "safety_destination")
+    ),
     ServiceKind(
         "documents.identity",
-        "Help with passport or identity card",
+        N_("Help with passport or identity card"),
         ("identity_documents",),
         satisfied_by_valid_documents=True,
-        noun="a passport or identity card",
+        noun=N_("a passport or identity card"),
     ),
     ServiceKind(
         "documents.work_permit",
-        "Help with a work permit",
+        N_("Help with a work permit"),
         ("identity_documents",),
         requires=("documents.identity",),
         satisfied_by_valid_documents=True,
-        noun="a work permit",
+        noun=N_("a work permit"),
     ),
     ServiceKind(
         "documents.police_report",
-        "Filing a report of lost or taken documents",
+        N_("Filing a report of lost or taken documents"),
         ("identity_documents",),
         satisfied_by_valid_documents=True,
         implies_contact=("police",),
-        noun="a police report",
+        noun=N_("a police report"),
     ),
     ServiceKind(
         "documents.legal_stay",
-        "Help to stay legally and get permission to work",
+        N_("Help to stay legally and get permission to work"),
         ("identity_documents", "safety_destination", "legal_information"),
     ),
     ServiceKind(
         "documents.recovery",
-        "Getting your documents back from an employer",
+        N_("Getting your documents back from an employer"),
         ("identity_documents",),
         satisfied_by_valid_documents=True,
     ),
-    ServiceKind("family.contact_support", "Help to contact your family, on your terms", ("family_communication",)),
-    ServiceKind("family.tracing", "Finding family members you have lost contact with", ("family_communication",)),
-    ServiceKind("family.safety_support", "Support to keep your family safe", ("family_safety",)),
-    ServiceKind("housing.shelter", "Shelter", ("housing", "protection")),
-    ServiceKind("housing.rental_support", "Help to rent a room", ("housing",)),
-    ServiceKind("food.meals", "Meals or food parcels", ("food",)),
+    ServiceKind("family.contact_support", N_("Help to contact your family, on your terms"), ("family_communication",)),
+    ServiceKind("family.tracing", N_("Finding family members you have lost contact with"), ("family_communication",)),
+    ServiceKind("family.safety_support", N_("Support to keep your family safe"), ("family_safety",)),
+    ServiceKind("housing.shelter", N_("Shelter"), ("housing", "protection")),
+    ServiceKind("housing.rental_support", N_("Help to rent a room"), ("housing",)),
+    ServiceKind("food.meals", N_("Meals or food parcels"), ("food",)),
     ServiceKind(
-        "safety.hotline", "Hotline for help and advice", ("safety_destination", "protection", "legal_information")
+        "safety.hotline", N_("Hotline for help and advice"), ("safety_destination", "protection", "legal_information")
     ),
-    ServiceKind("safety.protection", "Protection and safety planning", ("protection", "family_safety")),
+    ServiceKind("safety.protection", N_("Protection and safety planning"), ("protection", "family_safety")),
     # Offered to children (under the age of majority) through a rule, first under the safety needs.
     ServiceKind(
         "protection.child",
-        "Child protection: a social worker who looks after children",
+        N_("Child protection: a social worker who looks after children"),
         ("safety_destination", "protection", "family_safety"),
         offered_by_default=False,
     ),
     ServiceKind(
-        "return.travel_reception", "Safe travel home and someone to meet you when you arrive", ("integration_planning",)
+        "return.travel_reception",
+        N_("Safe travel home and someone to meet you when you arrive"),
+        ("integration_planning",),
     ),
-    ServiceKind("health.primary_care", "Clinic or primary care", ("basic_medical",)),
-    ServiceKind("health.hospital", "Hospital treatment", ("serious_medical",)),
-    ServiceKind("health.psychosocial", "Counselling and emotional support", ("psychosocial",)),
-    ServiceKind("training.life_skills", "Life skills training", ("life_skills",)),
-    ServiceKind("training.vocational", "Vocational training", ("vocational_training", "employment")),
-    ServiceKind("education.school_enrolment", "Help to enrol a child in school", ("child_schooling",)),
-    ServiceKind("financial.education_grant", "Grant for school costs", ("child_schooling",)),
+    ServiceKind("health.primary_care", N_("Clinic or primary care"), ("basic_medical",)),
+    ServiceKind("health.hospital", N_("Hospital treatment"), ("serious_medical",)),
+    ServiceKind("health.psychosocial", N_("Counselling and emotional support"), ("psychosocial",)),
+    ServiceKind("training.life_skills", N_("Life skills training"), ("life_skills",)),
+    ServiceKind("training.vocational", N_("Vocational training"), ("vocational_training", "employment")),
+    ServiceKind("education.school_enrolment", N_("Help to enrol a child in school"), ("child_schooling",)),
+    ServiceKind("financial.education_grant", N_("Grant for school costs"), ("child_schooling",)),
     # Imported records no kind could be inferred for: kept inactive until classified.
-    ServiceKind("unclassified", "Not yet classified (imported)", (), offered_by_default=False),
+    ServiceKind("unclassified", N_("Not yet classified (imported)"), (), offered_by_default=False),
 ]
 
 SERVICE_KINDS: Mapping[str, ServiceKind] = MappingProxyType({k.id: k for k in _KINDS})

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from .assessment import Assessment
 from .forward import country_name
 from .options import CashOption
+from .text.markers import N_
 
 __all__ = ["CASH_TEXTS", "DEFAULT_MINIMUM_WAGES", "TRANSFERS", "cash_country", "cash_option"]
 
@@ -35,11 +36,11 @@ DEFAULT_MINIMUM_WAGES: Mapping[str, tuple[float, str, str]] = MappingProxyType(
 #: the words a client hears about the cash option (one template each)
 CASH_TEXTS: Mapping[str, str] = MappingProxyType(
     {
-        "basis": "Monthly minimum wage in {country}",
-        "as_of": " (figure from {as_of})",
-        "missing": "No minimum wage configured for {country}: set one before offering cash",
-        "paid_here": "Paid in {country}, where you are now, in {currency}.",
-        "paid_there": "Paid in {country}, where you plan to go, in {currency}.",
+        "basis": N_("Monthly minimum wage in {country}"),
+        "as_of": N_(" (figure from {as_of})"),
+        "missing": N_("No minimum wage configured for {country}: set one before offering cash"),
+        "paid_here": N_("Paid in {country}, where you are now, in {currency}."),
+        "paid_there": N_("Paid in {country}, where you plan to go, in {currency}."),
     }
 )
 

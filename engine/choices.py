@@ -22,6 +22,7 @@ from freechoice.catalog import NEED_IDS, NEEDS, ChoiceError, Problem
 
 from .assessment import Assessment
 from .options import Option, OptionList, SpendingPlanLine
+from .text.markers import N_
 
 __all__ = [
     "ALWAYS_SHARED",
@@ -41,21 +42,21 @@ __all__ = [
 #: provider's file) and anything identifying beyond the pseudonymous reference.
 CONSENT_FIELD_TEXT: Mapping[str, str] = MappingProxyType(
     {
-        "client_ref": "your case reference (not your name)",
-        "need": "the need this referral is for",
-        "needs": "all the needs you ranked, with how much each matters to you",
-        "languages": "the languages you speak",
-        "location": "where you are now (country and area)",
-        "plan": "whether you plan to stay, return home or move elsewhere",
-        "intended_location": "where you plan to go",
-        "documents": "the state of your identity documents",
-        "gender": "your gender",
-        "age": "your age",
-        "nationality": "your nationality",
-        "work_limits": "limits on the work you can do",
-        "avoid_sectors": "the kinds of work you do not want",
-        "legal_interest": "whether you want to claim wages or take part in a criminal case",
-        "no_contact_with": "who you do not want to be put in contact with (e.g. police, immigration)",
+        "client_ref": N_("your case reference (not your name)"),
+        "need": N_("the need this referral is for"),
+        "needs": N_("all the needs you ranked, with how much each matters to you"),
+        "languages": N_("the languages you speak"),
+        "location": N_("where you are now (country and area)"),
+        "plan": N_("whether you plan to stay, return home or move elsewhere"),
+        "intended_location": N_("where you plan to go"),
+        "documents": N_("the state of your identity documents"),
+        "gender": N_("your gender"),
+        "age": N_("your age"),
+        "nationality": N_("your nationality"),
+        "work_limits": N_("limits on the work you can do"),
+        "avoid_sectors": N_("the kinds of work you do not want"),
+        "legal_interest": N_("whether you want to claim wages or take part in a criminal case"),
+        "no_contact_with": N_("who you do not want to be put in contact with (e.g. police, immigration)"),
     }
 )
 CONSENT_FIELDS: tuple[str, ...] = tuple(CONSENT_FIELD_TEXT)

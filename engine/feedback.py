@@ -19,7 +19,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from freechoice.catalog import Problem, ValidationFailed, problems_from_pydantic
 
+from .text.markers import N_
+
 __all__ = [
+    "FEEDBACK_QUESTIONS",
     "Feedback",
     "NEED_MET",
     "TOKEN_PREFIX",
@@ -31,6 +34,17 @@ __all__ = [
 NeedMet = Literal["yes", "partly", "no"]
 NEED_MET: tuple[str, ...] = get_args(NeedMet)
 TOKEN_PREFIX = "fbt_"
+
+#: the questions a client is asked, by field, and the words of the answers
+FEEDBACK_QUESTIONS: Mapping[str, str] = {
+    "need_met": N_("Did this help with what you needed?"),
+    "need_met.yes": N_("Yes"),
+    "need_met.partly": N_("Partly"),
+    "need_met.no": N_("No"),
+    "satisfaction": N_("How happy are you with it, from 1 (very unhappy) to 5 (very happy)?"),
+    "would_recommend": N_("Would you tell someone in your place to go there?"),
+    "text": N_("Anything else you want to say, in your own words (no names, please)."),
+}
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 
 

@@ -30,6 +30,7 @@ from freechoice.catalog import Service, kinds_for_need
 from freechoice.catalog.codes import normalise_area
 
 from .options import NeedOptions, Unmet, WayForward, built
+from .text.markers import N_
 
 __all__ = [
     "AREA_COORDINATES",
@@ -46,15 +47,17 @@ MONEY_MEETS = frozenset({"current_expenses", "debt", "food", "cultural_religious
 #: the words a client hears, one template per kind of way forward
 WAY_FORWARD_TEXTS: Mapping[str, str] = MappingProxyType(
     {
-        "elsewhere": "Elsewhere in {country}: {service} ({provider}) in {place}{distance}.",
-        "distance": ", about {km:,} km away",
-        "remote": "By phone or online: {service} ({provider}) can help you look further.",
-        "interpreter": "Your caseworker can bring an interpreter to {service} ({provider}).",
-        "cash": "The cash option can pay for this: the money is yours to spend as you decide.",
-        "caseworker": "Your caseworker will keep looking with you and can ask partners in other places.",
-        "lead": "What you can do:",
+        "elsewhere": N_("Elsewhere in {country}: {service} ({provider}) in {place}{distance}."),
+        "distance": N_(", about {km:,} km away"),
+        "remote": N_("By phone or online: {service} ({provider}) can help you look further."),
+        "interpreter": N_("Your caseworker can bring an interpreter to {service} ({provider})."),
+        "cash": N_("The cash option can pay for this: the money is yours to spend as you decide."),
+        "caseworker": N_("Your caseworker will keep looking with you and can ask partners in other places."),
+        "lead": N_("What you can do:"),
     }
 )
+#: a place that is a whole country
+ALL_OF = N_("all of {country}")
 #: approximate centres (latitude, longitude) of the areas the brief's clients come from
 #: and go to, for "how far": (country, area as normalised) -> coordinates. Public
 #: geography, rounded; pass your own table to :func:`add_ways_forward` for other places.
@@ -100,7 +103,7 @@ def _place_of(svc: Service, country: str) -> str:
     for a in svc.service_areas:
         if a.country == country and a.area:
             return a.area
-    return f"all of {country_name(country)}"
+    return ALL_OF.format(country=country_name(country))
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -12,14 +12,17 @@ import pycountry
 
 from .assessment import Assessment
 from .options import Caution, built
+from .text.markers import N_
 
 __all__ = ["LANGUAGE_NOT_RECORDED", "language_cautions", "language_name"]
 
 #: the list-level caution's rule id and text (words a client hears: kept as data here)
 LANGUAGE_NOT_RECORDED = (
     "language-not-recorded",
-    "No language recorded. Ask which languages the client speaks, best first: services were not checked for a "
-    "shared language or an interpreter.",
+    N_(
+        "No language recorded. Ask which languages the client speaks, best first: services were not checked for a "
+        "shared language or an interpreter."
+    ),
 )
 
 

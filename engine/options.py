@@ -10,6 +10,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .text.markers import N_
+
 __all__ = [
     "CashOption",
     "Caution",
@@ -199,7 +201,7 @@ class CashOption(_Model):
         default_factory=list, description="Filled in by the client against their ranked needs."
     )
     plan_needs: list[str] = Field(default_factory=list, description="The client's ranked needs, highest first.")
-    conditions: str = "None: the money is the client's to spend on what they decide."
+    conditions: str = N_("None: the money is the client's to spend on what they decide.")
     paid_in: str = Field(default="", description="Where the transfers are paid and in which currency.")
     minimum_wage_as_of: str | None = Field(default=None, description="The date the minimum wage figure applies from.")
     recipient: Literal["client", "guardian"] = Field(

@@ -19,8 +19,19 @@ from freechoice.catalog import SERVICE_KINDS
 from .compile import render_text
 from .options import Step, built
 from .predicates import _join, contact_parties
+from .text.markers import N_
 
-__all__ = ["BLOCKED_RULE", "Pathway", "blocked_text", "onward", "prerequisites"]
+__all__ = ["BLOCKED_RULE", "Pathway", "STEP_TEXTS", "blocked_text", "onward", "prerequisites"]
+
+#: the words of a step (``kind``: the kind's label, lower-cased)
+STEP_TEXTS = {
+    "first": N_("First: {kind} with {provider} ({service})"),
+    "first-why": N_("First: {kind} with {provider} ({service}). {why}"),
+    "first-none": N_("First: {kind}. No service you can use was found nearby; your caseworker can help"),
+    "first-none-why": N_("First: {kind}. No service you can use was found nearby; your caseworker can help. {why}"),
+    "then": N_("Then: can refer you on to {provider} ({service})"),
+    "then-if-needed": N_("Then, if needed: {kind} with {provider} ({service})"),
+}
 
 #: the core rule whose text an option blocked by a step carries
 BLOCKED_RULE = "limits-hold-through-pathways"
@@ -111,11 +122,13 @@ def prerequisites(req: Any, ev: Any) -> Pathway:
         rid, why = rule_for.get(kind, (None, ""))
         if provider is not None:
             org = req.catalog.organization(provider.service.organization_id)
-            text = f"First: {label.lower()} with {org.name} ({provider.service.name})"
+            text = STEP_TEXTS["first-why" if why else "first"].format(
+                kind=label.lower(), provider=org.name, service=provider.service.name, why=why
+            )
             before.append(
                 _step(
                     kind=kind,
-                    text=text + (f". {why}" if why else ""),
+                    text=text,
                     when="before",
                     provider=provider,
                     org_name=org.name,
@@ -124,8 +137,8 @@ def prerequisites(req: Any, ev: Any) -> Pathway:
                 )
             )
         else:
-            text = f"First: {label.lower()}. No service you can use was found nearby; your caseworker can help"
-            before.append(_step(kind=kind, text=text + (f". {why}" if why else ""), when="before", rule=rid))
+            text = STEP_TEXTS["first-none-why" if why else "first-none"].format(kind=label.lower(), why=why)
+            before.append(_step(kind=kind, text=text, when="before", rule=rid))
 
     for kind in sorted(set(graph.service_requires(ev.service.id)) | set(rule_for)):
         visit(kind, ())
@@ -153,7 +166,7 @@ def onward(req: Any, ev: Any) -> list[Step]:
         after.append(
             _step(
                 kind=other.service.kinds[0],
-                text=f"Then: can refer you on to {org.name} ({other.service.name})",
+                text=STEP_TEXTS["then"].format(provider=org.name, service=other.service.name),
                 when="after",
                 provider=other,
                 org_name=org.name,
@@ -171,7 +184,9 @@ def onward(req: Any, ev: Any) -> list[Step]:
         after.append(
             _step(
                 kind=kind,
-                text=f"Then, if needed: {label.lower()} with {org.name} ({provider.service.name})",
+                text=STEP_TEXTS["then-if-needed"].format(
+                    kind=label.lower(), provider=org.name, service=provider.service.name
+                ),
                 when="after",
                 provider=provider,
                 org_name=org.name,

@@ -17,14 +17,15 @@ from .assessment import Assessment
 from .forward import country_name
 from .options import NeedOptions, PlaceGroup, PlaceNeed
 from .predicates import serves_place
+from .text.markers import N_
 
 __all__ = ["PLACE_TEXTS", "group_by_place"]
 
 #: the words a client hears for each group
 PLACE_TEXTS: Mapping[str, str] = MappingProxyType(
     {
-        "current": "Where you are now: {place}",
-        "possible": "If you go to {place}",
+        "current": N_("Where you are now: {place}"),
+        "possible": N_("If you go to {place}"),
     }
 )
 

@@ -16,20 +16,42 @@ from freechoice.catalog.codes import normalise_area
 
 from .assessment import Assessment
 from .language import language_name
+from .text.markers import N_
 
-__all__ = ["ClientView", "match_facts", "serves_place"]
+__all__ = ["ClientView", "PREDICATE_TEXTS", "match_facts", "serves_place"]
 
 _DOC_NAMES = {
-    "passport": "a valid passport",
-    "id_card": "a valid identity card",
-    "work_permit": "a valid work permit",
+    "passport": N_("a valid passport"),
+    "id_card": N_("a valid identity card"),
+    "work_permit": N_("a valid work permit"),
+}
+#: what stands in the way of a service, and the words for who a client meets
+PREDICATE_TEXTS = {
+    "or": N_("{a} or {b}"),
+    "your-language": N_("your language"),
+    "the-party": N_("the {party}"),
+    "only-staff": N_("only the staff of this service"),
+    "case-against": N_("The case is against {parties}. "),
+    "until": N_(" until {date}"),
+    "nationals": N_("Only for nationals of {countries}"),
+    "genders": N_("Only for {genders} clients"),
+    "other-genders": N_("other genders"),
+    "min-age": N_("Only for people aged {age} or over"),
+    "max-age": N_("Only for people aged {age} or under"),
 }
 _LIMIT_TEXT = {
-    "light_work_only": "Has no light work, and you need light work for now",
-    "no_sea_work": "Work at sea, which you do not want to do again",
-    "no_night_work": "Includes night work, which you asked to avoid",
-    "part_time_only": "Full-time only, and you asked for part-time work",
+    "light_work_only": N_("Has no light work, and you need light work for now"),
+    "no_sea_work": N_("Work at sea, which you do not want to do again"),
+    "no_night_work": N_("Includes night work, which you asked to avoid"),
+    "part_time_only": N_("Full-time only, and you asked for part-time work"),
 }
+
+
+def _or(items: list[str]) -> str:
+    out = items[0] if items else ""
+    for item in items[1:]:
+        out = PREDICATE_TEXTS["or"].format(a=out, b=item)
+    return out
 
 
 def _join(values: Any) -> str:
@@ -68,7 +90,7 @@ class ClientView:
         return cls(
             languages=frozenset(s.languages),
             language_order=tuple(s.languages),
-            language_names=" or ".join(language_name(c) for c in s.languages) or "your language",
+            language_names=_or([language_name(c) for c in s.languages]) or PREDICATE_TEXTS["your-language"],
             no_contact=frozenset(s.no_contact_with),
             fears=frozenset(s.fears),
             avoid_sectors=frozenset(s.avoid_sectors),
@@ -125,12 +147,15 @@ def _side(svc: Service) -> _ServiceSide:
     el = svc.eligibility
     needed_docs = set(el.documents_required) | {d.code for d in svc.required_documents}
     cap = svc.capacity
-    until = f" until {cap.until.isoformat()}" if cap.until else ""
+    until = PREDICATE_TEXTS["until"].format(date=cap.until.isoformat()) if cap.until else ""
+    the = PREDICATE_TEXTS["the-party"]
     side = _ServiceSide(
         parties=frozenset(contact_parties(svc)),
         adverse=frozenset(svc.adverse_parties),
-        will_meet=_join(f"the {p}" for p in contact_parties(svc)) or "only the staff of this service",
-        case_against=f"The case is against {_join(f'the {p}' for p in svc.adverse_parties)}. "
+        will_meet=_join(the.format(party=p) for p in contact_parties(svc)) or PREDICATE_TEXTS["only-staff"],
+        case_against=PREDICATE_TEXTS["case-against"].format(
+            parties=_join(the.format(party=p) for p in svc.adverse_parties)
+        )
         if svc.adverse_parties
         else "",
         consent_reports=frozenset(svc.reports_to) if svc.reports_to_authorities == "with_consent" else frozenset(),
@@ -206,14 +231,15 @@ def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
 
     elig_problems = []
     if side.nationalities and cv.nationality is not None and cv.nationality not in side.nationalities:
-        elig_problems.append(f"Only for nationals of {_join(side.nationalities)}")
+        elig_problems.append(PREDICATE_TEXTS["nationals"].format(countries=_join(side.nationalities)))
     if side.genders and cv.gender is not None and cv.gender not in side.genders:
-        elig_problems.append(f"Only for {_join(g if g != 'other' else 'other genders' for g in side.genders)} clients")
+        genders = _join(g if g != "other" else PREDICATE_TEXTS["other-genders"] for g in side.genders)
+        elig_problems.append(PREDICATE_TEXTS["genders"].format(genders=genders))
     if cv.age is not None:
         if side.minimum_age is not None and cv.age < side.minimum_age:
-            elig_problems.append(f"Only for people aged {side.minimum_age} or over")
+            elig_problems.append(PREDICATE_TEXTS["min-age"].format(age=side.minimum_age))
         if side.maximum_age is not None and cv.age > side.maximum_age:
-            elig_problems.append(f"Only for people aged {side.maximum_age} or under")
+            elig_problems.append(PREDICATE_TEXTS["max-age"].format(age=side.maximum_age))
 
     missing = side.documents if not cv.documents_valid else ()
     shared = not cv.languages.isdisjoint(side.languages)

@@ -31,9 +31,19 @@ from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionLi
 from .ordering import OptionKey, is_job, place_rank
 from .pathways import Pathway, blocked_text, onward, prerequisites
 from .places import group_by_place
-from .predicates import ClientView, match_facts
+from .predicates import PREDICATE_TEXTS, ClientView, match_facts
+from .text.markers import N_
 
-__all__ = ["propose"]
+__all__ = ["PROPOSE_TEXTS", "propose"]
+
+#: the engine's own words in an option list (reasons and unmet needs)
+PROPOSE_TEXTS = {
+    "rated": N_("Rated {mean:.1f} out of 5 by {n} clients"),
+    "offers": N_("Offers: {kind}"),
+    "none-found": N_("No service for '{label}' was found in {where}."),
+    "all-ruled-out": N_("Every service for '{label}' found in {where} is ruled out; see what stands in the way."),
+    "area-country": N_("{area}, {country}"),
+}
 
 _NEAR_MISSES = 5
 
@@ -249,7 +259,8 @@ class _Request:
                 ev.weight += 0.5 * ((mean - 3.0) / 2.0) * (min(n, 10) / 10.0)
                 ev.quality = {"mean_satisfaction": round(mean, 2), "ratings": n}
                 if n >= 3 and mean >= 4.0:
-                    ev.reasons.append(self.note(Reason, "client-feedback", f"Rated {mean:.1f} out of 5 by {n} clients"))
+                    rated = PROPOSE_TEXTS["rated"].format(mean=mean, n=n)
+                    ev.reasons.append(self.note(Reason, "client-feedback", rated))
             ev.score = round(1.0 / (1.0 + math.exp(-ev.weight)), 4)
             self.evals[sid] = ev
 
@@ -364,7 +375,8 @@ class _Request:
                     rid, text = suggest_reasons[k]
                     reasons.append(self.note(Reason, rid, text))
                 else:
-                    reasons.append(self.note(Reason, f"need:{need}", f"Offers: {SERVICE_KINDS[k].label}"))
+                    offers = PROPOSE_TEXTS["offers"].format(kind=SERVICE_KINDS[k].label)
+                    reasons.append(self.note(Reason, f"need:{need}", offers))
                 break
         part = _service_part(self.catalog, svc)
         values = {  # in the model's field order, so the JSON reads the same way
@@ -469,7 +481,14 @@ def _list_id(
 
 
 def _where(places: list[tuple[str, str | None]]) -> str:
-    return " or ".join(f"{area}, {country}" if area else country for country, area in places)
+    where = [
+        PROPOSE_TEXTS["area-country"].format(area=area, country=country) if area else country
+        for country, area in places
+    ]
+    out = where[0] if where else ""
+    for w in where[1:]:
+        out = PREDICATE_TEXTS["or"].format(a=out, b=w)
+    return out
 
 
 def propose(
@@ -649,9 +668,9 @@ def _status(
     if keyed:
         text = message("only-on-request", label=label)
     elif not cands:
-        text = f"No service for '{label}' was found in {_where(req.places)}."
+        text = PROPOSE_TEXTS["none-found"].format(label=label, where=_where(req.places))
     else:
-        text = f"Every service for '{label}' found in {_where(req.places)} is ruled out; see what stands in the way."
+        text = PROPOSE_TEXTS["all-ruled-out"].format(label=label, where=_where(req.places))
     return "unmet", Unmet.model_construct(text=text, near_misses=_near_misses(req, misses))
 
 

@@ -9,14 +9,24 @@ places and languages by name, and no ids, scores, rule ids or version hashes.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any, Literal
+
+from freechoice.catalog import NEEDS, Catalog
 
 from .compile import CompiledRules
-from .forward import country_name
+from .contact import ContactCard, contact_card
+from .forward import WAY_FORWARD_TEXTS, country_name
 from .language import language_name
 from .messages import message
 from .options import Caution, Option, OptionList, Reason
+from .text import catalog_status, format_date, format_list_of, format_money, language_display_name, translator
+from .text.catalogs import DEFAULT_LANGUAGE, Translator
+from .text.localize import Localizer
+from .text.terms import TERMS
 
-__all__ = ["job_line", "render_detail", "render_option_list"]
+__all__ = ["job_line", "render_detail", "render_metadata", "render_option_list"]
+
+View = Literal["client", "caseworker"]
 
 
 def _place(o: Option) -> str:
@@ -172,95 +182,256 @@ def _against(rules: CompiledRules | None, note: Reason) -> bool:
     return rule is not None and (bool(rule.then.demote) or rule.then.rank == "last")
 
 
-def render_option_list(ol: OptionList, rules: CompiledRules | None = None, *, per_need: int = 3) -> str:
-    """``ol`` for a person to read: the top ``per_need`` options per need with "N more",
-    each service once (with the other needs it helps with), "why" for what speaks for
-    it and "watch out" for what speaks against, places and languages by name, and no
-    ids, scores, rule ids or version hashes. Pass the ``rules`` that made the list so
-    that demotions count as "watch out"."""
-    labels = {n.need: n.label or n.need for n in ol.needs}
+def render_metadata(lang: str | None = None) -> dict[str, Any]:
+    """What a rendering in ``lang`` is: the language used, whether it fell back to English,
+    how its catalog was made and its review status (for API and handout metadata)."""
+    t = translator(lang)
+    status = catalog_status(t.language)
+    return {
+        "language": t.language,
+        "language_name": language_display_name(t.language, t.language),
+        "requested": t.requested,
+        "fallback": t.is_fallback,
+        "made_by": status.made_by,
+        "review_status": status.review_status,
+        "coverage": f"{status.translated}/{status.total}",
+    }
+
+
+def _job_line(o: Option, t: Translator) -> str:
+    """:func:`job_line` in ``t``'s language."""
+    j = o.job
+    if j is None:
+        return ""
+    lang = t.language
+
+    def say(key: str, **fields: Any) -> str:
+        return message(key, t, **fields)
+
+    sectors = format_list_of([t.gettext(TERMS.get(s.replace("_", " "), s.replace("_", " "))) for s in j.sectors], lang)
+    bits = [sectors, say("job-direct" if j.hire == "direct" else "job-broker")]
+    bits.append(say("job-fees" if j.charges_recruitment_fees else "job-no-fees"))
+    if j.wage_monthly is not None:
+        wage = format_money(j.wage_monthly, j.currency or "", lang)
+        if j.wage_vs_minimum in ("above", "at", "below") and j.minimum_wage_monthly:
+            minimum = format_money(j.minimum_wage_monthly, j.currency or "", lang)
+            bits.append(say(f"job-wage-{j.wage_vs_minimum}", wage=wage, minimum=minimum))
+        else:
+            bits.append(say("job-wage", wage=wage))
+    else:
+        bits.append(say("job-no-wage"))
+    bits.append(say("job-full-time" if j.full_time else "job-part-time"))
+    bits.append(say("job-night" if j.night_work else "job-no-night"))
+    bits.append(say("job-sea" if j.at_sea else "job-land"))
+    bits.append(say("job-light" if j.light_work_available else "job-no-light"))
+    bits.append(say("job-permit" if j.legal_status_required else "job-no-permit"))
+    return " | ".join(bits)
+
+
+def _card_lines(card: ContactCard, t: Translator, *, english_where: str | None = None) -> list[str]:
+    """The contact card as lines (one fact each; a missing fact said in words)."""
+    lang = t.language
+    unknown = message("card-unknown", t)
+
+    def line(key: str, value: str | None) -> str:
+        return message(key, t, value=value if value else unknown)
+
+    out = []
+    if english_where is None:
+        langs = format_list_of(card.staff_speak or (), lang) or "-"
+        out.append(message("view-where", t, place=card.where or unknown, languages=langs, cost=card.cost or unknown))
+    else:
+        out.append(english_where)
+    out.append(line("card-phone", card.phone))
+    if card.email:
+        out.append(line("card-email", card.email))
+    if card.website:
+        out.append(line("card-website", card.website))
+    out.append(line("card-hours", "; ".join(card.opening_hours) if card.opening_hours else None))
+    if card.bring is None:
+        out.append(line("card-bring", None))
+    else:
+        out.append(line("card-bring", format_list_of(card.bring, lang) or message("card-nothing-to-bring", t)))
+    out.append(line("card-meet", card.will_meet))
+    out.append(line("card-who-learns", card.who_learns))
+    return out
+
+
+def render_option_list(
+    ol: OptionList,
+    rules: CompiledRules | None = None,
+    *,
+    per_need: int = 3,
+    lang: str | None = None,
+    view: View = "client",
+    catalog: Catalog | None = None,
+) -> str:
+    """``ol`` for a person to read, in ``lang`` (default English): the cash option first
+    with the monthly amount, the total and when it is paid; the top ``per_need`` options
+    per need with "N more", each service once (with the other needs it helps with),
+    "why" for what speaks for it and "watch out" for what speaks against, and a contact
+    card per option (from ``catalog`` when given: phone, opening hours, what to bring,
+    who the client meets and who learns about them; a missing fact is said so). Places,
+    languages and money by name; no ids, scores, rule ids or version hashes.
+
+    ``view="caseworker"`` adds what the client view leaves out: option ids, fit scores,
+    the rules behind each option, what was left out and why, and the list's versions.
+    A text with no translation yet is shown in English, marked as such. Pass the
+    ``rules`` that made the list so that demotions count as "watch out"."""
+    t = translator(lang)
+    code = t.language
+    english = code == DEFAULT_LANGUAGE
+    extra: dict[str, str] = {}
+    if rules is not None and not english:
+        for pack in rules.packs:
+            extra.update(pack.translations.get(code, {}))
+    loc = Localizer(t, extra)
+
+    def say(key: str, **fields: Any) -> str:
+        return message(key, t, **fields)
+
+    def show(text: str) -> str:
+        found = loc(text)
+        return found.text + (" " + say("view-in-english") if found.fallback else "")
+
+    def need_label(n: Any) -> str:
+        label = n.label or n.need
+        return label if english else show(label)
+
+    labels = {n.need: need_label(n) for n in ol.needs}
     meets: dict[str, list[str]] = {}
     for n in ol.needs:
         for o in n.options:
             meets.setdefault(o.service_id, []).append(n.need)
-    out = [message("view-title") + ("  [FICTIONAL SAMPLE DATA]" if ol.sample_data else ""), message("view-intro")]
-    out += [message("view-take-care", text=c.text) for c in ol.cautions]
+    out = [say("view-title") + ("  " + say("view-fictional") if ol.sample_data else ""), say("view-intro")]
+    if t.is_fallback:
+        out.append(say("view-whole-in-english"))
+    elif not english and catalog_status(code).review_status.lower() != "reviewed":
+        out.append(say("view-draft-translation"))
+    out += [say("view-take-care", text=show(c.text)) for c in ol.cautions]
     if ol.show_all:
-        out.append(message("view-show-all"))
+        out.append(say("view-show-all"))
     cash = ol.cash
+    amount = format_money(cash.amount_per_transfer, cash.currency, code)
+    total = format_money(cash.amount_per_transfer * cash.transfers, cash.currency, code)
+    paid_in = (show(cash.paid_in) + " ") if cash.paid_in else ""
     out += [
         "",
-        message(
-            "view-cash",
+        say(
+            "view-cash-total",
             transfers=cash.transfers,
-            amount=f"{cash.amount_per_transfer:,.0f}",
-            currency=cash.currency,
-            paid_in=cash.paid_in + " " if cash.paid_in else "",
-            conditions=cash.conditions,
+            amount=amount,
+            total=total,
+            paid_in=paid_in,
+            conditions=show(cash.conditions),
         ),
+        "   " + say("view-cash-when", transfers=cash.transfers),
     ]
     if cash.recipient == "guardian":
-        out.append("   " + message("view-cash-guardian"))
+        out.append("   " + say("view-cash-guardian"))
     if cash.safeguarding:
-        out.append(f"   {cash.safeguarding}")
+        out.append(f"   {show(cash.safeguarding)}")
+    if view == "caseworker":
+        out.append("   " + say("cw-cash-basis", basis=show(cash.basis)))
+        if cash.plan_needs:
+            plan = format_list_of([labels.get(x) or _need_label(x, t) for x in cash.plan_needs], code)
+            out.append("   " + say("cw-spending-plan", needs=plan))
     shown_at: dict[str, str] = {}
     for i, n in enumerate(ol.needs, 1):
         out.append("")
-        head = message("view-priority", label=labels[n.need], priority=n.priority) if n.priority else labels[n.need]
+        head = say("view-priority", label=labels[n.need], priority=n.priority) if n.priority else labels[n.need]
         out.append(f"{i}. {head}")
         if n.listed_because:
-            out.append(f"   {n.listed_because}")
+            out.append(f"   {show(n.listed_because)}")
         for j, o in enumerate(n.options[:per_need]):
             letter = chr(ord("a") + j)
             if o.service_id in shown_at:
-                out.append(
-                    f"   {letter}) " + message("view-shown-above", name=o.service_name, need=shown_at[o.service_id])
-                )
+                out.append(f"   {letter}) " + say("view-shown-above", name=o.service_name, need=shown_at[o.service_id]))
                 continue
             shown_at[o.service_id] = labels[n.need]
-            avail = o.availability + (f" until {o.available_until}" if o.available_until else "")
-            flag = "  (shown on request)" if o.shown_on_request else ""
+            availability = o.availability if english else t.gettext(TERMS[o.availability])
+            if o.available_until:
+                date = o.available_until if english else format_date(o.available_until, code)
+                avail = say("view-until", availability=availability, date=date)
+            else:
+                avail = availability
+            flag = "  " + say("view-shown-on-request-flag") if o.shown_on_request else ""
             out.append(f"   {letter}) {o.service_name} - {o.provider_name}  [{avail}]{flag}")
             others = [labels[m] for m in meets[o.service_id] if m != n.need]
             if others:
-                out.append("      " + message("view-also-meets", needs=", ".join(others)))
-            why = [r.text for r in o.reasons if r.text and not _against(rules, r)]
+                out.append("      " + say("view-also-meets", needs=", ".join(others)))
+            why = [show(r.text) for r in o.reasons if r.text and not _against(rules, r)]
             against: list[Reason | Caution] = [r for r in o.reasons if r.text and _against(rules, r)]
             if why:
-                out.append("      " + message("view-why", text="; ".join(why)))
+                out.append("      " + say("view-why", text="; ".join(why)))
             for c in [*against, *o.cautions]:
-                out.append("      " + message("view-watch-out", text=c.text))
+                out.append("      " + say("view-watch-out", text=show(c.text)))
             if o.job is not None:
-                out.append(f"      job: {job_line(o)}")
+                facts = _job_line(o, t)
+                out.append("      " + say("job-line", facts=facts))
             for s in o.steps:
-                out.append("      " + message("view-first" if s.when == "before" else "view-after", text=s.text))
+                out.append("      " + say("view-first" if s.when == "before" else "view-after", text=show(s.text)))
                 for sc in s.cautions:
-                    out.append("         " + message("view-watch-out", text=sc.text))
-            langs = ", ".join(language_name(code) for code in o.languages) or "-"
-            out.append("      " + message("view-where", place=_place_name(o), languages=langs, cost=_cost(o)))
-        if len(n.options) > per_need:
-            out.append("   " + message("view-more", count=len(n.options) - per_need))
-        if n.cash_meets:
-            out.append("   " + message("view-cash-also"))
-        if n.unmet is not None:
-            text = n.unmet.text if n.status == "no_job_yet" else message("view-no-option", text=n.unmet.text)
-            out.append(f"   {text}")
-            for m in n.unmet.near_misses:
-                blocked = "; ".join(m.blocked_by)
-                out.append(
-                    "      " + message("view-near-miss", name=m.service_name, provider=m.provider_name, blocked=blocked)
+                    out.append("         " + say("view-watch-out", text=show(sc.text)))
+            card = contact_card(o, catalog, code)
+            english_where = None
+            if english:
+                langs = ", ".join(language_name(c) for c in o.languages) or "-"
+                english_where = say("view-where", place=_place_name(o), languages=langs, cost=_cost(o))
+            out += ["      " + line for line in _card_lines(card, t, english_where=english_where)]
+            if view == "caseworker":
+                rule_ids = (
+                    ", ".join(dict.fromkeys([*(r.rule for r in o.reasons), *(c.rule for c in o.cautions)])) or "-"
                 )
+                out.append("      " + say("cw-option", id=o.option_id, score=f"{o.score:.2f}", rules=rule_ids))
+        if len(n.options) > per_need:
+            out.append("   " + say("view-more", count=len(n.options) - per_need))
+        if n.cash_meets:
+            out.append("   " + say("view-cash-also"))
+        if n.unmet is not None:
+            out += ["   " + line for line in _unmet_lines(n, show, say)]
     if ol.by_place:
         names = {o.option_id: o.service_name for n in ol.needs for o in n.options}
-        out += ["", message("view-by-place")]
+        out += ["", say("view-by-place")]
         for g in ol.by_place:
-            out.append(f"   {g.label}")
+            out.append(f"   {show(g.label)}")
             for pn in g.needs:
-                found = ", ".join(dict.fromkeys(names[i] for i in pn.option_ids)) or message("view-nothing-here")
+                found = ", ".join(dict.fromkeys(names[i] for i in pn.option_ids)) or say("view-nothing-here")
                 out.append(f"      {labels[pn.need]}: {found}")
     if ol.excluded:
-        out += ["", message("view-left-out", count=len({e.service_id for e in ol.excluded}))]
+        out += ["", say("view-left-out", count=len({e.service_id for e in ol.excluded}))]
         on_request = len({e.service_id for e in ol.excluded if e.on_request})
         if on_request and not ol.show_all:
-            out.append("   " + message("view-on-request", count=on_request))
+            out.append("   " + say("view-on-request", count=on_request))
+    if view == "caseworker":
+        out += [
+            "",
+            say("cw-head"),
+            "   " + say("cw-list", id=ol.id, rules_version=ol.rules_version, catalog_version=ol.catalog_version),
+        ]
+        for e in ol.excluded:
+            out.append(
+                "   " + say("cw-left-out", name=e.service_name or e.service_id, reason=f"{show(e.text)} [{e.rule}]")
+            )
     return "\n".join(out)
+
+
+def _need_label(need: str, t: Translator) -> str:
+    return t.gettext(NEEDS[need].label) if need in NEEDS else need
+
+
+def _unmet_lines(n: Any, show: Any, say: Any) -> list[str]:
+    """An unmet need: its text and ways forward (each translated on its own), and what stands in the way."""
+    unmet = n.unmet
+    ways = [w.text for w in unmet.ways_forward]
+    lead = WAY_FORWARD_TEXTS["lead"]
+    suffix = f" {lead} " + " ".join(ways)
+    if ways and unmet.text.endswith(suffix):
+        text = show(unmet.text[: -len(suffix)]) + " " + show(lead) + " " + " ".join(show(w) for w in ways)
+    else:
+        text = show(unmet.text)
+    out = [text if n.status == "no_job_yet" else say("view-no-option", text=text)]
+    for m in unmet.near_misses:
+        blocked = "; ".join(show(b) for b in m.blocked_by)
+        out.append("   " + say("view-near-miss", name=m.service_name, provider=m.provider_name, blocked=blocked))
+    return out

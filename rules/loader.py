@@ -87,5 +87,8 @@ def pack_version(*packs: RulePack) -> str:
     """Content hash of the given packs, recorded on every option list."""
     h = hashlib.sha256()
     for pack in packs:
-        h.update(json.dumps(pack.model_dump(mode="json"), sort_keys=True).encode())
+        # what a pack does, not the language its words are in: translating a pack keeps its version
+        h.update(
+            json.dumps(pack.model_dump(mode="json", exclude={"language", "translations"}), sort_keys=True).encode()
+        )
     return "rules-" + h.hexdigest()[:16]

@@ -26,6 +26,7 @@ Texts may name facts in braces: ``{service.name}``, ``{match.contact_conflict}``
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -116,6 +117,7 @@ _NUMBER_OPS = {"eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists"}
 _BOOL_OPS = {"eq", "ne", "exists"}
 _OPS_FOR = {"list": _LIST_OPS, "scalar": _SCALAR_OPS, "number": _NUMBER_OPS, "bool": _BOOL_OPS}
 
+_PLACEHOLDERS = re.compile(r"\{[^{}]*\}")
 Scalar = str | int | float | bool
 Side = dict[str, Any]
 
@@ -270,10 +272,45 @@ class Rule(_Model):
         return self
 
 
+LanguageTag = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+
+
 class RulePack(_Model):
     pack: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9-]*$")
     description: str = ""
+    language: LanguageTag = Field(
+        default="en", description="The language the pack's texts are written in (ISO 639 code)."
+    )
+    translations: dict[LanguageTag, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Per language: the pack's text (as written in the pack) -> its translation. The bundled "
+        "packs are translated in the gettext catalogs instead.",
+    )
     rules: list[Rule]
+
+    def texts(self) -> list[str]:
+        """Every text of the pack a person reads (exclude, caution, on_request, reason), once each."""
+        out: dict[str, None] = {}
+        for r in self.rules:
+            e = r.then
+            for t in (e.exclude, e.caution, e.on_request, e.reason):
+                if t:
+                    out.setdefault(t)
+        return list(out)
+
+    @model_validator(mode="after")
+    def _translations(self) -> RulePack:
+        own = set(self.texts())
+        for lang, table in self.translations.items():
+            for source, target in table.items():
+                if source not in own:
+                    raise ValueError(f"translations.{lang}: {source!r} is not a text of this pack")
+                if sorted(_PLACEHOLDERS.findall(source)) != sorted(_PLACEHOLDERS.findall(target)):
+                    raise ValueError(
+                        f"translations.{lang}: {target!r} must keep the placeholders of {source!r} "
+                        f"({', '.join(_PLACEHOLDERS.findall(source)) or 'none'})"
+                    )
+        return self
 
     @field_validator("rules")
     @classmethod

@@ -26,6 +26,18 @@ def match(
             "the minimum, closed places, family tracing without the client), last in each need, with cautions.",
         ),
     ] = False,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            help="The client's language: en, my (Burmese), th (Thai), km (Khmer), lo (Lao). "
+            "Texts without a translation yet are shown in English, marked as such.",
+        ),
+    ] = "en",
+    caseworker: Annotated[
+        bool,
+        typer.Option("--caseworker", help="The caseworker's view: adds ids, fit scores, rules and what was left out."),
+    ] = False,
     detail: Annotated[
         bool,
         typer.Option(
@@ -45,6 +57,11 @@ def match(
     except ValueError as err:
         print(f"error: {assessment}: not valid JSON: {err}", file=sys.stderr)
         raise typer.Exit(2) from None
+    from freechoice.engine.text import LANGUAGES
+
+    if lang.split("-")[0].lower() not in LANGUAGES:
+        print(f"error: --lang: unknown language {lang!r}; allowed: {', '.join(LANGUAGES)}", file=sys.stderr)
+        raise typer.Exit(2)
     a = parse_assessment(raw)
     cat = load_sample_catalog() if catalog is None else load_catalog(catalog)
     compiled = load_rules(rules)
@@ -52,7 +69,11 @@ def match(
     if as_json:
         sys.stdout.write(ol.model_dump_json(indent=2) + "\n")
     else:
-        print(render_detail(ol) if detail else render_option_list(ol, compiled))
+        view = "caseworker" if caseworker else "client"
+        if detail:
+            print(render_detail(ol))
+        else:
+            print(render_option_list(ol, compiled, lang=lang, view=view, catalog=cat))
 
 
 def register(app: typer.Typer) -> None:

@@ -87,7 +87,7 @@ def test_match_reads_stdin_and_renders_for_a_person(tmp_path: Path):
     done = run("match", "-", "--catalog", str(cat), stdin=json.dumps(ASSESSMENT))
     assert done.returncode == 0, done.stderr
     assert "Unpaid wage claims" in done.stdout
-    assert "Cash: 3 monthly transfers of 9,000 THB" in done.stdout
+    assert "Cash: 3 monthly transfers of 9,000 Thai baht, 27,000 Thai baht in all." in done.stdout
     assert "FICTIONAL SAMPLE DATA" in done.stdout
 
 

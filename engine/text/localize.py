@@ -1,0 +1,197 @@
+"""Putting a text the engine wrote in English into another language.
+
+An option list stores its texts in English, filled in (``"Needs a valid passport."``),
+so that a list made once can be read later in any language. :class:`Localizer` finds
+the message each text was made from (every message of the catalog is a template; its
+``{fields}`` become the parts to find), translates the parts (terms, country and
+language names, dates, nested messages), and fills the translated template with them.
+A text it cannot fully translate comes back in English with ``fallback=True``, never
+half-translated, so the view can mark it as English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import NamedTuple
+
+import pycountry
+from babel.numbers import get_currency_name
+
+from .catalogs import DEFAULT_LANGUAGE, Translator, read_catalog
+from .formatting import country_display_name, format_date, format_list_of, language_display_name
+from .terms import TERMS
+
+__all__ = ["Localized", "Localizer", "placeholders"]
+
+_FIELD = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_.]*)(?:[:!][^{}]*)?\}")
+#: fields whose value is a name (of a service, an organisation, a place): kept as written
+_NAMES = frozenset({"service", "provider", "name", "place", "area", "match.movement_note"})
+_NUMBER = re.compile(r"^[\d][\d,.]*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def placeholders(template: str) -> list[str]:
+    """The field names of a message template, in order (``"{a} of {b:,}"`` -> ``["a", "b"]``)."""
+    return _FIELD.findall(template)
+
+
+class Localized(NamedTuple):
+    text: str
+    fallback: bool
+
+
+class _Template(NamedTuple):
+    msgid: str
+    pattern: re.Pattern[str]
+    fields: tuple[str, ...]
+
+
+def _compile(msgid: str) -> _Template:
+    parts: list[str] = []
+    fields: list[str] = []
+    pos = 0
+    for m in _FIELD.finditer(msgid):
+        parts.append(re.escape(msgid[pos : m.start()]))
+        parts.append(f"(?P<f{len(fields)}>.*?)")
+        fields.append(m.group(1))
+        pos = m.end()
+    parts.append(re.escape(msgid[pos:]))
+    return _Template(msgid, re.compile("".join(parts), re.DOTALL), tuple(fields))
+
+
+@lru_cache(maxsize=1)
+def _templates() -> tuple[frozenset[str], tuple[_Template, ...]]:
+    """(messages without fields, templates with fields: most literal text first)."""
+    ids = [str(m.id) for m in read_catalog(DEFAULT_LANGUAGE) if m.id and isinstance(m.id, str)]
+    plain = frozenset(i for i in ids if not _FIELD.search(i))
+    templated = [_compile(i) for i in ids if _FIELD.search(i)]
+    templated.sort(key=lambda t: -len(_FIELD.sub("", t.msgid)))
+    return plain, tuple(templated)
+
+
+@lru_cache(maxsize=1)
+def _english_names() -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """English country and language names (as the engine writes them) -> codes."""
+    countries: dict[str, str] = {}
+    for c in pycountry.countries:
+        for name in (c.name, getattr(c, "common_name", None)):
+            if name:
+                countries[name] = c.alpha_2
+    languages: dict[str, str] = {}
+    for lang in pycountry.languages:
+        code = getattr(lang, "alpha_2", None) or lang.alpha_3
+        for name in (lang.name, getattr(lang, "common_name", None)):
+            if name:
+                languages.setdefault(str(name).removesuffix(" (macrolanguage)"), code)
+    return countries, languages
+
+
+def _fill(template: str, values: list[str]) -> str:
+    it = iter(values)
+    return _FIELD.sub(lambda _m: next(it), template)
+
+
+def _fill_by_name(template: str, values: Mapping[str, str]) -> str:
+    return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+class Localizer:
+    """Texts of an option list in ``translator``'s language.
+
+    ``extra`` maps English texts of a custom rule pack to their translation in this
+    language (a pack's own ``translations``); a text missing from it falls back.
+    """
+
+    def __init__(self, translator: Translator, extra: Mapping[str, str] | None = None) -> None:
+        self.t = translator
+        self.lang = translator.language
+        self.extra = dict(extra or {})
+        self._cache: dict[str, Localized] = {}
+
+    def __call__(self, text: str) -> Localized:
+        if self.lang == DEFAULT_LANGUAGE or not text:
+            return Localized(text, False)
+        hit = self._cache.get(text)
+        if hit is None:
+            found = self._text(text, depth=0)
+            hit = self._cache[text] = Localized(text, True) if found is None else Localized(found, False)
+        return hit
+
+    def _message(self, msgid: str) -> str | None:
+        if msgid in self.extra:
+            return self.extra[msgid]
+        return self.t.gettext(msgid) if self.t.has(msgid) else None
+
+    def _text(self, text: str, depth: int) -> str | None:
+        if depth > 6:
+            return None
+        plain, templated = _templates()
+        if text in plain or text in self.extra:
+            return self._message(text)
+        term = self._term(text)
+        if term is not None:
+            return term
+        for tpl in templated:
+            m = tpl.pattern.fullmatch(text)
+            if m is None:
+                continue
+            target = self._message(tpl.msgid)
+            if target is None:
+                continue
+            values = []
+            for i, field in enumerate(tpl.fields):
+                v = self._value(field, m.group(f"f{i}"), depth)
+                if v is None:
+                    break
+                values.append(v)
+            else:
+                if placeholders(target) == list(tpl.fields):
+                    return _fill(target, values)
+                return _fill_by_name(target, dict(zip(tpl.fields, values)))
+        return None
+
+    def _term(self, text: str) -> str | None:
+        """A single word or name: a term, a need or kind label written in lower case, a
+        country or language name, a currency code, a date."""
+        plain, _ = _templates()
+        if text in TERMS:
+            return self._message(TERMS[text])
+        cap = text[:1].upper() + text[1:]
+        if cap != text and cap in plain:
+            return self._message(cap)
+        countries, languages = _english_names()
+        if text in countries:
+            return country_display_name(countries[text], self.lang) or None
+        if text in languages:
+            return language_display_name(languages[text], self.lang) or None
+        if re.fullmatch(r"[A-Z]{2}", text):
+            return country_display_name(text, self.lang) or None
+        if re.fullmatch(r"[A-Z]{3}", text):
+            name = get_currency_name(text, locale=self.lang)
+            return name if name != text else None
+        if _DATE.fullmatch(text):
+            return format_date(text, self.lang)
+        return None
+
+    def _value(self, field: str, value: str, depth: int) -> str | None:
+        if not value.strip() or _NUMBER.fullmatch(value.strip()):
+            return value
+        found = self._text(value, depth + 1)
+        if found is not None:
+            return found
+        # a list the engine joined ("a, b and c"; "a; b"): each item on its own
+        for sep in ("; ",):
+            if sep in value:
+                items = [self._text(v, depth + 1) for v in value.split(sep)]
+                if all(i is not None for i in items):
+                    return sep.join(i for i in items if i is not None)
+        head, _, last = value.rpartition(" and ")
+        if head:
+            items = [self._text(v, depth + 1) for v in [*head.split(", "), last]]
+            if all(i is not None for i in items):
+                return format_list_of([i for i in items if i is not None], self.lang)
+        if field in _NAMES:
+            return value
+        return None
