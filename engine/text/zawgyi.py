@@ -7,6 +7,7 @@ probability that a string is Zawgyi; anything above ``THRESHOLD`` is refused.
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
 from myanmartools import ZawgyiDetector
@@ -19,7 +20,10 @@ _MYANMAR = range(0x1000, 0x10A0)
 
 @lru_cache(maxsize=1)
 def _detector() -> ZawgyiDetector:
-    return ZawgyiDetector()
+    # myanmartools 1.2 loads its model with importlib.resources.open_binary (deprecated)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ZawgyiDetector()
 
 
 def zawgyi_probability(text: str) -> float:
