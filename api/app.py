@@ -17,6 +17,7 @@ from .logs import configure_logging
 from .metrics import Metrics
 from .observe import RequestContext
 from .problems import install_problem_handlers, problem
+from .reports import Health
 from .responses import FastJSONResponse
 from .retention import RetentionSchedule, retention_loop
 from .settings import Settings
@@ -127,7 +128,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=metrics, access_log=settings.access_log)
 
-    @app.get("/health", tags=["service"], summary="Alive, with the rules and catalog versions")
+    @app.get(
+        "/health",
+        tags=["service"],
+        response_model=None,
+        responses={200: {"model": Health, "description": "Alive"}},
+        summary="Alive, with the rules and catalog versions",
+    )
     def health() -> dict[str, Any]:
         return {
             "status": "ok",

@@ -4,6 +4,8 @@ and every status the server can send documented on every operation that can send
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
 
+from .examples import EXAMPLES
 from .problems import MEDIA, TITLES
 
 __all__ = ["Problem", "ProblemField", "install_contract", "problem_responses"]
@@ -94,6 +97,24 @@ def _local_times(node: Any) -> Any:
     return node
 
 
+def _named_pages(document: dict[str, Any]) -> dict[str, Any]:
+    """``Page[ServiceRecord]`` is ``ServiceRecordPage`` in ``components`` (pydantic would
+    name it ``Page_ServiceRecord_``)."""
+    schemas = document["components"]["schemas"]
+    text = json.dumps(document)
+    for name in list(schemas):
+        match = re.fullmatch(r"Page_(\w+)_", name)
+        if match:
+            text = text.replace(f'"#/components/schemas/{name}"', f'"#/components/schemas/{match[1]}Page"')
+            text = text.replace(f'"title": "Page[{match[1]}]"', f'"title": "{match[1]}Page"')
+    out: dict[str, Any] = json.loads(text)
+    out["components"]["schemas"] = {
+        (f"{m[1]}Page" if (m := re.fullmatch(r"Page_(\w+)_", k)) else k): v
+        for k, v in out["components"]["schemas"].items()
+    }
+    return out
+
+
 def _problem_response(status: int) -> dict[str, Any]:
     out: dict[str, Any] = {"description": TITLES.get(status, "Error"), "content": {MEDIA: {"schema": {"$ref": _REF}}}}
     if status == 401:
@@ -149,6 +170,11 @@ def _contract(app: FastAPI) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     document["components"]["schemas"] = schemas = _local_times(schemas)
+    document = _named_pages(document)
+    schemas = document["components"]["schemas"]
+    for name, examples in EXAMPLES.items():
+        if name in schemas:
+            schemas[name].setdefault("examples", examples)
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})

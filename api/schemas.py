@@ -7,7 +7,7 @@ fits the schema named here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,14 +15,20 @@ from freechoice.catalog import Service
 from freechoice.engine import Choice, ReferralDraft
 
 __all__ = [
+    "AuditRecord",
     "ChoiceCreated",
     "ChoiceRecord",
     "ChosenReferral",
+    "FeedbackCode",
+    "FeedbackRecord",
     "KeyCreated",
+    "KeyPublic",
     "OptionListSummary",
+    "OrganizationStatus",
     "Referral",
     "ReferralEvent",
     "ServiceRecord",
+    "ServiceVersionRecord",
 ]
 
 _TIME = "RFC 3339, with offset"
@@ -124,6 +130,22 @@ class Referral(BaseModel):
 class ServiceRecord(Service):
     """A stored service with its version (the ETag) and who changed it last."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "svc-legal-1",
+                    "organization_id": "org-andaman-wage-justice",
+                    "name": "Wage claim clinic (fictional)",
+                    "kinds": ["legal_aid.wage_claim"],
+                    "version": 3,
+                    "updated_at": "2026-12-02T09:38:48+00:00",
+                    "updated_by": "4f1c2a9b7d3e",
+                }
+            ]
+        }
+    )
+
     version: int
     updated_at: str | None = Field(default=None, description=_TIME, json_schema_extra={"format": "date-time"})
     updated_by: str | None = None
@@ -132,8 +154,175 @@ class ServiceRecord(Service):
 class KeyCreated(BaseModel):
     """A new API key: ``key`` is shown this once."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "4f1c2a9b7d3e",
+                    "key": "fc_4f1c2a9b7d3e_EXAMPLEsecretEXAMPLEsecret",
+                    "organization_id": "org-cw-a",
+                    "role": "caseworker",
+                    "note": "Store this key now: it is shown only once.",
+                }
+            ]
+        }
+    )
     id: str
     key: str = Field(description="fc_<id>_<secret>: send it as `Authorization: Bearer <key>`")
     organization_id: str
     role: str
+    note: str
+
+
+class ServiceVersionRecord(BaseModel):
+    """One version of a service: the change, who made it, when, and the service as it was."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 2,
+                    "change": "capacity",
+                    "changed_at": "2026-12-02T09:38:48+00:00",
+                    "changed_by": "4f1c2a9b7d3e",
+                    "data": {
+                        "id": "svc-legal-1",
+                        "organization_id": "org-andaman-wage-justice",
+                        "name": "Wage claim clinic (fictional)",
+                        "kinds": ["legal_aid.wage_claim"],
+                    },
+                }
+            ]
+        }
+    )
+    version: int = Field(ge=1)
+    change: str = Field(description="create, update, capacity, deactivate, import, ...")
+    changed_at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
+    changed_by: str = Field(description="The API key id (or process) that made the change")
+    data: Service
+
+
+class KeyPublic(BaseModel):
+    """An API key as listed: never its secret."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "4f1c2a9b7d3e",
+                    "organization_id": "org-cw-a",
+                    "role": "caseworker",
+                    "label": "intake desk",
+                    "created_at": "2026-12-02T09:38:48+00:00",
+                    "revoked": False,
+                    "organization_active": True,
+                }
+            ]
+        }
+    )
+    id: str
+    organization_id: str
+    role: str
+    label: str
+    created_at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
+    revoked: bool
+    organization_active: bool
+
+
+class OrganizationStatus(BaseModel):
+    """Whether an organisation's keys work."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"id": "org-cw-a", "active": False, "deactivated_at": "2026-12-02T09:38:48+00:00"}]
+        }
+    )
+    id: str
+    active: bool
+    deactivated_at: str | None = Field(description=_TIME, json_schema_extra={"format": "date-time"})
+
+
+class AuditRecord(BaseModel):
+    """One entry of the append-only audit log."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 812,
+                    "at": "2026-12-02T09:38:48+00:00",
+                    "key_id": "4f1c2a9b7d3e",
+                    "organization_id": "org-cw-a",
+                    "role": "caseworker",
+                    "action": "read",
+                    "resource": "option_list",
+                    "resource_id": "ol-5cb41220d1b844c1834ffe408c1bf1e0",
+                    "client_ref": "c-api-1",
+                    "detail": {},
+                }
+            ]
+        }
+    )
+    id: int
+    at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
+    key_id: str
+    organization_id: str
+    role: str
+    action: str = Field(description="create, read, update, transition, erase, ...")
+    resource: str
+    resource_id: str | None
+    client_ref: str | None
+    detail: dict[str, Any]
+
+
+class FeedbackRecord(BaseModel):
+    """Recorded feedback, as the caller may see it (the feedback code is never returned;
+    ``referral_id`` is null for feedback given with a code: it stays anonymous)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "fb-1d7f0c2e9a8b4c6d8e0f1a2b3c4d5e6f",
+                    "referral_id": None,
+                    "service_id": "svc-legal-1",
+                    "provider_id": "org-andaman-wage-justice",
+                    "kinds": ["legal_aid.wage_claim"],
+                    "need_met": "partly",
+                    "satisfaction": 4,
+                    "would_recommend": True,
+                    "text": None,
+                    "via": "token",
+                }
+            ]
+        }
+    )
+    id: str
+    referral_id: str | None
+    service_id: str
+    provider_id: str
+    kinds: list[str]
+    need_met: Literal["yes", "partly", "no"]
+    satisfaction: int = Field(ge=1, le=5)
+    would_recommend: bool | None = None
+    text: str | None = None
+    via: Literal["token", "referral"]
+
+
+class FeedbackCode(BaseModel):
+    """A client's single-use feedback code, shown once."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "referral_id": "rf-fd1a23fd3c054f22be4f6a785436c903",
+                    "token": "fbt_EXAMPLEexampleEXAMPLEexample",
+                    "note": "Give this code to the client now: it is shown only once and counts once.",
+                }
+            ]
+        }
+    )
+    referral_id: str
+    token: str = Field(description="fbt_...: the client sends it with their feedback")
     note: str

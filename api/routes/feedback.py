@@ -28,7 +28,9 @@ from ..deps import OPTIONAL_KEY, DbSession, State, rate_limited, require_role
 from ..params import IdQuery, PathId
 from ..problems import ProblemError
 from ..records import audit, create_once
+from ..reports import Kpis
 from ..responses import FastJSONResponse as JSONResponse
+from ..schemas import FeedbackCode, FeedbackRecord
 
 __all__ = ["router"]
 
@@ -81,7 +83,11 @@ def _field(field: str, message: str, status: int = 422) -> ProblemError:
     "/feedback",
     status_code=201,
     openapi_extra=OPTIONAL_KEY,
-    responses=problem_responses(403, 429),
+    response_model=None,
+    responses={
+        201: {"model": FeedbackRecord, "description": "The feedback as recorded"},
+        **problem_responses(403, 429),
+    },
     summary="Record a client's feedback: with their feedback code (no API key needed) or a referral_id (caseworker)",
 )
 def create_feedback(
@@ -185,6 +191,8 @@ def create_feedback(
     "/referrals/{ref_id}/feedback-token",
     status_code=201,
     tags=["feedback"],
+    response_model=None,
+    responses={201: {"model": FeedbackCode, "description": "The code, shown once"}},
     summary="Issue the client's single-use feedback code for a sent referral (caseworker); shown once, a new "
     "one replaces an unused one",
 )
@@ -211,7 +219,13 @@ def issue_feedback_token(ref_id: PathId, who: Caseworker, db: DbSession) -> dict
     return {"referral_id": ref_id, "token": code, "note": MESSAGES["issued"]}
 
 
-@router.get("/kpis", tags=["kpis"], summary="KPIs for an organisation and period")
+@router.get(
+    "/kpis",
+    tags=["kpis"],
+    response_model=None,
+    responses={200: {"model": Kpis, "description": "The measures"}},
+    summary="KPIs for an organisation and period",
+)
 def kpis(
     who: Reader,
     db: DbSession,
