@@ -113,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=FastJSONResponse,
         docs_url=None,
         redoc_url=None,
+        servers=[{"url": "/", "description": "The server that serves this document"}],
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
     )
     app.state.freechoice = state
     app.state.metrics = metrics = Metrics(settings.metrics_dir)

@@ -97,6 +97,26 @@ def _local_times(node: Any) -> Any:
     return node
 
 
+def _models(base: type[BaseModel] = BaseModel) -> list[type[BaseModel]]:
+    out: list[type[BaseModel]] = []
+    for sub in base.__subclasses__():
+        out += [sub, *_models(sub)]
+    return out
+
+
+def _restore_examples(schemas: dict[str, Any]) -> None:
+    """FastAPI drops every ``null`` from the document, examples included (a nullable field
+    then looks missing): put each model's examples back as written."""
+    for model in _models():
+        schema = schemas.get(model.__name__)
+        extra = model.model_config.get("json_schema_extra")
+        if schema is None or "examples" not in schema or not isinstance(extra, dict):
+            continue
+        names = {field.alias or name for name, field in model.model_fields.items()}
+        if isinstance(extra.get("examples"), list) and names == set(schema.get("properties", {})):
+            schema["examples"] = extra["examples"]
+
+
 def _named_pages(document: dict[str, Any]) -> dict[str, Any]:
     """``Page[ServiceRecord]`` is ``ServiceRecordPage`` in ``components`` (pydantic would
     name it ``Page_ServiceRecord_``)."""
@@ -161,6 +181,7 @@ def _contract(app: FastAPI) -> dict[str, Any]:
         routes=app.routes,
         tags=app.openapi_tags,
         servers=app.servers,
+        license_info=app.license_info,
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for model in (ProblemField, Problem):
@@ -170,6 +191,7 @@ def _contract(app: FastAPI) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     document["components"]["schemas"] = schemas = _local_times(schemas)
+    _restore_examples(schemas)
     document = _named_pages(document)
     schemas = document["components"]["schemas"]
     for name, examples in EXAMPLES.items():
@@ -178,6 +200,7 @@ def _contract(app: FastAPI) -> dict[str, Any]:
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
+            operation.setdefault("security", [])  # said, not left out: this operation needs no key
             declared = {int(code) for code in responses if code.isdigit() and int(code) >= 400}
             created = responses.get("201")
             if method == "post" and path in _IDEMPOTENT:

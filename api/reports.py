@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from freechoice.engine import OptionList
 
+from .examples import OPTION_LIST
+
 __all__ = [
     "ActiveRules",
     "DryRunResult",
@@ -158,13 +160,7 @@ class DryRunResult(BaseModel):
                     "active_version": "2026.11",
                     "candidate_version": "2026.12",
                     "changes": {"housing": {"before": ["svc-house-1"], "after": []}},
-                    "option_list": {
-                        "id": "dry-run-candidate",
-                        "client_ref": "c-api-1",
-                        "rules_version": "2026.12",
-                        "catalog_version": "sample-7",
-                        "needs": [],
-                    },
+                    "option_list": OPTION_LIST,
                 }
             ]
         }

@@ -27,6 +27,7 @@ __all__ = [
     "OrganizationStatus",
     "Referral",
     "ReferralEvent",
+    "RuleVersion",
     "ServiceRecord",
     "ServiceVersionRecord",
 ]
@@ -63,8 +64,45 @@ class ChosenReferral(ReferralDraft):
     id: str
 
 
+_CHOICE: dict[str, Any] = {
+    "id": "ch-0b6f3c1e2d4a4f5b9c8d7e6f5a4b3c2d",
+    "option_list_id": "ol-5cb41220d1b844c1834ffe408c1bf1e0",
+    "client_ref": "c-api-1",
+    "decision": "chosen",
+    "option_ids": ["compensation/svc-songkhla-wage-claim"],
+    "cash_chosen": False,
+    "spending_plan": [],
+    "note": None,
+}
+
+
 class ChoiceCreated(Choice):
     """The recorded choice, with the referral drafts it made."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_CHOICE,
+                    "referrals": [
+                        {
+                            "id": "rf-fd1a23fd3c054f22be4f6a785436c903",
+                            "option_id": "compensation/svc-songkhla-wage-claim",
+                            "need": "compensation",
+                            "priority": 4,
+                            "service_id": "svc-songkhla-wage-claim",
+                            "service_name": "Unpaid wage claims (Songkhla)",
+                            "provider_id": "org-andaman-wage-justice",
+                            "provider_name": "Andaman Wage Justice Centre",
+                            "kinds": ["legal_aid.wage_claim"],
+                            "status": "draft",
+                            "shared_fields": ["client_ref", "need"],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     id: str
     referrals: list[ChosenReferral] = Field(default_factory=list)  # type: ignore[assignment]
@@ -72,6 +110,19 @@ class ChoiceCreated(Choice):
 
 class ChoiceRecord(Choice):
     """A recorded choice, with the ids of its referrals."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_CHOICE,
+                    "referrals": [],
+                    "referral_ids": ["rf-fd1a23fd3c054f22be4f6a785436c903"],
+                    "created_at": "2026-12-02T09:40:11+00:00",
+                }
+            ]
+        }
+    )
 
     id: str
     referral_ids: list[str]
@@ -299,14 +350,17 @@ class FeedbackRecord(BaseModel):
     )
     id: str
     referral_id: str | None
-    service_id: str
-    provider_id: str
+    service_id: str | None
+    provider_id: str | None
     kinds: list[str]
     need_met: Literal["yes", "partly", "no"]
     satisfaction: int = Field(ge=1, le=5)
     would_recommend: bool | None = None
     text: str | None = None
     via: Literal["token", "referral"]
+    created_at: str | None = Field(
+        default=None, description=_TIME + " (in lists)", json_schema_extra={"format": "date-time"}
+    )
 
 
 class FeedbackCode(BaseModel):
@@ -326,3 +380,24 @@ class FeedbackCode(BaseModel):
     referral_id: str
     token: str = Field(description="fbt_...: the client sends it with their feedback")
     note: str
+
+
+class RuleVersion(BaseModel):
+    """A rule pack that was activated (the newest is in force)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "version": "rules-4d369b032e0a8c26",
+                    "activated_at": "2026-12-02T09:38:48+00:00",
+                    "activated_by": "4f1c2a9b7d3e",
+                }
+            ]
+        }
+    )
+    id: int
+    version: str
+    activated_at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
+    activated_by: str = Field(description="The admin key that activated it")

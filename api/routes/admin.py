@@ -22,7 +22,7 @@ from ..params import ClientRefQuery, IdQuery, Moment
 from ..problems import ProblemError
 from ..records import audit, audited_read
 from ..reports import ActiveRules, DryRunResult, PackValidation, RulesActivated
-from ..schemas import AuditRecord
+from ..schemas import AuditRecord, RuleVersion
 from ..times import rfc3339
 
 __all__ = ["router"]
@@ -30,6 +30,7 @@ __all__ = ["router"]
 router = APIRouter()
 Admin = Annotated[Principal, Depends(require_role("admin"))]
 AUDIT = Paging("audit", keys=(int,), descending=True)
+RULE_VERSIONS = Paging("rule-versions", keys=(int,), descending=True)
 
 
 class PackBody(BaseModel):
@@ -129,6 +130,28 @@ def activate(body: PackBody, who: Admin, db: DbSession, state: State) -> dict[st
         audit(db, who, "activate", "rules", compiled.version)
     state.set_rules(compiled, row.id)
     return {"version": compiled.version, "rules": len(compiled.rules)}
+
+
+@router.get(
+    "/rules/versions",
+    tags=["rules"],
+    response_model=None,
+    responses=page_of(RuleVersion, "Newest first: the first one is in force"),
+    summary="Every rule pack activated, newest first (admin)",
+)
+def rule_versions(_: Admin, db: DbSession, page: Annotated[PageRequest, Depends(RULE_VERSIONS.dependency)]) -> Response:
+    q = select(RulePackRow.id, RulePackRow.version, RulePackRow.activated_at, RulePackRow.activated_by)
+    rows = list(db.execute(page.apply(q, RulePackRow.id)))
+    return page.respond(
+        rows,
+        key=lambda r: (r.id,),
+        item=lambda r: {
+            "id": r.id,
+            "version": r.version,
+            "activated_at": rfc3339(r.activated_at),
+            "activated_by": r.activated_by,
+        },
+    )
 
 
 @router.get(

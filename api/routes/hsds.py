@@ -98,7 +98,7 @@ def _owners(db: Any, ids: list[str]) -> dict[str, str]:
 
 
 @router.get(
-    "/",
+    "",
     response_model=None,
     responses={200: {"model": HsdsAbout, "description": "About"}},
     summary="About this API and its relationship with HSDS",

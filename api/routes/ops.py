@@ -67,7 +67,8 @@ def readyz(state: State) -> Any:
 @router.get(
     "/metrics",
     summary="Prometheus metrics (text exposition format)",
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+    response_class=Response,
+    responses={200: {"description": "The metrics", "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
 )
 def metrics(request: Request, state: State) -> Response:
     metrics = request.app.state.metrics
