@@ -128,10 +128,14 @@ def _named_pages(document: dict[str, Any]) -> dict[str, Any]:
             text = text.replace(f'"#/components/schemas/{name}"', f'"#/components/schemas/{match[1]}Page"')
             text = text.replace(f'"title": "Page[{match[1]}]"', f'"title": "{match[1]}Page"')
     out: dict[str, Any] = json.loads(text)
-    out["components"]["schemas"] = {
+    schemas = out["components"]["schemas"] = {
         (f"{m[1]}Page" if (m := re.fullmatch(r"Page_(\w+)_", k)) else k): v
         for k, v in out["components"]["schemas"].items()
     }
+    for name, schema in schemas.items():
+        item = schemas.get(name.removesuffix("Page")) if name.endswith("Page") and name != "EventPage" else None
+        if item and item.get("examples") and "next" in schema.get("properties", {}):
+            schema["examples"] = [{"items": item["examples"][:1], "next": None}]  # a last page of one item
     return out
 
 
@@ -192,11 +196,10 @@ def _contract(app: FastAPI) -> dict[str, Any]:
         schemas.pop(name, None)
     document["components"]["schemas"] = schemas = _local_times(schemas)
     _restore_examples(schemas)
-    document = _named_pages(document)
-    schemas = document["components"]["schemas"]
     for name, examples in EXAMPLES.items():
         if name in schemas:
             schemas[name].setdefault("examples", examples)
+    document = _named_pages(document)
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["EXAMPLES", "OPTION_LIST"]
+__all__ = ["ASSESSMENT", "EXAMPLES", "OPTION_LIST"]
 
 _SERVICE: dict[str, Any] = {
     "id": "svc-legal-1",
@@ -125,7 +125,43 @@ OPTION_LIST: dict[str, Any] = {
     "assessment_id": "as-dcb4e3a2c2974dd7a345c60c5b7a9970",
 }
 
+ASSESSMENT: dict[str, Any] = {
+    "client_ref": "c-api-1",
+    "needs": {"compensation": 4, "housing": 4, "employment": 3},
+    "situation": {
+        "location": {"country": "TH", "area": "Songkhla"},
+        "plan": "stay",
+        "nationality": "MM",
+        "languages": ["my"],
+        "gender": "male",
+        "age": 29,
+        "documents": "confiscated",
+        "fears": ["police"],
+        "legal_interest": ["wage_claim"],
+        "no_contact_with": ["immigration"],
+    },
+}
+_PACK: dict[str, Any] = {"pack": "local-variant", "description": "A local variant of the default rules", "rules": []}
+
 EXAMPLES: dict[str, list[Any]] = {
+    "Assessment": [ASSESSMENT],
+    "KeyCreate": [{"organization_id": "org-cw-a", "role": "caseworker", "label": "intake desk"}],
+    "CapacityUpdate": [{"status": "full", "until": "2027-02-01"}, {"status": "open", "available": 3, "maximum": 12}],
+    "ChoiceCreate": [
+        {
+            "option_ids": ["compensation/svc-songkhla-wage-claim"],
+            "consent": {"compensation/svc-songkhla-wage-claim": ["client_ref", "need", "languages"]},
+        },
+        {"option_ids": [], "decision": "decide_later", "note": "Wants to talk to family first"},
+    ],
+    "TransitionCreate": [{"to": "sent"}, {"to": "declined", "reason": "No places until March"}],
+    "FeedbackCreate": [
+        {"token": "fbt_EXAMPLEexampleEXAMPLEexample", "need_met": "partly", "satisfaction": 4},
+        {"referral_id": "rf-fd1a23fd3c054f22be4f6a785436c903", "need_met": "yes", "satisfaction": 5},
+    ],
+    "RetentionSet": [{"days": 365}, {"days": None}],
+    "PackBody": [{"pack": _PACK}],
+    "DryRun": [{"pack": _PACK, "assessment_id": "as-1b2c3d4e5f60718293a4b5c6d7e8f901"}],
     "OptionList": [OPTION_LIST],
     "Organization": [{"id": "org-andaman-wage-justice", "name": "Andaman Wage Justice (fictional)"}],
     "Service": [_SERVICE],

@@ -47,7 +47,9 @@ class Page(BaseModel, Generic[T]):
     """A page of a list. Follow ``next`` until it is null to read the whole list."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"items": [], "next": "/services?limit=100&cursor=WyJzdmMtbGVnYWwtMSJd"}]}
+        json_schema_extra={
+            "examples": [{"items": [], "next": "/services?limit=100&cursor=WyJzZXJ2aWNlcyIsInN2Yy1sZWdhbC0xIl0"}]
+        }
     )
     items: list[T] = Field(description="This page's items, in the list's order")
     next: str | None = Field(

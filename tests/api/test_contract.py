@@ -450,3 +450,15 @@ def test_listing_services_reads_only_the_page_from_the_database(world):
                 assert len(page["items"]) + 1 in values or int(url.split("limit=")[1].split("&")[0]) + 1 in values
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def test_every_request_body_has_examples(document):
+    for path, method, operation in _operations(document):
+        content = operation.get("requestBody", {}).get("content", {})
+        for media in content.values():
+            schema = media["schema"]
+            if "$ref" in schema:  # the HSDS import takes any HSDS document: no schema of ours
+                assert document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]].get("examples"), (
+                    method,
+                    path,
+                )
