@@ -156,6 +156,12 @@ class Paging:
                 ),
             ] = None,
         ) -> PageRequest:
+            if "offset" in request.query_params:  # the old style: refused, never silently page 1
+                raise ProblemError(
+                    422,
+                    "lists are paged with cursors: follow the `next` link of each page",
+                    errors=[{"field": "query.offset", "message": "not supported: use `cursor` from `next`"}],
+                )
             return PageRequest(self, request, limit, None if cursor is None else self.decode(cursor))
 
         self.dependency = dependency

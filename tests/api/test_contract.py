@@ -417,6 +417,11 @@ def test_a_bad_cursor_is_a_422_naming_the_field(world, cursor, message):
     assert message in error["field"] + " " + error["message"]
 
 
+def test_the_old_offset_is_refused_not_ignored(world):
+    r = world.client.get("/referrals?offset=5", headers=world.as_("cw_a"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.offset"
+
+
 def test_a_next_link_keeps_the_filters_and_the_limit(world):
     from urllib.parse import parse_qs, urlsplit
 
