@@ -17,6 +17,7 @@ from .logs import configure_logging
 from .metrics import Metrics
 from .observe import RequestContext
 from .problems import install_problem_handlers, problem
+from .reports import Health
 from .responses import FastJSONResponse
 from .retention import RetentionSchedule, retention_loop
 from .settings import Settings
@@ -112,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=FastJSONResponse,
         docs_url=None,
         redoc_url=None,
+        servers=[{"url": "/", "description": "The server that serves this document"}],
+        license_info={"name": "Apache-2.0", "identifier": "Apache-2.0"},
     )
     app.state.freechoice = state
     app.state.metrics = metrics = Metrics(settings.metrics_dir)
@@ -127,7 +130,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=metrics, access_log=settings.access_log)
 
-    @app.get("/health", tags=["service"], summary="Alive, with the rules and catalog versions")
+    @app.get(
+        "/health",
+        tags=["service"],
+        response_model=None,
+        responses={200: {"model": Health, "description": "Alive"}},
+        summary="Alive, with the rules and catalog versions",
+    )
     def health() -> dict[str, Any]:
         return {
             "status": "ok",

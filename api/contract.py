@@ -4,6 +4,8 @@ and every status the server can send documented on every operation that can send
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, ConfigDict, Field
 
+from .examples import EXAMPLES
 from .problems import MEDIA, TITLES
 
 __all__ = ["Problem", "ProblemField", "install_contract", "problem_responses"]
@@ -94,6 +97,48 @@ def _local_times(node: Any) -> Any:
     return node
 
 
+def _models(base: type[BaseModel] = BaseModel) -> list[type[BaseModel]]:
+    out: list[type[BaseModel]] = []
+    for sub in base.__subclasses__():
+        out += [sub, *_models(sub)]
+    return out
+
+
+def _restore_examples(schemas: dict[str, Any]) -> None:
+    """FastAPI drops every ``null`` from the document, examples included (a nullable field
+    then looks missing): put each model's examples back as written."""
+    for model in _models():
+        schema = schemas.get(model.__name__)
+        extra = model.model_config.get("json_schema_extra")
+        if schema is None or "examples" not in schema or not isinstance(extra, dict):
+            continue
+        names = {field.alias or name for name, field in model.model_fields.items()}
+        if isinstance(extra.get("examples"), list) and names == set(schema.get("properties", {})):
+            schema["examples"] = extra["examples"]
+
+
+def _named_pages(document: dict[str, Any]) -> dict[str, Any]:
+    """``Page[ServiceRecord]`` is ``ServiceRecordPage`` in ``components`` (pydantic would
+    name it ``Page_ServiceRecord_``)."""
+    schemas = document["components"]["schemas"]
+    text = json.dumps(document)
+    for name in list(schemas):
+        match = re.fullmatch(r"Page_(\w+)_", name)
+        if match:
+            text = text.replace(f'"#/components/schemas/{name}"', f'"#/components/schemas/{match[1]}Page"')
+            text = text.replace(f'"title": "Page[{match[1]}]"', f'"title": "{match[1]}Page"')
+    out: dict[str, Any] = json.loads(text)
+    schemas = out["components"]["schemas"] = {
+        (f"{m[1]}Page" if (m := re.fullmatch(r"Page_(\w+)_", k)) else k): v
+        for k, v in out["components"]["schemas"].items()
+    }
+    for name, schema in schemas.items():
+        item = schemas.get(name.removesuffix("Page")) if name.endswith("Page") and name != "EventPage" else None
+        if item and item.get("examples") and "next" in schema.get("properties", {}):
+            schema["examples"] = [{"items": item["examples"][:1], "next": None}]  # a last page of one item
+    return out
+
+
 def _problem_response(status: int) -> dict[str, Any]:
     out: dict[str, Any] = {"description": TITLES.get(status, "Error"), "content": {MEDIA: {"schema": {"$ref": _REF}}}}
     if status == 401:
@@ -140,6 +185,7 @@ def _contract(app: FastAPI) -> dict[str, Any]:
         routes=app.routes,
         tags=app.openapi_tags,
         servers=app.servers,
+        license_info=app.license_info,
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for model in (ProblemField, Problem):
@@ -149,9 +195,15 @@ def _contract(app: FastAPI) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     document["components"]["schemas"] = schemas = _local_times(schemas)
+    _restore_examples(schemas)
+    for name, examples in EXAMPLES.items():
+        if name in schemas:
+            schemas[name].setdefault("examples", examples)
+    document = _named_pages(document)
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             responses = operation.setdefault("responses", {})
+            operation.setdefault("security", [])  # said, not left out: this operation needs no key
             declared = {int(code) for code in responses if code.isdigit() and int(code) >= 400}
             created = responses.get("201")
             if method == "post" and path in _IDEMPOTENT:

@@ -7,7 +7,7 @@ fits the schema named here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,14 +15,21 @@ from freechoice.catalog import Service
 from freechoice.engine import Choice, ReferralDraft
 
 __all__ = [
+    "AuditRecord",
     "ChoiceCreated",
     "ChoiceRecord",
     "ChosenReferral",
+    "FeedbackCode",
+    "FeedbackRecord",
     "KeyCreated",
+    "KeyPublic",
     "OptionListSummary",
+    "OrganizationStatus",
     "Referral",
     "ReferralEvent",
+    "RuleVersion",
     "ServiceRecord",
+    "ServiceVersionRecord",
 ]
 
 _TIME = "RFC 3339, with offset"
@@ -57,8 +64,45 @@ class ChosenReferral(ReferralDraft):
     id: str
 
 
+_CHOICE: dict[str, Any] = {
+    "id": "ch-0b6f3c1e2d4a4f5b9c8d7e6f5a4b3c2d",
+    "option_list_id": "ol-5cb41220d1b844c1834ffe408c1bf1e0",
+    "client_ref": "c-api-1",
+    "decision": "chosen",
+    "option_ids": ["compensation/svc-songkhla-wage-claim"],
+    "cash_chosen": False,
+    "spending_plan": [],
+    "note": None,
+}
+
+
 class ChoiceCreated(Choice):
     """The recorded choice, with the referral drafts it made."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_CHOICE,
+                    "referrals": [
+                        {
+                            "id": "rf-fd1a23fd3c054f22be4f6a785436c903",
+                            "option_id": "compensation/svc-songkhla-wage-claim",
+                            "need": "compensation",
+                            "priority": 4,
+                            "service_id": "svc-songkhla-wage-claim",
+                            "service_name": "Unpaid wage claims (Songkhla)",
+                            "provider_id": "org-andaman-wage-justice",
+                            "provider_name": "Andaman Wage Justice Centre",
+                            "kinds": ["legal_aid.wage_claim"],
+                            "status": "draft",
+                            "shared_fields": ["client_ref", "need"],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     id: str
     referrals: list[ChosenReferral] = Field(default_factory=list)  # type: ignore[assignment]
@@ -66,6 +110,19 @@ class ChoiceCreated(Choice):
 
 class ChoiceRecord(Choice):
     """A recorded choice, with the ids of its referrals."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_CHOICE,
+                    "referrals": [],
+                    "referral_ids": ["rf-fd1a23fd3c054f22be4f6a785436c903"],
+                    "created_at": "2026-12-02T09:40:11+00:00",
+                }
+            ]
+        }
+    )
 
     id: str
     referral_ids: list[str]
@@ -124,6 +181,22 @@ class Referral(BaseModel):
 class ServiceRecord(Service):
     """A stored service with its version (the ETag) and who changed it last."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "svc-legal-1",
+                    "organization_id": "org-andaman-wage-justice",
+                    "name": "Wage claim clinic (fictional)",
+                    "kinds": ["legal_aid.wage_claim"],
+                    "version": 3,
+                    "updated_at": "2026-12-02T09:38:48+00:00",
+                    "updated_by": "4f1c2a9b7d3e",
+                }
+            ]
+        }
+    )
+
     version: int
     updated_at: str | None = Field(default=None, description=_TIME, json_schema_extra={"format": "date-time"})
     updated_by: str | None = None
@@ -132,8 +205,199 @@ class ServiceRecord(Service):
 class KeyCreated(BaseModel):
     """A new API key: ``key`` is shown this once."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "4f1c2a9b7d3e",
+                    "key": "fc_4f1c2a9b7d3e_EXAMPLEsecretEXAMPLEsecret",
+                    "organization_id": "org-cw-a",
+                    "role": "caseworker",
+                    "note": "Store this key now: it is shown only once.",
+                }
+            ]
+        }
+    )
     id: str
     key: str = Field(description="fc_<id>_<secret>: send it as `Authorization: Bearer <key>`")
     organization_id: str
     role: str
     note: str
+
+
+class ServiceVersionRecord(BaseModel):
+    """One version of a service: the change, who made it, when, and the service as it was."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 2,
+                    "change": "capacity",
+                    "changed_at": "2026-12-02T09:38:48+00:00",
+                    "changed_by": "4f1c2a9b7d3e",
+                    "data": {
+                        "id": "svc-legal-1",
+                        "organization_id": "org-andaman-wage-justice",
+                        "name": "Wage claim clinic (fictional)",
+                        "kinds": ["legal_aid.wage_claim"],
+                    },
+                }
+            ]
+        }
+    )
+    version: int = Field(ge=1)
+    change: str = Field(description="create, update, capacity, deactivate, import, ...")
+    changed_at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
+    changed_by: str = Field(description="The API key id (or process) that made the change")
+    data: Service
+
+
+class KeyPublic(BaseModel):
+    """An API key as listed: never its secret."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "4f1c2a9b7d3e",
+                    "organization_id": "org-cw-a",
+                    "role": "caseworker",
+                    "label": "intake desk",
+                    "created_at": "2026-12-02T09:38:48+00:00",
+                    "revoked": False,
+                    "organization_active": True,
+                }
+            ]
+        }
+    )
+    id: str
+    organization_id: str
+    role: str
+    label: str
+    created_at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
+    revoked: bool
+    organization_active: bool
+
+
+class OrganizationStatus(BaseModel):
+    """Whether an organisation's keys work."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"id": "org-cw-a", "active": False, "deactivated_at": "2026-12-02T09:38:48+00:00"}]
+        }
+    )
+    id: str
+    active: bool
+    deactivated_at: str | None = Field(description=_TIME, json_schema_extra={"format": "date-time"})
+
+
+class AuditRecord(BaseModel):
+    """One entry of the append-only audit log."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 812,
+                    "at": "2026-12-02T09:38:48+00:00",
+                    "key_id": "4f1c2a9b7d3e",
+                    "organization_id": "org-cw-a",
+                    "role": "caseworker",
+                    "action": "read",
+                    "resource": "option_list",
+                    "resource_id": "ol-5cb41220d1b844c1834ffe408c1bf1e0",
+                    "client_ref": "c-api-1",
+                    "detail": {},
+                }
+            ]
+        }
+    )
+    id: int
+    at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
+    key_id: str
+    organization_id: str
+    role: str
+    action: str = Field(description="create, read, update, transition, erase, ...")
+    resource: str
+    resource_id: str | None
+    client_ref: str | None
+    detail: dict[str, Any]
+
+
+class FeedbackRecord(BaseModel):
+    """Recorded feedback, as the caller may see it (the feedback code is never returned;
+    ``referral_id`` is null for feedback given with a code: it stays anonymous)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "fb-1d7f0c2e9a8b4c6d8e0f1a2b3c4d5e6f",
+                    "referral_id": None,
+                    "service_id": "svc-legal-1",
+                    "provider_id": "org-andaman-wage-justice",
+                    "kinds": ["legal_aid.wage_claim"],
+                    "need_met": "partly",
+                    "satisfaction": 4,
+                    "would_recommend": True,
+                    "text": None,
+                    "via": "token",
+                }
+            ]
+        }
+    )
+    id: str
+    referral_id: str | None
+    service_id: str | None
+    provider_id: str | None
+    kinds: list[str]
+    need_met: Literal["yes", "partly", "no"]
+    satisfaction: int = Field(ge=1, le=5)
+    would_recommend: bool | None = None
+    text: str | None = None
+    via: Literal["token", "referral"]
+    created_at: str | None = Field(
+        default=None, description=_TIME + " (in lists)", json_schema_extra={"format": "date-time"}
+    )
+
+
+class FeedbackCode(BaseModel):
+    """A client's single-use feedback code, shown once."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "referral_id": "rf-fd1a23fd3c054f22be4f6a785436c903",
+                    "token": "fbt_EXAMPLEexampleEXAMPLEexample",
+                    "note": "Give this code to the client now: it is shown only once and counts once.",
+                }
+            ]
+        }
+    )
+    referral_id: str
+    token: str = Field(description="fbt_...: the client sends it with their feedback")
+    note: str
+
+
+class RuleVersion(BaseModel):
+    """A rule pack that was activated (the newest is in force)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "version": "rules-4d369b032e0a8c26",
+                    "activated_at": "2026-12-02T09:38:48+00:00",
+                    "activated_by": "4f1c2a9b7d3e",
+                }
+            ]
+        }
+    )
+    id: int
+    version: str
+    activated_at: str = Field(description=_TIME, json_schema_extra={"format": "date-time"})
+    activated_by: str = Field(description="The admin key that activated it")

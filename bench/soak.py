@@ -80,7 +80,7 @@ async def _soak(
         cw = {"Authorization": f"Bearer {keys['caseworker']}"}
         admin = {"Authorization": f"Bearer {keys['admin']}"}
         first = await client.get("/services?limit=200", headers=admin)
-        services = [s["id"] for s in first.json()]
+        services = [s["id"] for s in first.json()["items"]]
 
         async def one(what: str, due: float) -> None:
             nonlocal errors

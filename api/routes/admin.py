@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from starlette.responses import Response
 
 from freechoice.catalog import ValidationFailed
 from freechoice.catalog.db import write_transaction
@@ -16,15 +17,20 @@ from freechoice.rules import parse_pack
 
 from ..auth import Principal
 from ..deps import Caller, DbSession, State, require_role
+from ..pagination import PageRequest, Paging, page_of
 from ..params import ClientRefQuery, IdQuery, Moment
 from ..problems import ProblemError
 from ..records import audit, audited_read
+from ..reports import ActiveRules, DryRunResult, PackValidation, RulesActivated
+from ..schemas import AuditRecord, RuleVersion
 from ..times import rfc3339
 
 __all__ = ["router"]
 
 router = APIRouter()
 Admin = Annotated[Principal, Depends(require_role("admin"))]
+AUDIT = Paging("audit", keys=(int,), descending=True)
+RULE_VERSIONS = Paging("rule-versions", keys=(int,), descending=True)
 
 
 class PackBody(BaseModel):
@@ -40,7 +46,13 @@ def _compile(pack: dict[str, Any]) -> Any:
     return compile_rules(parse_pack(pack, source="candidate rule pack"))
 
 
-@router.get("/rules", tags=["rules"], summary="The active rule packs and their version")
+@router.get(
+    "/rules",
+    tags=["rules"],
+    response_model=None,
+    responses={200: {"model": ActiveRules, "description": "The rules in force"}},
+    summary="The active rule packs and their version",
+)
 def active_rules(_: Caller, state: State) -> dict[str, Any]:
     rules = state.rules
     return {
@@ -53,7 +65,13 @@ def active_rules(_: Caller, state: State) -> dict[str, Any]:
     }
 
 
-@router.post("/rules/validate", tags=["rules"], summary="Validate a candidate rule pack (admin)")
+@router.post(
+    "/rules/validate",
+    tags=["rules"],
+    response_model=None,
+    responses={200: {"model": PackValidation, "description": "Valid, or every problem"}},
+    summary="Validate a candidate rule pack (admin)",
+)
 def validate_pack(body: PackBody, _: Admin) -> dict[str, Any]:
     try:
         compiled = _compile(body.pack)
@@ -66,7 +84,13 @@ def _summary(ol: Any) -> dict[str, Any]:
     return {n.need: [o.service_id for o in n.options] for n in ol.needs}
 
 
-@router.post("/rules/dry-run", tags=["rules"], summary="Run a candidate pack against a stored assessment (admin)")
+@router.post(
+    "/rules/dry-run",
+    tags=["rules"],
+    response_model=None,
+    responses={200: {"model": DryRunResult, "description": "What would change"}},
+    summary="Run a candidate pack against a stored assessment (admin)",
+)
 def dry_run(body: DryRun, who: Admin, db: DbSession, state: State) -> dict[str, Any]:
     row = db.get(AssessmentRow, body.assessment_id)
     if row is None:
@@ -90,7 +114,13 @@ def dry_run(body: DryRun, who: Admin, db: DbSession, state: State) -> dict[str, 
     }
 
 
-@router.post("/rules/activate", tags=["rules"], summary="Activate a rule pack for every worker (admin)")
+@router.post(
+    "/rules/activate",
+    tags=["rules"],
+    response_model=None,
+    responses={200: {"model": RulesActivated, "description": "The pack now in force"}},
+    summary="Activate a rule pack for every worker (admin)",
+)
 def activate(body: PackBody, who: Admin, db: DbSession, state: State) -> dict[str, Any]:
     compiled = _compile(body.pack)
     with write_transaction(db):
@@ -102,10 +132,39 @@ def activate(body: PackBody, who: Admin, db: DbSession, state: State) -> dict[st
     return {"version": compiled.version, "rules": len(compiled.rules)}
 
 
-@router.get("/audit", tags=["audit"], summary="Query the append-only audit log (admin)")
+@router.get(
+    "/rules/versions",
+    tags=["rules"],
+    response_model=None,
+    responses=page_of(RuleVersion, "Newest first: the first one is in force"),
+    summary="Every rule pack activated, newest first (admin)",
+)
+def rule_versions(_: Admin, db: DbSession, page: Annotated[PageRequest, Depends(RULE_VERSIONS.dependency)]) -> Response:
+    q = select(RulePackRow.id, RulePackRow.version, RulePackRow.activated_at, RulePackRow.activated_by)
+    rows = list(db.execute(page.apply(q, RulePackRow.id)))
+    return page.respond(
+        rows,
+        key=lambda r: (r.id,),
+        item=lambda r: {
+            "id": r.id,
+            "version": r.version,
+            "activated_at": rfc3339(r.activated_at),
+            "activated_by": r.activated_by,
+        },
+    )
+
+
+@router.get(
+    "/audit",
+    tags=["audit"],
+    response_model=None,
+    responses=page_of(AuditRecord, "Newest first"),
+    summary="Query the append-only audit log (admin)",
+)
 def query_audit(
     _: Admin,
     db: DbSession,
+    page: Annotated[PageRequest, Depends(AUDIT.dependency)],
     key_id: IdQuery | None = None,
     organization_id: IdQuery | None = None,
     resource: IdQuery | None = None,
@@ -113,9 +172,8 @@ def query_audit(
     action: IdQuery | None = None,
     since: Moment | None = None,
     until: Moment | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[dict[str, Any]]:
-    q = select(AuditEntry).order_by(AuditEntry.id.desc())
+) -> Response:
+    q = select(AuditEntry)
     for column, value in (
         (AuditEntry.key_id, key_id),
         (AuditEntry.organization_id, organization_id),
@@ -129,8 +187,11 @@ def query_audit(
         q = q.where(AuditEntry.at >= since)
     if until:
         q = q.where(AuditEntry.at < until)
-    return [
-        {
+    rows = list(db.scalars(page.apply(q, AuditEntry.id)))
+    return page.respond(
+        rows,
+        key=lambda e: (e.id,),
+        item=lambda e: {
             "id": e.id,
             "at": rfc3339(e.at),
             "key_id": e.key_id,
@@ -141,6 +202,5 @@ def query_audit(
             "resource_id": e.resource_id,
             "client_ref": e.client_ref,
             "detail": e.detail,
-        }
-        for e in db.scalars(q.limit(limit))
-    ]
+        },
+    )

@@ -13,6 +13,7 @@ from ..auth import Principal
 from ..deps import DbSession, require_role
 from ..problems import ProblemError
 from ..records import audit
+from ..reports import Erasure
 
 __all__ = ["router"]
 
@@ -22,6 +23,8 @@ Eraser = Annotated[Principal, Depends(require_role("caseworker", "admin"))]
 
 @router.delete(
     "/clients/{client_ref}",
+    response_model=None,
+    responses={200: {"model": Erasure, "description": "What was removed, by kind of record"}},
     summary="Erase one client's data (caseworker of the owning organisation, or admin)",
     description="Removes the client's assessments, option lists, choices, referrals with their histories and "
     "stored idempotent responses; unlinks their feedback (the rating stays, anonymous, without their words); "

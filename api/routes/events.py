@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from freechoice.catalog.db.tables import ReferralEvent, ReferralRow
 
 from ..auth import Principal
 from ..deps import DbSession, require_role
+from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, link_header
 from ..records import audited_read
 from ..responses import FastJSONResponse
 from ..times import rfc3339
@@ -33,9 +34,30 @@ class Event(BaseModel):
     at: str = Field(description="RFC 3339, with offset", json_schema_extra={"format": "date-time"})
 
 
-class EventPage(BaseModel):
-    items: list[Event]
-    next: str = Field(description="The URL of the following page (poll it again later when `items` is empty)")
+class EventPage(Page[Event]):
+    """The feed's page: the list envelope, whose ``next`` is never null (a feed goes on)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": 42,
+                            "type": "referral.status_changed",
+                            "referral_id": "rf-fd1a23fd3c054f22be4f6a785436c903",
+                            "from": "draft",
+                            "to": "sent",
+                            "reason": None,
+                            "at": "2026-12-02T09:39:02+00:00",
+                        }
+                    ],
+                    "next": "/events?after=42&limit=100",
+                }
+            ]
+        }
+    )
+    next: str = Field(description="The following page's URL: poll it again later when `items` is empty")
 
 
 @router.get(
@@ -45,7 +67,7 @@ class EventPage(BaseModel):
         200: {
             "model": EventPage,
             "description": "Oldest first",
-            "headers": {"Link": {"schema": {"type": "string"}, "description": 'rel="next"'}},
+            "headers": link_header(),
         }
     },
     summary="Referral changes after an event id (caseworker: your organisation's; partner: sent to you)",
@@ -55,7 +77,7 @@ def list_events(
     who: Party,
     db: DbSession,
     after: Annotated[int, Query(ge=0, le=2**62, description="The last event id you processed (0: from the start)")] = 0,
-    limit: Annotated[int, Query(ge=1, le=500, description="At most this many")] = 100,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (1-{MAX_LIMIT}).")] = DEFAULT_LIMIT,
 ) -> FastJSONResponse:
     q = (
         select(ReferralEvent)

@@ -6,9 +6,10 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from starlette.responses import Response
 
 from freechoice.catalog.db import write_transaction
 from freechoice.catalog.db.tables import (
@@ -25,16 +26,21 @@ from freechoice.engine.kpis import compute_kpis
 from ..auth import Principal
 from ..contract import problem_responses
 from ..deps import OPTIONAL_KEY, DbSession, State, rate_limited, require_role
+from ..pagination import PageRequest, Paging, page_of
 from ..params import IdQuery, PathId
 from ..problems import ProblemError
-from ..records import audit, create_once
+from ..records import audit, audited_read, create_once
+from ..reports import Kpis
 from ..responses import FastJSONResponse as JSONResponse
+from ..schemas import FeedbackCode, FeedbackRecord
+from ..times import rfc3339
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["feedback"])
 Caseworker = Annotated[Principal, Depends(require_role("caseworker"))]
 Reader = Annotated[Principal, Depends(require_role("caseworker", "admin"))]
+FEEDBACK = Paging("feedback", keys=(dt.datetime, str), descending=True)
 
 
 class FeedbackCreate(BaseModel):
@@ -81,7 +87,11 @@ def _field(field: str, message: str, status: int = 422) -> ProblemError:
     "/feedback",
     status_code=201,
     openapi_extra=OPTIONAL_KEY,
-    responses=problem_responses(403, 429),
+    response_model=None,
+    responses={
+        201: {"model": FeedbackRecord, "description": "The feedback as recorded"},
+        **problem_responses(403, 429),
+    },
     summary="Record a client's feedback: with their feedback code (no API key needed) or a referral_id (caseworker)",
 )
 def create_feedback(
@@ -181,10 +191,55 @@ def create_feedback(
     return response
 
 
+@router.get(
+    "/feedback",
+    response_model=None,
+    responses=page_of(FeedbackRecord, "Newest first"),
+    summary="Feedback recorded for your organisation's referrals (caseworker), or any (admin)",
+)
+def list_feedback(
+    who: Reader,
+    db: DbSession,
+    page: Annotated[PageRequest, Depends(FEEDBACK.dependency)],
+    organization_id: Annotated[IdQuery | None, Query(description="Admin: one organisation's")] = None,
+    service_id: IdQuery | None = None,
+) -> Response:
+    q = select(FeedbackRow)
+    if who.role == "caseworker":
+        if organization_id not in (None, who.organization_id):
+            raise ProblemError(404, "no such organization")
+        organization_id = who.organization_id
+    if organization_id is not None:
+        q = q.where(FeedbackRow.organization_id == organization_id)
+    if service_id is not None:
+        q = q.where(FeedbackRow.service_id == service_id)
+    rows = list(db.scalars(page.apply(q, FeedbackRow.created_at, FeedbackRow.id)))
+    audited_read(db, who, "feedback", None, None, listed=min(len(rows), page.limit))
+    return page.respond(
+        rows,
+        key=lambda f: (f.created_at, f.id),
+        item=lambda f: {
+            "id": f.id,
+            "referral_id": f.referral_id,
+            "service_id": f.service_id,
+            "provider_id": f.provider_id,
+            "kinds": f.kinds or [],
+            "need_met": f.need_met,
+            "satisfaction": f.satisfaction,
+            "would_recommend": f.would_recommend,
+            "text": f.text,
+            "via": f.via or "referral",
+            "created_at": rfc3339(f.created_at),
+        },
+    )
+
+
 @router.post(
     "/referrals/{ref_id}/feedback-token",
     status_code=201,
     tags=["feedback"],
+    response_model=None,
+    responses={201: {"model": FeedbackCode, "description": "The code, shown once"}},
     summary="Issue the client's single-use feedback code for a sent referral (caseworker); shown once, a new "
     "one replaces an unused one",
 )
@@ -211,7 +266,13 @@ def issue_feedback_token(ref_id: PathId, who: Caseworker, db: DbSession) -> dict
     return {"referral_id": ref_id, "token": code, "note": MESSAGES["issued"]}
 
 
-@router.get("/kpis", tags=["kpis"], summary="KPIs for an organisation and period")
+@router.get(
+    "/kpis",
+    tags=["kpis"],
+    response_model=None,
+    responses={200: {"model": Kpis, "description": "The measures"}},
+    summary="KPIs for an organisation and period",
+)
 def kpis(
     who: Reader,
     db: DbSession,

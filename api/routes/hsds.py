@@ -33,6 +33,7 @@ from ..deps import Caller, DbSession, State, require_role
 from ..params import IdQuery, Moment, PageNumber, PathId, TextQuery
 from ..problems import ProblemError
 from ..records import audit
+from ..reports import HsdsAbout, HsdsImportReport, HsdsPage, HsdsProfile, HsdsService, HsdsTaxonomy, HsdsTaxonomyTerm
 
 __all__ = ["router"]
 
@@ -96,12 +97,22 @@ def _owners(db: Any, ids: list[str]) -> dict[str, str]:
     return out
 
 
-@router.get("/", summary="About this API and its relationship with HSDS")
+@router.get(
+    "",
+    response_model=None,
+    responses={200: {"model": HsdsAbout, "description": "About"}},
+    summary="About this API and its relationship with HSDS",
+)
 def about(request: Request, who: Caller) -> dict[str, Any]:
     return {"version": "3.1", "openapi_url": str(request.url_for("openapi"))}
 
 
-@router.post("/import", summary="Import HSDS 3.1 JSON (partner: own organisation only; admin: any)")
+@router.post(
+    "/import",
+    response_model=None,
+    responses={200: {"model": HsdsImportReport, "description": "What the import did"}},
+    summary="Import HSDS 3.1 JSON (partner: own organisation only; admin: any)",
+)
 def import_hsds(
     who: Writer,
     db: DbSession,
@@ -207,7 +218,12 @@ def _one_to_one(service: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in service.items() if not isinstance(v, (list, dict))}
 
 
-@router.get("/services", summary="Services as HSDS 3.1, paged like the HSDS API (partners: their own)")
+@router.get(
+    "/services",
+    response_model=None,
+    responses={200: {"model": HsdsPage, "description": "A page (HSDS 3.1 Page)"}},
+    summary="Services as HSDS 3.1, paged like the HSDS API (partners: their own)",
+)
 def list_services(
     who: Caller,
     db: DbSession,
@@ -249,7 +265,12 @@ def list_services(
     return body
 
 
-@router.get("/services/{service_id}", summary="One fully nested service as HSDS 3.1 (HSDS uuid or freechoice id)")
+@router.get(
+    "/services/{service_id}",
+    response_model=None,
+    responses={200: {"model": HsdsService, "description": "The service"}},
+    summary="One fully nested service as HSDS 3.1 (HSDS uuid or freechoice id)",
+)
 def get_service(service_id: PathId, who: Caller, state: State) -> dict[str, Any]:
     view = _view(state)
     catalog: Catalog = state.current_catalog()
@@ -261,17 +282,32 @@ def get_service(service_id: PathId, who: Caller, state: State) -> dict[str, Any]
     return out
 
 
-@router.get("/profile", summary="The freechoice HSDS profile: a JSON Schema for each freechoice fact attribute")
+@router.get(
+    "/profile",
+    response_model=None,
+    responses={200: {"model": HsdsProfile, "description": "The profile"}},
+    summary="The freechoice HSDS profile: a JSON Schema for each freechoice fact attribute",
+)
 def get_profile(who: Caller) -> dict[str, Any]:
     return profile()
 
 
-@router.get("/taxonomies", summary="The taxonomies this API uses (the freechoice taxonomy), paged")
+@router.get(
+    "/taxonomies",
+    response_model=None,
+    responses={200: {"model": HsdsPage, "description": "A page (HSDS 3.1 Page)"}},
+    summary="The taxonomies this API uses (the freechoice taxonomy), paged",
+)
 def list_taxonomies(who: Caller, page: Page = 1, per_page: PerPage = 50) -> dict[str, Any]:
     return _page([taxonomy_objects()[0]], page, per_page)
 
 
-@router.get("/taxonomies/{taxonomy_id}", summary="One taxonomy")
+@router.get(
+    "/taxonomies/{taxonomy_id}",
+    response_model=None,
+    responses={200: {"model": HsdsTaxonomy, "description": "The taxonomy"}},
+    summary="One taxonomy",
+)
 def get_taxonomy(taxonomy_id: PathId, who: Caller) -> dict[str, Any]:
     taxonomy = taxonomy_objects()[0]
     if taxonomy_id != taxonomy["id"]:
@@ -279,7 +315,12 @@ def get_taxonomy(taxonomy_id: PathId, who: Caller) -> dict[str, Any]:
     return taxonomy
 
 
-@router.get("/taxonomy_terms", summary="Terms of the freechoice taxonomy (service kinds and facts), paged")
+@router.get(
+    "/taxonomy_terms",
+    response_model=None,
+    responses={200: {"model": HsdsPage, "description": "A page (HSDS 3.1 Page)"}},
+    summary="Terms of the freechoice taxonomy (service kinds and facts), paged",
+)
 def list_taxonomy_terms(
     who: Caller,
     page: Page = 1,
@@ -296,7 +337,12 @@ def list_taxonomy_terms(
     return _page(terms, page, per_page)
 
 
-@router.get("/taxonomy_terms/{term_id}", summary="One taxonomy term")
+@router.get(
+    "/taxonomy_terms/{term_id}",
+    response_model=None,
+    responses={200: {"model": HsdsTaxonomyTerm, "description": "The term"}},
+    summary="One taxonomy term",
+)
 def get_taxonomy_term(term_id: PathId, who: Caller) -> dict[str, Any]:
     for term in taxonomy_objects()[1]:
         if term["id"] == term_id:

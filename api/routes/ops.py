@@ -12,13 +12,19 @@ from starlette.responses import Response
 from ..deps import State
 from ..metrics import CONTENT_TYPE_LATEST
 from ..problems import problem
+from ..reports import Liveness, Readiness
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["service"])
 
 
-@router.get("/healthz", summary="Alive: the process answers (no database work)")
+@router.get(
+    "/healthz",
+    response_model=None,
+    responses={200: {"model": Liveness, "description": "Alive"}},
+    summary="Alive: the process answers (no database work)",
+)
 async def healthz() -> dict[str, str]:
     return {"status": "alive"}
 
@@ -26,7 +32,11 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="Ready: the database answers with its schema and the catalog is loaded (503 otherwise)",
-    responses={503: {"description": "Not ready; `checks` names what failed"}},
+    response_model=None,
+    responses={
+        200: {"model": Readiness, "description": "Ready"},
+        503: {"description": "Not ready; `checks` names what failed"},
+    },
 )
 def readyz(state: State) -> Any:
     checks: dict[str, str] = {}
@@ -57,7 +67,8 @@ def readyz(state: State) -> Any:
 @router.get(
     "/metrics",
     summary="Prometheus metrics (text exposition format)",
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+    response_class=Response,
+    responses={200: {"description": "The metrics", "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
 )
 def metrics(request: Request, state: State) -> Response:
     metrics = request.app.state.metrics

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import insert, select
 from starlette.responses import Response
@@ -20,6 +20,7 @@ from freechoice.engine.kpis import list_summary
 from ..auth import Principal
 from ..conditional import ETAG, NOT_MODIFIED, IfNoneMatch, not_modified
 from ..deps import DbSession, State, require_role
+from ..pagination import PageRequest, Paging, page_of
 from ..params import ClientRefQuery, PathId
 from ..problems import ProblemError
 from ..records import audit, audited_read, create_once
@@ -32,6 +33,7 @@ __all__ = ["router"]
 router = APIRouter(tags=["option-lists"])
 OptionId = Annotated[str, Field(max_length=128)]
 Caseworker = Annotated[Principal, Depends(require_role("caseworker"))]
+OPTION_LISTS = Paging("option-lists", keys=(dt.datetime, str), descending=True)
 
 
 class ChoiceCreate(BaseModel):
@@ -158,30 +160,31 @@ def get_option_list(
 @router.get(
     "/option-lists",
     response_model=None,
-    responses={200: {"model": list[OptionListSummary], "description": "Newest first"}},
+    responses=page_of(OptionListSummary, "Newest first"),
     summary="Option lists of your organisation (optionally one client's)",
 )
 def list_option_lists(
     who: Caseworker,
     db: DbSession,
+    page: Annotated[PageRequest, Depends(OPTION_LISTS.dependency)],
     client_ref: ClientRefQuery | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[dict[str, Any]]:
+) -> Response:
     q = select(OptionListRow).where(OptionListRow.organization_id == who.organization_id)
     if client_ref:
         q = q.where(OptionListRow.client_ref == client_ref)
-    rows = list(db.scalars(q.order_by(OptionListRow.created_at.desc()).limit(limit)))
-    audited_read(db, who, "option_list", None, client_ref, listed=len(rows))
-    return [
-        {
+    rows = list(db.scalars(page.apply(q, OptionListRow.created_at, OptionListRow.id)))
+    audited_read(db, who, "option_list", None, client_ref, listed=min(len(rows), page.limit))
+    return page.respond(
+        rows,
+        key=lambda r: (r.created_at, r.id),
+        item=lambda r: {
             "id": r.id,
             "client_ref": r.client_ref,
             "created_at": rfc3339(r.created_at),
             "rules_version": r.rules_version,
             "catalog_version": r.catalog_version,
-        }
-        for r in rows
-    ]
+        },
+    )
 
 
 @router.post(

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from starlette.responses import Response
 
 from freechoice.catalog import Organization
 from freechoice.catalog.db import save_organization, write_transaction
@@ -15,10 +16,11 @@ from freechoice.catalog.db.tables import ApiKey, OrganizationRow
 
 from ..auth import Principal, active_admin_keys, bump_access_revision, create_key
 from ..deps import Caller, DbSession, State, require_role
+from ..pagination import PageRequest, Paging, page_of
 from ..params import PathId
 from ..problems import ProblemError
 from ..records import audit, create_once
-from ..schemas import KeyCreated
+from ..schemas import KeyCreated, KeyPublic, OrganizationStatus
 from ..times import rfc3339
 
 __all__ = ["router"]
@@ -34,20 +36,8 @@ class KeyCreate(BaseModel):
     label: str = Field(default="", max_length=200)
 
 
-class KeyPublic(BaseModel):
-    id: str
-    organization_id: str
-    role: str
-    label: str
-    created_at: str
-    revoked: bool
-    organization_active: bool
-
-
-class OrganizationStatus(BaseModel):
-    id: str
-    active: bool
-    deactivated_at: str | None
+ORGANIZATIONS = Paging("organizations", keys=(str,))
+KEYS = Paging("keys", keys=(dt.datetime, str))
 
 
 LAST_ADMIN = (
@@ -58,11 +48,14 @@ LAST_ADMIN = (
 @router.get(
     "/organizations",
     response_model=None,
-    responses={200: {"model": list[Organization], "description": "In id order"}},
+    responses=page_of(Organization, "In id order"),
     summary="List organisations",
 )
-def list_organizations(_: Caller, db: DbSession) -> list[dict]:
-    return [r.data for r in db.scalars(select(OrganizationRow).order_by(OrganizationRow.id))]
+def list_organizations(
+    _: Caller, db: DbSession, page: Annotated[PageRequest, Depends(ORGANIZATIONS.dependency)]
+) -> Response:
+    rows = list(db.scalars(page.apply(select(OrganizationRow), OrganizationRow.id)))
+    return page.respond(rows, key=lambda r: (r.id,), item=lambda r: r.data)
 
 
 @router.get(
@@ -146,25 +139,31 @@ def create_api_key(body: KeyCreate, request: Request, who: Admin, db: DbSession)
     return create_once(request, db, who, create, location=lambda id_: f"/keys/{id_}")
 
 
-@router.get("/keys", tags=["keys"], summary="List API keys (admin); secrets are never shown")
-def list_keys(_: Admin, db: DbSession) -> list[KeyPublic]:
-    rows = db.execute(
-        select(ApiKey, OrganizationRow.deactivated_at)
-        .join(OrganizationRow, OrganizationRow.id == ApiKey.organization_id)
-        .order_by(ApiKey.created_at)
+@router.get(
+    "/keys",
+    tags=["keys"],
+    response_model=None,
+    responses=page_of(KeyPublic, "Oldest first"),
+    summary="List API keys (admin); secrets are never shown",
+)
+def list_keys(_: Admin, db: DbSession, page: Annotated[PageRequest, Depends(KEYS.dependency)]) -> Response:
+    q = select(ApiKey, OrganizationRow.deactivated_at).join(
+        OrganizationRow, OrganizationRow.id == ApiKey.organization_id
     )
-    return [
-        KeyPublic(
-            id=k.id,
-            organization_id=k.organization_id,
-            role=k.role,
-            label=k.label,
-            created_at=rfc3339(k.created_at),
-            revoked=k.revoked_at is not None,
-            organization_active=deactivated_at is None,
-        )
-        for k, deactivated_at in rows
-    ]
+    rows = list(db.execute(page.apply(q, ApiKey.created_at, ApiKey.id)))
+    return page.respond(
+        rows,
+        key=lambda row: (row[0].created_at, row[0].id),
+        item=lambda row: KeyPublic(
+            id=row[0].id,
+            organization_id=row[0].organization_id,
+            role=row[0].role,
+            label=row[0].label,
+            created_at=rfc3339(row[0].created_at),
+            revoked=row[0].revoked_at is not None,
+            organization_active=row[1] is None,
+        ).model_dump(mode="json"),
+    )
 
 
 @router.delete(

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from starlette.responses import Response
 
 from freechoice.catalog.db import write_transaction
 from freechoice.catalog.db.tables import ReferralEvent, ReferralRow
@@ -16,6 +17,7 @@ from freechoice.engine.referrals import STATUSES, Status, allowed_transitions, c
 
 from ..auth import Principal
 from ..deps import DbSession, require_role
+from ..pagination import PageRequest, Paging, page_of
 from ..params import Moment, PathId
 from ..problems import ProblemError
 from ..records import audit, audited_read
@@ -26,6 +28,7 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["referrals"])
 Party = Annotated[Principal, Depends(require_role("caseworker", "partner"))]
+REFERRALS = Paging("referrals", keys=(dt.datetime, str))
 
 
 class TransitionCreate(BaseModel):
@@ -83,20 +86,19 @@ def _public(db: Any, row: ReferralRow, who: Principal, history: list[dict[str, A
 @router.get(
     "/referrals",
     response_model=None,
-    responses={200: {"model": list[Referral], "description": "Oldest first"}},
+    responses=page_of(Referral, "Oldest first"),
     summary="Referrals: your organisation's (caseworker) or the ones sent to you (partner)",
 )
 def list_referrals(
     who: Party,
     db: DbSession,
+    page: Annotated[PageRequest, Depends(REFERRALS.dependency)],
     status: Annotated[Status | None, Query(description="Only referrals in this status")] = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="At most this many, oldest first")] = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many")] = 0,
     modified_since: Annotated[
         Moment | None, Query(description="Only referrals changed at or after this time (RFC 3339; without offset: UTC)")
     ] = None,
-) -> list[dict[str, Any]]:
-    q = select(ReferralRow).order_by(ReferralRow.created_at, ReferralRow.id).limit(limit).offset(offset)
+) -> Response:
+    q = select(ReferralRow)
     if who.role == "caseworker":
         q = q.where(ReferralRow.organization_id == who.organization_id)
     else:
@@ -105,11 +107,13 @@ def list_referrals(
         q = q.where(ReferralRow.status == status)
     if modified_since is not None:
         q = q.where(ReferralRow.updated_at >= modified_since)
-    rows = list(db.scalars(q))
-    histories = _histories(db, [r.id for r in rows])  # one query for the whole page
-    out = [_public(db, r, who, histories[r.id]) for r in rows]
-    audited_read(db, who, "referral", None, None, listed=len(out))
-    return out
+    rows = list(db.scalars(page.apply(q, ReferralRow.created_at, ReferralRow.id)))
+    histories = _histories(db, [r.id for r in rows[: page.limit]])  # one query for the whole page
+    response = page.respond(
+        rows, key=lambda r: (r.created_at, r.id), item=lambda r: _public(db, r, who, histories[r.id])
+    )
+    audited_read(db, who, "referral", None, None, listed=min(len(rows), page.limit))
+    return response
 
 
 @router.get(

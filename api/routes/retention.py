@@ -15,6 +15,7 @@ from ..deps import DbSession, State, require_role
 from ..params import PathId
 from ..problems import ProblemError
 from ..records import audit
+from ..reports import Retention
 
 __all__ = ["router"]
 
@@ -40,7 +41,12 @@ def _view(row: OrganizationRow, default: int) -> dict[str, Any]:
     }
 
 
-@router.get("/organizations/{org_id}/retention", summary="How long an organisation's client records are kept")
+@router.get(
+    "/organizations/{org_id}/retention",
+    response_model=None,
+    responses={200: {"model": Retention, "description": "The retention in force"}},
+    summary="How long an organisation's client records are kept",
+)
 def get_retention(org_id: PathId, who: Reader, db: DbSession, state: State) -> dict[str, Any]:
     row = db.get(OrganizationRow, org_id)
     if row is None or (who.role != "admin" and who.organization_id != org_id):
@@ -49,7 +55,10 @@ def get_retention(org_id: PathId, who: Reader, db: DbSession, state: State) -> d
 
 
 @router.put(
-    "/organizations/{org_id}/retention", summary="Set how long an organisation's client records are kept (admin)"
+    "/organizations/{org_id}/retention",
+    response_model=None,
+    responses={200: {"model": Retention, "description": "The retention in force"}},
+    summary="Set how long an organisation's client records are kept (admin)",
 )
 def set_retention(org_id: PathId, body: RetentionSet, who: Admin, db: DbSession, state: State) -> dict[str, Any]:
     with write_transaction(db):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import cast, exists, func, select
+from sqlalchemy.dialects.postgresql import JSONB
 from starlette.responses import Response
 
 from freechoice.catalog import Capacity, Service
@@ -19,10 +20,11 @@ from freechoice.engine import check_service
 from ..auth import Principal
 from ..conditional import ETAG, NOT_MODIFIED, IfNoneMatch, not_modified
 from ..deps import Caller, DbSession, State, require_role
+from ..pagination import PageRequest, Paging, page_of
 from ..params import IdQuery, PathId
 from ..problems import ProblemError, pydantic_problem
 from ..records import audit, create_once
-from ..schemas import ServiceRecord
+from ..schemas import ServiceRecord, ServiceVersionRecord
 from ..times import rfc3339
 
 __all__ = ["router"]
@@ -72,45 +74,43 @@ def _precondition(row: ServiceRow, if_match: str | None) -> None:
         raise ProblemError(412, "the service changed since you read it; read it again", etag=_etag(row))
 
 
+SERVICES = Paging("services", keys=(str,))
+VERSIONS = Paging("service-versions", keys=(int,))
+
+
+def _has_kind(db: Any, kind: str) -> Any:
+    """A condition: the service lists ``kind`` (the kinds live in the stored JSON)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return cast(ServiceRow.data["kinds"], JSONB).contains([kind])
+    kinds = func.json_each(ServiceRow.data, "$.kinds").table_valued("value")
+    return exists(select(kinds.c.value).where(kinds.c.value == kind))
+
+
 @router.get(
     "/services",
     response_model=None,
-    responses={200: {"model": list[ServiceRecord], "description": "In id order"}},
+    responses=page_of(ServiceRecord, "Services in id order"),
     summary="List services (partners: their own; others: all)",
 )
 def list_services(
     who: Caller,
     db: DbSession,
+    page: Annotated[PageRequest, Depends(SERVICES.dependency)],
     organization_id: IdQuery | None = None,
     kind: IdQuery | None = None,
     status: Literal["active", "inactive"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
-) -> list[dict[str, Any]]:
-    q = select(ServiceRow).order_by(ServiceRow.id)
+) -> Response:
+    q = select(ServiceRow)
     if who.role == "partner":
         q = q.where(ServiceRow.organization_id == who.organization_id)
     if organization_id:
         q = q.where(ServiceRow.organization_id == organization_id)
     if status:
         q = q.where(ServiceRow.status == status)
-    if not kind:
-        return [_body(r) for r in db.scalars(q.limit(limit).offset(offset))]
-    # kinds live in the JSON: read in id order, a batch at a time, until the page is full
-    out: list[dict[str, Any]] = []
-    skipped, after = 0, ""
-    while len(out) < limit:
-        batch = list(db.scalars(q.where(ServiceRow.id > after).limit(500)))
-        for r in batch:
-            if kind in r.data.get("kinds", []):
-                if skipped < offset:
-                    skipped += 1
-                elif len(out) < limit:
-                    out.append(_body(r))
-        if len(batch) < 500:
-            break
-        after = batch[-1].id
-    return out
+    if kind:
+        q = q.where(_has_kind(db, kind))
+    rows = list(db.scalars(page.apply(q, ServiceRow.id)))  # the page and one row more, nothing else
+    return page.respond(rows, key=lambda r: (r.id,), item=_body)
 
 
 @router.get(
@@ -129,22 +129,29 @@ def get_service(
     return not_modified(request, _etag(row)) or JSONResponse(_body(row), headers={"ETag": _etag(row)})
 
 
-@router.get("/services/{service_id}/versions", summary="Every version of a service: who changed what, when")
-def service_versions(service_id: PathId, who: Caller, db: DbSession) -> list[dict[str, Any]]:
+@router.get(
+    "/services/{service_id}/versions",
+    response_model=None,
+    responses=page_of(ServiceVersionRecord, "Oldest first"),
+    summary="Every version of a service: who changed what, when",
+)
+def service_versions(
+    service_id: PathId, who: Caller, db: DbSession, page: Annotated[PageRequest, Depends(VERSIONS.dependency)]
+) -> Response:
     _visible(db.get(ServiceRow, service_id), who)
-    rows = db.scalars(
-        select(ServiceVersion).where(ServiceVersion.service_id == service_id).order_by(ServiceVersion.version)
-    )
-    return [
-        {
+    q = select(ServiceVersion).where(ServiceVersion.service_id == service_id)
+    rows = list(db.scalars(page.apply(q, ServiceVersion.version)))
+    return page.respond(
+        rows,
+        key=lambda v: (v.version,),
+        item=lambda v: {
             "version": v.version,
             "change": v.change,
             "changed_at": rfc3339(v.changed_at),
             "changed_by": v.changed_by,
             "data": v.data,
-        }
-        for v in rows
-    ]
+        },
+    )
 
 
 @router.post(

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
-from api_support import ASSESSMENT, PARTNER_X
+from api_support import ASSESSMENT, PARTNER_X, every_item
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -113,7 +113,7 @@ def test_a_revoked_key_stops_in_the_other_worker_at_once_and_revoking_again_is_a
         again = worker.delete(f"/keys/{key_id}", headers=pair.as_("root"))
         assert again.status_code == 204 and again.content == b""
     assert pair.audit_count("revoke", key_id) == 1
-    listed = {k["id"]: k for k in pair.b.get("/keys", headers=pair.as_("root")).json()}
+    listed = {k["id"]: k for k in every_item(pair.b, "/keys", headers=pair.as_("root"))}
     assert listed[key_id]["revoked"] is True
     assert pair.a.delete("/keys/no-such-key", headers=pair.as_("root")).status_code == 404
 
@@ -164,7 +164,7 @@ def test_deactivating_an_organization_stops_its_keys_everywhere_and_keeps_its_da
     assert again.status_code == 200 and again.json() == off.json()
     assert pair.audit_count("deactivate", "org-cw-x") == 1
     assert pair.a.get("/organizations/org-cw-x", headers=pair.as_("cw_y")).status_code == 200
-    listed = [k for k in pair.a.get("/keys", headers=pair.as_("root")).json() if k["organization_id"] == "org-cw-x"]
+    listed = [k for k in every_item(pair.a, "/keys", headers=pair.as_("root")) if k["organization_id"] == "org-cw-x"]
     assert listed and all(k["organization_active"] is False and k["revoked"] is False for k in listed)
     no_key = pair.a.post("/keys", json={"organization_id": "org-cw-x", "role": "caseworker"}, headers=pair.as_("root"))
     assert no_key.status_code == 409 and "deactivated" in no_key.json()["detail"]

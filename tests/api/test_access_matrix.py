@@ -7,7 +7,7 @@ Wrong key: 401. Right key, wrong role: 403. Right key, someone else's object: 40
 from __future__ import annotations
 
 import pytest
-from api_support import ASSESSMENT, PARTNER_X
+from api_support import ASSESSMENT, PARTNER_X, every_item
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def objects(world):
     ).json()
     ref = choice["referrals"][0]["id"]
     c.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=world.as_("cw_a"))
-    service = c.get("/services", headers=world.as_("partner_x")).json()[0]
+    service = c.get("/services", headers=world.as_("partner_x")).json()["items"][0]
     body = {k: v for k, v in service.items() if k not in ("version", "updated_at", "updated_by")}
     return {
         "ol": ol["id"],
@@ -155,7 +155,7 @@ def test_revoked_key_stops_working(world):
     ).json()
     token = created["key"]
     assert world.client.get("/referrals", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    keys = world.client.get("/keys", headers=world.as_("admin")).json()
+    keys = every_item(world.client, "/keys", headers=world.as_("admin"))
     assert all("key" not in k and "secret" not in str(k) for k in keys)
     assert world.client.delete(f"/keys/{created['id']}", headers=world.as_("admin")).status_code == 204
     assert world.client.get("/referrals", headers={"Authorization": f"Bearer {token}"}).status_code == 401

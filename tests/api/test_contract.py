@@ -5,7 +5,7 @@ and what the document promises is what the server sends."""
 from __future__ import annotations
 
 import pytest
-from api_support import ASSESSMENT
+from api_support import ASSESSMENT, every_item
 from openapi_spec_validator import validate
 
 AUTH_HEADERS = {"authorization", "x-api-key"}
@@ -43,7 +43,7 @@ def test_operations_needing_a_key_declare_it_and_optional_ones_say_so(document):
     assert document["paths"]["/option-lists"]["post"]["security"] == [{"bearer": []}, {"apiKey": []}]
     # a client's feedback code works without a key: "no security" is one of the alternatives
     assert {} in document["paths"]["/feedback"]["post"]["security"]
-    assert "security" not in document["paths"]["/health"]["get"]
+    assert document["paths"]["/health"]["get"]["security"] == []  # no key, and the document says so
 
 
 @pytest.mark.parametrize(
@@ -204,7 +204,7 @@ def test_an_option_list_is_read_again_as_304_with_its_etag(world):
 
 
 def test_a_service_is_304_until_it_changes(world):
-    sid = world.client.get("/services?limit=1", headers=world.as_("admin")).json()[0]["id"]
+    sid = world.client.get("/services?limit=1", headers=world.as_("admin")).json()["items"][0]["id"]
     first = world.client.get(f"/services/{sid}", headers=world.as_("admin"))
     etag = first.headers["etag"]
     assert (
@@ -228,7 +228,7 @@ def test_timestamps_are_rfc3339_with_offset(world):
     _, choice = _created(world)
     cw = world.as_("cw_a")
     ref = world.client.get(f"/referrals/{choice.json()['referrals'][0]['id']}", headers=cw).json()
-    listed = world.client.get("/option-lists?limit=1", headers=cw).json()[0]
+    listed = world.client.get("/option-lists?limit=1", headers=cw).json()["items"][0]
     stamps = [
         ref["created_at"],
         ref["updated_at"],
@@ -247,13 +247,13 @@ def test_referrals_modified_since(world):
     _, choice = _created(world)
     ref_id = choice.json()["referrals"][0]["id"]
     changed = world.client.get(f"/referrals/{ref_id}", headers=cw).json()["updated_at"]
-    since = world.client.get("/referrals", params={"modified_since": changed, "limit": 500}, headers=cw).json()
+    since = every_item(world.client, "/referrals", params={"modified_since": changed, "limit": 500}, headers=cw)
     assert ref_id in [r["id"] for r in since]
     assert all(r["updated_at"] >= changed for r in since)
     later = (dt.datetime.fromisoformat(changed) + dt.timedelta(seconds=1)).isoformat()
     assert ref_id not in [
         r["id"]
-        for r in world.client.get("/referrals", params={"modified_since": later, "limit": 500}, headers=cw).json()
+        for r in every_item(world.client, "/referrals", params={"modified_since": later, "limit": 500}, headers=cw)
     ]
     bad = world.client.get("/referrals", params={"modified_since": "yesterday"}, headers=cw)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.modified_since"
@@ -272,3 +272,198 @@ def test_the_docs_work_offline(world, page):
         asset = world.client.get(url)
         assert asset.status_code == 200 and len(asset.content) > 100, url
     assert "/openapi.json" in urls
+
+
+def _resolver_schemas(document):
+    import json
+
+    return json.loads(json.dumps(document["components"]["schemas"]).replace("#/components/schemas/", "#/$defs/"))
+
+
+def _examples(document):
+    """Every example in the document with the schema it illustrates: schemas' own
+    ``examples`` (components and every nested property), media types' and parameters'."""
+    import json
+
+    refs = json.loads(json.dumps(document).replace("#/components/schemas/", "#/$defs/"))
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            if isinstance(node.get("examples"), list) and ("type" in node or "properties" in node or "$ref" in node):
+                for example in node["examples"]:
+                    yield where, {k: v for k, v in node.items() if k != "examples"}, example
+            for key, value in node.items():
+                if key != "examples":
+                    yield from walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                yield from walk(value, f"{where}/{i}")
+
+    yield from walk(refs["components"]["schemas"], "#/components/schemas")
+    for path, item in refs["paths"].items():
+        for method, operation in item.items():
+            for parameter in operation.get("parameters", []):
+                if "example" in parameter:
+                    yield f"{method} {path} {parameter['name']}", parameter["schema"], parameter["example"]
+            bodies = [operation.get("requestBody", {})] + list(operation["responses"].values())
+            for body in bodies:
+                for media in body.get("content", {}).values():
+                    if "example" in media:
+                        yield f"{method} {path}", media["schema"], media["example"]
+                    for named in media.get("examples", {}).values():
+                        yield f"{method} {path}", media["schema"], named["value"]
+            yield from walk(operation, f"{method} {path}")
+
+
+def test_every_example_in_the_document_fits_its_schema(document):
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    defs = _resolver_schemas(document)
+    seen = 0
+    for where, schema, example in _examples(document):
+        validator = Draft202012Validator({**schema, "$defs": defs}, format_checker=FormatChecker())
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(example)]
+        assert not errors, (where, errors)
+        seen += 1
+    assert seen > 40  # the walk does find them
+
+
+def _json_body(document, response):
+    schema = response.get("content", {}).get("application/json", {}).get("schema")
+    if schema is None:
+        return None
+    if "$ref" in schema:
+        return document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def test_every_json_response_is_a_named_schema_with_examples(document):
+    for path, method, operation in _operations(document):
+        for code, response in operation["responses"].items():
+            if code.startswith("2") and "content" in response and "application/json" in response["content"]:
+                schema = response["content"]["application/json"]["schema"]
+                assert "$ref" in schema, (method, path, code, schema)  # a resource in components, not a bare dict
+                assert _json_body(document, response).get("examples"), (method, path, code)
+
+
+LISTS = [
+    "/services",
+    "/organizations",
+    "/referrals",
+    "/option-lists",
+    "/audit",
+    "/keys",
+    "/services/{service_id}/versions",
+    "/feedback",
+    "/rules/versions",
+]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_every_list_has_the_one_page_shape(document, path):
+    operation = document["paths"][path]["get"]
+    params = {p["name"]: p for p in operation["parameters"]}
+    assert params["limit"]["schema"]["minimum"] == 1 and params["limit"]["schema"]["maximum"] == 500
+    cursor = next(s for s in params["cursor"]["schema"]["anyOf"] if s["type"] == "string")
+    assert cursor["maxLength"] == 512 and "offset" not in params
+    page = _json_body(document, operation["responses"]["200"])
+    assert set(page["properties"]) == {"items", "next"} and page["required"] == ["items", "next"]
+    assert "Link" in operation["responses"]["200"]["headers"]
+    events = _json_body(document, document["paths"]["/events"]["get"]["responses"]["200"])
+    assert set(events["properties"]) == {"items", "next"}  # the feed has the same envelope
+
+
+@pytest.mark.parametrize(
+    "url, who",
+    [
+        ("/services", "admin"),
+        ("/organizations", "admin"),
+        ("/referrals", "cw_a"),
+        ("/option-lists", "cw_a"),
+        ("/audit", "admin"),
+        ("/keys", "admin"),
+    ],
+)
+def test_every_list_pages_through_each_item_once_in_order(world, url, who):
+    _created(world)  # at least a referral and two option lists
+    _created(world)
+    headers = world.as_(who)
+    whole = world.client.get(url, params={"limit": 500}, headers=headers).json()
+    assert whole["next"] is None or url == "/audit"
+    paged = every_item(world.client, f"{url}?limit=2", headers=headers)
+    if url == "/audit":  # the log grows as it is read (reads of client data are audited)
+        assert len(paged) >= 2
+        assert [e["id"] for e in paged] == sorted((e["id"] for e in paged), reverse=True)
+        return
+    assert [item["id"] for item in paged] == [item["id"] for item in whole["items"]]
+    assert len({item["id"] for item in paged}) == len(paged) >= 2
+
+
+@pytest.mark.parametrize(
+    "cursor, message",
+    [
+        ("not-base64!", "query.cursor"),
+        ("bm9wZQ", "not a cursor"),  # base64 of "nope"
+        ("WyJrZXlzIiwiMjAyNi0wMS0wMSIsImsiXQ", "not a cursor of this list"),  # another list's
+        ("WyJzZXJ2aWNlcyIsMV0", "damaged"),  # this list's name, a number for an id
+        ("WyJzZXJ2aWNlcyJd", "not a cursor of this list"),  # no position
+    ],
+)
+def test_a_bad_cursor_is_a_422_naming_the_field(world, cursor, message):
+    r = world.client.get("/services", params={"cursor": cursor}, headers=world.as_("admin"))
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    error = r.json()["errors"][0]
+    assert error["field"] == "query.cursor"
+    assert message in error["field"] + " " + error["message"]
+
+
+def test_the_old_offset_is_refused_not_ignored(world):
+    r = world.client.get("/referrals?offset=5", headers=world.as_("cw_a"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.offset"
+
+
+def test_a_next_link_keeps_the_filters_and_the_limit(world):
+    from urllib.parse import parse_qs, urlsplit
+
+    first = world.client.get("/services?status=active&limit=3", headers=world.as_("admin")).json()
+    query = parse_qs(urlsplit(first["next"]).query)
+    assert query["status"] == ["active"] and query["limit"] == ["3"] and query["cursor"]
+    # the cursor belongs to its list: on another list it is a 422, not a wrong page
+    bad = world.client.get("/organizations", params={"cursor": query["cursor"][0]}, headers=world.as_("admin"))
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.cursor"
+
+
+def test_listing_services_reads_only_the_page_from_the_database(world):
+    from sqlalchemy import event
+
+    engine = world.client.app.state.freechoice.db.engine
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "FROM services" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for url in ("/services?limit=100", "/services?limit=5&kind=legal_aid.wage_claim&status=active"):
+            seen.clear()
+            page = world.client.get(url, headers=world.as_("admin")).json()
+            assert page["items"] and seen
+            for statement, parameters in seen:  # one bounded read: LIMIT page + 1, never the whole table
+                assert "LIMIT" in statement, statement
+                values = parameters.values() if isinstance(parameters, dict) else parameters
+                assert len(page["items"]) + 1 in values or int(url.split("limit=")[1].split("&")[0]) + 1 in values
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_every_request_body_has_examples(document):
+    for path, method, operation in _operations(document):
+        content = operation.get("requestBody", {}).get("content", {})
+        for media in content.values():
+            schema = media["schema"]
+            if "$ref" in schema:  # the HSDS import takes any HSDS document: no schema of ours
+                assert document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]].get("examples"), (
+                    method,
+                    path,
+                )

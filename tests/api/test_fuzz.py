@@ -39,7 +39,7 @@ def _real_ids(world) -> dict[str, str]:
     ).json()
     ref = choice["referrals"][0]["id"]
     world.client.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=cw)
-    keys = world.client.get("/keys", headers=world.as_("admin")).json()
+    keys = world.client.get("/keys", headers=world.as_("admin")).json()["items"]
     return {
         "list_id": ol["id"],
         "choice_id": choice["id"],

@@ -167,7 +167,7 @@ def test_services_filter_like_the_hsds_api(world):
 def test_about_and_the_published_taxonomy(world):
     c = world.client
     cw = world.as_("cw_a")
-    about = c.get("/hsds/", headers=cw).json()
+    about = c.get("/hsds", headers=cw).json()
     assert about["version"] == "3.1" and about["openapi_url"].endswith("/openapi.json")
     taxonomies = c.get("/hsds/taxonomies", headers=cw).json()
     assert set(taxonomies) == PAGE_KEYS and taxonomies["contents"][0]["uri"] == TAXONOMY_URI

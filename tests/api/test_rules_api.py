@@ -48,6 +48,10 @@ def test_list_validate_dry_run_activate(world, database_url):
     assert c.get("/rules", headers=world.as_("cw_a")).json()["version"] == done.json()["version"]
     after = c.post("/option-lists", json=body, headers=world.as_("cw_a")).json()
     assert after["rules_version"] == done.json()["version"]
+    history = c.get("/rules/versions", headers=world.as_("admin")).json()
+    assert history["items"][0]["version"] == done.json()["version"]  # newest first: the one in force
+    assert history["items"][0]["activated_at"].endswith("+00:00") and history["next"] is None
+    assert c.get("/rules/versions", headers=world.as_("cw_a")).status_code == 403
     # a second worker on the same database picks the activated pack up
     from fastapi.testclient import TestClient
 

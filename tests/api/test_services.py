@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from api_support import ASSESSMENT, PARTNER_X, PARTNER_Y
+from api_support import ASSESSMENT, PARTNER_X, PARTNER_Y, every_item
 
 NEW = {
     "id": "svc-test-kitchen",
@@ -45,7 +45,7 @@ def test_register_update_capacity_deactivate_with_etags_and_versions(world):
     assert "svc-test-kitchen" not in offered()
     gone = c.post("/services/svc-test-kitchen/deactivate", headers={**world.as_("partner_x"), "If-Match": '"3"'})
     assert gone.status_code == 200 and gone.json()["status"] == "inactive"
-    versions = c.get("/services/svc-test-kitchen/versions", headers=world.as_("partner_x")).json()
+    versions = every_item(c, "/services/svc-test-kitchen/versions", headers=world.as_("partner_x"))
     assert [v["change"] for v in versions] == ["create", "update", "capacity", "deactivate"]
     assert all(v["changed_by"] and v["changed_at"] for v in versions)
 
@@ -62,7 +62,7 @@ def test_partners_touch_only_their_own_services(world):
         headers={**world.as_("partner_x"), "If-Match": '"1"'},
     )
     assert put.status_code == 404
-    mine = c.get("/services", headers=world.as_("partner_x")).json()
+    mine = every_item(c, "/services", headers=world.as_("partner_x"))
     assert mine and all(s["organization_id"] == PARTNER_X for s in mine)
     assert c.get("/services/svc-songkhla-women-shelter", headers=world.as_("cw_a")).status_code == 200
     assert c.post("/services", json=dict(NEW, id="svc-by-caseworker"), headers=world.as_("cw_a")).status_code == 403
@@ -97,19 +97,24 @@ def test_another_worker_sees_catalog_changes_without_a_restart(world, database_u
 
 def test_listing_services_pages_through_filters(world):
     c = world.client
-    everything = c.get("/services?limit=1000", headers=world.as_("admin")).json()
+    admin = world.as_("admin")
+    everything = every_item(c, "/services?limit=500", headers=admin)
     assert len(everything) > 50 and [s["id"] for s in everything] == sorted(s["id"] for s in everything)
-    page = c.get("/services?limit=7&offset=5", headers=world.as_("admin")).json()
-    assert [s["id"] for s in page] == [s["id"] for s in everything[5:12]]
+    first = c.get("/services?limit=7", headers=admin)
+    second = c.get(first.json()["next"], headers=admin).json()
+    assert [s["id"] for s in first.json()["items"] + second["items"]] == [s["id"] for s in everything[:14]]
+    assert first.headers["link"] == f'<{first.json()["next"]}>; rel="next"'
+    # small pages, filters kept in every next link: the same services, in order, each once
     kind = "legal_aid.wage_claim"
     with_kind = [s["id"] for s in everything if kind in s["kinds"]]
     assert len(with_kind) >= 3
-    pages = [
-        c.get(f"/services?kind={kind}&limit=2&offset={o}", headers=world.as_("admin")).json()
-        for o in range(0, len(with_kind) + 2, 2)
+    assert [s["id"] for s in every_item(c, f"/services?kind={kind}&limit=2", headers=admin)] == with_kind
+    assert [s["id"] for s in every_item(c, "/services?limit=3&status=active", headers=admin)] == [
+        s["id"] for s in everything if s["status"] == "active"
     ]
-    assert [s["id"] for p in pages for s in p] == with_kind
-    own = c.get("/services?limit=1000", headers=world.as_("partner_x")).json()
+    own = every_item(c, "/services?limit=5", headers=world.as_("partner_x"))
     assert own and all(s["organization_id"] == PARTNER_X for s in own)
-    bad = c.get("/services?limit=0&offset=-1", headers=world.as_("admin"))
-    assert bad.status_code == 422
+    assert c.get("/services?kind=no.such_kind", headers=admin).json() == {"items": [], "next": None}
+    bad = c.get("/services?limit=0", headers=admin)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.limit"
+    assert c.get("/services?limit=501", headers=admin).status_code == 422
