@@ -58,8 +58,9 @@ test-py313:
 bench: $(STAMP)
 	$(BIN)/python bench/propose_latency.py
 
+# prints the address to open (the workspace at /web/); plain-text logs for a person at a terminal
 serve: $(STAMP)
-	$(BIN)/freechoice serve --sample
+	FREECHOICE_LOG_FORMAT=$${FREECHOICE_LOG_FORMAT:-text} $(BIN)/freechoice serve --sample
 
 clean:
 	rm -rf $(VENV) .venv-3.13 $(WHEELS) build *.egg-info .pytest_cache .hypothesis

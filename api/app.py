@@ -126,7 +126,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
-    app.add_middleware(InputGuard)
+    from .web import install_web
+
+    install_web(app)
+    app.add_middleware(InputGuard, other_media=("/hsds/", "/web/"))
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestContext, metrics=metrics, access_log=settings.access_log)
 

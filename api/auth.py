@@ -30,11 +30,14 @@ Role = Literal["admin", "caseworker", "partner"]
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the key, its organisation and its role."""
+    """Who is calling: the key, its organisation and its role; ``person_id`` when a
+    person acts (signed in to the pages, where ``key_id`` is their id, or through a key
+    issued to them), so the audit log names them."""
 
     key_id: str
     organization_id: str
     role: str
+    person_id: str | None = None
 
 
 def hash_secret(secret: str) -> str:
@@ -42,9 +45,16 @@ def hash_secret(secret: str) -> str:
 
 
 def create_key(
-    session: Session, organization_id: str, role: str, *, label: str = "", created_by: str
+    session: Session,
+    organization_id: str,
+    role: str,
+    *,
+    label: str = "",
+    created_by: str,
+    person_id: str | None = None,
 ) -> tuple[str, str]:
-    """Store a new key (hash only) and return (key id, the full token, shown once)."""
+    """Store a new key (hash only) and return (key id, the full token, shown once).
+    ``person_id``: a key issued to one person (their calls are audited under their name)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     key_id = secrets.token_hex(6)
@@ -57,6 +67,7 @@ def create_key(
             role=role,
             label=label,
             created_by=created_by,
+            person_id=person_id,
         )
     )
     return key_id, f"fc_{key_id}_{secret}"
@@ -80,7 +91,7 @@ def verify_token(session: Session, token: str) -> Principal | None:
         return None
     if not hmac.compare_digest(row.secret_hash, hash_secret(parts[2])):
         return None
-    return Principal(row.id, row.organization_id, row.role)
+    return Principal(row.id, row.organization_id, row.role, row.person_id)
 
 
 def access_revision(conn: Session | Connection) -> int:

@@ -48,6 +48,7 @@ def audit(
                 "resource_id": resource_id,
                 "client_ref": client_ref,
                 "detail": detail,
+                "person_id": who.person_id,
             }
         ],
     )

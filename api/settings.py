@@ -111,6 +111,25 @@ class Settings(BaseSettings):
         default="guardian", description="Who receives a child's cash transfers."
     )
 
+    session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="Pages: how long a sign-in lasts (signing out ends it at once)."
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="Pages: wrong passwords in a row before the account is locked."
+    )
+    login_lockout_minutes: float = Field(
+        default=15.0, ge=0, description="Pages: how long an account stays locked after too many wrong passwords."
+    )
+    secure_cookies: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Pages: mark the session cookie Secure: when the request came over https (auto; behind a TLS "
+        "proxy run uvicorn with --proxy-headers), always, or never.",
+    )
+    web_languages: list[str] = Field(
+        default_factory=lambda: ["en", "my", "km", "th", "lo", "vi"],
+        description="Pages: the languages offered in the language switch (ISO 639-1), in order.",
+    )
+
     def key_setting(self) -> str | None:
         """The data key setting as text (None when unset)."""
         return self.data_key.get_secret_value() if self.data_key is not None else None

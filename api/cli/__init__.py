@@ -30,6 +30,7 @@ _GROUPS = (
     "catalog_cmd",
     "db_cmd",
     "keys_cmd",
+    "accounts_cmd",
     "clients_cmd",
     "retention_cmd",
     "serve_cmd",

@@ -44,6 +44,15 @@ def serve(
         from freechoice.api.state import AppState
 
         AppState(settings).close()  # loads the sample once, before workers start
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+    logging.getLogger("freechoice.serve").info(
+        "open http://%s:%s/web/ (the workspace; make the first admin with `freechoice accounts create`); "
+        "API docs at http://%s:%s/docs",
+        shown,
+        port,
+        shown,
+        port,
+    )
     if workers == 1:
         config = uvicorn.Config("freechoice.api.app:create_app", factory=True, host=host, port=port, log_level="info")
         uvicorn.Server(config).run()

@@ -22,14 +22,17 @@ __all__ = [
     "FeedbackRow",
     "FeedbackToken",
     "IdempotencyRecord",
+    "IntakeDraft",
     "MaintenanceRun",
     "OptionListRow",
     "OrganizationRow",
+    "PersonRow",
     "ReferralEvent",
     "ReferralRow",
     "RulePackRow",
     "ServiceRow",
     "ServiceVersion",
+    "WebSession",
 ]
 
 
@@ -107,6 +110,55 @@ class ApiKey(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     created_by: Mapped[str] = mapped_column(String(64))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # a key issued to one person (their calls are audited under their name); None: a system's key
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("people.id"), nullable=True, index=True)
+
+
+class PersonRow(Base):
+    """A person who signs in to the pages: bound to one organisation, with one role."""
+
+    __tablename__ = "people"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    # argon2id, with its parameters and salt (argon2-cffi's encoded form)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    password_changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class WebSession(Base):
+    """A signed-in browser: the SHA-256 of its cookie, whose person, its CSRF token and
+    expiry. Signing out or a password reset deletes the row: the cookie stops at once."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class IntakeDraft(Base):
+    """An intake being filled in with a client: the form as typed so far (sealed like
+    other client data), until it becomes an assessment and its option list."""
+
+    __tablename__ = "intake_drafts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    client_ref: Mapped[str] = mapped_column(String(64), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
+    option_list_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
 
 
 class AssessmentRow(Base):
@@ -221,6 +273,8 @@ class AuditEntry(Base):
     resource_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
     client_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the person who acted (signed in to the pages, or through a key issued to them)
+    person_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
 
 
 class RulePackRow(Base):

@@ -29,7 +29,7 @@ def test_db_commands(tmp_path: Path):
     env = _env(tmp_path)
     assert run("db", "current", env=env).stdout.strip() == "base (empty)"
     up = run("db", "upgrade", env=env)
-    assert up.returncode == 0 and "0006" in up.stdout
+    assert up.returncode == 0 and "0010" in up.stdout
     down = run("db", "downgrade", "base", "--yes", env=env)
     assert down.returncode == 0 and "base" in down.stdout
 
@@ -93,3 +93,5 @@ def test_serve_answers_real_http_on_loopback(tmp_path: Path):
     assert any(
         line["level"] == "warning" and line["message"].startswith("FREECHOICE_DATA_KEY is not set") for line in lines
     )
+    # the address a person opens: the workspace
+    assert any(f"http://127.0.0.1:{port}/web/" in line["message"] for line in lines)
