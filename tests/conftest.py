@@ -69,9 +69,14 @@ def chromium_path() -> str:
     return ensure_browser_tools()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[object]:
-    """One headless Debian Chromium for the whole session (Playwright's sync API)."""
+    """One headless Debian Chromium per test module (Playwright's sync API).
+
+    Per module, not per session: while Playwright's sync API is open it holds an event
+    loop as the thread's running loop, and later tests that call ``asyncio.run`` (the
+    server's background tasks) would fail beside it.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
