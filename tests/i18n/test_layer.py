@@ -87,4 +87,5 @@ def test_dates_and_names_are_in_the_readers_language():
 def test_zawgyi_is_told_apart_from_unicode_burmese():
     assert not is_zawgyi("မင်္ဂလာပါ")  # "hello" in Unicode
     assert is_zawgyi("ေငြ")  # "money" typed in Zawgyi (vowel sign before the consonant)
+    assert not is_zawgyi("အစားအစာ")  # "food": short Unicode the detector alone would flag
     assert not is_zawgyi("Find work")
