@@ -70,6 +70,7 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "view-shown-on-request-flag": N_("(shown on request)"),
         "view-until": N_("{availability} until {date}"),
         "view-in-english": N_("(in English: no translation yet)"),
+        "view-in-language": N_("(in {language}: no translation yet)"),
         "view-whole-in-english": N_(
             "There is no translation into the language asked for yet: this list is in English."
         ),

@@ -38,8 +38,11 @@ def placeholders(template: str) -> list[str]:
 
 
 class Localized(NamedTuple):
+    """A text as shown: ``fallback`` when it is not in the asked language but in ``language``."""
+
     text: str
     fallback: bool
+    language: str = DEFAULT_LANGUAGE
 
 
 class _Template(NamedTuple):
@@ -144,23 +147,42 @@ def _fill_by_name(template: str, values: Mapping[str, str]) -> str:
 class Localizer:
     """Texts of an option list in ``translator``'s language.
 
-    ``extra`` maps English texts of a custom rule pack to their translation in this
-    language (a pack's own ``translations``); a text missing from it falls back.
+    ``extra`` maps texts of a custom rule pack to their translation in this language
+    (the pack's own ``translations``); ``written_in`` maps a custom pack's texts to the
+    language the pack is written in. A pack text with no translation here stays in the
+    pack's own language, marked as a fallback in that language.
     """
 
-    def __init__(self, translator: Translator, extra: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        translator: Translator,
+        extra: Mapping[str, str] | None = None,
+        written_in: Mapping[str, str] | None = None,
+    ) -> None:
         self.t = translator
         self.lang = translator.language
         self.extra = dict(extra or {})
+        self.written_in = dict(written_in or {})
         self._cache: dict[str, Localized] = {}
 
     def __call__(self, text: str) -> Localized:
+        own = self.written_in.get(text)
+        if own is not None and own != DEFAULT_LANGUAGE:
+            if own == self.lang:
+                return Localized(text, False, own)
+            if text in self.extra:
+                return Localized(self.extra[text], False, self.lang)
+            return Localized(text, True, own)
         if self.lang == DEFAULT_LANGUAGE or not text:
-            return Localized(text, False)
+            return Localized(text, False, self.lang)
         hit = self._cache.get(text)
         if hit is None:
             found = self._text(text, depth=0)
-            hit = self._cache[text] = Localized(text, True) if found is None else Localized(found, False)
+            if found is None:
+                hit = Localized(text, True, DEFAULT_LANGUAGE)
+            else:
+                hit = Localized(found, False, self.lang)
+            self._cache[text] = hit
         return hit
 
     def _message(self, msgid: str) -> str | None:
