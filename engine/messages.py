@@ -45,7 +45,6 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "view-show-all": N_(
             "You asked to see everything: options the programme warns about are included, last in each need."
         ),
-        "view-cash": N_("Cash: {transfers} monthly transfers of {amount} {currency}. {paid_in}{conditions}"),
         "view-cash-guardian": N_("paid to: the child's guardian"),
         "view-cash-also": N_("The cash option can also pay for this."),
         "view-priority": N_("{label} (your priority: {priority} of 4)"),
