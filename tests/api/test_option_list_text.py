@@ -50,6 +50,6 @@ def test_reading_the_words_is_audited_and_another_organisation_gets_404(world, l
     world.client.get(f"/option-lists/{list_id}/text?lang=lo", headers=world.as_("cw_a"))
     assert world.client.get(f"/option-lists/{list_id}/text", headers=world.as_("cw_b")).status_code == 404
     assert world.client.get(f"/option-lists/{list_id}/text", headers=world.as_("partner_x")).status_code == 403
-    audit = world.client.get("/audit", params={"client_ref": "c-words"}, headers=world.as_("admin")).json()
+    audit = world.client.get("/audit", params={"client_ref": "c-words"}, headers=world.as_("admin")).json()["items"]
     reads = [e for e in audit if e["action"] == "read" and e["resource_id"] == list_id]
     assert any((e.get("detail") or {}).get("language") == "lo" for e in reads), reads
