@@ -37,7 +37,7 @@ DEFAULT_MINIMUM_WAGES: Mapping[str, tuple[float, str, str]] = MappingProxyType(
 CASH_TEXTS: Mapping[str, str] = MappingProxyType(
     {
         "basis": N_("Monthly minimum wage in {country}"),
-        "as_of": N_(" (figure from {as_of})"),
+        "basis_as_of": N_("Monthly minimum wage in {country} (figure from {as_of})"),
         "missing": N_("No minimum wage configured for {country}: set one before offering cash"),
         "paid_here": N_("Paid in {country}, where you are now, in {currency}."),
         "paid_there": N_("Paid in {country}, where you plan to go, in {currency}."),
@@ -64,7 +64,10 @@ def cash_option(assessment: Assessment, minimum_wages: Mapping[str, Sequence[obj
         entry = table[country]
         amount, currency = float(entry[0]), str(entry[1])  # type: ignore[arg-type]
         as_of = str(entry[2]) if len(entry) > 2 else None
-        basis = CASH_TEXTS["basis"].format(country=name) + (CASH_TEXTS["as_of"].format(as_of=as_of) if as_of else "")
+        if as_of:
+            basis = CASH_TEXTS["basis_as_of"].format(country=name, as_of=as_of)
+        else:
+            basis = CASH_TEXTS["basis"].format(country=name)
     else:
         amount, currency = 0.0, "XXX"
         basis = CASH_TEXTS["missing"].format(country=name)

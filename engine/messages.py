@@ -45,7 +45,6 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "view-show-all": N_(
             "You asked to see everything: options the programme warns about are included, last in each need."
         ),
-        "view-cash": N_("Cash: {transfers} monthly transfers of {amount} {currency}. {paid_in}{conditions}"),
         "view-cash-guardian": N_("paid to: the child's guardian"),
         "view-cash-also": N_("The cash option can also pay for this."),
         "view-priority": N_("{label} (your priority: {priority} of 4)"),
@@ -70,6 +69,7 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "view-shown-on-request-flag": N_("(shown on request)"),
         "view-until": N_("{availability} until {date}"),
         "view-in-english": N_("(in English: no translation yet)"),
+        "view-in-language": N_("(in {language}: no translation yet)"),
         "view-whole-in-english": N_(
             "There is no translation into the language asked for yet: this list is in English."
         ),

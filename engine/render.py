@@ -24,7 +24,7 @@ from .text.catalogs import DEFAULT_LANGUAGE, Translator
 from .text.localize import Localizer
 from .text.terms import TERMS
 
-__all__ = ["job_line", "render_detail", "render_metadata", "render_option_list"]
+__all__ = ["job_line", "localizer_for", "render_detail", "render_metadata", "render_option_list"]
 
 View = Literal["client", "caseworker"]
 
@@ -198,6 +198,18 @@ def render_metadata(lang: str | None = None) -> dict[str, Any]:
     }
 
 
+def localizer_for(t: Translator, rules: CompiledRules | None = None) -> Localizer:
+    """The :class:`~.text.localize.Localizer` for ``t``'s language, knowing the custom
+    packs of ``rules`` (their own language and translations)."""
+    extra: dict[str, str] = {}
+    written_in: dict[str, str] = {}
+    for pack in rules.packs if rules is not None else []:
+        extra.update(pack.translations.get(t.language, {}))
+        if pack.pack not in ("core", "default"):
+            written_in.update(dict.fromkeys(pack.texts(), pack.language))
+    return Localizer(t, extra, written_in)
+
+
 def _job_line(o: Option, t: Translator) -> str:
     """:func:`job_line` in ``t``'s language."""
     j = o.job
@@ -281,18 +293,18 @@ def render_option_list(
     t = translator(lang)
     code = t.language
     english = code == DEFAULT_LANGUAGE
-    extra: dict[str, str] = {}
-    if rules is not None and not english:
-        for pack in rules.packs:
-            extra.update(pack.translations.get(code, {}))
-    loc = Localizer(t, extra)
+    loc = localizer_for(t, rules)
 
     def say(key: str, **fields: Any) -> str:
         return message(key, t, **fields)
 
     def show(text: str) -> str:
         found = loc(text)
-        return found.text + (" " + say("view-in-english") if found.fallback else "")
+        if not found.fallback:
+            return found.text
+        if found.language == DEFAULT_LANGUAGE:
+            return found.text + " " + say("view-in-english")
+        return found.text + " " + say("view-in-language", language=language_display_name(found.language, code))
 
     def need_label(n: Any) -> str:
         label = n.label or n.need

@@ -34,6 +34,7 @@ _GROUPS = (
     "clients_cmd",
     "retention_cmd",
     "serve_cmd",
+    "i18n_cmd",
 )
 
 

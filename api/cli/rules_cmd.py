@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from freechoice.rules import RulePack
+
 __all__ = ["register"]
 
 rules_app = typer.Typer(help="Check rule packs and run YAML rule cases.", no_args_is_help=True)
@@ -22,6 +24,24 @@ def check(pack: Annotated[Path, typer.Argument(help="Rule pack YAML file.", exis
     print(f"{pack}: valid; {len(compiled.rules)} rules with the core pack; version {compiled.version}")
     for r in compiled.rules:
         print(f"  {compiled.pack_of[r.id]:>8}  {r.id:<36} {r.then.kind:<8} {r.description.strip()}")
+    _report_translations(load_pack(pack))
+
+
+def _report_translations(pack: RulePack) -> None:
+    """Which of the pack's texts lack which language (a client then reads them in the pack's language)."""
+    from freechoice.engine.text import language_display_name
+    from freechoice.engine.text.packs import missing_translations
+
+    own = language_display_name(pack.language, "en") or pack.language
+    print(f"texts written in {own} ({pack.language}); translations:")
+    for lang, missing in missing_translations(pack).items():
+        name = language_display_name(lang, "en")
+        if not missing:
+            print(f"  {lang} {name}: complete")
+            continue
+        print(f"  {lang} {name}: {len(missing)} text(s) without a translation (shown in {own}, marked):")
+        for rid, key, text in missing:
+            print(f"      {rid} ({key}): {text}")
 
 
 @rules_app.command("test")

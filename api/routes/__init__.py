@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import admin, clients, events, feedback, hsds, ops, option_lists, organizations, referrals, retention, services
+from . import (
+    admin,
+    clients,
+    events,
+    feedback,
+    hsds,
+    ops,
+    option_list_text,
+    option_lists,
+    organizations,
+    referrals,
+    retention,
+    services,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -12,6 +25,7 @@ ROUTERS: list[APIRouter] = [
     organizations.router,
     services.router,
     option_lists.router,
+    option_list_text.router,
     referrals.router,
     events.router,
     feedback.router,

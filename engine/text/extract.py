@@ -3,7 +3,7 @@
 Sources: every ``N_("...")`` in the engine and in the catalog's taxonomy (Babel's Python
 extractor), and every text a person reads in the bundled rule packs (``exclude``,
 ``caution``, ``on_request``, ``reason``: :func:`extract_rule_pack`, usable from
-``babel.cfg`` as ``[freechoice.engine.text.extract:extract_rule_pack: rules/*.yaml]``).
+``babel.cfg`` as ``[freechoice.engine.text.extract.extract_rule_pack: rules/*.yaml]``).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _sources() -> list[tuple[Path, str, str]]:
     out.append((Path(catalog.__file__).parent / "taxonomy.py", "python", "catalog/taxonomy.py"))
     rules_dir = Path(str(resources.files("freechoice.rules")))
     for name in _BUNDLED_PACKS:
-        out.append((rules_dir / name, "freechoice.engine.text.extract:extract_rule_pack", f"rules/{name}"))
+        out.append((rules_dir / name, "freechoice.engine.text.extract.extract_rule_pack", f"rules/{name}"))
     return out
 
 

@@ -38,27 +38,79 @@ def placeholders(template: str) -> list[str]:
 
 
 class Localized(NamedTuple):
+    """A text as shown: ``fallback`` when it is not in the asked language but in ``language``."""
+
     text: str
     fallback: bool
+    language: str = DEFAULT_LANGUAGE
 
 
 class _Template(NamedTuple):
     msgid: str
-    pattern: re.Pattern[str]
+    parts: tuple[tuple[bool, str], ...]  # (is a field, literal text or field name)
     fields: tuple[str, ...]
 
 
 def _compile(msgid: str) -> _Template:
-    parts: list[str] = []
-    fields: list[str] = []
+    parts: list[tuple[bool, str]] = []
     pos = 0
     for m in _FIELD.finditer(msgid):
-        parts.append(re.escape(msgid[pos : m.start()]))
-        parts.append(f"(?P<f{len(fields)}>.*?)")
-        fields.append(m.group(1))
+        if m.start() > pos:
+            parts.append((False, msgid[pos : m.start()]))
+        parts.append((True, m.group(1)))
         pos = m.end()
-    parts.append(re.escape(msgid[pos:]))
-    return _Template(msgid, re.compile("".join(parts), re.DOTALL), tuple(fields))
+    if pos < len(msgid):
+        parts.append((False, msgid[pos:]))
+    return _Template(msgid, tuple(parts), tuple(name for is_field, name in parts if is_field))
+
+
+_MAX_SPLITS = 64
+
+
+def _splits(text: str, parts: tuple[tuple[bool, str], ...]) -> list[list[str]]:
+    """Every way ``text`` fills the fields of ``parts`` (at most ``_MAX_SPLITS``)."""
+    found: list[list[str]] = []
+
+    def walk(i: int, k: int, values: list[str]) -> None:
+        if len(found) >= _MAX_SPLITS:
+            return
+        if k == len(parts):
+            if i == len(text):
+                found.append(values)
+            return
+        is_field, value = parts[k]
+        if not is_field:
+            if text.startswith(value, i):
+                walk(i + len(value), k + 1, values)
+            return
+        if k + 1 == len(parts):
+            walk(len(text), k + 1, [*values, text[i:]])
+            return
+        nxt_field, nxt = parts[k + 1]
+        ends = range(i, len(text) + 1) if nxt_field else _occurrences(text, nxt, i)
+        for end in ends:
+            walk(end, k + 1, [*values, text[i:end]])
+
+    walk(0, 0, [])
+    return found
+
+
+def _occurrences(text: str, literal: str, start: int) -> list[int]:
+    out = []
+    pos = text.find(literal, start)
+    while pos != -1:
+        out.append(pos)
+        pos = text.find(literal, pos + 1)
+    return out
+
+
+def _balanced(value: str) -> bool:
+    depth = 0
+    for ch in value:
+        depth += (ch == "(") - (ch == ")")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +119,7 @@ def _templates() -> tuple[frozenset[str], tuple[_Template, ...]]:
     ids = [str(m.id) for m in read_catalog(DEFAULT_LANGUAGE) if m.id and isinstance(m.id, str)]
     plain = frozenset(i for i in ids if not _FIELD.search(i))
     templated = [_compile(i) for i in ids if _FIELD.search(i)]
-    templated.sort(key=lambda t: -len(_FIELD.sub("", t.msgid)))
+    templated.sort(key=lambda t: -sum(len(v) for is_field, v in t.parts if not is_field))
     return plain, tuple(templated)
 
 
@@ -88,11 +140,6 @@ def _english_names() -> tuple[Mapping[str, str], Mapping[str, str]]:
     return countries, languages
 
 
-def _fill(template: str, values: list[str]) -> str:
-    it = iter(values)
-    return _FIELD.sub(lambda _m: next(it), template)
-
-
 def _fill_by_name(template: str, values: Mapping[str, str]) -> str:
     return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
@@ -100,23 +147,42 @@ def _fill_by_name(template: str, values: Mapping[str, str]) -> str:
 class Localizer:
     """Texts of an option list in ``translator``'s language.
 
-    ``extra`` maps English texts of a custom rule pack to their translation in this
-    language (a pack's own ``translations``); a text missing from it falls back.
+    ``extra`` maps texts of a custom rule pack to their translation in this language
+    (the pack's own ``translations``); ``written_in`` maps a custom pack's texts to the
+    language the pack is written in. A pack text with no translation here stays in the
+    pack's own language, marked as a fallback in that language.
     """
 
-    def __init__(self, translator: Translator, extra: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        translator: Translator,
+        extra: Mapping[str, str] | None = None,
+        written_in: Mapping[str, str] | None = None,
+    ) -> None:
         self.t = translator
         self.lang = translator.language
         self.extra = dict(extra or {})
+        self.written_in = dict(written_in or {})
         self._cache: dict[str, Localized] = {}
 
     def __call__(self, text: str) -> Localized:
+        own = self.written_in.get(text)
+        if own is not None and own != DEFAULT_LANGUAGE:
+            if own == self.lang:
+                return Localized(text, False, own)
+            if text in self.extra:
+                return Localized(self.extra[text], False, self.lang)
+            return Localized(text, True, own)
         if self.lang == DEFAULT_LANGUAGE or not text:
-            return Localized(text, False)
+            return Localized(text, False, self.lang)
         hit = self._cache.get(text)
         if hit is None:
             found = self._text(text, depth=0)
-            hit = self._cache[text] = Localized(text, True) if found is None else Localized(found, False)
+            if found is None:
+                hit = Localized(text, True, DEFAULT_LANGUAGE)
+            else:
+                hit = Localized(found, False, self.lang)
+            self._cache[text] = hit
         return hit
 
     def _message(self, msgid: str) -> str | None:
@@ -134,23 +200,26 @@ class Localizer:
         if term is not None:
             return term
         for tpl in templated:
-            m = tpl.pattern.fullmatch(text)
-            if m is None:
+            splits = _splits(text, tpl.parts)
+            if not splits:
                 continue
             target = self._message(tpl.msgid)
             if target is None:
                 continue
-            values = []
-            for i, field in enumerate(tpl.fields):
-                v = self._value(field, m.group(f"f{i}"), depth)
-                if v is None:
-                    break
-                values.append(v)
-            else:
-                if placeholders(target) == list(tpl.fields):
-                    return _fill(target, values)
-                return _fill_by_name(target, dict(zip(tpl.fields, values)))
+            for split in splits:
+                values = self._values(tpl.fields, split, depth)
+                if values is not None:
+                    return _fill_by_name(target, dict(zip(tpl.fields, values)))
         return None
+
+    def _values(self, fields: tuple[str, ...], split: list[str], depth: int) -> list[str] | None:
+        out = []
+        for field, value in zip(fields, split):
+            v = self._value(field, value, depth)
+            if v is None:
+                return None
+            out.append(v)
+        return out
 
     def _term(self, text: str) -> str | None:
         """A single word or name: a term, a need or kind label written in lower case, a
@@ -192,6 +261,6 @@ class Localizer:
             items = [self._text(v, depth + 1) for v in [*head.split(", "), last]]
             if all(i is not None for i in items):
                 return format_list_of([i for i in items if i is not None], self.lang)
-        if field in _NAMES:
+        if field in _NAMES and _balanced(value):
             return value
         return None

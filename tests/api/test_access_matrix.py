@@ -37,6 +37,7 @@ def requests(o):
     """(name, method, path, json) for every endpoint, aimed at cw_a's / partner_x's objects."""
     return [
         ("get option list", "GET", f"/option-lists/{o['ol']}", None),
+        ("option list in words", "GET", f"/option-lists/{o['ol']}/text?lang=my", None),
         ("list option lists", "GET", "/option-lists?client_ref=c-secret-a", None),
         ("create option list", "POST", "/option-lists", ASSESSMENT),
         ("choose", "POST", f"/option-lists/{o['ol']}/choices", {"option_ids": []}),
@@ -68,6 +69,7 @@ def requests(o):
 EXPECTED = {
     "cw_b": {  # another organisation's caseworker
         "get option list": 404,
+        "option list in words": 404,
         "list option lists": 200,
         "create option list": 201,
         "choose": 404,

@@ -87,4 +87,19 @@ def test_dates_and_names_are_in_the_readers_language():
 def test_zawgyi_is_told_apart_from_unicode_burmese():
     assert not is_zawgyi("မင်္ဂလာပါ")  # "hello" in Unicode
     assert is_zawgyi("ေငြ")  # "money" typed in Zawgyi (vowel sign before the consonant)
+    assert not is_zawgyi("အစားအစာ")  # "food": short Unicode the detector alone would flag
     assert not is_zawgyi("Find work")
+
+
+def test_pybabel_with_babel_cfg_extracts_the_same_messages():
+    """`pybabel extract -F babel.cfg` (the ecosystem's tool) and `freechoice i18n extract` agree."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    root = POT.parents[3]
+    with (root / "babel.cfg").open(encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    found = {msg for _, _, msg, _, _ in extract_from_dir(str(root), method_map, options_map) if isinstance(msg, str)}
+    from freechoice.engine.text.extract import extract_template
+
+    assert found == {m.id for m in extract_template() if m.id}

@@ -1,0 +1,83 @@
+"""Honest, complete translations (issue 10, item 6): every client-facing message has a
+translation in every shipped language that keeps its placeholders; each catalog says
+how it was made and its review status; Burmese is Unicode, not Zawgyi."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from freechoice.engine.text import LANGUAGES, catalog_status
+from freechoice.engine.text.catalogs import read_catalog
+from freechoice.engine.text.localize import placeholders
+from freechoice.engine.text.zawgyi import is_zawgyi, zawgyi_probability
+
+TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
+#: the script each language is written in (a translation in the wrong script is no translation)
+SCRIPTS = {
+    "my": re.compile(r"[\u1000-\u109f]"),
+    "th": re.compile(r"[\u0e00-\u0e7f]"),
+    "km": re.compile(r"[\u1780-\u17ff]"),
+    "lo": re.compile(r"[\u0e80-\u0eff]"),
+}
+_ONLY_FIELDS = re.compile(r"^[\s\W]*(\{[^{}]*\}[\s\W]*)*$")
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_message_is_translated_and_keeps_its_placeholders(lang):
+    cat = read_catalog(lang)
+    missing, broken, wrong_script = [], [], []
+    for m in cat:
+        if not m.id:
+            continue
+        if not m.string or m.fuzzy:
+            missing.append(m.id)
+            continue
+        if sorted(placeholders(m.id)) != sorted(placeholders(m.string)):
+            broken.append((m.id, m.string))
+        # the text around the placeholders is in the language's own script
+        if not _ONLY_FIELDS.match(m.string) and not SCRIPTS[lang].search(m.string):
+            wrong_script.append(m.string)
+    assert not missing, f"{lang}: {len(missing)} message(s) without a translation, e.g. {missing[:3]}"
+    assert not broken, f"{lang}: placeholders changed: {broken[:3]}"
+    assert not wrong_script, f"{lang}: not in its script: {wrong_script[:3]}"
+    # a translated template still fills: every field the English names is filled in
+    for m in cat:
+        if m.id and m.string:
+            known = set(placeholders(m.id))
+            filled = re.sub(
+                r"\{([a-zA-Z_][a-zA-Z0-9_.]*)(?:[:!][^{}]*)?\}",
+                lambda f, k=known: "X" if f.group(1) in k else "{?}",
+                m.string,
+            )
+            assert "{" not in filled and "}" not in filled, (lang, m.string)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_catalog_says_how_it_was_made_and_its_review_status(lang):
+    status = catalog_status(lang)
+    assert status.complete
+    assert status.made_by != "not stated" and status.review_status != "not stated"
+    if lang != "en":
+        # drafted by an AI: it must say so, and not claim a review that did not happen
+        assert "AI assistant" in status.made_by
+        assert "awaiting review by a native speaker" in status.review_status
+
+
+def test_burmese_is_unicode_not_zawgyi():
+    texts = [m.string for m in read_catalog("my") if m.id and m.string]
+    flagged = [t for t in texts if is_zawgyi(t)]
+    assert not flagged, f"looks like Zawgyi: {flagged[:3]}"
+    # the whole catalog at once: long enough for the detector to be sure
+    assert zawgyi_probability(" ".join(texts)) < 0.01
+
+
+def test_the_zawgyi_check_would_catch_a_zawgyi_catalog_entry():
+    """The same word typed in Zawgyi (vowel sign e before the consonant, Zawgyi's
+    medial forms) is caught, so the test above can fail."""
+    assert is_zawgyi("ေငြေၾကး")  # "money" in Zawgyi: caught by the vowel-first rule
+    assert not is_zawgyi("ငွေကြေး")  # the same in Unicode
+    zawgyi_sentence = "ျမန္မာႏိုင္ငံမွာ အလုပ္လုပ္ခ်င္ပါတယ္"  # "I want to work in Myanmar", Zawgyi
+    assert is_zawgyi(zawgyi_sentence)  # long enough: the detector decides
+    assert not is_zawgyi("မြန်မာနိုင်ငံမှာ အလုပ်လုပ်ချင်ပါတယ်")
