@@ -3,6 +3,7 @@ offered and served unchanged later. Choices over a list become referral drafts."
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request

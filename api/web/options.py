@@ -13,14 +13,14 @@ from starlette.responses import Response
 from freechoice.catalog import NEEDS
 from freechoice.catalog.db.tables import OptionListRow
 from freechoice.engine import OptionList
-from freechoice.engine.forward import country_name
+from freechoice.engine.contact import contact_card
 
 from ..records import audited_read
 from .accounts import Person
 from .deps import PAGES, Caseworker
 from .i18n import LANGUAGE_NAMES, N_
 from .security import WebError
-from .views import contact_card
+from .views import ClientWords
 
 __all__ = ["TOP", "client_lang_of", "own_option_list", "router"]
 
@@ -55,9 +55,11 @@ def show_options(
     ol = OptionList.model_validate(row.data)
     catalog = request.app.state.freechoice.current_catalog()
     everything = show == "all"
+    client_lang = client_lang_of(request, lang)
+    words = ClientWords(client_lang or "en")
     needs: list[dict[str, Any]] = []
     for n in ol.needs:
-        options = [{"option": o, "card": contact_card(o, catalog)} for o in n.options]
+        options = [{"option": o, "card": contact_card(o, catalog, words.lang)} for o in n.options]
         needs.append(
             {
                 "need": n,
@@ -66,7 +68,6 @@ def show_options(
                 "more": [] if everything else options[TOP:],
             }
         )
-    client_lang = client_lang_of(request, lang)
     return PAGES.render(
         request,
         "options.html",
@@ -75,7 +76,7 @@ def show_options(
             "needs": needs,
             "cash": ol.cash,
             "cash_total": ol.cash.amount_per_transfer * ol.cash.transfers,
-            "cash_country": country_name(ol.cash.country),
+            "words": words,
             "everything": everything,
             "excluded": ol.excluded if everything else [],
             "need_labels": {nid: need.label for nid, need in NEEDS.items()},

@@ -59,9 +59,9 @@ class Pages:
         client_lang: str | None = None,
     ) -> HTMLResponse:
         person: Person | None = getattr(request.state, "web_person", None)
-        lang = user_language(request, person)
-        t = translator(lang)
-        c = translator(client_lang or lang)
+        t = translator(user_language(request, person))
+        c = translator(client_lang or t.lang)
+        lang = t.lang  # the language the words are in
         csrf = person.csrf_token if person is not None else anonymous_csrf(request)
         settings = request.app.state.freechoice.settings
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -69,7 +69,7 @@ class Pages:
             "request": request,
             "person": person,
             "lang": lang,
-            "client_lang": client_lang or lang,
+            "client_lang": c.lang,
             "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in settings.web_languages],
             "language_names": LANGUAGE_NAMES,
             "here": quote(here, safe="/?=&"),

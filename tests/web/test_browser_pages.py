@@ -13,6 +13,7 @@ from api_support import PARTNER_X
 from web_support import LiveServer, axe_violations, browser_sign_in, seed_people
 
 from freechoice.api import Settings, create_app
+from freechoice.engine.text import language_display_name, translator
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +61,11 @@ def test_intake_options_and_choice_with_consent(live: LiveServer, page: Any, art
     page.get_by_label("Case reference").fill(f"c-browser-{lang}")
     if lang != "en":
         page.get_by_label("Language 1").select_option(lang)
+        page.get_by_role("button", name="Save draft").click()
+        # the needs now show in the client's language (the shared catalogs) beside the caseworker's
+        label = page.locator("#f-need_housing .client-label")
+        assert label.get_attribute("lang") == lang
+        assert label.inner_text() == translator(lang).gettext("A place to stay")
     for need, priority in (("housing", "4"), ("compensation", "4"), ("food", "3"), ("employment", "2")):
         page.locator(f"#f-need_{need}").get_by_label(f"Priority {priority}").check()
     page.get_by_label("Country", exact=True).select_option("TH")
@@ -103,7 +109,8 @@ def test_intake_options_and_choice_with_consent(live: LiveServer, page: Any, art
     page.wait_for_url(f"{live.url}/web/choices/**")
     shared = page.locator("section.card").last.inner_text()
     assert "languages you speak" in shared.lower()
-    assert ("Burmese" if lang == "my" else "Khmer" if lang == "km" else "not given") in shared
+    # the client's own value, in their language: the languages they speak (none given in English)
+    assert (language_display_name(lang, lang) if lang != "en" else "not given") in shared
     assert "the state of your identity documents" not in shared.lower()  # not ticked: not shared
     handout = page.get_by_role("link", name="The handout to print or send").get_attribute("href")
     assert handout is not None and handout.startswith("/option-lists/") and handout.split("?")[0].endswith("/handout")

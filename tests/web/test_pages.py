@@ -157,3 +157,12 @@ def test_the_session_cookie_never_authorises_an_api_write(site):
     c = site.browser("cw-a")
     body = {"client_ref": "c-cookie", "needs": {"food": 4}, "situation": {"location": {"country": "TH"}}}
     assert c.post("/option-lists", json=body).status_code == 401
+
+
+def test_the_words_of_the_pages_are_extractable_by_babel():
+    from freechoice.api.web.i18n import page_messages
+
+    found = {message for message, _ in page_messages()}
+    # from the templates (_(), c_(), {% trans %}) and from Python (N_)
+    for expected in ("Intake with the client", "Show everything", "Sign in", "In all: %(total)s", "the police"):
+        assert expected in found, expected
