@@ -94,9 +94,29 @@ async def _authenticate(request: Request, token: str) -> Principal:
     return principal
 
 
+def _session_person(request: Request) -> Principal | None:
+    """A person signed in to the pages, for a GET or HEAD without a key (the pages link
+    to API reads such as the handout); never for a request that changes anything, so
+    the cookie cannot be used for cross-site writes."""
+    from .web.security import SESSION_COOKIE
+
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if request.method not in ("GET", "HEAD") or not cookie:
+        return None
+    from .web.accounts import person_for_session
+
+    with request.app.state.freechoice.db.session() as s:
+        person = person_for_session(s, cookie)
+    return person.principal if person is not None else None
+
+
 async def get_principal(request: Request, bearer: Bearer, x_api_key: ApiKey) -> Principal:
     token = _token(bearer, x_api_key)
     if token is None:
+        principal = await run_in_threadpool(_session_person, request)
+        if principal is not None:
+            request.state.principal = principal
+            return principal
         raise ProblemError(401, "an API key is required (Authorization: Bearer <key>)")
     return await _authenticate(request, token)
 

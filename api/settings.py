@@ -126,8 +126,9 @@ class Settings(BaseSettings):
         "proxy run uvicorn with --proxy-headers), always, or never.",
     )
     web_languages: list[str] = Field(
-        default_factory=lambda: ["en", "my", "km", "th", "lo", "vi"],
-        description="Pages: the languages offered in the language switch (ISO 639-1), in order.",
+        default_factory=lambda: ["en", "my", "th", "km", "lo"],
+        description="Pages: the languages offered in the language switches (ISO 639-1), in order; those without a "
+        "catalog in freechoice.engine.text show in English.",
     )
 
     def key_setting(self) -> str | None:

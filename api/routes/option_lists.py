@@ -4,18 +4,15 @@ offered and served unchanged later. Choices over a list become referral drafts."
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from starlette.responses import Response
 
-from freechoice.catalog.db import RawJSON
-from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralEvent, ReferralRow
-from freechoice.engine import Assessment, OptionList, choose, propose, shared_view
-from freechoice.engine.kpis import list_summary
+from freechoice.catalog.db.tables import ChoiceRow, OptionListRow, ReferralRow
+from freechoice.engine import Assessment, OptionList
 
 from ..auth import Principal
 from ..conditional import ETAG, NOT_MODIFIED, IfNoneMatch, not_modified
@@ -23,7 +20,8 @@ from ..deps import DbSession, State, require_role
 from ..pagination import PageRequest, Paging, page_of
 from ..params import ClientRefQuery, PathId
 from ..problems import ProblemError
-from ..records import audit, audited_read, create_once
+from ..proposals import new_choice, new_option_list
+from ..records import audited_read, create_once
 from ..responses import FastJSONResponse
 from ..schemas import ChoiceCreated, ChoiceRecord, OptionListSummary
 from ..times import rfc3339
@@ -76,59 +74,11 @@ def create_option_list(
     all_needs: bool = False,
     show_all: bool = False,
 ):
-    catalog = state.current_catalog()
-    list_id = "ol-" + uuid.uuid4().hex
-    asm_id = "as-" + uuid.uuid4().hex
-    now = dt.datetime.now(dt.UTC)
-    ol = propose(
-        assessment,
-        catalog,
-        state.rules,
-        all_needs=all_needs,
-        show_all=show_all,
-        list_id=list_id,
-        quality=state.quality(),
-        children=state.children,
-        created_at=now.isoformat(),
-    )
-    # serialised once: the stored copy and the response are the same bytes
-    body = RawJSON(ol.model_copy(update={"assessment_id": asm_id}).model_dump_json())
-    summary = list_summary({"needs": [{"priority": n.priority, "options": n.options} for n in ol.needs]})
+    made = new_option_list(state, assessment, all_needs=all_needs, show_all=show_all)
 
     def create():
-        # plain INSERTs: the busiest write of the service, and nothing here needs the ORM
-        db.execute(
-            insert(AssessmentRow.__table__),
-            [
-                {
-                    "id": asm_id,
-                    "organization_id": who.organization_id,
-                    "client_ref": assessment.client_ref,
-                    "data": assessment.model_dump(mode="json"),
-                    "created_by": who.key_id,
-                    "created_at": now,
-                }
-            ],
-        )
-        db.execute(
-            insert(OptionListRow.__table__),
-            [
-                {
-                    "id": list_id,
-                    "organization_id": who.organization_id,
-                    "assessment_id": asm_id,
-                    "client_ref": assessment.client_ref,
-                    "rules_version": ol.rules_version,
-                    "catalog_version": ol.catalog_version,
-                    "data": body,
-                    "created_by": who.key_id,
-                    "created_at": now,
-                    **summary,
-                }
-            ],
-        )
-        audit(db, who, "create", "option_list", list_id, assessment.client_ref, assessment_id=asm_id)
-        return 201, body
+        made.write(db, who)
+        return 201, made.body
 
     response = create_once(request, db, who, create, location=lambda id_: f"/option-lists/{id_}")
     if response.status_code == 201 and "idempotent-replayed" not in response.headers:
@@ -197,56 +147,18 @@ def list_option_lists(
 )
 def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Caseworker, db: DbSession):
     row = own_option_list(db, list_id, who)
-    ol = OptionList.model_validate(row.data)
-    choice = choose(
-        ol,
+    made = new_choice(
+        db,
+        row,
         body.option_ids,
         decision=body.decision,
         consent=body.consent,
         note=body.note,
         spending_plan=body.spending_plan,
     )
-    assessment = Assessment.model_validate(db.get(AssessmentRow, row.assessment_id).data)
-    priorities = {n.need: n.priority for n in ol.needs}
-    db.rollback()
 
     def create():
-        choice_id = "ch-" + uuid.uuid4().hex
-        db.add(
-            ChoiceRow(
-                id=choice_id,
-                option_list_id=list_id,
-                organization_id=who.organization_id,
-                decision=choice.decision,
-                data=choice.model_dump(mode="json"),
-                created_by=who.key_id,
-            )
-        )
-        db.flush()
-        referrals = []
-        for draft in choice.referrals:
-            ref_id = "rf-" + uuid.uuid4().hex
-            opt = ol.option(draft.option_id)
-            db.add(
-                ReferralRow(
-                    id=ref_id,
-                    choice_id=choice_id,
-                    option_list_id=list_id,
-                    organization_id=who.organization_id,
-                    provider_id=draft.provider_id,
-                    service_id=draft.service_id,
-                    kinds=list(getattr(opt, "kinds", [])),
-                    need=draft.need,
-                    priority=priorities.get(draft.need, 0),
-                    status="draft",
-                    shared=shared_view(draft, assessment),
-                )
-            )
-            db.flush()
-            db.add(ReferralEvent(referral_id=ref_id, from_status="", to_status="draft", reason=None, actor=who.key_id))
-            referrals.append({"id": ref_id, **draft.model_dump(mode="json")})
-        audit(db, who, "create", "choice", choice_id, ol.client_ref, decision=choice.decision)
-        return 201, {"id": choice_id, **choice.model_dump(mode="json"), "referrals": referrals}
+        return 201, made.write(db, who)
 
     return create_once(request, db, who, create, location=lambda id_: f"/choices/{id_}")
 

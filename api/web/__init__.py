@@ -33,7 +33,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
-from . import auth_pages
+from . import auth_pages, choice, intake, options
 from .deps import PAGES
 from .i18n import N_
 from .security import LoginRequired, WebError, csrf_protect
@@ -42,6 +42,9 @@ __all__ = ["ROUTERS", "install_web"]
 
 ROUTERS: list[APIRouter] = [
     auth_pages.router,
+    intake.router,
+    options.router,
+    choice.router,
 ]
 
 _TITLES = {

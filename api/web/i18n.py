@@ -1,20 +1,25 @@
 """The pages' words in the user's and the client's language.
 
-Every string a page shows goes through :func:`translator` (templates call ``_()`` or
-``{% trans %}`` of ``jinja2.ext.i18n``, which is bound to it): the one place that
-changes when the shared localisation layer (``freechoice.engine.text``) provides the
-catalogs. Until then it answers in English and the pages still carry the right
-``lang`` attributes, so the browser picks the right font for what is translated.
+Every string a page shows goes through :func:`translator` (templates call ``_()``,
+``c_()`` or ``{% trans %}`` of ``jinja2.ext.i18n``, bound to it per render): the shared
+localisation layer, :mod:`freechoice.engine.text`, with the engine's catalogs (need
+labels, consent wording, rule texts, contact cards). Words of the pages themselves
+that no catalog has yet show in English; :func:`page_messages` extracts them (Babel,
+from the templates and this package) for the catalogs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["LANGUAGE_NAMES", "N_", "Translator", "negotiate", "translator"]
+from freechoice.engine.text import N_
+from freechoice.engine.text import translator as engine_translator
 
-#: languages by their own name (what the language switch shows)
+__all__ = ["KEYWORDS", "LANGUAGE_NAMES", "N_", "Translator", "negotiate", "page_messages", "translator"]
+
+#: languages by their own name (what the language switches show)
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
     "my": "မြန်မာ",
@@ -29,10 +34,15 @@ LANGUAGE_NAMES: dict[str, str] = {
     "zh": "中文",
 }
 
+#: the gettext functions of the pages, for Babel's extractors (Python and Jinja2)
+KEYWORDS = {"N_": None, "_": None, "c_": None, "gettext": None, "ngettext": (1, 2)}
+
 
 @dataclass(frozen=True)
 class Translator:
-    """gettext and ngettext for one language (``lang`` is what pages put in ``lang=``)."""
+    """gettext and ngettext for one language. ``lang`` is the language the words are
+    in (English when there is no catalog for the one asked for): what pages put in
+    ``lang=``."""
 
     lang: str
     gettext: Callable[[str], str]
@@ -43,22 +53,10 @@ class Translator:
         return text % values if values else text
 
 
-def N_(message: str) -> str:
-    """Mark a message for extraction where it is defined; it is translated where shown."""
-    return message
-
-
-def _english(message: str) -> str:
-    return message
-
-
-def _english_plural(singular: str, plural: str, n: int) -> str:
-    return singular if n == 1 else plural
-
-
 def translator(lang: str | None) -> Translator:
     """The words of the pages in ``lang`` (English for a language without a catalog)."""
-    return Translator(lang or "en", _english, _english_plural)
+    t = engine_translator(lang)
+    return Translator(t.language, t.gettext, t.ngettext)
 
 
 def negotiate(wanted: Sequence[str | None], offered: Sequence[str], default: str = "en") -> str:
@@ -75,3 +73,23 @@ def negotiate(wanted: Sequence[str | None], offered: Sequence[str], default: str
             if base in offered:
                 return base
     return default
+
+
+def page_messages() -> list[tuple[str, str]]:
+    """Every message of the pages as ``(message, where)``: the templates' ``_()``,
+    ``c_()`` and ``{% trans %}`` and this package's ``N_()`` (Babel's extractors)."""
+    from babel.messages.extract import extract_from_dir
+
+    here = Path(__file__).parent
+    found = extract_from_dir(
+        str(here),
+        method_map=[("templates/**.html", "jinja2"), ("**.py", "python")],
+        options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true"}},
+        keywords=KEYWORDS,
+    )
+    out = []
+    for filename, _lineno, message, _comments, _context in found:
+        text = message[0] if isinstance(message, tuple) else message
+        if text:
+            out.append((text, filename))
+    return out

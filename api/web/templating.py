@@ -1,7 +1,8 @@
 """Jinja2 for the pages: one environment, autoescaped, with ``jinja2.ext.i18n``.
 
-Templates get ``_``/``gettext``/``ngettext`` (the user's language), ``c_`` (the
-client's language, on pages shown to a client), ``person``, ``csrf_token`` (put
+Templates get ``_`` (the user's language), ``c_`` and ``{% trans %}`` blocks (the
+client's language on pages shown to a client, given as ``client_lang=``; else the
+user's), ``person``, ``csrf_token`` (put
 ``{{ csrf_field() }}`` in every form), ``lang``, ``languages`` and ``static()``.
 The translation functions are passed per render, never installed on the environment:
 two requests in different languages never share them.
@@ -58,9 +59,9 @@ class Pages:
         client_lang: str | None = None,
     ) -> HTMLResponse:
         person: Person | None = getattr(request.state, "web_person", None)
-        lang = user_language(request, person)
-        t = translator(lang)
-        c = translator(client_lang or lang)
+        t = translator(user_language(request, person))
+        c = translator(client_lang or t.lang)
+        lang = t.lang  # the language the words are in
         csrf = person.csrf_token if person is not None else anonymous_csrf(request)
         settings = request.app.state.freechoice.settings
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -68,7 +69,7 @@ class Pages:
             "request": request,
             "person": person,
             "lang": lang,
-            "client_lang": client_lang or lang,
+            "client_lang": c.lang,
             "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in settings.web_languages],
             "language_names": LANGUAGE_NAMES,
             "here": quote(here, safe="/?=&"),
@@ -77,8 +78,9 @@ class Pages:
             "nav_links": links_for(person.role) if person is not None else [],
             "static": lambda path: f"/web/static/{path}",
             "_": t,
-            "gettext": t.gettext,
-            "ngettext": t.ngettext,
+            # {% trans %} blocks speak to the client (the user's language when no client's is given)
+            "gettext": c.gettext,
+            "ngettext": c.ngettext,
             "c_": c,
             **(context or {}),
         }

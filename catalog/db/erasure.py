@@ -27,6 +27,7 @@ from .tables import (
     ChoiceRow,
     FeedbackRow,
     IdempotencyRecord,
+    IntakeDraft,
     OptionListRow,
     ReferralEvent,
     ReferralRow,
@@ -50,11 +51,12 @@ class Removal:
     audit_entries_anonymised: int = 0
     idempotency_records: int = 0
     linked_records: int = 0  # rows of other tables that pointed at removed ones (e.g. feedback codes)
+    intake_drafts: int = 0  # intakes typed in the pages (kept as drafts)
     ids: set[str] = field(default_factory=set, repr=False)
 
     @property
     def total(self) -> int:
-        return self.assessments + self.option_lists + self.choices + self.referrals
+        return self.assessments + self.option_lists + self.choices + self.referrals + self.intake_drafts
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in vars(self).items() if k != "ids"}
@@ -111,6 +113,15 @@ def erase_client(session: Session, organization_id: str, client_ref: str) -> Rem
         | set(_ids(session, lambda c: select(OptionListRow.assessment_id).where(OptionListRow.id.in_(c)), ol_ids))
     )
     removal = _remove(session, asm_ids, ol_ids)
+    draft_ids = list(
+        session.scalars(
+            select(IntakeDraft.id).where(
+                IntakeDraft.organization_id == organization_id, IntakeDraft.client_ref == client_ref
+            )
+        )
+    )
+    removal.intake_drafts += _rows(session, delete(IntakeDraft).where(IntakeDraft.id.in_(draft_ids)))
+    removal.ids |= set(draft_ids)
     if removal.total:
         removal.audit_entries_anonymised += _anonymise_audit(
             session,
@@ -176,6 +187,15 @@ def remove_cases(
         )
         asm_ids = [a for a in asm_ids if a not in keep]
     removal = _remove(session, asm_ids, ol_ids, dry_run=dry_run)
+    old_drafts = select(IntakeDraft.id).where(
+        IntakeDraft.organization_id == organization_id, IntakeDraft.updated_at < before
+    )
+    if dry_run:
+        removal.intake_drafts = session.scalar(select(func.count()).select_from(old_drafts.subquery())) or 0
+    else:
+        draft_ids = list(session.scalars(old_drafts))
+        removal.intake_drafts = _rows(session, delete(IntakeDraft).where(IntakeDraft.id.in_(draft_ids)))
+        removal.ids |= set(draft_ids)
     if removal.total and not dry_run:
         removal.idempotency_records += _drop_idempotency(session, organization_id, removal.ids)
     return removal

@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlalchemy import JSON, Connection, Text, cast, column, literal, select, table, tuple_, update
+from sqlalchemy import JSON, Connection, Text, cast, column, inspect, literal, select, table, tuple_, update
 from sqlalchemy.types import TypeDecorator
 
 from ..errors import DataKeyError
@@ -177,12 +177,16 @@ SEALED_COLUMNS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("referral_events", ("id",), "reason", "text"),
     ("feedback", ("id",), "text", "text"),
     ("idempotency", ("key_id", "key"), "body", "json"),
+    ("intake_drafts", ("id",), "data", "json"),
 )
 
 
 def has_sealed(connection: Connection) -> bool:
     """Whether any client-data value is stored sealed."""
+    present = set(inspect(connection).get_table_names())
     for name, _, col, kind in SEALED_COLUMNS:
+        if name not in present:  # a table a later migration adds
+            continue
         pattern = '{"fernet":%' if kind == "json" else _TEXT_PREFIX + "%"
         value = cast(column(col), Text)
         if connection.execute(
@@ -223,10 +227,11 @@ def reseal(
             raise _missing_key()
         raise DataKeyError("no key configured: set FREECHOICE_DATA_KEY (make one with: freechoice db generate-key)")
     wanted = set(tables) if tables is not None else None
+    present = set(inspect(connection).get_table_names())
     summary = ResealSummary()
     for name, keys, col, kind in SEALED_COLUMNS:
-        if wanted is not None and name not in wanted:
-            continue
+        if (wanted is not None and name not in wanted) or name not in present:
+            continue  # not asked for, or a table a later migration adds
         value_col = column(col, JSON() if kind == "json" else Text())
         key_cols: list[Any] = [column(k) for k in keys]
         t = table(name, value_col, *key_cols)

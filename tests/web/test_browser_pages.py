@@ -13,6 +13,7 @@ from api_support import PARTNER_X
 from web_support import LiveServer, axe_violations, browser_sign_in, seed_people
 
 from freechoice.api import Settings, create_app
+from freechoice.engine.text import language_display_name, translator
 
 pytestmark = pytest.mark.browser
 
@@ -48,3 +49,116 @@ def test_sign_in_page(live: LiveServer, page: Any, artefacts: Path) -> None:
     browser_sign_in(page, live.url, "cw-a")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")
     _check(page, artefacts, "home-en")
+
+
+LANGS = {"en": "English", "my": "Burmese", "km": "Khmer"}
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_intake_options_and_choice_with_consent(live: LiveServer, page: Any, artefacts: Path, lang: str) -> None:
+    browser_sign_in(page, live.url, "cw-a")
+    page.get_by_role("link", name="Start an intake with a client").click()
+    page.get_by_label("Case reference").fill(f"c-browser-{lang}")
+    if lang != "en":
+        page.get_by_label("Language 1").select_option(lang)
+        page.get_by_role("button", name="Save draft").click()
+        # the needs now show in the client's language (the shared catalogs) beside the caseworker's
+        label = page.locator("#f-need_housing .client-label")
+        assert label.get_attribute("lang") == lang
+        assert label.inner_text() == translator(lang).gettext("A place to stay")
+    for need, priority in (("housing", "4"), ("compensation", "4"), ("food", "3"), ("employment", "2")):
+        page.locator(f"#f-need_{need}").get_by_label(f"Priority {priority}").check()
+    page.get_by_label("Country", exact=True).select_option("TH")
+    page.get_by_label("Province or area", exact=True).fill("Songkhla")
+    page.get_by_label("Someone took the documents").check()
+    page.locator("#f-no_contact_with").get_by_label("immigration officers").check()
+    page.locator("#f-fears").get_by_label("the police").check()
+    page.get_by_label("Claim unpaid wages").check()
+    page.get_by_role("button", name="Save draft").click()
+    assert page.get_by_role("status").inner_text().startswith("Draft saved")
+    # the draft keeps what was typed
+    assert page.locator("#f-need_housing").get_by_label("Priority 4").is_checked()
+    _check(page, artefacts, f"intake-{lang}")
+
+    page.get_by_role("button", name="See the options").click()
+    page.wait_for_url(f"{live.url}/web/options/**")
+    client = "en" if lang == "en" else lang
+    assert page.locator("main > div").first.get_attribute("lang") == client
+    headings = page.locator("main h2").all_inner_texts()
+    assert headings[0] == "Money you decide how to spend"  # cash first
+    assert any(h.startswith("Compensation") for h in headings) and any(
+        h.startswith("A place to stay") for h in headings
+    )
+    assert page.locator("article.card").count() >= 3
+    _check(page, artefacts, f"options-{lang}")
+
+    page.get_by_role("link", name="Show everything").first.click()
+    assert page.get_by_role("heading", name="What was left out, and why").is_visible()
+    page.get_by_role("link", name="Choose with the client").first.click()
+    page.get_by_label("The money", exact=False).check()
+    first_service = page.locator("fieldset#pick input[name=option]:not([value=cash])").first
+    first_service.check()
+    _check(page, artefacts, f"choose-{lang}")
+    page.get_by_role("button", name="Next: what is shared").click()
+    consent = page.locator("fieldset.consent").first
+    assert "always shared" in consent.inner_text()
+    consent.get_by_label("the languages you speak", exact=False).check()
+    page.locator("#plan input").first.fill("9000")
+    _check(page, artefacts, f"consent-{lang}")
+    page.get_by_role("button", name="Confirm my choice").click()
+    page.wait_for_url(f"{live.url}/web/choices/**")
+    shared = page.locator("section.card").last.inner_text()
+    assert "languages you speak" in shared.lower()
+    # the client's own value, in their language: the languages they speak (none given in English)
+    assert (language_display_name(lang, lang) if lang != "en" else "not given") in shared
+    assert "the state of your identity documents" not in shared.lower()  # not ticked: not shared
+    handout = page.get_by_role("link", name="The handout to print or send").get_attribute("href")
+    assert handout is not None and handout.startswith("/option-lists/") and handout.split("?")[0].endswith("/handout")
+    _check(page, artefacts, f"chosen-{lang}")
+
+
+def test_keyboard_and_errors_next_to_fields(live: LiveServer, page: Any, artefacts: Path) -> None:
+    browser_sign_in(page, live.url, "cw-a")
+    page.goto(f"{live.url}/web/intake")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    # the rank buttons are radio buttons: arrow keys move the choice
+    page.locator("#f-need_food").get_by_label("Priority 1").check()
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#f-need_food").get_by_label("Priority 2").is_checked()
+    page.get_by_label("Case reference").fill("c-browser-bad")
+    page.get_by_label("Age", exact=True).fill("two hundred")
+    page.get_by_role("button", name="See the options").click()
+    country = page.get_by_label("Country", exact=True)
+    assert country.get_attribute("aria-invalid") == "true"
+    assert "country code" in page.locator("#err-location_country").inner_text()
+    assert page.locator("#err-age").inner_text() != ""
+    assert page.get_by_role("alert").is_visible()
+    _check(page, artefacts, "intake-errors-en")
+
+
+def test_pages_answer_404_for_another_organisation_and_refuse_forged_forms(live: LiveServer, page: Any) -> None:
+    # cw-a (organisation A) saves a draft in their own browser
+    theirs = page.context.browser.new_context(viewport={"width": 360, "height": 780}).new_page()
+    browser_sign_in(theirs, live.url, "cw-a")
+    theirs.goto(f"{live.url}/web/intake")
+    theirs.get_by_label("Case reference").fill("c-browser-private")
+    theirs.get_by_role("button", name="Save draft").click()
+    draft_path = theirs.url.split("?")[0].removeprefix(live.url)
+    theirs.context.close()
+    assert draft_path.startswith("/web/intake/dr-")
+
+    browser_sign_in(page, live.url, "cw-b")  # organisation B
+    assert page.locator(f"a[href='{draft_path}']").count() == 0  # not listed
+    response = page.goto(f"{live.url}{draft_path}")
+    assert response is not None and response.status == 404  # as the API answers
+    assert "c-browser-private" not in page.content()
+    # a POST without the token: refused, nothing saved
+    forged = page.request.post(f"{live.url}/web/intake", form={"client_ref": "c-forged", "action": "save"})
+    assert forged.status == 403
+    page.goto(f"{live.url}/web/")
+    assert "c-forged" not in page.content()
+    # signed out: back to the sign-in page
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(f"{live.url}/web/intake")
+    assert page.url.startswith(f"{live.url}/web/login")

@@ -1,0 +1,181 @@
+"""Making and storing option lists and choices: one code path for the API routes and the
+pages, so a page holds no logic the API lacks.
+
+Each step is in two halves: the computation (no database writes; it raises on bad
+input before anything is written) and ``write(db, who)``, which the caller runs inside
+its one write transaction (the API through ``create_once``, the pages through
+``Database.writing()``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from freechoice.catalog.db import RawJSON
+from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralEvent, ReferralRow
+from freechoice.engine import Assessment, Choice, OptionList, choose, propose, shared_view
+from freechoice.engine.kpis import list_summary
+
+from .auth import Principal
+from .records import audit
+from .state import AppState
+
+__all__ = ["NewChoice", "NewOptionList", "new_choice", "new_option_list"]
+
+
+@dataclass(frozen=True)
+class NewOptionList:
+    """An option list computed for an assessment, not yet stored."""
+
+    list_id: str
+    assessment_id: str
+    assessment: Assessment
+    option_list: OptionList
+    body: RawJSON  # serialised once: the stored copy and the response are the same bytes
+    created_at: dt.datetime
+
+    def write(self, db: Session, who: Principal) -> None:
+        """Store the assessment and the list exactly as offered, and audit it."""
+        ol = self.option_list
+        summary = list_summary({"needs": [{"priority": n.priority, "options": n.options} for n in ol.needs]})
+        # plain INSERTs: the busiest write of the service, and nothing here needs the ORM
+        db.execute(
+            insert(AssessmentRow.__table__),
+            [
+                {
+                    "id": self.assessment_id,
+                    "organization_id": who.organization_id,
+                    "client_ref": self.assessment.client_ref,
+                    "data": self.assessment.model_dump(mode="json"),
+                    "created_by": who.key_id,
+                    "created_at": self.created_at,
+                }
+            ],
+        )
+        db.execute(
+            insert(OptionListRow.__table__),
+            [
+                {
+                    "id": self.list_id,
+                    "organization_id": who.organization_id,
+                    "assessment_id": self.assessment_id,
+                    "client_ref": self.assessment.client_ref,
+                    "rules_version": ol.rules_version,
+                    "catalog_version": ol.catalog_version,
+                    "data": self.body,
+                    "created_by": who.key_id,
+                    "created_at": self.created_at,
+                    **summary,
+                }
+            ],
+        )
+        audit(
+            db,
+            who,
+            "create",
+            "option_list",
+            self.list_id,
+            self.assessment.client_ref,
+            assessment_id=self.assessment_id,
+        )
+
+
+def new_option_list(
+    state: AppState, assessment: Assessment, *, all_needs: bool = False, show_all: bool = False
+) -> NewOptionList:
+    """Propose options for ``assessment`` with the catalog and rules in force."""
+    list_id = "ol-" + uuid.uuid4().hex
+    asm_id = "as-" + uuid.uuid4().hex
+    now = dt.datetime.now(dt.UTC)
+    ol = propose(
+        assessment,
+        state.current_catalog(),
+        state.rules,
+        all_needs=all_needs,
+        show_all=show_all,
+        list_id=list_id,
+        quality=state.quality(),
+        children=state.children,
+        created_at=now.isoformat(),
+    )
+    ol = ol.model_copy(update={"assessment_id": asm_id})
+    return NewOptionList(list_id, asm_id, assessment, ol, RawJSON(ol.model_dump_json()), now)
+
+
+@dataclass(frozen=True)
+class NewChoice:
+    """The client's choice over a stored list, checked, not yet stored."""
+
+    list_id: str
+    option_list: OptionList
+    assessment: Assessment
+    choice: Choice
+
+    def write(self, db: Session, who: Principal) -> dict[str, Any]:
+        """Store the choice and one referral draft per chosen service; the API's body."""
+        choice, ol, list_id = self.choice, self.option_list, self.list_id
+        priorities = {n.need: n.priority for n in ol.needs}
+        choice_id = "ch-" + uuid.uuid4().hex
+        db.add(
+            ChoiceRow(
+                id=choice_id,
+                option_list_id=list_id,
+                organization_id=who.organization_id,
+                decision=choice.decision,
+                data=choice.model_dump(mode="json"),
+                created_by=who.key_id,
+            )
+        )
+        db.flush()
+        referrals = []
+        for draft in choice.referrals:
+            ref_id = "rf-" + uuid.uuid4().hex
+            opt = ol.option(draft.option_id)
+            db.add(
+                ReferralRow(
+                    id=ref_id,
+                    choice_id=choice_id,
+                    option_list_id=list_id,
+                    organization_id=who.organization_id,
+                    provider_id=draft.provider_id,
+                    service_id=draft.service_id,
+                    kinds=list(getattr(opt, "kinds", [])),
+                    need=draft.need,
+                    priority=priorities.get(draft.need, 0),
+                    status="draft",
+                    shared=shared_view(draft, self.assessment),
+                )
+            )
+            db.flush()
+            db.add(ReferralEvent(referral_id=ref_id, from_status="", to_status="draft", reason=None, actor=who.key_id))
+            referrals.append({"id": ref_id, **draft.model_dump(mode="json")})
+        audit(db, who, "create", "choice", choice_id, ol.client_ref, decision=choice.decision)
+        return {"id": choice_id, **choice.model_dump(mode="json"), "referrals": referrals}
+
+
+def new_choice(
+    db: Session,
+    row: OptionListRow,
+    option_ids: list[str],
+    *,
+    decision: str | None = None,
+    consent: dict[str, list[str]] | None = None,
+    note: str | None = None,
+    spending_plan: list[Any] | None = None,
+) -> NewChoice:
+    """Check the client's choice over the stored list ``row`` (raises ``ChoiceError``
+    naming every problem); ends the read transaction, so ``write`` can start its own."""
+    ol = OptionList.model_validate(row.data)
+    choice = choose(ol, option_ids, decision=decision, consent=consent, note=note, spending_plan=spending_plan or [])
+    asm = db.get(AssessmentRow, row.assessment_id)
+    assert asm is not None  # an option list always has its assessment (erased together)
+    assessment = Assessment.model_validate(asm.data)
+    list_id = row.id
+    db.rollback()
+    return NewChoice(list_id, ol, assessment, choice)
