@@ -5,7 +5,6 @@ Nothing here does I/O; :mod:`.sync` and :mod:`.aio` only send the calls."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 import uuid
 from collections import OrderedDict
@@ -43,7 +42,6 @@ M = TypeVar("M", bound=BaseModel)
 Parse = Callable[[httpx.Response, "Call[Any]"], T]
 
 USER_AGENT = "freechoice-client/0.1.0"
-_LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
 @dataclass(frozen=True)
@@ -126,10 +124,10 @@ def _same_origin(url: httpx.URL, base: httpx.URL) -> bool:
 
 
 def _paged(item: type[M]) -> Parse[Page[M]]:
-    """Read a list answer in any of the service's shapes: the envelope
-    ``{"items": [...], "next": <URL or null>}`` (or ``next_cursor``, or a ``Link:
-    rel="next"`` header); or a bare list, paged by ``limit``/``offset`` when the call
-    sends an offset. An empty page ends the iteration."""
+    """Read a list answer in either of the service's shapes: the envelope
+    ``{"items": [...], "next": <URL of the following page, or null>}``, or a bare list,
+    paged by ``limit``/``offset`` when the call sends an offset. An empty page ends the
+    iteration (for the event feed: caught up)."""
     adapter = TypeAdapter(list[item])  # type: ignore[valid-type]
 
     def parse(response: httpx.Response, call: Call[Any]) -> Page[M]:
@@ -138,10 +136,6 @@ def _paged(item: type[M]) -> Parse[Page[M]]:
         if isinstance(body, dict) and isinstance(body.get("items"), list):
             items = adapter.validate_python(body["items"])
             link = body.get("next")
-            if link is None and isinstance(body.get("next_cursor"), str):
-                following = replace(call, params={**(call.params or {}), "cursor": body["next_cursor"]})
-            if link is None and (m := _LINK_NEXT.search(response.headers.get("link", ""))):
-                link = m.group(1)
             if isinstance(link, str) and link:
                 url = response.url.join(link)
                 if not _same_origin(url, response.url):  # never send the key elsewhere
@@ -367,7 +361,7 @@ class Calls:
             organization_id=organization_id,
             kind=kind,
             status=status,
-            limit=_bounded("limit", limit, 1, 1000),
+            limit=_bounded("limit", limit, 1, 500),
             offset=0,
         )
         return Call("GET", "/services", _paged(ServiceRecord), params=params)

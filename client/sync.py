@@ -110,7 +110,9 @@ class Client:
         """An option list as offered (cached by its ETag: a repeat read is a 304)."""
         return self.send(self._calls.get_option_list(list_id))
 
-    def iter_option_lists(self, *, client_ref: str | None = None, limit: int = 50) -> Iterator[OptionListSummary]:
+    def iter_option_lists(self, *, client_ref: str | None = None, limit: int = 500) -> Iterator[OptionListSummary]:
+        """Option lists of your organisation, newest first. (While the service answers
+        this list as a bare array without an offset, that is one page of at most ``limit``.)"""
         return self.pages(self._calls.iter_option_lists(client_ref, limit))
 
     def create_choice(
