@@ -185,12 +185,12 @@ def _conditional(cache: ETagCache, url: str, cls: type[M]) -> tuple[dict[str, st
 
     def parse(response: httpx.Response, _: Call[Any]) -> M:
         if response.status_code == 304 and held is not None:
-            value: M = held[1]
+            value: M = held[1].model_copy(deep=True)  # the caller's own copy: the cache stays as read
             return value
         value = cls.model_validate_json(response.content)
         etag = response.headers.get("etag")
         if etag:
-            cache.put(url, etag, value)
+            cache.put(url, etag, value.model_copy(deep=True))
         return value
 
     return headers, parse

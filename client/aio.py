@@ -66,7 +66,7 @@ class AsyncClient:
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def send(self, call: Call[T]) -> T:
+    async def _send(self, call: Call[T]) -> T:
         """Send one call (retrying a transport failure where that is safe) and read its answer."""
         request = self._http.build_request(
             call.method, call.url, params=call.params, content=call.content, headers=dict(call.headers)
@@ -82,11 +82,11 @@ class AsyncClient:
                 continue
             return finish(call, response)
 
-    async def pages(self, call: Call[Page[T]]) -> AsyncIterator[T]:
+    async def _pages(self, call: Call[Page[T]]) -> AsyncIterator[T]:
         """Every item of a list, page after page, fetched as you iterate."""
         following: Call[Page[T]] | None = call
         while following is not None:
-            page = await self.send(following)
+            page = await self._send(following)
             for item in page.items:
                 yield item
             following = page.next
@@ -103,7 +103,7 @@ class AsyncClient:
     ) -> OptionList:
         """Propose options for an assessment (checked here first: a bad one raises
         ``ValidationFailed`` naming the fields, before anything is sent)."""
-        return await self.send(
+        return await self._send(
             self._calls.create_option_list(
                 assessment, all_needs=all_needs, show_all=show_all, idempotency_key=idempotency_key
             )
@@ -111,10 +111,10 @@ class AsyncClient:
 
     async def get_option_list(self, list_id: str) -> OptionList:
         """An option list as offered (cached by its ETag: a repeat read is a 304)."""
-        return await self.send(self._calls.get_option_list(list_id))
+        return await self._send(self._calls.get_option_list(list_id))
 
     def iter_option_lists(self, *, client_ref: str | None = None, limit: int = 50) -> AsyncIterator[OptionListSummary]:
-        return self.pages(self._calls.iter_option_lists(client_ref, limit))
+        return self._pages(self._calls.iter_option_lists(client_ref, limit))
 
     async def create_choice(
         self,
@@ -129,7 +129,7 @@ class AsyncClient:
     ) -> ChoiceCreated:
         """Record the client's choice; ``consent`` maps an option id to the fields the
         client agrees to share with that provider. Chosen services become referral drafts."""
-        return await self.send(
+        return await self._send(
             self._calls.create_choice(
                 option_list,
                 option_ids,
@@ -142,27 +142,27 @@ class AsyncClient:
         )
 
     async def get_choice(self, choice_id: str) -> ChoiceRecord:
-        return await self.send(self._calls.get_choice(choice_id))
+        return await self._send(self._calls.get_choice(choice_id))
 
     # -- referrals
 
     async def get_referral(self, ref_id: str) -> Referral:
-        return await self.send(self._calls.get_referral(ref_id))
+        return await self._send(self._calls.get_referral(ref_id))
 
     def iter_referrals(
         self, *, status: str | None = None, modified_since: dt.datetime | None = None, limit: int = 100
     ) -> AsyncIterator[Referral]:
-        return self.pages(self._calls.iter_referrals(status, modified_since, limit))
+        return self._pages(self._calls.iter_referrals(status, modified_since, limit))
 
     async def move_referral(self, ref_id: str, to: str, reason: str | None = None) -> Referral:
         """Move a referral on (a move the caller may not make raises ``Conflict``, whose
         ``allowed`` names the ones it may)."""
-        return await self.send(self._calls.move_referral(ref_id, to, reason))
+        return await self._send(self._calls.move_referral(ref_id, to, reason))
 
     # -- feedback and KPIs
 
     async def create_feedback_code(self, ref_id: str) -> FeedbackCode:
-        return await self.send(self._calls.create_feedback_code(ref_id))
+        return await self._send(self._calls.create_feedback_code(ref_id))
 
     async def create_feedback(
         self,
@@ -178,7 +178,7 @@ class AsyncClient:
     ) -> FeedbackRecord:
         """Record a client's feedback: by ``referral_id`` (a caseworker key) or with the
         client's feedback code as ``token`` (no key needed)."""
-        return await self.send(
+        return await self._send(
             self._calls.create_feedback(
                 need_met=need_met,
                 satisfaction=satisfaction,
@@ -194,7 +194,7 @@ class AsyncClient:
     async def get_kpis(
         self, *, organization_id: str | None = None, since: dt.date | None = None, until: dt.date | None = None
     ) -> Kpis:
-        return await self.send(self._calls.get_kpis(organization_id, since, until))
+        return await self._send(self._calls.get_kpis(organization_id, since, until))
 
     # -- services
 
@@ -206,16 +206,16 @@ class AsyncClient:
         status: Literal["active", "inactive"] | None = None,
         limit: int = 100,
     ) -> AsyncIterator[ServiceRecord]:
-        return self.pages(self._calls.iter_services(organization_id, kind, status, limit))
+        return self._pages(self._calls.iter_services(organization_id, kind, status, limit))
 
     async def get_service(self, service_id: str) -> ServiceRecord:
         """A service with its version (cached by its ETag)."""
-        return await self.send(self._calls.get_service(service_id))
+        return await self._send(self._calls.get_service(service_id))
 
     async def create_service(
         self, service: Service | Mapping[str, Any], *, idempotency_key: str | None = None
     ) -> ServiceRecord:
-        return await self.send(self._calls.create_service(service, idempotency_key))
+        return await self._send(self._calls.create_service(service, idempotency_key))
 
     async def update_service(
         self, service: Service | Mapping[str, Any], *, if_match: str | int | None = None
@@ -223,31 +223,31 @@ class AsyncClient:
         """Replace a service. ``if_match`` is the ETag or version you last read (taken
         from ``service`` when it is a :class:`ServiceRecord`); a stale one raises
         ``PreconditionFailed``."""
-        return await self.send(self._calls.update_service(service, if_match))
+        return await self._send(self._calls.update_service(service, if_match))
 
     async def update_capacity(
         self, service_id: str, capacity: Mapping[str, Any], *, if_match: str | int
     ) -> ServiceRecord:
         """Change capacity: ``{"status": "open" | "waitlist" | "full", "until": ..., ...}``."""
-        return await self.send(self._calls.update_capacity(service_id, capacity, if_match))
+        return await self._send(self._calls.update_capacity(service_id, capacity, if_match))
 
     # -- organisations and events
 
     def iter_organizations(self) -> AsyncIterator[Organization]:
-        return self.pages(self._calls.iter_organizations())
+        return self._pages(self._calls.iter_organizations())
 
     async def get_organization(self, org_id: str) -> Organization:
-        return await self.send(self._calls.get_organization(org_id))
+        return await self._send(self._calls.get_organization(org_id))
 
     async def create_organization(
         self, organization: Organization | Mapping[str, Any], *, idempotency_key: str | None = None
     ) -> Organization:
-        return await self.send(self._calls.create_organization(organization, idempotency_key))
+        return await self._send(self._calls.create_organization(organization, idempotency_key))
 
     async def update_organization(self, organization: Organization | Mapping[str, Any]) -> Organization:
-        return await self.send(self._calls.update_organization(organization))
+        return await self._send(self._calls.update_organization(organization))
 
     def iter_events(self, *, after: int = 0, limit: int = 100) -> AsyncIterator[Event]:
         """Referral changes after event ``after``, oldest first, until caught up: keep
         the last ``id`` you processed and pass it as ``after`` next time."""
-        return self.pages(self._calls.iter_events(after, limit))
+        return self._pages(self._calls.iter_events(after, limit))

@@ -64,7 +64,7 @@ class Client:
     def close(self) -> None:
         self._http.close()
 
-    def send(self, call: Call[T]) -> T:
+    def _send(self, call: Call[T]) -> T:
         """Send one call (retrying a transport failure where that is safe) and read its answer."""
         request = self._http.build_request(
             call.method, call.url, params=call.params, content=call.content, headers=dict(call.headers)
@@ -80,11 +80,11 @@ class Client:
                 continue
             return finish(call, response)
 
-    def pages(self, call: Call[Page[T]]) -> Iterator[T]:
+    def _pages(self, call: Call[Page[T]]) -> Iterator[T]:
         """Every item of a list, page after page, fetched as you iterate."""
         following: Call[Page[T]] | None = call
         while following is not None:
-            page = self.send(following)
+            page = self._send(following)
             yield from page.items
             following = page.next
 
@@ -100,7 +100,7 @@ class Client:
     ) -> OptionList:
         """Propose options for an assessment (checked here first: a bad one raises
         ``ValidationFailed`` naming the fields, before anything is sent)."""
-        return self.send(
+        return self._send(
             self._calls.create_option_list(
                 assessment, all_needs=all_needs, show_all=show_all, idempotency_key=idempotency_key
             )
@@ -108,12 +108,12 @@ class Client:
 
     def get_option_list(self, list_id: str) -> OptionList:
         """An option list as offered (cached by its ETag: a repeat read is a 304)."""
-        return self.send(self._calls.get_option_list(list_id))
+        return self._send(self._calls.get_option_list(list_id))
 
     def iter_option_lists(self, *, client_ref: str | None = None, limit: int = 500) -> Iterator[OptionListSummary]:
         """Option lists of your organisation, newest first. (While the service answers
         this list as a bare array without an offset, that is one page of at most ``limit``.)"""
-        return self.pages(self._calls.iter_option_lists(client_ref, limit))
+        return self._pages(self._calls.iter_option_lists(client_ref, limit))
 
     def create_choice(
         self,
@@ -128,7 +128,7 @@ class Client:
     ) -> ChoiceCreated:
         """Record the client's choice; ``consent`` maps an option id to the fields the
         client agrees to share with that provider. Chosen services become referral drafts."""
-        return self.send(
+        return self._send(
             self._calls.create_choice(
                 option_list,
                 option_ids,
@@ -141,27 +141,27 @@ class Client:
         )
 
     def get_choice(self, choice_id: str) -> ChoiceRecord:
-        return self.send(self._calls.get_choice(choice_id))
+        return self._send(self._calls.get_choice(choice_id))
 
     # -- referrals
 
     def get_referral(self, ref_id: str) -> Referral:
-        return self.send(self._calls.get_referral(ref_id))
+        return self._send(self._calls.get_referral(ref_id))
 
     def iter_referrals(
         self, *, status: str | None = None, modified_since: dt.datetime | None = None, limit: int = 100
     ) -> Iterator[Referral]:
-        return self.pages(self._calls.iter_referrals(status, modified_since, limit))
+        return self._pages(self._calls.iter_referrals(status, modified_since, limit))
 
     def move_referral(self, ref_id: str, to: str, reason: str | None = None) -> Referral:
         """Move a referral on (a move the caller may not make raises ``Conflict``, whose
         ``allowed`` names the ones it may)."""
-        return self.send(self._calls.move_referral(ref_id, to, reason))
+        return self._send(self._calls.move_referral(ref_id, to, reason))
 
     # -- feedback and KPIs
 
     def create_feedback_code(self, ref_id: str) -> FeedbackCode:
-        return self.send(self._calls.create_feedback_code(ref_id))
+        return self._send(self._calls.create_feedback_code(ref_id))
 
     def create_feedback(
         self,
@@ -177,7 +177,7 @@ class Client:
     ) -> FeedbackRecord:
         """Record a client's feedback: by ``referral_id`` (a caseworker key) or with the
         client's feedback code as ``token`` (no key needed)."""
-        return self.send(
+        return self._send(
             self._calls.create_feedback(
                 need_met=need_met,
                 satisfaction=satisfaction,
@@ -193,7 +193,7 @@ class Client:
     def get_kpis(
         self, *, organization_id: str | None = None, since: dt.date | None = None, until: dt.date | None = None
     ) -> Kpis:
-        return self.send(self._calls.get_kpis(organization_id, since, until))
+        return self._send(self._calls.get_kpis(organization_id, since, until))
 
     # -- services
 
@@ -205,16 +205,16 @@ class Client:
         status: Literal["active", "inactive"] | None = None,
         limit: int = 100,
     ) -> Iterator[ServiceRecord]:
-        return self.pages(self._calls.iter_services(organization_id, kind, status, limit))
+        return self._pages(self._calls.iter_services(organization_id, kind, status, limit))
 
     def get_service(self, service_id: str) -> ServiceRecord:
         """A service with its version (cached by its ETag)."""
-        return self.send(self._calls.get_service(service_id))
+        return self._send(self._calls.get_service(service_id))
 
     def create_service(
         self, service: Service | Mapping[str, Any], *, idempotency_key: str | None = None
     ) -> ServiceRecord:
-        return self.send(self._calls.create_service(service, idempotency_key))
+        return self._send(self._calls.create_service(service, idempotency_key))
 
     def update_service(
         self, service: Service | Mapping[str, Any], *, if_match: str | int | None = None
@@ -222,29 +222,29 @@ class Client:
         """Replace a service. ``if_match`` is the ETag or version you last read (taken
         from ``service`` when it is a :class:`ServiceRecord`); a stale one raises
         ``PreconditionFailed``."""
-        return self.send(self._calls.update_service(service, if_match))
+        return self._send(self._calls.update_service(service, if_match))
 
     def update_capacity(self, service_id: str, capacity: Mapping[str, Any], *, if_match: str | int) -> ServiceRecord:
         """Change capacity: ``{"status": "open" | "waitlist" | "full", "until": ..., ...}``."""
-        return self.send(self._calls.update_capacity(service_id, capacity, if_match))
+        return self._send(self._calls.update_capacity(service_id, capacity, if_match))
 
     # -- organisations and events
 
     def iter_organizations(self) -> Iterator[Organization]:
-        return self.pages(self._calls.iter_organizations())
+        return self._pages(self._calls.iter_organizations())
 
     def get_organization(self, org_id: str) -> Organization:
-        return self.send(self._calls.get_organization(org_id))
+        return self._send(self._calls.get_organization(org_id))
 
     def create_organization(
         self, organization: Organization | Mapping[str, Any], *, idempotency_key: str | None = None
     ) -> Organization:
-        return self.send(self._calls.create_organization(organization, idempotency_key))
+        return self._send(self._calls.create_organization(organization, idempotency_key))
 
     def update_organization(self, organization: Organization | Mapping[str, Any]) -> Organization:
-        return self.send(self._calls.update_organization(organization))
+        return self._send(self._calls.update_organization(organization))
 
     def iter_events(self, *, after: int = 0, limit: int = 100) -> Iterator[Event]:
         """Referral changes after event ``after``, oldest first, until caught up: keep
         the last ``id`` you processed and pass it as ``after`` next time."""
-        return self.pages(self._calls.iter_events(after, limit))
+        return self._pages(self._calls.iter_events(after, limit))
