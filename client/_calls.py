@@ -1,13 +1,11 @@
 """What the sync and async clients share: each operation as a :class:`Call` (the
-request, and how to read its answer), pagination, the ETag cache and the errors.
+request, and how to read its answer), pagination and the errors.
 Nothing here does I/O; :mod:`.sync` and :mod:`.aio` only send the calls."""
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Literal, TypeVar
@@ -16,8 +14,11 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from freechoice.api.pagination import MAX_LIMIT
+from freechoice.api.pagination import Page as ListPage
 from freechoice.catalog import Problem, ValidationFailed, problems_from_pydantic
 
+from .cache import ETagCache
 from .errors import ProblemDocument, UnexpectedResponse, error_for
 from .models import (
     Assessment,
@@ -35,7 +36,7 @@ from .models import (
     ServiceRecord,
 )
 
-__all__ = ["Call", "Calls", "ETagCache", "Page", "finish", "headers_for", "retryable"]
+__all__ = ["Call", "Calls", "Page", "finish", "headers_for", "retryable"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -124,76 +125,22 @@ def _same_origin(url: httpx.URL, base: httpx.URL) -> bool:
 
 
 def _paged(item: type[M]) -> Parse[Page[M]]:
-    """Read a list answer in either of the service's shapes: the envelope
-    ``{"items": [...], "next": <URL of the following page, or null>}``, or a bare list,
-    paged by ``limit``/``offset`` when the call sends an offset. An empty page ends the
-    iteration (for the event feed: caught up)."""
-    adapter = TypeAdapter(list[item])  # type: ignore[valid-type]
+    """Read a page of a list: the API's envelope ``{"items": [...], "next": <URL of the
+    following page, or null>}``, parsed with the API's own ``Page`` model. An empty page
+    also ends the iteration (the event feed's ``next`` never ends: empty means caught up)."""
+    envelope = ListPage[item]  # type: ignore[valid-type]
 
     def parse(response: httpx.Response, call: Call[Any]) -> Page[M]:
-        body = response.json()
+        page = envelope.model_validate_json(response.content)
         following: Call[Page[M]] | None = None
-        if isinstance(body, dict) and isinstance(body.get("items"), list):
-            items = adapter.validate_python(body["items"])
-            link = body.get("next")
-            if isinstance(link, str) and link:
-                url = response.url.join(link)
-                if not _same_origin(url, response.url):  # never send the key elsewhere
-                    raise ValueError(f"the next page is on another origin: {url}")
-                following = replace(call, url=str(url), params=None)
-        elif isinstance(body, list):
-            items = adapter.validate_python(body)
-            params = call.params or {}
-            if "offset" in params and len(items) >= int(params.get("limit", 1)):
-                following = replace(call, params={**params, "offset": int(params["offset"]) + len(items)})
-        else:
-            raise ValueError("a list answer is neither a list nor an {items, next} page")
-        return Page(items, following if items else None)
+        if page.next and page.items:
+            url = response.url.join(page.next)
+            if not _same_origin(url, response.url):  # never send the key elsewhere
+                raise ValueError(f"the next page is on another origin: {url}")
+            following = replace(call, url=str(url), params=None)
+        return Page(list(page.items), following)
 
     return parse
-
-
-class ETagCache:
-    """Bodies of reads that carried an ETag, by URL, the most recent ``size`` kept:
-    the next read sends ``If-None-Match`` and a 304 answers from here."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._entries: OrderedDict[str, tuple[str, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, url: str) -> tuple[str, Any] | None:
-        with self._lock:
-            entry = self._entries.get(url)
-            if entry is not None:
-                self._entries.move_to_end(url)
-            return entry
-
-    def put(self, url: str, etag: str, value: Any) -> None:
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._entries[url] = (etag, value)
-            self._entries.move_to_end(url)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-
-def _conditional(cache: ETagCache, url: str, cls: type[M]) -> tuple[dict[str, str], Parse[M]]:
-    held = cache.get(url)
-    headers = {"If-None-Match": held[0]} if held else {}
-
-    def parse(response: httpx.Response, _: Call[Any]) -> M:
-        if response.status_code == 304 and held is not None:
-            value: M = held[1].model_copy(deep=True)  # the caller's own copy: the cache stays as read
-            return value
-        value = cls.model_validate_json(response.content)
-        etag = response.headers.get("etag")
-        if etag:
-            cache.put(url, etag, value.model_copy(deep=True))
-        return value
-
-    return headers, parse
 
 
 def _bounded(name: str, value: int, low: int, high: int) -> int:
@@ -258,11 +205,11 @@ class Calls:
 
     def get_option_list(self, list_id: str) -> Call[OptionList]:
         url = f"/option-lists/{_segment(list_id)}"
-        headers, parse = _conditional(self.cache, url, OptionList)
+        headers, parse = self.cache.conditional(url, OptionList)
         return Call("GET", url, parse, headers=headers)
 
     def iter_option_lists(self, client_ref: str | None, limit: int) -> Call[Page[OptionListSummary]]:
-        params = _query(client_ref=client_ref, limit=_bounded("limit", limit, 1, 500))
+        params = _query(client_ref=client_ref, limit=_bounded("limit", limit, 1, MAX_LIMIT))
         return Call("GET", "/option-lists", _paged(OptionListSummary), params=params)
 
     def create_choice(
@@ -300,7 +247,7 @@ class Calls:
     def iter_referrals(
         self, status: str | None, modified_since: dt.datetime | None, limit: int
     ) -> Call[Page[Referral]]:
-        params = _query(status=status, modified_since=modified_since, limit=_bounded("limit", limit, 1, 500), offset=0)
+        params = _query(status=status, modified_since=modified_since, limit=_bounded("limit", limit, 1, MAX_LIMIT))
         return Call("GET", "/referrals", _paged(Referral), params=params)
 
     def move_referral(self, ref_id: str, to: str, reason: str | None) -> Call[Referral]:
@@ -348,6 +295,14 @@ class Calls:
         # to: the service answers a repeat with 409, so it is not repeated on its own
         return replace(call, safe=referral_id is not None)
 
+    def iter_feedback(
+        self, organization_id: str | None, service_id: str | None, limit: int
+    ) -> Call[Page[FeedbackRecord]]:
+        params = _query(
+            organization_id=organization_id, service_id=service_id, limit=_bounded("limit", limit, 1, MAX_LIMIT)
+        )
+        return Call("GET", "/feedback", _paged(FeedbackRecord), params=params)
+
     def get_kpis(self, organization_id: str | None, since: dt.date | None, until: dt.date | None) -> Call[Kpis]:
         params = _query(organization_id=organization_id, since=since, until=until)
         return Call("GET", "/kpis", _model(Kpis), params=params)
@@ -361,14 +316,13 @@ class Calls:
             organization_id=organization_id,
             kind=kind,
             status=status,
-            limit=_bounded("limit", limit, 1, 500),
-            offset=0,
+            limit=_bounded("limit", limit, 1, MAX_LIMIT),
         )
         return Call("GET", "/services", _paged(ServiceRecord), params=params)
 
     def get_service(self, service_id: str) -> Call[ServiceRecord]:
         url = f"/services/{_segment(service_id)}"
-        headers, parse = _conditional(self.cache, url, ServiceRecord)
+        headers, parse = self.cache.conditional(url, ServiceRecord)
         return Call("GET", url, parse, headers=headers)
 
     def create_service(self, service: Service | Mapping[str, Any], idempotency_key: str | None) -> Call[ServiceRecord]:
@@ -395,8 +349,9 @@ class Calls:
 
     # -- organisations and events --------------------------------------------------
 
-    def iter_organizations(self) -> Call[Page[Organization]]:
-        return Call("GET", "/organizations", _paged(Organization))
+    def iter_organizations(self, limit: int) -> Call[Page[Organization]]:
+        params = _query(limit=_bounded("limit", limit, 1, MAX_LIMIT))
+        return Call("GET", "/organizations", _paged(Organization), params=params)
 
     def get_organization(self, org_id: str) -> Call[Organization]:
         return Call("GET", f"/organizations/{_segment(org_id)}", _model(Organization))
@@ -415,7 +370,7 @@ class Calls:
         )
 
     def iter_events(self, after: int, limit: int) -> Call[Page[Event]]:
-        params = _query(after=_bounded("after", after, 0, 2**62), limit=_bounded("limit", limit, 1, 500))
+        params = _query(after=_bounded("after", after, 0, 2**62), limit=_bounded("limit", limit, 1, MAX_LIMIT))
         return Call("GET", "/events", _paged(Event), params=params)
 
 

@@ -9,7 +9,8 @@ from typing import Any, Literal, TypeVar
 
 import httpx
 
-from ._calls import Call, Calls, ETagCache, Page, finish, headers_for, retryable
+from ._calls import Call, Calls, Page, finish, headers_for, retryable
+from .cache import ETagCache
 from .models import (
     Assessment,
     ChoiceCreated,
@@ -113,7 +114,8 @@ class AsyncClient:
         """An option list as offered (cached by its ETag: a repeat read is a 304)."""
         return await self._send(self._calls.get_option_list(list_id))
 
-    def iter_option_lists(self, *, client_ref: str | None = None, limit: int = 50) -> AsyncIterator[OptionListSummary]:
+    def iter_option_lists(self, *, client_ref: str | None = None, limit: int = 100) -> AsyncIterator[OptionListSummary]:
+        """Option lists of your organisation (or one client's), newest first."""
         return self._pages(self._calls.iter_option_lists(client_ref, limit))
 
     async def create_choice(
@@ -191,6 +193,13 @@ class AsyncClient:
             )
         )
 
+    def iter_feedback(
+        self, *, organization_id: str | None = None, service_id: str | None = None, limit: int = 100
+    ) -> AsyncIterator[FeedbackRecord]:
+        """Feedback recorded for your organisation's referrals, newest first (caseworker;
+        an admin sees any, or one organisation's)."""
+        return self._pages(self._calls.iter_feedback(organization_id, service_id, limit))
+
     async def get_kpis(
         self, *, organization_id: str | None = None, since: dt.date | None = None, until: dt.date | None = None
     ) -> Kpis:
@@ -233,8 +242,8 @@ class AsyncClient:
 
     # -- organisations and events
 
-    def iter_organizations(self) -> AsyncIterator[Organization]:
-        return self._pages(self._calls.iter_organizations())
+    def iter_organizations(self, *, limit: int = 100) -> AsyncIterator[Organization]:
+        return self._pages(self._calls.iter_organizations(limit))
 
     async def get_organization(self, org_id: str) -> Organization:
         return await self._send(self._calls.get_organization(org_id))

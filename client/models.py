@@ -6,6 +6,7 @@ schemas), so a body is parsed by the very model that made it."""
 
 from __future__ import annotations
 
+from freechoice.api.reports import Kpis
 from freechoice.api.routes.events import Event, EventPage
 from freechoice.api.schemas import (
     ChoiceCreated,
@@ -18,7 +19,6 @@ from freechoice.api.schemas import (
     ReferralEvent,
     ServiceRecord,
 )
-from freechoice.api.reports import Kpis
 from freechoice.catalog import Capacity, Organization, Service
 from freechoice.engine import Assessment, Choice, OptionList, ReferralDraft
 

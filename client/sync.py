@@ -9,7 +9,8 @@ from typing import Any, Literal, TypeVar
 
 import httpx
 
-from ._calls import Call, Calls, ETagCache, Page, finish, headers_for, retryable
+from ._calls import Call, Calls, Page, finish, headers_for, retryable
+from .cache import ETagCache
 from .models import (
     Assessment,
     ChoiceCreated,
@@ -110,9 +111,8 @@ class Client:
         """An option list as offered (cached by its ETag: a repeat read is a 304)."""
         return self._send(self._calls.get_option_list(list_id))
 
-    def iter_option_lists(self, *, client_ref: str | None = None, limit: int = 500) -> Iterator[OptionListSummary]:
-        """Option lists of your organisation, newest first. (While the service answers
-        this list as a bare array without an offset, that is one page of at most ``limit``.)"""
+    def iter_option_lists(self, *, client_ref: str | None = None, limit: int = 100) -> Iterator[OptionListSummary]:
+        """Option lists of your organisation (or one client's), newest first."""
         return self._pages(self._calls.iter_option_lists(client_ref, limit))
 
     def create_choice(
@@ -190,6 +190,13 @@ class Client:
             )
         )
 
+    def iter_feedback(
+        self, *, organization_id: str | None = None, service_id: str | None = None, limit: int = 100
+    ) -> Iterator[FeedbackRecord]:
+        """Feedback recorded for your organisation's referrals, newest first (caseworker;
+        an admin sees any, or one organisation's)."""
+        return self._pages(self._calls.iter_feedback(organization_id, service_id, limit))
+
     def get_kpis(
         self, *, organization_id: str | None = None, since: dt.date | None = None, until: dt.date | None = None
     ) -> Kpis:
@@ -230,8 +237,8 @@ class Client:
 
     # -- organisations and events
 
-    def iter_organizations(self) -> Iterator[Organization]:
-        return self._pages(self._calls.iter_organizations())
+    def iter_organizations(self, *, limit: int = 100) -> Iterator[Organization]:
+        return self._pages(self._calls.iter_organizations(limit))
 
     def get_organization(self, org_id: str) -> Organization:
         return self._send(self._calls.get_organization(org_id))

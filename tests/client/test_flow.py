@@ -49,6 +49,7 @@ def test_the_main_flow_typed_end_to_end(live):
 
         feedback = cw.create_feedback(referral_id=ref_id, need_met="yes", satisfaction=5, would_recommend=True)
         assert feedback.referral_id == ref_id and feedback.provider_id == PARTNER_X and feedback.via == "referral"
+        assert feedback.id in [f.id for f in cw.iter_feedback(service_id=feedback.service_id, limit=1)]
         kpis = cw.get_kpis(since=dt.date.today() - dt.timedelta(days=1))
         assert kpis.organization_id == "org-cw-a" and kpis.feedback_count >= 1
         assert kpis.satisfaction_by_provider[PARTNER_X].n >= 1 and kpis.share_referrals_completed
@@ -131,7 +132,8 @@ def test_services_and_organizations(live):
         assert admin.get_organization(org.id) == org
         renamed = admin.update_organization(org.model_copy(update={"description": "Renamed in a test (fictional)"}))
         assert renamed.description.startswith("Renamed")
-        assert org.id in [o.id for o in admin.iter_organizations()]
+        every = [o.id for o in admin.iter_organizations(limit=2)]
+        assert org.id in every and every == sorted(every) and every == [o.id for o in admin.iter_organizations()]
 
         mine = list(py.iter_services(limit=1))  # a partner lists its own, page after page
         assert mine and {s.organization_id for s in mine} == {"org-open-door-houses"}
