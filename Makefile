@@ -38,7 +38,7 @@ test: $(STAMP) lint
 	@$(MAKE) --no-print-directory test-py313
 
 # House habits, checked before the tests: formatting, lint, and mypy --strict on the
-# engine and the catalog (tools/typecheck.py maps the installed package names).
+# engine, the catalog and the client (tools/typecheck.py maps the installed package names).
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .

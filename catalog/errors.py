@@ -10,7 +10,9 @@ Every error the library raises on purpose derives from :class:`FreechoiceError`:
     │   └── RuleEngineError     durable-rules failed while evaluating (an action raised, a crash)
     ├── ChoiceError             a choice names options not on the list, or consent it cannot take
     ├── DataKeyError            client data cannot be encrypted or read back (key missing or not listed)
-    └── TransitionError         a referral cannot move to that status (the allowed ones are named)
+    ├── TransitionError         a referral cannot move to that status (the allowed ones are named)
+    └── ApiError                the HTTP API answered with a problem (freechoice.client; one
+                                subclass per status, the RFC 9457 document in ``problem``)
 
 It lives in ``freechoice.catalog`` because the catalog is the bottom layer that every
 other subpackage imports; ``freechoice.engine`` re-exports all of it.

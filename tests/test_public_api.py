@@ -7,7 +7,7 @@ import pkgutil
 
 import pytest
 
-PACKAGES = ["freechoice.catalog", "freechoice.rules", "freechoice.engine", "freechoice.api"]
+PACKAGES = ["freechoice.catalog", "freechoice.rules", "freechoice.engine", "freechoice.api", "freechoice.client"]
 
 
 def _modules() -> list[str]:
@@ -40,7 +40,7 @@ def test_repository_folders_are_not_importable_as_top_level_packages():
     from pathlib import Path
 
     repo = Path(__file__).resolve().parents[1]
-    for top in ("engine", "rules", "catalog", "api"):
+    for top in ("engine", "rules", "catalog", "api", "client"):
         spec = importlib.util.find_spec(top)
         locations = [] if spec is None else list(spec.submodule_search_locations or [spec.origin])
         assert repo / top not in [Path(p).resolve() for p in locations if p], top

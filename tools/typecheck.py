@@ -1,11 +1,11 @@
-"""mypy --strict over the engine and the catalog, as the installed package sees them.
+"""mypy --strict over the engine, the catalog and the client, as the installed package sees them.
 
 The source folders (`engine/`, `catalog/`, ...) are installed under other names
 (`freechoice.engine`, ...; setuptools package-dir), which mypy cannot map by itself.
 This lays out a temporary `freechoice/` of symbolic links to the folders and runs mypy
 there with the project's configuration (pyproject.toml, [tool.mypy]).
 
-    python tools/typecheck.py [PACKAGE ...]     # default: freechoice.engine freechoice.catalog
+    python tools/typecheck.py [PACKAGE ...]     # default: freechoice.engine freechoice.catalog freechoice.client
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = ["engine", "rules", "catalog", "api"]
-DEFAULT = ["freechoice.engine", "freechoice.catalog"]
+FOLDERS = ["engine", "rules", "catalog", "api", "client"]
+DEFAULT = ["freechoice.engine", "freechoice.catalog", "freechoice.client"]
 
 
 def main(argv: list[str]) -> int:

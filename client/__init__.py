@@ -1,0 +1,80 @@
+"""freechoice.client: a typed Python client of the freechoice HTTP API, over httpx.
+
+::
+
+    from freechoice.client import Client
+
+    with Client("https://freechoice.example", api_key="fc_...") as fc:
+        options = fc.create_option_list(assessment)            # an engine OptionList
+        choice = fc.create_choice(options, [option_id], consent={option_id: ["languages"]})
+        referral = fc.move_referral(choice.referrals[0].id, "sent")
+
+Bodies are the engine's and the API's own models (``Assessment``, ``OptionList``,
+``Referral``...); every problem the API answers with is raised as an :class:`ApiError`
+of the one error hierarchy; lists are iterators that fetch page after page.
+:class:`AsyncClient` has the same operations, awaited.
+"""
+
+from .aio import AsyncClient
+from .errors import (
+    ApiError,
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    PreconditionFailed,
+    ProblemDocument,
+    RateLimited,
+    ServerError,
+    TooLarge,
+    Unauthorized,
+    UnexpectedResponse,
+    UnsupportedMediaType,
+)
+from .models import (
+    Assessment,
+    ChoiceCreated,
+    ChoiceRecord,
+    Event,
+    FeedbackCode,
+    FeedbackRecord,
+    Kpis,
+    OptionList,
+    OptionListSummary,
+    Organization,
+    Referral,
+    Service,
+    ServiceRecord,
+)
+from .sync import Client
+
+__all__ = [
+    "ApiError",
+    "Assessment",
+    "AsyncClient",
+    "ChoiceCreated",
+    "ChoiceRecord",
+    "Client",
+    "Conflict",
+    "Event",
+    "FeedbackCode",
+    "FeedbackRecord",
+    "Forbidden",
+    "InvalidRequest",
+    "Kpis",
+    "NotFound",
+    "OptionList",
+    "OptionListSummary",
+    "Organization",
+    "PreconditionFailed",
+    "ProblemDocument",
+    "RateLimited",
+    "Referral",
+    "ServerError",
+    "Service",
+    "ServiceRecord",
+    "TooLarge",
+    "Unauthorized",
+    "UnexpectedResponse",
+    "UnsupportedMediaType",
+]

@@ -1,0 +1,257 @@
+"""The synchronous client: :class:`Client`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+
+import httpx
+
+from ._calls import Call, Calls, Page, finish, headers_for, retryable
+from .cache import ETagCache
+from .models import (
+    Assessment,
+    ChoiceCreated,
+    ChoiceRecord,
+    Event,
+    FeedbackCode,
+    FeedbackRecord,
+    Kpis,
+    OptionList,
+    OptionListSummary,
+    Organization,
+    Referral,
+    Service,
+    ServiceRecord,
+)
+
+__all__ = ["Client"]
+
+T = TypeVar("T")
+
+
+class Client:
+    """A typed client of the freechoice HTTP API.
+
+    ``Client("https://freechoice.example", api_key="fc_...")``; use it as a context
+    manager (or call :meth:`close`). ``transport`` is any httpx transport (tests pass
+    the app's). Every creating POST sends an ``Idempotency-Key`` (yours, or a fresh one):
+    a request whose answer was lost is sent again up to ``retries`` times and creates
+    nothing twice. Problems are raised as :class:`~freechoice.client.ApiError`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        *,
+        timeout: float | httpx.Timeout = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        retries: int = 2,
+        cache_size: int = 256,
+    ) -> None:
+        self._http = httpx.Client(base_url=base_url, headers=headers_for(api_key), timeout=timeout, transport=transport)
+        self._calls = Calls(ETagCache(cache_size))
+        self.retries = retries
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _send(self, call: Call[T]) -> T:
+        """Send one call (retrying a transport failure where that is safe) and read its answer."""
+        request = self._http.build_request(
+            call.method, call.url, params=call.params, content=call.content, headers=dict(call.headers)
+        )
+        attempt = 0
+        while True:
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as err:
+                if attempt >= self.retries or not retryable(call, err):
+                    raise
+                attempt += 1
+                continue
+            return finish(call, response)
+
+    def _pages(self, call: Call[Page[T]]) -> Iterator[T]:
+        """Every item of a list, page after page, fetched as you iterate."""
+        following: Call[Page[T]] | None = call
+        while following is not None:
+            page = self._send(following)
+            yield from page.items
+            following = page.next
+
+    # -- option lists and choices
+
+    def create_option_list(
+        self,
+        assessment: Assessment | Mapping[str, Any],
+        *,
+        all_needs: bool = False,
+        show_all: bool = False,
+        idempotency_key: str | None = None,
+    ) -> OptionList:
+        """Propose options for an assessment (checked here first: a bad one raises
+        ``ValidationFailed`` naming the fields, before anything is sent)."""
+        return self._send(
+            self._calls.create_option_list(
+                assessment, all_needs=all_needs, show_all=show_all, idempotency_key=idempotency_key
+            )
+        )
+
+    def get_option_list(self, list_id: str) -> OptionList:
+        """An option list as offered (cached by its ETag: a repeat read is a 304)."""
+        return self._send(self._calls.get_option_list(list_id))
+
+    def iter_option_lists(self, *, client_ref: str | None = None, limit: int = 100) -> Iterator[OptionListSummary]:
+        """Option lists of your organisation (or one client's), newest first."""
+        return self._pages(self._calls.iter_option_lists(client_ref, limit))
+
+    def create_choice(
+        self,
+        option_list: OptionList | str,
+        option_ids: Sequence[str] = (),
+        *,
+        consent: Mapping[str, Sequence[str]] | None = None,
+        decision: Literal["chosen", "none_of_these", "decide_later"] | None = None,
+        note: str | None = None,
+        spending_plan: Sequence[Mapping[str, Any]] | None = None,
+        idempotency_key: str | None = None,
+    ) -> ChoiceCreated:
+        """Record the client's choice; ``consent`` maps an option id to the fields the
+        client agrees to share with that provider. Chosen services become referral drafts."""
+        return self._send(
+            self._calls.create_choice(
+                option_list,
+                option_ids,
+                decision=decision,
+                consent=consent,
+                note=note,
+                spending_plan=spending_plan,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    def get_choice(self, choice_id: str) -> ChoiceRecord:
+        return self._send(self._calls.get_choice(choice_id))
+
+    # -- referrals
+
+    def get_referral(self, ref_id: str) -> Referral:
+        return self._send(self._calls.get_referral(ref_id))
+
+    def iter_referrals(
+        self, *, status: str | None = None, modified_since: dt.datetime | None = None, limit: int = 100
+    ) -> Iterator[Referral]:
+        return self._pages(self._calls.iter_referrals(status, modified_since, limit))
+
+    def move_referral(self, ref_id: str, to: str, reason: str | None = None) -> Referral:
+        """Move a referral on (a move the caller may not make raises ``Conflict``, whose
+        ``allowed`` names the ones it may)."""
+        return self._send(self._calls.move_referral(ref_id, to, reason))
+
+    # -- feedback and KPIs
+
+    def create_feedback_code(self, ref_id: str) -> FeedbackCode:
+        return self._send(self._calls.create_feedback_code(ref_id))
+
+    def create_feedback(
+        self,
+        *,
+        need_met: Literal["yes", "partly", "no"],
+        satisfaction: int,
+        referral_id: str | None = None,
+        token: str | None = None,
+        service_id: str | None = None,
+        would_recommend: bool | None = None,
+        text: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> FeedbackRecord:
+        """Record a client's feedback: by ``referral_id`` (a caseworker key) or with the
+        client's feedback code as ``token`` (no key needed)."""
+        return self._send(
+            self._calls.create_feedback(
+                need_met=need_met,
+                satisfaction=satisfaction,
+                referral_id=referral_id,
+                token=token,
+                service_id=service_id,
+                would_recommend=would_recommend,
+                text=text,
+                idempotency_key=idempotency_key,
+            )
+        )
+
+    def iter_feedback(
+        self, *, organization_id: str | None = None, service_id: str | None = None, limit: int = 100
+    ) -> Iterator[FeedbackRecord]:
+        """Feedback recorded for your organisation's referrals, newest first (caseworker;
+        an admin sees any, or one organisation's)."""
+        return self._pages(self._calls.iter_feedback(organization_id, service_id, limit))
+
+    def get_kpis(
+        self, *, organization_id: str | None = None, since: dt.date | None = None, until: dt.date | None = None
+    ) -> Kpis:
+        return self._send(self._calls.get_kpis(organization_id, since, until))
+
+    # -- services
+
+    def iter_services(
+        self,
+        *,
+        organization_id: str | None = None,
+        kind: str | None = None,
+        status: Literal["active", "inactive"] | None = None,
+        limit: int = 100,
+    ) -> Iterator[ServiceRecord]:
+        return self._pages(self._calls.iter_services(organization_id, kind, status, limit))
+
+    def get_service(self, service_id: str) -> ServiceRecord:
+        """A service with its version (cached by its ETag)."""
+        return self._send(self._calls.get_service(service_id))
+
+    def create_service(
+        self, service: Service | Mapping[str, Any], *, idempotency_key: str | None = None
+    ) -> ServiceRecord:
+        return self._send(self._calls.create_service(service, idempotency_key))
+
+    def update_service(
+        self, service: Service | Mapping[str, Any], *, if_match: str | int | None = None
+    ) -> ServiceRecord:
+        """Replace a service. ``if_match`` is the ETag or version you last read (taken
+        from ``service`` when it is a :class:`ServiceRecord`); a stale one raises
+        ``PreconditionFailed``."""
+        return self._send(self._calls.update_service(service, if_match))
+
+    def update_capacity(self, service_id: str, capacity: Mapping[str, Any], *, if_match: str | int) -> ServiceRecord:
+        """Change capacity: ``{"status": "open" | "waitlist" | "full", "until": ..., ...}``."""
+        return self._send(self._calls.update_capacity(service_id, capacity, if_match))
+
+    # -- organisations and events
+
+    def iter_organizations(self, *, limit: int = 100) -> Iterator[Organization]:
+        return self._pages(self._calls.iter_organizations(limit))
+
+    def get_organization(self, org_id: str) -> Organization:
+        return self._send(self._calls.get_organization(org_id))
+
+    def create_organization(
+        self, organization: Organization | Mapping[str, Any], *, idempotency_key: str | None = None
+    ) -> Organization:
+        return self._send(self._calls.create_organization(organization, idempotency_key))
+
+    def update_organization(self, organization: Organization | Mapping[str, Any]) -> Organization:
+        return self._send(self._calls.update_organization(organization))
+
+    def iter_events(self, *, after: int = 0, limit: int = 100) -> Iterator[Event]:
+        """Referral changes after event ``after``, oldest first, until caught up: keep
+        the last ``id`` you processed and pass it as ``after`` next time."""
+        return self._pages(self._calls.iter_events(after, limit))
