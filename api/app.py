@@ -22,8 +22,9 @@ from .responses import FastJSONResponse
 from .retention import RetentionSchedule, retention_loop
 from .settings import Settings
 from .state import AppState
+from .webhooks import Deliverer, RetryPolicy, webhook_loop
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "webhook_policy"]
 
 DESCRIPTION = """
 freechoice matches a client's ranked needs (21 needs, priority 1-4) and situation against
@@ -72,6 +73,15 @@ class _TooLarge(Exception):
     pass
 
 
+def webhook_policy(settings: Settings) -> RetryPolicy:
+    """The retry schedule the settings describe."""
+    return RetryPolicy(
+        first_seconds=settings.webhook_retry_first_seconds,
+        max_seconds=settings.webhook_retry_max_seconds,
+        max_attempts=settings.webhook_max_attempts,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. ``settings`` default to the environment (``FREECHOICE_*``)."""
     settings = settings or Settings()
@@ -96,9 +106,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             purge = asyncio.create_task(retention_loop(schedule, settings.retention_interval_seconds))
         app.state.retention_task = purge
+        deliverer = deliveries = None
+        if settings.webhook_delivery:
+            deliverer = Deliverer(
+                state.db,
+                webhook_policy(settings),
+                timeout_seconds=settings.webhook_timeout_seconds,
+            )
+            deliveries = asyncio.create_task(webhook_loop(deliverer, settings.webhook_poll_seconds))
+        app.state.webhook_task = deliveries
         try:
             yield
         finally:
+            if deliverer is not None and deliveries is not None:
+                deliverer.stop.set()  # a batch in flight hands back what it has not sent
+                deliveries.cancel()
+                with suppress(asyncio.CancelledError):
+                    await deliveries
+                deliverer.close()
             if purge is not None:
                 purge.cancel()
                 with suppress(asyncio.CancelledError):

@@ -64,7 +64,9 @@ class Problem(BaseModel):
 _REF = "#/components/schemas/Problem"
 # the creating operations whose 201 names the new resource in ``Location`` (a feedback
 # entry and a feedback code have no path of their own)
-_LOCATED = frozenset({"/option-lists", "/option-lists/{list_id}/choices", "/services", "/organizations", "/keys"})
+_LOCATED = frozenset(
+    {"/option-lists", "/option-lists/{list_id}/choices", "/services", "/organizations", "/keys", "/webhooks"}
+)
 _IDEMPOTENT = _LOCATED | {"/feedback"}
 _IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",

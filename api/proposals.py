@@ -18,13 +18,14 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from freechoice.catalog.db import RawJSON
-from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralEvent, ReferralRow
+from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralRow
 from freechoice.engine import Assessment, Choice, OptionList, choose, propose, shared_view
 from freechoice.engine.kpis import list_summary
 
 from .auth import Principal
 from .records import audit
 from .state import AppState
+from .webhooks.outbox import record_referral_event
 
 __all__ = ["NewChoice", "NewOptionList", "new_choice", "new_option_list"]
 
@@ -153,7 +154,10 @@ class NewChoice:
                 )
             )
             db.flush()
-            db.add(ReferralEvent(referral_id=ref_id, from_status="", to_status="draft", reason=None, actor=who.key_id))
+            referral = db.get(ReferralRow, ref_id)  # the row just added (no query)
+            assert referral is not None
+            # the history row and its webhook deliveries, in this transaction
+            record_referral_event(db, referral, from_status="", to_status="draft", reason=None, actor=who.key_id)
             referrals.append({"id": ref_id, **draft.model_dump(mode="json")})
         audit(db, who, "create", "choice", choice_id, ol.client_ref, decision=choice.decision)
         return {"id": choice_id, **choice.model_dump(mode="json"), "referrals": referrals}

@@ -90,6 +90,27 @@ class Settings(BaseSettings):
         description="How long the response of a request with an Idempotency-Key is kept for retries.",
     )
 
+    webhook_delivery: bool = Field(
+        default=True,
+        description="Send webhook deliveries from a background task in each server worker (off: run "
+        "`freechoice webhooks deliver` instead).",
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0, gt=0, le=3600, description="How often the delivery task looks for due deliveries when idle."
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="How long one delivery may take before it counts as failed."
+    )
+    webhook_retry_first_seconds: float = Field(
+        default=30.0, gt=0, description="The wait after a delivery's first failed attempt (then doubling)."
+    )
+    webhook_retry_max_seconds: float = Field(
+        default=3600.0, gt=0, description="The longest wait between two attempts (the doubling stops there)."
+    )
+    webhook_max_attempts: int = Field(
+        default=10, ge=1, le=100, description="Attempts before a delivery is dead (kept, with its last error)."
+    )
+
     log_format: Literal["json", "text", "inherit"] = Field(
         default="json",
         description="Log lines on stderr: one JSON object each (json), plain text (text), or leave logging as the "

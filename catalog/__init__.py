@@ -11,6 +11,7 @@ from .errors import (
     ReferralCycleError,
     RuleEngineError,
     RuleError,
+    SignatureError,
     TransitionError,
     ValidationFailed,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "Service",
     "ServiceArea",
     "ServiceKind",
+    "SignatureError",
     "TransitionError",
     "ValidationFailed",
     "WORK_LIMITS",

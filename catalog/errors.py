@@ -10,6 +10,7 @@ Every error the library raises on purpose derives from :class:`FreechoiceError`:
     │   └── RuleEngineError     durable-rules failed while evaluating (an action raised, a crash)
     ├── ChoiceError             a choice names options not on the list, or consent it cannot take
     ├── DataKeyError            client data cannot be encrypted or read back (key missing or not listed)
+    ├── SignatureError          a webhook delivery's signature does not verify (or its timestamp is too old)
     ├── TransitionError         a referral cannot move to that status (the allowed ones are named)
     └── ApiError                the HTTP API answered with a problem (freechoice.client; one
                                 subclass per status, the RFC 9457 document in ``problem``)
@@ -34,6 +35,7 @@ __all__ = [
     "ReferralCycleError",
     "RuleEngineError",
     "RuleError",
+    "SignatureError",
     "TransitionError",
     "ValidationFailed",
 ]
@@ -109,6 +111,12 @@ class ChoiceError(FreechoiceError):
     def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
         self.problems = list(problems)
         super().__init__(message)
+
+
+class SignatureError(FreechoiceError, ValueError):
+    """A webhook delivery that must not be trusted: the signature header is missing or
+    malformed, no signature matches the body, or its timestamp is outside the tolerance
+    (a replay). The message says which, never the secret."""
 
 
 class TransitionError(FreechoiceError):

@@ -33,6 +33,7 @@ _GROUPS = (
     "accounts_cmd",
     "clients_cmd",
     "retention_cmd",
+    "webhooks_cmd",
     "serve_cmd",
     "i18n_cmd",
 )

@@ -17,6 +17,7 @@ from . import (
     referrals,
     retention,
     services,
+    webhooks,
 )
 
 __all__ = ["ROUTERS"]
@@ -28,6 +29,7 @@ ROUTERS: list[APIRouter] = [
     option_list_text.router,
     referrals.router,
     events.router,
+    webhooks.router,
     feedback.router,
     clients.router,
     retention.router,

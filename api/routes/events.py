@@ -16,7 +16,7 @@ from ..deps import DbSession, require_role
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, link_header
 from ..records import audited_read
 from ..responses import FastJSONResponse
-from ..times import rfc3339
+from ..webhooks.outbox import event_body
 
 __all__ = ["Event", "EventPage", "router"]
 
@@ -91,18 +91,7 @@ def list_events(
     else:  # a partner sees a referral from when it was sent, never its draft stage
         q = q.where(ReferralRow.provider_id == who.organization_id, ReferralEvent.to_status != "draft")
     events = list(db.scalars(q))
-    items: list[dict[str, Any]] = [
-        {
-            "id": e.id,
-            "type": "referral.status_changed",
-            "referral_id": e.referral_id,
-            "from": e.from_status or None,
-            "to": e.to_status,
-            "reason": e.reason,
-            "at": rfc3339(e.at),
-        }
-        for e in events
-    ]
+    items: list[dict[str, Any]] = [event_body(e) for e in events]
     audited_read(db, who, "event", None, None, listed=len(items))
     last = items[-1]["id"] if items else after
     next_url = f"/events?after={last}&limit={limit}"

@@ -23,6 +23,7 @@ from ..problems import ProblemError
 from ..records import audit, audited_read
 from ..schemas import Referral
 from ..times import rfc3339
+from ..webhooks.outbox import record_referral_event
 
 __all__ = ["router"]
 
@@ -139,11 +140,8 @@ def transition(ref_id: PathId, body: TransitionCreate, who: Party, db: DbSession
     with write_transaction(db):
         row = _visible(db.get(ReferralRow, ref_id, with_for_update=True), who)
         check_transition(row.status, body.to, _side(who), body.reason)
-        db.add(
-            ReferralEvent(
-                referral_id=row.id, from_status=row.status, to_status=body.to, reason=body.reason, actor=who.key_id
-            )
-        )
+        # the history row and its webhook deliveries, in this transaction
+        record_referral_event(db, row, from_status=row.status, to_status=body.to, reason=body.reason, actor=who.key_id)
         row.status, row.updated_at, row.version = body.to, dt.datetime.now(dt.UTC), row.version + 1
         audit(db, who, "transition", "referral", ref_id, row.shared.get("client_ref"), to=body.to)
     return _public(db, row, who)

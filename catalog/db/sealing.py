@@ -178,6 +178,8 @@ SEALED_COLUMNS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("feedback", ("id",), "text", "text"),
     ("idempotency", ("key_id", "key"), "body", "json"),
     ("intake_drafts", ("id",), "data", "json"),
+    ("webhook_subscriptions", ("id",), "secret", "text"),
+    ("webhook_deliveries", ("id",), "payload", "json"),
 )
 
 

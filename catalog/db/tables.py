@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .sealing import SealedJSON, SealedText
@@ -33,6 +33,8 @@ __all__ = [
     "ServiceRow",
     "ServiceVersion",
     "WebSession",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
 
 
@@ -310,7 +312,53 @@ class MaintenanceRun(Base):
     last_run_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+class WebhookSubscription(Base):
+    """Where an organisation wants its referral changes POSTed, signed with ``secret``
+    (kept to sign with, so encrypted at rest like client data; shown once)."""
+
+    __tablename__ = "webhook_subscriptions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # the side whose events it receives, as the events feed: "caseworker" or "partner"
+    role: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(String(2000))
+    event_types: Mapped[list[Any]] = mapped_column(JSON)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    secret: Mapped[str] = mapped_column(SealedText)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_by: Mapped[str] = mapped_column(String(32))
+
+
+class WebhookDelivery(Base):
+    """The outbox: one row per (event, subscription), written in the transaction that
+    made the change. ``status`` is pending (due at ``next_attempt_at``), delivered or
+    dead (after the last attempt failed). A worker sending it holds ``claim`` until
+    ``next_attempt_at``; the payload is dropped once delivered."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "event_id", name="uq_webhook_deliveries_event"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subscription_id: Mapped[str] = mapped_column(ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: a test event
+    # erasing a referral takes its pending deliveries with it
+    referral_id: Mapped[str | None] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    event_type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    claim: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 Index("ix_referral_events_at", ReferralEvent.at)
+Index("ix_webhook_deliveries_due", WebhookDelivery.status, WebhookDelivery.next_attempt_at)
 Index("ix_option_lists_org_created", OptionListRow.organization_id, OptionListRow.created_at)
 Index("ix_referrals_org_created", ReferralRow.organization_id, ReferralRow.created_at)
 Index("ix_referrals_provider_created", ReferralRow.provider_id, ReferralRow.created_at)

@@ -26,7 +26,10 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(database_url: str) -> Iterator[World]:
-    app = create_app(Settings(database_url=database_url, load_sample=True, catalog_check_seconds=0))
+    app = create_app(
+        # deliveries are driven explicitly in tests/api/test_webhooks.py: no background loop here
+        Settings(database_url=database_url, load_sample=True, catalog_check_seconds=0, webhook_delivery=False)
+    )
     state = app.state.freechoice
     keys = {}
     with state.db.session() as s, s.begin():

@@ -28,6 +28,8 @@ TABLES = {
     "rule_packs",
     "service_versions",
     "services",
+    "webhook_deliveries",
+    "webhook_subscriptions",
 }
 
 
@@ -52,7 +54,7 @@ def _compression(db: Database) -> set[str]:
     return {{"l": "lz4", "p": "pglz"}[r] for r in rows if r}
 
 
-HEAD = "0010"
+HEAD = "0007"
 
 
 def test_upgrade_downgrade_upgrade(database_url: str):

@@ -83,6 +83,8 @@ def test_plain_rows_are_sealed_and_keys_rotate(database_url: str):
             "referral_events": 0,
             "feedback": 1,
             "idempotency": 1,
+            "webhook_subscriptions": 0,
+            "webhook_deliveries": 0,
         }
         assert summary.rotated["assessments"] == 1 and summary.rotated["idempotency"] == 1
         assert all(_sealed(v) for v in _raw(both))
