@@ -21,6 +21,8 @@ def objects(world):
     ).json()
     ref = choice["referrals"][0]["id"]
     c.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=world.as_("cw_a"))
+    hook = c.post("/webhooks", json={"url": "http://127.0.0.1:9/in"}, headers=world.as_("cw_a")).json()
+    delivery = c.post(f"/webhooks/{hook['id']}/test", headers=world.as_("cw_a")).json()
     service = c.get("/services", headers=world.as_("partner_x")).json()["items"][0]
     body = {k: v for k, v in service.items() if k not in ("version", "updated_at", "updated_by")}
     return {
@@ -30,6 +32,8 @@ def objects(world):
         "service": service["id"],
         "service_body": body,
         "assessment": ol["assessment_id"],
+        "hook": hook["id"],
+        "delivery": delivery["id"],
     }
 
 
@@ -55,6 +59,13 @@ def requests(o):
         ("audit", "GET", "/audit", None),
         ("create key", "POST", "/keys", {"organization_id": "org-cw-a", "role": "admin"}),
         ("list keys", "GET", "/keys", None),
+        ("create webhook", "POST", "/webhooks", {"url": "https://cases.example.org/in"}),
+        ("list webhooks", "GET", "/webhooks", None),
+        ("get webhook", "GET", f"/webhooks/{o['hook']}", None),
+        ("test webhook", "POST", f"/webhooks/{o['hook']}/test", None),
+        ("webhook deliveries", "GET", f"/webhooks/{o['hook']}/deliveries", None),
+        ("retry delivery", "POST", f"/webhooks/{o['hook']}/deliveries/{o['delivery']}/retry", None),
+        ("delete webhook", "DELETE", f"/webhooks/{o['hook']}", None),
         ("activate rules", "POST", "/rules/activate", {"pack": {"pack": "Not Valid", "rules": []}}),
         (
             "dry-run rules",
@@ -65,6 +76,15 @@ def requests(o):
     ]
 
 
+# webhook subscriptions belong to an organisation and its side (caseworker or partner):
+# anyone else's answer 404; an admin key manages none (403)
+WEBHOOKS_OF_ANOTHER = {
+    **{f"{verb} webhook": 404 for verb in ("get", "test", "delete")},
+    "webhook deliveries": 404,
+    "retry delivery": 404,
+    "create webhook": 201,
+    "list webhooks": 200,
+}
 # caller -> request name -> expected status (requests not listed: 403, wrong role)
 EXPECTED = {
     "cw_b": {  # another organisation's caseworker
@@ -81,8 +101,10 @@ EXPECTED = {
         "feedback code": 404,
         "kpis of cw_a": 404,
         "get service": 200,
+        **WEBHOOKS_OF_ANOTHER,
     },
     "partner_y": {  # a partner the referral was not sent to
+        **WEBHOOKS_OF_ANOTHER,
         "get referral": 404,
         "list referrals": 200,
         "move referral": 404,
@@ -91,6 +113,7 @@ EXPECTED = {
         "deactivate service": 404,
     },
     "partner_x": {  # the receiving partner: may see the referral (consented fields only), not the list or choice
+        **WEBHOOKS_OF_ANOTHER,  # the caseworkers' subscription is theirs, even for its receiving partner
         "get referral": 200,
         "list referrals": 200,
         "move referral": 409,
