@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "freechoice.api.ratelimit",
+    "freechoice.api.webhooks.signing",
     "freechoice.catalog.index",
     "freechoice.catalog.hsds.vocabulary",
     "freechoice.catalog.taxonomy",

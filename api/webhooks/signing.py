@@ -101,6 +101,21 @@ def verify(
     header. Raises :class:`~freechoice.catalog.SignatureError` when the header is
     missing or malformed, when no ``v1`` signature matches, or when the timestamp is
     more than ``tolerance_seconds`` away from ``now`` (default: this machine's clock).
+
+    >>> body = b'{"id": 7, "type": "referral.status_changed"}'
+    >>> header = signature_header("whsec_example", 1764672000, body)
+    >>> header.startswith("t=1764672000,v1=")
+    True
+    >>> verify("whsec_example", body, header, now=1764672010)
+    {'id': 7, 'type': 'referral.status_changed'}
+    >>> verify("whsec_example", body.replace(b"7", b"8"), header, now=1764672010)
+    Traceback (most recent call last):
+    ...
+    freechoice.catalog.errors.SignatureError: no signature matches the body (wrong secret, or the body was changed)
+    >>> verify("whsec_example", body, header, now=1764672000 + 3600)
+    Traceback (most recent call last):
+    ...
+    freechoice.catalog.errors.SignatureError: the signature's timestamp is 3600 s away from now, ...
     """
     if not header:
         raise SignatureError(f"no {SIGNATURE_HEADER} header")

@@ -321,6 +321,23 @@ def test_erasing_a_client_takes_their_pending_deliveries_with_them(world, subscr
     assert world.client.get(f"/webhooks/{sub['id']}/deliveries", headers=world.as_("cw_a")).json() == []
 
 
+def test_a_deactivated_organisations_deliveries_wait_until_it_is_active_again(world, hook, subscribe):
+    sub, path = subscribe("cw_b")
+    world.client.post(f"/webhooks/{sub['id']}/test", headers=world.as_("cw_b"))
+    admin = world.as_("admin")
+    deliverer = _deliverer(world, Clock())
+    try:
+        assert world.client.post("/organizations/org-cw-b/deactivate", headers=admin).status_code == 200
+        try:
+            assert deliverer.deliver_all_due() == [] and hook.at(path) == []
+        finally:
+            assert world.client.post("/organizations/org-cw-b/activate", headers=admin).status_code == 200
+        (attempt,) = deliverer.deliver_all_due()
+    finally:
+        deliverer.close()
+    assert attempt.ok and len(hook.at(path)) == 1
+
+
 def test_several_workers_claim_each_due_delivery_once(world, subscribe):
     sub, _ = subscribe("partner_x")
     for _ in range(6):
