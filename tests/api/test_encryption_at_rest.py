@@ -45,6 +45,9 @@ def _journey(client: TestClient, cw: dict[str, str], partner: dict[str, str]) ->
         },
     ).json()
     ref = choice["referrals"][0]["id"]
+    # the partner's webhook: its secret, and the decline's reason waiting in the outbox
+    hook = client.post("/webhooks", json={"url": "http://127.0.0.1:9/in"}, headers=partner)
+    assert hook.status_code == 201, hook.text
     assert client.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=cw).status_code == 200
     declined = client.post(f"/referrals/{ref}/transitions", json={"to": "declined", "reason": REASON}, headers=partner)
     assert declined.status_code == 200, declined.text
@@ -52,7 +55,7 @@ def _journey(client: TestClient, cw: dict[str, str], partner: dict[str, str]) ->
         "/feedback", json={"referral_id": ref, "need_met": "no", "satisfaction": 2, "text": WORDS}, headers=cw
     )
     assert fb.status_code == 201
-    return {"option_list": ol, "choice": choice, "referral": ref}
+    return {"option_list": ol, "choice": choice, "referral": ref, "webhook_secret": hook.json()["secret"]}
 
 
 @pytest.fixture(scope="module", params=["with key", "without key"])
@@ -60,7 +63,9 @@ def sealed_world(
     request: pytest.FixtureRequest, database_url: str
 ) -> Iterator[tuple[TestClient, dict[str, object], bool]]:
     keyed = request.param == "with key"
-    app = create_app(Settings(database_url=database_url, load_sample=True, data_key=KEY if keyed else None))
+    app = create_app(
+        Settings(database_url=database_url, load_sample=True, data_key=KEY if keyed else None, webhook_delivery=False)
+    )
     state = app.state.freechoice
     with state.db.writing() as s:
         save_organization(s, Organization(id="org-cw-sealed", name="Caseworkers (fictional)"), "test")
@@ -75,10 +80,12 @@ def sealed_world(
 def test_raw_rows_hold_no_plaintext_needs_or_words(sealed_world):
     client, ctx, keyed = sealed_world
     engine = client.app.state.freechoice.db.engine
-    found = find(engine, {NOTE, REASON, WORDS, FIELD})
+    secret = ctx["made"]["webhook_secret"]
+    found = find(engine, {NOTE, REASON, WORDS, FIELD, secret})
     if not keyed:
         # the same scan sees every one of them when nothing is encrypted
-        assert {n for _, _, n in found} == {NOTE, REASON, WORDS, FIELD}
+        assert {n for _, _, n in found} == {NOTE, REASON, WORDS, FIELD, secret}
+        assert ("webhook_deliveries", "payload", REASON) in found  # the decline, waiting to be sent
         return
     assert found == []
     # client_ref stays searchable (a pseudonym), in its own columns only

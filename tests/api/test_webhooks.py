@@ -98,8 +98,12 @@ def test_a_subscription_is_made_listed_and_deleted_and_its_secret_shown_once(wor
     assert world.client.get(f"/webhooks/{sub['id']}", headers=world.as_("cw_b")).status_code == 404
     assert sub["id"] not in [s["id"] for s in world.client.get("/webhooks", headers=world.as_("cw_b")).json()]
     assert world.client.delete(f"/webhooks/{sub['id']}", headers=world.as_("cw_b")).status_code == 404
+    assert world.client.post(f"/webhooks/{sub['id']}/test", headers=cw).status_code == 202
     assert world.client.delete(f"/webhooks/{sub['id']}", headers=cw).status_code == 204
     assert world.client.get(f"/webhooks/{sub['id']}", headers=cw).status_code == 404
+    with _db(world).session() as s:  # its waiting delivery went with it
+        left = select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.subscription_id == sub["id"])
+        assert s.scalar(left) == 0
 
 
 def test_the_location_of_a_new_subscription_names_it(world):
@@ -178,6 +182,10 @@ def test_signed_events_reach_each_side_as_the_feed_shows_them(world, hook, subsc
     assert mine == [e for e in feed if e["referral_id"] == ref]
     stats = world.client.get(f"/webhooks/{cw_sub['id']}", headers=world.as_("cw_a")).json()["deliveries"]
     assert stats == {"pending": 0, "delivered": 3, "dead": 0}
+    # client data left the service: every delivery is in the audit log, naming the referral
+    audit = world.client.get("/audit", params={"action": "deliver"}, headers=world.as_("admin")).json()
+    sent = [e for e in audit if e["resource_id"] == ref]
+    assert len(sent) == 5 and {e["organization_id"] for e in sent} == {"org-cw-a", PARTNER_X}
 
 
 def test_a_tampered_body_a_wrong_secret_or_an_old_timestamp_is_refused(world, hook, subscribe):
