@@ -74,7 +74,7 @@ def _parse(header: str) -> tuple[int, list[str]]:
         if not sep:
             continue
         if name == "t":
-            if not value.isdigit() or len(value) > 12:
+            if not (value.isascii() and value.isdigit()) or len(value) > 12:
                 raise SignatureError("the signature header's timestamp t= is not a number of seconds")
             timestamp = int(value)
         elif name == _SCHEME:
