@@ -346,6 +346,22 @@ def test_a_deactivated_organisations_deliveries_wait_until_it_is_active_again(wo
     assert attempt.ok and len(hook.at(path)) == 1
 
 
+def test_a_stopping_worker_hands_back_what_it_has_not_sent(world, hook, subscribe):
+    sub, path = subscribe("cw_a")
+    for _ in range(2):
+        world.client.post(f"/webhooks/{sub['id']}/test", headers=world.as_("cw_a"))
+    clock = Clock()
+    stopping, other = _deliverer(world, clock), _deliverer(world, clock)
+    try:
+        stopping.stop.set()  # the server is shutting down as the batch is claimed
+        assert stopping.deliver_due() == [] and hook.at(path) == []
+        assert len(other.deliver_all_due()) == 2, "handed back at once, not after the lease"
+    finally:
+        stopping.close()
+        other.close()
+    assert len(hook.at(path)) == 2
+
+
 def test_several_workers_claim_each_due_delivery_once(world, subscribe):
     sub, _ = subscribe("partner_x")
     for _ in range(6):
