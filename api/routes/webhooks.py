@@ -21,6 +21,7 @@ from freechoice.catalog.db.tables import WebhookDelivery, WebhookSubscription
 from ..auth import Principal
 from ..contract import problem_responses
 from ..deps import DbSession, require_role
+from ..pagination import PageRequest, Paging, page_of
 from ..params import PathId
 from ..problems import ProblemError
 from ..records import audit, create_once
@@ -38,6 +39,8 @@ __all__ = [
 
 router = APIRouter(tags=["webhooks"])
 Party = Annotated[Principal, Depends(require_role("caseworker", "partner"))]
+SUBSCRIPTIONS = Paging("webhooks", keys=(dt.datetime, str))
+DELIVERIES = Paging("deliveries", keys=(dt.datetime, str), descending=True)
 MAX_SUBSCRIPTIONS = 20  # per organisation and side: each change is sent to each of them
 SCHEMES = ("http", "https")
 
@@ -91,7 +94,20 @@ class SubscriptionCreate(BaseModel):
         return check_url(value)
 
 
+_RECORD_EXAMPLE: dict[str, Any] = {
+    "id": "wh_4c1f9a2b7d3e8f60",
+    "organization_id": "org-cw-a",
+    "role": "caseworker",
+    "url": "https://cases.example.org/freechoice-events",
+    "event_types": ["referral.status_changed"],
+    "description": "Our case system (fictional)",
+    "created_at": "2026-12-02T09:38:48+00:00",
+    "deliveries": {"pending": 0, "delivered": 12, "dead": 1},
+}
+
+
 class SubscriptionRecord(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_RECORD_EXAMPLE]})
     id: str
     organization_id: str
     role: str = Field(description="Whose view of the referrals it receives: `caseworker` or `partner`")
@@ -103,11 +119,44 @@ class SubscriptionRecord(BaseModel):
 
 
 class SubscriptionCreated(SubscriptionRecord):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_RECORD_EXAMPLE,
+                    "deliveries": {"pending": 0, "delivered": 0, "dead": 0},
+                    "secret": "whsec_3mZ0k8Q1v2yXo9sLr4TQeC7bW5nH6jA0pD1fG2hK3lM",
+                    "note": "Store this secret now: it is shown only once. Check every delivery's "
+                    "Freechoice-Signature with it.",
+                }
+            ]
+        }
+    )
     secret: str = Field(description="The signing secret (`whsec_...`): shown only now")
     note: str
 
 
 class DeliveryRecord(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "dlv_9f8e7d6c5b4a39281706f5e4",
+                    "subscription_id": "wh_4c1f9a2b7d3e8f60",
+                    "event_id": 42,
+                    "event_type": "referral.status_changed",
+                    "status": "pending",
+                    "attempts": 2,
+                    "next_attempt_at": "2026-12-02T09:41:48+00:00",
+                    "last_attempt_at": "2026-12-02T09:39:48+00:00",
+                    "last_status_code": 503,
+                    "last_error": "HTTP 503 Service Unavailable",
+                    "created_at": "2026-12-02T09:38:48+00:00",
+                    "delivered_at": None,
+                }
+            ]
+        }
+    )
     id: str = Field(description="Sent as `Freechoice-Delivery`; the same on every retry")
     subscription_id: str
     event_id: int = Field(description="The event's id in `GET /events` (0: a test event)")
@@ -219,16 +268,17 @@ def create_subscription(body: SubscriptionCreate, request: Request, who: Party, 
 @router.get(
     "/webhooks",
     response_model=None,
-    responses={200: {"model": list[SubscriptionRecord], "description": "Oldest first; secrets are never shown"}},
+    responses=page_of(SubscriptionRecord, "Oldest first; secrets are never shown"),
     summary="Your organisation's webhook subscriptions",
 )
-def list_subscriptions(who: Party, db: DbSession) -> list[dict[str, Any]]:
-    q = (
-        select(WebhookSubscription)
-        .where(WebhookSubscription.organization_id == who.organization_id, WebhookSubscription.role == who.role)
-        .order_by(WebhookSubscription.created_at, WebhookSubscription.id)
+def list_subscriptions(
+    who: Party, db: DbSession, page: Annotated[PageRequest, Depends(SUBSCRIPTIONS.dependency)]
+) -> Response:
+    q = select(WebhookSubscription).where(
+        WebhookSubscription.organization_id == who.organization_id, WebhookSubscription.role == who.role
     )
-    return [_public(db, sub) for sub in db.scalars(q)]
+    rows = list(db.scalars(page.apply(q, WebhookSubscription.created_at, WebhookSubscription.id)))
+    return page.respond(rows, key=lambda sub: (sub.created_at, sub.id), item=lambda sub: _public(db, sub))
 
 
 @router.get(
@@ -271,28 +321,24 @@ def send_test(subscription_id: PathId, who: Party, db: DbSession) -> dict[str, A
 @router.get(
     "/webhooks/{subscription_id}/deliveries",
     response_model=None,
-    responses={200: {"model": list[DeliveryRecord], "description": "Newest first"}},
+    responses=page_of(DeliveryRecord, "Newest first"),
     summary="A subscription's deliveries: status, attempts, next attempt, last error",
 )
 def list_deliveries(
     subscription_id: PathId,
     who: Party,
     db: DbSession,
+    page: Annotated[PageRequest, Depends(DELIVERIES.dependency)],
     status: Annotated[
         Literal["pending", "delivered", "dead"] | None, Query(description="Only deliveries in this status")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="At most this many, newest first")] = 100,
-) -> list[dict[str, Any]]:
+) -> Response:
     _own(db, subscription_id, who)
-    q = (
-        select(WebhookDelivery)
-        .where(WebhookDelivery.subscription_id == subscription_id)
-        .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
-        .limit(limit)
-    )
+    q = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
     if status is not None:
         q = q.where(WebhookDelivery.status == status)
-    return [_delivery(d) for d in db.scalars(q)]
+    rows = list(db.scalars(page.apply(q, WebhookDelivery.created_at, WebhookDelivery.id)))
+    return page.respond(rows, key=lambda d: (d.created_at, d.id), item=_delivery)
 
 
 @router.post(

@@ -356,6 +356,8 @@ LISTS = [
     "/services/{service_id}/versions",
     "/feedback",
     "/rules/versions",
+    "/webhooks",
+    "/webhooks/{subscription_id}/deliveries",
 ]
 
 

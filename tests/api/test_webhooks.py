@@ -10,7 +10,7 @@ import threading
 import uuid
 
 import pytest
-from api_support import ASSESSMENT, PARTNER_X
+from api_support import ASSESSMENT, PARTNER_X, every_item
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from webhook_receiver import receiver
@@ -92,11 +92,11 @@ def test_a_subscription_is_made_listed_and_deleted_and_its_secret_shown_once(wor
     listed = world.client.get("/webhooks", headers=cw)
     assert one.status_code == 200 and one.json()["url"] == sub["url"]
     assert one.json()["deliveries"] == {"pending": 0, "delivered": 0, "dead": 0}
-    assert sub["id"] in [s["id"] for s in listed.json()]
+    assert sub["id"] in [s["id"] for s in listed.json()["items"]]
     assert sub["secret"] not in one.text + listed.text, "the secret is shown only when made"
     # another organisation, or the partner side, does not see it
     assert world.client.get(f"/webhooks/{sub['id']}", headers=world.as_("cw_b")).status_code == 404
-    assert sub["id"] not in [s["id"] for s in world.client.get("/webhooks", headers=world.as_("cw_b")).json()]
+    assert sub["id"] not in [s["id"] for s in world.client.get("/webhooks", headers=world.as_("cw_b")).json()["items"]]
     assert world.client.delete(f"/webhooks/{sub['id']}", headers=world.as_("cw_b")).status_code == 404
     assert world.client.post(f"/webhooks/{sub['id']}/test", headers=cw).status_code == 202
     assert world.client.delete(f"/webhooks/{sub['id']}", headers=cw).status_code == 204
@@ -104,6 +104,22 @@ def test_a_subscription_is_made_listed_and_deleted_and_its_secret_shown_once(wor
     with _db(world).session() as s:  # its waiting delivery went with it
         left = select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.subscription_id == sub["id"])
         assert s.scalar(left) == 0
+
+
+def test_subscriptions_and_deliveries_page_like_every_list(world, subscribe):
+    made = [subscribe("partner_y")[0]["id"] for _ in range(3)]
+    who = world.as_("partner_y")
+    subs = every_item(world.client, "/webhooks?limit=2", headers=who)
+    assert [s["id"] for s in subs][-3:] == made  # oldest first, each once
+    for _ in range(5):
+        world.client.post(f"/webhooks/{made[0]}/test", headers=who)
+    url = f"/webhooks/{made[0]}/deliveries"
+    whole = world.client.get(url, headers=who).json()
+    assert whole["next"] is None and len(whole["items"]) == 5
+    paged = every_item(world.client, f"{url}?limit=2", headers=who)
+    assert [d["id"] for d in paged] == [d["id"] for d in whole["items"]]  # newest first, each once
+    created = [d["created_at"] for d in paged]
+    assert created == sorted(created, reverse=True)
 
 
 def test_the_location_of_a_new_subscription_names_it(world):
@@ -183,7 +199,8 @@ def test_signed_events_reach_each_side_as_the_feed_shows_them(world, hook, subsc
     stats = world.client.get(f"/webhooks/{cw_sub['id']}", headers=world.as_("cw_a")).json()["deliveries"]
     assert stats == {"pending": 0, "delivered": 3, "dead": 0}
     # client data left the service: every delivery is in the audit log, naming the referral
-    audit = world.client.get("/audit", params={"action": "deliver"}, headers=world.as_("admin")).json()
+    audit = world.client.get("/audit", params={"action": "deliver", "limit": 500}, headers=world.as_("admin"))
+    audit = audit.json()["items"]
     sent = [e for e in audit if e["resource_id"] == ref]
     assert len(sent) == 5 and {e["organization_id"] for e in sent} == {"org-cw-a", PARTNER_X}
 
@@ -247,7 +264,7 @@ def test_a_failing_receiver_gets_retries_on_the_schedule_then_the_delivery_is_de
     assert len(got) == 4 and len({g.headers["freechoice-delivery"] for g in got}) == 1  # one delivery id throughout
     assert len({g.headers["freechoice-signature"] for g in got}) == 4  # each attempt signed at its own time
 
-    (dead,) = world.client.get(f"/webhooks/{sub['id']}/deliveries?status=dead", headers=cw).json()
+    (dead,) = world.client.get(f"/webhooks/{sub['id']}/deliveries?status=dead", headers=cw).json()["items"]
     assert dead["id"] == queued["id"] and dead["attempts"] == 4 and dead["next_attempt_at"] is None
     assert dead["last_status_code"] == 502 and dead["last_error"].startswith("HTTP 502")
 
@@ -260,7 +277,7 @@ def test_a_failing_receiver_gets_retries_on_the_schedule_then_the_delivery_is_de
     finally:
         deliverer.close()
     assert attempt.ok and attempt.status == "delivered"
-    done = world.client.get(f"/webhooks/{sub['id']}/deliveries", headers=cw).json()[0]
+    done = world.client.get(f"/webhooks/{sub['id']}/deliveries", headers=cw).json()["items"][0]
     assert done["status"] == "delivered" and done["delivered_at"] and done["last_error"] is None
     retry = world.client.post(f"/webhooks/{sub['id']}/deliveries/{dead['id']}/retry", headers=cw)
     assert retry.status_code == 409
@@ -279,7 +296,7 @@ def test_an_unreachable_receiver_is_a_failed_attempt_with_the_reason(world, subs
         finally:
             deliverer.close()
         assert not attempt.ok and attempt.status == "pending" and attempt.status_code is None
-        (row,) = world.client.get(f"/webhooks/{sub_id}/deliveries", headers=world.as_("cw_a")).json()
+        (row,) = world.client.get(f"/webhooks/{sub_id}/deliveries", headers=world.as_("cw_a")).json()["items"]
         assert row["last_error"].startswith("ConnectError") and row["next_attempt_at"]
     finally:
         world.client.delete(f"/webhooks/{sub_id}", headers=world.as_("cw_a"))
@@ -323,10 +340,12 @@ def test_erasing_a_client_takes_their_pending_deliveries_with_them(world, subscr
     sub, _ = subscribe("cw_a")
     ref = _referral(world, "c-erase-hooks")
     _move(world, "cw_a", ref, "sent")
-    pending = world.client.get(f"/webhooks/{sub['id']}/deliveries?status=pending", headers=world.as_("cw_a")).json()
+    pending = world.client.get(f"/webhooks/{sub['id']}/deliveries?status=pending", headers=world.as_("cw_a")).json()[
+        "items"
+    ]
     assert len(pending) == 2
     assert world.client.delete("/clients/c-erase-hooks", headers=world.as_("cw_a")).status_code == 200
-    assert world.client.get(f"/webhooks/{sub['id']}/deliveries", headers=world.as_("cw_a")).json() == []
+    assert world.client.get(f"/webhooks/{sub['id']}/deliveries", headers=world.as_("cw_a")).json()["items"] == []
 
 
 def test_a_deactivated_organisations_deliveries_wait_until_it_is_active_again(world, hook, subscribe):
@@ -383,7 +402,8 @@ def test_several_workers_claim_each_due_delivery_once(world, subscribe):
         t.join(timeout=60)
     ids = [i for c in claimed for i in c]
     mine = {
-        d["id"] for d in world.client.get(f"/webhooks/{sub['id']}/deliveries", headers=world.as_("partner_x")).json()
+        d["id"]
+        for d in world.client.get(f"/webhooks/{sub['id']}/deliveries", headers=world.as_("partner_x")).json()["items"]
     }
     assert len(ids) == len(set(ids)), "a delivery was claimed twice"
     assert mine <= set(ids)
