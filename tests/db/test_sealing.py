@@ -83,6 +83,7 @@ def test_plain_rows_are_sealed_and_keys_rotate(database_url: str):
             "referral_events": 0,
             "feedback": 1,
             "idempotency": 1,
+            "intake_drafts": 0,
             "webhook_subscriptions": 0,
             "webhook_deliveries": 0,
         }
