@@ -19,6 +19,7 @@ from .index import Catalog, Place
 from .loader import load_catalog, load_sample_catalog, parse_catalog, problems_from_pydantic
 from .models import (
     DOCUMENT_CODES,
+    TRANSLATION_LANGUAGES,
     Capacity,
     CatalogData,
     CostOption,
@@ -26,10 +27,13 @@ from .models import (
     Employment,
     Location,
     Organization,
+    OrganizationTexts,
     RequiredDocument,
     Schedule,
     Service,
     ServiceArea,
+    ServiceTexts,
+    partner_text,
 )
 from .taxonomy import (
     CATEGORIES,
@@ -67,6 +71,7 @@ __all__ = [
     "NEED_IDS",
     "Need",
     "Organization",
+    "OrganizationTexts",
     "PARTIES",
     "PLANS",
     "Place",
@@ -82,7 +87,9 @@ __all__ = [
     "Service",
     "ServiceArea",
     "ServiceKind",
+    "ServiceTexts",
     "SignatureError",
+    "TRANSLATION_LANGUAGES",
     "TransitionError",
     "ValidationFailed",
     "WORK_LIMITS",
@@ -93,5 +100,6 @@ __all__ = [
     "load_sample_catalog",
     "needs_for_kind",
     "parse_catalog",
+    "partner_text",
     "problems_from_pydantic",
 ]

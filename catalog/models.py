@@ -27,10 +27,14 @@ __all__ = [
     "Employment",
     "Location",
     "Organization",
+    "OrganizationTexts",
     "RequiredDocument",
     "Schedule",
     "Service",
     "ServiceArea",
+    "ServiceTexts",
+    "TRANSLATION_LANGUAGES",
+    "partner_text",
 ]
 
 Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
@@ -70,6 +74,73 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: The languages a partner can give its words in besides the catalog's own (English):
+#: the clients' languages freechoice has messages for.
+TRANSLATION_LANGUAGES: tuple[str, ...] = ("km", "lo", "my", "th")
+TranslationLanguage = Literal["km", "lo", "my", "th"]
+assert TRANSLATION_LANGUAGES == TranslationLanguage.__args__  # type: ignore[attr-defined]
+SOURCE_LANGUAGE = "en"  # the language of a record's own name, description and application_process
+
+
+class OrganizationTexts(_Model):
+    """An organisation's words in one client language."""
+
+    name: Name | None = Field(default=None, min_length=1)
+    description: Text | None = None
+    provenance: Note | None = Field(
+        default=None,
+        description="How the translation was made and whether it was reviewed "
+        "(e.g. 'machine-drafted, awaiting review by a native speaker').",
+    )
+
+    @model_validator(mode="after")
+    def _some_text(self) -> OrganizationTexts:
+        if not any(getattr(self, f) for f in type(self).model_fields if f != "provenance"):
+            raise ValueError(f"a translation needs at least one of {', '.join(_texts(type(self)))}")
+        return self
+
+
+class ServiceTexts(OrganizationTexts):
+    """A service's words in one client language."""
+
+    application_process: Text | None = Field(default=None, description="How to apply, in this language.")
+
+
+def _texts(cls: type[_Model]) -> list[str]:
+    return [f for f in cls.model_fields if f != "provenance"]
+
+
+def _checked_keys(value: Any) -> Any:
+    """Refuses a translation keyed by anything but a client language, naming the allowed codes."""
+    if not isinstance(value, dict):
+        return value
+    unknown = sorted(str(k) for k in value if k not in TRANSLATION_LANGUAGES)
+    if unknown:
+        raise ValueError(
+            f"no client language {', '.join(map(repr, unknown))}; allowed language codes: "
+            f"{', '.join(TRANSLATION_LANGUAGES)} (the record's own fields are English)"
+        )
+    return value
+
+
+def partner_text(record: Organization | Service, field: str, lang: str) -> tuple[str, str]:
+    """``field`` of ``record`` in ``lang`` where the partner gave it, else its own text:
+    the text and the language it is in (English for the record's own text).
+
+    >>> org = Organization(id="o", name="Fair Work Help",
+    ...                    translations={"th": {"name": "ช่วยเหลือแรงงาน"}})
+    >>> partner_text(org, "name", "th")
+    ('ช่วยเหลือแรงงาน', 'th')
+    >>> partner_text(org, "name", "my")
+    ('Fair Work Help', 'en')
+    """
+    texts = next((t for code, t in record.translations.items() if code == lang), None)
+    value = getattr(texts, field, None) if texts is not None else None
+    if value:
+        return str(value), lang
+    return str(getattr(record, field) or ""), SOURCE_LANGUAGE
+
+
 class Organization(_Model):
     """A partner organisation (HSDS ``organization``). ``sample`` marks fictional data."""
 
@@ -80,11 +151,21 @@ class Organization(_Model):
     website: Url | None = None
     phone: Contact | None = None
     sample: bool = False
+    translations: dict[TranslationLanguage, OrganizationTexts] = Field(
+        default_factory=dict,
+        description="The organisation's name and description in client languages, by language code "
+        f"({', '.join(TRANSLATION_LANGUAGES)}); its own fields are English.",
+    )
     hsds_source: dict[str, Any] | None = Field(
         default=None,
         description="The HSDS record as imported from another directory ('record') and a fingerprint "
         "of the fields mapped from it: exported back as given while those fields are unchanged.",
     )
+
+    @field_validator("translations", mode="before")
+    @classmethod
+    def _languages(cls, v: Any) -> Any:
+        return _checked_keys(v)
 
 
 class Location(_Model):
@@ -234,12 +315,25 @@ class Service(_Model):
     email: Contact | None = None
     url: Url | None = None
     phone: Contact | None = None
+    application_process: Text | None = Field(
+        default=None, description="How to apply or get in touch (HSDS application_process), in English."
+    )
+    translations: dict[TranslationLanguage, ServiceTexts] = Field(
+        default_factory=dict,
+        description="The service's name, description and application process in client languages, by "
+        f"language code ({', '.join(TRANSLATION_LANGUAGES)}); its own fields are English.",
+    )
     hsds_source: dict[str, Any] | None = Field(
         default=None,
         description="The HSDS record as imported from another directory ('record': every field and "
         "child record as given, with their UUIDs) and a fingerprint of the fields mapped from it: exported back "
         "as given while those fields are unchanged.",
     )
+
+    @field_validator("translations", mode="before")
+    @classmethod
+    def _languages(cls, v: Any) -> Any:
+        return _checked_keys(v)
 
     @field_validator("kinds", "requires")
     @classmethod

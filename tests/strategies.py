@@ -16,16 +16,19 @@ from freechoice.catalog import Catalog
 from freechoice.catalog.codes import country_codes, language_codes
 from freechoice.catalog.models import (
     DOCUMENT_CODES,
+    TRANSLATION_LANGUAGES,
     Capacity,
     CostOption,
     Eligibility,
     Employment,
     Location,
     Organization,
+    OrganizationTexts,
     RequiredDocument,
     Schedule,
     Service,
     ServiceArea,
+    ServiceTexts,
 )
 from freechoice.catalog.taxonomy import PARTIES, SECTORS, SERVICE_KIND_IDS
 
@@ -117,6 +120,14 @@ _capacity = st.builds(
 )
 
 
+def _translations(model: type[OrganizationTexts]) -> st.SearchStrategy[dict[str, OrganizationTexts]]:
+    """Partner texts by client language: some fields given, in any script, with or without provenance."""
+    fields = {f: (st.none() | (_name if f == "name" else texts)) for f in model.model_fields}
+    given = st.fixed_dictionaries(fields).filter(lambda d: any(v for k, v in d.items() if k != "provenance"))
+    texts_of = given.map(lambda d: model(**d))
+    return st.dictionaries(st.sampled_from(TRANSLATION_LANGUAGES), texts_of, max_size=2)
+
+
 def organizations(org_id: st.SearchStrategy[str] = ids) -> st.SearchStrategy[Organization]:
     """Any valid organisation."""
     return st.builds(
@@ -128,6 +139,7 @@ def organizations(org_id: st.SearchStrategy[str] = ids) -> st.SearchStrategy[Org
         website=_url,
         phone=_opt_text,
         sample=st.booleans(),
+        translations=_translations(OrganizationTexts),
     )
 
 
@@ -177,6 +189,8 @@ def services(
         email=draw(_email),
         url=draw(_url),
         phone=draw(_opt_text),
+        application_process=draw(_opt_text),
+        translations=draw(_translations(ServiceTexts)),
     )
     return Service(**fields)
 

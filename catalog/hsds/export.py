@@ -71,6 +71,11 @@ def export_organization(org: Organization) -> dict[str, Any]:
     ]
     _typed(out, attrs, "organization", oid, "email", "email", org.email)
     _typed(out, attrs, "organization", oid, "website", "uri", org.website)
+    if org.translations:
+        texts = {lang: t.model_dump(mode="json", exclude_none=True) for lang, t in org.translations.items()}
+        attrs.append(
+            _attr("organization", oid, fact_term("translations"), orjson.dumps(texts).decode(), "fact:translations")
+        )
     if org.phone is not None:
         out["phones"] = [{"id": hsds_id("phone", f"org:{org.id}"), "organization_id": oid, "number": org.phone}]
     out["attributes"] = attrs
@@ -130,6 +135,8 @@ def export_service(svc: Service | dict[str, Any]) -> dict[str, Any]:
     attrs = [_attr("service", sid, _ID_TERM_ID, key, ID_TERM)]
     _typed(out, attrs, "service", sid, "url", "uri", d.get("url"))
     _typed(out, attrs, "service", sid, "email", "email", d.get("email"))
+    if d.get("application_process") is not None:
+        out["application_process"] = d["application_process"]
     if d.get("interpretation"):
         out["interpretation_services"] = "Interpretation provided for other languages"
     el = d.get("eligibility") or {}

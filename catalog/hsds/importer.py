@@ -144,6 +144,7 @@ def _org(obj: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
         "website": facts["website"] if "website" in facts else obj.get("website"),
         "phone": phones[0].get("number") if phones else None,
         "sample": bool(facts.get("sample", False)),
+        "translations": facts.get("translations") or {},
     }
 
 
@@ -299,6 +300,7 @@ def _service(
         "email": obj.get("email"),
         "url": obj.get("url"),
         "phone": phones[0].get("number") if phones else None,
+        "application_process": obj.get("application_process"),
     }
     capacity = _capacity(obj)
     if capacity is not None:

@@ -14,7 +14,17 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from ..models import Service
-from .vocabulary import CONTACT_FACTS, FACT_FIELDS, ID_TERM, TAXONOMY_ID, TAXONOMY_URI, fact_term, hsds_id, kind_term
+from .vocabulary import (
+    CONTACT_FACTS,
+    FACT_FIELDS,
+    ID_TERM,
+    SHARED_FACTS,
+    TAXONOMY_ID,
+    TAXONOMY_URI,
+    fact_term,
+    hsds_id,
+    kind_term,
+)
 
 __all__ = ["PROFILE_URI", "profile", "profile_errors"]
 
@@ -28,6 +38,13 @@ _CONTACT_SCHEMAS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "email": (("organization", "service"), {"type": "string", "maxLength": 320}),
     "url": (("service",), {"type": "string", "maxLength": 2048}),
     "website": (("organization",), {"type": "string", "maxLength": 2048}),
+}
+
+
+_SHARED_DESCRIPTIONS = {
+    "translations": "The record's words in client languages, by language code: name, description and (services "
+    "only) application_process, with how each translation was made (provenance). The record's own fields are "
+    "English; a client sees English, marked as such, where no translation is given.",
 }
 
 
@@ -73,9 +90,11 @@ def _profile() -> bytes:
         facts[f"fact:{field}"] = {
             "taxonomy_term_id": fact_term(field),
             "term_uri": f"{TAXONOMY_URI}/fact/{field}",
-            "link_entity": ["service"],
+            "link_entity": ["organization", "service"] if field in SHARED_FACTS else ["service"],
             "value": "JSON text of the schema below",
-            "description": Service.model_fields[field].description or f"freechoice service field '{field}'",
+            "description": _SHARED_DESCRIPTIONS.get(field)
+            or Service.model_fields[field].description
+            or f"freechoice service field '{field}'",
             "schema": _standalone(model["properties"][field], defs, field),
         }
     for field, description in CONTACT_FACTS.items():

@@ -23,9 +23,14 @@ from .vocabulary import taxonomy_objects
 __all__ = ["fingerprint", "kept", "merged"]
 
 
+# fields added after records were first imported: left out of the hash while empty, so
+# sources kept before they existed still match (and go out as given)
+_LATER_FIELDS: dict[str, Any] = {"application_process": None, "translations": {}}
+
+
 def fingerprint(data: dict[str, Any]) -> str:
     """A hash of a record's freechoice fields (its JSON dump without ``hsds_source``)."""
-    body = {k: v for k, v in data.items() if k != "hsds_source"}
+    body = {k: v for k, v in data.items() if k != "hsds_source" and not (k in _LATER_FIELDS and v == _LATER_FIELDS[k])}
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
 
 

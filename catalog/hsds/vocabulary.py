@@ -16,6 +16,7 @@ __all__ = [
     "FACT_FIELDS",
     "ID_TERM",
     "NAMESPACE",
+    "SHARED_FACTS",
     "TAXONOMY_ID",
     "TAXONOMY_URI",
     "fact_term",
@@ -48,7 +49,12 @@ FACT_FIELDS: tuple[str, ...] = (
     "capacity",
     "requires",
     "refers_to",
+    "translations",
 )
+
+#: Facts carried by organisations too (the same term and schema; an organisation's
+#: translation has no ``application_process``).
+SHARED_FACTS: tuple[str, ...] = ("translations",)
 
 
 #: Facts of organisations, and contact details HSDS cannot hold as typed (an e-mail or web
