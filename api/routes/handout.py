@@ -1,0 +1,87 @@
+"""The printable handout of an option list (caseworkers): one self-contained HTML page
+in the client's language, with the caseworker's beside it on request."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from freechoice.catalog.db.tables import ChoiceRow
+from freechoice.engine import OptionList
+from freechoice.engine.handout import handout, handout_html
+from freechoice.engine.text import LANGUAGES, negotiate
+
+from ..auth import Principal
+from ..deps import DbSession, State, require_role
+from ..params import PathId
+from ..records import audited_read
+from .option_lists import own_option_list
+
+__all__ = ["CSP", "router"]
+
+router = APIRouter(tags=["option-lists"])
+Caseworker = Annotated[Principal, Depends(require_role("caseworker"))]
+Language = Literal["en", "my", "th", "km", "lo"]
+assert set(Language.__args__) == set(LANGUAGES)  # type: ignore[attr-defined]
+
+#: the page may load nothing at all: its styles are inline and it has no images or scripts
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+
+def chosen_options(db: Session, list_id: str) -> list[str] | None:
+    """The option ids of the newest choice recorded over a list (None: no choice yet, or
+    the client chose none or will decide later: the whole list is handed out)."""
+    row = db.scalars(
+        select(ChoiceRow).where(ChoiceRow.option_list_id == list_id).order_by(ChoiceRow.created_at.desc()).limit(1)
+    ).first()
+    if row is None or row.decision != "chosen":
+        return None
+    ids = list(row.data.get("option_ids") or [])
+    if row.data.get("cash_chosen") and "cash" not in ids:
+        ids.append("cash")
+    return ids
+
+
+@router.get(
+    "/option-lists/{list_id}/handout",
+    response_class=HTMLResponse,
+    responses={200: {"content": {"text/html": {}}, "description": "A self-contained, printable HTML page (A4)"}},
+    summary="A printable handout of an option list, in the client's language (caseworker)",
+)
+def get_handout(
+    list_id: PathId,
+    who: Caseworker,
+    db: DbSession,
+    state: State,
+    lang: Annotated[
+        Language | None,
+        Query(description="The client's language; when absent, negotiated from Accept-Language."),
+    ] = None,
+    caseworker_lang: Annotated[
+        Language | None, Query(description="Also show the handout in this language, beside the client's.")
+    ] = None,
+    accept_language: Annotated[str | None, Header(max_length=500)] = None,
+) -> HTMLResponse:
+    row = own_option_list(db, list_id, who)
+    ol = OptionList.model_validate(row.data)
+    chosen = chosen_options(db, list_id)
+    client_lang = lang or negotiate(accept_language)
+    audited_read(
+        db, who, "option_list", list_id, row.client_ref, view="handout", lang=client_lang, chosen=chosen is not None
+    )
+    catalog = state.current_catalog()
+    sheets = [handout(ol, lang=client_lang, catalog=catalog, chosen=chosen, rules=state.rules)]
+    if caseworker_lang is not None and caseworker_lang != client_lang:
+        sheets.append(handout(ol, lang=caseworker_lang, catalog=catalog, chosen=chosen, rules=state.rules))
+    headers = {
+        "Content-Security-Policy": CSP,
+        "Content-Language": client_lang,
+        "Cache-Control": "no-store",
+        "Vary": "Accept-Language",
+        "Referrer-Policy": "no-referrer",
+    }
+    return HTMLResponse(handout_html(sheets), headers=headers)
