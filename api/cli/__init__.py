@@ -25,6 +25,7 @@ def package_version() -> str:
 
 _GROUPS = (
     "match_cmd",
+    "handout_cmd",
     "demo_cmd",
     "rules_cmd",
     "catalog_cmd",
