@@ -131,7 +131,7 @@ class _Say:
 
     def words(self, text: str, lang: str, *, verbatim: bool = False) -> Words:
         """``text`` in ``lang``: marked when that is not the sheet's language."""
-        note = self.in_english if lang != self.lang and not verbatim else None
+        note = self.in_english if lang != self.lang else None
         return Words(text, lang, note, verbatim)
 
     def engine_text(self, text: str) -> Words:
@@ -142,6 +142,8 @@ class _Say:
         template = self.t.gettext(msgid)
         before, _, after = template.format(**{field: _SENTINEL}).partition(_SENTINEL)
         lang = self._lang_of(msgid)
+        if lang != self.lang and value.note is not None:
+            value = Words(value.text, value.lang, None, value.verbatim)  # one mark for the whole line
         return Line(before, value, after, lang, self.in_english if lang != self.lang else None)
 
     def own_line(self, key: str, value: Words) -> Line:
