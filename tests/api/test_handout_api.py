@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from api_support import every_item
+
 HANDOUT_CLIENT = {
     "client_ref": "c-handout-1",
     "needs": {"housing": 4, "food": 3, "compensation": 3},
@@ -94,8 +96,11 @@ def test_only_the_caseworkers_of_the_organisation_that_made_the_list_get_it_and_
     assert _get(world, ol["id"], who="partner_x").status_code == 403
     assert world.client.get(f"/option-lists/{ol['id']}/handout").status_code == 401
     assert _get(world, ol["id"], params={"lang": "th"}).status_code == 200
-    log = world.client.get(
-        "/audit", params={"resource": "option_list", "client_ref": "c-handout-1"}, headers=world.as_("admin")
-    ).json()
+    log = every_item(
+        world.client,
+        "/audit",
+        params={"resource": "option_list", "client_ref": "c-handout-1"},
+        headers=world.as_("admin"),
+    )
     reads = [e for e in log if e["action"] == "read" and e["resource_id"] == ol["id"]]
     assert len(reads) == 1 and reads[0]["detail"]["view"] == "handout" and reads[0]["detail"]["lang"] == "th"
