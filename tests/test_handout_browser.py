@@ -35,14 +35,14 @@ SCRIPTS = {
     "km": (r"[\u1780-\u17ff]", "NotoSansKhmer"),
     "lo": (r"[\u0e80-\u0eff]", "NotoSansLao"),
 }
-# Latin words in the page that are neither marked English (a fallback, with its note) nor
+# Latin words (with a lowercase letter) in the page that are neither marked English (a fallback, with its note) nor
 # shown as written (names, addresses, phone numbers, e-mail and web addresses)
 UNMARKED_LATIN = """() => {
   const found = [];
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walk.nextNode()) {
     const text = walk.currentNode.textContent;
-    if (!/[A-Za-z]{2,}/.test(text)) continue;
+    if (!/[A-Za-z]*[a-z][A-Za-z]*/.test(text)) continue;  // a Latin word (an acronym such as "AI" is not English)
     const el = walk.currentNode.parentElement;
     if (el.closest('[translate="no"]') || el.closest('.fallback')) continue;
     let marked = false;
