@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,18 +13,17 @@ from sqlalchemy.orm import Session
 from freechoice.catalog.db.tables import ChoiceRow
 from freechoice.engine import OptionList
 from freechoice.engine.handout import handout, handout_html
-from freechoice.engine.text import LANGUAGES, negotiate
+from freechoice.engine.text import LANGUAGES
 
-from ..auth import Principal
-from ..deps import DbSession, State, require_role
+from ..deps import DbSession, State
+from ..language import ClientLanguage, language_headers
 from ..params import PathId
 from ..records import audited_read
-from .option_lists import own_option_list
+from .option_lists import Caseworker, own_option_list
 
 __all__ = ["CSP", "router"]
 
 router = APIRouter(tags=["option-lists"])
-Caseworker = Annotated[Principal, Depends(require_role("caseworker"))]
 Language = Literal["en", "my", "th", "km", "lo"]
 assert set(Language.__args__) == set(LANGUAGES)  # type: ignore[attr-defined]
 
@@ -49,7 +48,14 @@ def chosen_options(db: Session, list_id: str) -> list[str] | None:
 @router.get(
     "/option-lists/{list_id}/handout",
     response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}, "description": "A self-contained, printable HTML page (A4)"}},
+    responses={
+        200: {
+            "content": {"text/html": {"schema": {"type": "string"}}},
+            "description": "A self-contained, printable HTML page (A4) in the client's language. Content-Language "
+            "names the language; Translation-Made-By and Translation-Review say how the translation was made "
+            "and reviewed.",
+        }
+    },
     summary="A printable handout of an option list, in the client's language (caseworker)",
 )
 def get_handout(
@@ -57,19 +63,15 @@ def get_handout(
     who: Caseworker,
     db: DbSession,
     state: State,
-    lang: Annotated[
-        Language | None,
-        Query(description="The client's language; when absent, negotiated from Accept-Language."),
-    ] = None,
+    lang: ClientLanguage,
     caseworker_lang: Annotated[
         Language | None, Query(description="Also show the handout in this language, beside the client's.")
     ] = None,
-    accept_language: Annotated[str | None, Header(max_length=500)] = None,
 ) -> HTMLResponse:
     row = own_option_list(db, list_id, who)
     ol = OptionList.model_validate(row.data)
     chosen = chosen_options(db, list_id)
-    client_lang = lang or negotiate(accept_language)
+    client_lang = lang
     audited_read(
         db, who, "option_list", list_id, row.client_ref, view="handout", lang=client_lang, chosen=chosen is not None
     )
@@ -78,10 +80,9 @@ def get_handout(
     if caseworker_lang is not None and caseworker_lang != client_lang:
         sheets.append(handout(ol, lang=caseworker_lang, catalog=catalog, chosen=chosen, rules=state.rules))
     headers = {
+        **language_headers(client_lang),
         "Content-Security-Policy": CSP,
-        "Content-Language": client_lang,
         "Cache-Control": "no-store",
-        "Vary": "Accept-Language",
         "Referrer-Policy": "no-referrer",
     }
     return HTMLResponse(handout_html(sheets), headers=headers)

@@ -43,6 +43,7 @@ def test_the_handout_is_a_self_contained_print_page_in_the_clients_language(worl
     assert r.headers["content-language"] == "my"
     assert "default-src 'none'" in r.headers["content-security-policy"]
     assert r.headers["cache-control"] == "no-store"
+    assert r.headers["translation-review"] == "awaiting review by a native speaker"
     page = r.text
     assert '<html lang="my">' in page
     assert SHELTER_MY in page
