@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Literal
 
-from freechoice.catalog import NEEDS, Catalog
+from freechoice.catalog import NEEDS, Catalog, partner_text
 
 from .compile import CompiledRules
 from .contact import ContactCard, contact_card
@@ -269,6 +269,19 @@ def _card_lines(card: ContactCard, t: Translator, *, english_where: str | None =
     return out
 
 
+def _partner_names(o: Option, catalog: Catalog | None, lang: str) -> tuple[str, bool]:
+    """ "service - organisation" in ``lang`` where the partner gave its names in it, and
+    whether either is in English only (without a catalog: the names the list holds)."""
+    svc = catalog.get(o.service_id) if catalog is not None else None
+    if svc is None or catalog is None:
+        return f"{o.service_name} - {o.provider_name}", False
+    org = catalog.organizations.get(svc.organization_id)
+    name, name_lang = partner_text(svc, "name", lang)
+    provider, provider_lang = partner_text(org, "name", lang) if org is not None else (o.provider_name, "en")
+    english = lang != DEFAULT_LANGUAGE and DEFAULT_LANGUAGE in (name_lang, provider_lang)
+    return f"{name} - {provider}", english
+
+
 def render_option_list(
     ol: OptionList,
     rules: CompiledRules | None = None,
@@ -368,7 +381,10 @@ def render_option_list(
             else:
                 avail = availability
             flag = "  " + say("view-shown-on-request-flag") if o.shown_on_request else ""
-            out.append(f"   {letter}) {o.service_name} - {o.provider_name}  [{avail}]{flag}")
+            both, english_only = _partner_names(o, catalog, code)
+            if english_only:
+                both += " " + say("view-in-english")
+            out.append(f"   {letter}) {both}  [{avail}]{flag}")
             others = [labels[m] for m in meets[o.service_id] if m != n.need]
             if others:
                 out.append("      " + say("view-also-meets", needs=", ".join(others)))

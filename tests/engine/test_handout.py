@@ -78,3 +78,16 @@ def test_the_page_shows_partner_text_as_text_never_as_markup():
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>Kitchens</b>" not in page and "Harbour &lt;b&gt;Kitchens&lt;/b&gt; (fictional)" in page
     assert page.count('<div lang="th">') == page.count('<div lang="en" class="cw">') > 1
+
+
+def test_the_text_view_gives_partner_names_in_the_clients_language_and_marks_english_only_ones():
+    from freechoice.engine.render import render_option_list
+
+    text = render_option_list(OL, load_rules(None), lang="th", catalog=CATALOG)
+    marker = translator("th").gettext("(in English: no translation yet)")
+    (kitchen,) = [line for line in text.splitlines() if "ครัวริมท่า - ครัวท่าเรือ" in line]
+    assert marker not in kitchen
+    (shelter,) = [line for line in text.splitlines() if "Harbour shelter - ครัวท่าเรือ" in line]
+    assert marker in shelter
+    english = render_option_list(OL, load_rules(None), lang="en", catalog=CATALOG)
+    assert "Harbour shelter - Harbour <b>Kitchens</b> (fictional)" in english and "no translation yet" not in english
