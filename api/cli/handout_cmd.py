@@ -25,16 +25,20 @@ def _language(value: str | None, option: str) -> str | None:
     return value
 
 
-def _stored(list_id: str, org: str, database_url: str | None) -> tuple[Any, Any, list[str] | None]:
-    """The option list, the catalog and the chosen options, read as the organisation that
-    made the list (a list of another organisation is not found); the read is audited."""
+def _stored(list_id: str, org: str, database_url: str | None) -> tuple[Any, Any, list[str] | None, Any]:
+    """The option list, the catalog, the chosen options and the rule pack in force (None:
+    the default), read as the organisation that made the list (a list of another
+    organisation is not found); the read is audited."""
+    from sqlalchemy import select
+
     from freechoice.api.auth import Principal
     from freechoice.api.records import audit
     from freechoice.api.routes.handout import chosen_options
     from freechoice.catalog import FreechoiceError
     from freechoice.catalog.db.catalog_store import load_catalog
-    from freechoice.catalog.db.tables import OptionListRow
-    from freechoice.engine import OptionList
+    from freechoice.catalog.db.tables import OptionListRow, RulePackRow
+    from freechoice.engine import OptionList, compile_rules
+    from freechoice.rules import parse_pack
 
     db = open_database(database_url)
     try:
@@ -45,11 +49,13 @@ def _stored(list_id: str, org: str, database_url: str | None) -> tuple[Any, Any,
             ol = OptionList.model_validate(row.data)
             chosen = chosen_options(s, list_id)
             catalog, _ = load_catalog(s)
+            active = s.scalars(select(RulePackRow).order_by(RulePackRow.id.desc()).limit(1)).first()
+            rules = compile_rules(parse_pack(active.data)) if active is not None else None
         with db.writing() as s:
             audit(s, Principal("cli", org, "operator"), "read", "option_list", list_id, ol.client_ref, view="handout")
     finally:
         db.dispose()
-    return ol, catalog, chosen
+    return ol, catalog, chosen, rules
 
 
 def handout_command(
@@ -83,7 +89,9 @@ def handout_command(
             raise typer.BadParameter(
                 "give --option-list with --org, and no assessment file", param_hint="--option-list"
             )
-        ol, cat, chosen = _stored(option_list, org, database_url)
+        ol, cat, chosen, in_force = _stored(option_list, org, database_url)
+        if rules is None and in_force is not None:
+            compiled = in_force  # the pack the service uses, for its texts' translations
     elif assessment is None:
         raise typer.BadParameter("give an assessment file, or --option-list ID --org ORG", param_hint="ASSESSMENT")
     else:
