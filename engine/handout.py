@@ -86,6 +86,7 @@ class Card:
 class Section:
     heading: Words
     cards: tuple[Card, ...]
+    more: Words | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,8 +302,11 @@ def handout(
                 continue
             seen.add(o.service_id)
             cards.append(_card(say, o, catalog))
+        more = None
+        if picked is None and len(options) > per_need:
+            more = say.said("view-more", count=len(options) - per_need)
         if cards:
-            sections.append(Section(say.engine_text(n.label or n.need), tuple(cards)))
+            sections.append(Section(say.engine_text(n.label or n.need), tuple(cards), more))
     cash: tuple[Words, ...] = ()
     if picked is None or "cash" in picked:
         cash = _cash(say, ol)

@@ -91,3 +91,23 @@ def test_the_text_view_gives_partner_names_in_the_clients_language_and_marks_eng
     assert marker in shelter
     english = render_option_list(OL, load_rules(None), lang="en", catalog=CATALOG)
     assert "Harbour shelter - Harbour <b>Kitchens</b> (fictional)" in english and "no translation yet" not in english
+
+
+def test_a_need_with_more_options_than_shown_says_how_many_more():
+    kitchens = [KITCHEN.model_copy(update={"id": f"svc-h-kitchen-{i}", "translations": {}}) for i in range(4)]
+    catalog = Catalog([ORG], kitchens)
+    ol = propose(
+        parse_assessment(
+            {
+                "client_ref": "c-more",
+                "needs": {"food": 4},
+                "situation": {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["th"], "age": 30},
+            }
+        ),
+        catalog,
+        load_rules(None),
+    )
+    (food,) = handout(ol, lang="en", catalog=catalog).sections
+    assert len(food.cards) == 3 and food.more is not None and "1 more" in food.more.text
+    chosen = handout(ol, lang="en", catalog=catalog, chosen=[o.option_id for o in ol.needs[0].options])
+    assert len(chosen.sections[0].cards) == 4 and chosen.sections[0].more is None
