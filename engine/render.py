@@ -382,7 +382,7 @@ def render_option_list(
                 facts = _job_line(o, t)
                 out.append("      " + say("job-line", facts=facts))
             for s in o.steps:
-                out.append("      " + say("view-first" if s.when == "before" else "view-after", text=show(s.text)))
+                out.append("      " + show(s.text))  # the step says "First:" or "Then:" itself
                 for sc in s.cautions:
                     out.append("         " + say("view-watch-out", text=show(sc.text)))
             card = contact_card(o, catalog, code)
