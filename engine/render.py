@@ -389,7 +389,7 @@ def render_option_list(
             english_where = None
             if english:
                 langs = ", ".join(language_name(c) for c in o.languages) or "-"
-                english_where = say("view-where", place=_place_name(o), languages=langs, cost=_cost(o))
+                english_where = say("view-where", place=_place_name(o), languages=langs, cost=card.cost or _cost(o))
             out += ["      " + line for line in _card_lines(card, t, english_where=english_where)]
             if view == "caseworker":
                 rule_ids = (

@@ -172,3 +172,18 @@ def test_render_metadata_states_how_the_translation_was_made():
     meta = render_metadata("lo")
     assert meta["language"] == "lo" and meta["language_name"] == "ລາວ" and not meta["fallback"]
     assert "AI assistant" in meta["made_by"] and "awaiting review" in meta["review_status"]
+
+
+_CODES = re.compile(r"\b(TH|MM|KH|LA|THB|MMK|KHR|LAK|USD)\b")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(a=assessments(), cat=catalogs(max_size=60), show_all=st.booleans())
+def test_the_english_view_names_countries_and_currencies_instead_of_codes(a, cat, show_all):
+    ol = propose(a, cat, RULES, all_needs=True, show_all=show_all)
+    assert re.search(r"\bin [A-Z]{3}\.", ol.cash.paid_in)  # the stored list keeps the code ...
+    text = render_option_list(ol, RULES, catalog=cat)
+    for line in text.splitlines():
+        for w in _partner_words(cat, [a]):
+            line = line.replace(w, " ")
+        assert not _CODES.search(line), line  # ... the person reads a name
