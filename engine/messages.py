@@ -52,8 +52,6 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "view-shown-above": N_("{name}: see above, under {need}"),
         "view-why": N_("why: {text}"),
         "view-watch-out": N_("watch out: {text}"),
-        "view-first": N_("first: {text}"),
-        "view-after": N_("after: {text}"),
         "view-where": N_("where: {place} | staff speak: {languages} | cost: {cost}"),
         "view-more": N_("... and {count} more (ask your caseworker to see them)"),
         "view-no-option": N_("No option yet: {text}"),

@@ -398,14 +398,14 @@ def render_option_list(
                 facts = _job_line(o, t)
                 out.append("      " + say("job-line", facts=facts))
             for s in o.steps:
-                out.append("      " + say("view-first" if s.when == "before" else "view-after", text=show(s.text)))
+                out.append("      " + show(s.text))  # the step says "First:" or "Then:" itself
                 for sc in s.cautions:
                     out.append("         " + say("view-watch-out", text=show(sc.text)))
             card = contact_card(o, catalog, code)
             english_where = None
             if english:
                 langs = ", ".join(language_name(c) for c in o.languages) or "-"
-                english_where = say("view-where", place=_place_name(o), languages=langs, cost=_cost(o))
+                english_where = say("view-where", place=_place_name(o), languages=langs, cost=card.cost or _cost(o))
             out += ["      " + line for line in _card_lines(card, t, english_where=english_where)]
             if view == "caseworker":
                 rule_ids = (

@@ -102,7 +102,7 @@ def demo(
     print(render_summary(summarise(cohort, lists), len(cohort)))
     print()
     idx = min(show, len(lists)) - 1
-    print(render_option_list(lists[idx], rules))
+    print(render_option_list(lists[idx], rules, catalog=catalog))
 
 
 def register(app: typer.Typer) -> None:

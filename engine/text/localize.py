@@ -29,6 +29,7 @@ _FIELD = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_.]*)(?:[:!][^{}]*)?\}")
 #: fields whose value is a name (of a service, an organisation, a place): kept as written
 _NAMES = frozenset({"service", "provider", "name", "place", "area", "match.movement_note"})
 _NUMBER = re.compile(r"^[\d][\d,.]*$")
+_CODE = re.compile(r"\b[A-Z]{2,3}\b")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -140,6 +141,13 @@ def _english_names() -> tuple[Mapping[str, str], Mapping[str, str]]:
     return countries, languages
 
 
+@lru_cache(maxsize=256)
+def _english_country(code: str) -> str:
+    """The common English name of a country code, as the engine writes it ("MM" -> "Myanmar")."""
+    found = pycountry.countries.get(alpha_2=code)
+    return str(getattr(found, "common_name", None) or found.name) if found is not None else ""
+
+
 def _fill_by_name(template: str, values: Mapping[str, str]) -> str:
     return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
@@ -173,9 +181,11 @@ class Localizer:
             if text in self.extra:
                 return Localized(self.extra[text], False, self.lang)
             return Localized(text, True, own)
-        if self.lang == DEFAULT_LANGUAGE or not text:
+        if not text:
             return Localized(text, False, self.lang)
         hit = self._cache.get(text)
+        if hit is None and self.lang == DEFAULT_LANGUAGE:
+            hit = self._cache[text] = Localized(self._english(text, 0), False, self.lang)
         if hit is None:
             found = self._text(text, depth=0)
             if found is None:
@@ -184,6 +194,34 @@ class Localizer:
                 hit = Localized(found, False, self.lang)
             self._cache[text] = hit
         return hit
+
+    def _english(self, text: str, depth: int) -> str:
+        """English: the text as the engine wrote it, with a country or currency code that
+        fills a whole field of its message put in words ("in Songkhla, TH" -> "in Songkhla, Thailand")."""
+        if depth > 6 or not _CODE.search(text):
+            return text
+        plain, templated = _templates()
+        if text in plain:
+            return text
+        for tpl in templated:
+            for split in _splits(text, tpl.parts):
+                values = {f: self._english_value(f, v, depth) for f, v in zip(tpl.fields, split)}
+                return _fill_by_name(tpl.msgid, values)
+        return text
+
+    def _english_value(self, field: str, value: str, depth: int) -> str:
+        if field in _NAMES:
+            return value
+        if re.fullmatch(r"[A-Z]{2}", value):
+            return _english_country(value) or value
+        if re.fullmatch(r"[A-Z]{3}", value):
+            name = get_currency_name(value, count=2, locale=DEFAULT_LANGUAGE)
+            return name if name != value else value
+        head, sep, last = value.rpartition(" and ")
+        if sep and _CODE.search(value):
+            items = [self._english_value(field, v, depth) for v in head.split(", ")]
+            return ", ".join(items) + sep + self._english_value(field, last, depth)
+        return self._english(value, depth + 1)
 
     def _message(self, msgid: str) -> str | None:
         if msgid in self.extra:

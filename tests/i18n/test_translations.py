@@ -81,3 +81,18 @@ def test_the_zawgyi_check_would_catch_a_zawgyi_catalog_entry():
     zawgyi_sentence = "ျမန္မာႏိုင္ငံမွာ အလုပ္လုပ္ခ်င္ပါတယ္"  # "I want to work in Myanmar", Zawgyi
     assert is_zawgyi(zawgyi_sentence)  # long enough: the detector decides
     assert not is_zawgyi("မြန်မာနိုင်ငံမှာ အလုပ်လုပ်ချင်ပါတယ်")
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_consent_and_feedback_questions_are_asked_in_the_clients_language(lang):
+    from freechoice.engine.choices import CONSENT_FIELDS
+    from freechoice.engine.feedback import NEED_MET
+    from freechoice.engine.questions import consent_questions, feedback_questions
+
+    consent = consent_questions(lang)
+    assert list(consent) == list(CONSENT_FIELDS)
+    feedback = feedback_questions(lang)
+    assert {f"need_met.{answer}" for answer in NEED_MET} <= set(feedback)
+    for text in [*consent.values(), *feedback.values()]:
+        assert SCRIPTS[lang].search(text) and not re.search(r"[A-Za-z]{3,}", text), text
+    assert consent_questions("en")["age"] == "your age"
