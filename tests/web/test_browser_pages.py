@@ -162,3 +162,10 @@ def test_pages_answer_404_for_another_organisation_and_refuse_forged_forms(live:
     page.get_by_role("button", name="Sign out").click()
     page.goto(f"{live.url}/web/intake")
     assert page.url.startswith(f"{live.url}/web/login")
+
+
+def test_people_page_for_an_admin(live: LiveServer, page: Any, artefacts: Path) -> None:
+    browser_sign_in(page, live.url, "admin")
+    page.get_by_role("link", name="People").first.click()
+    assert page.get_by_role("heading", name="People who sign in").is_visible()
+    _check(page, artefacts, "people-en")
