@@ -210,3 +210,24 @@ def test_an_admin_makes_accounts_and_resets_a_locked_one(site):
         )
     assert {"create", "reset"} <= actions
     assert site.browser("cw-a").get("/web/people").status_code == 403
+
+
+def test_choosing_nothing_ticked_asks_for_a_tick_or_another_answer(site):
+    c = site.browser("cw-a")
+    list_id = _intake(c, client_ref="c-page-empty")
+    r = _post(c, f"/web/options/{list_id}/choose", {"decision": "chosen"})
+    assert r.status_code == 422
+    assert "Tick at least one option, or choose &#34;None of these&#34; or &#34;Decide later&#34;." in r.text
+
+
+def test_erasing_a_client_takes_their_intake_drafts_too(site):
+    c = site.browser("cw-a")
+    r = _post(c, "/web/intake", {**INTAKE, "client_ref": "c-page-erase", "action": "save"})
+    draft_path = r.headers["location"].split("?")[0]
+    from freechoice.api.auth import create_key
+
+    with site.app.state.freechoice.db.writing() as s:
+        _, token = create_key(s, "org-cw-a", "caseworker", created_by="test", person_id=site.people["cw-a"])
+    erased = c.delete("/clients/c-page-erase", headers={"Authorization": f"Bearer {token}"})
+    assert erased.status_code == 200 and erased.json()["erased"]["intake_drafts"] == 1
+    assert c.get(draft_path).status_code == 404
