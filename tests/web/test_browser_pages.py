@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from api_support import PARTNER_X
-from web_support import LiveServer, axe_violations, browser_sign_in, seed_people
+from web_support import PASSWORD, LiveServer, axe_violations, browser_sign_in, seed_people
 
 from freechoice.api import Settings, create_app
 from freechoice.engine.text import language_display_name, translator
@@ -169,3 +169,16 @@ def test_people_page_for_an_admin(live: LiveServer, page: Any, artefacts: Path) 
     page.get_by_role("link", name="People").first.click()
     assert page.get_by_role("heading", name="People who sign in").is_visible()
     _check(page, artefacts, "people-en")
+
+
+def test_wrong_passwords_lock_the_account(live: LiveServer, page: Any, artefacts: Path) -> None:
+    page.goto(f"{live.url}/web/login")
+    for _ in range(3):  # login_max_failures=3 here
+        page.get_by_label("Username").fill("manager")
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+    assert "locked" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Password").fill(PASSWORD)  # the right one no longer opens it
+    page.get_by_role("button", name="Sign in").click()
+    assert "locked" in page.get_by_role("alert").inner_text() and "/web/login" in page.url
+    _check(page, artefacts, "login-locked-en")
