@@ -205,6 +205,7 @@ class Erasure(BaseModel):
                 "audit_entries_anonymised": 4,
                 "idempotency_records": 0,
                 "linked_records": 0,
+                "intake_drafts": 0,
             },
         }
     )

@@ -33,7 +33,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
-from . import auth_pages, choice, intake, options
+from . import auth_pages, choice, intake, options, people
 from .deps import PAGES
 from .i18n import N_
 from .security import LoginRequired, WebError, csrf_protect
@@ -45,6 +45,7 @@ ROUTERS: list[APIRouter] = [
     intake.router,
     options.router,
     choice.router,
+    people.router,
 ]
 
 _TITLES = {

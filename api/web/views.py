@@ -15,9 +15,10 @@ from freechoice.engine.messages import message
 from freechoice.engine.text import country_display_name, format_money, language_display_name
 from freechoice.engine.text import translator as engine_translator
 from freechoice.engine.text.localize import Localizer
+from freechoice.engine.text.terms import TERMS
 
 from .i18n import N_
-from .intake_form import DOCUMENT_TEXT, LEGAL_TEXT, PARTY_TEXT, PLAN_TEXT, WORK_LIMIT_TEXT
+from .intake_form import DOCUMENT_TEXT, LEGAL_TEXT, PLAN_TEXT, WORK_LIMIT_TEXT
 
 __all__ = ["ClientWords", "shared_value"]
 
@@ -50,7 +51,6 @@ class ClientWords:
 _CODED = {
     "plan": PLAN_TEXT,
     "documents": DOCUMENT_TEXT,
-    "no_contact_with": PARTY_TEXT,
     "work_limits": WORK_LIMIT_TEXT,
     "legal_interest": LEGAL_TEXT,
 }
@@ -73,6 +73,10 @@ def shared_value(name: str, value: Any, translate: Any) -> str:
         return ", ".join(b for b in (value.get("area"), country_display_name(value.get("country", ""), lang)) if b)
     if name == "nationality":
         return country_display_name(str(value), lang)
+    if name in ("no_contact_with", "avoid_sectors", "gender"):  # the engine's terms, in the shared catalogs
+        items = value if isinstance(value, list) else [value]
+        words = [str(v).replace("_", " ") for v in items]
+        return ", ".join(str(translate(TERMS[w])) if w in TERMS else w for w in words)
     if name in _CODED:
         words = _CODED[name]
         items = value if isinstance(value, list) else [value]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
-from web_support import csrf_of
+from web_support import csrf_of, sign_in
 
 from freechoice.catalog.db.tables import AuditEntry, IntakeDraft, ReferralRow
 
@@ -166,3 +166,68 @@ def test_the_words_of_the_pages_are_extractable_by_babel():
     # from the templates (_(), c_(), {% trans %}) and from Python (N_)
     for expected in ("Intake with the client", "Show everything", "Sign in", "In all: %(total)s", "the police"):
         assert expected in found, expected
+
+
+def test_an_admin_makes_accounts_and_resets_a_locked_one(site):
+    admin = site.browser("admin")
+    page = admin.get("/web/people")
+    assert page.status_code == 200 and "cw-a" in page.text
+    token = csrf_of(page.text)
+    bad = admin.post(
+        "/web/people",
+        data={"csrf_token": token, "username": "X Y", "organization": "org-cw-a", "role": "boss", "password": "short"},
+    )
+    assert bad.status_code == 422 and "caseworker, partner, manager, admin" in bad.text
+    made = admin.post(
+        "/web/people",
+        data={
+            "csrf_token": token,
+            "username": "cw-new",
+            "name": "New (fictional)",
+            "organization": "org-cw-a",
+            "role": "caseworker",
+            "password": "a long password",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    newcomer = site.browser()
+    for _ in range(3):  # login_max_failures=3 in this module
+        r = sign_in(newcomer, "cw-new", "wrong")
+    assert "locked" in r.text and "locked" in admin.get("/web/people").text
+    reset = admin.post(
+        "/web/people/cw-new/reset", data={"csrf_token": token, "password": "another long one"}, follow_redirects=False
+    )
+    assert reset.status_code == 303
+    assert sign_in(newcomer, "cw-new", "another long one").status_code == 303
+    with site.app.state.freechoice.db.session() as s:
+        actions = set(
+            s.scalars(
+                select(AuditEntry.action).where(
+                    AuditEntry.person_id == site.people["admin"], AuditEntry.resource == "person"
+                )
+            )
+        )
+    assert {"create", "reset"} <= actions
+    assert site.browser("cw-a").get("/web/people").status_code == 403
+
+
+def test_choosing_nothing_ticked_asks_for_a_tick_or_another_answer(site):
+    c = site.browser("cw-a")
+    list_id = _intake(c, client_ref="c-page-empty")
+    r = _post(c, f"/web/options/{list_id}/choose", {"decision": "chosen"})
+    assert r.status_code == 422
+    assert "Tick at least one option, or choose &#34;None of these&#34; or &#34;Decide later&#34;." in r.text
+
+
+def test_erasing_a_client_takes_their_intake_drafts_too(site):
+    c = site.browser("cw-a")
+    r = _post(c, "/web/intake", {**INTAKE, "client_ref": "c-page-erase", "action": "save"})
+    draft_path = r.headers["location"].split("?")[0]
+    from freechoice.api.auth import create_key
+
+    with site.app.state.freechoice.db.writing() as s:
+        _, token = create_key(s, "org-cw-a", "caseworker", created_by="test", person_id=site.people["cw-a"])
+    erased = c.delete("/clients/c-page-erase", headers={"Authorization": f"Bearer {token}"})
+    assert erased.status_code == 200 and erased.json()["erased"]["intake_drafts"] == 1
+    assert c.get(draft_path).status_code == 404

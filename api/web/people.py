@@ -1,0 +1,115 @@
+"""Accounts, for an admin: who can sign in, new accounts, and password resets (a reset
+also lifts a lock and signs the person out everywhere)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from freechoice.catalog import Problem, ValidationFailed
+from freechoice.catalog.db.tables import OrganizationRow, PersonRow
+
+from ..records import audit
+from .accounts import MIN_PASSWORD, PERSON_ROLES, create_person, reset_password
+from .deps import PAGES, Admin
+from .i18n import N_
+
+__all__ = ["ROLE_TEXT", "router"]
+
+router = APIRouter()
+
+ROLE_TEXT = {
+    "caseworker": N_("Caseworker"),
+    "partner": N_("Partner staff"),
+    "manager": N_("Programme manager"),
+    "admin": N_("Administrator"),
+}
+
+
+def _render(
+    request: Request, *, problems: list[Problem] | None = None, done: str | None = None, status: int = 200
+) -> Response:
+    now = dt.datetime.now(dt.UTC)
+    with request.app.state.freechoice.db.session() as s:
+        people = []
+        for p in s.scalars(select(PersonRow).order_by(PersonRow.organization_id, PersonRow.username)):
+            locked = (
+                p.locked_until is not None
+                and (p.locked_until if p.locked_until.tzinfo else p.locked_until.replace(tzinfo=dt.UTC)) > now
+            )
+            people.append(
+                {
+                    "username": p.username,
+                    "name": p.display_name,
+                    "org": p.organization_id,
+                    "role": p.role,
+                    "locked": locked,
+                }
+            )
+        orgs = [(o.id, o.name) for o in s.scalars(select(OrganizationRow).order_by(OrganizationRow.name))]
+    return PAGES.render(
+        request,
+        "people.html",
+        {
+            "people": people,
+            "orgs": orgs,
+            "roles": [(r, ROLE_TEXT[r]) for r in PERSON_ROLES],
+            "role_text": ROLE_TEXT,
+            "problems": problems or [],
+            "done": done,
+            "min_password": MIN_PASSWORD,
+        },
+        status=status,
+    )
+
+
+@router.get("/web/people")
+def people(request: Request, person: Admin) -> Response:
+    return _render(request, done=request.query_params.get("done"))
+
+
+@router.post("/web/people")
+async def create(request: Request, person: Admin) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k) or "").strip() for k in ("username", "name", "organization", "role")}
+    password = str(form.get("password") or "")
+
+    def make() -> Response:
+        try:
+            with request.app.state.freechoice.db.writing() as s:
+                new_id = create_person(
+                    s,
+                    username=values["username"],
+                    password=password,
+                    organization_id=values["organization"],
+                    role=values["role"],
+                    display_name=values["name"],
+                    created_by=person.id,
+                )
+                audit(s, person.principal, "create", "person", new_id, role=values["role"])
+        except ValidationFailed as err:
+            return _render(request, problems=err.problems, status=422)
+        return RedirectResponse("/web/people?done=created", status_code=303)
+
+    return await run_in_threadpool(make)
+
+
+@router.post("/web/people/{username}/reset")
+async def reset(request: Request, username: str, person: Admin) -> Response:
+    form = await request.form()
+    password = str(form.get("password") or "")
+
+    def run() -> Response:
+        try:
+            with request.app.state.freechoice.db.writing() as s:
+                person_id = reset_password(s, username, password)
+                audit(s, person.principal, "reset", "person", person_id)
+        except ValidationFailed as err:
+            return _render(request, problems=err.problems, status=422)
+        return RedirectResponse("/web/people?done=reset", status_code=303)
+
+    return await run_in_threadpool(run)
