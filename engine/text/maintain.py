@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
@@ -11,6 +12,10 @@ from .catalogs import DOMAIN, LANGUAGES
 from .extract import extract_template, template_text
 
 __all__ = ["locales_dir", "update_catalogs"]
+
+
+def _undated(text: str) -> str:
+    return re.sub(r'^"(POT-Creation-Date|PO-Revision-Date): .*"$', "", text, flags=re.M)
 
 
 def locales_dir() -> Path:
@@ -24,7 +29,9 @@ def update_catalogs(root: Path | None = None) -> list[Path]:
     base = root or locales_dir()
     template = extract_template()
     pot = base / f"{DOMAIN}.pot"
-    pot.write_text(template_text(template), encoding="utf-8")
+    text = template_text(template)
+    if not pot.exists() or _undated(pot.read_text(encoding="utf-8")) != _undated(text):
+        pot.write_text(text, encoding="utf-8")  # a new date only when the messages changed
     written = [pot]
     for lang in LANGUAGES:
         path = base / lang / "LC_MESSAGES" / f"{DOMAIN}.po"

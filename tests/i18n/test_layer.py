@@ -103,3 +103,21 @@ def test_pybabel_with_babel_cfg_extracts_the_same_messages():
     from freechoice.engine.text.extract import extract_template
 
     assert found == {m.id for m in extract_template() if m.id}
+
+
+def test_extract_into_a_fresh_folder_starts_every_catalog_and_keeps_the_template_date(tmp_path):
+    """`freechoice i18n extract` as for a new language: a catalog appears with every
+    message untranslated and says it is not translated yet; a second run with no change
+    in the messages leaves the template exactly as it was (no new date to commit)."""
+    from freechoice.engine.text.catalogs import DOMAIN
+    from freechoice.engine.text.maintain import update_catalogs
+
+    update_catalogs(tmp_path)
+    pot = tmp_path / f"{DOMAIN}.pot"
+    first = pot.read_text(encoding="utf-8")
+    lo = (tmp_path / "lo" / "LC_MESSAGES" / f"{DOMAIN}.po").read_text(encoding="utf-8")
+    assert "# Made-by: not yet translated" in lo and "# Review-status: not reviewed" in lo
+    assert lo.count('msgstr ""') == first.count('msgstr ""')  # nothing translated yet
+    pot.write_text(first.replace("POT-Creation-Date: ", "POT-Creation-Date: 1999-01-01 00:00+0000 was "), "utf-8")
+    update_catalogs(tmp_path)
+    assert "1999-01-01" in pot.read_text(encoding="utf-8")  # unchanged messages: not rewritten
