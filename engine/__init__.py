@@ -8,6 +8,7 @@ Errors come from the one hierarchy in :mod:`freechoice.catalog.errors`, re-expor
 from freechoice.catalog.errors import (
     CatalogError,
     ChoiceError,
+    ConflictError,
     DataKeyError,
     FreechoiceError,
     Problem,
@@ -50,6 +51,7 @@ __all__ = [
     "ChildPolicy",
     "Choice",
     "ChoiceError",
+    "ConflictError",
     "ClientPlace",
     "CompiledRules",
     "DEFAULT_MINIMUM_WAGES",

@@ -1,0 +1,239 @@
+"""Cash-plus over time through HTTP (issue 12), on SQLite and PostgreSQL: choosing cash
+makes a transfer schedule; payments are recorded once, with proofs; late and missed
+transfers show on the board; the spending plan keeps every version and never exceeds
+what was paid plus what is due; follow-ups re-rank needs and build the journey; the
+measures at GET /kpis; the anonymised donor report, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from api_support import ASSESSMENT
+
+from freechoice.engine.casework import add_months
+
+TODAY = dt.datetime.now(dt.UTC).date()
+
+
+def _client(world, ref: str, *, plan=None, needs=None) -> dict:
+    body = ASSESSMENT | {"client_ref": ref}
+    if needs is not None:
+        body = body | {"needs": needs}
+    ol = world.client.post("/option-lists", json=body, headers=world.as_("cw_a")).json()
+    choice = world.client.post(
+        f"/option-lists/{ol['id']}/choices",
+        json={"option_ids": ["cash"], **({"spending_plan": plan} if plan else {})},
+        headers=world.as_("cw_a"),
+    )
+    assert choice.status_code == 201, choice.text
+    return ol
+
+
+@pytest.fixture(scope="module")
+def cash_client(world):
+    ol = _client(world, "c-cash-1", plan=[{"need": "housing", "amount": 5000, "note": "ค่าเช่าห้อง"}])
+    return {"ol": ol, "ref": "c-cash-1"}
+
+
+def test_choosing_cash_makes_three_monthly_transfers_in_exact_amounts(world, cash_client):
+    r = world.client.get("/clients/c-cash-1/transfers", headers=world.as_("cw_a"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [t["number"] for t in body["transfers"]] == [1, 2, 3]
+    assert [t["due_on"] for t in body["transfers"]] == [add_months(TODAY, i).isoformat() for i in range(3)]
+    assert {t["amount"] for t in body["transfers"]} == {"9000.00"}  # exact, as a string
+    assert body["currency"] == "THB" and body["paid"] == "0.00" and body["due"] == "27000.00"
+    assert [t["status"] for t in body["transfers"]] == ["due", "due", "due"]
+    # the choice's plan became version 1 of the spending plan, in exact money
+    plan = world.client.get("/clients/c-cash-1/spending-plan", headers=world.as_("cw_a")).json()
+    assert plan["version"] == 1 and plan["total"] == "5000.00"
+    assert plan["lines"] == [{"need": "housing", "amount": "5000.00", "note": "ค่าเช่าห้อง"}]
+    # another organisation sees nothing
+    assert world.client.get("/clients/c-cash-1/transfers", headers=world.as_("cw_b")).status_code == 404
+
+
+def test_a_payment_is_recorded_once_with_its_proof_and_bad_ones_name_the_field(world, cash_client):
+    transfers = world.client.get("/clients/c-cash-1/transfers", headers=world.as_("cw_a")).json()["transfers"]
+    first = transfers[0]["id"]
+    too_much = world.client.post(
+        f"/transfers/{first}/payments",
+        json={"paid_on": TODAY.isoformat(), "amount": "9000.01", "reference": "BK-1"},
+        headers=world.as_("cw_a"),
+    )
+    assert too_much.status_code == 422
+    assert {e["field"] for e in too_much.json()["errors"]} == {"amount"}
+    future = world.client.post(
+        f"/transfers/{first}/payments",
+        json={"paid_on": (TODAY + dt.timedelta(days=1)).isoformat(), "amount": "9000", "reference": "BK-1"},
+        headers=world.as_("cw_a"),
+    )
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "paid_on"
+    floaty = world.client.post(
+        f"/transfers/{first}/payments",
+        json={"paid_on": TODAY.isoformat(), "amount": 9000.5, "reference": "BK-1"},
+        headers=world.as_("cw_a"),
+    )
+    assert floaty.status_code == 422
+    ok = world.client.post(
+        f"/transfers/{first}/payments",
+        json={"paid_on": TODAY.isoformat(), "amount": "9000.00", "method": "mobile_money", "reference": "MM-778812"},
+        headers=world.as_("cw_a"),
+    )
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["payment"]["reference"] == "MM-778812" and ok.json()["status"] == "paid"
+    again = world.client.post(
+        f"/transfers/{first}/payments",
+        json={"paid_on": TODAY.isoformat(), "amount": "9000.00", "reference": "MM-778813"},
+        headers=world.as_("cw_a"),
+    )
+    assert again.status_code == 409 and "never paid twice" in again.json()["detail"]
+    assert (
+        world.client.post(
+            f"/transfers/{first}/payments",
+            json={"paid_on": TODAY.isoformat(), "amount": "1", "reference": "x"},
+            headers=world.as_("cw_b"),
+        ).status_code
+        == 404
+    )
+    body = world.client.get("/clients/c-cash-1/transfers", headers=world.as_("cw_a")).json()
+    assert body["paid"] == "9000.00" and body["due"] == "18000.00"
+
+
+def test_late_and_missed_transfers_show_on_the_board(world, cash_client):
+    second_due = add_months(TODAY, 1)
+    late_day = second_due + dt.timedelta(days=8)
+    board = world.client.get("/transfers", params={"as_of": late_day.isoformat()}, headers=world.as_("cw_a")).json()
+    mine = {t["number"]: t for t in board if t["client_ref"] == "c-cash-1"}
+    assert mine[1]["status"] == "paid" and mine[2]["status"] == "late" and mine[2]["days_overdue"] == 8
+    assert 3 not in mine  # not yet due on that day
+    missed_day = second_due + dt.timedelta(days=30)
+    only = world.client.get(
+        "/transfers", params={"as_of": missed_day.isoformat(), "status": "missed"}, headers=world.as_("cw_a")
+    ).json()
+    assert [(t["client_ref"], t["number"]) for t in only if t["client_ref"] == "c-cash-1"] == [("c-cash-1", 2)]
+    assert all(t["status"] == "missed" for t in only)
+    assert world.client.get("/transfers", headers=world.as_("cw_b")).json() == []
+
+
+def test_the_plan_is_versioned_and_never_exceeds_paid_plus_due(world, cash_client):
+    over = world.client.put(
+        "/clients/c-cash-1/spending-plan",
+        json={"lines": [{"need": "housing", "amount": "20000"}, {"need": "employment", "amount": "7000.01"}]},
+        headers=world.as_("cw_a"),
+    )
+    assert over.status_code == 422
+    err = {e["field"]: e for e in over.json()["errors"]}
+    assert set(err) == {"lines"} and "27,000.00 THB" in err["lines"]["message"]
+    assert err["lines"]["allowed"] == ["at most 27000.00 THB in all"]
+    unknown = world.client.put(
+        "/clients/c-cash-1/spending-plan",
+        json={"lines": [{"need": "moon_trip", "amount": "1"}]},
+        headers=world.as_("cw_a"),
+    )
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "lines[0].need"
+    ok = world.client.put(
+        "/clients/c-cash-1/spending-plan",
+        json={
+            "lines": [{"need": "housing", "amount": "20000", "note": "ห้อง"}, {"need": "employment", "amount": "7000"}],
+            "language": "th",
+        },
+        headers=world.as_("cw_a"),
+    )
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["version"] == 2 and ok.json()["total"] == "27000.00" and ok.json()["limit"] == "27000.00"
+    history = world.client.get("/clients/c-cash-1/spending-plan/history", headers=world.as_("cw_a")).json()
+    assert [h["version"] for h in history] == [1, 2]
+    assert history[0]["total"] == "5000.00"  # the first version is kept as it was
+    assert world.client.get("/clients/c-cash-1/spending-plan/history", headers=world.as_("cw_b")).status_code == 404
+
+
+def test_follow_ups_re_rank_needs_and_make_the_journey(world, cash_client):
+    one = world.client.post(
+        "/clients/c-cash-1/follow-ups",
+        json={
+            "on": add_months(TODAY, 1).isoformat(),
+            "spent": {"housing": "4000.00"},
+            "outcomes": {"housing": "partly", "compensation": "not_yet"},
+            "satisfaction": 4,
+            "would_recommend": True,
+            "words": "Call me on +66 81 234 5678, the room near Talat Mai market is fine.",
+            "note": "Met Ko Aung Min at home; passport MA1234567 still with the broker.",
+        },
+        headers=world.as_("cw_a"),
+    )
+    assert one.status_code == 201, one.text
+    assert one.json()["assessment_id"] is None
+    two = world.client.post(
+        "/clients/c-cash-1/follow-ups",
+        json={
+            "on": add_months(TODAY, 2).isoformat(),
+            "spent": {"housing": "4000.00", "employment": "2500.50"},
+            "outcomes": {"housing": "met", "employment": "met", "compensation": "no_longer_priority"},
+            "needs": {"employment": 4, "housing": 4, "compensation": 2},
+            "referral_outcomes": [{"referral_id": "rf-x", "provider_id": "org-x", "outcome": "helped"}],
+        },
+        headers=world.as_("cw_a"),
+    )
+    assert two.status_code == 201, two.text
+    assert two.json()["assessment_id"].startswith("as-")
+    bad = world.client.post(
+        "/clients/c-cash-1/follow-ups",
+        json={"on": TODAY.isoformat(), "outcomes": {"housing": "great"}},
+        headers=world.as_("cw_a"),
+    )
+    assert bad.status_code == 422 and "met" in str(bad.json()["errors"])
+    j = world.client.get(
+        "/clients/c-cash-1/journey", params={"as_of": add_months(TODAY, 2).isoformat()}, headers=world.as_("cw_a")
+    ).json()
+    steps = j["steps"]
+    assert [s["step"] for s in steps] == [0, 1, 2]
+    assert set(steps[0]["top_needs"]) == {"housing", "compensation"}
+    assert steps[1]["re_ranked"] is False and steps[1]["top_needs_met"] == 0
+    assert steps[2]["re_ranked"] is True and set(steps[2]["top_needs"]) == {"housing", "employment"}
+    assert steps[2]["top_needs_met"] == 2
+    assert steps[2]["spent_so_far"] == {"employment": "2500.50", "housing": "8000.00"}
+    planned = {p["month"]: p["status"] for p in j["follow_ups_planned"]}
+    assert planned == {1: "done", 2: "done", 3: "upcoming", 6: "upcoming"}
+    due = world.client.get(
+        "/follow-ups/due", params={"as_of": add_months(TODAY, 3).isoformat()}, headers=world.as_("cw_a")
+    ).json()
+    assert {"client_ref": "c-cash-1", "month": 3} in [{k: d[k] for k in ("client_ref", "month")} for d in due]
+    # the re-ranking is the plan's new ranking: a plan line for a need now ranked is allowed
+    listed = world.client.get("/clients/c-cash-1/follow-ups", headers=world.as_("cw_a")).json()
+    assert [f["on"] for f in listed] == [add_months(TODAY, 1).isoformat(), add_months(TODAY, 2).isoformat()]
+
+
+def test_the_donor_report_is_anonymised_and_audited(world, cash_client):
+    period = {"from": TODAY.isoformat(), "to": add_months(TODAY, 3).isoformat()}
+    csv_text = world.client.get("/reports/donor", params=period, headers=world.as_("cw_a"))
+    assert csv_text.status_code == 200, csv_text.text
+    assert csv_text.headers["content-type"].startswith("text/csv")
+    text = csv_text.text
+    assert "MM-778812" in text  # the proof of payment
+    for leak in ("c-cash-1", "+66 81", "234 5678", "Aung", "MA1234567", "Talat Mai"):
+        assert leak not in text, leak
+    assert "case-" in text and "[phone]" in text and "[id number]" in text
+    page = world.client.get("/reports/donor", params=period | {"format": "html"}, headers=world.as_("cw_a"))
+    assert page.status_code == 200 and page.text.startswith("<!DOCTYPE html>")
+    assert "<script" not in page.text and "src=" not in page.text and "MM-778812" in page.text
+    assert "c-cash-1" not in page.text
+    exports = world.client.get(
+        "/audit", params={"resource": "donor_report", "action": "export"}, headers=world.as_("admin")
+    ).json()
+    assert len(exports) >= 2 and exports[0]["detail"]["organization"] == "org-cw-a"
+    other = world.client.get(
+        "/reports/donor", params=period | {"organization_id": "org-cw-a"}, headers=world.as_("cw_b")
+    )
+    assert other.status_code == 404
+    backwards = world.client.get(
+        "/reports/donor", params={"from": period["to"], "to": period["from"]}, headers=world.as_("cw_a")
+    )
+    assert backwards.status_code == 422 and backwards.json()["errors"][0]["field"] == "to"
+
+
+def test_every_cash_plus_read_is_audited(world, cash_client):
+    entries = world.client.get(
+        "/audit", params={"client_ref": "c-cash-1", "action": "read"}, headers=world.as_("admin")
+    ).json()
+    assert {"transfer", "spending_plan", "journey", "follow_up"} <= {e["resource"] for e in entries}
