@@ -65,9 +65,9 @@ __all__ = [
     "donor_export",
     "due_follow_ups",
     "plan_history",
-    "record_payment",
     "plan_schedule",
     "programme_measures",
+    "record_payment",
     "save_plan",
     "schedule_for_choice",
     "schedule_rows",
@@ -129,9 +129,12 @@ def _cash_choice(session: Session, org: str, client_ref: str, choice_id: str | N
     )
     if choice_id is not None:
         q = q.where(ChoiceRow.id == choice_id)
-    for choice, ol in session.execute(q).all():
+    found = session.execute(q).all()
+    for choice, ol in found:
         if choice.data.get("cash_chosen"):
             return choice, ol
+    if not found:
+        raise ProblemError(404, "no choice recorded for this client" + (f" with id {choice_id}" if choice_id else ""))
     raise ProblemError(
         422,
         "the client has not chosen the cash option" + (f" in choice {choice_id}" if choice_id else ""),
@@ -424,11 +427,7 @@ def save_plan(session: Session, who: Principal, client_ref: str, raw: Mapping[st
     versions stay). The limit is what was paid plus what is still due."""
     rows, pays = schedule_rows(session, who.organization_id, client_ref, lock=True)
     if not rows:
-        raise ProblemError(
-            422,
-            "a spending plan goes with the cash option: the client has no transfer schedule",
-            errors=[{"field": "client_ref", "message": "choose the cash option first"}],
-        )
+        raise ProblemError(404, "no transfer schedule for this client: a spending plan goes with the cash option")
     paid, due = paid_and_due(_schedule(rows), _payments(rows, pays))
     currency = rows[0].currency
     language = raw.get("language")

@@ -26,11 +26,15 @@ from .tables import (
     AuditEntry,
     ChoiceRow,
     FeedbackRow,
+    FollowUpRow,
     IdempotencyRecord,
     IntakeDraft,
     OptionListRow,
     ReferralEvent,
     ReferralRow,
+    SpendingPlanRow,
+    TransferPaymentRow,
+    TransferRow,
 )
 
 __all__ = ["Removal", "erase_client", "remove_cases"]
@@ -52,11 +56,19 @@ class Removal:
     idempotency_records: int = 0
     linked_records: int = 0  # rows of other tables that pointed at removed ones (e.g. feedback codes)
     intake_drafts: int = 0  # intakes typed in the pages (kept as drafts)
+    casework_records: int = 0  # transfers, payments, spending plan versions, follow-ups (issue 12)
     ids: set[str] = field(default_factory=set, repr=False)
 
     @property
     def total(self) -> int:
-        return self.assessments + self.option_lists + self.choices + self.referrals + self.intake_drafts
+        return (
+            self.assessments
+            + self.option_lists
+            + self.choices
+            + self.referrals
+            + self.intake_drafts
+            + self.casework_records
+        )
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in vars(self).items() if k != "ids"}
@@ -122,6 +134,7 @@ def erase_client(session: Session, organization_id: str, client_ref: str) -> Rem
     )
     removal.intake_drafts += _rows(session, delete(IntakeDraft).where(IntakeDraft.id.in_(draft_ids)))
     removal.ids |= set(draft_ids)
+    removal.casework_records += _remove_casework(session, organization_id, client_ref)
     if removal.total:
         removal.audit_entries_anonymised += _anonymise_audit(
             session,
@@ -238,6 +251,21 @@ def _remove(session: Session, asm_ids: list[str], ol_ids: list[str], *, dry_run:
         removal.linked_records += _drop_linked(session, AssessmentRow.__table__, chunk)
         removal.assessments += _rows(session, delete(AssessmentRow).where(AssessmentRow.id.in_(chunk)))
     return removal
+
+
+def _remove_casework(session: Session, organization_id: str, client_ref: str) -> int:
+    """The client's transfers with their payments, spending plan versions and follow-ups."""
+    of_client = (TransferRow.organization_id == organization_id, TransferRow.client_ref == client_ref)
+    transfer_ids = list(session.scalars(select(TransferRow.id).where(*of_client)))
+    gone = 0
+    for chunk in _chunks(transfer_ids):
+        gone += _rows(session, delete(TransferPaymentRow).where(TransferPaymentRow.transfer_id.in_(chunk)))
+    gone += _rows(session, delete(TransferRow).where(*of_client))
+    for table in (SpendingPlanRow, FollowUpRow):
+        gone += _rows(
+            session, delete(table).where(table.organization_id == organization_id, table.client_ref == client_ref)
+        )
+    return gone
 
 
 def _drop_linked(session: Session, target: Any, ids: list[str]) -> int:
