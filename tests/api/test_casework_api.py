@@ -237,3 +237,100 @@ def test_every_cash_plus_read_is_audited(world, cash_client):
         "/audit", params={"client_ref": "c-cash-1", "action": "read"}, headers=world.as_("admin")
     ).json()
     assert {"transfer", "spending_plan", "journey", "follow_up"} <= {e["resource"] for e in entries}
+
+
+MEASURED = [f"c-m-{i}" for i in range(1, 7)]
+
+
+@pytest.fixture(scope="module")
+def measured(world, cash_client):
+    """Six more cash clients of cw_a, each paid once and followed up twice."""
+    for i, ref in enumerate(MEASURED):
+        _client(world, ref, needs={"housing": 4, "employment": 4, "debt": 2})
+        first = world.client.get(f"/clients/{ref}/transfers", headers=world.as_("cw_a")).json()["transfers"][0]
+        paid = world.client.post(
+            f"/transfers/{first['id']}/payments",
+            json={"paid_on": TODAY.isoformat(), "amount": "9000.00", "reference": f"BK-{i}"},
+            headers=world.as_("cw_a"),
+        )
+        assert paid.status_code == 201
+        for month in (1, 2):
+            outcomes = {"housing": "met" if (i + month) % 2 else "partly", "employment": OUTCOMES_CYCLE[i % 4]}
+            r = world.client.post(
+                f"/clients/{ref}/follow-ups",
+                json={
+                    "on": add_months(TODAY, month).isoformat(),
+                    "outcomes": outcomes,
+                    "satisfaction": 1 + (i + month) % 5,
+                    "would_recommend": (i + month) % 3 != 0,
+                    "dropped_out": i == 5 and month == 2,
+                },
+                headers=world.as_("cw_a"),
+            )
+            assert r.status_code == 201, r.text
+    return MEASURED
+
+
+OUTCOMES_CYCLE = ["met", "partly", "not_yet", "no_longer_priority"]
+
+
+def test_the_measures_at_kpis_equal_a_recount_from_the_raw_records(world, measured):
+    clients = ["c-cash-1", *measured]
+    kpis = world.client.get("/kpis", headers=world.as_("cw_a"))
+    assert kpis.status_code == 200, kpis.text
+    body = kpis.json()
+    assert "share_priority_4_with_option" in body  # the existing figures are still there
+    m = body["measures"]
+    # recount from what the API gives back, client by client
+    latest, by_k, sats, drops, firsts = [], {}, {}, 0, []
+    for ref in clients:
+        steps = world.client.get(f"/clients/{ref}/journey", headers=world.as_("cw_a")).json()["steps"]
+        for s in steps[1:]:
+            by_k.setdefault(s["step"], []).append((s["top_needs_met"], len(s["top_needs"])))
+        latest.append((steps[-1]["top_needs_met"], len(steps[-1]["top_needs"])))
+        fus = world.client.get(f"/clients/{ref}/follow-ups", headers=world.as_("cw_a")).json()
+        for k, f in enumerate(fus, start=1):
+            if f["satisfaction"] is not None:
+                sats.setdefault(k, []).append(f["satisfaction"])
+        drops += any(f["dropped_out"] for f in fus)
+        transfers = world.client.get(f"/clients/{ref}/transfers", headers=world.as_("cw_a")).json()["transfers"]
+        paid = [dt.date.fromisoformat(t["payment"]["paid_on"]) for t in transfers if t["payment"]]
+        if paid:
+            firsts.append((min(paid) - TODAY).days)
+    assert m["top_needs_met"]["clients"] == len(clients)
+    assert m["top_needs_met"]["value"] == round(sum(a for a, _ in latest) / sum(b for _, b in latest), 4)
+    for g in m["top_needs_met"]["groups"]:
+        rows = by_k[int(g["group"].split()[-1])]
+        assert g["clients"] == len(rows)
+        assert g["value"] == round(sum(a for a, _ in rows) / sum(b for _, b in rows), 4)
+    groups = {g["group"]: g for g in m["satisfaction_over_time"]["groups"]}
+    for k, values in sats.items():
+        assert groups[f"follow-up {k}"]["value"]["mean_satisfaction"] == round(sum(values) / len(values), 2)
+    assert m["dropouts"]["value"] == {"dropped_out": drops, "share": round(drops / len(clients), 4)}
+    assert m["days_to_first_transfer"]["value"] == {"median_days": sorted(firsts)[len(firsts) // 2]}
+    assert m["choices"]["value"]["lists_chosen_from"] == len(clients)
+    for measure in m.values():
+        assert measure["definition"] and (measure["clients"] is None or measure["clients"] >= 5)
+    # the referral outcomes of a single client (one provider, one report) stay hidden
+    provider = {g["group"]: g for g in m["referral_outcomes_by_provider"]["groups"]}
+    assert provider["org-x"]["suppressed"] is True and provider["org-x"]["value"] is None
+
+
+def test_small_groups_are_hidden_and_the_minimum_cannot_be_lowered(world, measured):
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+    empty = world.client.get("/kpis", params={"since": tomorrow}, headers=world.as_("cw_a")).json()["measures"]
+    assert all(m["suppressed"] and m["value"] is None and m["clients"] is None for m in empty.values())
+    # the programme's minimum is 5: asking for 1 does not reveal the single client of org-x
+    low = world.client.get("/kpis", params={"min_group": 1}, headers=world.as_("cw_a")).json()["measures"]
+    assert {g["group"]: g for g in low["referral_outcomes_by_provider"]["groups"]}["org-x"]["value"] is None
+    high = world.client.get("/kpis", params={"min_group": 100}, headers=world.as_("cw_a")).json()["measures"]
+    assert high["top_needs_met"]["suppressed"] is True
+
+
+def test_erasing_a_client_removes_their_cash_plus_records(world, measured):
+    r = world.client.delete("/clients/c-m-6", headers=world.as_("cw_a"))
+    assert r.status_code == 200, r.text
+    assert r.json()["erased"]["casework_records"] == 3 + 1 + 2  # transfers, a payment, follow-ups
+    for path in ("/clients/c-m-6/transfers", "/clients/c-m-6/journey"):
+        assert world.client.get(path, headers=world.as_("cw_a")).status_code == 404
+    assert world.client.get("/clients/c-m-6/follow-ups", headers=world.as_("cw_a")).json() == []
