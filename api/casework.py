@@ -667,7 +667,8 @@ def case_records(
     ):
         ref = choice_client.get(choice_id)
         if ref is not None:
-            referrals[ref].append(CaseReferral(need=need, provider_id=provider, created_at=created))
+            at = created if created.tzinfo else created.replace(tzinfo=dt.UTC)  # SQLite keeps no offset
+            referrals[ref].append(CaseReferral(need=need, provider_id=provider, created_at=at))
     firsts: dict[str, tuple[dt.datetime, dict[str, int]]] = {}
     for ref, created, data in session.execute(
         select(AssessmentRow.client_ref, AssessmentRow.created_at, AssessmentRow.data).where(
@@ -705,7 +706,7 @@ def case_records(
                 options_offered=offered.get(ref, 0),
                 options_chosen=chosen.get(ref, 0),
                 cash_chosen=ref in cash,
-                referrals=referrals.get(ref, []),
+                referrals=sorted(referrals.get(ref, []), key=lambda r: r.created_at),
                 transfers=_schedule(rows),
                 payments=_payments(rows, pays),
                 plan=[PlanLine.model_validate(line) for line in plans[ref].data.get("lines", [])]

@@ -23,6 +23,7 @@ from .money import as_amount, money_text
 from .plans import PlanLine, PlanVersion, check_plan, plan_total
 from .programme import METHODS, Programme
 from .redact import redact
+from .simulate import SIMULATION_START, SimulatedCase, simulate_casework
 from .transfers import (
     STATUSES,
     Payment,
@@ -54,8 +55,10 @@ __all__ = [
     "Programme",
     "REFERRAL_OUTCOMES",
     "ReferralOutcome",
+    "SIMULATION_START",
     "STATUSES",
     "ScheduledTransfer",
+    "SimulatedCase",
     "TransferState",
     "add_months",
     "as_amount",
@@ -73,6 +76,7 @@ __all__ = [
     "render_measures",
     "report_csv",
     "report_html",
+    "simulate_casework",
     "top_needs",
     "transfer_states",
     "transfer_status",

@@ -264,11 +264,16 @@ def _text(value: Any) -> str:
 
 
 def render_measures(measures: dict[str, Measure]) -> str:
-    """The measures as a programme manager reads them: figure, clients, groups."""
+    """The measures as a programme manager reads them: figure, clients, the groups
+    shown, and how many groups are hidden for resting on too few clients."""
     lines = []
     for m in measures.values():
         n = "fewer than the minimum" if m.clients is None else str(m.clients)
         lines.append(f"{m.name.replace('_', ' ')} ({n} clients): {_text(m.value)}")
         for g in m.groups:
-            lines.append(f"    {g.group}: {_text(g.value)}")
+            if not g.suppressed:
+                lines.append(f"    {g.group} ({g.clients} clients): {_text(g.value)}")
+        hidden = sum(g.suppressed for g in m.groups)
+        if hidden:
+            lines.append(f"    {hidden} group(s) hidden: too few clients")
     return "\n".join(lines)
