@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, Decimal
 from ..assessment import Assessment
 from ..cash import cash_country
 from ..options import OptionList
-from .followups import FollowUp, ReferralOutcome
+from .followups import REFERRAL_OUTCOMES, FollowUp, ReferralOutcome
 from .measures import CaseRecord, CaseReferral
 from .money import cents
 from .plans import PlanLine
@@ -170,14 +170,12 @@ def simulate_casework(
                     FollowUp(
                         on=held,
                         spent=spent,
-                        outcomes=outcomes,
+                        outcomes=outcomes,  # type: ignore[arg-type]
                         referral_outcomes=[
                             ReferralOutcome(
                                 referral_id=f"demo-ref-{a.client_ref}-{i}",
                                 provider_id=r.provider_id,
-                                outcome=rng.choices(
-                                    ["helped", "partly_helped", "not_helped", "not_used"], weights=[5, 3, 1, 1]
-                                )[0],
+                                outcome=rng.choices(REFERRAL_OUTCOMES, weights=[5, 3, 1, 1])[0],  # type: ignore[arg-type]
                             )
                             for i, r in enumerate(referrals)
                         ]
