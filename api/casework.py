@@ -52,6 +52,7 @@ from freechoice.engine.casework import (
 from .auth import Principal
 from .problems import ProblemError
 from .records import audit, audited_read
+from .times import rfc3339
 
 __all__ = [
     "add_follow_up",
@@ -219,7 +220,7 @@ def create_schedule(
     if existing:
         raise ConflictError(f"client {client_ref} has a transfer schedule already", "client_ref")
     rows = _insert_schedule(session, who, client_ref, choice.id, schedule)
-    return [_transfer_json(r, None, None) for r in rows]
+    return _states_json(rows, {}, today, programme)
 
 
 def choice_cash_plan(
@@ -362,7 +363,7 @@ def transfers_board(
     today: dt.date,
     statuses: Sequence[str] = (),
     limit: int = 500,
-) -> list[dict[str, Any]]:
+) -> dict[str, Any]:
     """The organisation's transfers due up to ``today`` with their status (the
     caseworker's board), oldest first; ``statuses`` keeps only those."""
     rows = list(
@@ -388,7 +389,7 @@ def transfers_board(
     out.sort(key=lambda t: (t["due_on"], t["client_ref"], t["number"]))
     out = out[:limit]
     audited_read(session, who, "transfer", None, None, listed=len(out))
-    return out
+    return {"as_of": today.isoformat(), "items": out}
 
 
 # --- spending plans ---------------------------------------------------------------
@@ -417,7 +418,7 @@ def _plan_json(row: SpendingPlanRow) -> dict[str, Any]:
         "language": row.data.get("language"),
         "total": str(row.total),
         "currency": row.currency,
-        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "created_at": rfc3339(row.created_at),
         "created_by": row.created_by,
     }
 
@@ -461,7 +462,7 @@ def save_plan(session: Session, who: Principal, client_ref: str, raw: Mapping[st
     return {**_plan_json(row), "limit": str(paid + due)}
 
 
-def plan_history(session: Session, who: Principal, client_ref: str, *, latest: bool = False) -> list[dict[str, Any]]:
+def plan_history(session: Session, who: Principal, client_ref: str, *, latest: bool = False) -> dict[str, Any]:
     """Every version of the client's plan, oldest first (or the latest only)."""
     q = select(SpendingPlanRow).where(
         SpendingPlanRow.organization_id == who.organization_id, SpendingPlanRow.client_ref == client_ref
@@ -473,7 +474,7 @@ def plan_history(session: Session, who: Principal, client_ref: str, *, latest: b
         rows = rows[-1:]
     out = [_plan_json(r) for r in rows]
     audited_read(session, who, "spending_plan", None, client_ref, versions=len(out))
-    return out
+    return {"client_ref": client_ref, "versions": out}
 
 
 # --- follow-ups -------------------------------------------------------------------
@@ -541,10 +542,13 @@ def _follow_ups(session: Session, org: str, client_ref: str) -> list[FollowUpRow
     )
 
 
-def client_follow_ups(session: Session, who: Principal, client_ref: str) -> list[dict[str, Any]]:
+def client_follow_ups(session: Session, who: Principal, client_ref: str) -> dict[str, Any]:
+    """The client's follow-ups, oldest first (404 for a client the organisation holds nothing about)."""
+    if _first_assessment(session, who.organization_id, client_ref) is None:
+        raise _not_found("assessment")
     out = [_follow_up_json(r) for r in _follow_ups(session, who.organization_id, client_ref)]
     audited_read(session, who, "follow_up", None, client_ref, listed=len(out))
-    return out
+    return {"client_ref": client_ref, "items": out}
 
 
 def _started_on(session: Session, org: str, client_ref: str) -> dt.date | None:
@@ -582,7 +586,7 @@ def client_journey(
 
 def due_follow_ups(
     session: Session, who: Principal, programme: Programme, *, today: dt.date, include_upcoming: bool = False
-) -> list[dict[str, Any]]:
+) -> dict[str, Any]:
     """The organisation's follow-ups due or overdue on ``today`` (clients with a cash
     schedule or a choice), oldest first."""
     starts = session.execute(
@@ -610,7 +614,7 @@ def due_follow_ups(
                 out.append({"client_ref": ref, **d.model_dump(mode="json")})
     out.sort(key=lambda d: (d["due_on"], d["client_ref"]))
     audited_read(session, who, "follow_up", None, None, due_listed=len(out))
-    return out
+    return {"as_of": today.isoformat(), "items": out}
 
 
 # --- the records measures and reports read ---------------------------------------

@@ -11,6 +11,7 @@ from freechoice.engine.casework import FollowUp
 
 from ..auth import Principal
 from ..casework import add_follow_up, client_follow_ups, client_journey, due_follow_ups
+from ..casework_schemas import FollowUpList, FollowUpRecord, FollowUpsDue, Journey
 from ..deps import DbSession, State, require_role
 from ..params import ClientRefPath
 from ..records import create_once
@@ -26,7 +27,13 @@ def _today(as_of: dt.date | None) -> dt.date:
     return as_of or dt.datetime.now(dt.UTC).date()
 
 
-@router.post("/clients/{client_ref}/follow-ups", status_code=201, summary="Record a follow-up with the client")
+@router.post(
+    "/clients/{client_ref}/follow-ups",
+    status_code=201,
+    response_model=None,
+    responses={201: {"model": FollowUpRecord, "description": "The follow-up"}},
+    summary="Record a follow-up with the client",
+)
 def post_follow_up(client_ref: ClientRefPath, body: FollowUp, request: Request, who: Caseworker, db: DbSession):
     def create() -> tuple[int, Any]:
         return 201, add_follow_up(db, who, client_ref, body)
@@ -34,19 +41,32 @@ def post_follow_up(client_ref: ClientRefPath, body: FollowUp, request: Request, 
     return create_once(request, db, who, create, location=lambda _id: f"/clients/{client_ref}/follow-ups")
 
 
-@router.get("/clients/{client_ref}/follow-ups", summary="The client's follow-ups, oldest first")
-def list_follow_ups(client_ref: ClientRefPath, who: Caseworker, db: DbSession) -> list[dict[str, Any]]:
+@router.get(
+    "/clients/{client_ref}/follow-ups",
+    response_model=None,
+    responses={200: {"model": FollowUpList, "description": "Oldest first"}},
+    summary="The client's follow-ups, oldest first",
+)
+def list_follow_ups(client_ref: ClientRefPath, who: Caseworker, db: DbSession) -> dict[str, Any]:
     return client_follow_ups(db, who, client_ref)
 
 
-@router.get("/follow-ups/due", summary="Follow-ups due or overdue across the organisation")
-def due(
-    who: Caseworker, db: DbSession, state: State, as_of: AsOf = None, upcoming: bool = False
-) -> list[dict[str, Any]]:
+@router.get(
+    "/follow-ups/due",
+    response_model=None,
+    responses={200: {"model": FollowUpsDue, "description": "Oldest first"}},
+    summary="Follow-ups due or overdue across the organisation",
+)
+def due(who: Caseworker, db: DbSession, state: State, as_of: AsOf = None, upcoming: bool = False) -> dict[str, Any]:
     return due_follow_ups(db, who, state.programme, today=_today(as_of), include_upcoming=upcoming)
 
 
-@router.get("/clients/{client_ref}/journey", summary="How the client's priorities and outcomes changed over time")
+@router.get(
+    "/clients/{client_ref}/journey",
+    response_model=None,
+    responses={200: {"model": Journey, "description": "Step 0 is the first assessment"}},
+    summary="How the client's priorities and outcomes changed over time",
+)
 def get_journey(
     client_ref: ClientRefPath, who: Caseworker, db: DbSession, state: State, as_of: AsOf = None
 ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from freechoice.catalog.db import write_transaction
 
 from ..auth import Principal
 from ..casework import plan_history, save_plan
+from ..casework_schemas import PlanHistory, SpendingPlanRecord
 from ..deps import DbSession, require_role
 from ..params import ClientRefPath
 
@@ -32,12 +33,30 @@ class PlanLineIn(BaseModel):
 class PlanSave(BaseModel):
     """The whole plan as it stands now (it replaces the latest version; all are kept)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "lines": [
+                        {"need": "housing", "amount": "20000.00", "note": "ห้อง"},
+                        {"need": "employment", "amount": "7000.00"},
+                    ],
+                    "language": "th",
+                }
+            ]
+        },
+    )
     lines: list[PlanLineIn] = Field(max_length=21)
     language: str | None = Field(default=None, max_length=16, description="The language of the notes (the client's)")
 
 
-@router.put("/clients/{client_ref}/spending-plan", summary="Save a new version of the client's spending plan")
+@router.put(
+    "/clients/{client_ref}/spending-plan",
+    response_model=None,
+    responses={200: {"model": SpendingPlanRecord, "description": "The new version"}},
+    summary="Save a new version of the client's spending plan",
+)
 def put_plan(client_ref: ClientRefPath, body: PlanSave, who: Caseworker, db: DbSession) -> dict[str, Any]:
     raw = body.model_dump()
     raw["lines"] = [{k: v for k, v in line.items() if v is not None} for line in raw["lines"]]
@@ -45,11 +64,21 @@ def put_plan(client_ref: ClientRefPath, body: PlanSave, who: Caseworker, db: DbS
         return save_plan(db, who, client_ref, raw)
 
 
-@router.get("/clients/{client_ref}/spending-plan", summary="The client's spending plan (latest version)")
+@router.get(
+    "/clients/{client_ref}/spending-plan",
+    response_model=None,
+    responses={200: {"model": SpendingPlanRecord, "description": "The latest version"}},
+    summary="The client's spending plan (latest version)",
+)
 def get_plan(client_ref: ClientRefPath, who: Caseworker, db: DbSession) -> dict[str, Any]:
-    return plan_history(db, who, client_ref, latest=True)[0]
+    return plan_history(db, who, client_ref, latest=True)["versions"][0]
 
 
-@router.get("/clients/{client_ref}/spending-plan/history", summary="Every version of the client's spending plan")
-def get_history(client_ref: ClientRefPath, who: Caseworker, db: DbSession) -> list[dict[str, Any]]:
+@router.get(
+    "/clients/{client_ref}/spending-plan/history",
+    response_model=None,
+    responses={200: {"model": PlanHistory, "description": "Oldest first"}},
+    summary="Every version of the client's spending plan",
+)
+def get_history(client_ref: ClientRefPath, who: Caseworker, db: DbSession) -> dict[str, Any]:
     return plan_history(db, who, client_ref)

@@ -61,7 +61,24 @@ def _needs_problem(keys: Sequence[str], field: str) -> list[Problem]:
 class FollowUp(BaseModel):
     """One follow-up record (see the module docstring)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "on": "2027-01-02",
+                    "spent": {"housing": "4000.00"},
+                    "outcomes": {"housing": "partly", "employment": "not_yet"},
+                    "referral_outcomes": [{"referral_id": "rf-1", "provider_id": "org-x", "outcome": "helped"}],
+                    "needs": {"employment": 4, "housing": 3},
+                    "words": "The room is fine; I want work next.",
+                    "satisfaction": 4,
+                    "would_recommend": True,
+                }
+            ]
+        },
+    )
 
     on: dt.date
     spent: dict[str, Decimal] = Field(default_factory=dict, description="need -> amount the client says they spent")

@@ -139,7 +139,7 @@ EXPECTED = {
         "spending plan history": 404,
         "save spending plan": 404,
         "record follow-up": 404,
-        "list follow-ups": 200,  # their own organisation's: empty
+        "list follow-ups": 404,
         "follow-ups due": 200,
         "journey": 404,
         "donor report of cw_a": 404,

@@ -104,16 +104,18 @@ def test_late_and_missed_transfers_show_on_the_board(world, cash_client):
     second_due = add_months(TODAY, 1)
     late_day = second_due + dt.timedelta(days=8)
     board = world.client.get("/transfers", params={"as_of": late_day.isoformat()}, headers=world.as_("cw_a")).json()
+    assert board["as_of"] == late_day.isoformat()
+    board = board["items"]
     mine = {t["number"]: t for t in board if t["client_ref"] == "c-cash-1"}
     assert mine[1]["status"] == "paid" and mine[2]["status"] == "late" and mine[2]["days_overdue"] == 8
     assert 3 not in mine  # not yet due on that day
     missed_day = second_due + dt.timedelta(days=30)
     only = world.client.get(
         "/transfers", params={"as_of": missed_day.isoformat(), "status": "missed"}, headers=world.as_("cw_a")
-    ).json()
+    ).json()["items"]
     assert [(t["client_ref"], t["number"]) for t in only if t["client_ref"] == "c-cash-1"] == [("c-cash-1", 2)]
     assert all(t["status"] == "missed" for t in only)
-    assert world.client.get("/transfers", headers=world.as_("cw_b")).json() == []
+    assert world.client.get("/transfers", headers=world.as_("cw_b")).json()["items"] == []
 
 
 def test_the_plan_is_versioned_and_never_exceeds_paid_plus_due(world, cash_client):
@@ -142,7 +144,7 @@ def test_the_plan_is_versioned_and_never_exceeds_paid_plus_due(world, cash_clien
     )
     assert ok.status_code == 200, ok.text
     assert ok.json()["version"] == 2 and ok.json()["total"] == "27000.00" and ok.json()["limit"] == "27000.00"
-    history = world.client.get("/clients/c-cash-1/spending-plan/history", headers=world.as_("cw_a")).json()
+    history = world.client.get("/clients/c-cash-1/spending-plan/history", headers=world.as_("cw_a")).json()["versions"]
     assert [h["version"] for h in history] == [1, 2]
     assert history[0]["total"] == "5000.00"  # the first version is kept as it was
     assert world.client.get("/clients/c-cash-1/spending-plan/history", headers=world.as_("cw_b")).status_code == 404
@@ -197,10 +199,10 @@ def test_follow_ups_re_rank_needs_and_make_the_journey(world, cash_client):
     assert planned == {1: "done", 2: "done", 3: "upcoming", 6: "upcoming"}
     due = world.client.get(
         "/follow-ups/due", params={"as_of": add_months(TODAY, 3).isoformat()}, headers=world.as_("cw_a")
-    ).json()
+    ).json()["items"]
     assert {"client_ref": "c-cash-1", "month": 3} in [{k: d[k] for k in ("client_ref", "month")} for d in due]
     # the re-ranking is the plan's new ranking: a plan line for a need now ranked is allowed
-    listed = world.client.get("/clients/c-cash-1/follow-ups", headers=world.as_("cw_a")).json()
+    listed = world.client.get("/clients/c-cash-1/follow-ups", headers=world.as_("cw_a")).json()["items"]
     assert [f["on"] for f in listed] == [add_months(TODAY, 1).isoformat(), add_months(TODAY, 2).isoformat()]
 
 
@@ -220,7 +222,7 @@ def test_the_donor_report_is_anonymised_and_audited(world, cash_client):
     assert "c-cash-1" not in page.text
     exports = world.client.get(
         "/audit", params={"resource": "donor_report", "action": "export"}, headers=world.as_("admin")
-    ).json()
+    ).json()["items"]
     assert len(exports) >= 2 and exports[0]["detail"]["organization"] == "org-cw-a"
     other = world.client.get(
         "/reports/donor", params=period | {"organization_id": "org-cw-a"}, headers=world.as_("cw_b")
@@ -235,7 +237,7 @@ def test_the_donor_report_is_anonymised_and_audited(world, cash_client):
 def test_every_cash_plus_read_is_audited(world, cash_client):
     entries = world.client.get(
         "/audit", params={"client_ref": "c-cash-1", "action": "read"}, headers=world.as_("admin")
-    ).json()
+    ).json()["items"]
     assert {"transfer", "spending_plan", "journey", "follow_up"} <= {e["resource"] for e in entries}
 
 
@@ -288,7 +290,7 @@ def test_the_measures_at_kpis_equal_a_recount_from_the_raw_records(world, measur
         for s in steps[1:]:
             by_k.setdefault(s["step"], []).append((s["top_needs_met"], len(s["top_needs"])))
         latest.append((steps[-1]["top_needs_met"], len(steps[-1]["top_needs"])))
-        fus = world.client.get(f"/clients/{ref}/follow-ups", headers=world.as_("cw_a")).json()
+        fus = world.client.get(f"/clients/{ref}/follow-ups", headers=world.as_("cw_a")).json()["items"]
         for k, f in enumerate(fus, start=1):
             if f["satisfaction"] is not None:
                 sats.setdefault(k, []).append(f["satisfaction"])
@@ -331,6 +333,5 @@ def test_erasing_a_client_removes_their_cash_plus_records(world, measured):
     r = world.client.delete("/clients/c-m-6", headers=world.as_("cw_a"))
     assert r.status_code == 200, r.text
     assert r.json()["erased"]["casework_records"] == 3 + 1 + 2  # transfers, a payment, follow-ups
-    for path in ("/clients/c-m-6/transfers", "/clients/c-m-6/journey"):
+    for path in ("/clients/c-m-6/transfers", "/clients/c-m-6/journey", "/clients/c-m-6/follow-ups"):
         assert world.client.get(path, headers=world.as_("cw_a")).status_code == 404
-    assert world.client.get("/clients/c-m-6/follow-ups", headers=world.as_("cw_a")).json() == []

@@ -138,7 +138,7 @@ def test_reads_give_back_exactly_what_was_stored(sealed_world):
     assert seen["history"][-1]["reason"] == REASON
     plan = client.get("/clients/c-sealed-1/spending-plan", headers=cw).json()
     assert plan["lines"][0]["note"] == PLAN_NOTE
-    assert client.get("/clients/c-sealed-1/follow-ups", headers=cw).json()[0]["words"] == FOLLOW_UP_WORDS
+    assert client.get("/clients/c-sealed-1/follow-ups", headers=cw).json()["items"][0]["words"] == FOLLOW_UP_WORDS
 
 
 def test_every_client_data_column_is_sealed_and_listed():
