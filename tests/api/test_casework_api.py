@@ -335,3 +335,31 @@ def test_erasing_a_client_removes_their_cash_plus_records(world, measured):
     assert r.json()["erased"]["casework_records"] == 3 + 1 + 2  # transfers, a payment, follow-ups
     for path in ("/clients/c-m-6/transfers", "/clients/c-m-6/journey", "/clients/c-m-6/follow-ups"):
         assert world.client.get(path, headers=world.as_("cw_a")).status_code == 404
+
+
+def test_programme_settings_are_passed_in_and_shape_the_schedule(tmp_path):
+    """A programme paying two transfers every two months by mobile money, with its own
+    amount for Thailand; a bad setting stops the app with the key named."""
+    from fastapi.testclient import TestClient
+
+    from freechoice.api import Settings, create_app
+    from freechoice.api.auth import create_key
+    from freechoice.catalog import Organization
+    from freechoice.catalog.db import save_organization
+
+    programme = {"transfers": 2, "interval_months": 2, "method": "mobile_money", "amounts": {"TH": ["7500.50", "THB"]}}
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'p.db'}", load_sample=True, programme=programme))
+    with app.state.freechoice.db.writing() as s:
+        save_organization(s, Organization(id="org-p", name="Programme (fictional)"), "test")
+        cw = {"Authorization": "Bearer " + create_key(s, "org-p", "caseworker", created_by="test")[1]}
+    with TestClient(app) as client:
+        ol = client.post("/option-lists", json=ASSESSMENT | {"client_ref": "c-p-1"}, headers=cw).json()
+        client.post(f"/option-lists/{ol['id']}/choices", json={"option_ids": ["cash"]}, headers=cw)
+        body = client.get("/clients/c-p-1/transfers", headers=cw).json()
+    assert [(t["due_on"], t["amount"], t["method"]) for t in body["transfers"]] == [
+        (TODAY.isoformat(), "7500.50", "mobile_money"),
+        (add_months(TODAY, 2).isoformat(), "7500.50", "mobile_money"),
+    ]
+    assert body["due"] == "15001.00"
+    with pytest.raises(ValueError, match="missed_after_days"):
+        create_app(Settings(database_url=f"sqlite:///{tmp_path / 'q.db'}", programme={"missed_after_days": 3}))
