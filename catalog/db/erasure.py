@@ -149,7 +149,9 @@ def remove_cases(
     session: Session, organization_id: str, before: dt.datetime, *, finished: Collection[str], dry_run: bool = False
 ) -> Removal:
     """Retention: remove the option lists and assessments of ``organization_id``
-    created before ``before``, with the choices and referrals made from them.
+    created before ``before``, with the choices and referrals made from them, and the
+    cash-plus records (transfers, payments, plans, follow-ups) of a client none of whose
+    assessments stay.
 
     A case with a referral whose status is not in ``finished`` (the referral statuses
     that end it: declined, completed, closed) is kept until it is: the client is still
@@ -199,6 +201,19 @@ def remove_cases(
             )
         )
         asm_ids = [a for a in asm_ids if a not in keep]
+    # a client none of whose assessments stay: their cash-plus records go too
+    gone = set(asm_ids)
+    leaving = []
+    for ref in sorted(
+        set(_ids(session, lambda c: select(AssessmentRow.client_ref).where(AssessmentRow.id.in_(c)), asm_ids))
+    ):
+        held = session.scalars(
+            select(AssessmentRow.id).where(
+                AssessmentRow.organization_id == organization_id, AssessmentRow.client_ref == ref
+            )
+        )
+        if all(a in gone for a in held):
+            leaving.append(ref)
     removal = _remove(session, asm_ids, ol_ids, dry_run=dry_run)
     old_drafts = select(IntakeDraft.id).where(
         IntakeDraft.organization_id == organization_id, IntakeDraft.updated_at < before
@@ -209,6 +224,8 @@ def remove_cases(
         draft_ids = list(session.scalars(old_drafts))
         removal.intake_drafts = _rows(session, delete(IntakeDraft).where(IntakeDraft.id.in_(draft_ids)))
         removal.ids |= set(draft_ids)
+    for ref in leaving:
+        removal.casework_records += _remove_casework(session, organization_id, ref, dry_run=dry_run)
     if removal.total and not dry_run:
         removal.idempotency_records += _drop_idempotency(session, organization_id, removal.ids)
     return removal
@@ -253,10 +270,32 @@ def _remove(session: Session, asm_ids: list[str], ol_ids: list[str], *, dry_run:
     return removal
 
 
-def _remove_casework(session: Session, organization_id: str, client_ref: str) -> int:
-    """The client's transfers with their payments, spending plan versions and follow-ups."""
+def _remove_casework(session: Session, organization_id: str, client_ref: str, *, dry_run: bool = False) -> int:
+    """The client's transfers with their payments, spending plan versions and follow-ups
+    (``dry_run``: how many there are)."""
     of_client = (TransferRow.organization_id == organization_id, TransferRow.client_ref == client_ref)
     transfer_ids = list(session.scalars(select(TransferRow.id).where(*of_client)))
+    if dry_run:
+        count = len(transfer_ids)
+        for chunk in _chunks(transfer_ids):
+            count += (
+                session.scalar(
+                    select(func.count())
+                    .select_from(TransferPaymentRow)
+                    .where(TransferPaymentRow.transfer_id.in_(chunk))
+                )
+                or 0
+            )
+        for table in (SpendingPlanRow, FollowUpRow):
+            count += (
+                session.scalar(
+                    select(func.count())
+                    .select_from(table)
+                    .where(table.organization_id == organization_id, table.client_ref == client_ref)
+                )
+                or 0
+            )
+        return count
     gone = 0
     for chunk in _chunks(transfer_ids):
         gone += _rows(session, delete(TransferPaymentRow).where(TransferPaymentRow.transfer_id.in_(chunk)))

@@ -363,3 +363,24 @@ def test_programme_settings_are_passed_in_and_shape_the_schedule(tmp_path):
     assert body["due"] == "15001.00"
     with pytest.raises(ValueError, match="missed_after_days"):
         create_app(Settings(database_url=f"sqlite:///{tmp_path / 'q.db'}", programme={"missed_after_days": 3}))
+
+
+def test_retention_takes_the_cash_plus_records_with_the_last_assessment(world, measured):
+    """Run last: the purge, with a clock a year and more ahead, removes every case of
+    org-cw-a made here, and with them their transfers, payments, plans and follow-ups."""
+    from sqlalchemy import func, select
+
+    from freechoice.api.retention import run_retention
+    from freechoice.catalog.db.tables import FollowUpRow, SpendingPlanRow, TransferPaymentRow, TransferRow
+
+    db = world.client.app.state.freechoice.db
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
+    dry = run_retention(db, now=later, default_days=365, dry_run=True).organizations["org-cw-a"][1]
+    assert dry.casework_records > 0
+    assert world.client.get("/clients/c-cash-1/transfers", headers=world.as_("cw_a")).status_code == 200
+    done = run_retention(db, now=later, default_days=365).organizations["org-cw-a"][1]
+    assert done.casework_records == dry.casework_records, "the dry run counted right"
+    assert world.client.get("/clients/c-cash-1/transfers", headers=world.as_("cw_a")).status_code == 404
+    with db.session() as s:
+        for table in (TransferRow, TransferPaymentRow, SpendingPlanRow, FollowUpRow):
+            assert s.scalar(select(func.count()).select_from(table)) == 0, table.__tablename__
