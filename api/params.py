@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Path, Query
 from pydantic import AfterValidator
 
-__all__ = ["ClientRefQuery", "IdQuery", "Moment", "PageNumber", "PathId", "TextQuery"]
+__all__ = ["ClientRefPath", "ClientRefQuery", "IdQuery", "Moment", "PageNumber", "PathId", "TextQuery"]
 
 
 def _in_utc(value: dt.datetime) -> dt.datetime:
@@ -28,6 +28,10 @@ ClientRefQuery = Annotated[
     Query(
         max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="A client's pseudonymous reference."
     ),
+]
+ClientRefPath = Annotated[
+    str,
+    Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="A client's pseudonymous reference."),
 ]
 IdQuery = Annotated[str, Query(max_length=128, description="An id (up to 128 characters).")]
 TextQuery = Annotated[str, Query(max_length=500)]

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from freechoice.catalog import (
     CatalogError,
     ChoiceError,
+    ConflictError,
     DataKeyError,
     ReferralCycleError,
     RuleError,
@@ -115,6 +116,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _choice(_: Request, err: ChoiceError) -> JSONResponse:
         errors = [p.as_dict() for p in err.problems]
         return problem(422, str(err).split("\n", 1)[0], errors=errors or None)
+
+    @app.exception_handler(ConflictError)
+    async def _conflict(_: Request, err: ConflictError) -> JSONResponse:
+        return problem(409, str(err), errors=[{"field": err.field, "message": str(err)}] if err.field else None)
 
     @app.exception_handler(ReferralCycleError)
     async def _cycle(_: Request, err: ReferralCycleError) -> JSONResponse:

@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 from freechoice.catalog.db import RawJSON
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralRow
 from freechoice.engine import Assessment, Choice, OptionList, choose, propose, shared_view
+from freechoice.engine.casework import Programme, ScheduledTransfer
 from freechoice.engine.kpis import list_summary
 
 from .auth import Principal
+from .casework import choice_cash_plan, save_plan, schedule_for_choice
 from .records import audit
 from .state import AppState
 from .webhooks.outbox import record_referral_event
@@ -117,9 +119,13 @@ class NewChoice:
     option_list: OptionList
     assessment: Assessment
     choice: Choice
+    # with cash chosen (issue 12): the transfers the choice makes, and its plan in exact money
+    schedule: tuple[ScheduledTransfer, ...] = ()
+    plan: tuple[dict[str, Any], ...] = ()
 
     def write(self, db: Session, who: Principal) -> dict[str, Any]:
-        """Store the choice and one referral draft per chosen service; the API's body."""
+        """Store the choice and one referral draft per chosen service (with cash: the
+        client's transfer schedule, and the plan as its first version); the API's body."""
         choice, ol, list_id = self.choice, self.option_list, self.list_id
         priorities = {n.need: n.priority for n in ol.needs}
         choice_id = "ch-" + uuid.uuid4().hex
@@ -160,6 +166,10 @@ class NewChoice:
             record_referral_event(db, referral, from_status="", to_status="draft", reason=None, actor=who.key_id)
             referrals.append({"id": ref_id, **draft.model_dump(mode="json")})
         audit(db, who, "create", "choice", choice_id, ol.client_ref, decision=choice.decision)
+        if self.schedule:
+            schedule_for_choice(db, who, ol.client_ref, choice_id, self.schedule)
+            if self.plan:
+                save_plan(db, who, ol.client_ref, {"lines": list(self.plan)})
         return {"id": choice_id, **choice.model_dump(mode="json"), "referrals": referrals}
 
 
@@ -172,14 +182,17 @@ def new_choice(
     consent: dict[str, list[str]] | None = None,
     note: str | None = None,
     spending_plan: list[Any] | None = None,
+    programme: Programme | None = None,
 ) -> NewChoice:
     """Check the client's choice over the stored list ``row`` (raises ``ChoiceError``
-    naming every problem); ends the read transaction, so ``write`` can start its own."""
+    naming every problem); ends the read transaction, so ``write`` can start its own.
+    With cash chosen, ``programme`` (default: the pilot's) sets the transfer schedule."""
     ol = OptionList.model_validate(row.data)
     choice = choose(ol, option_ids, decision=decision, consent=consent, note=note, spending_plan=spending_plan or [])
     asm = db.get(AssessmentRow, row.assessment_id)
     assert asm is not None  # an option list always has its assessment (erased together)
     assessment = Assessment.model_validate(asm.data)
     list_id = row.id
+    schedule, plan = choice_cash_plan(ol, choice, programme or Programme(), dt.datetime.now(dt.UTC).date())
     db.rollback()
-    return NewChoice(list_id, ol, assessment, choice)
+    return NewChoice(list_id, ol, assessment, choice, tuple(schedule), tuple(plan))

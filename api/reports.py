@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from freechoice.engine import OptionList
+from freechoice.engine.casework import Measure
 
 from .examples import OPTION_LIST
 
@@ -91,6 +92,11 @@ class Kpis(BaseModel):
     need_met: dict[str, int]
     feedback_count: int = Field(ge=0)
     dropouts: list[Dropout]
+    measures: dict[str, Measure] = Field(
+        default_factory=dict,
+        description="Measures that reflect empowerment (issue 12), by name: each with its definition, the clients "
+        "it rests on, and null figures for groups under the minimum size",
+    )
 
 
 class PackSummary(BaseModel):

@@ -3,7 +3,7 @@ built, never at import time."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -150,6 +150,13 @@ class Settings(BaseSettings):
         default_factory=lambda: ["en", "my", "th", "km", "lo"],
         description="Pages: the languages offered in the language switches (ISO 639-1), in order; those without a "
         "catalog in freechoice.engine.text show in English.",
+    )
+    programme: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Cash-plus settings of the programme (JSON; see freechoice.engine.casework.Programme), e.g. "
+        '{"transfers": 3, "method": "mobile_money", "amounts": {"TH": ["9000", "THB"]}, "late_after_days": 7, '
+        '"missed_after_days": 30, "follow_up_months": [1, 2, 3, 6], "min_group": 5}. Unset: the pilot\'s (three '
+        "monthly transfers at the minimum wage, by bank).",
     )
 
     def key_setting(self) -> str | None:

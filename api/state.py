@@ -16,6 +16,7 @@ from freechoice.catalog import Catalog, load_sample_catalog
 from freechoice.catalog.db import Database, catalog_changes, import_catalog, load_catalog
 from freechoice.catalog.db.tables import FeedbackRow, RulePackRow, ServiceRow
 from freechoice.engine import ChildPolicy, CompiledRules, compile_rules, load_rules
+from freechoice.engine.casework import Programme
 from freechoice.rules import parse_pack
 
 from .auth import access_revision
@@ -76,6 +77,7 @@ class AppState:
             age_of_majority=settings.age_of_majority, cash_recipient=settings.child_cash_recipient
         )
         self.keys = KeyCache(settings.key_cache_seconds, settings.access_check_seconds)
+        self.programme = Programme.model_validate(settings.programme)
         self.db = Database(
             settings.database_url,
             checkpoint_seconds=settings.sqlite_checkpoint_seconds or None,

@@ -5,6 +5,7 @@ from .codes import check_country, check_language
 from .errors import (
     CatalogError,
     ChoiceError,
+    ConflictError,
     DataKeyError,
     FreechoiceError,
     Problem,
@@ -59,6 +60,7 @@ __all__ = [
     "CatalogData",
     "CatalogError",
     "ChoiceError",
+    "ConflictError",
     "CostOption",
     "DOCUMENT_CODES",
     "DOCUMENT_STATUSES",

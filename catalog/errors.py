@@ -9,6 +9,7 @@ Every error the library raises on purpose derives from :class:`FreechoiceError`:
     ├── RuleError               a rule pack is invalid or cannot be compiled
     │   └── RuleEngineError     durable-rules failed while evaluating (an action raised, a crash)
     ├── ChoiceError             a choice names options not on the list, or consent it cannot take
+    ├── ConflictError           a record cannot be made twice (a transfer paid twice, a second schedule)
     ├── DataKeyError            client data cannot be encrypted or read back (key missing or not listed)
     ├── SignatureError          a webhook delivery's signature does not verify (or its timestamp is too old)
     ├── TransitionError         a referral cannot move to that status (the allowed ones are named)
@@ -29,6 +30,7 @@ from typing import Any
 __all__ = [
     "CatalogError",
     "ChoiceError",
+    "ConflictError",
     "DataKeyError",
     "FreechoiceError",
     "Problem",
@@ -110,6 +112,15 @@ class ChoiceError(FreechoiceError):
 
     def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
         self.problems = list(problems)
+        super().__init__(message)
+
+
+class ConflictError(FreechoiceError):
+    """A record that may exist only once exists already (a transfer already paid, a
+    client's transfer schedule already made). ``field`` names what clashes."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        self.field = field
         super().__init__(message)
 
 

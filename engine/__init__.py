@@ -8,6 +8,7 @@ Errors come from the one hierarchy in :mod:`freechoice.catalog.errors`, re-expor
 from freechoice.catalog.errors import (
     CatalogError,
     ChoiceError,
+    ConflictError,
     DataKeyError,
     FreechoiceError,
     Problem,
@@ -52,6 +53,7 @@ __all__ = [
     "ChoiceError",
     "ClientPlace",
     "CompiledRules",
+    "ConflictError",
     "DEFAULT_MINIMUM_WAGES",
     "DataKeyError",
     "Exclusion",

@@ -35,6 +35,7 @@ _GROUPS = (
     "clients_cmd",
     "retention_cmd",
     "webhooks_cmd",
+    "report_cmd",
     "serve_cmd",
     "i18n_cmd",
 )

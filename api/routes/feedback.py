@@ -24,6 +24,7 @@ from freechoice.engine.feedback import hash_feedback_token, new_feedback_token
 from freechoice.engine.kpis import compute_kpis
 
 from ..auth import Principal
+from ..casework import programme_measures
 from ..contract import problem_responses
 from ..deps import OPTIONAL_KEY, DbSession, State, rate_limited, require_role
 from ..pagination import PageRequest, Paging, page_of
@@ -276,9 +277,13 @@ def issue_feedback_token(ref_id: PathId, who: Caseworker, db: DbSession) -> dict
 def kpis(
     who: Reader,
     db: DbSession,
+    state: State,
     organization_id: IdQuery | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    min_group: Annotated[
+        int, Query(ge=1, le=1000, description="Hide groups of fewer clients (never below the programme's minimum)")
+    ] = 1,
 ) -> dict[str, Any]:
     org = organization_id or who.organization_id
     if who.role == "caseworker" and org != who.organization_id:
@@ -351,4 +356,7 @@ def kpis(
             for f in fb
         ],
     )
-    return {"organization_id": org, "since": since, "until": until, **result}
+    # the empowerment measures (issue 12) read client records: the read is audited
+    measures = programme_measures(db, org, state.programme, since=since, until=until, min_group=min_group)
+    audited_read(db, who, "kpis", None, None, organization=org, measures=len(measures))
+    return {"organization_id": org, "since": since, "until": until, **result, "measures": measures}

@@ -145,7 +145,7 @@ def list_option_lists(
     responses={201: {"model": ChoiceCreated, "description": "The choice and the referral drafts it made"}},
     summary="Record the client's choice; chosen services become referral drafts",
 )
-def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Caseworker, db: DbSession):
+def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Caseworker, db: DbSession, state: State):
     row = own_option_list(db, list_id, who)
     made = new_choice(
         db,
@@ -155,6 +155,7 @@ def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Ca
         consent=body.consent,
         note=body.note,
         spending_plan=body.spending_plan,
+        programme=state.programme,
     )
 
     def create():

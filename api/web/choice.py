@@ -193,6 +193,7 @@ def _submit(request: Request, list_id: str, person: Person, f: dict[str, Any]) -
                 consent=consent,
                 note=f["note"] or None,
                 spending_plan=_plan_lines(f["plan"]) if ol.cash.option_id in chosen else [],
+                programme=request.app.state.freechoice.programme,
             )
         except ChoiceError as err:
             return _render(

@@ -26,11 +26,15 @@ from .tables import (
     AuditEntry,
     ChoiceRow,
     FeedbackRow,
+    FollowUpRow,
     IdempotencyRecord,
     IntakeDraft,
     OptionListRow,
     ReferralEvent,
     ReferralRow,
+    SpendingPlanRow,
+    TransferPaymentRow,
+    TransferRow,
 )
 
 __all__ = ["Removal", "erase_client", "remove_cases"]
@@ -52,11 +56,19 @@ class Removal:
     idempotency_records: int = 0
     linked_records: int = 0  # rows of other tables that pointed at removed ones (e.g. feedback codes)
     intake_drafts: int = 0  # intakes typed in the pages (kept as drafts)
+    casework_records: int = 0  # transfers, payments, spending plan versions, follow-ups (issue 12)
     ids: set[str] = field(default_factory=set, repr=False)
 
     @property
     def total(self) -> int:
-        return self.assessments + self.option_lists + self.choices + self.referrals + self.intake_drafts
+        return (
+            self.assessments
+            + self.option_lists
+            + self.choices
+            + self.referrals
+            + self.intake_drafts
+            + self.casework_records
+        )
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in vars(self).items() if k != "ids"}
@@ -122,6 +134,7 @@ def erase_client(session: Session, organization_id: str, client_ref: str) -> Rem
     )
     removal.intake_drafts += _rows(session, delete(IntakeDraft).where(IntakeDraft.id.in_(draft_ids)))
     removal.ids |= set(draft_ids)
+    removal.casework_records += _remove_casework(session, organization_id, client_ref)
     if removal.total:
         removal.audit_entries_anonymised += _anonymise_audit(
             session,
@@ -136,7 +149,9 @@ def remove_cases(
     session: Session, organization_id: str, before: dt.datetime, *, finished: Collection[str], dry_run: bool = False
 ) -> Removal:
     """Retention: remove the option lists and assessments of ``organization_id``
-    created before ``before``, with the choices and referrals made from them.
+    created before ``before``, with the choices and referrals made from them, and the
+    cash-plus records (transfers, payments, plans, follow-ups) of a client none of whose
+    assessments stay.
 
     A case with a referral whose status is not in ``finished`` (the referral statuses
     that end it: declined, completed, closed) is kept until it is: the client is still
@@ -186,6 +201,19 @@ def remove_cases(
             )
         )
         asm_ids = [a for a in asm_ids if a not in keep]
+    # a client none of whose assessments stay: their cash-plus records go too
+    gone = set(asm_ids)
+    leaving = []
+    for ref in sorted(
+        set(_ids(session, lambda c: select(AssessmentRow.client_ref).where(AssessmentRow.id.in_(c)), asm_ids))
+    ):
+        held = session.scalars(
+            select(AssessmentRow.id).where(
+                AssessmentRow.organization_id == organization_id, AssessmentRow.client_ref == ref
+            )
+        )
+        if all(a in gone for a in held):
+            leaving.append(ref)
     removal = _remove(session, asm_ids, ol_ids, dry_run=dry_run)
     old_drafts = select(IntakeDraft.id).where(
         IntakeDraft.organization_id == organization_id, IntakeDraft.updated_at < before
@@ -196,6 +224,8 @@ def remove_cases(
         draft_ids = list(session.scalars(old_drafts))
         removal.intake_drafts = _rows(session, delete(IntakeDraft).where(IntakeDraft.id.in_(draft_ids)))
         removal.ids |= set(draft_ids)
+    for ref in leaving:
+        removal.casework_records += _remove_casework(session, organization_id, ref, dry_run=dry_run)
     if removal.total and not dry_run:
         removal.idempotency_records += _drop_idempotency(session, organization_id, removal.ids)
     return removal
@@ -238,6 +268,43 @@ def _remove(session: Session, asm_ids: list[str], ol_ids: list[str], *, dry_run:
         removal.linked_records += _drop_linked(session, AssessmentRow.__table__, chunk)
         removal.assessments += _rows(session, delete(AssessmentRow).where(AssessmentRow.id.in_(chunk)))
     return removal
+
+
+def _remove_casework(session: Session, organization_id: str, client_ref: str, *, dry_run: bool = False) -> int:
+    """The client's transfers with their payments, spending plan versions and follow-ups
+    (``dry_run``: how many there are)."""
+    of_client = (TransferRow.organization_id == organization_id, TransferRow.client_ref == client_ref)
+    transfer_ids = list(session.scalars(select(TransferRow.id).where(*of_client)))
+    if dry_run:
+        count = len(transfer_ids)
+        for chunk in _chunks(transfer_ids):
+            count += (
+                session.scalar(
+                    select(func.count())
+                    .select_from(TransferPaymentRow)
+                    .where(TransferPaymentRow.transfer_id.in_(chunk))
+                )
+                or 0
+            )
+        for table in (SpendingPlanRow, FollowUpRow):
+            count += (
+                session.scalar(
+                    select(func.count())
+                    .select_from(table)
+                    .where(table.organization_id == organization_id, table.client_ref == client_ref)
+                )
+                or 0
+            )
+        return count
+    gone = 0
+    for chunk in _chunks(transfer_ids):
+        gone += _rows(session, delete(TransferPaymentRow).where(TransferPaymentRow.transfer_id.in_(chunk)))
+    gone += _rows(session, delete(TransferRow).where(*of_client))
+    for table in (SpendingPlanRow, FollowUpRow):
+        gone += _rows(
+            session, delete(table).where(table.organization_id == organization_id, table.client_ref == client_ref)
+        )
+    return gone
 
 
 def _drop_linked(session: Session, target: Any, ids: list[str]) -> int:

@@ -180,6 +180,8 @@ SEALED_COLUMNS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("intake_drafts", ("id",), "data", "json"),
     ("webhook_subscriptions", ("id",), "secret", "text"),
     ("webhook_deliveries", ("id",), "payload", "json"),
+    ("spending_plans", ("id",), "data", "json"),
+    ("follow_ups", ("id",), "data", "json"),
 )
 
 

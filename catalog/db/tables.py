@@ -4,9 +4,22 @@ single source of truth, with the columns queries need alongside."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .sealing import SealedJSON, SealedText
@@ -21,6 +34,7 @@ __all__ = [
     "ChoiceRow",
     "FeedbackRow",
     "FeedbackToken",
+    "FollowUpRow",
     "IdempotencyRecord",
     "IntakeDraft",
     "MaintenanceRun",
@@ -32,6 +46,9 @@ __all__ = [
     "RulePackRow",
     "ServiceRow",
     "ServiceVersion",
+    "SpendingPlanRow",
+    "TransferPaymentRow",
+    "TransferRow",
     "WebSession",
     "WebhookDelivery",
     "WebhookSubscription",
@@ -171,6 +188,8 @@ class AssessmentRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
     created_by: Mapped[str] = mapped_column(String(64))
+    # a re-ranking at a follow-up is a new assessment linked to the client's first one
+    follows_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class OptionListRow(Base):
@@ -259,6 +278,74 @@ class FeedbackToken(Base):
     organization_id: Mapped[str] = mapped_column(String(128), index=True)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+MONEY = Numeric(18, 2)
+
+
+class TransferRow(Base):
+    """One scheduled cash transfer of a client who chose cash (issue 12)."""
+
+    __tablename__ = "transfers"
+    __table_args__ = (UniqueConstraint("organization_id", "client_ref", "number", name="uq_transfers_client_number"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    client_ref: Mapped[str] = mapped_column(String(64), index=True)
+    choice_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    number: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    method: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class TransferPaymentRow(Base):
+    """A payment of one transfer; the unique transfer_id means no transfer is paid twice."""
+
+    __tablename__ = "transfer_payments"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    transfer_id: Mapped[str] = mapped_column(ForeignKey("transfers.id", ondelete="CASCADE"), unique=True)
+    organization_id: Mapped[str] = mapped_column(String(128), index=True)
+    paid_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    method: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(128))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class SpendingPlanRow(Base):
+    """One version of a client's spending plan (versions are appended, never changed)."""
+
+    __tablename__ = "spending_plans"
+    __table_args__ = (UniqueConstraint("organization_id", "client_ref", "version", name="uq_spending_plans_version"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    client_ref: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    total: Mapped[Decimal] = mapped_column(MONEY)
+    # the lines with the client's notes, and the notes' language
+    data: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class FollowUpRow(Base):
+    """A dated follow-up: spending, outcomes, referral outcomes and the client's words."""
+
+    __tablename__ = "follow_ups"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    client_ref: Mapped[str] = mapped_column(String(64), index=True)
+    held_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    # the new assessment a re-ranking made (linked to the first by assessments.follows_id)
+    assessment_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_by: Mapped[str] = mapped_column(String(64))
 
 
 class AuditEntry(Base):

@@ -23,6 +23,17 @@ def objects(world):
     c.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=world.as_("cw_a"))
     hook = c.post("/webhooks", json={"url": "http://127.0.0.1:9/in"}, headers=world.as_("cw_a")).json()
     delivery = c.post(f"/webhooks/{hook['id']}/test", headers=world.as_("cw_a")).json()
+    # the same client also chose cash (issue 12): a transfer schedule, a plan, a follow-up
+    cash_list = c.post(
+        "/option-lists", json=ASSESSMENT | {"client_ref": "c-secret-a"}, headers=world.as_("cw_a")
+    ).json()
+    c.post(
+        f"/option-lists/{cash_list['id']}/choices",
+        json={"option_ids": ["cash"], "spending_plan": [{"need": "housing", "amount": 100}]},
+        headers=world.as_("cw_a"),
+    )
+    transfer = c.get("/clients/c-secret-a/transfers", headers=world.as_("cw_a")).json()["transfers"][0]["id"]
+    c.post("/clients/c-secret-a/follow-ups", json={"on": "2026-01-01", "words": "fine"}, headers=world.as_("cw_a"))
     service = c.get("/services", headers=world.as_("partner_x")).json()["items"][0]
     body = {k: v for k, v in service.items() if k not in ("version", "updated_at", "updated_by")}
     return {
@@ -34,6 +45,7 @@ def objects(world):
         "assessment": ol["assessment_id"],
         "hook": hook["id"],
         "delivery": delivery["id"],
+        "transfer": transfer,
     }
 
 
@@ -53,6 +65,23 @@ def requests(o):
         ("feedback code", "POST", f"/referrals/{o['ref']}/feedback-token", None),
         ("activate organization", "POST", "/organizations/org-cw-a/activate", None),  # already active: a no-op
         ("kpis of cw_a", "GET", "/kpis?organization_id=org-cw-a", None),
+        ("client transfers", "GET", "/clients/c-secret-a/transfers", None),
+        ("make transfer schedule", "POST", "/clients/c-secret-a/transfers", {}),
+        (
+            "pay transfer",
+            "POST",
+            f"/transfers/{o['transfer']}/payments",
+            {"paid_on": "2026-01-01", "amount": "1", "reference": "x"},
+        ),
+        ("transfer board", "GET", "/transfers", None),
+        ("get spending plan", "GET", "/clients/c-secret-a/spending-plan", None),
+        ("spending plan history", "GET", "/clients/c-secret-a/spending-plan/history", None),
+        ("save spending plan", "PUT", "/clients/c-secret-a/spending-plan", {"lines": []}),
+        ("record follow-up", "POST", "/clients/c-secret-a/follow-ups", {"on": "2026-01-01"}),
+        ("list follow-ups", "GET", "/clients/c-secret-a/follow-ups", None),
+        ("follow-ups due", "GET", "/follow-ups/due", None),
+        ("journey", "GET", "/clients/c-secret-a/journey", None),
+        ("donor report of cw_a", "GET", "/reports/donor?from=2020-01-01&to=2040-01-01&organization_id=org-cw-a", None),
         ("get service", "GET", f"/services/{o['service']}", None),
         ("update service", "PUT", f"/services/{o['service']}", o["service_body"]),
         ("deactivate service", "POST", f"/services/{o['service']}/deactivate", None),
@@ -102,6 +131,18 @@ EXPECTED = {
         "kpis of cw_a": 404,
         "get service": 200,
         **WEBHOOKS_OF_ANOTHER,
+        "client transfers": 404,
+        "make transfer schedule": 404,
+        "pay transfer": 404,
+        "transfer board": 200,  # their own organisation's: empty
+        "get spending plan": 404,
+        "spending plan history": 404,
+        "save spending plan": 404,
+        "record follow-up": 404,
+        "list follow-ups": 404,
+        "follow-ups due": 200,
+        "journey": 404,
+        "donor report of cw_a": 404,
     },
     "partner_y": {  # a partner the referral was not sent to
         **WEBHOOKS_OF_ANOTHER,
@@ -123,6 +164,7 @@ EXPECTED = {
     },
     "admin": {
         "kpis of cw_a": 200,
+        "donor report of cw_a": 200,  # anonymised: no client reference in it
         "audit": 200,
         "create key": 201,
         "list keys": 200,

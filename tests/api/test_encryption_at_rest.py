@@ -25,6 +25,8 @@ NOTE = "brother-in-law owes the broker 40,000 baht"
 REASON = "client is afraid the employer will find her"
 WORDS = "they treated me like a person again"
 FIELD = '"no_contact_with"'  # a field name only an assessment carries
+PLAN_NOTE = "to repay my cousin for the bus fare"  # a spending plan note (issue 12)
+FOLLOW_UP_WORDS = "I sleep without fear now"  # the client's words at a follow-up
 
 
 def _journey(client: TestClient, cw: dict[str, str], partner: dict[str, str]) -> dict[str, object]:
@@ -55,6 +57,15 @@ def _journey(client: TestClient, cw: dict[str, str], partner: dict[str, str]) ->
         "/feedback", json={"referral_id": ref, "need_met": "no", "satisfaction": 2, "text": WORDS}, headers=cw
     )
     assert fb.status_code == 201
+    cash_list = client.post("/option-lists", json=body, headers=cw).json()
+    cash = client.post(
+        f"/option-lists/{cash_list['id']}/choices",
+        json={"option_ids": ["cash"], "spending_plan": [{"need": "housing", "amount": 100, "note": PLAN_NOTE}]},
+        headers=cw,
+    )
+    assert cash.status_code == 201, cash.text
+    fu = client.post("/clients/c-sealed-1/follow-ups", json={"on": "2026-01-05", "words": FOLLOW_UP_WORDS}, headers=cw)
+    assert fu.status_code == 201, fu.text
     return {"option_list": ol, "choice": choice, "referral": ref, "webhook_secret": hook.json()["secret"]}
 
 
@@ -81,10 +92,11 @@ def test_raw_rows_hold_no_plaintext_needs_or_words(sealed_world):
     client, ctx, keyed = sealed_world
     engine = client.app.state.freechoice.db.engine
     secret = ctx["made"]["webhook_secret"]
-    found = find(engine, {NOTE, REASON, WORDS, FIELD, secret})
+    secrets = {NOTE, REASON, WORDS, FIELD, PLAN_NOTE, FOLLOW_UP_WORDS, secret}
+    found = find(engine, secrets)
     if not keyed:
         # the same scan sees every one of them when nothing is encrypted
-        assert {n for _, _, n in found} == {NOTE, REASON, WORDS, FIELD, secret}
+        assert {n for _, _, n in found} == secrets
         assert ("webhook_deliveries", "payload", REASON) in found  # the decline, waiting to be sent
         return
     assert found == []
@@ -93,6 +105,9 @@ def test_raw_rows_hold_no_plaintext_needs_or_words(sealed_world):
         ("assessments", "client_ref"),
         ("option_lists", "client_ref"),
         ("audit_log", "client_ref"),
+        ("transfers", "client_ref"),
+        ("spending_plans", "client_ref"),
+        ("follow_ups", "client_ref"),
     }
 
 
@@ -103,8 +118,9 @@ def test_the_database_file_holds_no_plaintext(sealed_world):
         pytest.skip("a file check for SQLite; the row scan covers PostgreSQL")
     path = Path(db.engine.url.database)
     raw = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
-    present = {w for w in (NOTE, REASON, WORDS) if w.encode() in raw}
-    assert present == (set() if keyed else {NOTE, REASON, WORDS})
+    words = {NOTE, REASON, WORDS, PLAN_NOTE, FOLLOW_UP_WORDS}
+    present = {w for w in words if w.encode() in raw}
+    assert present == (set() if keyed else words)
 
 
 def test_reads_give_back_exactly_what_was_stored(sealed_world):
@@ -120,6 +136,9 @@ def test_reads_give_back_exactly_what_was_stored(sealed_world):
     seen = client.get(f"/referrals/{made['referral']}", headers=partner).json()
     assert seen["client"]["no_contact_with"] == ["immigration"]
     assert seen["history"][-1]["reason"] == REASON
+    plan = client.get("/clients/c-sealed-1/spending-plan", headers=cw).json()
+    assert plan["lines"][0]["note"] == PLAN_NOTE
+    assert client.get("/clients/c-sealed-1/follow-ups", headers=cw).json()["items"][0]["words"] == FOLLOW_UP_WORDS
 
 
 def test_every_client_data_column_is_sealed_and_listed():

@@ -40,7 +40,12 @@ def _real_ids(world) -> dict[str, str]:
     ref = choice["referrals"][0]["id"]
     world.client.post(f"/referrals/{ref}/transitions", json={"to": "sent"}, headers=cw)
     keys = world.client.get("/keys", headers=world.as_("admin")).json()["items"]
+    cash_list = world.client.post("/option-lists", json=ASSESSMENT | {"client_ref": "c-fuzz-cash"}, headers=cw).json()
+    world.client.post(f"/option-lists/{cash_list['id']}/choices", json={"option_ids": ["cash"]}, headers=cw)
+    transfers = world.client.get("/clients/c-fuzz-cash/transfers", headers=cw).json()["transfers"]
     return {
+        "client_ref": "c-fuzz-cash",
+        "transfer_id": transfers[0]["id"],
         "list_id": ol["id"],
         "choice_id": choice["id"],
         "ref_id": ref,

@@ -19,6 +19,7 @@ TABLES = {
     "choices",
     "feedback",
     "feedback_tokens",
+    "follow_ups",
     "idempotency",
     "maintenance_runs",
     "option_lists",
@@ -28,6 +29,9 @@ TABLES = {
     "rule_packs",
     "service_versions",
     "services",
+    "spending_plans",
+    "transfer_payments",
+    "transfers",
     "webhook_deliveries",
     "webhook_subscriptions",
 }
@@ -54,7 +58,7 @@ def _compression(db: Database) -> set[str]:
     return {{"l": "lz4", "p": "pglz"}[r] for r in rows if r}
 
 
-HEAD = "0007"
+HEAD = "0009"
 
 
 def test_upgrade_downgrade_upgrade(database_url: str):

@@ -86,6 +86,8 @@ def test_plain_rows_are_sealed_and_keys_rotate(database_url: str):
             "intake_drafts": 0,
             "webhook_subscriptions": 0,
             "webhook_deliveries": 0,
+            "spending_plans": 0,
+            "follow_ups": 0,
         }
         assert summary.rotated["assessments"] == 1 and summary.rotated["idempotency"] == 1
         assert all(_sealed(v) for v in _raw(both))

@@ -84,6 +84,11 @@ def test_demo_runs_on_sqlite_and_prints_the_same_in_every_process(tmp_path):
     assert "Find work" in out and "FICTIONAL" in out
     assert "40 clients: 3 minors; no contact with employer 2, broker 1, suspect 1" in out
     assert "met: at least one usable option; for 'find work', a job" in out
+    # six months of cash-plus casework, and the measures a programme manager reads (issue 12)
+    assert "Cash-plus over six months (2016-01-04 to 2016-08-04, simulated, seed 2016)" in out
+    for measure in ("top needs met (", "top priorities served first (", "days to first transfer ("):
+        assert measure in out
+    assert "group(s) hidden: too few clients" in out
 
 
 def test_the_cohort_holds_the_hard_cases_and_keeps_the_brief_shares():
