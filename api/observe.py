@@ -52,7 +52,9 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            log.exception("unexpected error while answering %s %s", scope["method"], scope.get("path"))
+            route = getattr(scope.get("route"), "path", None) or ""
+            shown = route if "{token}" in route else scope.get("path")  # never a client's feedback code
+            log.exception("unexpected error while answering %s %s", scope["method"], shown)
             if response_started:
                 raise  # half a response is out: only closing the connection tells the client
             status = 500
@@ -75,7 +77,8 @@ class RequestContext:
                     status,
                     extra={
                         "method": method,
-                        "path": scope.get("path"),
+                        # a client's feedback code in a link path is a secret: log the route only
+                        "path": route if "{token}" in route else scope.get("path"),
                         "route": route,
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 2),

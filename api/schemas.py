@@ -372,6 +372,7 @@ class FeedbackCode(BaseModel):
                 {
                     "referral_id": "rf-fd1a23fd3c054f22be4f6a785436c903",
                     "token": "fbt_EXAMPLEexampleEXAMPLEexample",
+                    "expires_at": "2027-01-01T09:38:48+00:00",
                     "note": "Give this code to the client now: it is shown only once and counts once.",
                 }
             ]
@@ -379,6 +380,9 @@ class FeedbackCode(BaseModel):
     )
     referral_id: str
     token: str = Field(description="fbt_...: the client sends it with their feedback")
+    expires_at: str = Field(
+        description="When the code stops working (FREECHOICE_FEEDBACK_CODE_DAYS after it is issued)"
+    )
     note: str
 
 

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         description="POST /feedback without an API key (a client's feedback code): requests per client address and "
         "window (0: no limit).",
     )
+    feedback_code_days: float = Field(
+        default=30.0,
+        gt=0,
+        le=366,
+        description="How long a client's single-use feedback code (its link and QR code) works after it is issued.",
+    )
     threads: int | None = Field(
         default=None,
         ge=1,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from freechoice.catalog.db import write_transaction
@@ -36,11 +38,13 @@ from ..responses import FastJSONResponse as JSONResponse
 from ..schemas import FeedbackCode, FeedbackRecord
 from ..times import rfc3339
 
-__all__ = ["router"]
+__all__ = ["FeedbackCreate", "code_state", "issue_code", "record_feedback", "router"]
 
 router = APIRouter(tags=["feedback"])
 Caseworker = Annotated[Principal, Depends(require_role("caseworker"))]
 Reader = Annotated[Principal, Depends(require_role("caseworker", "admin"))]
+# the measures: also the programme managers (signed in to the pages), for any office
+KpiReader = Annotated[Principal, Depends(require_role("caseworker", "admin", "manager"))]
 FEEDBACK = Paging("feedback", keys=(dt.datetime, str), descending=True)
 
 
@@ -75,13 +79,115 @@ MESSAGES = {
     "not_service": "This is not the service of the referral.",
     "draft": "Send the referral first: a feedback code is for a referral that was sent.",
     "issued": "Give this code to the client now: it is shown only once and counts once.",
+    "expired_code": "This feedback code has expired: it worked for a limited time after it was given.",
 }
+
+FEEDBACK_CODE = re.compile(r"fbt_[A-Za-z0-9_-]{16,64}")
 # who the audit log names for feedback given with a client's code (no key, no person)
 CLIENT_CODE = "client-code"
 
 
+def _utc(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+
+
+def _expired(code: FeedbackToken, now: dt.datetime) -> bool:
+    return code.expires_at is not None and now >= _utc(code.expires_at)
+
+
+def code_state(db: Session, token: str, now: dt.datetime | None = None) -> str:
+    """What the client's feedback ``token`` can do now, without using it: ``open``,
+    ``used``, ``expired`` or ``unknown`` (wrong, or the referral was erased)."""
+    if not FEEDBACK_CODE.fullmatch(token):
+        return "unknown"
+    code = db.scalars(select(FeedbackToken).where(FeedbackToken.token_hash == hash_feedback_token(token))).first()
+    if code is None:
+        return "unknown"
+    if code.used_at is not None:
+        return "used"
+    return "expired" if _expired(code, now or dt.datetime.now(dt.UTC)) else "open"
+
+
 def _field(field: str, message: str, status: int = 422) -> ProblemError:
     return ProblemError(status, message, errors=[{"field": field, "message": message}])
+
+
+def record_feedback(db: Session, who: Principal | None, body: FeedbackCreate) -> tuple[int, dict[str, Any]]:
+    """Record ``body`` in the caller's write transaction: by the client's code (``who``
+    may be None) or by referral (a caseworker of the referral's organisation). The API
+    and the feedback page both call this.
+
+    Raises ProblemError: 404 for another organisation's referral, 409 for a used code
+    or feedback already recorded, 410 for an expired code, 422 for an unknown code or
+    the wrong service."""
+    now = dt.datetime.now(dt.UTC)
+    if body.referral_id is not None:
+        assert who is not None
+        ref = db.get(ReferralRow, body.referral_id)
+        if ref is None or ref.organization_id != who.organization_id:
+            raise ProblemError(404, "no such referral")
+        code = db.get(FeedbackToken, ref.id, with_for_update=True)
+        if code is not None and code.used_at is not None:
+            raise ProblemError(409, MESSAGES["already"])
+        if code is None:  # no code was issued: record that this referral's feedback is in
+            db.add(
+                FeedbackToken(
+                    referral_id=ref.id,
+                    token_hash=hash_feedback_token(new_feedback_token()),
+                    organization_id=ref.organization_id,
+                    used_at=now,
+                )
+            )
+        else:  # the client's code, if they have one, no longer counts
+            code.used_at = now
+        via, referral_id = "referral", ref.id
+    else:
+        code = db.scalars(
+            select(FeedbackToken)
+            .where(FeedbackToken.token_hash == hash_feedback_token(body.token or ""))
+            .with_for_update()
+        ).first()
+        if code is None:
+            raise _field("token", MESSAGES["bad_code"])
+        if code.used_at is not None:
+            raise ProblemError(409, MESSAGES["used_code"])
+        if _expired(code, now):
+            raise ProblemError(410, MESSAGES["expired_code"])
+        code.used_at = now
+        ref = db.get(ReferralRow, code.referral_id)
+        assert ref is not None
+        via, referral_id = "token", None  # anonymous: counted for the service, not traced to the referral
+    if body.service_id is not None and body.service_id != ref.service_id:
+        raise _field("service_id", MESSAGES["not_service"])
+    fid = "fb-" + uuid.uuid4().hex
+    db.add(
+        FeedbackRow(
+            id=fid,
+            referral_id=referral_id,
+            organization_id=ref.organization_id,
+            provider_id=ref.provider_id,
+            service_id=ref.service_id,
+            kinds=ref.kinds,
+            need_met=body.need_met,
+            satisfaction=body.satisfaction,
+            would_recommend=body.would_recommend,
+            text=body.text,
+            via=via,
+        )
+    )
+    audit(db, who or Principal(CLIENT_CODE, ref.organization_id, "client"), "create", "feedback", fid, via=via)
+    out = body.model_dump(exclude={"token"})
+    out.update(
+        {
+            "id": fid,
+            "referral_id": referral_id,
+            "service_id": ref.service_id,
+            "provider_id": ref.provider_id,
+            "kinds": ref.kinds,
+            "via": via,
+        }
+    )
+    return 201, out
 
 
 @router.post(
@@ -115,72 +221,7 @@ def create_feedback(
             raise ProblemError(403, f"this needs the role caseworker; your key is {who.role}")
 
     def create() -> tuple[int, dict[str, Any]]:
-        now = dt.datetime.now(dt.UTC)
-        if body.referral_id is not None:
-            assert who is not None
-            ref = db.get(ReferralRow, body.referral_id)
-            if ref is None or ref.organization_id != who.organization_id:
-                raise ProblemError(404, "no such referral")
-            code = db.get(FeedbackToken, ref.id, with_for_update=True)
-            if code is not None and code.used_at is not None:
-                raise ProblemError(409, MESSAGES["already"])
-            if code is None:  # no code was issued: record that this referral's feedback is in
-                db.add(
-                    FeedbackToken(
-                        referral_id=ref.id,
-                        token_hash=hash_feedback_token(new_feedback_token()),
-                        organization_id=ref.organization_id,
-                        used_at=now,
-                    )
-                )
-            else:  # the client's code, if they have one, no longer counts
-                code.used_at = now
-            via, referral_id = "referral", ref.id
-        else:
-            code = db.scalars(
-                select(FeedbackToken)
-                .where(FeedbackToken.token_hash == hash_feedback_token(body.token or ""))
-                .with_for_update()
-            ).first()
-            if code is None:
-                raise _field("token", MESSAGES["bad_code"])
-            if code.used_at is not None:
-                raise ProblemError(409, MESSAGES["used_code"])
-            code.used_at = now
-            ref = db.get(ReferralRow, code.referral_id)
-            assert ref is not None
-            via, referral_id = "token", None  # anonymous: counted for the service, not traced to the referral
-        if body.service_id is not None and body.service_id != ref.service_id:
-            raise _field("service_id", MESSAGES["not_service"])
-        fid = "fb-" + uuid.uuid4().hex
-        db.add(
-            FeedbackRow(
-                id=fid,
-                referral_id=referral_id,
-                organization_id=ref.organization_id,
-                provider_id=ref.provider_id,
-                service_id=ref.service_id,
-                kinds=ref.kinds,
-                need_met=body.need_met,
-                satisfaction=body.satisfaction,
-                would_recommend=body.would_recommend,
-                text=body.text,
-                via=via,
-            )
-        )
-        audit(db, who or Principal(CLIENT_CODE, ref.organization_id, "client"), "create", "feedback", fid, via=via)
-        out = body.model_dump(exclude={"token"})
-        out.update(
-            {
-                "id": fid,
-                "referral_id": referral_id,
-                "service_id": ref.service_id,
-                "provider_id": ref.provider_id,
-                "kinds": ref.kinds,
-                "via": via,
-            }
-        )
-        return 201, out
+        return record_feedback(db, who, body)
 
     if who is None:  # no key to scope an Idempotency-Key by; a repeated code answers 409 instead
         with write_transaction(db):
@@ -244,27 +285,36 @@ def list_feedback(
     summary="Issue the client's single-use feedback code for a sent referral (caseworker); shown once, a new "
     "one replaces an unused one",
 )
-def issue_feedback_token(ref_id: PathId, who: Caseworker, db: DbSession) -> dict[str, Any]:
-    code = new_feedback_token()
+def issue_feedback_token(ref_id: PathId, who: Caseworker, db: DbSession, state: State) -> dict[str, Any]:
     with write_transaction(db):
-        ref = db.get(ReferralRow, ref_id)
-        if ref is None or ref.organization_id != who.organization_id:
-            raise ProblemError(404, "no such referral")
-        if ref.status == "draft":
-            raise ProblemError(409, MESSAGES["draft"])
-        row = db.get(FeedbackToken, ref_id, with_for_update=True)
-        if row is not None and row.used_at is not None:
-            raise ProblemError(409, MESSAGES["already"])
-        if row is None:
-            db.add(
-                FeedbackToken(
-                    referral_id=ref_id, token_hash=hash_feedback_token(code), organization_id=ref.organization_id
-                )
-            )
-        else:
-            row.token_hash, row.issued_at = hash_feedback_token(code), dt.datetime.now(dt.UTC)
-        audit(db, who, "issue", "feedback-token", ref_id)
-    return {"referral_id": ref_id, "token": code, "note": MESSAGES["issued"]}
+        return issue_code(db, who, ref_id, dt.timedelta(days=state.settings.feedback_code_days))
+
+
+def issue_code(db: Session, who: Principal, ref_id: str, valid_for: dt.timedelta) -> dict[str, Any]:
+    """Issue the client's single-use feedback code for a sent referral of ``who``'s
+    organisation, in the caller's write transaction; a new code replaces an unused one.
+    The code itself is returned once and only its hash is kept; it works for ``valid_for``.
+
+    Raises ProblemError: 404 for another organisation's referral, 409 for a draft or
+    when the feedback is already recorded."""
+    code = new_feedback_token()
+    now = dt.datetime.now(dt.UTC)
+    ref = db.get(ReferralRow, ref_id)
+    if ref is None or ref.organization_id != who.organization_id:
+        raise ProblemError(404, "no such referral")
+    if ref.status == "draft":
+        raise ProblemError(409, MESSAGES["draft"])
+    row = db.get(FeedbackToken, ref_id, with_for_update=True)
+    if row is not None and row.used_at is not None:
+        raise ProblemError(409, MESSAGES["already"])
+    if row is None:
+        row = FeedbackToken(
+            referral_id=ref_id, token_hash=hash_feedback_token(code), organization_id=ref.organization_id
+        )
+        db.add(row)
+    row.token_hash, row.issued_at, row.expires_at = hash_feedback_token(code), now, now + valid_for
+    audit(db, who, "issue", "feedback-token", ref_id)
+    return {"referral_id": ref_id, "token": code, "expires_at": rfc3339(now + valid_for), "note": MESSAGES["issued"]}
 
 
 @router.get(
@@ -275,7 +325,7 @@ def issue_feedback_token(ref_id: PathId, who: Caseworker, db: DbSession) -> dict
     summary="KPIs for an organisation and period",
 )
 def kpis(
-    who: Reader,
+    who: KpiReader,
     db: DbSession,
     state: State,
     organization_id: IdQuery | None = None,

@@ -278,6 +278,8 @@ class FeedbackToken(Base):
     organization_id: Mapped[str] = mapped_column(String(128), index=True)
     issued_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # a code stops working at this time (codes issued before expiry existed never expire)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 MONEY = Numeric(18, 2)

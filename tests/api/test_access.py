@@ -394,3 +394,26 @@ def test_key_cache_does_not_remember_a_key_verified_before_the_revision_moved():
     cache.observe(2)  # moved while the key was being verified at revision 1
     cache.put("tok", "principal", 1)
     assert cache.get("tok") is None
+
+
+def test_an_expired_feedback_code_is_refused_plainly_and_an_open_one_says_when_it_ends(pair: Pair):
+    import datetime as dt
+
+    from freechoice.api.routes.feedback import code_state
+    from freechoice.catalog.db.tables import FeedbackToken
+
+    ref = _sent_referral(pair)
+    issued = pair.a.post(f"/referrals/{ref['id']}/feedback-token", headers=pair.as_("cw")).json()
+    ends = dt.datetime.fromisoformat(issued["expires_at"])
+    assert dt.timedelta(days=29) < ends - dt.datetime.now(dt.UTC) <= dt.timedelta(days=30)
+    state = pair.a.app.state.freechoice  # type: ignore[attr-defined]
+    with state.db.session() as s:
+        assert code_state(s, issued["token"]) == "open"
+        assert code_state(s, issued["token"], now=ends) == "expired"
+        assert code_state(s, "fbt_" + "B" * 24) == "unknown" and code_state(s, "not a code") == "unknown"
+    with state.db.writing() as s:  # the clock moves past the end
+        s.get(FeedbackToken, ref["id"]).expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    late = pair.b.post("/feedback", json={"token": issued["token"], "need_met": "yes", "satisfaction": 4})
+    assert late.status_code == 410 and "expired" in late.json()["detail"]
+    with state.db.session() as s:
+        assert code_state(s, issued["token"]) == "expired"
