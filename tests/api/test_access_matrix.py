@@ -65,6 +65,7 @@ def requests(o):
         ("feedback code", "POST", f"/referrals/{o['ref']}/feedback-token", None),
         ("activate organization", "POST", "/organizations/org-cw-a/activate", None),  # already active: a no-op
         ("kpis of cw_a", "GET", "/kpis?organization_id=org-cw-a", None),
+        ("figures of cw_a", "GET", "/kpis/figures?organization_id=org-cw-a", None),
         ("client transfers", "GET", "/clients/c-secret-a/transfers", None),
         ("make transfer schedule", "POST", "/clients/c-secret-a/transfers", {}),
         (
@@ -129,6 +130,7 @@ EXPECTED = {
         "feedback on referral": 404,
         "feedback code": 404,
         "kpis of cw_a": 404,
+        "figures of cw_a": 404,
         "get service": 200,
         **WEBHOOKS_OF_ANOTHER,
         "client transfers": 404,
@@ -164,6 +166,7 @@ EXPECTED = {
     },
     "admin": {
         "kpis of cw_a": 200,
+        "figures of cw_a": 200,
         "donor report of cw_a": 200,  # anonymised: no client reference in it
         "audit": 200,
         "create key": 201,
