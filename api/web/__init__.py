@@ -33,7 +33,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
-from . import auth_pages, choice, intake, options, people
+from . import auth_pages, choice, dashboard, feedback_pages, intake, options, people, portal, referral_pages
 from .deps import PAGES
 from .i18n import N_
 from .security import LoginRequired, WebError, csrf_protect
@@ -46,12 +46,17 @@ ROUTERS: list[APIRouter] = [
     options.router,
     choice.router,
     people.router,
+    referral_pages.router,
+    feedback_pages.router,
+    portal.router,
+    dashboard.router,
 ]
 
 _TITLES = {
     403: N_("Not allowed"),
     404: N_("Not found"),
     422: N_("Please check the form"),
+    429: N_("Too many tries"),
 }
 
 

@@ -20,6 +20,9 @@ class NavLink:
 NAV_LINKS: list[NavLink] = [
     NavLink(N_("New intake"), "/web/intake", ("caseworker",)),
     NavLink(N_("People"), "/web/people", ("admin",)),
+    NavLink(N_("Referrals"), "/web/referrals", ("caseworker", "partner")),
+    NavLink(N_("Services"), "/web/services", ("partner",)),
+    NavLink(N_("Dashboard"), "/web/dashboard", ("manager", "admin")),
 ]
 
 
