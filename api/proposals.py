@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from freechoice.catalog.db import RawJSON
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralRow
-from freechoice.engine import Assessment, Choice, OptionList, choose, propose, shared_view
+from freechoice.engine import Assessment, Choice, OptionList, StaleOptionList, choose, propose, shared_view
 from freechoice.engine.casework import Programme, ScheduledTransfer
 from freechoice.engine.kpis import list_summary
+from freechoice.engine.pages import with_paged_options
 
 from .auth import Principal
 from .casework import choice_cash_plan, save_plan, schedule_for_choice
@@ -106,6 +107,7 @@ def new_option_list(
         quality=state.quality(),
         children=state.children,
         created_at=now.isoformat(),
+        limit=state.settings.option_limit,
     )
     ol = ol.model_copy(update={"assessment_id": asm_id})
     return NewOptionList(list_id, asm_id, assessment, ol, RawJSON(ol.model_dump_json()), now)
@@ -183,15 +185,24 @@ def new_choice(
     note: str | None = None,
     spending_plan: list[Any] | None = None,
     programme: Programme | None = None,
+    state: AppState | None = None,
 ) -> NewChoice:
     """Check the client's choice over the stored list ``row`` (raises ``ChoiceError``
     naming every problem); ends the read transaction, so ``write`` can start its own.
     With cash chosen, ``programme`` (default: the pilot's) sets the transfer schedule."""
     ol = OptionList.model_validate(row.data)
-    choice = choose(ol, option_ids, decision=decision, consent=consent, note=note, spending_plan=spending_plan or [])
     asm = db.get(AssessmentRow, row.assessment_id)
     assert asm is not None  # an option list always has its assessment (erased together)
     assessment = Assessment.model_validate(asm.data)
+    if state is not None and not set(option_ids) <= set(ol.option_ids()):
+        # an option from a later page: built as the page shows it
+        try:
+            ol = with_paged_options(
+                ol, option_ids, assessment, state.current_catalog(), state.rules, children=state.children
+            )
+        except StaleOptionList:
+            pass  # choose() names the options it cannot find
+    choice = choose(ol, option_ids, decision=decision, consent=consent, note=note, spending_plan=spending_plan or [])
     list_id = row.id
     schedule, plan = choice_cash_plan(ol, choice, programme or Programme(), dt.datetime.now(dt.UTC).date())
     db.rollback()

@@ -69,6 +69,13 @@ class Settings(BaseSettings):
         description="SQLite: copy the write-ahead log into the database from a background thread this often "
         "(0: inside whichever commit crosses SQLite's 1,000-page mark).",
     )
+    option_limit: int = Field(
+        default=10,
+        ge=1,
+        le=500,
+        description="Options shown per need in an option list; the rest are read a page at a time with "
+        "GET /option-lists/{id}/needs/{need}/options (nothing is hidden, only paged).",
+    )
     quality_seconds: float = Field(
         default=30.0, ge=0, description="How long the client-feedback quality signal is cached."
     )

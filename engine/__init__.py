@@ -25,10 +25,12 @@ from .choices import ALWAYS_SHARED, CONSENT_FIELDS, Choice, ReferralDraft, choos
 from .compile import CompiledRules, compile_rules, load_rules, render_text
 from .graph import ReferralGraph, check_service, referral_graph
 from .options import (
+    Alternative,
     CashOption,
     Caution,
     Exclusion,
     JobFacts,
+    More,
     NearMiss,
     NeedOptions,
     Option,
@@ -39,11 +41,14 @@ from .options import (
     Unmet,
     WayForward,
 )
+from .pages import BadCursor, OptionsPage, StaleOptionList, options_page
 from .propose import propose
 
 __all__ = [
     "ALWAYS_SHARED",
+    "Alternative",
     "Assessment",
+    "BadCursor",
     "CONSENT_FIELDS",
     "CashOption",
     "CatalogError",
@@ -59,10 +64,12 @@ __all__ = [
     "Exclusion",
     "FreechoiceError",
     "JobFacts",
+    "More",
     "NearMiss",
     "NeedOptions",
     "Option",
     "OptionList",
+    "OptionsPage",
     "Problem",
     "Reason",
     "ReferralCycleError",
@@ -71,6 +78,7 @@ __all__ = [
     "RuleEngineError",
     "RuleError",
     "Situation",
+    "StaleOptionList",
     "SpendingPlanLine",
     "Step",
     "Unmet",
@@ -81,6 +89,7 @@ __all__ = [
     "choose",
     "compile_rules",
     "load_rules",
+    "options_page",
     "parse_assessment",
     "propose",
     "referral_graph",

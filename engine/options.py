@@ -13,10 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from .text.markers import N_
 
 __all__ = [
+    "Alternative",
     "CashOption",
     "Caution",
     "Exclusion",
     "JobFacts",
+    "More",
     "NearMiss",
     "NeedOptions",
     "Option",
@@ -100,6 +102,16 @@ class JobFacts(_Model):
     legal_status_required: bool = False
 
 
+class Alternative(_Model):
+    """Another remote service of the same provider and kind, listed inside one option
+    (a national helpline with forty lines is one option, not forty)."""
+
+    service_id: str
+    service_name: str
+    languages: list[str] = Field(default_factory=list)
+    availability: Literal["open", "waitlist", "full"] = "open"
+
+
 class Option(_Model):
     option_id: str
     service_id: str
@@ -125,6 +137,10 @@ class Option(_Model):
     )
     shown_on_request: bool = Field(
         default=False, description="Left out of the default list (bad practice the brief names); shown by show_all."
+    )
+    alternatives: list[Alternative] = Field(
+        default_factory=list,
+        description="Other remote services of the same provider and kind, offered as this one option.",
     )
 
 
@@ -154,6 +170,18 @@ class Unmet(_Model):
     ways_forward: list[WayForward] = Field(default_factory=list, description="Never empty when built by propose.")
 
 
+class More(_Model):
+    """The options of a need after the first page: nothing is hidden, only paged."""
+
+    count: int = Field(ge=1, description="How many more options there are after `options`.")
+    cursor: str = Field(description="Where the next page starts (`GET .../needs/{need}/options?cursor=`).")
+    rest: list[list[str]] = Field(
+        default_factory=list,
+        description="The later options in order, each as its service id then its alternatives' ids: "
+        "the stored ordering later pages are built from.",
+    )
+
+
 class NeedOptions(_Model):
     need: str
     label: str = ""
@@ -168,6 +196,9 @@ class NeedOptions(_Model):
     )
     listed_because: str | None = Field(
         default=None, description="Why a need the client ranked low or not at all is listed (a rule's reason)."
+    )
+    more: More | None = Field(
+        default=None, description="The options after the first ones, to read a page at a time; null when all are shown."
     )
 
 
@@ -244,6 +275,11 @@ class OptionList(_Model):
         description="Undecided clients: options grouped by where they are and each place they might go.",
     )
     assessment_id: str | None = Field(default=None, description="Set by the HTTP service: the stored assessment.")
+    limit: int | None = Field(default=None, description="Options shown per need (null: all); the rest are paged.")
+    paging_quality: dict[str, tuple[float, int]] = Field(
+        default_factory=dict,
+        description="The client ratings the list was ordered with (service id -> mean, count), for building later pages.",
+    )
 
     def option(self, option_id: str) -> Option | CashOption | None:
         """The option with ``option_id`` (``"cash"`` for the cash option), or None."""

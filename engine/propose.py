@@ -27,8 +27,22 @@ from .graph import ReferralGraph, referral_graph
 from .jobs import job_facts
 from .language import language_cautions
 from .messages import message
-from .options import Caution, Exclusion, NearMiss, NeedOptions, Option, OptionList, Reason, Step, Unmet, built
+from .options import (
+    Alternative,
+    Caution,
+    Exclusion,
+    More,
+    NearMiss,
+    NeedOptions,
+    Option,
+    OptionList,
+    Reason,
+    Step,
+    Unmet,
+    built,
+)
 from .ordering import OptionKey, is_job, place_rank
+from .paging import encode_cursor
 from .pathways import Pathway, blocked_text, onward, prerequisites
 from .places import group_by_place
 from .predicates import PREDICATE_TEXTS, ClientView, match_facts
@@ -358,6 +372,27 @@ class _Request:
         return list(self._steps[sid])
 
     # -------------------------------------------------------------- assembly
+    def build(self, ordered: _Ordered, group: list[_Ranked]) -> Option:
+        """The full option for one group of one need's order (its service first)."""
+        first = group[0]
+        opt = self.option(
+            ordered.need, first.ev, ordered.kinds, ordered.suggest_reasons, first.here, bool(first.ev.on_request)
+        )
+        if len(group) > 1:
+            opt.__dict__["alternatives"] = [
+                built(
+                    Alternative,
+                    {
+                        "service_id": r.ev.service.id,
+                        "service_name": r.ev.service.name,
+                        "languages": list(r.ev.service.languages),
+                        "availability": r.ev.service.capacity.status,
+                    },
+                )
+                for r in group[1:]
+            ]
+        return opt
+
     def option(
         self,
         need: str,
@@ -399,6 +434,7 @@ class _Request:
             "quality": ev.quality,
             "job": job_facts(svc, self.minimum_wages) if svc.employment is not None else None,
             "shown_on_request": shown_on_request,
+            "alternatives": [],
         }
         return built(Option, values)
 
@@ -471,12 +507,15 @@ def _list_id(
     all_needs: bool,
     show_all: bool = False,
     children: ChildPolicy = DEFAULT_CHILD_POLICY,
+    limit: int | None = None,
 ) -> str:
     h = hashlib.sha256()
     h.update(a.model_dump_json().encode())
     h.update(f"|{rules.version}|{catalog.version}|{all_needs}".encode())
     if show_all or children != DEFAULT_CHILD_POLICY:
         h.update(f"|{show_all}|{children.majority_for(a)}|{children.cash_recipient}".encode())
+    if limit is not None:
+        h.update(f"|limit={limit}".encode())
     return "ol-" + h.hexdigest()[:20]
 
 
@@ -503,6 +542,7 @@ def propose(
     minimum_wages: Mapping[str, Sequence[Any]] | None = None,
     children: ChildPolicy | None = None,
     created_at: str | None = None,
+    limit: int | None = None,
 ) -> OptionList:
     """Propose options for every need ranked 3 or 4 (every ranked need with ``all_needs``).
 
@@ -523,6 +563,10 @@ def propose(
         the cash option (paid where the client will be) and for job wages.
     children : the programme's :class:`~freechoice.engine.children.ChildPolicy` (age of
         majority per country, who receives a child's cash); default 18 and a guardian.
+    limit : options built and shown per need (None: all). The rest are ordered, not
+        built: each need's ``more`` says how many and where the next page starts
+        (:func:`~freechoice.engine.paging.options_page` builds a page). Remote services of
+        one provider and kind are one option either way.
 
     Returns
     -------
@@ -539,84 +583,46 @@ def propose(
     >>> ol.needs[0].need, ol.cash.transfers
     ('compensation', 3)
     """
+    if limit is not None and limit < 1:
+        raise ValueError("limit: at least 1 option per need (None: every option)")
     policy = DEFAULT_CHILD_POLICY if children is None else children
     req = _Request(assessment, catalog, rules, quality, minimum_wages, policy)
     needs_out: list[NeedOptions] = []
     excluded_out: list[Exclusion] = []
-    for need, priority, because in _needs_to_list(assessment, req.always, all_needs):
-        suggest_reasons = {k: (rid, text) for k, rid, text in req.suggested.get(need, [])}
-        kinds = set(kinds_for_need(need)) | set(suggest_reasons)
-        cands = sorted(catalog.candidates(kinds, req.places))
-        req.evaluate(cands)
-        keyed: list[tuple[OptionKey, Option]] = []
-        misses: list[_Eval] = []
-        for sid in cands:
-            ev = req.evals[sid]
-            if not req.usable(ev) or (ev.on_request and not show_all):
-                misses.append(ev)
-                if ev.excluded:
-                    for rid, text in ev.excluded:
-                        excluded_out.append(
-                            built(
-                                Exclusion,
-                                {
-                                    "service_id": sid,
-                                    "service_name": ev.service.name,
-                                    "need": need,
-                                    "rule": rid,
-                                    "text": text,
-                                    "on_request": False,
-                                },
-                            )
-                        )
-                else:
-                    for rid, text in ev.on_request:
-                        excluded_out.append(
-                            built(
-                                Exclusion,
-                                {
-                                    "service_id": sid,
-                                    "service_name": ev.service.name,
-                                    "need": need,
-                                    "rule": rid,
-                                    "text": message("shown-on-request", text=text),
-                                    "on_request": True,
-                                },
-                            )
-                        )
-                continue
-            here = req.in_need(ev, need)
-            on_request = bool(ev.on_request)
-            opt = req.option(need, ev, kinds, suggest_reasons, here, on_request)
-            key = OptionKey(
-                on_request,
-                here.last,
-                need == "employment" and not is_job(ev.service),
-                not here.first,
-                -here.score,
-                req.place(ev.service),
-                sid,
+    # every need ordered first, then options built: the same steps whatever the limit, so
+    # a later page holds what an unbounded list would
+    orderings = list(_order_needs(req, _needs_to_list(assessment, req.always, all_needs), show_all, excluded_out))
+    for ordered in orderings:
+        groups = ordered.groups
+        shown = groups if limit is None else groups[:limit]
+        options = [req.build(ordered, g) for g in shown]
+        rest = groups[len(shown) :]
+        more = None
+        if rest:
+            more = More.model_construct(
+                count=len(rest),
+                cursor=encode_cursor(len(shown)),
+                rest=[[m.ev.service.id for m in g] for g in rest],
             )
-            keyed.append((key, opt))
-        keyed.sort(key=itemgetter(0))
-        options = [opt for _, opt in keyed]
-        status, unmet = _status(req, need, keyed, cands, misses)
+        status, unmet = _status(req, ordered.need, ordered.keys, ordered.cands, ordered.misses)
         needs_out.append(
             NeedOptions.model_construct(
-                need=need,
-                label=NEEDS[need].label,
-                priority=priority,
+                need=ordered.need,
+                label=NEEDS[ordered.need].label,
+                priority=ordered.priority,
                 options=options,
                 unmet=unmet,
                 status=status,
-                listed_because=because,
+                listed_because=ordered.because,
+                more=more,
             )
         )
     add_ways_forward(req, needs_out)
     mark_cash_needs(needs_out)
     cash = child_cash(cash_option(assessment, minimum_wages), assessment, policy)
+    paged = any(n.more is not None for n in needs_out)
     return OptionList.model_construct(
-        id=list_id or _list_id(assessment, rules, catalog, all_needs, show_all, policy),
+        id=list_id or _list_id(assessment, rules, catalog, all_needs, show_all, policy, limit),
         client_ref=assessment.client_ref,
         created_at=created_at,
         rules_version=rules.version,
@@ -628,7 +634,132 @@ def propose(
         show_all=show_all,
         cash=cash,
         by_place=group_by_place(assessment, catalog, needs_out),
+        limit=limit,
+        paging_quality={sid: (q[0], q[1]) for sid in sorted(req.evals) if (q := req.quality.get(sid))} if paged else {},
     )
+
+
+@dataclass(slots=True)
+class _Ranked:
+    """A usable service under one need, with its place in the need's order."""
+
+    key: OptionKey
+    ev: _Eval
+    here: _InNeed
+
+
+@dataclass(slots=True)
+class _Ordered:
+    """One need's ordering: cheap to decide (no option is built), every option in order."""
+
+    need: str
+    priority: int
+    because: str | None
+    kinds: set[str]
+    suggest_reasons: dict[str, tuple[str, str]]
+    groups: list[list[_Ranked]]  # each one option: its service, then its alternatives
+    keys: list[OptionKey]
+    cands: list[str]
+    misses: list[_Eval]
+
+
+def _order_needs(
+    req: _Request, needs: list[tuple[str, int, str | None]], show_all: bool, excluded_out: list[Exclusion]
+) -> Iterable[_Ordered]:
+    """Every listed need's options in order, deciding only what ordering needs: the rules'
+    verdicts, scores and places (the options themselves are built later, page by page)."""
+    catalog = req.catalog
+    for need, priority, because in needs:
+        suggest_reasons = {k: (rid, text) for k, rid, text in req.suggested.get(need, [])}
+        kinds = set(kinds_for_need(need)) | set(suggest_reasons)
+        cands = sorted(catalog.candidates(kinds, req.places))
+        req.evaluate(cands)
+        ranked: list[_Ranked] = []
+        misses: list[_Eval] = []
+        for sid in cands:
+            ev = req.evals[sid]
+            if not req.usable(ev) or (ev.on_request and not show_all):
+                misses.append(ev)
+                _exclusions(ev, need, excluded_out)
+                continue
+            here = req.in_need(ev, need)
+            key = OptionKey(
+                bool(ev.on_request),
+                here.last,
+                need == "employment" and not is_job(ev.service),
+                not here.first,
+                -here.score,
+                req.place(ev.service),
+                sid,
+            )
+            ranked.append(_Ranked(key, ev, here))
+        ranked.sort(key=lambda r: r.key)
+        yield _Ordered(
+            need,
+            priority,
+            because,
+            kinds,
+            suggest_reasons,
+            _group_remote(ranked, kinds),
+            [r.key for r in ranked],
+            cands,
+            misses,
+        )
+
+
+def _group_remote(ranked: list[_Ranked], kinds: set[str]) -> list[list[_Ranked]]:
+    """Options in order; the remote services of one provider and kind are one option, at
+    the place of the best of them, the others listed inside it as alternatives."""
+    groups: list[list[_Ranked]] = []
+    by_provider: dict[tuple[str, str, bool], list[_Ranked]] = {}
+    for r in ranked:
+        svc = r.ev.service
+        if svc.remote:
+            kind = next((k for k in svc.kinds if k in kinds), svc.kinds[0])
+            gkey = (svc.organization_id, kind, r.key.on_request)
+            found = by_provider.get(gkey)
+            if found is not None:
+                found.append(r)
+                continue
+            by_provider[gkey] = group = [r]
+            groups.append(group)
+        else:
+            groups.append([r])
+    return groups
+
+
+def _exclusions(ev: _Eval, need: str, excluded_out: list[Exclusion]) -> None:
+    sid = ev.service.id
+    if ev.excluded:
+        for rid, text in ev.excluded:
+            excluded_out.append(
+                built(
+                    Exclusion,
+                    {
+                        "service_id": sid,
+                        "service_name": ev.service.name,
+                        "need": need,
+                        "rule": rid,
+                        "text": text,
+                        "on_request": False,
+                    },
+                )
+            )
+    else:
+        for rid, text in ev.on_request:
+            excluded_out.append(
+                built(
+                    Exclusion,
+                    {
+                        "service_id": sid,
+                        "service_name": ev.service.name,
+                        "need": need,
+                        "rule": rid,
+                        "text": message("shown-on-request", text=text),
+                        "on_request": True,
+                    },
+                )
+            )
 
 
 def _needs_to_list(
@@ -647,13 +778,13 @@ def _needs_to_list(
 
 
 def _status(
-    req: _Request, need: str, keyed: list[tuple[OptionKey, Option]], cands: list[str], misses: list[_Eval]
+    req: _Request, need: str, keyed: list[OptionKey], cands: list[str], misses: list[_Eval]
 ) -> tuple[str, Unmet | None]:
     """Whether the need is met and, when it is not, what stands in the way.
 
     Met takes an option that is not shown on request only; under employment, a job.
     """
-    usable = [k for k, _ in keyed if not k.on_request]
+    usable = [k for k in keyed if not k.on_request]
     if need == "employment":
         jobs = [k for k in usable if not k.not_a_job]
         if usable and not jobs:

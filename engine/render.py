@@ -129,13 +129,21 @@ def render_detail(ol: OptionList, *, width_options: int | None = None) -> str:
                     out.append(f"         take care: {sc.text}")
             langs = ", ".join(o.languages) or "-"
             out.append(f"      where: {_place(o)} | languages: {langs} | cost: {_cost(o)}")
+            if o.alternatives:
+                out.append("      also from this provider: " + ", ".join(a.service_name for a in o.alternatives))
         if n.cash_meets:
             out.append(
                 f"   cash: the cash option ({ol.cash.transfers} x {ol.cash.amount_per_transfer:,.0f} "
                 f"{ol.cash.currency}) can also pay for this"
             )
-        if width_options is not None and len(n.options) > width_options:
-            out.append(f"   ... and {len(n.options) - width_options} more option(s)")
+        hidden = len(n.options) - len(shown)
+        if n.more is not None:
+            out.append(
+                f"   ... and {hidden + n.more.count} more option(s): "
+                f"GET /option-lists/{ol.id}/needs/{n.need}/options?cursor={n.more.cursor}"
+            )
+        elif hidden:
+            out.append(f"   ... and {hidden} more option(s)")
         if n.unmet is not None:
             out.append(f"   {n.unmet.text}" if n.status == "no_job_yet" else f"   no option yet: {n.unmet.text}")
             for m in n.unmet.near_misses:
@@ -412,8 +420,9 @@ def render_option_list(
                     ", ".join(dict.fromkeys([*(r.rule for r in o.reasons), *(c.rule for c in o.cautions)])) or "-"
                 )
                 out.append("      " + say("cw-option", id=o.option_id, score=f"{o.score:.2f}", rules=rule_ids))
-        if len(n.options) > per_need:
-            out.append("   " + say("view-more", count=len(n.options) - per_need))
+        more = max(0, len(n.options) - per_need) + (n.more.count if n.more is not None else 0)
+        if more:
+            out.append("   " + say("view-more", count=more))
         if n.cash_meets:
             out.append("   " + say("view-cash-also"))
         if n.unmet is not None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.responses import Response
 
-from freechoice.catalog.db.tables import ChoiceRow, OptionListRow, ReferralRow
-from freechoice.engine import Assessment, OptionList
+from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralRow
+from freechoice.engine import Assessment, BadCursor, Option, OptionList, StaleOptionList, options_page
+from freechoice.engine.paging import encode_cursor
 
 from ..auth import Principal
 from ..conditional import ETAG, NOT_MODIFIED, IfNoneMatch, not_modified
@@ -32,6 +33,9 @@ router = APIRouter(tags=["option-lists"])
 OptionId = Annotated[str, Field(max_length=128)]
 Caseworker = Annotated[Principal, Depends(require_role("caseworker"))]
 OPTION_LISTS = Paging("option-lists", keys=(dt.datetime, str), descending=True)
+# a need's options after the first ones; the cursor is the engine's (freechoice.engine.paging)
+NEED_OPTIONS = Paging("options", keys=(int,), default=10, maximum=100)
+NeedPath = Annotated[str, Path(max_length=64, description="A need on the list (its `need` field).")]
 
 
 class ChoiceCreate(BaseModel):
@@ -108,6 +112,69 @@ def get_option_list(
 
 
 @router.get(
+    "/option-lists/{list_id}/needs/{need}/options",
+    response_model=None,
+    responses={
+        **page_of(Option, "The need's options from the cursor on, in the list's order"),
+        404: {"description": "No such option list, or the need is not on it"},
+        409: {"description": "The rules or catalog in force are not the ones the list was made from"},
+    },
+    summary="A page of one need's options (the ones after the first, from `more.cursor`)",
+)
+def get_need_options(
+    list_id: PathId,
+    need: NeedPath,
+    who: Caseworker,
+    db: DbSession,
+    state: State,
+    page: Annotated[PageRequest, Depends(NEED_OPTIONS.dependency)],
+) -> Response:
+    row = own_option_list(db, list_id, who)
+    ol = OptionList.model_validate(row.data)
+    if need not in {n.need for n in ol.needs}:
+        raise ProblemError(
+            404,
+            f"need {need!r} is not on this option list",
+            errors=[{"field": "path.need", "message": "one of: " + ", ".join(n.need for n in ol.needs)}],
+        )
+    asm = db.get(AssessmentRow, row.assessment_id)
+    assert asm is not None  # an option list always has its assessment (erased together)
+    assessment = Assessment.model_validate(asm.data)
+    client_ref = row.client_ref
+    db.rollback()  # the read ends before the page is built
+    start = page.after[0] if page.after is not None else None
+    try:
+        built_page = options_page(
+            ol,
+            assessment,
+            state.current_catalog(),
+            state.rules,
+            need,
+            cursor=None if start is None else encode_cursor(start),
+            count=page.limit,
+            children=state.children,
+        )
+    except BadCursor as err:
+        raise ProblemError(
+            422,
+            "invalid cursor: follow `more.cursor` or the `next` link of a page of this need",
+            errors=[{"field": "query.cursor", "message": str(err)}],
+        ) from None
+    except StaleOptionList as err:
+        raise ProblemError(409, f"{err}: make a new option list to see the options now") from None
+    audited_read(db, who, "option_list", list_id, client_ref, need=need, start=built_page.start)
+    end = built_page.start + len(built_page.items)
+    rows: list[Any] = list(built_page.items)
+    if built_page.next_cursor is not None:
+        rows.append(None)  # one more than the page: respond() gives `next`
+    return page.respond(
+        rows,
+        key=lambda _: (end,),
+        item=lambda o: o.model_dump(mode="json"),
+    )
+
+
+@router.get(
     "/option-lists",
     response_model=None,
     responses=page_of(OptionListSummary, "Newest first"),
@@ -151,6 +218,7 @@ def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Ca
         db,
         row,
         body.option_ids,
+        state=state,
         decision=body.decision,
         consent=body.consent,
         note=body.note,

@@ -194,6 +194,7 @@ def _submit(request: Request, list_id: str, person: Person, f: dict[str, Any]) -
                 note=f["note"] or None,
                 spending_plan=_plan_lines(f["plan"]) if ol.cash.option_id in chosen else [],
                 programme=request.app.state.freechoice.programme,
+                state=request.app.state.freechoice,
             )
         except ChoiceError as err:
             return _render(

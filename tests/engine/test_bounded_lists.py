@@ -1,0 +1,192 @@
+"""Bounded option lists: the first N options per need, the rest paged, nothing hidden;
+remote services of one provider and kind are one option."""
+
+from __future__ import annotations
+
+import pytest
+from assessment_strategies import PLACES, assessments, catalogs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from freechoice.catalog import Catalog, Service, ServiceArea
+from freechoice.engine import BadCursor, StaleOptionList, load_rules, options_page, propose
+from freechoice.engine.options import OptionList
+from freechoice.engine.render import render_detail, render_option_list
+
+RULES = load_rules()
+PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def remote_heavy_catalogs(draw: st.DrawFn) -> Catalog:
+    """Generated catalogs plus one provider's many remote lines of one kind (fictional)."""
+    cat = draw(catalogs(min_size=20, max_size=80))
+    services = list(cat)
+    org = sorted(cat.organizations)[0]
+    kind = draw(st.sampled_from(sorted({k for s in services for k in s.kinds})))
+    country = draw(st.sampled_from(sorted({c for c, _ in PLACES})))
+    lines = draw(st.integers(2, 12))
+    template = services[0]
+    for i in range(lines):
+        services.append(
+            template.model_copy(
+                update={
+                    "id": f"gen-line-{i:03d}",
+                    "name": f"Generated phone line {i} (fictional)",
+                    "organization_id": org,
+                    "kinds": [kind],
+                    "location": None,
+                    "remote": True,
+                    "service_areas": [ServiceArea(country=country)],
+                    "requires": [],
+                }
+            )
+        )
+    return Catalog(cat.organizations.values(), services, sample=True)
+
+
+def _all_pages(ol: OptionList, a, cat, need: str, count: int) -> list[str]:
+    n = next(x for x in ol.needs if x.need == need)
+    ids = [o.option_id for o in n.options]
+    cursor = n.more.cursor if n.more is not None else None
+    while cursor is not None:
+        page = options_page(ol, a, cat, RULES, need, cursor=cursor, count=count)
+        assert 0 < len(page.items) <= count
+        ids += [o.option_id for o in page.items]
+        cursor = page.next_cursor
+    return ids
+
+
+@PROPS
+@given(a=assessments(), cat=remote_heavy_catalogs(), limit=st.integers(1, 6), count=st.integers(1, 7))
+def test_first_n_and_every_page_are_the_unbounded_list(a, cat, limit, count):
+    full = propose(a, cat, RULES, all_needs=True)
+    bounded = propose(a, cat, RULES, all_needs=True, limit=limit)
+    assert [n.need for n in bounded.needs] == [n.need for n in full.needs]
+    for f, b in zip(full.needs, bounded.needs, strict=True):
+        assert len(b.options) == min(limit, len(f.options))  # bounded count
+        assert (b.more is None) == (len(f.options) <= limit)
+        if b.more is not None:
+            assert b.more.count == len(f.options) - limit
+        # same status and unmet: the limit changes what is built, never what is decided
+        assert (b.status, b.unmet) == (f.status, f.unmet)
+        paged = []
+        cursor = b.more.cursor if b.more else None
+        while cursor is not None:
+            page = options_page(bounded, a, cat, RULES, b.need, cursor=cursor, count=count)
+            paged += page.items
+            cursor = page.next_cursor
+        # concatenating the first N and every page equals the unbounded list, content too
+        assert [o.model_dump() for o in [*b.options, *paged]] == [o.model_dump() for o in f.options]
+    assert bounded.excluded == full.excluded
+
+
+@PROPS
+@given(a=assessments(), cat=remote_heavy_catalogs())
+def test_remote_services_of_one_provider_and_kind_are_one_option(a, cat):
+    ol = propose(a, cat, RULES, all_needs=True)
+    for n in ol.needs:
+        seen: set[tuple[str, str, bool]] = set()
+        offered = set()
+        for o in n.options:
+            ids = [o.service_id, *(x.service_id for x in o.alternatives)]
+            assert not offered & set(ids)  # every service once in a need
+            offered |= set(ids)
+            if o.alternatives:
+                assert o.remote
+                for alt in o.alternatives:
+                    svc = cat.service(alt.service_id)
+                    assert svc.remote and svc.organization_id == o.provider_id
+            if o.remote:
+                key = (o.provider_id, next(k for k in o.kinds), o.shown_on_request)
+                assert key not in seen
+                seen.add(key)
+
+
+def test_a_national_provider_with_forty_lines_is_one_option():
+    cat = remote_heavy_catalogs_fixed(40)
+    a = _client({"psychosocial": 4})
+    ol = propose(a, cat, RULES)
+    lines = [o for n in ol.needs for o in n.options if o.service_id.startswith("line-")]
+    assert len(lines) == 1
+    assert len(lines[0].alternatives) == 39
+    assert "also from this provider" in render_detail(ol)
+
+
+def remote_heavy_catalogs_fixed(lines: int) -> Catalog:
+    from freechoice.catalog import Organization
+    from freechoice.catalog.generate import generate_services
+
+    orgs, services = generate_services(60, seed=3, places=PLACES)
+    nat = Organization(id="org-national", name="National Helpline (fictional)", sample=True)
+    for i in range(lines):
+        services.append(
+            Service(
+                id=f"line-{i:03d}",
+                organization_id=nat.id,
+                name=f"Helpline line {i} (fictional)",
+                kinds=["health.psychosocial"],
+                remote=True,
+                service_areas=[ServiceArea(country="TH")],
+                languages=["th", "my"],
+            )
+        )
+    return Catalog([*orgs, nat], services, sample=True)
+
+
+def _client(needs: dict[str, int]):
+    from freechoice.engine import parse_assessment
+
+    return parse_assessment(
+        {
+            "client_ref": "c-bounded",
+            "needs": needs,
+            "situation": {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["my"]},
+        }
+    )
+
+
+def test_a_bounded_list_is_deterministic_and_says_how_many_more():
+    cat = remote_heavy_catalogs_fixed(5)
+    a = _client({"psychosocial": 4, "housing": 4, "food": 3})
+    one = propose(a, cat, RULES, limit=1)
+    assert one.model_dump() == propose(a, cat, RULES, limit=1).model_dump()
+    assert one.id != propose(a, cat, RULES, limit=2).id  # the limit is one of the list's inputs
+    paged = [n for n in one.needs if n.more is not None]
+    assert paged, "the generated catalog gives some need more than one option"
+    text = render_option_list(one, RULES, per_need=1, catalog=cat)
+    for n in paged:
+        assert f"... and {n.more.count} more" in text
+        assert f"/needs/{n.need}/options?cursor={n.more.cursor}" in render_detail(one)
+
+
+def test_bad_cursors_unknown_needs_and_changed_catalogs_are_refused():
+    cat = remote_heavy_catalogs_fixed(3)
+    a = _client({"psychosocial": 4, "housing": 4})
+    ol = propose(a, cat, RULES, limit=1)
+    need = next(n for n in ol.needs if n.more is not None)
+    with pytest.raises(BadCursor):
+        options_page(ol, a, cat, RULES, need.need, cursor="not-a-cursor")
+    with pytest.raises(BadCursor):  # past the end
+        from freechoice.engine.paging import encode_cursor
+
+        options_page(ol, a, cat, RULES, need.need, cursor=encode_cursor(1000))
+    with pytest.raises(LookupError):
+        options_page(ol, a, cat, RULES, "debt")
+    changed = Catalog(cat.organizations.values(), list(cat)[1:], sample=True)
+    with pytest.raises(StaleOptionList):
+        options_page(ol, a, changed, RULES, need.need, cursor=need.more.cursor)
+
+
+@PROPS
+@given(a=assessments(), cat=catalogs(), limit=st.integers(1, 3))
+def test_later_pages_keep_the_safety_promises(a, cat, limit):
+    """An excluded service is on no page; a page's options carry the same cautions as
+    the unbounded list's (children, no-contact, languages)."""
+    ol = propose(a, cat, RULES, all_needs=True, limit=limit)
+    excluded = {(e.need, e.service_id) for e in ol.excluded if not e.on_request}
+    for n in ol.needs:
+        ids = _all_pages(ol, a, cat, n.need, 5)
+        assert len(ids) == len(set(ids))
+        for oid in ids:
+            assert (n.need, oid.split("/", 1)[1]) not in excluded
