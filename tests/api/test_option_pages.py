@@ -1,0 +1,124 @@
+"""Bounded option lists over HTTP: the first option per need (option_limit=1 here), and
+the rest read a page at a time from GET /option-lists/{id}/needs/{need}/options."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from api_support import ASSESSMENT, PARTNER_X, every_item
+from fastapi.testclient import TestClient
+
+from freechoice.api import Settings, create_app
+from freechoice.api.auth import create_key
+from freechoice.catalog import Organization
+from freechoice.catalog.db import save_organization
+
+BODY = {**ASSESSMENT, "client_ref": "c-pages-1"}
+
+
+@dataclass
+class World:
+    client: TestClient
+    keys: dict[str, str]
+
+    def as_(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[who]}"}
+
+
+@pytest.fixture(scope="module")
+def paged(database_url: str) -> Iterator[World]:
+    app = create_app(Settings(database_url=database_url, load_sample=True, catalog_check_seconds=0, option_limit=1))
+    state = app.state.freechoice
+    keys = {}
+    with state.db.session() as s, s.begin():
+        save_organization(s, Organization(id="org-admin", name="Network Secretariat (fictional)"), "test")
+        save_organization(s, Organization(id="org-cw-a", name="Caseworkers A (fictional)"), "test")
+        save_organization(s, Organization(id="org-cw-b", name="Caseworkers B (fictional)"), "test")
+        for name, org, role in [
+            ("admin", "org-admin", "admin"),
+            ("cw_a", "org-cw-a", "caseworker"),
+            ("cw_b", "org-cw-b", "caseworker"),
+            ("partner_x", PARTNER_X, "partner"),
+        ]:
+            keys[name] = create_key(s, org, role, created_by="test")[1]
+    with TestClient(app) as client:
+        yield World(client, keys)
+    state.db.downgrade("base")
+
+
+def _paged_need(world: World) -> tuple[dict, dict]:
+    r = world.client.post("/option-lists", json=BODY, headers=world.as_("cw_a"))
+    assert r.status_code == 201, r.text
+    ol = r.json()
+    assert all(len(n["options"]) <= 1 for n in ol["needs"])  # the setting bounds every need
+    need = next(n for n in ol["needs"] if n["more"] is not None)
+    return ol, need
+
+
+def test_the_rest_of_a_need_is_read_page_by_page_in_order(paged):
+    ol, need = _paged_need(paged)
+    url = f"/option-lists/{ol['id']}/needs/{need['need']}/options"
+    first = paged.client.get(url, params={"cursor": need["more"]["cursor"], "limit": 1}, headers=paged.as_("cw_a"))
+    assert first.status_code == 200, first.text
+    if need["more"]["count"] > 1:
+        assert first.json()["next"] and first.headers["link"].endswith('rel="next"')
+    rest = every_item(
+        paged.client, url, params={"cursor": need["more"]["cursor"], "limit": 1}, headers=paged.as_("cw_a")
+    )
+    assert len(rest) == need["more"]["count"]
+    assert [[o["service_id"], *(a["service_id"] for a in o["alternatives"])] for o in rest] == need["more"]["rest"]
+    # without a cursor: the need from its first option, the one the list shows
+    whole = every_item(paged.client, url, headers=paged.as_("cw_a"))
+    assert whole[0] == need["options"][0] and whole[1:] == rest
+    # the stored list itself is unchanged by reading pages
+    assert paged.client.get(f"/option-lists/{ol['id']}", headers=paged.as_("cw_a")).json() == ol
+
+
+def test_bad_cursor_unknown_need_and_other_organisations(paged):
+    ol, need = _paged_need(paged)
+    url = f"/option-lists/{ol['id']}/needs/{need['need']}/options"
+    for cursor in [
+        "garbage",
+        "WyJvcHRpb24tbGlzdHMiLDFd",
+        "WyJvcHRpb25zIiw5OTk5XQ",
+    ]:  # damaged, another list's, past the end
+        r = paged.client.get(url, params={"cursor": cursor}, headers=paged.as_("cw_a"))
+        assert r.status_code == 422, (cursor, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in r.json()["errors"]] == ["query.cursor"]
+    r = paged.client.get(f"/option-lists/{ol['id']}/needs/debt/options", headers=paged.as_("cw_a"))
+    assert r.status_code == 404 and r.json()["errors"][0]["field"] == "path.need"
+    assert need["need"] in r.json()["errors"][0]["message"]
+    # access as for the option list: another organisation sees nothing, a partner is refused
+    assert paged.client.get(url, headers=paged.as_("cw_b")).status_code == 404
+    assert paged.client.get(url, headers=paged.as_("partner_x")).status_code == 403
+    assert paged.client.get(url).status_code == 401
+
+
+def test_reading_a_page_is_audited(paged):
+    ol, need = _paged_need(paged)
+    url = f"/option-lists/{ol['id']}/needs/{need['need']}/options"
+    assert (
+        paged.client.get(url, params={"cursor": need["more"]["cursor"]}, headers=paged.as_("cw_a")).status_code == 200
+    )
+    log = every_item(
+        paged.client,
+        "/audit",
+        params={"resource": "option_list", "client_ref": BODY["client_ref"]},
+        headers=paged.as_("admin"),
+    )
+    assert any(e["action"] == "read" and e["resource_id"] == ol["id"] for e in log)
+
+
+def test_an_option_from_a_later_page_can_be_chosen(paged):
+    ol, need = _paged_need(paged)
+    url = f"/option-lists/{ol['id']}/needs/{need['need']}/options"
+    later = paged.client.get(url, params={"cursor": need["more"]["cursor"]}, headers=paged.as_("cw_a")).json()
+    option = later["items"][0]
+    r = paged.client.post(
+        f"/option-lists/{ol['id']}/choices", json={"option_ids": [option["option_id"]]}, headers=paged.as_("cw_a")
+    )
+    assert r.status_code == 201, r.text
+    assert [d["service_id"] for d in r.json()["referrals"]] == [option["service_id"]]
