@@ -28,6 +28,7 @@ from .models import (
     FeedbackCode,
     FeedbackRecord,
     Kpis,
+    Option,
     OptionList,
     OptionListSummary,
     Organization,
@@ -211,6 +212,11 @@ class Calls:
     def iter_option_lists(self, client_ref: str | None, limit: int) -> Call[Page[OptionListSummary]]:
         params = _query(client_ref=client_ref, limit=_bounded("limit", limit, 1, MAX_LIMIT))
         return Call("GET", "/option-lists", _paged(OptionListSummary), params=params)
+
+    def iter_need_options(self, list_id: str, need: str, cursor: str | None, limit: int) -> Call[Page[Option]]:
+        url = f"/option-lists/{_segment(list_id)}/needs/{_segment(need)}/options"
+        params = _query(cursor=cursor, limit=_bounded("limit", limit, 1, 100))
+        return Call("GET", url, _paged(Option), params=params)
 
     def create_choice(
         self,

@@ -19,6 +19,7 @@ from .models import (
     FeedbackCode,
     FeedbackRecord,
     Kpis,
+    Option,
     OptionList,
     OptionListSummary,
     Organization,
@@ -113,6 +114,14 @@ class AsyncClient:
     async def get_option_list(self, list_id: str) -> OptionList:
         """An option list as offered (cached by its ETag: a repeat read is a 304)."""
         return await self._send(self._calls.get_option_list(list_id))
+
+    def iter_need_options(
+        self, list_id: str, need: str, *, cursor: str | None = None, limit: int = 10
+    ) -> AsyncIterator[Option]:
+        """One need's options in the list's order, page after page: from ``cursor`` (a
+        need's ``more.cursor``: the options after the ones the list shows) or, without
+        one, from the need's first option. Nothing is hidden, only paged."""
+        return self._pages(self._calls.iter_need_options(list_id, need, cursor, limit))
 
     def iter_option_lists(self, *, client_ref: str | None = None, limit: int = 100) -> AsyncIterator[OptionListSummary]:
         """Option lists of your organisation (or one client's), newest first."""

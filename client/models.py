@@ -20,7 +20,7 @@ from freechoice.api.schemas import (
     ServiceRecord,
 )
 from freechoice.catalog import Capacity, Organization, Service
-from freechoice.engine import Assessment, Choice, OptionList, ReferralDraft
+from freechoice.engine import Assessment, Choice, Option, OptionList, ReferralDraft
 
 __all__ = [
     "Assessment",
@@ -34,6 +34,7 @@ __all__ = [
     "FeedbackCode",
     "FeedbackRecord",
     "Kpis",
+    "Option",
     "OptionList",
     "OptionListSummary",
     "Organization",

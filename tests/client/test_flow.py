@@ -146,3 +146,17 @@ def test_services_and_organizations(live):
         assert created.id == new_id and created.version == 1
         updated = py.update_service(py.get_service(new_id).model_copy(update={"name": "Test shelter, renamed"}))
         assert updated.name == "Test shelter, renamed" and updated.version == 2
+
+
+def test_a_needs_options_are_read_page_after_page(live):
+    with live.client("cw_a") as cw:
+        options = cw.create_option_list(_assessment("c-client-pages"))
+        need = max(options.needs, key=lambda n: len(n.options) + (n.more.count if n.more else 0))
+        total = len(need.options) + (need.more.count if need.more else 0)
+        assert total > 1, "the sample catalog gives this client a need with several options"
+        paged = list(cw.iter_need_options(options.id, need.need, limit=1))  # one option per request
+        assert len(paged) == total
+        assert [o.option_id for o in paged[: len(need.options)]] == [o.option_id for o in need.options]
+        if need.more is not None:
+            rest = list(cw.iter_need_options(options.id, need.need, cursor=need.more.cursor))
+            assert [[o.service_id, *(a.service_id for a in o.alternatives)] for o in rest] == need.more.rest
