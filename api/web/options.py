@@ -1,6 +1,7 @@
 """Page 2, the options: the stored option list as the client sees it. The cash option
 first, then per need the top options as cards (contact card, why, watch out, steps),
-"show more" for the rest of a need, "show everything" for every option and what was
+"show more" for the rest of a need (a bounded list's later options a page at a time,
+with the API's paging), "show everything" for every option and what was
 left out and why; the client's language switch."""
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from freechoice.catalog import NEEDS
-from freechoice.catalog.db.tables import OptionListRow
-from freechoice.engine import OptionList
+from freechoice.catalog.db.tables import AssessmentRow, OptionListRow
+from freechoice.engine import Assessment, BadCursor, OptionList, OptionsPage, StaleOptionList, options_page
 from freechoice.engine.contact import contact_card
 
 from ..records import audited_read
@@ -47,9 +48,41 @@ def client_lang_of(request: Request, wanted: str | None) -> str | None:
     return wanted if wanted in offered else None
 
 
+def _later_page(
+    request: Request, row: OptionListRow, ol: OptionList, need: str, cursor: str, count: int
+) -> OptionsPage | None:
+    """A page of a need's options after the ones the list shows: the same paging as
+    ``GET /option-lists/{id}/needs/{need}/options`` (None when it cannot be rebuilt)."""
+    state = request.app.state.freechoice
+    with state.db.session() as s:
+        asm = s.get(AssessmentRow, row.assessment_id)
+        if asm is None:
+            return None
+        assessment = Assessment.model_validate(asm.data)
+    try:
+        return options_page(
+            ol,
+            assessment,
+            state.current_catalog(),
+            state.rules,
+            need,
+            cursor=cursor,
+            count=count,
+            children=state.children,
+        )
+    except (BadCursor, StaleOptionList, LookupError):
+        return None
+
+
 @router.get("/web/options/{list_id}")
 def show_options(
-    request: Request, list_id: str, person: Caseworker, lang: str | None = None, show: str = "top"
+    request: Request,
+    list_id: str,
+    person: Caseworker,
+    lang: str | None = None,
+    show: str = "top",
+    need: str | None = None,
+    cursor: str | None = None,
 ) -> Response:
     row = own_option_list(request, list_id, person)
     ol = OptionList.model_validate(row.data)
@@ -59,13 +92,35 @@ def show_options(
     words = ClientWords(client_lang or "en")
     needs: list[dict[str, Any]] = []
     for n in ol.needs:
-        options = [{"option": o, "card": contact_card(o, catalog, words.lang)} for o in n.options]
+        shown = list(n.options)
+        next_cursor = n.more.cursor if n.more is not None else None
+        left = n.more.count if n.more is not None else 0
+        if n.more is not None and (everything or (need == n.need and cursor)):
+            # "show more" of a bounded list: the need's next page (every page with "show everything")
+            page = _later_page(
+                request,
+                row,
+                ol,
+                n.need,
+                n.more.cursor if everything else str(cursor),
+                n.more.count if everything else (ol.limit or TOP),
+            )
+            if page is not None:
+                shown += page.items
+                next_cursor = page.next_cursor
+                left = page.total - page.start - len(page.items)
+        options = [{"option": o, "card": contact_card(o, catalog, words.lang)} for o in shown]
+        top = len(options) if need == n.need and cursor else TOP
         needs.append(
             {
                 "need": n,
                 "label": NEEDS[n.need].label if n.need in NEEDS else n.label,
-                "top": options if everything else options[:TOP],
-                "more": [] if everything else options[TOP:],
+                "top": options if everything else options[:top],
+                "more": [] if everything else options[top:],
+                "page_url": f"?need={n.need}&cursor={next_cursor}" + (f"&lang={client_lang}" if client_lang else "")
+                if next_cursor and left and not everything
+                else None,
+                "left": left,
             }
         )
     return PAGES.render(
