@@ -94,7 +94,7 @@ def main() -> None:
     def row(label: str, values: list[str]) -> None:
         print(f"{label:<34}" + "".join(f"{v:>18}" for v in values))
 
-    for name, idx in (("bounded (limit %d)" % args.limit, 0), ("unbounded (every option)", 1)):
+    for name, idx in ((f"bounded (limit {args.limit})", 0), ("unbounded (every option)", 1)):
         print(name)
         runs = [results[s][idx] for s in args.sizes]
         row("  p50 option list", [f"{r.p(50):.1f} ms" for r in runs])
