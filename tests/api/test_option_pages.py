@@ -122,3 +122,20 @@ def test_an_option_from_a_later_page_can_be_chosen(paged):
     )
     assert r.status_code == 201, r.text
     assert [d["service_id"] for d in r.json()["referrals"]] == [option["service_id"]]
+
+
+def test_a_page_of_a_list_made_before_a_catalog_change_is_refused_not_rebuilt(paged):
+    """Runs last: it moves the catalog on. The stored list never changes; its later
+    pages are built only from the catalog it names, so after a change they are a 409."""
+    ol, need = _paged_need(paged)
+    url = f"/option-lists/{ol['id']}/needs/{need['need']}/options"
+    svc = paged.client.get("/services/svc-songkhla-wage-claim", headers=paged.as_("partner_x"))
+    changed = paged.client.patch(
+        "/services/svc-songkhla-wage-claim/capacity",
+        json={"status": "waitlist"},
+        headers={**paged.as_("partner_x"), "If-Match": svc.headers["etag"]},
+    )
+    assert changed.status_code == 200, changed.text
+    r = paged.client.get(url, params={"cursor": need["more"]["cursor"]}, headers=paged.as_("cw_a"))
+    assert r.status_code == 409 and "make a new option list" in r.json()["detail"]
+    assert paged.client.get(f"/option-lists/{ol['id']}", headers=paged.as_("cw_a")).json() == ol
