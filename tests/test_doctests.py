@@ -17,6 +17,7 @@ MODULES = [
     "freechoice.engine.choices",
     "freechoice.engine.durable",
     "freechoice.engine.graph",
+    "freechoice.engine.pages",
     "freechoice.engine.propose",
     "freechoice.engine.referrals",
 ]
