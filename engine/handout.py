@@ -303,8 +303,10 @@ def handout(
             seen.add(o.service_id)
             cards.append(_card(say, o, catalog))
         more = None
-        if picked is None and len(options) > per_need:
-            more = say.said("view-more", count=len(options) - per_need)
+        # a bounded list's later options (``more``) count as well: nothing is hidden, only paged
+        later = max(0, len(options) - per_need) + (n.more.count if n.more is not None else 0)
+        if picked is None and later:
+            more = say.said("view-more", count=later)
         if cards:
             sections.append(Section(say.engine_text(n.label or n.need), tuple(cards), more))
     cash: tuple[Words, ...] = ()

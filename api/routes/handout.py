@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from freechoice.catalog.db.tables import ChoiceRow
-from freechoice.engine import OptionList
+from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow
+from freechoice.engine import Assessment, OptionList, StaleOptionList
 from freechoice.engine.handout import handout, handout_html
+from freechoice.engine.pages import with_paged_options
 from freechoice.engine.text import LANGUAGES
 
 from ..deps import DbSession, State
@@ -71,6 +72,21 @@ def get_handout(
     row = own_option_list(db, list_id, who)
     ol = OptionList.model_validate(row.data)
     chosen = chosen_options(db, list_id)
+    if chosen and not set(chosen) <= set(ol.option_ids()):
+        # the client chose from a later page of a bounded list: those options, built as the page shows them
+        asm = db.get(AssessmentRow, row.assessment_id)
+        if asm is not None:
+            try:
+                ol = with_paged_options(
+                    ol,
+                    chosen,
+                    Assessment.model_validate(asm.data),
+                    state.current_catalog(),
+                    state.rules,
+                    children=state.children,
+                )
+            except StaleOptionList:
+                pass  # the catalog moved on: the handout shows the chosen options the list holds
     client_lang = lang
     audited_read(
         db, who, "option_list", list_id, row.client_ref, view="handout", lang=client_lang, chosen=chosen is not None

@@ -122,6 +122,16 @@ def test_an_option_from_a_later_page_can_be_chosen(paged):
     )
     assert r.status_code == 201, r.text
     assert [d["service_id"] for d in r.json()["referrals"]] == [option["service_id"]]
+    # the handout of the chosen options shows the one chosen from the later page
+    sheet = paged.client.get(f"/option-lists/{ol['id']}/handout?lang=en", headers=paged.as_("cw_a"))
+    assert sheet.status_code == 200 and option["service_name"] in sheet.text
+
+
+def test_the_handout_says_how_many_more_options_there_are(paged):
+    ol, need = _paged_need(paged)
+    sheet = paged.client.get(f"/option-lists/{ol['id']}/handout?lang=en", headers=paged.as_("cw_a"))
+    assert sheet.status_code == 200
+    assert f"and {need['more']['count']} more" in sheet.text
 
 
 def test_a_page_of_a_list_made_before_a_catalog_change_is_refused_not_rebuilt(paged):
