@@ -33,7 +33,20 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
-from . import auth_pages, choice, dashboard, feedback_pages, intake, options, people, portal, referral_pages
+from . import (
+    auth_pages,
+    cash_pages,
+    choice,
+    dashboard,
+    donor_pages,
+    feedback_pages,
+    followup_pages,
+    intake,
+    options,
+    people,
+    portal,
+    referral_pages,
+)
 from .deps import PAGES
 from .i18n import N_
 from .security import LoginRequired, WebError, csrf_protect
@@ -50,6 +63,9 @@ ROUTERS: list[APIRouter] = [
     feedback_pages.router,
     portal.router,
     dashboard.router,
+    cash_pages.router,
+    followup_pages.router,
+    donor_pages.router,
 ]
 
 _TITLES = {

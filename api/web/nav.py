@@ -23,6 +23,9 @@ NAV_LINKS: list[NavLink] = [
     NavLink(N_("Referrals"), "/web/referrals", ("caseworker", "partner")),
     NavLink(N_("Services"), "/web/services", ("partner",)),
     NavLink(N_("Dashboard"), "/web/dashboard", ("manager", "admin")),
+    NavLink(N_("Transfers"), "/web/transfers", ("caseworker",)),
+    NavLink(N_("Follow-ups"), "/web/follow-ups", ("caseworker",)),
+    NavLink(N_("Donor report"), "/web/reports/donor", ("manager", "admin")),
 ]
 
 
