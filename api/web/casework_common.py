@@ -20,7 +20,16 @@ from .i18n import N_
 from .options import client_lang_of
 from .security import WebError
 
-__all__ = ["as_of_day", "client_language", "errors_by_field", "library", "money", "need_label", "problems_of"]
+__all__ = [
+    "as_of_day",
+    "client_language",
+    "currency_word",
+    "errors_by_field",
+    "library",
+    "money",
+    "need_label",
+    "problems_of",
+]
 
 T = TypeVar("T")
 
@@ -85,6 +94,16 @@ def client_language(request: Request, organization_id: str, client_ref: str, wan
 def need_label(need: str) -> str:
     """The English label of a need (translated where it is shown)."""
     return NEEDS[need].label if need in NEEDS else need
+
+
+def currency_word(currency: str, lang: str) -> str:
+    """The currency named in words in ``lang`` (``"Thai baht"``): a code never shows."""
+    from babel.numbers import get_currency_name
+
+    try:
+        return str(get_currency_name(currency, locale=lang))
+    except ValueError:
+        return str(get_currency_name(currency, locale="en"))
 
 
 def money(amount: Any, currency: str, lang: str) -> str:

@@ -19,7 +19,16 @@ from freechoice.catalog.db.tables import TransferRow
 from ..casework import _ranked_needs, client_transfers, plan_history, record_payment, save_plan, transfers_board
 from ..problems import ProblemError
 from .accounts import Person
-from .casework_common import as_of_day, client_language, errors_by_field, library, money, need_label, problems_of
+from .casework_common import (
+    as_of_day,
+    client_language,
+    currency_word,
+    errors_by_field,
+    library,
+    money,
+    need_label,
+    problems_of,
+)
 from .deps import PAGES, Caseworker
 from .i18n import N_
 from .security import WebError
@@ -87,6 +96,7 @@ def _payment_form(
             "methods": [(m, METHOD_TEXT[m]) for m in programme.methods],
             "errors": errors_by_field(problems or []),
             "money": money,
+            "currency_word": currency_word,
         },
         status=status,
     )
@@ -186,6 +196,7 @@ def _plan_page(
             "due": money_body["due"],
             "currency": money_body["currency"],
             "money": money,
+            "currency_word": currency_word,
             "need_label": need_label,
             "chosen_lang": client_lang,
             "saved": saved,
