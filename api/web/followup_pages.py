@@ -7,7 +7,6 @@ functions the API routes call, which audit them."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from freechoice.catalog import NEED_IDS, NEEDS, Problem, ValidationFailed, problems_from_pydantic
 from freechoice.catalog.db import write_transaction
-from freechoice.catalog.db.tables import ChoiceRow, OptionListRow, ReferralRow
+from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralRow
 from freechoice.engine.casework import OUTCOMES, REFERRAL_OUTCOMES, FollowUp
 
 from ..casework import _ranked_needs, add_follow_up, client_follow_ups, client_journey, due_follow_ups
@@ -133,8 +132,7 @@ def _form_page(
 
 
 def _current_ranking(request: Request, person: Person, client_ref: str) -> dict[str, int]:
-    from freechoice.catalog.db.tables import AssessmentRow
-
+    """The client's ranking as it stands (the latest assessment: a re-ranking, else the first)."""
     with _db(request).session() as s:
         data = s.scalars(
             select(AssessmentRow.data)
@@ -201,7 +199,14 @@ def _save(request: Request, client_ref: str, person: Person, f: dict[str, Any]) 
     try:
         follow_up = FollowUp.model_validate(body)
     except ValidationError as err:
-        problems = problems_from_pydantic(err)
+        # a referral's problem is shown next to that referral
+        ids = list(f["referral"])
+        problems = [
+            Problem(f"referral.{ids[int(p.field.split('.')[1])]}", p.message, p.allowed, p.value)
+            if p.field.startswith("referral_outcomes.") and p.field.split(".")[1].isdigit()
+            else p
+            for p in problems_from_pydantic(err)
+        ]
         return _form_page(request, client_ref, person, f["lang"], form=f, problems=problems, status=422)
     except ValidationFailed as err:
         return _form_page(request, client_ref, person, f["lang"], form=f, problems=err.problems, status=422)
@@ -287,9 +292,7 @@ def journey_page(
             "outcome_text": OUTCOME_TEXT,
             "due_text": DUE_TEXT,
             "need_label": need_label,
-            "fills": _FILLS,
             "chosen_lang": client_lang,
-            "today": dt.datetime.now(dt.UTC).date(),
         },
         client_lang=client_lang,
     )

@@ -12,7 +12,7 @@ import re
 from sqlalchemy import select
 from web_support import csrf_of
 
-from freechoice.catalog.db.tables import AuditEntry
+from freechoice.catalog.db.tables import AuditEntry, ReferralRow
 
 INTAKE = {
     "language_1": "my",
@@ -241,3 +241,34 @@ def test_the_donor_report_is_exported_by_a_manager_and_audited(site):
             select(AuditEntry).where(AuditEntry.action == "export", AuditEntry.person_id == site.people["manager"])
         ).all()
     assert len(exports) == 2
+
+
+def test_a_follow_up_records_what_came_of_each_referral(site):
+    c = site.browser("cw-a")
+    r = _post(c, "/web/intake", {**INTAKE, "client_ref": "c-cash-ref", "action": "propose"})
+    list_id = r.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    choose = c.get(f"/web/options/{list_id}/choose").text
+    service = next(o for o in re.findall(r'name="option" value="([^"]+)"', choose) if o != "cash")
+    r = _post(
+        c, f"/web/options/{list_id}/choose", {"decision": "chosen", "step": "confirm", "option": ["cash", service]}
+    )
+    assert r.status_code == 303
+    choice_id = r.headers["location"].rsplit("/", 1)[1]
+    with site.app.state.freechoice.db.session() as s:
+        row = s.scalars(select(ReferralRow).where(ReferralRow.choice_id == choice_id)).one()
+        referral = {"id": row.id, "provider_id": row.provider_id, "service_id": row.service_id}
+    referral["service_name"] = site.app.state.freechoice.current_catalog().service(row.service_id).name
+    form = c.get("/web/clients/c-cash-ref/follow-up").text
+    assert f'name="referral:{referral["id"]}" value="helped"' in form
+    assert referral["service_name"] in form  # the service by its name, not an id
+    base = {"on": TODAY.isoformat(), "rank:housing": "4", "rank:compensation": "4", "rank:food": "3"}
+    ok = _post(c, "/web/clients/c-cash-ref/follow-up", {**base, f"referral:{referral['id']}": "partly_helped"})
+    assert ok.status_code == 303
+    fu = c.get("/clients/c-cash-ref/follow-ups").json()["items"][0]
+    assert fu["referral_outcomes"] == [
+        {"referral_id": referral["id"], "provider_id": referral["provider_id"], "outcome": "partly_helped"}
+    ]
+    assert fu["needs"] is None  # the ranking was left as it was: no re-ranking stored
+    bad = _post(c, "/web/clients/c-cash-ref/follow-up", {**base, f"referral:{referral['id']}": "wonderful"})
+    assert bad.status_code == 422
+    assert re.search(rf'id="err-referral\.{referral["id"]}">[^<]*helped', bad.text)  # next to it, with the allowed
