@@ -98,12 +98,13 @@ def need_label(need: str) -> str:
 
 def currency_word(currency: str, lang: str) -> str:
     """The currency named in words in ``lang`` (``"Thai baht"``): a code never shows."""
+    from babel import UnknownLocaleError
     from babel.numbers import get_currency_name
 
     try:
-        return str(get_currency_name(currency, locale=lang))
-    except ValueError:
-        return str(get_currency_name(currency, locale="en"))
+        return str(get_currency_name(currency, count=2, locale=lang))
+    except (ValueError, UnknownLocaleError):
+        return str(get_currency_name(currency, count=2, locale="en"))
 
 
 def money(amount: Any, currency: str, lang: str) -> str:
