@@ -16,6 +16,8 @@ from freechoice.catalog.db.tables import AssessmentRow
 from freechoice.engine.text import format_money
 
 from ..problems import ProblemError
+from ..records import audited_read
+from .accounts import Person
 from .i18n import N_
 from .options import client_lang_of
 from .security import WebError
@@ -71,19 +73,21 @@ def as_of_day(value: str | None) -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def client_language(request: Request, organization_id: str, client_ref: str, wanted: str | None) -> str | None:
+def client_language(request: Request, person: Person, client_ref: str, wanted: str | None) -> str | None:
     """The client's language for a page: ``?lang=`` when offered, else the first of the
-    languages their assessment lists that the pages offer."""
+    languages their assessment lists that the pages offer (an audited read)."""
     chosen = client_lang_of(request, wanted)
     if chosen:
         return chosen
     with request.app.state.freechoice.db.session() as s:
         data = s.scalars(
             select(AssessmentRow.data)
-            .where(AssessmentRow.organization_id == organization_id, AssessmentRow.client_ref == client_ref)
+            .where(AssessmentRow.organization_id == person.organization_id, AssessmentRow.client_ref == client_ref)
             .order_by(AssessmentRow.created_at)
             .limit(1)
         ).first()
+        if data is not None:
+            audited_read(s, person.principal, "assessment", None, client_ref, languages=True)
     for lang in ((data or {}).get("situation") or {}).get("languages") or []:
         found = client_lang_of(request, str(lang))
         if found:

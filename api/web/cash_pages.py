@@ -18,6 +18,7 @@ from freechoice.catalog.db.tables import TransferRow
 
 from ..casework import _ranked_needs, client_transfers, plan_history, record_payment, save_plan, transfers_board
 from ..problems import ProblemError
+from ..records import audited_read
 from .accounts import Person
 from .casework_common import (
     as_of_day,
@@ -53,7 +54,7 @@ def client_cash(
     programme = request.app.state.freechoice.programme
     with _db(request).session() as s:
         body = library(lambda: client_transfers(s, person.principal, client_ref, programme, today=day))
-    client_lang = client_language(request, person.organization_id, client_ref, lang)
+    client_lang = client_language(request, person, client_ref, lang)
     return PAGES.render(
         request,
         "cash_client.html",
@@ -74,6 +75,7 @@ def _own_transfer(request: Request, transfer_id: str, person: Person) -> Transfe
         if row is None or row.organization_id != person.organization_id:
             raise WebError(404, N_("There is no such transfer."))
         s.expunge(row)
+        audited_read(s, person.principal, "transfer", row.id, row.client_ref)
     return row
 
 
@@ -182,7 +184,7 @@ def _plan_page(
             rest = field[field.index("]") + 1 :].lstrip(".") or "amount"
             field = f"{order[index]}.{rest}" if index < len(order) else "lines"
         errors.setdefault(field, []).append(p)
-    client_lang = client_language(request, person.organization_id, client_ref, lang)
+    client_lang = client_language(request, person, client_ref, lang)
     return PAGES.render(
         request,
         "cash_plan.html",
@@ -228,7 +230,7 @@ async def plan_submit(request: Request, client_ref: str, person: Caseworker) -> 
 def _save_plan(
     request: Request, client_ref: str, person: Person, lines: dict[str, dict[str, str]], lang: str | None
 ) -> Response:
-    client_lang = client_language(request, person.organization_id, client_ref, lang)
+    client_lang = client_language(request, person, client_ref, lang)
     with _db(request).session() as s:
         needs = _ranked_needs(s, person.organization_id, client_ref)
     ordered = [n for n in needs if lines.get(n, {}).get("amount")] + sorted(

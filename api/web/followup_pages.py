@@ -109,7 +109,7 @@ def _form_page(
     current = _current_ranking(request, person, client_ref)
     if form is None:
         form = {"on": as_of_day(None).isoformat(), "rank": {n: str(p) for n, p in current.items()}}
-    client_lang = client_language(request, person.organization_id, client_ref, lang)
+    client_lang = client_language(request, person, client_ref, lang)
     return PAGES.render(
         request,
         "followup_form.html",
@@ -140,6 +140,8 @@ def _current_ranking(request: Request, person: Person, client_ref: str) -> dict[
             .order_by(AssessmentRow.created_at.desc())
             .limit(1)
         ).first()
+        if data is not None:
+            audited_read(s, person.principal, "assessment", None, client_ref, needs=True)
     return dict((data or {}).get("needs") or {})
 
 
@@ -279,7 +281,7 @@ def journey_page(
         body = library(lambda: client_journey(s, person.principal, client_ref, programme, today=as_of_day(as_of)))
         items = library(lambda: client_follow_ups(s, person.principal, client_ref))["items"]
     t = translator(user_language(request, person))
-    client_lang = client_language(request, person.organization_id, client_ref, lang)
+    client_lang = client_language(request, person, client_ref, lang)
     words = {i + 1: f.get("words") for i, f in enumerate(sorted(items, key=lambda f: f["on"]))}
     return PAGES.render(
         request,

@@ -90,6 +90,15 @@ def test_choosing_cash_leads_to_the_schedule_and_a_payment_is_recorded_with_its_
     assert payment["reference"] == "MM-778812" and payment["method"] == "mobile_money"
     assert payment["recorded_by"] == site.people["cw-a"]  # the signed-in person, not a shared key
     assert "MM-778812" in c.get("/web/clients/c-cash-1/cash").text
+    with site.app.state.freechoice.db.session() as s:  # each read and the write audited under the person
+        seen = set(
+            s.execute(
+                select(AuditEntry.action, AuditEntry.resource).where(
+                    AuditEntry.client_ref == "c-cash-1", AuditEntry.person_id == site.people["cw-a"]
+                )
+            ).all()
+        )
+    assert {("create", "payment"), ("read", "transfer"), ("create", "transfer_schedule")} <= seen
     # never paid twice
     again = _post(c, form_path, {"paid_on": TODAY.isoformat(), "amount": "1", "reference": "MM-2"})
     assert again.status_code == 422 and "already paid" in again.text
