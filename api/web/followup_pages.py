@@ -234,7 +234,7 @@ def journey_svg(steps: list[dict[str, Any]], t: Translator) -> Markup:
     label_w, cell, head = 150, 44, 40
     width = label_w + cell * len(steps) + 4
     height = head + cell * len(rows) + 4
-    title = t("How the client's priorities and outcomes changed")
+    title = t(N_("How the client's priorities and outcomes changed"))
     parts = [
         f'<svg class="journey" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-labelledby="journey-title" xmlns="http://www.w3.org/2000/svg">',
@@ -242,7 +242,7 @@ def journey_svg(steps: list[dict[str, Any]], t: Translator) -> Markup:
     ]
     for j, st in enumerate(steps):
         x = label_w + j * cell + cell / 2
-        text = t("Start") if st["step"] == 0 else f"{st['step']}"
+        text = t(N_("Start")) if st["step"] == 0 else f"{st['step']}"
         parts.append(
             f'<text x="{x}" y="16" text-anchor="middle" font-size="13" font-weight="700">{escape(text)}</text>'
         )

@@ -281,3 +281,32 @@ def test_a_follow_up_records_what_came_of_each_referral(site):
     bad = _post(c, "/web/clients/c-cash-ref/follow-up", {**base, f"referral:{referral['id']}": "wonderful"})
     assert bad.status_code == 422
     assert re.search(rf'id="err-referral\.{referral["id"]}">[^<]*helped', bad.text)  # next to it, with the allowed
+
+
+def test_the_cash_pages_words_are_extractable_for_translation():
+    from freechoice.api.web.i18n import page_messages
+
+    found = {message for message, _ in page_messages()}
+    for expected in (
+        "Transfers board",  # a template's _()
+        "Record the payment of transfer %(n)s",  # a {% trans %} block
+        "no longer a priority",  # N_() in Python
+        "How the client's priorities and outcomes changed",  # the journey drawing's title
+        "Download CSV",
+    ):
+        assert expected in found, expected
+
+
+def test_the_journey_drawing_has_a_cell_per_need_and_step_and_a_title():
+    from freechoice.api.web.followup_pages import journey_svg
+    from freechoice.api.web.i18n import translator
+
+    steps = [
+        {"step": 0, "on": "2026-01-05", "needs": {"housing": 4, "food": 2}, "outcomes": {}},
+        {"step": 1, "on": "2026-02-05", "needs": {"employment": 4, "housing": 3}, "outcomes": {"housing": "met"}},
+    ]
+    svg = str(journey_svg(steps, translator("en")))
+    assert svg.count("<rect ") == 3 * 2  # three needs ranked at some point, two steps
+    assert 'role="img"' in svg and '<title id="journey-title">How the client&#39;s priorities' in svg
+    assert 'fill="#1d6b2f"' in svg  # housing met at the follow-up
+    assert ">A place to stay<" in svg and ">Start<" in svg
