@@ -44,7 +44,7 @@ class ScheduleCreate(BaseModel):
     start_on: dt.date | None = Field(default=None, description="The first transfer's date (default: the choice's)")
     transfers: int | None = Field(default=None, ge=1, le=24)
     amount: Amount | None = None
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    currency: str | None = Field(default=None, min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
     method: MethodName | None = None
 
 
@@ -118,7 +118,7 @@ def board(
     db: DbSession,
     state: State,
     as_of: AsOf = None,
-    status: Annotated[list[Literal["due", "paid", "late", "missed"]] | None, Query()] = None,
+    status: Annotated[list[Literal["due", "paid", "late", "missed"]] | None, Query(max_length=4)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
     return transfers_board(db, who, state.programme, today=today(as_of), statuses=status or (), limit=limit)

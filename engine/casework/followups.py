@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from freechoice.catalog import NEED_IDS, Problem, ValidationFailed
 
@@ -58,6 +58,14 @@ def _needs_problem(keys: Sequence[str], field: str) -> list[Problem]:
     ]
 
 
+# an amount on the wire: a decimal string (never a float), bounded like every input
+SpentAmount = Annotated[
+    Decimal,
+    WithJsonSchema({"type": "string", "maxLength": 32, "pattern": r"^\d{1,12}(\.\d{1,2})?$", "examples": ["1500.00"]}),
+]
+Priority = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 4})]  # checked by _needs
+
+
 class FollowUp(BaseModel):
     """One follow-up record (see the module docstring)."""
 
@@ -81,10 +89,10 @@ class FollowUp(BaseModel):
     )
 
     on: dt.date
-    spent: dict[str, Decimal] = Field(default_factory=dict, description="need -> amount the client says they spent")
+    spent: dict[str, SpentAmount] = Field(default_factory=dict, description="need -> amount the client says they spent")
     outcomes: dict[str, Outcome] = Field(default_factory=dict, description="need -> outcome")
     referral_outcomes: list[ReferralOutcome] = Field(default_factory=list, max_length=100)
-    needs: dict[str, int] | None = Field(default=None, description="A re-ranking of the needs (priority 1-4)")
+    needs: dict[str, Priority] | None = Field(default=None, description="A re-ranking of the needs (priority 1-4)")
     words: str | None = Field(default=None, max_length=4000, description="The client's own words")
     note: str | None = Field(default=None, max_length=4000, description="The caseworker's case note")
     satisfaction: int | None = Field(default=None, ge=1, le=5)

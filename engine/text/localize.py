@@ -203,11 +203,18 @@ class Localizer:
         plain, templated = _templates()
         if text in plain:
             return text
+        out = text
         for tpl in templated:
-            for split in _splits(text, tpl.parts):
-                values = {f: self._english_value(f, v, depth) for f, v in zip(tpl.fields, split)}
-                return _fill_by_name(tpl.msgid, values)
-        return text
+            splits = _splits(text, tpl.parts)
+            if splits:
+                values = {f: self._english_value(f, v, depth) for f, v in zip(tpl.fields, splits[0])}
+                out = _fill_by_name(tpl.msgid, values)
+                break
+        if "; " in text and _CODE.search(out):  # texts the engine joined ("a; b"): each on its own
+            joined = "; ".join(self._english(part, depth + 1) for part in text.split("; "))
+            if len(_CODE.findall(joined)) < len(_CODE.findall(out)):
+                return joined
+        return out
 
     def _english_value(self, field: str, value: str, depth: int) -> str:
         if field in _NAMES:
@@ -237,6 +244,11 @@ class Localizer:
         term = self._term(text)
         if term is not None:
             return term
+        # Several messages can fit one text ("Restricts your movement{note}." and "{text}
+        # Shown on request." both fit "Restricts your movement. Shown on request."): of the
+        # fits, take the one that leaves the fewest characters as they were written (a
+        # partner's note or a name passes through untranslated), then the most specific.
+        best: tuple[int, str] | None = None
         for tpl in templated:
             splits = _splits(text, tpl.parts)
             if not splits:
@@ -246,9 +258,16 @@ class Localizer:
                 continue
             for split in splits:
                 values = self._values(tpl.fields, split, depth)
-                if values is not None:
-                    return _fill_by_name(target, dict(zip(tpl.fields, values)))
-        return None
+                if values is None:
+                    continue
+                kept = sum(
+                    len(v) for v, out in zip(split, values) if v == out and v.strip() and not _NUMBER.fullmatch(v)
+                )
+                if best is None or kept < best[0]:
+                    best = (kept, _fill_by_name(target, dict(zip(tpl.fields, values))))
+                if kept == 0:
+                    return best[1]
+        return None if best is None else best[1]
 
     def _values(self, fields: tuple[str, ...], split: list[str], depth: int) -> list[str] | None:
         out = []
