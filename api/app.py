@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         threads = settings.threads or (1 if state.db.is_sqlite else 2)
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        state.start_listening()
         purge = None
         if settings.retention_interval_seconds > 0:
             schedule = RetentionSchedule(

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     catalog_check_seconds: float = Field(
         default=0.5, ge=0, description="How often a worker checks the database for catalog changes by other workers."
     )
+    catalog_listen: bool = Field(
+        default=True,
+        description="On PostgreSQL, LISTEN for catalog changes and apply each as it is committed "
+        "(polling every catalog_check_seconds stays on as the fallback; SQLite polls only).",
+    )
     key_cache_seconds: float = Field(default=30.0, ge=0, description="How long a worker remembers a verified API key.")
     access_check_seconds: float = Field(
         default=0.25,

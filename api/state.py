@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from freechoice.catalog import Catalog, load_sample_catalog
-from freechoice.catalog.db import Database, catalog_changes, import_catalog, load_catalog
+from freechoice.catalog.db import CATALOG_CHANNEL, CatalogFollower, Database, import_catalog, load_catalog
 from freechoice.catalog.db.tables import FeedbackRow, RulePackRow, ServiceRow
 from freechoice.engine import ChildPolicy, CompiledRules, compile_rules, load_rules
 from freechoice.engine.casework import Programme
 from freechoice.rules import parse_pack
 
 from .auth import access_revision
+from .listen import ChangeListener
 from .ratelimit import RateLimiter
 from .settings import Settings
 
@@ -90,6 +91,7 @@ class AppState:
             self.load_sample_if_empty()
         with self.db.session() as s:
             self.catalog, self.revision = load_catalog(s)
+            self._follower = CatalogFollower(s, self.revision)
             active = s.scalars(select(RulePackRow).order_by(RulePackRow.id.desc()).limit(1)).first()
         self.rules_row = active.id if active is not None else 0
         if active is not None:
@@ -110,6 +112,16 @@ class AppState:
         self._limiters: dict[str, RateLimiter] = {}
         self._quality: Mapping[str, tuple[float, int]] = {}
         self._quality_at = 0.0
+        self.listener: ChangeListener | None = None
+
+    def start_listening(self) -> None:
+        """On PostgreSQL (and unless turned off), apply other workers' catalog changes as
+        their NOTIFY arrives instead of on the next poll."""
+        if self.db.is_sqlite or not self.settings.catalog_listen or self.listener is not None:
+            return
+        self.listener = ChangeListener(
+            self.settings.database_url, CATALOG_CHANNEL, lambda _payload: self.current_catalog(force=True)
+        ).start()
 
     def load_sample_if_empty(self) -> bool:
         """Load the fictional sample catalog when the database has no services yet."""
@@ -128,7 +140,7 @@ class AppState:
             return self.catalog
         with self._lock:
             with self.db.session() as s:
-                orgs, services, rev = catalog_changes(s, self.revision)
+                orgs, services, rev = self._follower.changes(s)
                 newest = s.scalars(select(RulePackRow).order_by(RulePackRow.id.desc()).limit(1)).first()
             if newest is not None and newest.id != self.rules_row:
                 self.rules = compile_rules(parse_pack(newest.data))
@@ -184,4 +196,6 @@ class AppState:
         self._quality_at = 0.0
 
     def close(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
         self.db.dispose()

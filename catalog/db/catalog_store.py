@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, Text, func, insert, select, update
+from sqlalchemy import Table, Text, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from freechoice.catalog.bulk import gc_paused
@@ -20,6 +20,8 @@ from .engine import RawJSON
 from .tables import CatalogState, OrganizationRow, ServiceRow, ServiceVersion
 
 __all__ = [
+    "CATALOG_CHANNEL",
+    "CatalogFollower",
     "ImportSummary",
     "bump_revision",
     "catalog_changes",
@@ -30,6 +32,10 @@ __all__ = [
     "save_service",
     "service_records",
 ]
+
+
+CATALOG_CHANNEL = "freechoice_catalog"
+"""The PostgreSQL NOTIFY channel every catalog write signals on (payload: the new revision)."""
 
 
 def _now() -> dt.datetime:
@@ -47,7 +53,11 @@ def bump_revision(session: Session) -> int:
     if done.rowcount == 0:  # type: ignore[attr-defined]
         session.add(CatalogState(id=1, revision=1))
         session.flush()
-    return current_revision(session)
+    rev = current_revision(session)
+    if session.get_bind().dialect.name == "postgresql":
+        # delivered when (and only if) the transaction commits: listening workers apply it at once
+        session.execute(text("SELECT pg_notify(:channel, :rev)"), {"channel": CATALOG_CHANNEL, "rev": str(rev)})
+    return rev
 
 
 def save_organization(session: Session, org: Organization, actor: str) -> None:
@@ -111,6 +121,41 @@ def catalog_changes(session: Session, since: int) -> tuple[list[Organization], l
         Service.model_validate(r.data) for r in session.scalars(select(ServiceRow).where(ServiceRow.revision > since))
     ]
     return orgs, services, rev
+
+
+class CatalogFollower:
+    """Follows the catalog one change at a time: each call to :meth:`changes` reads only
+    the services written after the last revision seen (the revision is a change sequence:
+    a missed signal is caught up by the next call) and the organisations whose
+    ``updated_at`` moved, never the whole catalog."""
+
+    def __init__(self, session: Session, revision: int) -> None:
+        self.revision = revision
+        self._org_stamps = self._stamps(session)
+
+    @staticmethod
+    def _stamps(session: Session) -> dict[str, dt.datetime]:
+        return {oid: at for oid, at in session.execute(select(OrganizationRow.id, OrganizationRow.updated_at))}
+
+    def changes(self, session: Session) -> tuple[list[Organization], list[Service], int]:
+        """Organisations and services changed since the last call, and the revision now."""
+        rev = current_revision(session)
+        if rev == self.revision:
+            return [], [], rev
+        stamps = self._stamps(session)
+        moved = [oid for oid, at in stamps.items() if self._org_stamps.get(oid) != at]
+        orgs = (
+            [
+                Organization.model_validate(d)
+                for d in session.scalars(select(OrganizationRow.data).where(OrganizationRow.id.in_(moved)))
+            ]
+            if moved
+            else []
+        )
+        raw = session.execute(select(func.cast(ServiceRow.data, Text)).where(ServiceRow.revision > self.revision))
+        services = [Service.model_validate_json(t) for t in raw.scalars()]
+        self._org_stamps, self.revision = stamps, rev
+        return orgs, services, rev
 
 
 def service_records(session: Session) -> tuple[list[Organization], list[dict[str, Any]]]:
