@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     catalog_check_seconds: float = Field(
         default=0.5, ge=0, description="How often a worker checks the database for catalog changes by other workers."
     )
+    catalog_snapshot: str | None = Field(
+        default=None,
+        description="File for the compiled catalog's snapshot (every active service's rule tags, keyed by rules "
+        "version and service digest): a worker starting on a large catalog reads it instead of running the "
+        "rules over every service; written again when stale. None: no snapshot.",
+    )
     catalog_listen: bool = Field(
         default=True,
         description="On PostgreSQL, LISTEN for catalog changes and apply each as it is committed "

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from freechoice.catalog import Catalog, load_sample_catalog
 from freechoice.catalog.db import CATALOG_CHANNEL, CatalogFollower, Database, import_catalog, load_catalog
 from freechoice.catalog.db.tables import FeedbackRow, RulePackRow, ServiceRow
-from freechoice.engine import ChildPolicy, CompiledRules, compile_rules, load_rules
+from freechoice.engine import ChildPolicy, CompiledRules, compile_rules, load_rules, load_snapshot, save_snapshot
 from freechoice.engine.casework import Programme
 from freechoice.rules import parse_pack
 
@@ -98,7 +98,7 @@ class AppState:
             self.rules = compile_rules(parse_pack(active.data))
         else:
             self.rules = load_rules(settings.rules_path)
-        self.rules.prepare(self.catalog)
+        self._prepare_rules()
         self._checked = time.monotonic()
         # The catalog, its indexes and rule tags live as long as the worker: keep the
         # garbage collector from walking them on every full collection (long pauses).
@@ -113,6 +113,15 @@ class AppState:
         self._quality: Mapping[str, tuple[float, int]] = {}
         self._quality_at = 0.0
         self.listener: ChangeListener | None = None
+
+    def _prepare_rules(self) -> None:
+        """Tag every active service: from the snapshot where it is current, by running the
+        rules for the rest; write the snapshot again when it was missing or stale."""
+        path = self.settings.catalog_snapshot
+        seeded = load_snapshot(path, self.rules, self.catalog) if path else 0
+        self.rules.prepare(self.catalog)
+        if path and seeded < sum(1 for s in self.catalog if s.status == "active"):
+            save_snapshot(path, self.rules, self.catalog, self.revision)
 
     def start_listening(self) -> None:
         """On PostgreSQL (and unless turned off), apply other workers' catalog changes as

@@ -243,6 +243,10 @@ class Catalog:
         """A number that changes whenever the service changes (for caches)."""
         return self._serial[service_id]
 
+    def digest(self, service_id: str) -> str:
+        """The content hash of the stored service (equal content, equal digest, in any process)."""
+        return self._digest[service_id]
+
     @property
     def graph_revision(self) -> int:
         """A number that moves only when the referral graph can change: a service added
