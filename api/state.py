@@ -4,7 +4,9 @@ the quality signal; and how it follows changes other workers wrote to the databa
 from __future__ import annotations
 
 import gc
+import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -25,6 +27,8 @@ from .ratelimit import RateLimiter
 from .settings import Settings
 
 __all__ = ["AppState", "KeyCache"]
+
+log = logging.getLogger("freechoice.catalog")
 
 
 class KeyCache:
@@ -89,6 +93,7 @@ class AppState:
         self._lock = threading.RLock()
         if settings.load_sample:
             self.load_sample_if_empty()
+        started = time.perf_counter()
         with self.db.session() as s:
             self.catalog, self.revision = load_catalog(s)
             self._follower = CatalogFollower(s, self.revision)
@@ -99,6 +104,15 @@ class AppState:
         else:
             self.rules = load_rules(settings.rules_path)
         self._prepare_rules()
+        log.info(
+            "catalog loaded",
+            extra={
+                "revision": self.revision,
+                "services": len(self.catalog),
+                "seconds": round(time.perf_counter() - started, 3),
+                "worker_pid": os.getpid(),
+            },
+        )
         self._checked = time.monotonic()
         # The catalog, its indexes and rule tags live as long as the worker: keep the
         # garbage collector from walking them on every full collection (long pauses).
@@ -158,6 +172,16 @@ class AppState:
                 self.catalog.upsert_organization(org)
             for svc in services:
                 self.catalog.upsert_service(svc)
+            if rev != self.revision:
+                log.info(
+                    "catalog changes applied",
+                    extra={
+                        "revision": rev,
+                        "services": len(services),
+                        "organizations": len(orgs),
+                        "worker_pid": os.getpid(),
+                    },
+                )
             self.revision = rev
             self._checked = now
         return self.catalog
