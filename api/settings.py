@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         "version and service digest): a worker starting on a large catalog reads it instead of running the "
         "rules over every service; written again when stale. None: no snapshot.",
     )
+    preload_catalog: bool = Field(
+        default=True,
+        description="serve --workers N: load and tag the catalog once before starting the workers, which share "
+        "it (copy-on-write) and catch up on changes made meanwhile; false: each worker loads its own.",
+    )
     catalog_listen: bool = Field(
         default=True,
         description="On PostgreSQL, LISTEN for catalog changes and apply each as it is committed "
