@@ -153,8 +153,10 @@ class AppState:
                 self.catalog, self.revision, self._follower = preloaded.catalog, preloaded.revision, preloaded.follower
             self.rules_row, self.rules = _active_rules(s, settings)
         if preloaded is not None and preloaded.rules_version == self.rules.version:
-            self.rules.seed_tags(self.catalog, preloaded.tags)
-        _tag(settings, self.rules, self.catalog, self.revision)
+            self.rules.seed_tags(self.catalog, preloaded.tags)  # the parent read or wrote the snapshot
+            self.rules.prepare(self.catalog)
+        else:
+            _tag(settings, self.rules, self.catalog, self.revision)
         if preloaded is not None:
             self.current_catalog(force=True)  # what changed since the parent loaded it
         log.info(
