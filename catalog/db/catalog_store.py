@@ -38,6 +38,9 @@ CATALOG_CHANNEL = "freechoice_catalog"
 """The PostgreSQL NOTIFY channel every catalog write signals on (payload: the new revision)."""
 
 
+_IN_BATCH = 10_000
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -204,11 +207,12 @@ def _import_catalog(
     session.flush()
     rev = current_revision(session) + 1  # the revision this import becomes, if it changes anything
     services = list(services)
-    existing = (
-        {r.id: r for r in session.scalars(select(ServiceRow).where(ServiceRow.id.in_([s.id for s in services])))}
-        if services
-        else {}
-    )
+    ids = [s.id for s in services]
+    existing: dict[str, ServiceRow] = {}
+    for i in range(0, len(ids), _IN_BATCH):  # PostgreSQL takes at most 65,535 parameters a statement
+        existing.update(
+            (r.id, r) for r in session.scalars(select(ServiceRow).where(ServiceRow.id.in_(ids[i : i + _IN_BATCH])))
+        )
     new_rows: list[dict[str, Any]] = []
     new_versions: list[dict[str, Any]] = []
     data: Any
