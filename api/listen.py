@@ -37,6 +37,7 @@ class ChangeListener:
         self.conninfo, self.channel, self.on_change = libpq_url(url), channel, on_change
         self.retry_seconds = retry_seconds
         self.connected = threading.Event()
+        self.backend_pid: int | None = None  # the server process of the current connection
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"listen-{channel}", daemon=True)
 
@@ -53,6 +54,7 @@ class ChangeListener:
             try:
                 with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+                    self.backend_pid = conn.info.backend_pid
                     self.connected.set()
                     self._deliver(None)
                     while not self._stop.is_set():

@@ -69,3 +69,21 @@ def test_another_worker_follows_create_capacity_and_deactivation(world, other, d
     assert state.catalog.serial(next(iter(state.catalog)).id) == before
     # and both workers hold the same catalog
     assert seen().version == world.client.app.state.freechoice.current_catalog(force=True).version
+
+
+def test_the_listener_reconnects_and_catches_up_after_losing_its_connection(world, other, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    from sqlalchemy import text
+
+    client, state = other
+    listener = state.listener
+    lost = listener.backend_pid
+    with state.db.engine.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": lost})
+    c, partner = world.client, world.as_("partner_x")
+    # written while the listener may be away: caught up when it connects again
+    body = dict(NEW, id="svc-follow-after-loss", name="Written while the listener was away (fictional)")
+    assert c.post("/services", json=body, headers=partner).status_code == 201
+    assert _until(lambda: listener.backend_pid not in (None, lost) and listener.connected.is_set())
+    assert _until(lambda: state.catalog.get(body["id"]) is not None)
