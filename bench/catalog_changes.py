@@ -104,12 +104,14 @@ class Server:
         except httpx.TransportError:
             return False
 
-    def rss_mb(self) -> list[float]:
+    def rss_mb(self) -> list[str]:
+        """Per worker: resident set size, and in brackets its proportional share (PSS:
+        pages shared with the other worker and the parent counted in part)."""
         out = []
         for pid in self.pids:
-            status = Path(f"/proc/{pid}/status").read_text()
-            kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-            out.append(kb / 1024)
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+            kb = {line.split(":")[0]: int(line.split()[1]) for line in rollup[1:] if line.split()[1].isdigit()}
+            out.append(f"{kb['Rss'] / 1024:.0f} ({kb['Pss'] / 1024:.0f})")
         return out
 
     def applied(self, revision: int) -> bool:
@@ -202,7 +204,7 @@ def measure(size: int, postgres: str, folder: Path, requests: int) -> dict[str, 
         cold.stop()
         server = Server(url, snapshot, folder / f"warm-{size}.log")
         row["serve --workers 2 start, snapshot (s)"] = f"{server.start_seconds:.1f}"
-        row["RSS per worker after start (MB)"] = " / ".join(f"{m:.0f}" for m in server.rss_mb())
+        row["RSS (PSS) per worker after start (MB)"] = " / ".join(server.rss_mb())
         changer = Changer(server.port, admin, ids)
         seen_ms = []
         for _ in range(10):
@@ -221,7 +223,7 @@ def measure(size: int, postgres: str, folder: Path, requests: int) -> dict[str, 
         while changer.n < CHANGES:
             changer.change()
         _until(lambda: server.applied(_revision(url)), bound=60)
-        row[f"RSS per worker after {CHANGES} changes (MB)"] = " / ".join(f"{m:.0f}" for m in server.rss_mb())
+        row[f"RSS (PSS) per worker after {CHANGES} changes (MB)"] = " / ".join(server.rss_mb())
         server.stop()
     return row
 
@@ -240,10 +242,10 @@ def main() -> None:
             rows[size] = measure(size, args.postgres, Path(tmp), args.requests)
     names = list(rows[sizes[0]])
     width = max(len(n) for n in names)
-    print(f"{'':<{width}}  " + "  ".join(f"{s:>22,}" for s in sizes))
+    print(f"{'':<{width}}  " + "  ".join(f"{s:>24,}" for s in sizes))
     for name in names:
         cells = [rows[s].get(name, "") for s in sizes]
-        print(f"{name:<{width}}  " + "  ".join(f"{c:>22}" for c in cells))
+        print(f"{name:<{width}}  " + "  ".join(f"{c:>24}" for c in cells))
 
 
 if __name__ == "__main__":

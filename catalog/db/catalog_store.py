@@ -129,8 +129,9 @@ def catalog_changes(session: Session, since: int) -> tuple[list[Organization], l
 class CatalogFollower:
     """Follows the catalog one change at a time: each call to :meth:`changes` reads only
     the services written after the last revision seen (the revision is a change sequence:
-    a missed signal is caught up by the next call) and the organisations whose
-    ``updated_at`` moved, never the whole catalog."""
+    a missed signal is caught up by the next call), and, only when some revision step is
+    not a service row's (an organisation write), the organisations whose ``updated_at``
+    moved; never the whole catalog."""
 
     def __init__(self, session: Session, revision: int) -> None:
         self.revision = revision
@@ -145,6 +146,16 @@ class CatalogFollower:
         rev = current_revision(session)
         if rev == self.revision:
             return [], [], rev
+        rows = session.execute(
+            select(ServiceRow.revision, func.cast(ServiceRow.data, Text)).where(ServiceRow.revision > self.revision)
+        ).all()
+        services = [Service.model_validate_json(t) for _, t in rows]
+        # Every write moves the revision by one and a service write stamps its row with it:
+        # when the changed rows account for every step, no organisation changed.
+        # (rows written after ``rev`` was read explain nothing below it)
+        if len({r for r, _ in rows if r <= rev}) >= rev - self.revision:
+            self.revision = rev
+            return [], services, rev
         stamps = self._stamps(session)
         moved = [oid for oid, at in stamps.items() if self._org_stamps.get(oid) != at]
         orgs = (
@@ -155,8 +166,6 @@ class CatalogFollower:
             if moved
             else []
         )
-        raw = session.execute(select(func.cast(ServiceRow.data, Text)).where(ServiceRow.revision > self.revision))
-        services = [Service.model_validate_json(t) for t in raw.scalars()]
         self._org_stamps, self.revision = stamps, rev
         return orgs, services, rev
 
@@ -205,6 +214,8 @@ def _import_catalog(
             org_changes += 1
             org_row.name, org_row.data, org_row.updated_by, org_row.updated_at = org.name, org_data, actor, now
     session.flush()
+    if org_changes:  # a revision of their own, that no service row accounts for (see CatalogFollower)
+        bump_revision(session)
     rev = current_revision(session) + 1  # the revision this import becomes, if it changes anything
     services = list(services)
     ids = [s.id for s in services]
@@ -253,6 +264,6 @@ def _import_catalog(
         session.execute(insert(cast(Table, ServiceRow.__table__)), new_rows)
     if new_versions:
         session.execute(insert(cast(Table, ServiceVersion.__table__)), new_versions)
-    if created or updated or org_changes:
+    if created or updated:
         bump_revision(session)
     return ImportSummary(created, updated, unchanged)

@@ -87,3 +87,20 @@ def test_the_listener_reconnects_and_catches_up_after_losing_its_connection(worl
     assert c.post("/services", json=body, headers=partner).status_code == 201
     assert _until(lambda: listener.backend_pid not in (None, lost) and listener.connected.is_set())
     assert _until(lambda: state.catalog.get(body["id"]) is not None)
+
+
+def test_another_worker_follows_an_organisation_change(world, other, database_url):
+    from freechoice.catalog.db import save_organization
+
+    client, state = other
+    pg = database_url.startswith("postgresql")
+    seen = (lambda: state.catalog) if pg else (lambda: state.current_catalog())
+    writer = world.client.app.state.freechoice
+    org = writer.current_catalog(force=True).organization(PARTNER_X)
+    renamed = org.model_copy(update={"name": "Partner X, renamed (fictional)"})
+    with writer.db.writing() as s:  # an organisation write, then a service write: both followed
+        save_organization(s, renamed, "test")
+    body = dict(NEW, id="svc-follow-with-org", name="Written beside an organisation change (fictional)")
+    assert world.client.post("/services", json=body, headers=world.as_("partner_x")).status_code == 201
+    assert _until(lambda: seen().get(body["id"]) is not None)
+    assert _until(lambda: seen().organization(PARTNER_X).name == renamed.name)
