@@ -21,7 +21,7 @@ from .reports import Health
 from .responses import FastJSONResponse
 from .retention import RetentionSchedule, retention_loop
 from .settings import Settings
-from .state import AppState
+from .state import AppState, Preloaded
 from .webhooks import Deliverer, RetryPolicy, webhook_loop
 
 __all__ = ["create_app", "webhook_policy"]
@@ -82,11 +82,12 @@ def webhook_policy(settings: Settings) -> RetryPolicy:
     )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app. ``settings`` default to the environment (``FREECHOICE_*``)."""
+def create_app(settings: Settings | None = None, *, preloaded: Preloaded | None = None) -> FastAPI:
+    """Build the app. ``settings`` default to the environment (``FREECHOICE_*``);
+    ``preloaded``: the catalog a parent process loaded before forking this worker."""
     settings = settings or Settings()
     configure_logging(settings.log_format, settings.log_level)
-    state = AppState(settings)
+    state = AppState(settings, preloaded)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         threads = settings.threads or (1 if state.db.is_sqlite else 2)
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        state.start_listening()
         purge = None
         if settings.retention_interval_seconds > 0:
             schedule = RetentionSchedule(

@@ -32,6 +32,22 @@ class Settings(BaseSettings):
     catalog_check_seconds: float = Field(
         default=0.5, ge=0, description="How often a worker checks the database for catalog changes by other workers."
     )
+    catalog_snapshot: str | None = Field(
+        default=None,
+        description="File for the compiled catalog's snapshot (every active service's rule tags, keyed by rules "
+        "version and service digest): a worker starting on a large catalog reads it instead of running the "
+        "rules over every service; written again when stale. None: no snapshot.",
+    )
+    preload_catalog: bool = Field(
+        default=True,
+        description="serve --workers N: load and tag the catalog once before starting the workers, which share "
+        "it (copy-on-write) and catch up on changes made meanwhile; false: each worker loads its own.",
+    )
+    catalog_listen: bool = Field(
+        default=True,
+        description="On PostgreSQL, LISTEN for catalog changes and apply each as it is committed "
+        "(polling every catalog_check_seconds stays on as the fallback; SQLite polls only).",
+    )
     key_cache_seconds: float = Field(default=30.0, ge=0, description="How long a worker remembers a verified API key.")
     access_check_seconds: float = Field(
         default=0.25,

@@ -4,26 +4,32 @@ the quality signal; and how it follows changes other workers wrote to the databa
 from __future__ import annotations
 
 import gc
+import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 
 from freechoice.catalog import Catalog, load_sample_catalog
-from freechoice.catalog.db import Database, catalog_changes, import_catalog, load_catalog
+from freechoice.catalog.db import CATALOG_CHANNEL, CatalogFollower, Database, import_catalog, load_catalog
 from freechoice.catalog.db.tables import FeedbackRow, RulePackRow, ServiceRow
-from freechoice.engine import ChildPolicy, CompiledRules, compile_rules, load_rules
+from freechoice.engine import ChildPolicy, CompiledRules, compile_rules, load_rules, load_snapshot, save_snapshot
 from freechoice.engine.casework import Programme
 from freechoice.rules import parse_pack
 
 from .auth import access_revision
+from .listen import ChangeListener
 from .ratelimit import RateLimiter
 from .settings import Settings
 
-__all__ = ["AppState", "KeyCache"]
+__all__ = ["AppState", "KeyCache", "Preloaded", "preload_catalog"]
+
+log = logging.getLogger("freechoice.catalog")
 
 
 class KeyCache:
@@ -70,8 +76,58 @@ class KeyCache:
                 del self._items[token]
 
 
+def _active_rules(session: Any, settings: Settings) -> tuple[int, CompiledRules]:
+    active = session.scalars(select(RulePackRow).order_by(RulePackRow.id.desc()).limit(1)).first()
+    if active is not None:
+        return active.id, compile_rules(parse_pack(active.data))
+    return 0, load_rules(settings.rules_path)
+
+
+def _tag(settings: Settings, rules: CompiledRules, catalog: Catalog, revision: int) -> None:
+    """Tag every active service: from the snapshot where it is current, by running the
+    rules for the rest; write the snapshot again when it was missing or stale."""
+    path = settings.catalog_snapshot
+    seeded = load_snapshot(path, rules, catalog) if path else 0
+    rules.prepare(catalog)
+    if path and seeded < sum(1 for s in catalog if s.status == "active"):
+        save_snapshot(path, rules, catalog, revision)
+
+
+@dataclass(frozen=True)
+class Preloaded:
+    """The catalog loaded and tagged once in the server's parent process, before it
+    forks its workers, so they start at once and share its memory (copy-on-write).
+    Plain data only: no connection, thread or rule engine crosses the fork; each worker
+    compiles its rules, takes the tags if the rules version matches, and catches up on
+    changes made since ``revision``."""
+
+    catalog: Catalog
+    revision: int
+    follower: CatalogFollower
+    rules_version: str
+    tags: Mapping[str, frozenset[str]]
+
+
+def preload_catalog(settings: Settings) -> Preloaded:
+    """Load and tag the catalog (see :class:`Preloaded`), then freeze it out of the
+    garbage collector's walks (which would also touch, and so copy, its pages)."""
+    db = Database(settings.database_url, data_key=settings.key_setting())
+    try:
+        with db.session() as s:
+            catalog, revision = load_catalog(s)
+            follower = CatalogFollower(s, revision)
+            _row, rules = _active_rules(s, settings)
+    finally:
+        db.dispose()
+    _tag(settings, rules, catalog, revision)
+    tags = rules.service_tags(catalog, [svc.id for svc in catalog if svc.status == "active"])
+    gc.collect()
+    gc.freeze()
+    return Preloaded(catalog, revision, follower, rules.version, tags)
+
+
 class AppState:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, preloaded: Preloaded | None = None) -> None:
         self.settings = settings
         self.children = ChildPolicy(
             age_of_majority=settings.age_of_majority, cash_recipient=settings.child_cash_recipient
@@ -88,15 +144,30 @@ class AppState:
         self._lock = threading.RLock()
         if settings.load_sample:
             self.load_sample_if_empty()
+        started = time.perf_counter()
         with self.db.session() as s:
-            self.catalog, self.revision = load_catalog(s)
-            active = s.scalars(select(RulePackRow).order_by(RulePackRow.id.desc()).limit(1)).first()
-        self.rules_row = active.id if active is not None else 0
-        if active is not None:
-            self.rules = compile_rules(parse_pack(active.data))
+            if preloaded is None:
+                self.catalog, self.revision = load_catalog(s)
+                self._follower = CatalogFollower(s, self.revision)
+            else:
+                self.catalog, self.revision, self._follower = preloaded.catalog, preloaded.revision, preloaded.follower
+            self.rules_row, self.rules = _active_rules(s, settings)
+        if preloaded is not None and preloaded.rules_version == self.rules.version:
+            self.rules.seed_tags(self.catalog, preloaded.tags)  # the parent read or wrote the snapshot
+            self.rules.prepare(self.catalog)
         else:
-            self.rules = load_rules(settings.rules_path)
-        self.rules.prepare(self.catalog)
+            _tag(settings, self.rules, self.catalog, self.revision)
+        if preloaded is not None:
+            self.current_catalog(force=True)  # what changed since the parent loaded it
+        log.info(
+            "catalog loaded",
+            extra={
+                "revision": self.revision,
+                "services": len(self.catalog),
+                "seconds": round(time.perf_counter() - started, 3),
+                "worker_pid": os.getpid(),
+            },
+        )
         self._checked = time.monotonic()
         # The catalog, its indexes and rule tags live as long as the worker: keep the
         # garbage collector from walking them on every full collection (long pauses).
@@ -110,6 +181,16 @@ class AppState:
         self._limiters: dict[str, RateLimiter] = {}
         self._quality: Mapping[str, tuple[float, int]] = {}
         self._quality_at = 0.0
+        self.listener: ChangeListener | None = None
+
+    def start_listening(self) -> None:
+        """On PostgreSQL (and unless turned off), apply other workers' catalog changes as
+        their NOTIFY arrives instead of on the next poll."""
+        if self.db.is_sqlite or not self.settings.catalog_listen or self.listener is not None:
+            return
+        self.listener = ChangeListener(
+            self.settings.database_url, CATALOG_CHANNEL, lambda _payload: self.current_catalog(force=True)
+        ).start()
 
     def load_sample_if_empty(self) -> bool:
         """Load the fictional sample catalog when the database has no services yet."""
@@ -128,7 +209,7 @@ class AppState:
             return self.catalog
         with self._lock:
             with self.db.session() as s:
-                orgs, services, rev = catalog_changes(s, self.revision)
+                orgs, services, rev = self._follower.changes(s)
                 newest = s.scalars(select(RulePackRow).order_by(RulePackRow.id.desc()).limit(1)).first()
             if newest is not None and newest.id != self.rules_row:
                 self.rules = compile_rules(parse_pack(newest.data))
@@ -137,6 +218,16 @@ class AppState:
                 self.catalog.upsert_organization(org)
             for svc in services:
                 self.catalog.upsert_service(svc)
+            if rev != self.revision:
+                log.info(
+                    "catalog changes applied",
+                    extra={
+                        "revision": rev,
+                        "services": len(services),
+                        "organizations": len(orgs),
+                        "worker_pid": os.getpid(),
+                    },
+                )
             self.revision = rev
             self._checked = now
         return self.catalog
@@ -184,4 +275,6 @@ class AppState:
         self._quality_at = 0.0
 
     def close(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
         self.db.dispose()

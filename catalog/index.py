@@ -19,11 +19,27 @@ from typing import Any
 from .codes import normalise_area
 from .errors import CatalogError
 from .models import CatalogData, Organization, Service
+from .taxonomy import DOCUMENT_KINDS
 
-__all__ = ["Catalog", "Place", "graph_facts"]
+__all__ = ["Catalog", "Place", "graph_facts", "lifted_requires"]
 
 Place = tuple[str, str | None]
 _serials = itertools.count(1)
+_MOD = 1 << 256
+
+
+def _term(kind: bytes, key: str, digest: str) -> int:
+    """One record's share of the catalog version (summed: order-free, O(1) to add or take out)."""
+    return int.from_bytes(hashlib.sha256(kind + key.encode() + b"\0" + digest.encode()).digest(), "big")
+
+
+def lifted_requires(service: Service) -> set[tuple[str, str]]:
+    """The (kind, required kind) edges an active service adds to the kind graph: each kind it
+    offers requires what it ``requires`` and the kinds giving the documents it asks for (a
+    required police report is a step first; a kind it offers itself is not a prerequisite)."""
+    docs = set(service.eligibility.documents_required) | {d.code for d in service.required_documents}
+    needed = set(service.requires) | ({DOCUMENT_KINDS[d] for d in docs if d in DOCUMENT_KINDS} - set(service.kinds))
+    return {(own, req) for own in service.kinds for req in needed}
 
 
 def graph_facts(
@@ -74,6 +90,9 @@ class Catalog:
         self._by_language: dict[str, set[str]] = defaultdict(set)
         self._interpreting: set[str] = set()
         self._version: str | None = None
+        self._sum = 0  # sum of every record's _term, modulo 2**256: the version's source
+        self._org_digest: dict[str, str] = {}
+        self._lifted: Counter[tuple[str, str]] = Counter()
         self._graph_revision = 0
         for org in organizations:
             self.upsert_organization(org)
@@ -107,7 +126,13 @@ class Catalog:
 
     def upsert_organization(self, org: Organization) -> None:
         with self._lock:
+            digest = hashlib.sha256(org.model_dump_json().encode()).hexdigest()
+            old = self._org_digest.get(org.id)
+            if old is not None:
+                self._sum -= _term(b"o", org.id, old)
+            self._sum = (self._sum + _term(b"o", org.id, digest)) % _MOD
             self._orgs[org.id] = org
+            self._org_digest[org.id] = digest
             self._version = None
 
     def upsert_service(self, service: Service) -> None:
@@ -122,10 +147,19 @@ class Catalog:
                 self._graph_revision += 1
             self._services[service.id] = service
             self._serial[service.id] = next(_serials)
-            self._digest[service.id] = hashlib.sha256(service.model_dump_json().encode()).hexdigest()
+            self._set_digest(service.id, hashlib.sha256(service.model_dump_json().encode()).hexdigest())
             if service.status == "active":
                 self._index(service)
             self._version = None
+
+    def _set_digest(self, service_id: str, digest: str | None) -> None:
+        old = self._digest.pop(service_id, None)
+        if old is not None:
+            self._sum -= _term(b"s", service_id, old)
+        if digest is not None:
+            self._digest[service_id] = digest
+            self._sum += _term(b"s", service_id, digest)
+        self._sum %= _MOD
 
     def deactivate_service(self, service_id: str) -> Service:
         svc = self.service(service_id)
@@ -141,7 +175,7 @@ class Catalog:
             self._unindex(svc)
             self._graph_revision += 1
             self._serial.pop(service_id, None)
-            self._digest.pop(service_id, None)
+            self._set_digest(service_id, None)
             self._version = None
 
     def _keys(self, svc: Service) -> Iterator[tuple[dict[Any, set[str]], object]]:
@@ -160,6 +194,7 @@ class Catalog:
             index[key].add(svc.id)
         if svc.interpretation:
             self._interpreting.add(svc.id)
+        self._lifted.update(lifted_requires(svc))
 
     def _unindex(self, svc: Service) -> None:
         for index, key in self._keys(svc):
@@ -169,6 +204,11 @@ class Catalog:
                 if not bucket:
                     del index[key]
         self._interpreting.discard(svc.id)
+        if svc.status == "active":
+            for edge in lifted_requires(svc):
+                self._lifted[edge] -= 1
+                if self._lifted[edge] <= 0:
+                    del self._lifted[edge]
 
     # ------------------------------------------------------------------ reading
     def __len__(self) -> int:
@@ -203,6 +243,10 @@ class Catalog:
         """A number that changes whenever the service changes (for caches)."""
         return self._serial[service_id]
 
+    def digest(self, service_id: str) -> str:
+        """The content hash of the stored service (equal content, equal digest, in any process)."""
+        return self._digest[service_id]
+
     @property
     def graph_revision(self) -> int:
         """A number that moves only when the referral graph can change: a service added
@@ -210,17 +254,58 @@ class Catalog:
         capacity, hours or words). Caches of the graph key on it."""
         return self._graph_revision
 
+    def lifted_edges(self, without: str | None = None) -> set[tuple[str, str]]:
+        """The (kind, required kind) edges the active services add (:func:`lifted_requires`),
+        leaving out those only service ``without`` adds. Bounded by the taxonomy, not the catalog."""
+        with self._lock:
+            edges = set(self._lifted)
+            old = self._services.get(without) if without is not None else None
+            if old is not None and old.status == "active":
+                edges -= {e for e in lifted_requires(old) if self._lifted[e] <= 1}
+            return edges
+
+    def refers_path(self, start: Iterable[str], target: str, replacing: Service | None = None) -> list[str] | None:
+        """A chain of ``refers_to`` links between active services from one of ``start`` to
+        ``target`` (``replacing`` stands in for the stored service of its id), or None.
+        Walks only what ``start`` can reach."""
+        with self._lock:
+
+            def onward(sid: str) -> list[str]:
+                svc = replacing if replacing is not None and sid == replacing.id else self._services.get(sid)
+                return list(svc.refers_to) if svc is not None and svc.status == "active" else []
+
+            def active(sid: str) -> bool:
+                if replacing is not None and sid == replacing.id:
+                    return replacing.status == "active"
+                svc = self._services.get(sid)
+                return svc is not None and svc.status == "active"
+
+            parent: dict[str, str | None] = {}
+            todo: list[str] = []
+            for sid in start:
+                if active(sid) and sid not in parent:
+                    parent[sid] = None
+                    todo.append(sid)
+            while todo:
+                sid = todo.pop()
+                if sid == target:
+                    path = [sid]
+                    while (up := parent[path[-1]]) is not None:
+                        path.append(up)
+                    return path[::-1]
+                for nxt in onward(sid):
+                    if nxt not in parent and active(nxt):
+                        parent[nxt] = sid
+                        todo.append(nxt)
+            return None
+
     @property
     def version(self) -> str:
-        """Content hash of the catalog: moves on every change, equal for equal content."""
+        """Content hash of the catalog: moves on every change, equal for equal content
+        (kept up to date per change: no walk over the catalog)."""
         with self._lock:
             if self._version is None:
-                h = hashlib.sha256()
-                for oid in sorted(self._orgs):
-                    h.update(self._orgs[oid].model_dump_json().encode())
-                for sid in sorted(self._digest):
-                    h.update(sid.encode() + b"\0" + self._digest[sid].encode())
-                self._version = "cat-" + h.hexdigest()[:16]
+                self._version = "cat-" + hashlib.sha256(self._sum.to_bytes(32, "big")).hexdigest()[:16]
             return self._version
 
     def candidates(self, kinds: Iterable[str], places: Iterable[Place]) -> set[str]:

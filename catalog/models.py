@@ -65,6 +65,8 @@ Sector = Literal[
 DocumentCode = Literal["passport", "id_card", "work_permit", "police_report", "birth_certificate", "other"]
 DOCUMENT_CODES: tuple[str, ...] = DocumentCode.__args__  # type: ignore[attr-defined]
 
+_KIND_SET = frozenset(SERVICE_KIND_IDS)  # membership per service kind on every validation: a set, not a scan
+
 assert set(Party.__args__) == set(PARTIES)  # type: ignore[attr-defined]
 assert set(Sector.__args__) == set(SECTORS)  # type: ignore[attr-defined]
 _ = DOCUMENT_STATUSES
@@ -338,7 +340,7 @@ class Service(_Model):
     @field_validator("kinds", "requires")
     @classmethod
     def _kinds(cls, v: list[str]) -> list[str]:
-        unknown = [k for k in v if k not in SERVICE_KIND_IDS]
+        unknown = [k for k in v if k not in _KIND_SET]
         if unknown:
             raise ValueError(f"unknown service kind(s) {unknown}; allowed: {', '.join(SERVICE_KIND_IDS)}")
         return v

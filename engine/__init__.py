@@ -43,6 +43,7 @@ from .options import (
 )
 from .pages import BadCursor, OptionsPage, StaleOptionList, options_page
 from .propose import propose
+from .snapshot import load_snapshot, save_snapshot
 
 __all__ = [
     "ALWAYS_SHARED",
@@ -89,11 +90,13 @@ __all__ = [
     "choose",
     "compile_rules",
     "load_rules",
+    "load_snapshot",
     "options_page",
     "parse_assessment",
     "propose",
     "referral_graph",
     "render_shared_view",
     "render_text",
+    "save_snapshot",
     "shared_view",
 ]

@@ -108,6 +108,7 @@ class CompiledRules:
             rulesets["service"] = service_patterns
         self._host = RuleHost(rulesets) if rulesets else None
         self._tags: dict[int, frozenset[str]] = {}
+        self._shared: dict[frozenset[str], frozenset[str]] = {}  # one object per distinct tag set
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ client side
@@ -134,7 +135,7 @@ class CompiledRules:
                 else:
                     out[sid] = tags
         if missing:
-            fresh = self._evaluate_services(catalog, missing)
+            fresh = {sid: self._share(tags) for sid, tags in self._evaluate_services(catalog, missing).items()}
             with self._lock:
                 self._tags.update({serial: fresh[sid] for sid, serial in missing})
                 if len(self._tags) > 2 * len(catalog) + 1024:
@@ -142,6 +143,16 @@ class CompiledRules:
                     self._tags = {k: v for k, v in self._tags.items() if k in live}
             out.update(fresh)
         return out
+
+    def _share(self, tags: frozenset[str]) -> frozenset[str]:
+        return self._shared.setdefault(tags, tags)
+
+    def seed_tags(self, catalog: Catalog, tags: Mapping[str, frozenset[str]]) -> None:
+        """Take ``tags`` (service id -> rule ids, for the services as ``catalog`` holds them
+        now, e.g. from a snapshot) as computed."""
+        with self._lock:
+            for sid, t in tags.items():
+                self._tags[catalog.serial(sid)] = self._share(t)
 
     def _evaluate_services(self, catalog: Catalog, items: list[tuple[str, int]]) -> dict[str, frozenset[str]]:
         found: dict[str, set[str]] = {sid: set() for sid, _ in items}

@@ -15,7 +15,7 @@ import weakref
 import networkx as nx
 
 from freechoice.catalog import SERVICE_KINDS, Catalog, ReferralCycleError, Service
-from freechoice.catalog.index import graph_facts
+from freechoice.catalog.index import graph_facts, lifted_requires
 from freechoice.catalog.taxonomy import DOCUMENT_KINDS
 
 __all__ = ["ReferralGraph", "check_service", "referral_graph", "required_kinds"]
@@ -41,36 +41,63 @@ def _s(sid: str) -> str:
 class ReferralGraph:
     """The referral graph of one catalog version.
 
+    Built in full (``ReferralGraph(catalog)``: every cycle checked) or, through
+    :func:`referral_graph`, as a live view that answers each question from the catalog's
+    own records of the services asked about: no walk over the catalog, so a change to
+    one service costs a worker nothing here. ``graph`` (networkx) is built on first use.
+
     >>> from freechoice.catalog import load_sample_catalog
     >>> g = ReferralGraph(load_sample_catalog())
     >>> g.kind_requires("documents.work_permit")
     ['documents.identity']
     """
 
-    def __init__(self, catalog: Catalog, extra: Service | None = None) -> None:
-        g = nx.DiGraph()
-        for kind in SERVICE_KINDS.values():
-            g.add_node(_k(kind.id), type="kind")
-            for req in kind.requires:
-                g.add_edge(_k(kind.id), _k(req), rel="requires")
-            for ref in kind.refers_to:
-                g.add_edge(_k(kind.id), _k(ref), rel="refers_to")
-        services = [s for s in catalog if s.status == "active" and (extra is None or s.id != extra.id)]
+    def __init__(self, catalog: Catalog, extra: Service | None = None, *, check: bool = True) -> None:
+        self.catalog = catalog
+        self.extra = extra
+        self._graph: nx.DiGraph | None = None
+        self._memo: dict[tuple[str, str], object] = {}
+        if check:
+            self._check_cycles([s for s in self._services()])
+
+    def _services(self) -> list[Service]:
+        extra = self.extra
+        services = [s for s in self.catalog if s.status == "active" and (extra is None or s.id != extra.id)]
         if extra is not None and extra.status == "active":
             services.append(extra)
-        ids = {s.id for s in services}
-        for svc in services:
-            g.add_node(_s(svc.id), type="service")
-            for own in svc.kinds:
-                g.add_edge(_s(svc.id), _k(own), rel="is_a")
-            for req in required_kinds(svc):
-                g.add_edge(_s(svc.id), _k(req), rel="requires")
-            for ref in svc.refers_to:
-                if ref in ids:
-                    g.add_edge(_s(svc.id), _s(ref), rel="refers_to")
-        self.graph = g
-        self._memo: dict[tuple[str, str], object] = {}
-        self._check_cycles(services)
+        return services
+
+    def _active(self, service_id: str) -> Service | None:
+        if self.extra is not None and service_id == self.extra.id:
+            svc: Service | None = self.extra
+        else:
+            svc = self.catalog.get(service_id)
+        return svc if svc is not None and svc.status == "active" else None
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The whole graph as networkx (built on first use: a walk over the catalog)."""
+        if self._graph is None:
+            g = nx.DiGraph()
+            for kind in SERVICE_KINDS.values():
+                g.add_node(_k(kind.id), type="kind")
+                for req in kind.requires:
+                    g.add_edge(_k(kind.id), _k(req), rel="requires")
+                for ref in kind.refers_to:
+                    g.add_edge(_k(kind.id), _k(ref), rel="refers_to")
+            services = self._services()
+            ids = {s.id for s in services}
+            for svc in services:
+                g.add_node(_s(svc.id), type="service")
+                for own in svc.kinds:
+                    g.add_edge(_s(svc.id), _k(own), rel="is_a")
+                for req in required_kinds(svc):
+                    g.add_edge(_s(svc.id), _k(req), rel="requires")
+                for ref in svc.refers_to:
+                    if ref in ids:
+                        g.add_edge(_s(svc.id), _s(ref), rel="refers_to")
+            self._graph = g
+        return self._graph
 
     def _check_cycles(self, services: list[Service]) -> None:
         lifted = nx.DiGraph()
@@ -78,9 +105,7 @@ class ReferralGraph:
             for req in kind.requires:
                 lifted.add_edge(kind.id, req)
         for svc in services:
-            for own in svc.kinds:
-                for req in {*svc.requires, *required_kinds(svc)}:
-                    lifted.add_edge(own, req)
+            lifted.add_edges_from(lifted_requires(svc))
         _raise_on_cycle(lifted, "requires")
         refs = nx.DiGraph(
             (u, v) for u, v, rel in self.graph.edges(data="rel") if rel == "refers_to" and u.startswith("service:")
@@ -98,9 +123,8 @@ class ReferralGraph:
         return self._cached(("kreq", kind), lambda: self._kind_requires(kind))  # type: ignore[no-any-return]
 
     def _kind_requires(self, kind: str) -> list[str]:
-        return sorted(
-            v.removeprefix("kind:") for _, v, rel in self.graph.out_edges(_k(kind), data="rel") if rel == "requires"
-        )
+        known = SERVICE_KINDS.get(kind)
+        return sorted(set(known.requires)) if known is not None else []
 
     def service_requires(self, service_id: str) -> list[str]:
         """Kinds a service requires: its own ``requires`` (and the kinds that give the documents
@@ -108,35 +132,28 @@ class ReferralGraph:
         return self._cached(("sreq", service_id), lambda: self._service_requires(service_id))  # type: ignore[no-any-return]
 
     def _service_requires(self, service_id: str) -> list[str]:
-        node = _s(service_id)
-        if node not in self.graph:
+        svc = self._active(service_id)
+        if svc is None:
             return []
-        out: set[str] = set()
-        for _, v, rel in self.graph.out_edges(node, data="rel"):
-            if rel == "requires":
-                out.add(v.removeprefix("kind:"))
-            elif rel == "is_a":
-                out.update(self.kind_requires(v.removeprefix("kind:")))
-        own = {v.removeprefix("kind:") for _, v, rel in self.graph.out_edges(node, data="rel") if rel == "is_a"}
-        return sorted(out - own)
+        out = set(required_kinds(svc))
+        for own in svc.kinds:
+            out.update(self.kind_requires(own))
+        return sorted(out - set(svc.kinds))
 
     def onward(self, service_id: str) -> tuple[list[str], list[str]]:
         """Where a service refers on: (service ids, kinds), both sorted."""
         return self._cached(("onward", service_id), lambda: self._onward(service_id))  # type: ignore[no-any-return]
 
     def _onward(self, service_id: str) -> tuple[list[str], list[str]]:
-        node = _s(service_id)
-        if node not in self.graph:
+        svc = self._active(service_id)
+        if svc is None:
             return [], []
-        services = sorted(
-            v.removeprefix("service:") for _, v, rel in self.graph.out_edges(node, data="rel") if rel == "refers_to"
-        )
+        services = sorted({ref for ref in svc.refers_to if self._active(ref) is not None})
         kinds: set[str] = set()
-        for _, v, rel in self.graph.out_edges(node, data="rel"):
-            if rel == "is_a":
-                kinds.update(
-                    w.removeprefix("kind:") for _, w, r in self.graph.out_edges(v, data="rel") if r == "refers_to"
-                )
+        for own in svc.kinds:
+            known = SERVICE_KINDS.get(own)
+            if known is not None:
+                kinds.update(known.refers_to)
         return services, sorted(kinds)
 
     def chain_length(self, service_id: str, satisfied: frozenset[str]) -> int:
@@ -164,13 +181,14 @@ _CACHE: weakref.WeakKeyDictionary[Catalog, tuple[int, ReferralGraph]] = weakref.
 
 
 def referral_graph(catalog: Catalog) -> ReferralGraph:
-    """The referral graph of the catalog, built again only when a change could alter it
-    (``Catalog.graph_revision``: a capacity or wording change does not)."""
+    """The live referral graph of the catalog (answers memoised until a change could alter
+    them: ``Catalog.graph_revision``; a capacity or wording change does not). Nothing here
+    walks the catalog: the catalog was checked for cycles service by service as it changed."""
     revision = catalog.graph_revision
     hit = _CACHE.get(catalog)
     if hit is not None and hit[0] == revision:
         return hit[1]
-    graph = ReferralGraph(catalog)
+    graph = ReferralGraph(catalog, check=False)
     _CACHE[catalog] = (revision, graph)
     return graph
 
@@ -180,8 +198,19 @@ def check_service(catalog: Catalog, service: Service) -> None:
 
     A change that leaves the service's graph facts as they are (capacity, hours,
     words), or that takes it out of service, cannot close one and is not checked again.
+    Otherwise only what the service can reach is walked: the kind graph (bounded by the
+    taxonomy) with the service's edges put in, and the services its ``refers_to`` reach.
     """
     current = catalog.get(service.id)
     if service.status != "active" or (current is not None and graph_facts(current) == graph_facts(service)):
         return
-    ReferralGraph(catalog, extra=service)
+    lifted = nx.DiGraph()
+    for kind in SERVICE_KINDS.values():
+        for req in kind.requires:
+            lifted.add_edge(kind.id, req)
+    lifted.add_edges_from(catalog.lifted_edges(without=service.id))
+    lifted.add_edges_from(lifted_requires(service))
+    _raise_on_cycle(lifted, "requires")
+    path = catalog.refers_path(service.refers_to, service.id, replacing=service)
+    if path is not None:
+        raise ReferralCycleError([_s(sid) for sid in [service.id, *path[:-1]]])

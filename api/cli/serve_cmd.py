@@ -59,10 +59,14 @@ def serve(
     else:
         from freechoice.api.app import create_app
         from freechoice.api.server import GunicornServer
+        from freechoice.api.state import preload_catalog
 
+        # the catalog loaded and tagged once, here, before the fork: workers start at once
+        # and share it (plain data only crosses the fork; each worker catches up on start)
+        preloaded = preload_catalog(settings) if settings.preload_catalog else None
         # the arbiter's own lines in the same format as the workers' (JSON by default)
         GunicornServer(
-            create_app,
+            lambda: create_app(preloaded=preloaded),
             bind=f"{host}:{port}",
             workers=workers,
             logconfig_dict=dict_config(settings.log_format, settings.log_level),

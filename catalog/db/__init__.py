@@ -1,6 +1,8 @@
 """freechoice.catalog.db: persistence (SQLAlchemy 2, Alembic migrations shipped in the package)."""
 
 from .catalog_store import (
+    CATALOG_CHANNEL,
+    CatalogFollower,
     ImportSummary,
     bump_revision,
     catalog_changes,
@@ -14,6 +16,8 @@ from .catalog_store import (
 from .engine import Database, RawJSON, alembic_config, write_transaction
 
 __all__ = [
+    "CATALOG_CHANNEL",
+    "CatalogFollower",
     "Database",
     "ImportSummary",
     "RawJSON",

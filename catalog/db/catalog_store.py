@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, Text, func, insert, select, update
+from sqlalchemy import Table, Text, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from freechoice.catalog.bulk import gc_paused
@@ -20,6 +20,8 @@ from .engine import RawJSON
 from .tables import CatalogState, OrganizationRow, ServiceRow, ServiceVersion
 
 __all__ = [
+    "CATALOG_CHANNEL",
+    "CatalogFollower",
     "ImportSummary",
     "bump_revision",
     "catalog_changes",
@@ -30,6 +32,13 @@ __all__ = [
     "save_service",
     "service_records",
 ]
+
+
+CATALOG_CHANNEL = "freechoice_catalog"
+"""The PostgreSQL NOTIFY channel every catalog write signals on (payload: the new revision)."""
+
+
+_IN_BATCH = 10_000
 
 
 def _now() -> dt.datetime:
@@ -47,7 +56,11 @@ def bump_revision(session: Session) -> int:
     if done.rowcount == 0:  # type: ignore[attr-defined]
         session.add(CatalogState(id=1, revision=1))
         session.flush()
-    return current_revision(session)
+    rev = current_revision(session)
+    if session.get_bind().dialect.name == "postgresql":
+        # delivered when (and only if) the transaction commits: listening workers apply it at once
+        session.execute(text("SELECT pg_notify(:channel, :rev)"), {"channel": CATALOG_CHANNEL, "rev": str(rev)})
+    return rev
 
 
 def save_organization(session: Session, org: Organization, actor: str) -> None:
@@ -113,6 +126,50 @@ def catalog_changes(session: Session, since: int) -> tuple[list[Organization], l
     return orgs, services, rev
 
 
+class CatalogFollower:
+    """Follows the catalog one change at a time: each call to :meth:`changes` reads only
+    the services written after the last revision seen (the revision is a change sequence:
+    a missed signal is caught up by the next call), and, only when some revision step is
+    not a service row's (an organisation write), the organisations whose ``updated_at``
+    moved; never the whole catalog."""
+
+    def __init__(self, session: Session, revision: int) -> None:
+        self.revision = revision
+        self._org_stamps = self._stamps(session)
+
+    @staticmethod
+    def _stamps(session: Session) -> dict[str, dt.datetime]:
+        return {oid: at for oid, at in session.execute(select(OrganizationRow.id, OrganizationRow.updated_at))}
+
+    def changes(self, session: Session) -> tuple[list[Organization], list[Service], int]:
+        """Organisations and services changed since the last call, and the revision now."""
+        rev = current_revision(session)
+        if rev == self.revision:
+            return [], [], rev
+        rows = session.execute(
+            select(ServiceRow.revision, func.cast(ServiceRow.data, Text)).where(ServiceRow.revision > self.revision)
+        ).all()
+        services = [Service.model_validate_json(t) for _, t in rows]
+        # Every write moves the revision by one and a service write stamps its row with it:
+        # when the changed rows account for every step, no organisation changed.
+        # (rows written after ``rev`` was read explain nothing below it)
+        if len({r for r, _ in rows if r <= rev}) >= rev - self.revision:
+            self.revision = rev
+            return [], services, rev
+        stamps = self._stamps(session)
+        moved = [oid for oid, at in stamps.items() if self._org_stamps.get(oid) != at]
+        orgs = (
+            [
+                Organization.model_validate(d)
+                for d in session.scalars(select(OrganizationRow.data).where(OrganizationRow.id.in_(moved)))
+            ]
+            if moved
+            else []
+        )
+        self._org_stamps, self.revision = stamps, rev
+        return orgs, services, rev
+
+
 def service_records(session: Session) -> tuple[list[Organization], list[dict[str, Any]]]:
     """Organisations and services' stored JSON, without building a catalog (for exports)."""
     with gc_paused():
@@ -157,13 +214,16 @@ def _import_catalog(
             org_changes += 1
             org_row.name, org_row.data, org_row.updated_by, org_row.updated_at = org.name, org_data, actor, now
     session.flush()
+    if org_changes:  # a revision of their own, that no service row accounts for (see CatalogFollower)
+        bump_revision(session)
     rev = current_revision(session) + 1  # the revision this import becomes, if it changes anything
     services = list(services)
-    existing = (
-        {r.id: r for r in session.scalars(select(ServiceRow).where(ServiceRow.id.in_([s.id for s in services])))}
-        if services
-        else {}
-    )
+    ids = [s.id for s in services]
+    existing: dict[str, ServiceRow] = {}
+    for i in range(0, len(ids), _IN_BATCH):  # PostgreSQL takes at most 65,535 parameters a statement
+        existing.update(
+            (r.id, r) for r in session.scalars(select(ServiceRow).where(ServiceRow.id.in_(ids[i : i + _IN_BATCH])))
+        )
     new_rows: list[dict[str, Any]] = []
     new_versions: list[dict[str, Any]] = []
     data: Any
@@ -204,6 +264,6 @@ def _import_catalog(
         session.execute(insert(cast(Table, ServiceRow.__table__)), new_rows)
     if new_versions:
         session.execute(insert(cast(Table, ServiceVersion.__table__)), new_versions)
-    if created or updated or org_changes:
+    if created or updated:
         bump_revision(session)
     return ImportSummary(created, updated, unchanged)

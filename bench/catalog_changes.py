@@ -1,0 +1,252 @@
+"""Catalog changes at scale, side by side with the 1,000-service baseline in one run.
+
+For each catalog size (generated fictional services on PostgreSQL), starts the product
+(`freechoice serve --workers 2`) and prints:
+
+* start: seconds until both workers logged "catalog loaded", without a snapshot (cold)
+  and again with the snapshot the first start wrote (warm);
+* memory: resident set size of each worker after start, and after 100 capacity changes;
+* one capacity change (`PATCH /services/{id}/capacity`): time to answer (median, max);
+  time until every worker logged it applied (by LISTEN/NOTIFY: the workers' poll is set
+  to an hour, so only the notification can bring it);
+* p99 of option lists from 4 concurrent clients without changes and while a capacity
+  change is made every 0.2 s.
+
+The 100,000 run takes minutes (generating and importing the catalog): it is not part
+of the test suite.
+
+    python bench/catalog_changes.py [--sizes 1000,10000,100000] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from http_throughput import _bodies, _free_port, bench_database
+
+from freechoice.api.auth import create_key
+from freechoice.catalog import Organization
+from freechoice.catalog.db import Database, import_catalog, save_organization
+from freechoice.catalog.generate import generate_services
+
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+CHANGES = 100
+
+
+def _prepare(url: str, services: int) -> tuple[str, str, list[str]]:
+    db = Database(url)
+    db.upgrade()
+    orgs, svcs = generate_services(services)
+    with db.writing() as s:
+        import_catalog(s, orgs, svcs, actor="bench")
+        save_organization(s, Organization(id="org-bench", name="Bench (fictional)", sample=True), "bench")
+        admin = create_key(s, "org-bench", "admin", created_by="bench")[1]
+        cw = create_key(s, "org-bench", "caseworker", created_by="bench")[1]
+    db.dispose()
+    return admin, cw, [s.id for s in svcs[:: max(1, services // 50)]]
+
+
+def _lines(log: Path) -> list[dict]:
+    out = []
+    for raw in log.read_text(errors="replace").splitlines():
+        if raw.startswith("{"):
+            try:
+                out.append(json.loads(raw))
+            except ValueError:
+                pass
+    return out
+
+
+def _until(what, bound: float = 600.0, step: float = 0.005):  # type: ignore[no-untyped-def]
+    end = time.monotonic() + bound
+    while time.monotonic() < end:
+        got = what()
+        if got:
+            return got
+        time.sleep(step)
+    raise SystemExit("bench: a condition did not hold in time")
+
+
+class Server:
+    def __init__(self, url: str, snapshot: Path, log: Path) -> None:
+        self.port, self.log = _free_port(), log
+        env = dict(
+            os.environ,
+            FREECHOICE_DATABASE_URL=url,
+            FREECHOICE_CATALOG_SNAPSHOT=str(snapshot),
+            FREECHOICE_CATALOG_CHECK_SECONDS="3600",
+            FREECHOICE_LOG_FORMAT="json",
+            FREECHOICE_RETENTION_INTERVAL_SECONDS="0",
+        )
+        cmd = [sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(self.port), "--workers", "2"]
+        start = time.perf_counter()
+        self.proc = subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        loaded = _until(lambda: [r for r in _lines(log) if r.get("message") == "catalog loaded"][1:] and True)
+        self.start_seconds = time.perf_counter() - start
+        assert loaded
+        self.pids = sorted({r["worker_pid"] for r in _lines(log) if r.get("message") == "catalog loaded"})
+        _until(lambda: self._up())
+
+    def _up(self) -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def rss_mb(self) -> list[str]:
+        """Per worker: resident set size, and in brackets its proportional share (PSS:
+        pages shared with the other worker and the parent counted in part)."""
+        out = []
+        for pid in self.pids:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+            kb = {line.split(":")[0]: int(line.split()[1]) for line in rollup[1:] if line.split()[1].isdigit()}
+            out.append(f"{kb['Rss'] / 1024:.0f} ({kb['Pss'] / 1024:.0f})")
+        return out
+
+    def applied(self, revision: int) -> bool:
+        seen = {
+            r["worker_pid"]
+            for r in _lines(self.log)
+            if r.get("message") == "catalog changes applied" and r.get("revision", 0) >= revision
+        }
+        return seen >= set(self.pids)
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(60)
+
+
+def _revision(url: str) -> int:
+    from freechoice.catalog.db import current_revision
+
+    db = Database(url)
+    with db.session() as s:
+        rev = current_revision(s)
+    db.dispose()
+    return rev
+
+
+class Changer:
+    """Capacity changes by an admin, each with the ETag of the last answer."""
+
+    def __init__(self, port: int, token: str, ids: list[str]) -> None:
+        self.client = httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=60
+        )
+        self.ids, self.etags, self.n = ids, {}, 0
+        self.answer_ms: list[float] = []
+
+    def change(self) -> None:
+        sid = self.ids[self.n % len(self.ids)]
+        status = ("full", "waitlist", "open")[self.n % 3]
+        self.n += 1
+        if sid not in self.etags:
+            self.etags[sid] = self.client.get(f"/services/{sid}").headers["etag"]
+        t0 = time.perf_counter()
+        r = self.client.patch(
+            f"/services/{sid}/capacity", json={"status": status}, headers={"If-Match": self.etags[sid]}
+        )
+        self.answer_ms.append((time.perf_counter() - t0) * 1000)
+        assert r.status_code == 200, r.text
+        self.etags[sid] = r.headers["etag"]
+
+
+def _p99_option_lists(port: int, token: str, n: int, during: Changer | None) -> float:
+    bodies = _bodies(n)
+    lat: list[float] = []
+    stop = threading.Event()
+
+    def client(part: list[dict]) -> None:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=60
+        ) as c:
+            for b in part:
+                t0 = time.perf_counter()
+                r = c.post("/option-lists", json=b)
+                lat.append((time.perf_counter() - t0) * 1000)
+                assert r.status_code == 201, r.text
+
+    def changes() -> None:
+        while not stop.wait(0.2):
+            assert during is not None
+            during.change()
+
+    threads = [threading.Thread(target=client, args=(bodies[i::4],)) for i in range(4)]
+    changer = threading.Thread(target=changes) if during is not None else None
+    for t in [*threads, *([changer] if changer else [])]:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    if changer:
+        changer.join()
+    return statistics.quantiles(lat, n=100)[98]
+
+
+def measure(size: int, postgres: str, folder: Path, requests: int) -> dict[str, str]:
+    row: dict[str, str] = {}
+    with bench_database("postgresql", postgres, folder, f"cc{size}") as url:
+        admin, cw, ids = _prepare(url, size)
+        snapshot = folder / f"snapshot-{size}.json"
+        cold = Server(url, snapshot, folder / f"cold-{size}.log")
+        row["serve --workers 2 start, cold (s)"] = f"{cold.start_seconds:.1f}"
+        cold.stop()
+        server = Server(url, snapshot, folder / f"warm-{size}.log")
+        row["serve --workers 2 start, snapshot (s)"] = f"{server.start_seconds:.1f}"
+        row["RSS (PSS) per worker after start (MB)"] = " / ".join(server.rss_mb())
+        changer = Changer(server.port, admin, ids)
+        seen_ms = []
+        for _ in range(10):
+            changer.change()
+            t0 = time.perf_counter()
+            rev = _revision(url)
+            _until(lambda rev=rev: server.applied(rev), bound=60, step=0.002)
+            seen_ms.append((time.perf_counter() - t0) * 1000 + changer.answer_ms[-1])
+        row["capacity change answer, median / max (ms)"] = (
+            f"{statistics.median(changer.answer_ms):.0f} / {max(changer.answer_ms):.0f}"
+        )
+        row["seen by every worker, median / max (ms)"] = f"{statistics.median(seen_ms):.0f} / {max(seen_ms):.0f}"
+        quiet = _p99_option_lists(server.port, cw, requests, None)
+        busy = _p99_option_lists(server.port, cw, requests, changer)
+        row["p99 option list without / during changes (ms)"] = f"{quiet:.0f} / {busy:.0f} ({busy / quiet:.2f}x)"
+        while changer.n < CHANGES:
+            changer.change()
+        _until(lambda: server.applied(_revision(url)), bound=60)
+        row[f"RSS (PSS) per worker after {CHANGES} changes (MB)"] = " / ".join(server.rss_mb())
+        server.stop()
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000", help="catalog sizes; 1000 is always run first")
+    parser.add_argument("--postgres", default=PG)
+    parser.add_argument("--requests", type=int, default=400, help="option lists per p99 measurement")
+    args = parser.parse_args()
+    sizes = sorted({1000, *(int(s) for s in args.sizes.split(","))})
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = {}
+        for size in sizes:
+            print(f"measuring {size} services ...", file=sys.stderr, flush=True)
+            rows[size] = measure(size, args.postgres, Path(tmp), args.requests)
+    names = list(rows[sizes[0]])
+    width = max(len(n) for n in names)
+    print(f"{'':<{width}}  " + "  ".join(f"{s:>24,}" for s in sizes))
+    for name in names:
+        cells = [rows[s].get(name, "") for s in sizes]
+        print(f"{name:<{width}}  " + "  ".join(f"{c:>24}" for c in cells))
+
+
+if __name__ == "__main__":
+    main()
