@@ -116,15 +116,17 @@ class PageRequest:
         key: Callable[[Any], tuple[Any, ...]],
         item: Callable[[Any], Any],
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> FastJSONResponse:
-        """The page of ``rows`` (as read by :meth:`apply`), each rendered by ``item``."""
+        """The page of ``rows`` (as read by :meth:`apply`), each rendered by ``item``;
+        ``extra`` adds fields beside ``items`` and ``next`` (a :class:`Page` subclass's)."""
         more = len(rows) > self.limit
         rows = rows[: self.limit]
         next_url = self.next_url(key(rows[-1])) if more and rows else None
         headers = dict(headers or {})
         if next_url:
             headers["Link"] = f'<{next_url}>; rel="next"'
-        return FastJSONResponse({"items": [item(r) for r in rows], "next": next_url}, headers=headers)
+        return FastJSONResponse({"items": [item(r) for r in rows], "next": next_url, **(extra or {})}, headers=headers)
 
 
 class Paging:

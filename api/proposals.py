@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from freechoice.catalog.db import RawJSON
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralRow
-from freechoice.engine import Assessment, Choice, OptionList, StaleOptionList, choose, propose, shared_view
+from freechoice.engine import Assessment, Choice, OptionList, choose, propose, shared_view
 from freechoice.engine.casework import Programme, ScheduledTransfer
 from freechoice.engine.kpis import list_summary
 from freechoice.engine.pages import with_paged_options
@@ -195,13 +195,16 @@ def new_choice(
     assert asm is not None  # an option list always has its assessment (erased together)
     assessment = Assessment.model_validate(asm.data)
     if state is not None and not set(option_ids) <= set(ol.option_ids()):
-        # an option from a later page: built as the page shows it
-        try:
-            ol = with_paged_options(
-                ol, option_ids, assessment, state.current_catalog(), state.rules, children=state.children
-            )
-        except StaleOptionList:
-            pass  # choose() names the options it cannot find
+        # an option from a later page: built as the page shows it (as of now if the catalog moved on)
+        ol = with_paged_options(
+            ol,
+            option_ids,
+            assessment,
+            state.current_catalog(),
+            state.rules,
+            children=state.children,
+            allow_current=True,
+        )
     choice = choose(ol, option_ids, decision=decision, consent=consent, note=note, spending_plan=spending_plan or [])
     list_id = row.id
     schedule, plan = choice_cash_plan(ol, choice, programme or Programme(), dt.datetime.now(dt.UTC).date())

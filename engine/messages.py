@@ -67,6 +67,13 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "view-shown-on-request-flag": N_("(shown on request)"),
         "view-until": N_("{availability} until {date}"),
         "view-in-english": N_("(in English: no translation yet)"),
+        # a bounded list's later page when the catalog moved on since the list was made
+        "view-as-of-now": N_(
+            "The catalog changed since this list was made: these further options are as the catalog is now."
+        ),
+        "view-page-unreadable": N_(
+            "These further options cannot be shown from this link. Go back to the list and ask for more again."
+        ),
         "view-in-language": N_("(in {language}: no translation yet)"),
         "view-whole-in-english": N_(
             "There is no translation into the language asked for yet: this list is in English."

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow
-from freechoice.engine import Assessment, OptionList, StaleOptionList
+from freechoice.engine import Assessment, OptionList
 from freechoice.engine.handout import handout, handout_html
 from freechoice.engine.pages import with_paged_options
 from freechoice.engine.text import LANGUAGES
@@ -76,17 +76,16 @@ def get_handout(
         # the client chose from a later page of a bounded list: those options, built as the page shows them
         asm = db.get(AssessmentRow, row.assessment_id)
         if asm is not None:
-            try:
-                ol = with_paged_options(
-                    ol,
-                    chosen,
-                    Assessment.model_validate(asm.data),
-                    state.current_catalog(),
-                    state.rules,
-                    children=state.children,
-                )
-            except StaleOptionList:
-                pass  # the catalog moved on: the handout shows the chosen options the list holds
+            # built exactly as the page showed them, or as the catalog is now if it moved on since
+            ol = with_paged_options(
+                ol,
+                chosen,
+                Assessment.model_validate(asm.data),
+                state.current_catalog(),
+                state.rules,
+                children=state.children,
+                allow_current=True,
+            )
     client_lang = lang
     audited_read(
         db, who, "option_list", list_id, row.client_ref, view="handout", lang=client_lang, chosen=chosen is not None

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralRow
-from freechoice.engine import Assessment, BadCursor, Option, OptionList, StaleOptionList, options_page
+from freechoice.engine import Assessment, BadCursor, Option, OptionList, options_page
 from freechoice.engine.paging import encode_cursor
 
 from ..auth import Principal
 from ..conditional import ETAG, NOT_MODIFIED, IfNoneMatch, not_modified
 from ..deps import DbSession, State, require_role
-from ..pagination import PageRequest, Paging, page_of
+from ..pagination import Page, PageRequest, Paging, link_header, page_of
 from ..params import ClientRefQuery, PathId
 from ..problems import ProblemError
 from ..proposals import new_choice, new_option_list
@@ -36,6 +36,33 @@ OPTION_LISTS = Paging("option-lists", keys=(dt.datetime, str), descending=True)
 # a need's options after the first ones; the cursor is the engine's (freechoice.engine.paging)
 NEED_OPTIONS = Paging("options", keys=(int,), default=10, maximum=100)
 NeedPath = Annotated[str, Path(max_length=64, description="A need on the list (its `need` field).")]
+
+
+class NeedOptionsPage(Page[Option]):
+    """A page of one need's options. When the catalog or rules have changed since the list
+    was made (every capacity change does), the page cannot be rebuilt exactly: it is then
+    built from the catalog and rules in force now, leaving out every option the list
+    already shows, and ``as_of_now`` says so."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [],
+                    "next": None,
+                    "as_of_now": True,
+                    "catalog_version": "sample-8",
+                    "rules_version": "2026.11",
+                }
+            ]
+        }
+    )
+    as_of_now: bool = Field(
+        description="True: the catalog or rules changed since the list was made, so this page is the need's "
+        "further options as they are now (none the list already shows), not as they were when it was made"
+    )
+    catalog_version: str = Field(description="The catalog version this page was built from")
+    rules_version: str = Field(description="The rules version this page was built from")
 
 
 class ChoiceCreate(BaseModel):
@@ -115,9 +142,13 @@ def get_option_list(
     "/option-lists/{list_id}/needs/{need}/options",
     response_model=None,
     responses={
-        **page_of(Option, "The need's options from the cursor on, in the list's order"),
+        200: {
+            "model": NeedOptionsPage,
+            "description": "The need's options from the cursor on, in the list's order (`as_of_now`: built from "
+            "the catalog and rules in force now, because they changed since the list was made)",
+            "headers": link_header(),
+        },
         404: {"description": "No such option list, or the need is not on it"},
-        409: {"description": "The rules or catalog in force are not the ones the list was made from"},
     },
     summary="A page of one need's options (the ones after the first, from `more.cursor`)",
 )
@@ -153,6 +184,7 @@ def get_need_options(
             cursor=None if start is None else encode_cursor(start),
             count=page.limit,
             children=state.children,
+            allow_current=True,
         )
     except BadCursor as err:
         raise ProblemError(
@@ -160,8 +192,6 @@ def get_need_options(
             "invalid cursor: follow `more.cursor` or the `next` link of a page of this need",
             errors=[{"field": "query.cursor", "message": str(err)}],
         ) from None
-    except StaleOptionList as err:
-        raise ProblemError(409, f"{err}: make a new option list to see the options now") from None
     audited_read(db, who, "option_list", list_id, client_ref, need=need, start=built_page.start)
     end = built_page.start + len(built_page.items)
     rows: list[Any] = list(built_page.items)
@@ -171,6 +201,11 @@ def get_need_options(
         rows,
         key=lambda _: (end,),
         item=lambda o: o.model_dump(mode="json"),
+        extra={
+            "as_of_now": built_page.as_of_now,
+            "catalog_version": built_page.catalog_version,
+            "rules_version": built_page.rules_version,
+        },
     )
 
 

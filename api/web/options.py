@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from freechoice.catalog import NEEDS
 from freechoice.catalog.db.tables import AssessmentRow, OptionListRow
-from freechoice.engine import Assessment, BadCursor, OptionList, OptionsPage, StaleOptionList, options_page
+from freechoice.engine import Assessment, BadCursor, OptionList, OptionsPage, options_page
 from freechoice.engine.contact import contact_card
 
 from ..records import audited_read
@@ -52,7 +52,8 @@ def _later_page(
     request: Request, row: OptionListRow, ol: OptionList, need: str, cursor: str, count: int
 ) -> OptionsPage | None:
     """A page of a need's options after the ones the list shows: the same paging as
-    ``GET /option-lists/{id}/needs/{need}/options`` (None when it cannot be rebuilt)."""
+    ``GET /option-lists/{id}/needs/{need}/options``, as of now when the catalog moved on
+    since the list was made (None when the cursor names no page of the need)."""
     state = request.app.state.freechoice
     with state.db.session() as s:
         asm = s.get(AssessmentRow, row.assessment_id)
@@ -69,8 +70,9 @@ def _later_page(
             cursor=cursor,
             count=count,
             children=state.children,
+            allow_current=True,
         )
-    except (BadCursor, StaleOptionList, LookupError):
+    except (BadCursor, LookupError):
         return None
 
 
@@ -95,6 +97,7 @@ def show_options(
         shown = list(n.options)
         next_cursor = n.more.cursor if n.more is not None else None
         left = n.more.count if n.more is not None else 0
+        note: str | None = None  # said above the need's later options when they are not as the list made them
         if n.more is not None and (everything or (need == n.need and cursor)):
             # "show more" of a bounded list: the need's next page (every page with "show everything")
             page = _later_page(
@@ -105,10 +108,14 @@ def show_options(
                 n.more.cursor if everything else str(cursor),
                 n.more.count if everything else (ol.limit or TOP),
             )
-            if page is not None:
+            if page is None:
+                note = words.say("view-page-unreadable")
+            else:
                 shown += page.items
                 next_cursor = page.next_cursor
                 left = page.total - page.start - len(page.items)
+                if page.as_of_now:
+                    note = words.say("view-as-of-now")
         options = [{"option": o, "card": contact_card(o, catalog, words.lang)} for o in shown]
         top = len(options) if need == n.need and cursor else TOP
         needs.append(
@@ -121,6 +128,7 @@ def show_options(
                 if next_cursor and left and not everything
                 else None,
                 "left": left,
+                "note": note,
             }
         )
     return PAGES.render(

@@ -134,11 +134,14 @@ def test_the_handout_says_how_many_more_options_there_are(paged):
     assert f"and {need['more']['count']} more" in sheet.text
 
 
-def test_a_page_of_a_list_made_before_a_catalog_change_is_refused_not_rebuilt(paged):
-    """Runs last: it moves the catalog on. The stored list never changes; its later
-    pages are built only from the catalog it names, so after a change they are a 409."""
+def test_after_a_capacity_change_later_pages_are_served_as_the_catalog_is_now(paged):
+    """Runs last: it moves the catalog on. The stored list never changes; its later pages
+    cannot be rebuilt exactly any more, so they are served as the catalog is now, say so,
+    and hold none of the options the list already shows."""
     ol, need = _paged_need(paged)
     url = f"/option-lists/{ol['id']}/needs/{need['need']}/options"
+    before = paged.client.get(url, params={"cursor": need["more"]["cursor"]}, headers=paged.as_("cw_a")).json()
+    assert before["as_of_now"] is False and before["catalog_version"] == ol["catalog_version"]
     svc = paged.client.get("/services/svc-songkhla-wage-claim", headers=paged.as_("partner_x"))
     changed = paged.client.patch(
         "/services/svc-songkhla-wage-claim/capacity",
@@ -146,6 +149,24 @@ def test_a_page_of_a_list_made_before_a_catalog_change_is_refused_not_rebuilt(pa
         headers={**paged.as_("partner_x"), "If-Match": svc.headers["etag"]},
     )
     assert changed.status_code == 200, changed.text
-    r = paged.client.get(url, params={"cursor": need["more"]["cursor"]}, headers=paged.as_("cw_a"))
-    assert r.status_code == 409 and "make a new option list" in r.json()["detail"]
+    r = paged.client.get(url, params={"cursor": need["more"]["cursor"], "limit": 1}, headers=paged.as_("cw_a"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["as_of_now"] is True
+    assert body["catalog_version"] != ol["catalog_version"] and body["rules_version"] == ol["rules_version"]
+    later = every_item(paged.client, url, params={"cursor": need["more"]["cursor"]}, headers=paged.as_("cw_a"))
+    shown = {s for o in need["options"] for s in [o["service_id"], *(a["service_id"] for a in o["alternatives"])]}
+    assert later, "the need still has further options now"
+    assert not shown & {o["service_id"] for o in later}  # nothing the list already shows
+    # the same options a new list made now offers for the need, less the ones already shown
+    fresh = paged.client.post("/option-lists", json=BODY, headers=paged.as_("cw_a")).json()
+    now = next(n for n in fresh["needs"] if n["need"] == need["need"])
+    expected = [o["service_id"] for o in now["options"]] + [rest[0] for rest in (now["more"] or {}).get("rest", [])]
+    assert [o["service_id"] for o in later] == [s for s in expected if s not in shown]
+    # an option of such a page can be chosen
+    made = paged.client.post(
+        f"/option-lists/{ol['id']}/choices", json={"option_ids": [later[-1]["option_id"]]}, headers=paged.as_("cw_a")
+    )
+    assert made.status_code == 201, made.text
+    assert [d["service_id"] for d in made.json()["referrals"]] == [later[-1]["service_id"]]
     assert paged.client.get(f"/option-lists/{ol['id']}", headers=paged.as_("cw_a")).json() == ol

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from freechoice.catalog import Catalog, Service, ServiceArea
+from freechoice.catalog.models import Capacity
 from freechoice.engine import BadCursor, StaleOptionList, load_rules, options_page, propose
 from freechoice.engine.options import OptionList
 from freechoice.engine.render import render_detail, render_option_list
@@ -174,8 +175,11 @@ def test_bad_cursors_unknown_needs_and_changed_catalogs_are_refused():
     with pytest.raises(LookupError):
         options_page(ol, a, cat, RULES, "debt")
     changed = Catalog(cat.organizations.values(), list(cat)[1:], sample=True)
-    with pytest.raises(StaleOptionList):
+    with pytest.raises(StaleOptionList):  # unless the caller takes the page as the catalog is now
         options_page(ol, a, changed, RULES, need.need, cursor=need.more.cursor)
+    for cursor in ["not-a-cursor", encode_cursor(1000)]:  # damaged or past the end: refused as of now too
+        with pytest.raises(BadCursor):
+            options_page(ol, a, changed, RULES, need.need, cursor=cursor, allow_current=True)
 
 
 @PROPS
@@ -190,3 +194,77 @@ def test_later_pages_keep_the_safety_promises(a, cat, limit):
         assert len(ids) == len(set(ids))
         for oid in ids:
             assert (n.need, oid.split("/", 1)[1]) not in excluded
+
+
+def _services(o) -> set[str]:
+    return {o.service_id, *(x.service_id for x in o.alternatives)}
+
+
+@PROPS
+@given(
+    a=assessments(),
+    cat=remote_heavy_catalogs(),
+    limit=st.integers(1, 4),
+    count=st.integers(1, 7),
+    changes=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["open", "waitlist", "full"])), min_size=1),
+    removed=st.integers(0, 10**6),
+)
+def test_after_a_capacity_change_later_pages_are_served_as_of_now(a, cat, limit, count, changes, removed):
+    """The catalog moves on after the list is made (capacity changes, a service gone):
+    its later pages are still served, marked as of now, built from the catalog as it is
+    now, with no option the list already shows, and every exclusion as it applies now."""
+    ol = propose(a, cat, RULES, all_needs=True, limit=limit)
+    services = list(cat)
+    for i, status in changes:
+        k = i % len(services)
+        services[k] = services[k].model_copy(update={"capacity": Capacity(status=status)})
+    del services[removed % len(services)]
+    now = Catalog(cat.organizations.values(), services, sample=True)
+    moved = now.version != cat.version
+    unbounded_now = propose(a, now, RULES, all_needs=True)
+    excluded_now = {(e.need, e.service_id) for e in unbounded_now.excluded if not e.on_request}
+    for n in ol.needs:
+        if n.more is None:
+            continue
+        shown = set().union(*(_services(o) for o in n.options))
+        paged = []
+        cursor: str | None = n.more.cursor
+        while cursor is not None:
+            page = options_page(ol, a, now, RULES, n.need, cursor=cursor, count=count, allow_current=True)
+            assert len(page.items) <= count
+            assert page.as_of_now == moved  # said plainly whenever the catalog moved on
+            assert (page.catalog_version, page.rules_version) == (now.version, RULES.version)
+            paged += page.items
+            cursor = page.next_cursor
+        ids = [o.option_id for o in paged]
+        assert len(ids) == len(set(ids))
+        for o in paged:
+            assert not _services(o) & shown  # nothing the list already shows
+            assert not {(n.need, s) for s in _services(o)} & excluded_now  # exclusions as they are now
+        if moved:
+            # exactly the need's options now, less the ones already shown: nothing hidden
+            expected = [o for o in next(x for x in unbounded_now.needs if x.need == n.need).options]
+            expected = [o for o in expected if not _services(o) & shown]
+            assert [o.model_dump() for o in paged] == [o.model_dump() for o in expected]
+
+
+def test_a_choice_can_take_an_option_from_a_page_served_as_of_now():
+    from freechoice.engine.pages import with_paged_options
+
+    cat = remote_heavy_catalogs_fixed(3)
+    a = _client({"psychosocial": 4, "housing": 4})
+    ol = propose(a, cat, RULES, limit=1)
+    need = next(n for n in ol.needs if n.more is not None)
+    first = next(iter(cat))
+    now = Catalog(
+        cat.organizations.values(),
+        [first.model_copy(update={"capacity": Capacity(status="waitlist")}), *list(cat)[1:]],
+        sample=True,
+    )
+    page = options_page(ol, a, now, RULES, need.need, cursor=need.more.cursor, allow_current=True)
+    assert page.as_of_now and page.items
+    wanted = page.items[-1].option_id
+    with pytest.raises(StaleOptionList):
+        with_paged_options(ol, [wanted], a, now, RULES)
+    grown = with_paged_options(ol, [wanted], a, now, RULES, allow_current=True)
+    assert wanted in grown.option_ids()

@@ -85,3 +85,44 @@ def test_show_more_pages_through_a_need_and_everything_shows_every_page(bounded_
     everything = c.get(f"/web/options/{list_id}?show=all").text
     total = sum(len(n["options"]) + (n["more"]["count"] if n["more"] else 0) for n in served["needs"])
     assert len(re.findall(r'<article class="card"', everything)) == total
+
+
+def test_a_bad_cursor_shows_a_plain_message_not_nothing(bounded_site):
+    c = bounded_site.browser("cw-a")
+    list_id = _intake(c)
+    served = c.get(f"/option-lists/{list_id}").json()
+    need = next(n for n in served["needs"] if n["more"] is not None)
+    page = c.get(f"/web/options/{list_id}?need={need['need']}&cursor=damaged")
+    assert page.status_code == 200
+    assert "These further options cannot be shown from this link" in page.text
+
+
+def test_after_a_capacity_change_show_more_shows_the_options_as_of_now_and_says_so(bounded_site):
+    """Runs last: it moves the catalog on."""
+    from freechoice.api.auth import create_key
+    from freechoice.api.web.views import ClientWords
+
+    c = bounded_site.browser("cw-a")
+    list_id = _intake(c)
+    served = c.get(f"/option-lists/{list_id}").json()
+    need = next(n for n in served["needs"] if n["more"] is not None)
+    url = f"/web/options/{list_id}?need={need['need']}&cursor={need['more']['cursor']}"
+    note = "The catalog changed since this list was made: these further options are as the catalog is now."
+    assert note not in c.get(url).text  # the catalog the list was made from: no note
+    with bounded_site.app.state.freechoice.db.writing() as s:
+        key = create_key(s, PARTNER_X, "partner", created_by="test")[1]
+    partner = {"Authorization": f"Bearer {key}"}
+    svc = c.get("/services/svc-songkhla-wage-claim", headers=partner)
+    changed = c.patch(
+        "/services/svc-songkhla-wage-claim/capacity",
+        json={"status": "waitlist"},
+        headers={**partner, "If-Match": svc.headers["etag"]},
+    )
+    assert changed.status_code == 200, changed.text
+    later = c.get(f"/option-lists/{list_id}/needs/{need['need']}/options", params={"cursor": need["more"]["cursor"]})
+    assert later.json()["as_of_now"] and later.json()["items"]
+    page = c.get(url)
+    assert page.status_code == 200 and note in page.text
+    assert later.json()["items"][0]["service_name"] in _cards(page.text)  # shown, not hidden
+    thai = c.get(url + "&lang=th")
+    assert ClientWords("th").say("view-as-of-now") in thai.text and note not in thai.text
