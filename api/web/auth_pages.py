@@ -101,9 +101,10 @@ def login(
     if not outcome.ok:
         _ = translator(user_language(request, None))
         if outcome.locked_until is not None:
+            until = outcome.locked_until.strftime("%H:%M")
             error = _(
                 "Too many wrong passwords: this account is locked until %(time)s UTC. An administrator can unlock it.",
-                time=f"{outcome.locked_until:%H:%M}",
+                time=until,
             )
         else:
             error = _("The username or the password is wrong.")

@@ -23,7 +23,6 @@ from .deps import PAGES, Caseworker
 from .i18n import LANGUAGE_NAMES, N_
 from .intake_form import (
     CLIENT_LANGUAGES,
-    COUNTRIES,
     DOCUMENT_TEXT,
     FIELD_LABELS,
     FORM_LANGUAGE_SLOTS,
@@ -32,10 +31,12 @@ from .intake_form import (
     PLAN_TEXT,
     WORK_LIMIT_TEXT,
     assessment_of,
+    countries_in,
     field_errors,
     form_of,
 )
 from .security import WebError
+from .templating import user_language
 
 __all__ = ["client_language", "own_draft", "router"]
 
@@ -77,7 +78,7 @@ def _render(
             "draft_id": draft_id,
             "errors": errors,
             "categories": [(CATEGORIES[c], needs) for c, needs in by_category.items()],
-            "countries": COUNTRIES,
+            "countries": countries_in(user_language(request, request.state.web_person)),
             "client_languages": CLIENT_LANGUAGES,
             "language_slots": languages[:FORM_LANGUAGE_SLOTS],
             "plans": PLAN_TEXT,

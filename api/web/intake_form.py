@@ -15,6 +15,7 @@ import pycountry
 
 from freechoice.catalog import NEEDS, Problem
 from freechoice.catalog.taxonomy import DOCUMENT_STATUSES, PARTIES, PLANS, WORK_LIMITS
+from freechoice.engine.text import country_display_name
 
 from .i18n import N_
 
@@ -29,6 +30,7 @@ __all__ = [
     "PLAN_TEXT",
     "WORK_LIMIT_TEXT",
     "assessment_of",
+    "countries_in",
     "field_errors",
     "form_of",
 ]
@@ -88,6 +90,13 @@ CLIENT_LANGUAGES = {
 }
 FORM_LANGUAGE_SLOTS = 3
 COUNTRIES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
+
+
+def countries_in(lang: str) -> list[tuple[str, str]]:
+    """Every country as ``(code, name in lang)``, in the order of their names."""
+    named = [(code, country_display_name(code, lang) or name) for code, name in COUNTRIES]
+    return sorted(named, key=lambda c: c[1])
+
 
 #: the form's fields by the words their labels show (for the list of problems at the top)
 FIELD_LABELS = {

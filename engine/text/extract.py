@@ -1,13 +1,17 @@
 """Extracting the message template (``freechoice.pot``) from the code and the bundled rule packs.
 
 Sources: every ``N_("...")`` in the engine and in the catalog's taxonomy (Babel's Python
-extractor), and every text a person reads in the bundled rule packs (``exclude``,
+extractor), every text a person reads in the bundled rule packs (``exclude``,
 ``caution``, ``on_request``, ``reason``: :func:`extract_rule_pack`, usable from
-``babel.cfg`` as ``[freechoice.engine.text.extract.extract_rule_pack: rules/*.yaml]``).
+``babel.cfg`` as ``[freechoice.engine.text.extract.extract_rule_pack: rules/*.yaml]``),
+and the words of the web workspace's pages: ``_()``, ``c_()``, ``N_()`` and
+``{% trans %}`` in ``freechoice.api.web``'s Python and Jinja2 templates (found by
+location only: extracting never imports the web layer).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from collections.abc import Collection, Iterator, Mapping
 from importlib import resources
@@ -26,7 +30,16 @@ __all__ = ["RULE_TEXT_KEYS", "extract_rule_pack", "extract_template", "rule_pack
 #: the effect keys of a rule whose value is read by a person
 RULE_TEXT_KEYS = ("exclude", "caution", "on_request", "reason")
 _BUNDLED_PACKS = ("core.yaml", "default.yaml")
-_PY_KEYWORDS = {"N_": None, "_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+_PY_KEYWORDS = {
+    "N_": None,
+    "_": None,
+    "c_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
+#: how the pages' templates are read (as ``freechoice.api.web.templating`` sets up Jinja2)
+_JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}
 
 
 def rule_pack_texts(raw: Mapping[str, Any]) -> list[tuple[str, str, str]]:
@@ -51,6 +64,15 @@ def extract_rule_pack(
         yield 0, "N_", text, [f"rule {pack}/{rid} ({key})"]
 
 
+def _web_dir() -> Path | None:
+    """The folder of ``freechoice.api.web`` (without importing it); None when not installed."""
+    spec = importlib.util.find_spec("freechoice.api")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    web = Path(next(iter(spec.submodule_search_locations))) / "web"
+    return web if web.is_dir() else None
+
+
 def _sources() -> list[tuple[Path, str, str]]:
     """(file, method, path shown in the template) for every source of messages."""
     from freechoice import catalog, engine
@@ -66,6 +88,12 @@ def _sources() -> list[tuple[Path, str, str]]:
     rules_dir = Path(str(resources.files("freechoice.rules")))
     for name in _BUNDLED_PACKS:
         out.append((rules_dir / name, "freechoice.engine.text.extract.extract_rule_pack", f"rules/{name}"))
+    web = _web_dir()
+    if web is not None:
+        for py in sorted(web.rglob("*.py")):
+            out.append((py, "python", f"api/web/{py.relative_to(web).as_posix()}"))
+        for html in sorted((web / "templates").rglob("*.html")):
+            out.append((html, "jinja2", f"api/web/{html.relative_to(web).as_posix()}"))
     return out
 
 
@@ -74,7 +102,12 @@ def extract_template() -> Catalog:
     cat = Catalog(project="freechoice", version="0.1.0", domain=DOMAIN, fuzzy=False)
     for path, method, shown in _sources():
         for lineno, message, comments, context in extract_from_file(
-            method, str(path), keywords=_PY_KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True
+            method,
+            str(path),
+            keywords=_PY_KEYWORDS,
+            comment_tags=("TRANSLATORS:",),
+            options=_JINJA_OPTIONS if method == "jinja2" else None,
+            strip_comment_tags=True,
         ):
             cat.add(message, None, [(shown, lineno)], auto_comments=comments, context=context)
     return cat

@@ -99,7 +99,14 @@ def test_pybabel_with_babel_cfg_extracts_the_same_messages():
     root = POT.parents[3]
     with (root / "babel.cfg").open(encoding="utf-8") as f:
         method_map, options_map = parse_mapping_cfg(f)
-    found = {msg for _, _, msg, _, _ in extract_from_dir(str(root), method_map, options_map) if isinstance(msg, str)}
+    from babel.messages.extract import DEFAULT_KEYWORDS
+
+    keywords = {**DEFAULT_KEYWORDS, "c_": None}  # `-k c_`, as babel.cfg's first line says
+    found = {
+        msg
+        for _, _, msg, _, _ in extract_from_dir(str(root), method_map, options_map, keywords=keywords)
+        if isinstance(msg, str)
+    }
     from freechoice.engine.text.extract import extract_template
 
     assert found == {m.id for m in extract_template() if m.id}

@@ -22,6 +22,13 @@ SCRIPTS = {
     "lo": re.compile(r"[\u0e80-\u0eff]"),
 }
 _ONLY_FIELDS = re.compile(r"^[\s\W]*(\{[^{}]*\}[\s\W]*)*$")
+#: the pages' fields (``%(name)s``, from ``_()`` and ``{% trans %}``)
+_PERCENT_FIELD = re.compile(r"%\((\w+)\)[sd]")
+
+
+def _fields(text: str) -> list[str]:
+    """The fields of a message in either style (engine ``{name}``, pages ``%(name)s``)."""
+    return sorted([*placeholders(text), *(f"%{name}" for name in _PERCENT_FIELD.findall(text))])
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
@@ -34,7 +41,7 @@ def test_every_message_is_translated_and_keeps_its_placeholders(lang):
         if not m.string or m.fuzzy:
             missing.append(m.id)
             continue
-        if sorted(placeholders(m.id)) != sorted(placeholders(m.string)):
+        if _fields(m.id) != _fields(m.string):
             broken.append((m.id, m.string))
         # the text around the placeholders is in the language's own script
         if not _ONLY_FIELDS.match(m.string) and not SCRIPTS[lang].search(m.string):
@@ -52,6 +59,19 @@ def test_every_message_is_translated_and_keeps_its_placeholders(lang):
                 m.string,
             )
             assert "{" not in filled and "}" not in filled, (lang, m.string)
+            if "python-format" in m.flags:  # a page's message: fills with its own fields, no stray %
+                values = {name: "X" for name in _PERCENT_FIELD.findall(m.id)}
+                assert "%" not in (m.string % values), (lang, m.string)
+
+
+def test_the_words_of_the_pages_are_in_the_catalogs():
+    """Every word the web workspace's pages show is one of the messages checked above."""
+    from freechoice.api.web.i18n import page_messages
+
+    ids = {m.id for m in read_catalog("my") if m.id}
+    page = {message for message, _where in page_messages()}
+    assert page and not page - ids, sorted(page - ids)[:5]
+    assert {"Sign in", "Intake with the client", "Priority %(n)s", "Has no documents", "No night work"} <= ids
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
