@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from babel.numbers import get_currency_name
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -23,14 +24,16 @@ from freechoice.catalog import NEEDS, ChoiceError, Problem
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralRow
 from freechoice.engine import ALWAYS_SHARED, CONSENT_FIELDS, Assessment, OptionList, ReferralDraft, choose, shared_view
 from freechoice.engine.choices import CONSENT_FIELD_TEXT
+from freechoice.engine.text import format_money
 
 from ..proposals import new_choice
 from ..records import audited_read
 from .accounts import Person
 from .deps import PAGES, Caseworker
-from .i18n import N_
+from .i18n import N_, translator
 from .options import client_lang_of, own_option_list
 from .security import WebError
+from .templating import user_language
 from .views import shared_value
 
 __all__ = ["handout_url", "router"]
@@ -92,6 +95,26 @@ def _consent_rows(ol: OptionList, chosen: list[str], assessment: Assessment) -> 
     return rows
 
 
+def _in_words(problems: list[Problem], ol: OptionList, lang: str) -> list[Problem]:
+    """The spending plan's problems in the client's words (the library's are for
+    programs): a plan over the money, an amount that is not one."""
+    t = translator(lang)
+    out = []
+    for p in problems:
+        if p.field == "spending_plan" and isinstance(p.value, (int, float)):
+            money = ol.cash.amount_per_transfer * ol.cash.transfers
+            text = t(
+                N_("The plan adds up to %(total)s: more than the %(available)s the money brings."),
+                total=format_money(p.value, ol.cash.currency, t.lang),
+                available=format_money(money, ol.cash.currency, t.lang),
+            )
+            p = Problem(p.field, text, None, p.value)
+        elif p.field.startswith("spending_plan[") and p.field.endswith(".amount"):
+            p = Problem(p.field, t(N_("Write an amount of 0 or more, in figures.")), None, p.value)
+        out.append(p)
+    return out
+
+
 def _render(
     request: Request,
     ol: OptionList,
@@ -107,6 +130,7 @@ def _render(
     status: int = 200,
 ) -> Response:
     client_lang = client_lang_of(request, lang)
+    words_lang = client_lang or user_language(request, request.state.web_person)
     return PAGES.render(
         request,
         "choose.html",
@@ -124,7 +148,10 @@ def _render(
             "plan": plan or {},
             "plan_needs": [(nid, NEEDS[nid].label if nid in NEEDS else nid) for nid in ol.cash.plan_needs],
             "note": note,
-            "problems": problems or [],
+            "problems": _in_words(problems or [], ol, words_lang),
+            # amounts with the currency in words, never its code
+            "money": lambda amount: format_money(amount, ol.cash.currency, words_lang),
+            "currency_name": get_currency_name(ol.cash.currency, locale=words_lang),
             "shared_value": shared_value,
         },
         status=status,

@@ -22,7 +22,6 @@ from .accounts import Person
 from .deps import PAGES, Caseworker
 from .i18n import LANGUAGE_NAMES, N_
 from .intake_form import (
-    CLIENT_LANGUAGES,
     DOCUMENT_TEXT,
     FIELD_LABELS,
     FORM_LANGUAGE_SLOTS,
@@ -31,6 +30,7 @@ from .intake_form import (
     PLAN_TEXT,
     WORK_LIMIT_TEXT,
     assessment_of,
+    client_languages_in,
     countries_in,
     field_errors,
     form_of,
@@ -68,6 +68,7 @@ def _render(
     for need in sorted(NEEDS.values(), key=lambda n: n.order):
         by_category.setdefault(need.category, []).append(need)
     lang = client_language(request, form.get("languages") or [])
+    user_lang = user_language(request, request.state.web_person)
     languages = list(form.get("languages") or [])
     languages += [""] * (FORM_LANGUAGE_SLOTS - len(languages))
     return PAGES.render(
@@ -78,8 +79,8 @@ def _render(
             "draft_id": draft_id,
             "errors": errors,
             "categories": [(CATEGORIES[c], needs) for c, needs in by_category.items()],
-            "countries": countries_in(user_language(request, request.state.web_person)),
-            "client_languages": CLIENT_LANGUAGES,
+            "countries": countries_in(user_lang),
+            "client_languages": client_languages_in(user_lang),
             "language_slots": languages[:FORM_LANGUAGE_SLOTS],
             "plans": PLAN_TEXT,
             "documents": DOCUMENT_TEXT,

@@ -15,7 +15,7 @@ import pycountry
 
 from freechoice.catalog import NEEDS, Problem
 from freechoice.catalog.taxonomy import DOCUMENT_STATUSES, PARTIES, PLANS, WORK_LIMITS
-from freechoice.engine.text import country_display_name
+from freechoice.engine.text import country_display_name, language_display_name
 
 from .i18n import N_
 
@@ -30,6 +30,7 @@ __all__ = [
     "PLAN_TEXT",
     "WORK_LIMIT_TEXT",
     "assessment_of",
+    "client_languages_in",
     "countries_in",
     "field_errors",
     "form_of",
@@ -89,6 +90,19 @@ CLIENT_LANGUAGES = {
     "ta": "தமிழ் (Tamil)",
 }
 FORM_LANGUAGE_SLOTS = 3
+
+
+def client_languages_in(lang: str) -> dict[str, str]:
+    """The languages a client may speak, each by its own name and, in brackets, its
+    name in ``lang`` (the user's language) when that differs."""
+    out = {}
+    for code, label in CLIENT_LANGUAGES.items():
+        own = label.split(" (", 1)[0]
+        there = language_display_name(code, lang)
+        out[code] = own if not there or there == own else f"{own} ({there})"
+    return out
+
+
 COUNTRIES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from freechoice.catalog import NEEDS
 from freechoice.engine.messages import message
@@ -43,6 +43,13 @@ class ClientWords:
         return Markup('<span lang="en">{}</span> <span class="muted">{}</span>').format(
             found.text, self.say("view-in-english")
         )
+
+    def near_miss(self, name: str, provider: str, blocked: list[str]) -> Markup:
+        """A nearly matched service and what stood in its way, each reason in the
+        client's language (marked as English when it has no translation yet)."""
+        reasons = Markup("; ").join(self.text(b) for b in blocked)
+        # the message's own words are ours; every value is escaped before it goes in
+        return Markup(self.say("view-near-miss", name=escape(name), provider=escape(provider), blocked=reasons))
 
     def money(self, amount: float, currency: str) -> str:
         return format_money(amount, currency, self.lang)
