@@ -2,10 +2,10 @@
 
 Every string a page shows goes through :func:`translator` (templates call ``_()``,
 ``c_()`` or ``{% trans %}`` of ``jinja2.ext.i18n``, bound to it per render): the shared
-localisation layer, :mod:`freechoice.engine.text`, with the engine's catalogs (need
-labels, consent wording, rule texts, contact cards). Words of the pages themselves
-that no catalog has yet show in English; :func:`page_messages` extracts them (Babel,
-from the templates and this package) for the catalogs.
+localisation layer, :mod:`freechoice.engine.text`, with its catalogs (need labels,
+consent wording, rule texts, contact cards, and the pages' own words: ``freechoice
+i18n extract`` takes them from the templates and this package into the one message
+template). :func:`page_messages` lists the pages' words (Babel's extractors).
 """
 
 from __future__ import annotations
