@@ -67,7 +67,9 @@ def test_intake_options_and_choice_with_consent(live: LiveServer, page: Any, art
         assert label.get_attribute("lang") == lang
         assert label.inner_text() == translator(lang).gettext("A place to stay")
     for need, priority in (("housing", "4"), ("compensation", "4"), ("food", "3"), ("employment", "2")):
-        page.locator(f"#f-need_{need}").get_by_label(f"Priority {priority}").check()
+        # the rank buttons speak to the client: read out in the client's language
+        rank = translator(lang).gettext("Priority %(n)s") % {"n": priority}
+        page.locator(f"#f-need_{need}").get_by_label(rank).check()
     page.get_by_label("Country", exact=True).select_option("TH")
     page.get_by_label("Province or area", exact=True).fill("Songkhla")
     page.get_by_label("Someone took the documents").check()
@@ -77,42 +79,43 @@ def test_intake_options_and_choice_with_consent(live: LiveServer, page: Any, art
     page.get_by_role("button", name="Save draft").click()
     assert page.get_by_role("status").inner_text().startswith("Draft saved")
     # the draft keeps what was typed
-    assert page.locator("#f-need_housing").get_by_label("Priority 4").is_checked()
+    rank4 = translator(lang).gettext("Priority %(n)s") % {"n": 4}
+    assert page.locator("#f-need_housing").get_by_label(rank4).is_checked()
     _check(page, artefacts, f"intake-{lang}")
 
     page.get_by_role("button", name="See the options").click()
     page.wait_for_url(f"{live.url}/web/options/**")
     client = "en" if lang == "en" else lang
     assert page.locator("main > div").first.get_attribute("lang") == client
+    t = translator(lang)  # the shared catalogs: the client's pages in the client's language
     headings = page.locator("main h2").all_inner_texts()
-    assert headings[0] == "Money you decide how to spend"  # cash first
-    t = translator(lang)  # the shared catalogs: need labels and consent wording in the client's language
+    assert headings[0] == t.gettext("Money you decide how to spend")  # cash first
     assert any(h.startswith(t.gettext("Compensation")) for h in headings), headings
     assert any(h.startswith(t.gettext("A place to stay")) for h in headings), headings
     assert page.locator("article.card").count() >= 3
     _check(page, artefacts, f"options-{lang}")
 
-    page.get_by_role("link", name="Show everything").first.click()
-    assert page.get_by_role("heading", name="What was left out, and why").is_visible()
+    page.get_by_role("link", name=t.gettext("Show everything")).first.click()
+    assert page.get_by_role("heading", name=t.gettext("What was left out, and why")).is_visible()
     page.get_by_role("link", name="Choose with the client").first.click()
-    page.get_by_label("The money", exact=False).check()
+    page.locator("fieldset#pick input[name=option][value=cash]").check()
     first_service = page.locator("fieldset#pick input[name=option]:not([value=cash])").first
     first_service.check()
     _check(page, artefacts, f"choose-{lang}")
-    page.get_by_role("button", name="Next: what is shared").click()
+    page.get_by_role("button", name=t.gettext("Next: what is shared")).click()
     consent = page.locator("fieldset.consent").first
-    assert "always shared" in consent.inner_text()
+    assert t.gettext("always shared") in consent.inner_text()
     consent.get_by_label(t.gettext("the languages you speak"), exact=False).check()
     page.locator("#plan input").first.fill("9000")
     _check(page, artefacts, f"consent-{lang}")
-    page.get_by_role("button", name="Confirm my choice").click()
+    page.get_by_role("button", name=t.gettext("Confirm my choice")).click()
     page.wait_for_url(f"{live.url}/web/choices/**")
     shared = page.locator("section.card").last.inner_text()
     assert t.gettext("the languages you speak").lower() in shared.lower()
     # the client's own value, in their language: the languages they speak (none given in English)
     assert (language_display_name(lang, lang) if lang != "en" else "not given") in shared
     assert t.gettext("the state of your identity documents").lower() not in shared.lower()  # not ticked
-    handout = page.get_by_role("link", name="The handout to print or send").get_attribute("href")
+    handout = page.get_by_role("link", name=t.gettext("The handout to print or send")).get_attribute("href")
     assert handout is not None and handout.startswith("/option-lists/") and handout.split("?")[0].endswith("/handout")
     _check(page, artefacts, f"chosen-{lang}")
 

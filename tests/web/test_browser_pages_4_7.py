@@ -16,6 +16,7 @@ from web_support import LiveServer, axe_violations, browser_sign_in, seed_people
 
 from freechoice.api import Settings, create_app
 from freechoice.api.auth import create_key
+from freechoice.api.web.i18n import translator
 from freechoice.catalog import Service
 from freechoice.catalog.hsds import export_service
 
@@ -128,7 +129,8 @@ def test_feedback_through_a_single_use_link_is_refused_the_second_time(
         client.locator("form[method=post] button[type=submit]").last.click()
         assert client.locator("[role=status]").count() == 1
         client.goto(link)
-        assert "already been used" in client.content()
+        used = "This feedback link has already been used. Thank you: your feedback is recorded."
+        assert translator("my")(used) in client.content()  # in the client's language
     finally:
         phone.close()
 
