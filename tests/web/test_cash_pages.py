@@ -12,6 +12,7 @@ import re
 from sqlalchemy import select
 from web_support import csrf_of
 
+from freechoice.api.web.i18n import translator
 from freechoice.catalog.db.tables import AuditEntry, ReferralRow
 
 INTAKE = {
@@ -127,7 +128,8 @@ def test_the_spending_plan_is_saved_as_new_versions_and_refused_over_what_is_pai
     assert page.status_code == 200
     # the client's ranked needs, highest first; the plan made at the choice is version 1
     assert re.findall(r'id="line-(\w+)"', page.text) == ["compensation", "housing", "food"]
-    assert 'value="5000.00"' in page.text and "Version 1" in page.text
+    # the client reads the plan in their language (Burmese here)
+    assert 'value="5000.00"' in page.text and translator("my")("Version %(n)s", n=1) in page.text
     assert 'lang="my"' in page.text  # the notes are in the client's language
     over = _post(c, "/web/clients/c-cash-plan/plan", {"amount:housing": "20000", "amount:food": "8000"})
     assert over.status_code == 422
@@ -148,7 +150,8 @@ def test_the_spending_plan_is_saved_as_new_versions_and_refused_over_what_is_pai
     assert versions[1]["lines"][0] == {"need": "housing", "amount": "15000.00", "note": "အခန်းငှား"}
     assert versions[1]["created_by"] == site.people["cw-a"]
     shown = c.get(ok.headers["location"]).text
-    assert "Version 2" in shown and "Version 1" in shown and "အခန်းငှား" in shown
+    v = translator("my")
+    assert v("Version %(n)s", n=2) in shown and v("Version %(n)s", n=1) in shown and "အခန်းငှား" in shown
 
 
 def test_a_follow_up_is_recorded_and_the_journey_shows_how_priorities_changed(site):
@@ -190,7 +193,8 @@ def test_a_follow_up_is_recorded_and_the_journey_shows_how_priorities_changed(si
     journey = c.get(ok.headers["location"]).text
     assert '<svg class="journey"' in journey and 'role="img"' in journey
     assert "ranked again" in journey and "ห้องดี อยากได้งาน" in journey
-    assert "1 of the 3 most important needs met" in journey
+    met = translator("my")("%(met)s of the %(all)s most important needs met.", met=1, all=3)
+    assert met in journey  # {% trans %}: the client's language
     steps = c.get("/clients/c-cash-fu/journey").json()["steps"]
     assert [s["top_needs_met"] for s in steps] == [0, 1]
 
