@@ -263,16 +263,22 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+# Measures whose figures count something other than clients: the label says what, so
+# "(10 clients): referrals helped 11" does not read as eleven of ten clients.
+_COUNTED = {"referral_outcomes_by_provider": "referrals "}
+
+
 def render_measures(measures: dict[str, Measure]) -> str:
     """The measures as a programme manager reads them: figure, clients, the groups
     shown, and how many groups are hidden for resting on too few clients."""
     lines = []
     for m in measures.values():
         n = "fewer than the minimum" if m.clients is None else str(m.clients)
-        lines.append(f"{m.name.replace('_', ' ')} ({n} clients): {_text(m.value)}")
+        unit = _COUNTED.get(m.name, "") if m.value is not None else ""
+        lines.append(f"{m.name.replace('_', ' ')} ({n} clients): {unit}{_text(m.value)}")
         for g in m.groups:
             if not g.suppressed:
-                lines.append(f"    {g.group} ({g.clients} clients): {_text(g.value)}")
+                lines.append(f"    {g.group} ({g.clients} clients): {unit}{_text(g.value)}")
         hidden = sum(g.suppressed for g in m.groups)
         if hidden:
             lines.append(f"    {hidden} group(s) hidden: too few clients")

@@ -284,3 +284,23 @@ def test_the_donor_report_exports_exact_money_and_proofs_without_client_referenc
     for out in (csv_text, page):
         assert "BK-77" in out and "c-secret" not in out and "Somchai" not in out
     assert "4500.50" in csv_text and "<script" not in page
+
+
+def test_the_rendered_referral_outcomes_say_they_count_referrals_not_clients():
+    from freechoice.engine.casework import render_measures
+    from freechoice.engine.casework.followups import ReferralOutcome
+
+    def client(i: int) -> CaseRecord:
+        outcomes = [ReferralOutcome(referral_id=f"rf-{i}-{k}", provider_id="org-x", outcome="helped") for k in range(2)]
+        return CaseRecord(
+            client_ref=f"c-{i}",
+            started_on=START,
+            first_needs={"housing": 4},
+            follow_ups=[FollowUp(on=START + dt.timedelta(days=30), referral_outcomes=outcomes)],
+        )
+
+    text = render_measures(compute_measures([client(i) for i in range(3)], min_group=1))
+    line = next(x for x in text.splitlines() if x.startswith("referral outcomes by provider"))
+    # three clients reported six referrals: the figure is named as referrals
+    assert line.startswith("referral outcomes by provider (3 clients): referrals helped 6")
+    assert any(x.startswith("    org-x (3 clients): referrals helped 6,") for x in text.splitlines())
