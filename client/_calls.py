@@ -5,6 +5,7 @@ Nothing here does I/O; :mod:`.sync` and :mod:`.aio` only send the calls."""
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,7 +38,7 @@ from .models import (
     ServiceRecord,
 )
 
-__all__ = ["Call", "Calls", "Page", "finish", "headers_for", "retryable"]
+__all__ = ["RETRY_STATUSES", "Call", "Calls", "Page", "RetryPolicy", "finish", "headers_for", "retry_after_seconds"]
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -75,10 +76,64 @@ def headers_for(api_key: str | None) -> dict[str, str]:
     return headers
 
 
-def retryable(call: Call[Any], error: httpx.TransportError) -> bool:
-    """Whether a request that failed in transport may be sent again: always when it
-    never reached the server, otherwise only when repeating it is safe."""
-    return isinstance(error, httpx.ConnectError | httpx.ConnectTimeout) or call.safe
+RETRY_STATUSES = frozenset({429, 503})
+
+
+def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """A ``Retry-After`` header as seconds from ``now``: delay-seconds (``"120"``) or an
+    HTTP date (``"Wed, 02 Dec 2026 16:00:00 GMT"``, 0 when already past); None when
+    absent or neither."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is always GMT
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When a request is sent again, and after how long.
+
+    Sent again at most ``retries`` times: after a transport failure (always when the
+    request never reached the server, otherwise only when repeating it is safe), and
+    after a 429 or 503 answer when repeating it is safe (a read, a PUT or PATCH with
+    ``If-Match``, a POST with an ``Idempotency-Key``; never a plain POST). The wait is
+    the answer's ``Retry-After`` (seconds or an HTTP date) when it gives one, otherwise
+    ``backoff`` seconds doubled on each attempt; a wait over ``max_wait`` seconds is not
+    waited for: the error is raised at once."""
+
+    retries: int = 2
+    max_wait: float = 30.0
+    backoff: float = 0.5
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.max_wait, self.backoff * 2.0**attempt)
+
+    def after_error(self, call: Call[Any], error: httpx.TransportError, attempt: int) -> float | None:
+        """Seconds to wait before sending ``call`` again after ``error`` on its
+        ``attempt``-th resend (0: the first try), or None to raise it."""
+        if attempt >= self.retries:
+            return None
+        if not (isinstance(error, httpx.ConnectError | httpx.ConnectTimeout) or call.safe):
+            return None
+        return self._backoff(attempt)
+
+    def after_response(self, call: Call[Any], response: httpx.Response, attempt: int) -> float | None:
+        """Seconds to wait before sending ``call`` again after ``response``, or None to
+        take the response as it is."""
+        if response.status_code not in RETRY_STATUSES or not call.safe or attempt >= self.retries:
+            return None
+        wait = retry_after_seconds(response.headers.get("retry-after"))
+        if wait is None:
+            return self._backoff(attempt)
+        return wait if wait <= self.max_wait else None
 
 
 def finish(call: Call[T], response: httpx.Response) -> T:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
 import httpx
 
-from ._calls import Call, Calls, Page, finish, headers_for, retryable
+from ._calls import Call, Calls, Page, RetryPolicy, finish, headers_for
 from .cache import ETagCache
 from .models import (
     Assessment,
@@ -40,7 +41,10 @@ class AsyncClient:
     async context manager (or await :meth:`close`). ``transport`` is any httpx transport (tests pass
     the app's). Every creating POST sends an ``Idempotency-Key`` (yours, or a fresh one):
     a request whose answer was lost is sent again up to ``retries`` times and creates
-    nothing twice. Problems are raised as :class:`~freechoice.client.ApiError`.
+    nothing twice. A 429 or 503 answer to a request that is safe to repeat is retried
+    too, after its ``Retry-After`` (at most ``max_wait`` seconds, else raised at once)
+    or ``backoff`` seconds doubling; ``sleep`` is how to wait (tests pass their own).
+    Problems are raised as :class:`~freechoice.client.ApiError`.
     """
 
     def __init__(
@@ -51,13 +55,17 @@ class AsyncClient:
         timeout: float | httpx.Timeout = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
         retries: int = 2,
+        max_wait: float = 30.0,
+        backoff: float = 0.5,
         cache_size: int = 256,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._http = httpx.AsyncClient(
             base_url=base_url, headers=headers_for(api_key), timeout=timeout, transport=transport
         )
         self._calls = Calls(ETagCache(cache_size))
-        self.retries = retries
+        self.retry = RetryPolicy(retries, max_wait, backoff)
+        self._sleep = sleep
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -69,7 +77,7 @@ class AsyncClient:
         await self._http.aclose()
 
     async def _send(self, call: Call[T]) -> T:
-        """Send one call (retrying a transport failure where that is safe) and read its answer."""
+        """Send one call (again, where :class:`RetryPolicy` allows) and read its answer."""
         request = self._http.build_request(
             call.method, call.url, params=call.params, content=call.content, headers=dict(call.headers)
         )
@@ -78,11 +86,16 @@ class AsyncClient:
             try:
                 response = await self._http.send(request)
             except httpx.TransportError as err:
-                if attempt >= self.retries or not retryable(call, err):
+                wait = self.retry.after_error(call, err, attempt)
+                if wait is None:
                     raise
-                attempt += 1
-                continue
-            return finish(call, response)
+            else:
+                wait = self.retry.after_response(call, response, attempt)
+                if wait is None:
+                    break
+            attempt += 1
+            await self._sleep(wait)
+        return finish(call, response)
 
     async def _pages(self, call: Call[Page[T]]) -> AsyncIterator[T]:
         """Every item of a list, page after page, fetched as you iterate."""
