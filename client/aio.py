@@ -106,6 +106,8 @@ class AsyncClient:
                 yield item
             following = page.next
 
+    # -- the operations: written by tools/async_client.py from client/sync.py (do not edit below)
+
     # -- option lists and choices
 
     async def create_option_list(

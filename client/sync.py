@@ -103,6 +103,8 @@ class Client:
             yield from page.items
             following = page.next
 
+    # -- the operations: written once here; tools/async_client.py makes AsyncClient's from them
+
     # -- option lists and choices
 
     def create_option_list(
