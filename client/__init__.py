@@ -12,8 +12,12 @@
 Bodies are the engine's and the API's own models (``Assessment``, ``OptionList``,
 ``Referral``...); every problem the API answers with is raised as an :class:`ApiError`
 of the one error hierarchy; lists are iterators that fetch page after page.
-:class:`AsyncClient` has the same operations, awaited.
+:class:`AsyncClient` has the same operations, awaited. A webhook receiver checks each
+delivery with :func:`verify` (it raises :class:`SignatureError`).
 """
+
+from freechoice.catalog.errors import SignatureError
+from freechoice.catalog.signing import verify
 
 from .aio import AsyncClient
 from .errors import (
@@ -35,6 +39,7 @@ from .models import (
     Assessment,
     ChoiceCreated,
     ChoiceRecord,
+    DeliveryRecord,
     Event,
     FeedbackCode,
     FeedbackRecord,
@@ -45,6 +50,8 @@ from .models import (
     Referral,
     Service,
     ServiceRecord,
+    SubscriptionCreated,
+    SubscriptionRecord,
 )
 from .sync import Client
 
@@ -56,6 +63,7 @@ __all__ = [
     "ChoiceRecord",
     "Client",
     "Conflict",
+    "DeliveryRecord",
     "Event",
     "FeedbackCode",
     "FeedbackRecord",
@@ -73,8 +81,12 @@ __all__ = [
     "ServerError",
     "Service",
     "ServiceRecord",
+    "SignatureError",
+    "SubscriptionCreated",
+    "SubscriptionRecord",
     "TooLarge",
     "Unauthorized",
     "UnexpectedResponse",
     "UnsupportedMediaType",
+    "verify",
 ]

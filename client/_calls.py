@@ -13,18 +13,19 @@ from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from freechoice.api.pagination import MAX_LIMIT
-from freechoice.api.pagination import Page as ListPage
-from freechoice.catalog import Problem, ValidationFailed, problems_from_pydantic
+from freechoice.catalog.errors import Problem, ValidationFailed
+from freechoice.catalog.loader import problems_from_pydantic
 
 from .cache import ETagCache
 from .errors import ProblemDocument, UnexpectedResponse, error_for
 from .models import (
+    MAX_LIMIT,
     Assessment,
     ChoiceCreated,
     ChoiceRecord,
+    DeliveryRecord,
     Event,
     FeedbackCode,
     FeedbackRecord,
@@ -36,6 +37,8 @@ from .models import (
     Referral,
     Service,
     ServiceRecord,
+    SubscriptionCreated,
+    SubscriptionRecord,
 )
 
 __all__ = ["RETRY_STATUSES", "Call", "Calls", "Page", "RetryPolicy", "finish", "headers_for", "retry_after_seconds"]
@@ -166,14 +169,39 @@ def _model(cls: type[M]) -> Parse[M]:
     return parse
 
 
+def _nothing(response: httpx.Response, _: Call[Any]) -> None:
+    return None
+
+
 def _checked(cls: type[M], value: M | Mapping[str, Any], what: str) -> M:
-    """``value`` as a ``cls``: checked here, before anything is sent."""
+    """``value`` as a ``cls``: checked here, before anything is sent (shapes and limits;
+    the service checks the rest)."""
     if isinstance(value, cls):
         return value
     try:
+        if isinstance(value, BaseModel):  # e.g. the engine's own Assessment, where the service is installed
+            return cls.model_validate(value.model_dump(mode="json", by_alias=True))
         return cls.model_validate(value)
     except ValidationError as err:
         raise ValidationFailed(problems_from_pydantic(err), what) from None
+
+
+def _body(cls: type[M], value: M | Mapping[str, Any], what: str) -> bytes:
+    """The JSON body for ``value``, checked as a ``cls`` first. A mapping is sent as
+    given: a field the client does not know reaches the service, which names it in a
+    422, rather than being dropped here."""
+    checked = _checked(cls, value, what)
+    if isinstance(value, Mapping):
+        return _json(dict(value))
+    return _json(value if isinstance(value, BaseModel) else checked)
+
+
+class _Envelope(BaseModel, Generic[M]):
+    """The API's list envelope: ``{"items": [...], "next": <URL or null>}``."""
+
+    model_config = ConfigDict(extra="ignore")
+    items: list[M]
+    next: str | None = None
 
 
 def _same_origin(url: httpx.URL, base: httpx.URL) -> bool:
@@ -182,9 +210,9 @@ def _same_origin(url: httpx.URL, base: httpx.URL) -> bool:
 
 def _paged(item: type[M]) -> Parse[Page[M]]:
     """Read a page of a list: the API's envelope ``{"items": [...], "next": <URL of the
-    following page, or null>}``, parsed with the API's own ``Page`` model. An empty page
+    following page, or null>}``, parsed with the client's own envelope. An empty page
     also ends the iteration (the event feed's ``next`` never ends: empty means caught up)."""
-    envelope = ListPage[item]  # type: ignore[valid-type]
+    envelope = _Envelope[item]  # type: ignore[valid-type]
 
     def parse(response: httpx.Response, call: Call[Any]) -> Page[M]:
         page = envelope.model_validate_json(response.content)
@@ -255,7 +283,7 @@ class Calls:
         show_all: bool,
         idempotency_key: str | None,
     ) -> Call[OptionList]:
-        body = _json(_checked(Assessment, assessment, "assessment"))
+        body = _body(Assessment, assessment, "assessment")
         params = _query(all_needs=all_needs or None, show_all=show_all or None)
         return self._create("/option-lists", body, _model(OptionList), idempotency_key, params or None)
 
@@ -387,7 +415,7 @@ class Calls:
         return Call("GET", url, parse, headers=headers)
 
     def create_service(self, service: Service | Mapping[str, Any], idempotency_key: str | None) -> Call[ServiceRecord]:
-        body = _json(_as_service(service))
+        _, body = _as_service(service)
         return self._create("/services", body, _model(ServiceRecord), idempotency_key)
 
     def update_service(self, service: Service | Mapping[str, Any], if_match: str | int | None) -> Call[ServiceRecord]:
@@ -398,10 +426,10 @@ class Calls:
                 [_problem("if_match", "give the ETag or version you last read (or pass the ServiceRecord)", None)],
                 "argument",
             )
-        checked = _as_service(service)
+        checked, body = _as_service(service)
         url = f"/services/{_segment(checked.id)}"
         headers = {"If-Match": _etag(if_match), "Content-Type": "application/json"}
-        return Call("PUT", url, _model(ServiceRecord), content=_json(checked), headers=headers)
+        return Call("PUT", url, _model(ServiceRecord), content=body, headers=headers)
 
     def update_capacity(self, service_id: str, capacity: Mapping[str, Any], if_match: str | int) -> Call[ServiceRecord]:
         url = f"/services/{_segment(service_id)}/capacity"
@@ -420,27 +448,67 @@ class Calls:
     def create_organization(
         self, organization: Organization | Mapping[str, Any], idempotency_key: str | None
     ) -> Call[Organization]:
-        body = _json(_checked(Organization, organization, "organization"))
+        body = _body(Organization, organization, "organization")
         return self._create("/organizations", body, _model(Organization), idempotency_key)
 
     def update_organization(self, organization: Organization | Mapping[str, Any]) -> Call[Organization]:
         checked = _checked(Organization, organization, "organization")
         url = f"/organizations/{_segment(checked.id)}"
-        return Call(
-            "PUT", url, _model(Organization), content=_json(checked), headers={"Content-Type": "application/json"}
-        )
+        body = _body(Organization, organization, "organization")
+        return Call("PUT", url, _model(Organization), content=body, headers={"Content-Type": "application/json"})
 
     def iter_events(self, after: int, limit: int) -> Call[Page[Event]]:
         params = _query(after=_bounded("after", after, 0, 2**62), limit=_bounded("limit", limit, 1, MAX_LIMIT))
         return Call("GET", "/events", _paged(Event), params=params)
 
+    # -- webhooks ------------------------------------------------------------------
 
-def _as_service(service: Service | Mapping[str, Any]) -> Service:
-    """The service as the API takes it: a stored record's version and change stamps are
-    not part of the body."""
+    def create_webhook(
+        self, url: str, event_types: Sequence[str] | None, description: str | None, idempotency_key: str | None
+    ) -> Call[SubscriptionCreated]:
+        body: dict[str, Any] = {"url": url}
+        if event_types is not None:
+            body["event_types"] = list(event_types)
+        if description is not None:
+            body["description"] = description
+        return self._create("/webhooks", _json(body), _model(SubscriptionCreated), idempotency_key)
+
+    def iter_webhooks(self, limit: int) -> Call[Page[SubscriptionRecord]]:
+        params = _query(limit=_bounded("limit", limit, 1, MAX_LIMIT))
+        return Call("GET", "/webhooks", _paged(SubscriptionRecord), params=params)
+
+    def get_webhook(self, subscription_id: str) -> Call[SubscriptionRecord]:
+        return Call("GET", f"/webhooks/{_segment(subscription_id)}", _model(SubscriptionRecord))
+
+    def delete_webhook(self, subscription_id: str) -> Call[None]:
+        # sent again after a lost answer, it would find nothing to delete (a 404)
+        return Call("DELETE", f"/webhooks/{_segment(subscription_id)}", _nothing, safe=False)
+
+    def test_webhook(self, subscription_id: str) -> Call[DeliveryRecord]:
+        # each one queues another test delivery
+        url = f"/webhooks/{_segment(subscription_id)}/test"
+        return Call("POST", url, _model(DeliveryRecord), safe=False)
+
+    def iter_webhook_deliveries(
+        self, subscription_id: str, status: str | None, limit: int
+    ) -> Call[Page[DeliveryRecord]]:
+        params = _query(status=status, limit=_bounded("limit", limit, 1, MAX_LIMIT))
+        url = f"/webhooks/{_segment(subscription_id)}/deliveries"
+        return Call("GET", url, _paged(DeliveryRecord), params=params)
+
+    def retry_webhook_delivery(self, subscription_id: str, delivery_id: str) -> Call[DeliveryRecord]:
+        # each one starts the delivery's count of attempts afresh
+        url = f"/webhooks/{_segment(subscription_id)}/deliveries/{_segment(delivery_id)}/retry"
+        return Call("POST", url, _model(DeliveryRecord), safe=False)
+
+
+def _as_service(service: Service | Mapping[str, Any]) -> tuple[Service, bytes]:
+    """The service as the API takes it, and its body: a stored record's version and
+    change stamps are not part of it."""
     if isinstance(service, ServiceRecord):
-        return Service.model_validate(service.model_dump(include=set(Service.model_fields)))
-    return _checked(Service, service, "service")
+        checked = Service.model_validate(service.model_dump(include=set(Service.model_fields)))
+        return checked, _json(checked)
+    return _checked(Service, service, "service"), _body(Service, service, "service")
 
 
 def _segment(value: str) -> str:

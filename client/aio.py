@@ -16,6 +16,7 @@ from .models import (
     Assessment,
     ChoiceCreated,
     ChoiceRecord,
+    DeliveryRecord,
     Event,
     FeedbackCode,
     FeedbackRecord,
@@ -27,6 +28,8 @@ from .models import (
     Referral,
     Service,
     ServiceRecord,
+    SubscriptionCreated,
+    SubscriptionRecord,
 )
 
 __all__ = ["AsyncClient"]
@@ -284,3 +287,49 @@ class AsyncClient:
         """Referral changes after event ``after``, oldest first, until caught up: keep
         the last ``id`` you processed and pass it as ``after`` next time."""
         return self._pages(self._calls.iter_events(after, limit))
+
+    # -- webhooks
+
+    async def create_webhook(
+        self,
+        url: str,
+        *,
+        event_types: Sequence[Literal["referral.status_changed"]] | None = None,
+        description: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> SubscriptionCreated:
+        """Subscribe ``url`` (http or https) to your organisation's referral changes
+        (``event_types``: default all). The answer's ``secret`` is shown only now: keep
+        it, and check every delivery with :func:`~freechoice.client.verify`."""
+        return await self._send(self._calls.create_webhook(url, event_types, description, idempotency_key))
+
+    def iter_webhooks(self, *, limit: int = 100) -> AsyncIterator[SubscriptionRecord]:
+        """Your organisation's webhook subscriptions (this key's side), oldest first; never the secret."""
+        return self._pages(self._calls.iter_webhooks(limit))
+
+    async def get_webhook(self, subscription_id: str) -> SubscriptionRecord:
+        """One subscription, with how many deliveries are pending, delivered and dead."""
+        return await self._send(self._calls.get_webhook(subscription_id))
+
+    async def delete_webhook(self, subscription_id: str) -> None:
+        """Unsubscribe; its waiting deliveries go too."""
+        return await self._send(self._calls.delete_webhook(subscription_id))
+
+    async def test_webhook(self, subscription_id: str) -> DeliveryRecord:
+        """Queue a signed ``webhook.test`` event (event id 0) to the subscription's URL."""
+        return await self._send(self._calls.test_webhook(subscription_id))
+
+    def iter_webhook_deliveries(
+        self,
+        subscription_id: str,
+        *,
+        status: Literal["pending", "delivered", "dead"] | None = None,
+        limit: int = 100,
+    ) -> AsyncIterator[DeliveryRecord]:
+        """A subscription's deliveries, newest first: attempts, next attempt, last status and error."""
+        return self._pages(self._calls.iter_webhook_deliveries(subscription_id, status, limit))
+
+    async def retry_webhook_delivery(self, subscription_id: str, delivery_id: str) -> DeliveryRecord:
+        """Make a dead (or waiting) delivery due now, with a fresh count of attempts
+        (``Conflict`` once it was delivered)."""
+        return await self._send(self._calls.retry_webhook_delivery(subscription_id, delivery_id))

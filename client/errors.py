@@ -20,14 +20,15 @@ subclass per status a caller handles differently, each carrying the parsed docum
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 import httpx
 from pydantic import ValidationError
 
-from freechoice.api.contract import Problem as ProblemDocument
-from freechoice.api.problems import MEDIA, TITLES
 from freechoice.catalog.errors import FreechoiceError, Problem, ValidationFailed
+
+from .models import MEDIA, ProblemDocument
 
 __all__ = [
     "ApiError",
@@ -164,9 +165,16 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 }
 
 
+def _title(response: httpx.Response) -> str:
+    try:
+        return HTTPStatus(response.status_code).phrase
+    except ValueError:
+        return response.reason_phrase or "Error"
+
+
 def _document(response: httpx.Response) -> ProblemDocument:
     fallback = {
-        "title": TITLES.get(response.status_code, response.reason_phrase or "Error"),
+        "title": _title(response),
         "status": response.status_code,
         "detail": response.text[:500] or response.reason_phrase or "no detail",
     }

@@ -9,9 +9,9 @@ import pytest
 
 MODULES = [
     "freechoice.api.ratelimit",
-    "freechoice.api.webhooks.signing",
     "freechoice.catalog.index",
     "freechoice.catalog.hsds.vocabulary",
+    "freechoice.catalog.signing",
     "freechoice.catalog.taxonomy",
     "freechoice.engine.assessment",
     "freechoice.engine.choices",

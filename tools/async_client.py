@@ -7,7 +7,8 @@ this writes them into ``client/aio.py`` after its marker line, so the two never 
 * ``def op(...) -> T`` becomes ``async def op(...) -> T`` and ``self._send(...)`` is awaited;
 * ``def iter_x(...) -> Iterator[T]`` stays a plain ``def`` returning ``AsyncIterator[T]``
   (used as ``async for``);
-* everything else (arguments, defaults, docstrings, comments) is copied as it is.
+* everything else (arguments, defaults, docstrings, comments) is copied as it is, and
+  the models are imported as client/sync.py imports them.
 
 The result is formatted with the project's ruff. ``tests/client/test_one_definition.py``
 fails when ``client/aio.py`` is not what this writes.
@@ -29,6 +30,7 @@ ASYNC = ROOT / "client" / "aio.py"
 SYNC_MARKER = "    # -- the operations: written once here; tools/async_client.py makes AsyncClient's from them\n"
 ASYNC_MARKER = "    # -- the operations: written by tools/async_client.py from client/sync.py (do not edit below)\n"
 _METHOD = re.compile(r"^    def (\w+)\(", re.MULTILINE)
+_MODELS = re.compile(r"^from \.models import \(.*?\)\n", re.MULTILINE | re.DOTALL)
 
 
 def _operations(sync_source: str) -> str:
@@ -59,11 +61,15 @@ def _format(source: str) -> str:
 
 
 def expected() -> str:
-    """client/aio.py as it must be: its own part up to the marker, then the operations."""
+    """client/aio.py as it must be: its own part up to the marker (with the models
+    imported as client/sync.py imports them), then the operations."""
     own = ASYNC.read_text().split(ASYNC_MARKER, 1)
     if len(own) != 2:
         raise SystemExit(f"{ASYNC} has no marker line {ASYNC_MARKER.strip()!r}")
-    return _format(own[0] + ASYNC_MARKER + _asynchronous(_operations(SYNC.read_text())))
+    sync = SYNC.read_text()
+    models = _MODELS.search(sync)
+    head = _MODELS.sub(lambda _: models[0], own[0], count=1) if models else own[0]
+    return _format(head + ASYNC_MARKER + _asynchronous(_operations(sync)))
 
 
 def main(argv: list[str]) -> int:
