@@ -6,6 +6,7 @@ This lays out a temporary `freechoice/` of symbolic links to the folders and run
 there with the project's configuration (pyproject.toml, [tool.mypy]).
 
     python tools/typecheck.py [PACKAGE ...]     # default: freechoice.engine freechoice.catalog freechoice.client
+    python tools/typecheck.py FILE.py ...        # those files, against the package (tests/client/typed_usage.py)
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ DEFAULT = ["freechoice.engine", "freechoice.catalog", "freechoice.client"]
 
 
 def main(argv: list[str]) -> int:
-    packages = argv or DEFAULT
+    files = [str(Path(a).resolve()) for a in argv if a.endswith(".py")]
+    packages = [a for a in argv if not a.endswith(".py")] or ([] if files else DEFAULT)
     with tempfile.TemporaryDirectory(prefix="freechoice-typecheck-") as tmp:
         top = Path(tmp, "freechoice")
         top.mkdir()
@@ -41,6 +43,7 @@ def main(argv: list[str]) -> int:
         ]
         for p in packages:
             cmd += ["-p", p]
+        cmd += files
         return subprocess.call(cmd, cwd=tmp, env=dict(os.environ, MYPYPATH=tmp))
 
 

@@ -42,3 +42,13 @@ def test_both_clients_have_the_same_operations_and_arguments():
             assert aio[name].return_annotation == signature.return_annotation, name
             assert inspect.iscoroutinefunction(getattr(AsyncClient, name)), name
         assert inspect.getdoc(getattr(Client, name)) == inspect.getdoc(getattr(AsyncClient, name)), name
+
+
+def test_mypy_sees_the_same_operations_on_both_clients():
+    # tests/client/typed_usage.py asserts the types IDEs show (assert_type), checked strictly
+    checked = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "typecheck.py"), str(ROOT / "tests" / "client" / "typed_usage.py")],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
