@@ -5,7 +5,6 @@ Nothing here does I/O; :mod:`.sync` and :mod:`.aio` only send the calls."""
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,7 +18,7 @@ from freechoice.catalog.errors import Problem, ValidationFailed
 from freechoice.catalog.loader import problems_from_pydantic
 
 from .cache import ETagCache
-from .errors import ProblemDocument, UnexpectedResponse, error_for
+from .errors import ProblemDocument, UnexpectedResponse, error_for, retry_after_seconds
 from .models import (
     MAX_LIMIT,
     Assessment,
@@ -80,24 +79,6 @@ def headers_for(api_key: str | None) -> dict[str, str]:
 
 
 RETRY_STATUSES = frozenset({429, 503})
-
-
-def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
-    """A ``Retry-After`` header as seconds from ``now``: delay-seconds (``"120"``) or an
-    HTTP date (``"Wed, 02 Dec 2026 16:00:00 GMT"``, 0 when already past); None when
-    absent or neither."""
-    if value is None:
-        return None
-    text = value.strip()
-    if text.isascii() and text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # an HTTP date is always GMT
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 @dataclass(frozen=True)

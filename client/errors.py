@@ -20,6 +20,8 @@ subclass per status a caller handles differently, each carrying the parsed docum
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 from http import HTTPStatus
 from typing import Any
 
@@ -45,6 +47,7 @@ __all__ = [
     "UnexpectedResponse",
     "UnsupportedMediaType",
     "error_for",
+    "retry_after_seconds",
 ]
 
 
@@ -134,11 +137,8 @@ class RateLimited(ApiError):
 
     @property
     def retry_after(self) -> float | None:
-        value = self.headers.get("retry-after")
-        try:
-            return float(value) if value is not None else None
-        except ValueError:
-            return None
+        """The answer's ``Retry-After`` in seconds from now (it may be sent as an HTTP date)."""
+        return retry_after_seconds(self.headers.get("retry-after"))
 
 
 class ServerError(ApiError):
@@ -163,6 +163,24 @@ _BY_STATUS: dict[int, type[ApiError]] = {
     428: PreconditionFailed,
     429: RateLimited,
 }
+
+
+def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """A ``Retry-After`` header as seconds from ``now``: delay-seconds (``"120"``) or an
+    HTTP date (``"Wed, 02 Dec 2026 16:00:00 GMT"``, 0 when already past); None when
+    absent or neither."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is always GMT
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 def _title(response: httpx.Response) -> str:
