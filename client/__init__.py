@@ -5,13 +5,15 @@
     from freechoice.client import Client
 
     with Client("https://freechoice.example", api_key="fc_...") as fc:
-        options = fc.create_option_list(assessment)            # an engine OptionList
+        options = fc.create_option_list(assessment)            # an OptionList
         choice = fc.create_choice(options, [option_id], consent={option_id: ["languages"]})
         referral = fc.move_referral(choice.referrals[0].id, "sent")
 
-Bodies are the engine's and the API's own models (``Assessment``, ``OptionList``,
-``Referral``...); every problem the API answers with is raised as an :class:`ApiError`
-of the one error hierarchy; lists are iterators that fetch page after page.
+Bodies are the service's own models (``Assessment``, ``OptionList``, ``Referral``...),
+written out for the client in :mod:`.models` (importing the client loads none of the
+server; fields an answer has that the client does not know are ignored); every problem
+the API answers with is raised as an :class:`ApiError` of the one error hierarchy; lists
+are iterators that fetch page after page.
 :class:`AsyncClient` has the same operations, awaited. A webhook receiver checks each
 delivery with :func:`verify` (it raises :class:`SignatureError`).
 """
