@@ -19,7 +19,7 @@ from .observe import RequestContext
 from .problems import install_problem_handlers, problem
 from .reports import Health
 from .responses import FastJSONResponse
-from .retention import RetentionSchedule, retention_loop
+from .retention import Periods, RetentionSchedule, retention_loop
 from .settings import Settings
 from .state import AppState, Preloaded
 from .webhooks import Deliverer, RetryPolicy, webhook_loop
@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None, *, preloaded: Preloaded | None 
                 state.db,
                 interval_seconds=settings.retention_interval_seconds,
                 default_days=settings.retention_days,
-                idempotency_hours=settings.idempotency_hours,
+                periods=Periods.of(settings),
             )
             purge = asyncio.create_task(retention_loop(schedule, settings.retention_interval_seconds))
         app.state.retention_task = purge

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -118,6 +118,13 @@ class Settings(BaseSettings):
         ge=1,
         description="How long the response of a request with an Idempotency-Key is kept for retries.",
     )
+    audit_retention_days: int = Field(
+        default=730,
+        ge=0,
+        le=36_500,
+        description="Days audit entries are kept (0: for ever); never less than the other retention periods, and "
+        "an organisation whose cases are kept longer (or until erased) keeps its entries as long.",
+    )
 
     webhook_delivery: bool = Field(
         default=True,
@@ -138,6 +145,25 @@ class Settings(BaseSettings):
     )
     webhook_max_attempts: int = Field(
         default=10, ge=1, le=100, description="Attempts before a delivery is dead (kept, with its last error)."
+    )
+    webhook_delivered_days: float = Field(
+        default=30.0,
+        ge=0,
+        le=36_500,
+        description="Days a delivered webhook delivery's record is kept; the retention run removes older ones "
+        "(0: kept for ever).",
+    )
+    webhook_dead_days: float = Field(
+        default=0.0,
+        ge=0,
+        le=36_500,
+        description="Days a dead delivery (last attempt failed) is kept after its last attempt (0: until an admin "
+        "retries it or deletes its subscription).",
+    )
+    webhook_private_addresses: bool = Field(
+        default=False,
+        description="Allow webhook URLs on loopback, link-local and private addresses (an offline network's "
+        "receivers); false: such URLs are refused when subscribing.",
     )
 
     log_format: Literal["json", "text", "inherit"] = Field(
@@ -187,6 +213,24 @@ class Settings(BaseSettings):
         '"missed_after_days": 30, "follow_up_months": [1, 2, 3, 6], "min_group": 5}. Unset: the pilot\'s (three '
         "monthly transfers at the minimum wage, by bank).",
     )
+
+    @model_validator(mode="after")
+    def _audit_outlasts_the_rest(self) -> Settings:
+        """Audit entries are kept at least as long as anything they speak of."""
+        if self.audit_retention_days:
+            longest = {
+                "retention_days": self.retention_days,
+                "webhook_delivered_days": self.webhook_delivered_days,
+                "webhook_dead_days": self.webhook_dead_days,
+                "idempotency_hours": self.idempotency_hours / 24,
+            }
+            shorter = [f"{k} ({v:g} days)" for k, v in longest.items() if v > self.audit_retention_days]
+            if shorter:
+                raise ValueError(
+                    f"audit_retention_days ({self.audit_retention_days}) must be 0 (for ever) or at least "
+                    f"as long as {', '.join(shorter)}"
+                )
+        return self
 
     def key_setting(self) -> str | None:
         """The data key setting as text (None when unset)."""

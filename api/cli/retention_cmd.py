@@ -21,8 +21,11 @@ def run(
 ) -> None:
     """Remove each organisation's option lists and assessments older than its retention
     period (FREECHOICE_RETENTION_DAYS unless the organisation set its own), with the
-    choices and finished referrals made from them. Prints what went, per organisation."""
-    from freechoice.api.retention import run_retention, utcnow
+    choices and finished referrals made from them; and expired sign-in sessions, old
+    idempotent responses, delivered webhook deliveries past FREECHOICE_WEBHOOK_DELIVERED_DAYS
+    (dead ones past FREECHOICE_WEBHOOK_DEAD_DAYS if set) and audit entries past
+    FREECHOICE_AUDIT_RETENTION_DAYS. Prints what went."""
+    from freechoice.api.retention import Periods, run_retention, utcnow
     from freechoice.api.settings import Settings
 
     settings = Settings()
@@ -32,7 +35,7 @@ def run(
             db,
             now=utcnow(),
             default_days=settings.retention_days,
-            idempotency_hours=settings.idempotency_hours,
+            periods=Periods.of(settings),
             dry_run=dry_run,
         )
     finally:

@@ -91,7 +91,9 @@ def test_old_finished_cases_go_open_ones_and_kept_organisations_stay(world):
     assert _exists(world, other_org, "cw_b"), "retention 0 keeps an organisation's cases"
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(IdempotencyRecord)) == 0
-        purges = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "purge")))
+        purges = list(
+            s.scalars(select(AuditEntry).where(AuditEntry.action == "purge", AuditEntry.resource == "retention"))
+        )
     assert [(e.organization_id, e.client_ref, e.detail["option_lists"]) for e in purges] == [("org-cw-a", None, 2)]
 
 
