@@ -11,7 +11,7 @@ from typing import Literal
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
-from freechoice.catalog.db.tables import AccessState, ApiKey, OrganizationRow
+from freechoice.catalog.db.tables import AccessState, ApiKey, OrganizationRow, PersonRow
 
 __all__ = [
     "Principal",
@@ -74,20 +74,21 @@ def create_key(
 
 
 def verify_token(session: Session, token: str) -> Principal | None:
-    """The principal for a token, or None for a wrong, malformed or revoked key, or a
-    key of a deactivated organisation."""
+    """The principal for a token, or None for a wrong, malformed or revoked key, a key
+    of a deactivated organisation, or one issued to a person whose account is disabled."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != "fc" or len(parts[1]) > 32 or not token.isprintable():
         return None
     found = session.execute(
-        select(ApiKey, OrganizationRow.deactivated_at)
+        select(ApiKey, OrganizationRow.deactivated_at, PersonRow.disabled_at)
         .join(OrganizationRow, OrganizationRow.id == ApiKey.organization_id)
+        .outerjoin(PersonRow, PersonRow.id == ApiKey.person_id)
         .where(ApiKey.id == parts[1])
     ).first()
     if found is None:
         return None
-    row, deactivated_at = found
-    if row.revoked_at is not None or deactivated_at is not None:
+    row, deactivated_at, person_disabled_at = found
+    if row.revoked_at is not None or deactivated_at is not None or person_disabled_at is not None:
         return None
     if not hmac.compare_digest(row.secret_hash, hash_secret(parts[2])):
         return None

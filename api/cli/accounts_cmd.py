@@ -84,6 +84,48 @@ def reset(
     typer.echo(f"password of {username} set; their sessions are ended")
 
 
+def _switch(username: str, database_url: str | None, *, disabled: bool) -> None:
+    from freechoice.api.auth import Principal, bump_access_revision
+    from freechoice.api.records import audit
+    from freechoice.api.web.accounts import set_disabled
+
+    db = open_database(database_url, migrate=True)
+    try:
+        with db.writing() as s:
+            bump_access_revision(s)  # keys issued to the person stop in every worker
+            row = set_disabled(s, username, disabled=disabled)
+            audit(
+                s,
+                Principal("cli", row.organization_id, "operator"),
+                "disable" if disabled else "enable",
+                "person",
+                row.id,
+            )
+    finally:
+        db.dispose()
+
+
+@accounts_app.command("disable")
+def disable(
+    username: Annotated[str, typer.Argument(help="Whose account to disable.")],
+    database_url: Url = None,
+) -> None:
+    """Disable an account: the person is signed out everywhere at once, cannot sign in,
+    and the API keys issued to them stop working (audited)."""
+    _switch(username, database_url, disabled=True)
+    typer.echo(f"account {username} disabled; their sessions are ended")
+
+
+@accounts_app.command("enable")
+def enable(
+    username: Annotated[str, typer.Argument(help="Whose account to enable again.")],
+    database_url: Url = None,
+) -> None:
+    """Enable a disabled account again: the person can sign in (audited)."""
+    _switch(username, database_url, disabled=False)
+    typer.echo(f"account {username} enabled")
+
+
 @accounts_app.command("list")
 def list_(database_url: Url = None) -> None:
     """Accounts: username, role, organisation, and whether locked or disabled."""

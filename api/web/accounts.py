@@ -33,6 +33,7 @@ __all__ = [
     "end_session",
     "person_for_session",
     "reset_password",
+    "set_disabled",
     "sign_in",
 ]
 
@@ -239,3 +240,36 @@ def reset_password(session: Session, username: str, password: str) -> str:
     row.failed_logins, row.locked_until = 0, None
     session.execute(delete(WebSession).where(WebSession.person_id == row.id))
     return row.id
+
+
+def set_disabled(
+    session: Session,
+    username: str,
+    *,
+    disabled: bool,
+    by: str | None = None,
+    organization_id: str | None = None,
+    now: dt.datetime | None = None,
+) -> PersonRow:
+    """Disable (or enable again) an account and return it. Disabling ends every session
+    of the person at once (their cookies stop working) and stops the API keys issued
+    to them; enabling lets them sign in again (their old sessions stay ended).
+
+    ``by``: the id of the person acting, who cannot disable themself;
+    ``organization_id``: theirs, when they may act only on their own organisation's
+    people (another's is reported as no such account). The caller bumps the access
+    revision (:func:`freechoice.api.auth.bump_access_revision`) and writes the audit entry."""
+    row = session.scalar(select(PersonRow).where(PersonRow.username == username.strip().lower()).with_for_update())
+    if row is None or (organization_id is not None and row.organization_id != organization_id):
+        raise ValidationFailed([Problem("username", f"no account '{username}'")], what="account")
+    if disabled and by is not None and row.id == by:
+        raise ValidationFailed(
+            [Problem("username", "you cannot disable your own account; ask another administrator")], what="account"
+        )
+    if disabled:
+        if row.disabled_at is None:
+            row.disabled_at = now or _now()
+        session.execute(delete(WebSession).where(WebSession.person_id == row.id))
+    else:
+        row.disabled_at = None
+    return row

@@ -1,5 +1,6 @@
-"""Accounts, for an admin: who can sign in, new accounts, and password resets (a reset
-also lifts a lock and signs the person out everywhere)."""
+"""Accounts, for an admin: who can sign in, new accounts, password resets (a reset
+also lifts a lock and signs the person out everywhere), and disabling an account of
+the admin's own organisation (it signs the person out at once) or enabling it again."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from starlette.responses import RedirectResponse, Response
 from freechoice.catalog import Problem, ValidationFailed
 from freechoice.catalog.db.tables import OrganizationRow, PersonRow
 
+from ..auth import bump_access_revision
 from ..records import audit
-from .accounts import MIN_PASSWORD, PERSON_ROLES, create_person, reset_password
+from .accounts import MIN_PASSWORD, PERSON_ROLES, Person, create_person, reset_password, set_disabled
 from .deps import PAGES, Admin
 from .i18n import N_
+from .security import WebError
 
 __all__ = ["ROLE_TEXT", "router"]
 
@@ -31,7 +34,12 @@ ROLE_TEXT = {
 
 
 def _render(
-    request: Request, *, problems: list[Problem] | None = None, done: str | None = None, status: int = 200
+    request: Request,
+    admin: Person,
+    *,
+    problems: list[Problem] | None = None,
+    done: str | None = None,
+    status: int = 200,
 ) -> Response:
     now = dt.datetime.now(dt.UTC)
     with request.app.state.freechoice.db.session() as s:
@@ -48,6 +56,9 @@ def _render(
                     "org": p.organization_id,
                     "role": p.role,
                     "locked": locked,
+                    "disabled": p.disabled_at is not None,
+                    # an admin disables (or enables) their own organisation's people, never themself
+                    "can_disable": p.organization_id == admin.organization_id and p.id != admin.id,
                 }
             )
         orgs = [(o.id, o.name) for o in s.scalars(select(OrganizationRow).order_by(OrganizationRow.name))]
@@ -69,7 +80,7 @@ def _render(
 
 @router.get("/web/people")
 def people(request: Request, person: Admin) -> Response:
-    return _render(request, done=request.query_params.get("done"))
+    return _render(request, person, done=request.query_params.get("done"))
 
 
 @router.post("/web/people")
@@ -92,7 +103,7 @@ async def create(request: Request, person: Admin) -> Response:
                 )
                 audit(s, person.principal, "create", "person", new_id, role=values["role"])
         except ValidationFailed as err:
-            return _render(request, problems=err.problems, status=422)
+            return _render(request, person, problems=err.problems, status=422)
         return RedirectResponse("/web/people?done=created", status_code=303)
 
     return await run_in_threadpool(make)
@@ -109,7 +120,34 @@ async def reset(request: Request, username: str, person: Admin) -> Response:
                 person_id = reset_password(s, username, password)
                 audit(s, person.principal, "reset", "person", person_id)
         except ValidationFailed as err:
-            return _render(request, problems=err.problems, status=422)
+            return _render(request, person, problems=err.problems, status=422)
         return RedirectResponse("/web/people?done=reset", status_code=303)
 
     return await run_in_threadpool(run)
+
+
+async def _switch(request: Request, username: str, person: Person, *, disabled: bool) -> Response:
+    def run() -> Response:
+        try:
+            with request.app.state.freechoice.db.writing() as s:
+                target = s.scalar(select(PersonRow.organization_id).where(PersonRow.username == username))
+                if target != person.organization_id:  # unknown, or another organisation's: as the API answers
+                    raise WebError(404, N_("There is no such account in your organisation."))
+                bump_access_revision(s)  # first: keys issued to the person stop in every worker
+                row = set_disabled(s, username, disabled=disabled, by=person.id, organization_id=person.organization_id)
+                audit(s, person.principal, "disable" if disabled else "enable", "person", row.id)
+        except ValidationFailed as err:
+            return _render(request, person, problems=err.problems, status=422)
+        return RedirectResponse(f"/web/people?done={'disabled' if disabled else 'enabled'}", status_code=303)
+
+    return await run_in_threadpool(run)
+
+
+@router.post("/web/people/{username}/disable")
+async def disable(request: Request, username: str, person: Admin) -> Response:
+    return await _switch(request, username, person, disabled=True)
+
+
+@router.post("/web/people/{username}/enable")
+async def enable(request: Request, username: str, person: Admin) -> Response:
+    return await _switch(request, username, person, disabled=False)

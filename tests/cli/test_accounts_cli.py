@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from web_support import sign_in
 
 from freechoice.api import Settings, create_app
+from freechoice.catalog.db.tables import AuditEntry
 
 CLI = [sys.executable, "-m", "freechoice.api.cli"]
 
@@ -89,3 +91,16 @@ def test_the_first_admin_signs_in_and_an_admin_reset_unlocks(tmp_path: Path):
         assert sign_in(other, "ada", "second password 2").status_code == 303
         # the key issued to ada: a call audited under her name
         assert c.get("/organizations", headers={"Authorization": f"Bearer {key.stdout.strip()}"}).status_code == 200
+
+        disabled = run("accounts", "disable", "ada", env=env)
+        assert disabled.returncode == 0 and "disabled" in disabled.stdout, disabled.stderr
+        assert c.get("/web/", follow_redirects=False).status_code == 303, "her open session stopped"
+        assert sign_in(c, "ada", "second password 2").status_code == 401
+        assert run("accounts", "list", env=env).stdout.split("\t")[3] == "disabled"
+        unknown = run("accounts", "disable", "nobody", env=env)
+        assert unknown.returncode == 2 and "no account 'nobody'" in unknown.stderr
+        assert run("accounts", "enable", "ada", env=env).returncode == 0
+        assert sign_in(c, "ada", "second password 2").status_code == 303
+    with app.state.freechoice.db.session() as s:
+        actions = s.scalars(select(AuditEntry.action).where(AuditEntry.key_id == "cli")).all()
+    assert actions == ["disable", "enable"]

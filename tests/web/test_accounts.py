@@ -12,7 +12,7 @@ from freechoice.api.auth import create_key
 from freechoice.api.web.accounts import create_person, person_for_session, reset_password
 from freechoice.api.web.accounts import sign_in as library_sign_in
 from freechoice.catalog import ValidationFailed
-from freechoice.catalog.db.tables import AuditEntry, PersonRow
+from freechoice.catalog.db.tables import AuditEntry, PersonRow, WebSession
 
 
 def test_a_page_sends_a_stranger_to_sign_in_and_back(site):
@@ -163,3 +163,71 @@ def test_the_language_switch_changes_the_pages_language(site):
     assert r.status_code == 200 and '<html lang="km">' in r.text
     r = c.get("/web/language", params={"lang": "xx", "next": "/web/"})  # not offered: unchanged
     assert '<html lang="km">' in r.text
+
+
+def _people_form(page: str, action: str) -> bool:
+    return f'action="/web/people/{action}"' in page
+
+
+def test_an_admin_disables_a_person_of_their_organisation_who_is_signed_out_at_once(site):
+    db = site.app.state.freechoice.db
+    with db.writing() as s:
+        staff = create_person(
+            s, username="staff-dis", password=PASSWORD, organization_id="org-admin", role="manager", created_by="test"
+        )
+        _, key = create_key(s, "org-admin", "admin", created_by="test", person_id=staff)
+    api = {"Authorization": f"Bearer {key}"}
+    them = site.browser("staff-dis")
+    assert them.get("/web/", follow_redirects=False).status_code == 200
+    assert site.client.get("/organizations", headers=api).status_code == 200
+
+    admin = site.browser("admin")
+    page = admin.get("/web/people").text
+    assert _people_form(page, "staff-dis/disable")
+    assert not _people_form(page, "admin/disable"), "no button to disable oneself"
+    assert not _people_form(page, "cw-a/disable"), "no button for another organisation's people"
+    token = csrf_of(page)
+    assert admin.post("/web/people/staff-dis/disable", data={}, follow_redirects=False).status_code == 403
+    done = admin.post("/web/people/staff-dis/disable", data={"csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/web/people?done=disabled"
+    page = admin.get("/web/people").text
+    assert "The account is disabled" in admin.get(done.headers["location"]).text
+    assert _people_form(page, "staff-dis/enable") and not _people_form(page, "staff-dis/disable")
+
+    # their open session stopped at once, they cannot sign in again, and their key stops
+    assert them.get("/web/", follow_redirects=False).status_code == 303
+    with db.session() as s:
+        assert s.scalars(select(WebSession).where(WebSession.person_id == staff)).all() == []
+    assert sign_in(site.browser(), "staff-dis", PASSWORD).status_code == 401
+    assert site.client.get("/organizations", headers=api).status_code == 401
+    with db.session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "disable")).one()
+    assert (entry.resource, entry.resource_id, entry.person_id) == ("person", staff, site.people["admin"])
+
+    again = admin.post("/web/people/staff-dis/enable", data={"csrf_token": token}, follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == "/web/people?done=enabled"
+    assert sign_in(them, "staff-dis", PASSWORD).status_code == 303
+    assert them.get("/web/", follow_redirects=False).status_code == 200
+    assert site.client.get("/organizations", headers=api).status_code == 200
+    with db.session() as s:
+        done_by_admin = select(AuditEntry.action).where(
+            AuditEntry.resource_id == staff, AuditEntry.person_id == site.people["admin"]
+        )
+        assert s.scalars(done_by_admin.order_by(AuditEntry.id)).all() == ["disable", "enable"]
+
+
+def test_an_admin_cannot_disable_themself_or_another_organisations_person(site):
+    admin = site.browser("admin")
+    token = csrf_of(admin.get("/web/people").text)
+    own = admin.post("/web/people/admin/disable", data={"csrf_token": token}, follow_redirects=False)
+    assert own.status_code == 422 and "cannot disable your own account" in own.text
+    assert admin.get("/web/", follow_redirects=False).status_code == 200, "still signed in"
+    other = admin.post("/web/people/cw-a/disable", data={"csrf_token": token}, follow_redirects=False)
+    assert other.status_code == 404
+    nobody = admin.post("/web/people/no-such-person/disable", data={"csrf_token": token}, follow_redirects=False)
+    assert nobody.status_code == 404
+    assert sign_in(site.browser(), "cw-a", PASSWORD).status_code == 303, "cw-a was not disabled"
+    caseworker = site.browser("cw-a")
+    token = csrf_of(caseworker.get("/web/").text)
+    refused = caseworker.post("/web/people/cw-b/disable", data={"csrf_token": token}, follow_redirects=False)
+    assert refused.status_code == 403
