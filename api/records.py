@@ -110,6 +110,7 @@ def create_once(
     who: Principal,
     create: Callable[[], tuple[int, Any]],
     location: Callable[[str], str] | None = None,
+    stored: Callable[[Any], Any] | None = None,
 ) -> Response:
     """Run ``create`` in one transaction; with an ``Idempotency-Key`` header, a retry
     returns the first result and creates nothing twice. ``create`` returns the status
@@ -118,7 +119,9 @@ def create_once(
 
     The key is bound to the caller's API key, the endpoint and a SHA-256 of the body: the
     same key with another body or on another endpoint is a 422; it expires after the
-    ``idempotency_hours`` setting (then it is a new request); a malformed key is a 400."""
+    ``idempotency_hours`` setting (then it is a new request); a malformed key is a 400.
+    ``stored`` turns the body into what is kept for a retry (and replayed), when the
+    first response carries something that must be shown only once (a secret)."""
     key = request.headers.get("idempotency-key")
     if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_LENGTH and key.isprintable()):
         # stored as given: a longer key could never match its retry
@@ -156,7 +159,7 @@ def create_once(
                         request_hash=digest,
                         path=request.url.path,
                         status_code=status,
-                        body=body,
+                        body=body if stored is None else stored(body),
                     )
                 )
     except IntegrityError:

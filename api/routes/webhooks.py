@@ -6,7 +6,9 @@ caseworker or partner keys; each subscription receives what that side may see in
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import secrets
+import socket
 import urllib.parse
 from typing import Annotated, Any, Literal
 
@@ -33,6 +35,7 @@ __all__ = [
     "SubscriptionCreate",
     "SubscriptionCreated",
     "SubscriptionRecord",
+    "check_public",
     "check_url",
     "router",
 ]
@@ -63,6 +66,38 @@ def check_url(url: str) -> str:
         raise ValueError("must not carry a user name or password; the signature authenticates each delivery")
     if port == 0:
         raise ValueError("port 0 cannot be reached")
+    return url
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address ``host`` spells, in any form a resolver would take (``127.1``,
+    ``0x7f000001``, ``2130706433``, ``[::ffff:127.0.0.1]``), or None for a name."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(host))  # the C library's legacy forms
+        except OSError:
+            return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def check_public(url: str) -> str:
+    """``url`` unless its host is a loopback, link-local, private or otherwise
+    non-public address, or a ``localhost`` name (a subscription must not turn the
+    service into a way of reaching its own network). Names are not resolved here: a
+    public name that resolves to a private address is not caught."""
+    host = (urllib.parse.urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        raise ValueError(f"'{host}' is this machine; use a public address")
+    address = _address(host)
+    if address is not None and not address.is_global:
+        raise ValueError(
+            f"{address} is a loopback, link-local, private or reserved address; use a public address "
+            "(an offline network's receivers: set FREECHOICE_WEBHOOK_PRIVATE_ADDRESSES=true)"
+        )
     return url
 
 
@@ -132,7 +167,11 @@ class SubscriptionCreated(SubscriptionRecord):
             ]
         }
     )
-    secret: str = Field(description="The signing secret (`whsec_...`): shown only now")
+    secret: str | None = Field(
+        default=None,
+        description="The signing secret (`whsec_...`): shown only now; absent when an Idempotency-Key retry "
+        "replays this response (the secret is not stored with it)",
+    )
     note: str
 
 
@@ -234,6 +273,14 @@ def _own(db: Any, sub_id: str, who: Principal, *, lock: bool = False) -> Webhook
     summary="Subscribe a URL to your referral changes; the signing secret is shown once",
 )
 def create_subscription(body: SubscriptionCreate, request: Request, who: Party, db: DbSession) -> Response:
+    if not request.app.state.freechoice.settings.webhook_private_addresses:
+        try:
+            check_public(body.url)
+        except ValueError as err:
+            raise ProblemError(
+                422, "this webhook URL is not allowed", errors=[{"field": "url", "message": str(err)}]
+            ) from None
+
     def create() -> tuple[int, dict[str, Any]]:
         mine = select(func.count()).where(
             WebhookSubscription.organization_id == who.organization_id, WebhookSubscription.role == who.role
@@ -262,7 +309,18 @@ def create_subscription(body: SubscriptionCreate, request: Request, who: Party, 
             "with it.",
         }
 
-    return create_once(request, db, who, create, location=lambda id_: f"/webhooks/{id_}")
+    return create_once(request, db, who, create, location=lambda id_: f"/webhooks/{id_}", stored=_without_secret)
+
+
+def _without_secret(body: dict[str, Any]) -> dict[str, Any]:
+    """What an Idempotency-Key retry of a subscription gets back: everything but the
+    secret, which is never stored outside the subscription (shown once)."""
+    kept = {k: v for k, v in body.items() if k != "secret"}
+    kept["note"] = (
+        "The secret was shown only in the first response to this request. If it was lost, delete this "
+        "subscription and subscribe again."
+    )
+    return kept
 
 
 @router.get(

@@ -28,7 +28,14 @@ class World:
 def world(database_url: str) -> Iterator[World]:
     app = create_app(
         # deliveries are driven explicitly in tests/api/test_webhooks.py: no background loop here
-        Settings(database_url=database_url, load_sample=True, catalog_check_seconds=0, webhook_delivery=False)
+        # webhook receivers in these tests listen on 127.0.0.1 (test_webhooks.py checks the refusal)
+        Settings(
+            database_url=database_url,
+            load_sample=True,
+            catalog_check_seconds=0,
+            webhook_delivery=False,
+            webhook_private_addresses=True,
+        )
     )
     state = app.state.freechoice
     keys = {}

@@ -75,7 +75,13 @@ def sealed_world(
 ) -> Iterator[tuple[TestClient, dict[str, object], bool]]:
     keyed = request.param == "with key"
     app = create_app(
-        Settings(database_url=database_url, load_sample=True, data_key=KEY if keyed else None, webhook_delivery=False)
+        Settings(
+            database_url=database_url,
+            load_sample=True,
+            data_key=KEY if keyed else None,
+            webhook_delivery=False,
+            webhook_private_addresses=True,
+        )
     )
     state = app.state.freechoice
     with state.db.writing() as s:

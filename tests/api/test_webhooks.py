@@ -414,7 +414,9 @@ def test_several_workers_claim_each_due_delivery_once(world, subscribe):
 
 
 def _tiny_world(database_url):
-    app = create_app(Settings(database_url=database_url, load_sample=True, webhook_delivery=False))
+    app = create_app(
+        Settings(database_url=database_url, load_sample=True, webhook_delivery=False, webhook_private_addresses=True)
+    )
     with app.state.freechoice.db.writing() as s:
         save_organization(s, Organization(id="org-restart", name="Restart caseworkers (fictional)"), "test")
         key = create_key(s, "org-restart", "caseworker", created_by="test")[1]
@@ -459,7 +461,11 @@ def test_the_server_delivers_in_the_background(database_url):
     """`serve` runs the delivery loop: a change reaches the receiver with nobody driving it."""
     app, cw = _tiny_world(database_url)
     app.state.freechoice.db.dispose()
-    live = create_app(Settings(database_url=database_url, webhook_delivery=True, webhook_poll_seconds=0.05))
+    live = create_app(
+        Settings(
+            database_url=database_url, webhook_delivery=True, webhook_poll_seconds=0.05, webhook_private_addresses=True
+        )
+    )
     with receiver() as hook, TestClient(live) as client:
         sub = client.post("/webhooks", json={"url": hook.url + "/live"}, headers=cw).json()
         client.post(f"/webhooks/{sub['id']}/test", headers=cw)

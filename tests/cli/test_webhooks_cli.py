@@ -29,7 +29,9 @@ def test_deliver_list_and_retry_from_the_command_line(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'hooks.db'}"
     env = dict(os.environ, FREECHOICE_DATABASE_URL=url, FREECHOICE_WEBHOOK_MAX_ATTEMPTS="1")
     env.pop("FREECHOICE_DATA_KEY", None)
-    app = create_app(Settings(database_url=url, webhook_delivery=False, log_format="inherit"))
+    app = create_app(
+        Settings(database_url=url, webhook_delivery=False, log_format="inherit", webhook_private_addresses=True)
+    )
     with app.state.freechoice.db.writing() as s:
         save_organization(s, Organization(id="org-cli", name="CLI caseworkers (fictional)"), "test")
         cw = {"Authorization": f"Bearer {create_key(s, 'org-cli', 'caseworker', created_by='test')[1]}"}
