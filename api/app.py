@@ -130,6 +130,9 @@ def create_app(settings: Settings | None = None, *, preloaded: Preloaded | None 
                 purge.cancel()
                 with suppress(asyncio.CancelledError):
                     await purge
+            probe = getattr(app.state, "readiness", None)
+            if probe is not None:
+                probe.close()
             state.close()
 
     app = FastAPI(

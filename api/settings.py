@@ -166,6 +166,14 @@ class Settings(BaseSettings):
         "receivers); false: such URLs are refused when subscribing.",
     )
 
+    ready_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="/readyz: how long its database check may wait to connect (PostgreSQL: at least 2 s, "
+        "libpq's minimum) and for its query; an unreachable database answers 503 within about this.",
+    )
+
     log_format: Literal["json", "text", "inherit"] = Field(
         default="json",
         description="Log lines on stderr: one JSON object each (json), plain text (text), or leave logging as the "

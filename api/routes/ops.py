@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import text
 from starlette.responses import Response
 
 from ..deps import State
 from ..metrics import CONTENT_TYPE_LATEST
 from ..problems import problem
+from ..readiness import DatabaseProbe
 from ..reports import Liveness, Readiness
 
 __all__ = ["router"]
@@ -38,19 +38,20 @@ async def healthz() -> dict[str, str]:
         503: {"description": "Not ready; `checks` names what failed"},
     },
 )
-def readyz(state: State) -> Any:
-    checks: dict[str, str] = {}
-    try:
-        with state.db.engine.connect() as conn:  # reads a table: a file that is no database fails here
-            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        checks["database"] = "ok" if revision else "no schema (run `freechoice db upgrade`)"
-    except Exception as err:  # noqa: BLE001 - any failure means "not ready"; the reason is reported
-        checks["database"] = f"unreachable: {type(err).__name__}"
-    try:
-        catalog = state.current_catalog()  # loaded, and brought up to date from the database
-        checks["catalog"] = "ok"
-    except Exception as err:  # noqa: BLE001
-        checks["catalog"] = f"not loaded: {type(err).__name__}"
+def readyz(request: Request, state: State) -> Any:
+    probe = getattr(request.app.state, "readiness", None)
+    if probe is None:
+        probe = request.app.state.readiness = DatabaseProbe(state.db, state.settings.ready_timeout_seconds)
+    checks = {"database": probe.check()}  # bounded: an unreachable database is a quick 503
+    if checks["database"] != "ok":
+        # bringing the catalog up to date would wait on the same database, without a bound
+        checks["catalog"] = "not checked: the database is not ready"
+    else:
+        try:
+            catalog = state.current_catalog()  # loaded, and brought up to date from the database
+            checks["catalog"] = "ok"
+        except Exception as err:  # noqa: BLE001 - any failure means "not ready"; the reason is reported
+            checks["catalog"] = f"not loaded: {type(err).__name__}"
     if any(v != "ok" for v in checks.values()):
         return problem(
             503, "not ready: " + "; ".join(f"{k} {v}" for k, v in checks.items() if v != "ok"), checks=checks

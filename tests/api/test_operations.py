@@ -242,6 +242,7 @@ class _Proxy:
         self.port = _free_port()
         self.listener: socket.socket | None = None
         self.links: list[socket.socket] = []
+        self.silent = False  # accept connections and never answer (a server that hangs)
 
     def start(self) -> None:
         import threading
@@ -258,6 +259,8 @@ class _Proxy:
             except OSError:
                 return
             self.links.append(client)
+            if self.silent:
+                continue
             upstream = socket.create_connection(self.target)
             self.links.append(upstream)
             for a, b in ((client, upstream), (upstream, client)):
@@ -361,3 +364,49 @@ def test_readyz_is_503_while_the_database_is_unreachable(database_url: str, tmp_
             assert client.get("/healthz").status_code == 200
         assert client.get("/readyz").status_code == 200
     close()
+
+
+def test_readyz_answers_503_soon_when_postgresql_accepts_and_never_answers(database_url: str):
+    """A server that takes the connection and then says nothing (a hung host, a
+    firewall): the check's connect timeout ends the wait, so /readyz answers 503."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL only: a SQLite file answers or fails at once")
+    import threading
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(database_url)
+    proxy = _Proxy((parsed.host or "127.0.0.1", parsed.port or 5432))
+    proxy.start()
+    url = parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    settings = Settings(
+        database_url=url,
+        log_format="inherit",
+        catalog_listen=False,
+        retention_interval_seconds=0,
+        webhook_delivery=False,
+        ready_timeout_seconds=2,
+    )
+    app = create_app(settings)
+    try:
+        with TestClient(app) as client:
+            assert client.get("/readyz").status_code == 200
+            proxy.cut()
+            proxy.silent = True
+            proxy.start()  # the port takes connections again, and never answers on them
+            answers: list[httpx.Response] = []
+            asking = threading.Thread(target=lambda: answers.append(client.get("/readyz")), daemon=True)
+            asking.start()
+            asking.join(120)  # a bound against hanging for ever, not a measurement
+            assert answers, "/readyz hung on a database that never answers"
+            r = answers[0]
+            assert r.status_code == 503, r.text
+            checks = r.json()["checks"]
+            assert checks["database"].startswith("unreachable") and checks["catalog"].startswith("not checked")
+            assert client.get("/healthz").status_code == 200
+            proxy.cut()
+            proxy.silent = False
+            proxy.start()
+            assert client.get("/readyz").status_code == 200, "ready again once the database answers"
+    finally:
+        proxy.cut()
