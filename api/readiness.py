@@ -2,8 +2,10 @@
 makes ``/readyz`` answer 503 within about ``ready_timeout_seconds``, not hang.
 
 On PostgreSQL the probe opens a connection of its own each time (no pool), with a
-connect timeout (libpq's minimum is 2 seconds) and a statement timeout, so a server
-that accepts the connection but never answers is reported too. On SQLite it reads
+connect timeout (libpq's minimum is 2 seconds), a TCP user timeout and a statement
+timeout, so a server that accepts the connection but never answers is reported too.
+(A server that answers the connection and then hangs inside the query, yet keeps
+acknowledging packets, is not bounded client-side.) On SQLite it reads
 through the service's engine (a local file answers or fails at once).
 """
 
@@ -28,7 +30,11 @@ class DatabaseProbe:
         self.engine: Engine = db.engine
         self.own = not db.is_sqlite
         if self.own:
-            connect_args: dict[str, Any] = {"connect_timeout": max(2, math.ceil(timeout_seconds))}
+            connect_args: dict[str, Any] = {
+                "connect_timeout": max(2, math.ceil(timeout_seconds)),
+                # data the server does not acknowledge (its host gone mid-query) fails the connection too
+                "tcp_user_timeout": max(1, round(timeout_seconds * 1000)),
+            }
             self.engine = create_engine(db.engine.url, poolclass=NullPool, connect_args=connect_args)
 
     def check(self) -> str:
