@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, *, preloaded: Preloaded | None 
                 state.db,
                 webhook_policy(settings),
                 timeout_seconds=settings.webhook_timeout_seconds,
+                private_addresses=settings.webhook_private_addresses,
             )
             deliveries = asyncio.create_task(webhook_loop(deliverer, settings.webhook_poll_seconds))
         app.state.webhook_task = deliveries

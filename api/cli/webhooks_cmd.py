@@ -30,7 +30,12 @@ def deliver(
 
     settings = Settings()
     db = open_database(database_url, migrate=True)
-    deliverer = Deliverer(db, webhook_policy(settings), timeout_seconds=settings.webhook_timeout_seconds)
+    deliverer = Deliverer(
+        db,
+        webhook_policy(settings),
+        timeout_seconds=settings.webhook_timeout_seconds,
+        private_addresses=settings.webhook_private_addresses,
+    )
     try:
         while True:
             attempts = deliverer.deliver_all_due()

@@ -6,9 +6,7 @@ caseworker or partner keys; each subscription receives what that side may see in
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import secrets
-import socket
 import urllib.parse
 from typing import Annotated, Any, Literal
 
@@ -29,13 +27,13 @@ from ..problems import ProblemError
 from ..records import audit, create_once
 from ..times import rfc3339
 from ..webhooks import EVENT_TYPES, enqueue_test, requeue
+from ..webhooks.addresses import check_public
 
 __all__ = [
     "DeliveryRecord",
     "SubscriptionCreate",
     "SubscriptionCreated",
     "SubscriptionRecord",
-    "check_public",
     "check_url",
     "router",
 ]
@@ -66,38 +64,6 @@ def check_url(url: str) -> str:
         raise ValueError("must not carry a user name or password; the signature authenticates each delivery")
     if port == 0:
         raise ValueError("port 0 cannot be reached")
-    return url
-
-
-def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The IP address ``host`` spells, in any form a resolver would take (``127.1``,
-    ``0x7f000001``, ``2130706433``, ``[::ffff:127.0.0.1]``), or None for a name."""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        try:
-            address = ipaddress.IPv4Address(socket.inet_aton(host))  # the C library's legacy forms
-        except OSError:
-            return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def check_public(url: str) -> str:
-    """``url`` unless its host is a loopback, link-local, private or otherwise
-    non-public address, or a ``localhost`` name (a subscription must not turn the
-    service into a way of reaching its own network). Names are not resolved here: a
-    public name that resolves to a private address is not caught."""
-    host = (urllib.parse.urlsplit(url).hostname or "").rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        raise ValueError(f"'{host}' is this machine; use a public address")
-    address = _address(host)
-    if address is not None and not address.is_global:
-        raise ValueError(
-            f"{address} is a loopback, link-local, private or reserved address; use a public address "
-            "(an offline network's receivers: set FREECHOICE_WEBHOOK_PRIVATE_ADDRESSES=true)"
-        )
     return url
 
 

@@ -38,6 +38,7 @@ from freechoice.catalog.db.tables import OrganizationRow, WebhookDelivery, Webho
 
 from ..auth import Principal
 from ..records import audit
+from .addresses import check_resolved
 from .signing import DELIVERY_HEADER, EVENT_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signature_header
 
 __all__ = ["Attempt", "Deliverer", "RetryPolicy", "requeue", "utcnow", "webhook_loop"]
@@ -98,7 +99,9 @@ class _Claimed:
 class Deliverer:
     """Sends the deliveries that are due (see module doc). ``clock`` gives the time
     (UTC), ``client`` the HTTP client (default: httpx with ``timeout_seconds``, no
-    redirects followed); ``stop`` ends a batch early, handing back what it had not sent."""
+    redirects followed); ``stop`` ends a batch early, handing back what it had not sent.
+    ``private_addresses`` false: a URL whose host is, or resolves to, a non-public
+    address is not sent to (a failed attempt, saying why)."""
 
     def __init__(
         self,
@@ -109,8 +112,10 @@ class Deliverer:
         batch: int = 10,
         clock: Callable[[], dt.datetime] = utcnow,
         client: httpx.Client | None = None,
+        private_addresses: bool = True,
     ) -> None:
         self.db, self.policy, self.batch, self.clock = db, policy or RetryPolicy(), batch, clock
+        self.private_addresses = private_addresses
         self.lease = dt.timedelta(seconds=timeout_seconds * batch + 30)
         self.client = client or httpx.Client(timeout=timeout_seconds, follow_redirects=False)
         self.stop = threading.Event()
@@ -182,6 +187,11 @@ class Deliverer:
             EVENT_HEADER: str(item.event_id or 0),
             EVENT_TYPE_HEADER: item.event_type,
         }
+        if not self.private_addresses:
+            try:
+                check_resolved(item.url)
+            except ValueError as err:
+                return None, f"refused: {err}"[:500]
         try:
             response = self.client.post(item.url, content=body, headers=headers)
         except httpx.HTTPError as err:

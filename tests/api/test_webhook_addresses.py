@@ -114,3 +114,48 @@ def test_a_retried_subscription_never_shows_the_secret_again(strict):
         mine = select(func.count()).select_from(WebhookSubscription).where(WebhookSubscription.url.like("%retried"))
         assert s.scalar(mine) == 1, "the retry created nothing"
     client.delete(first.headers["location"], headers=cw)
+
+
+def test_a_name_that_resolves_to_a_private_address_is_not_sent_to(strict):
+    """Names are not resolved when subscribing; before each delivery they are: the
+    machine's own name (it resolves to loopback here) gets nothing unless allowed."""
+    import socket
+
+    from webhook_receiver import receiver
+
+    from freechoice.api.webhooks import Deliverer, RetryPolicy
+    from freechoice.api.webhooks.addresses import address_of
+
+    name = socket.gethostname()
+    try:
+        resolved = {address_of(str(a[4][0])) for a in socket.getaddrinfo(name, 80)}
+    except OSError:
+        pytest.skip(f"{name} does not resolve here")
+    if not resolved or any(a is None or a.is_global for a in resolved) or "127.0.0.1" not in map(str, resolved):
+        pytest.skip(f"{name} does not resolve to loopback here ({resolved})")
+    client, cw = strict
+    db = client.app.state.freechoice.db
+    with receiver() as hook:
+        port = hook.url.rsplit(":", 1)[1]
+        made = client.post("/webhooks", json={"url": f"http://{name}:{port}/own-name"}, headers=cw)
+        assert made.status_code == 201, made.text
+        sub = made.json()["id"]
+        test = client.post(f"/webhooks/{sub}/test", headers=cw).json()
+        guarded = Deliverer(db, RetryPolicy(), timeout_seconds=5, private_addresses=False)
+        try:
+            (attempt,) = guarded.deliver_all_due()
+        finally:
+            guarded.close()
+        assert attempt.delivery_id == test["id"] and not attempt.ok
+        assert attempt.error.startswith("refused:") and "127.0.0.1" in attempt.error, attempt.error
+        assert hook.at("/own-name") == [], "nothing was sent"
+        shown = client.get(f"/webhooks/{sub}/deliveries", headers=cw).json()["items"][0]
+        assert shown["last_error"] == attempt.error and shown["status"] == "pending"
+        client.post(f"/webhooks/{sub}/deliveries/{test['id']}/retry", headers=cw)
+        allowed = Deliverer(db, RetryPolicy(), timeout_seconds=5, private_addresses=True)
+        try:
+            (attempt,) = allowed.deliver_all_due()
+        finally:
+            allowed.close()
+        assert attempt.ok and len(hook.at("/own-name")) == 1
+    client.delete(f"/webhooks/{sub}", headers=cw)

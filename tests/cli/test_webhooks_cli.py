@@ -27,7 +27,12 @@ def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 def test_deliver_list_and_retry_from_the_command_line(tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'hooks.db'}"
-    env = dict(os.environ, FREECHOICE_DATABASE_URL=url, FREECHOICE_WEBHOOK_MAX_ATTEMPTS="1")
+    env = dict(
+        os.environ,
+        FREECHOICE_DATABASE_URL=url,
+        FREECHOICE_WEBHOOK_MAX_ATTEMPTS="1",
+        FREECHOICE_WEBHOOK_PRIVATE_ADDRESSES="true",  # the receiver listens on 127.0.0.1
+    )
     env.pop("FREECHOICE_DATA_KEY", None)
     app = create_app(
         Settings(database_url=url, webhook_delivery=False, log_format="inherit", webhook_private_addresses=True)
