@@ -163,7 +163,8 @@ class Settings(BaseSettings):
     webhook_private_addresses: bool = Field(
         default=False,
         description="Allow webhook URLs on loopback, link-local and private addresses (an offline network's "
-        "receivers); false: such URLs are refused when subscribing.",
+        "receivers); false: such URLs are refused when subscribing, and a host name that resolves to one is not "
+        "delivered to.",
     )
 
     ready_timeout_seconds: float = Field(

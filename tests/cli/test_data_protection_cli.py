@@ -87,6 +87,7 @@ def test_retention_run_and_dry_run(tmp_path: Path):
     report = json.loads(dry.stdout)
     assert report["dry_run"] and report["organizations"]["org-dp"]["option_lists"] == 1
     assert report["organizations"]["org-dp"]["retention_days"] == 1
+    assert report["expired_web_sessions"] == 0 and report["audit_entries"] == 0  # the service's own records too
     real = run("retention", "run", env=env)
     assert json.loads(real.stdout)["organizations"]["org-dp"]["option_lists"] == 1
     with db.engine.connect() as conn:
