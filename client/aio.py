@@ -300,7 +300,9 @@ class AsyncClient:
     ) -> SubscriptionCreated:
         """Subscribe ``url`` (http or https) to your organisation's referral changes
         (``event_types``: default all). The answer's ``secret`` is shown only now: keep
-        it, and check every delivery with :func:`~freechoice.client.verify`."""
+        it, and check every delivery with :func:`~freechoice.client.verify`. A retry
+        with the same ``idempotency_key`` answers without it (``secret`` is None): if
+        the first answer was lost, delete the subscription and subscribe again."""
         return await self._send(self._calls.create_webhook(url, event_types, description, idempotency_key))
 
     def iter_webhooks(self, *, limit: int = 100) -> AsyncIterator[SubscriptionRecord]:

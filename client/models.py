@@ -700,7 +700,7 @@ class SubscriptionRecord(_Model):
 
 
 class SubscriptionCreated(SubscriptionRecord):
-    secret: str
+    secret: str | None = None
     note: str
 
 

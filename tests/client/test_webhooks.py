@@ -28,7 +28,8 @@ from freechoice.client import (
 
 @pytest.fixture(scope="module")
 def hooked(database_url: str) -> Iterator[Live]:
-    with serve(settings_for(database_url, webhook_delivery=False)) as running:
+    # the receiver listens on 127.0.0.1: private addresses allowed (tests/api/test_webhook_addresses.py: refused)
+    with serve(settings_for(database_url, webhook_delivery=False, webhook_private_addresses=True)) as running:
         yield running
 
 
@@ -59,6 +60,11 @@ def test_subscribe_test_verify_list_and_unsubscribe(hooked, hook):
         assert made.event_types == ["referral.status_changed"] and made.organization_id == "org-cw-a"
         assert made.id in [s.id for s in cw.iter_webhooks(limit=1)]
         assert not hasattr(cw.get_webhook(made.id), "secret")  # shown once only
+        first = cw.create_webhook(hook.url + path + "-retried", idempotency_key=f"retried-{path}")
+        again = cw.create_webhook(hook.url + path + "-retried", idempotency_key=f"retried-{path}")
+        assert first.secret is not None and first.secret.startswith("whsec_")
+        assert again.id == first.id and again.secret is None, "a retry never shows the secret again"
+        cw.delete_webhook(first.id)
 
         queued = cw.test_webhook(made.id)
         assert queued.status == "pending" and queued.event_id == 0 and queued.event_type == "webhook.test"
