@@ -3,6 +3,7 @@ built, never at import time."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -118,12 +119,14 @@ class Settings(BaseSettings):
         ge=1,
         description="How long the response of a request with an Idempotency-Key is kept for retries.",
     )
-    audit_retention_days: int = Field(
-        default=730,
+    audit_retention_days: int | None = Field(
+        default=None,
         ge=0,
         le=36_500,
-        description="Days audit entries are kept (0: for ever); never less than the other retention periods, and "
-        "an organisation whose cases are kept longer (or until erased) keeps its entries as long.",
+        description="Days audit entries are kept (0: for ever). Unset: 730, or as long as the longest other "
+        "retention period when that is longer (an upgrade never fails on it). Set, it must not be less than the "
+        "other retention periods; an organisation whose cases are kept longer (or until erased) keeps its "
+        "entries as long.",
     )
 
     webhook_delivery: bool = Field(
@@ -226,13 +229,16 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _audit_outlasts_the_rest(self) -> Settings:
         """Audit entries are kept at least as long as anything they speak of."""
-        if self.audit_retention_days:
-            longest = {
-                "retention_days": self.retention_days,
-                "webhook_delivered_days": self.webhook_delivered_days,
-                "webhook_dead_days": self.webhook_dead_days,
-                "idempotency_hours": self.idempotency_hours / 24,
-            }
+        longest = {
+            "retention_days": self.retention_days,
+            "webhook_delivered_days": self.webhook_delivered_days,
+            "webhook_dead_days": self.webhook_dead_days,
+            "idempotency_hours": self.idempotency_hours / 24,
+        }
+        if self.audit_retention_days is None:
+            # unset: two years, or longer when another period is (never refused)
+            self.audit_retention_days = max(730, math.ceil(max(longest.values())))
+        elif self.audit_retention_days:
             shorter = [f"{k} ({v:g} days)" for k, v in longest.items() if v > self.audit_retention_days]
             if shorter:
                 raise ValueError(

@@ -157,3 +157,6 @@ def test_audit_retention_is_never_shorter_than_the_other_periods():
     assert Periods.of(Settings()) == Periods(
         idempotency_hours=24, webhook_delivered_days=30, webhook_dead_days=0, audit_days=730
     )
+    # unset, it follows a longer case retention instead of refusing to start after an upgrade
+    assert Settings(retention_days=1000).audit_retention_days == 1000
+    assert Settings(webhook_dead_days=900.5).audit_retention_days == 901
