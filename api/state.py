@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from freechoice.catalog import Catalog, load_sample_catalog
+from freechoice.catalog import Catalog, Service, load_sample_catalog
 from freechoice.catalog.db import CATALOG_CHANNEL, CatalogFollower, Database, import_catalog, load_catalog
 from freechoice.catalog.db.tables import FeedbackRow, RulePackRow, ServiceRow
 from freechoice.engine import ChildPolicy, CompiledRules, compile_rules, load_rules, load_snapshot, save_snapshot
@@ -231,6 +231,24 @@ class AppState:
             self.revision = rev
             self._checked = now
         return self.catalog
+
+    def applied_write(self, service: Service, revision: int) -> Catalog:
+        """This worker's own write of ``service``, committed as ``revision``: put into the
+        catalog at once, without reading it back, when it is the next change in sequence;
+        otherwise (other changes came between) caught up from the database as usual. A
+        revision the listener already applied is left as it is."""
+        with self._lock:
+            if self.revision >= revision:
+                return self.catalog
+            if self._follower.written(revision):
+                self.catalog.upsert_service(service)
+                self.revision = revision
+                log.info(
+                    "catalog changes applied",
+                    extra={"revision": revision, "services": 1, "organizations": 0, "worker_pid": os.getpid()},
+                )
+                return self.catalog
+        return self.current_catalog(force=True)
 
     def set_rules(self, rules: CompiledRules, row_id: int) -> None:
         """Use ``rules`` now (other workers pick the new pack up from the database)."""

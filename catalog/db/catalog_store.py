@@ -51,16 +51,25 @@ def current_revision(session: Session) -> int:
 
 
 def bump_revision(session: Session) -> int:
-    """Move the catalog revision on (inside the caller's transaction) and return it."""
-    done = session.execute(update(CatalogState).where(CatalogState.id == 1).values(revision=CatalogState.revision + 1))
-    if done.rowcount == 0:  # type: ignore[attr-defined]
+    """Move the catalog revision on (inside the caller's transaction) and return it: one
+    statement (on PostgreSQL it also sends the NOTIFY)."""
+    step = update(CatalogState).where(CatalogState.id == 1).values(revision=CatalogState.revision + 1)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # delivered when (and only if) the transaction commits: listening workers apply it at once
+        moved = step.returning(CatalogState.revision).cte("moved")
+        rev = session.scalar(
+            select(moved.c.revision).add_columns(func.pg_notify(CATALOG_CHANNEL, func.cast(moved.c.revision, Text)))
+        )
+    else:
+        rev = session.scalar(step.returning(CatalogState.revision))
+    if rev is None:  # no state row yet
         session.add(CatalogState(id=1, revision=1))
         session.flush()
-    rev = current_revision(session)
-    if session.get_bind().dialect.name == "postgresql":
-        # delivered when (and only if) the transaction commits: listening workers apply it at once
-        session.execute(text("SELECT pg_notify(:channel, :rev)"), {"channel": CATALOG_CHANNEL, "rev": str(rev)})
-    return rev
+        rev = 1
+        if postgres:
+            session.execute(text("SELECT pg_notify(:channel, '1')"), {"channel": CATALOG_CHANNEL})
+    return int(rev)
 
 
 def save_organization(session: Session, org: Organization, actor: str) -> None:
@@ -140,6 +149,16 @@ class CatalogFollower:
     @staticmethod
     def _stamps(session: Session) -> dict[str, dt.datetime]:
         return {oid: at for oid, at in session.execute(select(OrganizationRow.id, OrganizationRow.updated_at))}
+
+    def written(self, revision: int) -> bool:
+        """The caller wrote one service as ``revision`` and applied it itself: True (and
+        the revision is taken as seen) when it is the next change in sequence, so there is
+        nothing else to read; False when other changes came between (read them with
+        :meth:`changes`) or ``revision`` was seen already."""
+        if revision != self.revision + 1:
+            return False
+        self.revision = revision
+        return True
 
     def changes(self, session: Session) -> tuple[list[Organization], list[Service], int]:
         """Organisations and services changed since the last call, and the revision now."""
