@@ -216,6 +216,7 @@ class AppState:
                 self.rules_row = newest.id
             for org in orgs:
                 self.catalog.upsert_organization(org)
+                self.catalog.set_organization_active(org.id, org.id not in self._follower.deactivated)
             for svc in services:
                 self.catalog.upsert_service(svc)
             if rev != self.revision:

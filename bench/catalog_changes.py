@@ -79,7 +79,7 @@ def _until(what, bound: float = 600.0, step: float = 0.005):  # type: ignore[no-
 
 
 class Server:
-    def __init__(self, url: str, snapshot: Path, log: Path) -> None:
+    def __init__(self, url: str, snapshot: Path, log: Path, python: str = sys.executable) -> None:
         self.port, self.log = _free_port(), log
         env = dict(
             os.environ,
@@ -89,7 +89,7 @@ class Server:
             FREECHOICE_LOG_FORMAT="json",
             FREECHOICE_RETENTION_INTERVAL_SECONDS="0",
         )
-        cmd = [sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(self.port), "--workers", "2"]
+        cmd = [python, "-m", "freechoice.api.cli", "serve", "--port", str(self.port), "--workers", "2"]
         start = time.perf_counter()
         self.proc = subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
         loaded = _until(lambda: [r for r in _lines(log) if r.get("message") == "catalog loaded"][1:] and True)
@@ -194,37 +194,51 @@ def _p99_option_lists(port: int, token: str, n: int, during: Changer | None) -> 
     return statistics.quantiles(lat, n=100)[98]
 
 
-def measure(size: int, postgres: str, folder: Path, requests: int) -> dict[str, str]:
-    row: dict[str, str] = {}
+def measure(
+    size: int, postgres: str, folder: Path, requests: int, pythons: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """The figures at ``size`` services, for each interpreter of ``pythons`` (label ->
+    interpreter whose ``freechoice`` is the code to measure), on one database."""
     with bench_database("postgresql", postgres, folder, f"cc{size}") as url:
         admin, cw, ids = _prepare(url, size)
-        snapshot = folder / f"snapshot-{size}.json"
-        cold = Server(url, snapshot, folder / f"cold-{size}.log")
-        row["serve --workers 2 start, cold (s)"] = f"{cold.start_seconds:.1f}"
-        cold.stop()
-        server = Server(url, snapshot, folder / f"warm-{size}.log")
-        row["serve --workers 2 start, snapshot (s)"] = f"{server.start_seconds:.1f}"
-        row["RSS (PSS) per worker after start (MB)"] = " / ".join(server.rss_mb())
-        changer = Changer(server.port, admin, ids)
-        seen_ms = []
-        for _ in range(10):
-            changer.change()
-            t0 = time.perf_counter()
-            rev = _revision(url)
-            _until(lambda rev=rev: server.applied(rev), bound=60, step=0.002)
-            seen_ms.append((time.perf_counter() - t0) * 1000 + changer.answer_ms[-1])
-        row["capacity change answer, median / max (ms)"] = (
-            f"{statistics.median(changer.answer_ms):.0f} / {max(changer.answer_ms):.0f}"
-        )
-        row["seen by every worker, median / max (ms)"] = f"{statistics.median(seen_ms):.0f} / {max(seen_ms):.0f}"
-        quiet = _p99_option_lists(server.port, cw, requests, None)
-        busy = _p99_option_lists(server.port, cw, requests, changer)
-        row["p99 option list without / during changes (ms)"] = f"{quiet:.0f} / {busy:.0f} ({busy / quiet:.2f}x)"
-        while changer.n < CHANGES:
-            changer.change()
-        _until(lambda: server.applied(_revision(url)), bound=60)
-        row[f"RSS (PSS) per worker after {CHANGES} changes (MB)"] = " / ".join(server.rss_mb())
-        server.stop()
+        return {
+            label: _measure_server(url, folder / f"{label}-{size}", python, admin, cw, ids, requests)
+            for label, python in pythons.items()
+        }
+
+
+def _measure_server(
+    url: str, folder: Path, python: str, admin: str, cw: str, ids: list[str], requests: int
+) -> dict[str, str]:
+    row: dict[str, str] = {}
+    folder.mkdir()
+    snapshot = folder / "snapshot.json"
+    cold = Server(url, snapshot, folder / "cold.log", python)
+    row["serve --workers 2 start, cold (s)"] = f"{cold.start_seconds:.1f}"
+    cold.stop()
+    server = Server(url, snapshot, folder / "warm.log", python)
+    row["serve --workers 2 start, snapshot (s)"] = f"{server.start_seconds:.1f}"
+    row["RSS (PSS) per worker after start (MB)"] = " / ".join(server.rss_mb())
+    changer = Changer(server.port, admin, ids)
+    seen_ms = []
+    for _ in range(20):
+        changer.change()
+        t0 = time.perf_counter()
+        rev = _revision(url)
+        _until(lambda rev=rev: server.applied(rev), bound=60, step=0.002)
+        seen_ms.append((time.perf_counter() - t0) * 1000 + changer.answer_ms[-1])
+    row["capacity change answer, median / max (ms)"] = (
+        f"{statistics.median(changer.answer_ms):.0f} / {max(changer.answer_ms):.0f}"
+    )
+    row["seen by every worker, median / max (ms)"] = f"{statistics.median(seen_ms):.0f} / {max(seen_ms):.0f}"
+    quiet = _p99_option_lists(server.port, cw, requests, None)
+    busy = _p99_option_lists(server.port, cw, requests, changer)
+    row["p99 option list without / during changes (ms)"] = f"{quiet:.0f} / {busy:.0f} ({busy / quiet:.2f}x)"
+    while changer.n < CHANGES:
+        changer.change()
+    _until(lambda: server.applied(_revision(url)), bound=60)
+    row[f"RSS (PSS) per worker after {CHANGES} changes (MB)"] = " / ".join(server.rss_mb())
+    server.stop()
     return row
 
 
@@ -233,18 +247,27 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000", help="catalog sizes; 1000 is always run first")
     parser.add_argument("--postgres", default=PG)
     parser.add_argument("--requests", type=int, default=400, help="option lists per p99 measurement")
+    parser.add_argument(
+        "--before",
+        metavar="PYTHON",
+        help="also measure the code another interpreter runs (e.g. another checkout's .venv/bin/python), "
+        "on the same databases: a 'before' column beside each size",
+    )
     args = parser.parse_args()
     sizes = sorted({1000, *(int(s) for s in args.sizes.split(","))})
+    pythons = {"before": args.before, "now": sys.executable} if args.before else {"now": sys.executable}
     with tempfile.TemporaryDirectory() as tmp:
         rows = {}
         for size in sizes:
             print(f"measuring {size} services ...", file=sys.stderr, flush=True)
-            rows[size] = measure(size, args.postgres, Path(tmp), args.requests)
-    names = list(rows[sizes[0]])
+            for label, row in measure(size, args.postgres, Path(tmp), args.requests, pythons).items():
+                rows[f"{size:,}" + (f" {label}" if args.before else "")] = row
+    columns = list(rows)
+    names = list(rows[columns[0]])
     width = max(len(n) for n in names)
-    print(f"{'':<{width}}  " + "  ".join(f"{s:>24,}" for s in sizes))
+    print(f"{'':<{width}}  " + "  ".join(f"{c:>24}" for c in columns))
     for name in names:
-        cells = [rows[s].get(name, "") for s in sizes]
+        cells = [rows[c].get(name, "") for c in columns]
         print(f"{name:<{width}}  " + "  ".join(f"{c:>24}" for c in cells))
 
 

@@ -151,11 +151,7 @@ def onward(req: Any, ev: Any) -> list[Step]:
     after: list[Step] = []
     onward_services, onward_kinds = graph.onward(ev.service.id)
     covered: set[str] = set()
-    live = [
-        sid
-        for sid in onward_services
-        if sid != ev.service.id and (svc := req.catalog.get(sid)) is not None and svc.status == "active"
-    ]
+    live = [sid for sid in onward_services if sid != ev.service.id and req.catalog.offered(sid)]
     req.evaluate(live)
     for sid in live:
         other = req.evals[sid]

@@ -120,7 +120,10 @@ def load_catalog(session: Session, *, sample: bool = False) -> tuple[Catalog, in
     # raw JSON text, parsed by pydantic directly: the ORM's per-row JSON handling costs more than validation
     raw = session.execute(select(func.cast(ServiceRow.data, Text))).scalars()
     services = [Service.model_validate_json(t) for t in raw]
-    return Catalog(orgs, services, sample=sample), rev
+    catalog = Catalog(orgs, services, sample=sample)
+    for org_id in session.scalars(select(OrganizationRow.id).where(OrganizationRow.deactivated_at.is_not(None))):
+        catalog.set_organization_active(org_id, False)
+    return catalog, rev
 
 
 def catalog_changes(session: Session, since: int) -> tuple[list[Organization], list[Service], int]:
@@ -140,15 +143,23 @@ class CatalogFollower:
     the services written after the last revision seen (the revision is a change sequence:
     a missed signal is caught up by the next call), and, only when some revision step is
     not a service row's (an organisation write), the organisations whose ``updated_at``
-    moved; never the whole catalog."""
+    or ``deactivated_at`` moved; never the whole catalog. ``deactivated``: the ids of the
+    deactivated organisations as last read."""
 
     def __init__(self, session: Session, revision: int) -> None:
         self.revision = revision
         self._org_stamps = self._stamps(session)
+        self.deactivated = self._deactivated(self._org_stamps)
 
     @staticmethod
-    def _stamps(session: Session) -> dict[str, dt.datetime]:
-        return {oid: at for oid, at in session.execute(select(OrganizationRow.id, OrganizationRow.updated_at))}
+    def _stamps(session: Session) -> dict[str, tuple[dt.datetime, dt.datetime | None]]:
+        """Each organisation's ``updated_at`` and ``deactivated_at``: either moving is a change."""
+        rows = session.execute(select(OrganizationRow.id, OrganizationRow.updated_at, OrganizationRow.deactivated_at))
+        return {oid: (at, off) for oid, at, off in rows}
+
+    @staticmethod
+    def _deactivated(stamps: dict[str, tuple[dt.datetime, dt.datetime | None]]) -> frozenset[str]:
+        return frozenset(oid for oid, (_, off) in stamps.items() if off is not None)
 
     def written(self, revision: int) -> bool:
         """The caller wrote one service as ``revision`` and applied it itself: True (and
@@ -186,6 +197,7 @@ class CatalogFollower:
             else []
         )
         self._org_stamps, self.revision = stamps, rev
+        self.deactivated = self._deactivated(stamps)
         return orgs, services, rev
 
 

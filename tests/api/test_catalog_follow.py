@@ -134,3 +134,20 @@ def test_a_workers_own_capacity_change_is_in_its_catalog_when_answered_with_what
     with writer.db.session() as s:
         fresh, _revision = load_catalog(s)
     assert writer.catalog.version == fresh.version
+
+
+def test_another_worker_stops_offering_a_deactivated_organisations_services_and_offers_them_again(
+    world, other, database_url
+):
+    _client, state = other
+    pg = database_url.startswith("postgresql")
+    seen = (lambda: state.catalog) if pg else (lambda: state.current_catalog())
+    c, admin = world.client, world.as_("admin")
+    here = [("TH", "Songkhla")]
+    kinds = sorted({k for s in seen().services_of(PARTNER_X) if s.status == "active" for k in s.kinds})
+    theirs = {s.id for s in seen().services_of(PARTNER_X)}
+    assert seen().candidates(kinds, here) & theirs
+    assert c.post(f"/organizations/{PARTNER_X}/deactivate", headers=admin).status_code == 200
+    assert _until(lambda: not seen().candidates(kinds, here) & theirs)
+    assert c.post(f"/organizations/{PARTNER_X}/activate", headers=admin).status_code == 200
+    assert _until(lambda: seen().candidates(kinds, here) & theirs)
