@@ -12,10 +12,14 @@ For each catalog size (generated fictional services on PostgreSQL), starts the p
 * p99 of option lists from 4 concurrent clients without changes and while a capacity
   change is made every 0.2 s.
 
+With ``--before PYTHON`` (another checkout's interpreter, e.g. main's
+``.venv/bin/python``), the same figures are measured for that code too, on the same
+databases in the same run: a "before" column beside each size.
+
 The 100,000 run takes minutes (generating and importing the catalog): it is not part
 of the test suite.
 
-    python bench/catalog_changes.py [--sizes 1000,10000,100000] [--postgres URL]
+    python bench/catalog_changes.py [--sizes 1000,10000,100000] [--postgres URL] [--before PYTHON]
 """
 
 from __future__ import annotations
