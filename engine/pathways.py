@@ -21,7 +21,16 @@ from .options import Step, built
 from .predicates import _join, contact_parties
 from .text.markers import N_
 
-__all__ = ["BLOCKED_RULE", "Pathway", "STEP_TEXTS", "blocked_text", "onward", "prerequisites"]
+__all__ = [
+    "BLOCKED_RULE",
+    "Pathway",
+    "STEP_TEXTS",
+    "blocked_text",
+    "onward",
+    "prerequisites",
+    "walk",
+    "write_steps",
+]
 
 #: the words of a step (``kind``: the kind's label, lower-cased)
 STEP_TEXTS = {
@@ -97,12 +106,21 @@ def _kind_block(req: Any, kind: str) -> frozenset[str]:
 def prerequisites(req: Any, ev: Any) -> Pathway:
     """The steps before one option (``req`` is the propose request, ``ev`` the option's
     evaluation). Recursion follows ``requires`` edges only, which the graph keeps acyclic."""
+    walked, blocked = walk(req, ev)
+    return Pathway(write_steps(req, ev, walked), blocked)
+
+
+def walk(req: Any, ev: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, frozenset[str]]]]:
+    """The walk behind :func:`prerequisites` without writing the steps: each step's
+    (kind, provider or None) in the order the steps come, and what blocks the option.
+    Enough to decide whether a service can be offered; :func:`write_steps` writes the
+    steps of the options that are built from it (as they were when the walk was made)."""
     graph = req.graph
     own = set(ev.service.kinds)
-    before: list[Step] = []
+    walked: list[tuple[str, Any]] = []
     blocked: list[tuple[str, frozenset[str]]] = []
     seen: set[str] = set()
-    rule_for: dict[str, tuple[str, str]] = {k: (rid, text) for k, rid, text in ev.required}
+    required = {k for k, _, _ in ev.required}
 
     def visit(kind: str, stack: tuple[str, ...]) -> None:
         if kind in seen or kind in req.satisfied or kind in stack or kind in own:
@@ -118,6 +136,18 @@ def prerequisites(req: Any, ev: Any) -> Pathway:
             deeper = (deeper - set(provider.service.kinds)) | set(graph.service_requires(provider.service.id))
         for k in sorted(deeper):
             visit(k, (*stack, kind))
+        walked.append((kind, provider))
+
+    for kind in sorted(set(graph.service_requires(ev.service.id)) | required):
+        visit(kind, ())
+    return walked, blocked
+
+
+def write_steps(req: Any, ev: Any, walked: list[tuple[str, Any]]) -> list[Step]:
+    """The steps of a :func:`walk`, in its order."""
+    rule_for: dict[str, tuple[str, str]] = {k: (rid, text) for k, rid, text in ev.required}
+    before: list[Step] = []
+    for kind, provider in walked:
         label = SERVICE_KINDS[kind].label
         rid, why = rule_for.get(kind, (None, ""))
         if provider is not None:
@@ -139,10 +169,7 @@ def prerequisites(req: Any, ev: Any) -> Pathway:
         else:
             text = STEP_TEXTS["first-none-why" if why else "first-none"].format(kind=label.lower(), why=why)
             before.append(_step(kind=kind, text=text, when="before", rule=rid))
-
-    for kind in sorted(set(graph.service_requires(ev.service.id)) | set(rule_for)):
-        visit(kind, ())
-    return Pathway(before, blocked)
+    return before
 
 
 def onward(req: Any, ev: Any) -> list[Step]:

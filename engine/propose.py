@@ -17,6 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, kinds_for_need
+from freechoice.catalog.codes import normalise_area
 
 from .assessment import Assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
@@ -41,11 +42,11 @@ from .options import (
     Unmet,
     built,
 )
-from .ordering import OptionKey, is_job, place_rank
+from .ordering import OptionKey, is_job
 from .paging import encode_cursor
-from .pathways import Pathway, blocked_text, onward, prerequisites
+from .pathways import Pathway, blocked_text, onward, walk, write_steps
 from .places import group_by_place
-from .predicates import PREDICATE_TEXTS, ClientView, match_facts
+from .predicates import PREDICATE_TEXTS, ClientView, MatchFacts, service_place_rank
 from .text.markers import N_
 
 __all__ = ["PROPOSE_TEXTS", "propose"]
@@ -201,6 +202,7 @@ class _Request:
             need: (rid, render_text(text, client=self.client)) for need, (rid, text) in self.plan.always.items()
         }
         self.places = assessment.places()
+        self._normal_places = [(country, normalise_area(area)) for country, area in self.places]
         valid = self.cv.documents_valid
         self.satisfied = frozenset(k.id for k in SERVICE_KINDS.values() if valid and k.satisfied_by_valid_documents)
         self.evals: dict[str, _Eval] = {}
@@ -209,6 +211,7 @@ class _Request:
         self._providers: dict[str, _Eval | None] = {}
         self._steps: dict[str, list[Step]] = {}
         self._prereqs: dict[str, Pathway] = {}
+        self._walks: dict[str, tuple[list[tuple[str, _Eval | None]], list[tuple[str, frozenset[str]]]]] = {}
         self._in_progress: set[str] = set()
         self._place: dict[str, int] = {}
 
@@ -227,7 +230,7 @@ class _Request:
         for sid in todo:
             svc = self.catalog.service(sid)
             ev = _Eval(svc)
-            mf = match_facts(self.cv, svc)
+            mf = MatchFacts(self.cv, svc)
             for rid, getter, want, kind, value, reason, scope in self.plan.rules_for(tags[sid]):
                 if getter is not None and getter(mf) != want:
                     continue
@@ -309,7 +312,7 @@ class _Request:
         """How close the service is to the client (see :func:`.ordering.place_rank`)."""
         found = self._place.get(svc.id)
         if found is None:
-            found = self._place[svc.id] = place_rank(svc, self.places)
+            found = self._place[svc.id] = service_place_rank(svc, self._normal_places)
         return found
 
     def note(self, cls: type[Reason] | type[Caution], rule: str, text: str) -> Any:
@@ -328,19 +331,30 @@ class _Request:
             return False
         if ev.service.id in self._in_progress:
             return False  # a service is never a step on its own way (rules can require kinds in a loop)
-        return not self.prerequisites(ev).blocked
+        return not self.blocked(ev)
 
-    def prerequisites(self, ev: _Eval) -> Pathway:
+    def blocked(self, ev: _Eval) -> list[tuple[str, frozenset[str]]]:
+        """What blocks the steps before a service: the walk of :func:`.pathways.walk`,
+        made once per service (the steps are written only for options that are built)."""
         sid = ev.service.id
-        found = self._prereqs.get(sid)
+        found = self._walks.get(sid)
         if found is None:
             self._in_progress.add(sid)
             try:
-                found = self._prereqs[sid] = prerequisites(self, ev)
+                found = self._walks[sid] = walk(self, ev)
             finally:
                 self._in_progress.discard(sid)
-            if found.blocked:
-                ev.excluded.append(blocked_text(self, found.blocked))
+            if found[1]:
+                ev.excluded.append(blocked_text(self, found[1]))
+        return found[1]
+
+    def prerequisites(self, ev: _Eval) -> Pathway:
+        """The steps before a service, written from its walk (as it was when it was made)."""
+        sid = ev.service.id
+        found = self._prereqs.get(sid)
+        if found is None:
+            blocked = self.blocked(ev)
+            found = self._prereqs[sid] = Pathway(write_steps(self, ev, self._walks[sid][0]), blocked)
         return found
 
     def provider_for(self, kind: str) -> _Eval | None:
