@@ -89,7 +89,7 @@ def _kind_block(req: Any, kind: str) -> frozenset[str]:
     implied = refused.intersection(SERVICE_KINDS[kind].implies_contact)
     if implied:
         return frozenset(implied)
-    cands = req.catalog.candidates([kind], req.places)
+    cands = req.kind_candidates(kind)
     if not cands:
         return frozenset()
     req.evaluate(cands)
@@ -163,7 +163,7 @@ def write_steps(req: Any, ev: Any, walked: list[tuple[str, Any]]) -> list[Step]:
                     provider=provider,
                     org_name=org.name,
                     rule=rid,
-                    cautions=provider.cautions,
+                    cautions=req.cautions_of(provider),
                 )
             )
         else:
@@ -193,7 +193,7 @@ def onward(req: Any, ev: Any) -> list[Step]:
                 when="after",
                 provider=other,
                 org_name=org.name,
-                cautions=other.cautions,
+                cautions=req.cautions_of(other),
             )
         )
     for kind in onward_kinds:
@@ -213,7 +213,7 @@ def onward(req: Any, ev: Any) -> list[Step]:
                 when="after",
                 provider=provider,
                 org_name=org.name,
-                cautions=provider.cautions,
+                cautions=req.cautions_of(provider),
             )
         )
     return after

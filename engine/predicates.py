@@ -8,7 +8,7 @@ reads (``conflict_parties``, ``eligibility_problems``, ...) for rule texts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -314,29 +314,22 @@ _FACTS: dict[str, Callable[[ClientView, _ServiceSide], Any]] = {
 }
 
 
-class MatchFacts(Mapping[str, Any]):
-    """The ``match.*`` facts of one (client, service) pair, each worked out when first read:
-    matching reads the few facts its rules test, and a rule text the details it names."""
+class MatchFacts(dict[str, Any]):
+    """The ``match.*`` facts of one (client, service) pair, each worked out when first
+    read by subscription (``facts[key]``): matching reads the few facts its rules test, and
+    a rule text the details it names. ``get`` and iteration see only the facts read so
+    far; :func:`match_facts` gives them all."""
 
-    __slots__ = ("_cv", "_side", "_known")
+    __slots__ = ("_cv", "_side")
 
     def __init__(self, cv: ClientView, svc: Service) -> None:
+        super().__init__()
         self._cv = cv
         self._side = _side(svc)
-        self._known: dict[str, Any] = {}
 
-    def __getitem__(self, key: str) -> Any:
-        known = self._known
-        if key in known:
-            return known[key]
-        value = known[key] = _FACTS[key](self._cv, self._side)
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = _FACTS[key](self._cv, self._side)
         return value
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(_FACTS)
-
-    def __len__(self) -> int:
-        return len(_FACTS)
 
 
 def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:

@@ -63,14 +63,24 @@ PROPOSE_TEXTS = {
 _NEAR_MISSES = 5
 
 
+# a rule's words not yet filled in: (Reason or Caution, rule id, text template)
+_Note = tuple[type, str, str]
+
+
 @dataclass(slots=True)
 class _Eval:
-    """What the rules said about one service for this client (need-independent)."""
+    """What the rules said about one service for this client (need-independent).
+
+    The words of its reasons and cautions are filled in only when read
+    (:meth:`_Request.notes`): only options that are built, and the providers of their
+    steps, need them. Exclusions are filled in at once: the list names every one."""
 
     service: Service
+    match: Any = None  # the pair's match facts, which the rule texts read
     excluded: list[tuple[str, str]] = field(default_factory=list)
-    cautions: list[Caution] = field(default_factory=list)
-    reasons: list[Reason] = field(default_factory=list)
+    raw_cautions: list[_Note] = field(default_factory=list)
+    raw_reasons: list[_Note] = field(default_factory=list)
+    notes: tuple[list[Reason], list[Caution]] | None = None  # the two above, filled in
     weight: float = 0.0
     required: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, rule, reason)
     score: float = 0.5
@@ -78,8 +88,8 @@ class _Eval:
     on_request: list[tuple[str, str]] = field(default_factory=list)  # (rule, text): left out unless show_all
     first: bool = False  # a rank: first rule applies under every need
     last: bool = False  # a rank: last rule applies under every need
-    # effects scoped to some needs: (needs, effect kind, weight or "first"/"last", Reason or Caution)
-    scoped: list[tuple[frozenset[str], str, Any, Any]] = field(default_factory=list)
+    # effects scoped to some needs: (needs, effect kind, weight or "first"/"last", its words)
+    scoped: list[tuple[frozenset[str], str, Any, _Note]] = field(default_factory=list)
 
 
 # id, match getter, wanted value(s), effect, text or weight, reason, needs the effect is scoped to (None: all)
@@ -88,13 +98,13 @@ _PairRule = tuple[str, Any, Any, str, Any, str, "frozenset[str] | None"]
 
 @dataclass(slots=True)
 class _InNeed:
-    """What the rules said about one service under one need."""
+    """What the rules said about one service under one need (its words: :meth:`_Request.here_notes`)."""
 
     score: float
-    reasons: list[Reason]
-    cautions: list[Caution]
     first: bool
     last: bool
+    ev: _Eval
+    extra: list[_Note]  # the words of the scoped rules that apply under this need, in rule order
 
 
 class _Plan:
@@ -214,6 +224,7 @@ class _Request:
         self._walks: dict[str, tuple[list[tuple[str, _Eval | None]], list[tuple[str, frozenset[str]]]]] = {}
         self._in_progress: set[str] = set()
         self._place: dict[str, int] = {}
+        self._kind_cands: dict[str, set[str]] = {}
 
     @property
     def graph(self) -> ReferralGraph:
@@ -227,49 +238,42 @@ class _Request:
         if not todo:
             return
         tags = self.rules.service_tags(self.catalog, todo)
+        client = self.client
         for sid in todo:
             svc = self.catalog.service(sid)
-            ev = _Eval(svc)
             mf = MatchFacts(self.cv, svc)
+            ev = _Eval(svc, mf)
             for rid, getter, want, kind, value, reason, scope in self.plan.rules_for(tags[sid]):
                 if getter is not None and getter(mf) != want:
                     continue
                 if kind == "exclude":
-                    ev.excluded.append((rid, render_text(value, client=self.client, service=svc, match=mf)))
+                    ev.excluded.append((rid, render_text(value, client=client, service=svc, match=mf)))
                 elif kind == "on_request":
-                    ev.on_request.append((rid, render_text(value, client=self.client, service=svc, match=mf)))
+                    ev.on_request.append((rid, render_text(value, client=client, service=svc, match=mf)))
                 elif scope is not None:
                     if kind == "caution":
-                        note = self.note(Caution, rid, render_text(value, client=self.client, service=svc, match=mf))
+                        note: _Note = (Caution, rid, value)
                     elif kind in ("boost", "demote", "rank"):
-                        note = self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf))
+                        note = (Reason, rid, reason)
                     else:  # require is not scoped (the schema refuses it)
                         continue
                     ev.scoped.append((scope, kind, value, note))
                 elif kind == "rank":
-                    ev.reasons.append(
-                        self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf))
-                    )
+                    ev.raw_reasons.append((Reason, rid, reason))
                     if value == "first":
                         ev.first = True
                     else:
                         ev.last = True
                 elif kind == "caution":
-                    ev.cautions.append(
-                        self.note(Caution, rid, render_text(value, client=self.client, service=svc, match=mf))
-                    )
+                    ev.raw_cautions.append((Caution, rid, value))
                 elif kind == "boost":
                     ev.weight += value
-                    ev.reasons.append(
-                        self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf))
-                    )
+                    ev.raw_reasons.append((Reason, rid, reason))
                 elif kind == "demote":
                     ev.weight -= value
-                    ev.reasons.append(
-                        self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf))
-                    )
+                    ev.raw_reasons.append((Reason, rid, reason))
                 elif kind == "require":
-                    ev.required.append((value, rid, render_text(reason, client=self.client, service=svc, match=mf)))
+                    ev.required.append((value, rid, render_text(reason, client=client, service=svc, match=mf)))
             q = self.quality.get(sid)
             if q is not None:
                 mean, n = q
@@ -277,26 +281,48 @@ class _Request:
                 ev.quality = {"mean_satisfaction": round(mean, 2), "ratings": n}
                 if n >= 3 and mean >= 4.0:
                     rated = PROPOSE_TEXTS["rated"].format(mean=mean, n=n)
-                    ev.reasons.append(self.note(Reason, "client-feedback", rated))
+                    ev.raw_reasons.append((Reason, "client-feedback", rated))
             ev.score = round(1.0 / (1.0 + math.exp(-ev.weight)), 4)
             self.evals[sid] = ev
 
+    def fill(self, ev: _Eval, raw: _Note) -> Any:
+        """One rule's words for one service, filled in (shared per rule and text)."""
+        cls, rid, template = raw
+        return self.note(cls, rid, render_text(template, client=self.client, service=ev.service, match=ev.match))
+
+    def notes(self, ev: _Eval) -> tuple[list[Reason], list[Caution]]:
+        """The reasons and cautions of a service under every need, filled in on first read."""
+        if ev.notes is None:
+            ev.notes = ([self.fill(ev, r) for r in ev.raw_reasons], [self.fill(ev, c) for c in ev.raw_cautions])
+        return ev.notes
+
+    def cautions_of(self, ev: _Eval) -> list[Caution]:
+        """The cautions of a service under every need (a step's provider carries them)."""
+        return self.notes(ev)[1]
+
+    def here_notes(self, here: _InNeed) -> tuple[list[Reason], list[Caution]]:
+        """The reasons and cautions of a service under one need."""
+        reasons, cautions = self.notes(here.ev)
+        if here.extra:
+            reasons, cautions = list(reasons), list(cautions)
+            for raw in here.extra:
+                (cautions if raw[0] is Caution else reasons).append(self.fill(here.ev, raw))
+        return reasons, cautions
+
     def in_need(self, ev: _Eval, need: str) -> _InNeed:
-        """The score, reasons, cautions and rank of a service under ``need``: the rules
-        scoped to other needs do not count here."""
+        """The score and rank of a service under ``need`` (and which scoped rules' words
+        go with it): the rules scoped to other needs do not count here."""
         if not ev.scoped:
-            return _InNeed(ev.score, ev.reasons, ev.cautions, ev.first, ev.last)
+            return _InNeed(ev.score, ev.first, ev.last, ev, [])
         weight = ev.weight
-        reasons = list(ev.reasons)
-        cautions = list(ev.cautions)
+        extra: list[_Note] = []
         first, last = ev.first, ev.last
         for needs, kind, value, note in ev.scoped:
             if need not in needs:
                 continue
+            extra.append(note)
             if kind == "caution":
-                cautions.append(note)
                 continue
-            reasons.append(note)
             if kind == "boost":
                 weight += value
             elif kind == "demote":
@@ -306,7 +332,7 @@ class _Request:
             else:
                 last = True
         score = ev.score if weight == ev.weight else round(1.0 / (1.0 + math.exp(-weight)), 4)
-        return _InNeed(score, reasons, cautions, first, last)
+        return _InNeed(score, first, last, ev, extra)
 
     def place(self, svc: Service) -> int:
         """How close the service is to the client (see :func:`.ordering.place_rank`)."""
@@ -363,8 +389,16 @@ class _Request:
             self._providers[kind] = self._provider_for(kind)
         return self._providers[kind]
 
+    def kind_candidates(self, kind: str) -> set[str]:
+        """The candidates of one kind for the client's places, looked up once per request
+        (steps and what blocks them ask for the same few kinds again and again)."""
+        found = self._kind_cands.get(kind)
+        if found is None:
+            found = self._kind_cands[kind] = self.catalog.candidates([kind], self.places)
+        return found
+
     def _provider_for(self, kind: str) -> _Eval | None:
-        cands = self.catalog.candidates([kind], self.places)
+        cands = self.kind_candidates(kind)
         self.evaluate(cands)
         left_in = [self.evals[s] for s in cands if not self.evals[s].excluded and not self.evals[s].on_request]
         left_in.sort(
@@ -427,6 +461,7 @@ class _Request:
                     offers = PROPOSE_TEXTS["offers"].format(kind=SERVICE_KINDS[k].label)
                     reasons.append(self.note(Reason, f"need:{need}", offers))
                 break
+        here_reasons, here_cautions = self.here_notes(here)
         part = _service_part(self.catalog, svc)
         values = {  # in the model's field order, so the JSON reads the same way
             "option_id": f"{need}/{svc.id}",
@@ -436,8 +471,8 @@ class _Request:
             "provider_name": part["provider_name"],
             "kinds": part["kinds"],
             "score": here.score,
-            "reasons": reasons + here.reasons,
-            "cautions": list(here.cautions),
+            "reasons": reasons + here_reasons,
+            "cautions": list(here_cautions),
             "steps": self.steps(ev),
             "cost": part["cost"],
             "location": part["location"],
