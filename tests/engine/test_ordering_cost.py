@@ -1,0 +1,61 @@
+"""Ordering at national scale works out only what it reads (issue 14 item 1's cost):
+match facts when a rule tests them, a rule's words when an option is built, a service's
+place from parts worked out once per service. Each shortcut says exactly what the long
+way says, for generated clients and catalogs."""
+
+from __future__ import annotations
+
+from assessment_strategies import PLACES, assessments, catalogs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from freechoice.catalog.codes import normalise_area
+from freechoice.engine import load_rules, propose
+from freechoice.engine.compile import render_text
+from freechoice.engine.ordering import place_rank
+from freechoice.engine.predicates import ClientView, MatchFacts, match_facts, service_place_rank
+
+RULES = load_rules()
+PROPS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TEXTS = sorted(
+    {t for r in RULES.rules for t in (r.then.exclude, r.then.caution, r.then.on_request, r.then.reason) if t}
+)
+
+
+@PROPS
+@given(a=assessments(), cat=catalogs(min_size=10, max_size=40), order=st.randoms(use_true_random=False))
+def test_match_facts_read_one_by_one_are_the_full_facts(a, cat, order) -> None:
+    """Facts read in any order, and every rule text filled from them, are what the full
+    facts give: a rule tests, and a client reads, the same thing either way."""
+    cv = ClientView.of(a)
+    for svc in cat:
+        full = match_facts(cv, svc)
+        lazy = MatchFacts(cv, svc)
+        keys = list(full)
+        order.shuffle(keys)
+        assert {k: lazy[k] for k in keys} == full
+        fresh = MatchFacts(cv, svc)  # nothing read yet: texts read what they name
+        for text in TEXTS:
+            assert render_text(text, service=svc, match=fresh) == render_text(text, service=svc, match=full)
+
+
+@PROPS
+@given(cat=catalogs(min_size=10, max_size=40), places=st.lists(st.sampled_from(PLACES), min_size=1, max_size=3))
+def test_place_from_the_services_parts_is_its_place(cat, places) -> None:
+    normal = [(c, normalise_area(a)) for c, a in places]
+    for svc in cat:
+        assert service_place_rank(svc, normal) == place_rank(svc, places)
+
+
+@PROPS
+@given(a=assessments(), cat=catalogs(min_size=20, max_size=80))
+def test_built_options_carry_every_fired_rules_words(a, cat) -> None:
+    """Words are filled in only for options that are built, yet every built option (and
+    every step's provider) carries them: a bounded list's options read exactly as the
+    same options of the unbounded list."""
+    full = propose(a, cat, RULES)
+    bounded = propose(a, cat, RULES, limit=2)
+    for need_full, need_bounded in zip(full.needs, bounded.needs, strict=True):
+        for got, want in zip(need_bounded.options, need_full.options[:2], strict=True):
+            assert got.model_dump() == want.model_dump()
+    assert bounded.excluded == full.excluded
