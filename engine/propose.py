@@ -225,6 +225,8 @@ class _Request:
         self._in_progress: set[str] = set()
         self._place: dict[str, int] = {}
         self._kind_cands: dict[str, set[str]] = {}
+        # kind -> (refused parties its providers meet, providers not walked yet): see pathways._kind_block
+        self.kind_blocks: dict[str, tuple[frozenset[str], list[_Eval]]] = {}
 
     @property
     def graph(self) -> ReferralGraph:
@@ -373,6 +375,10 @@ class _Request:
             if found[1]:
                 ev.excluded.append(blocked_text(self, found[1]))
         return found[1]
+
+    def walked(self, sid: str) -> bool:
+        """Whether the steps before a service have been walked (its usability decided)."""
+        return sid in self._walks
 
     def prerequisites(self, ev: _Eval) -> Pathway:
         """The steps before a service, written from its walk (as it was when it was made)."""
