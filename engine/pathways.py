@@ -131,12 +131,18 @@ def prerequisites(req: Any, ev: Any) -> Pathway:
     return Pathway(write_steps(req, ev, walked), blocked)
 
 
+_NOTHING: tuple[list[tuple[str, Any]], list[tuple[str, frozenset[str]]]] = ([], [])  # never changed
+
+
 def walk(req: Any, ev: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, frozenset[str]]]]:
     """The walk behind :func:`prerequisites` without writing the steps: each step's
     (kind, provider or None) in the order the steps come, and what blocks the option.
     Enough to decide whether a service can be offered; :func:`write_steps` writes the
     steps of the options that are built from it (as they were when the walk was made)."""
     graph = req.graph
+    first = graph.service_requires(ev.service.id)
+    if not first and not ev.required:
+        return _NOTHING  # most services: no step before them
     own = set(ev.service.kinds)
     walked: list[tuple[str, Any]] = []
     blocked: list[tuple[str, frozenset[str]]] = []
@@ -159,7 +165,7 @@ def walk(req: Any, ev: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, froz
             visit(k, (*stack, kind))
         walked.append((kind, provider))
 
-    for kind in sorted(set(graph.service_requires(ev.service.id)) | required):
+    for kind in sorted(set(first) | required):
         visit(kind, ())
     return walked, blocked
 

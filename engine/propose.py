@@ -12,7 +12,7 @@ import hashlib
 import math
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -77,19 +77,22 @@ class _Eval:
 
     service: Service
     match: Any = None  # the pair's match facts, which the rule texts read
-    excluded: list[tuple[str, str]] = field(default_factory=list)
-    raw_cautions: list[_Note] = field(default_factory=list)
-    raw_reasons: list[_Note] = field(default_factory=list)
+    # (the sequences below are one shared empty tuple until a rule adds to them: most
+    # candidates fire few rules, and a national catalog has many candidates)
+    excluded: Sequence[tuple[str, str]] = ()
+    raw_cautions: Sequence[_Note] = ()
+    raw_reasons: Sequence[_Note] = ()
     notes: tuple[list[Reason], list[Caution]] | None = None  # the two above, filled in
     weight: float = 0.0
-    required: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, rule, reason)
+    required: Sequence[tuple[str, str, str]] = ()  # (kind, rule, reason)
     score: float = 0.5
     quality: dict[str, Any] | None = None
-    on_request: list[tuple[str, str]] = field(default_factory=list)  # (rule, text): left out unless show_all
+    on_request: Sequence[tuple[str, str]] = ()  # (rule, text): left out unless show_all
     first: bool = False  # a rank: first rule applies under every need
     last: bool = False  # a rank: last rule applies under every need
     # effects scoped to some needs: (needs, effect kind, weight or "first"/"last", its words)
-    scoped: list[tuple[frozenset[str], str, Any, _Note]] = field(default_factory=list)
+    scoped: Sequence[tuple[frozenset[str], str, Any, _Note]] = ()
+    plain: _InNeed | None = None  # its place under every need, when no rule is scoped
 
 
 # id, match getter, wanted value(s), effect, text or weight, reason, needs the effect is scoped to (None: all)
@@ -104,7 +107,7 @@ class _InNeed:
     first: bool
     last: bool
     ev: _Eval
-    extra: list[_Note]  # the words of the scoped rules that apply under this need, in rule order
+    extra: Sequence[_Note]  # the words of the scoped rules that apply under this need, in rule order
 
 
 class _Plan:
@@ -245,13 +248,21 @@ class _Request:
             svc = self.catalog.service(sid)
             mf = MatchFacts(self.cv, svc)
             ev = _Eval(svc, mf)
+            excluded: list[tuple[str, str]] | None = None
+            on_request: list[tuple[str, str]] | None = None
+            reasons: list[_Note] | None = None
+            cautions: list[_Note] | None = None
+            required: list[tuple[str, str, str]] | None = None
+            scoped: list[tuple[frozenset[str], str, Any, _Note]] | None = None
             for rid, getter, want, kind, value, reason, scope in self.plan.rules_for(tags[sid]):
                 if getter is not None and getter(mf) != want:
                     continue
                 if kind == "exclude":
-                    ev.excluded.append((rid, render_text(value, client=client, service=svc, match=mf)))
+                    excluded = excluded or []
+                    excluded.append((rid, render_text(value, client=client, service=svc, match=mf)))
                 elif kind == "on_request":
-                    ev.on_request.append((rid, render_text(value, client=client, service=svc, match=mf)))
+                    on_request = on_request or []
+                    on_request.append((rid, render_text(value, client=client, service=svc, match=mf)))
                 elif scope is not None:
                     if kind == "caution":
                         note: _Note = (Caution, rid, value)
@@ -259,23 +270,39 @@ class _Request:
                         note = (Reason, rid, reason)
                     else:  # require is not scoped (the schema refuses it)
                         continue
-                    ev.scoped.append((scope, kind, value, note))
+                    scoped = scoped or []
+                    scoped.append((scope, kind, value, note))
                 elif kind == "rank":
-                    ev.raw_reasons.append((Reason, rid, reason))
+                    reasons = reasons or []
+                    reasons.append((Reason, rid, reason))
                     if value == "first":
                         ev.first = True
                     else:
                         ev.last = True
                 elif kind == "caution":
-                    ev.raw_cautions.append((Caution, rid, value))
+                    cautions = cautions or []
+                    cautions.append((Caution, rid, value))
                 elif kind == "boost":
                     ev.weight += value
-                    ev.raw_reasons.append((Reason, rid, reason))
+                    reasons = reasons or []
+                    reasons.append((Reason, rid, reason))
                 elif kind == "demote":
                     ev.weight -= value
-                    ev.raw_reasons.append((Reason, rid, reason))
+                    reasons = reasons or []
+                    reasons.append((Reason, rid, reason))
                 elif kind == "require":
-                    ev.required.append((value, rid, render_text(reason, client=client, service=svc, match=mf)))
+                    required = required or []
+                    required.append((value, rid, render_text(reason, client=client, service=svc, match=mf)))
+            if excluded:
+                ev.excluded = excluded
+            if on_request:
+                ev.on_request = on_request
+            if cautions:
+                ev.raw_cautions = cautions
+            if required:
+                ev.required = required
+            if scoped:
+                ev.scoped = scoped
             q = self.quality.get(sid)
             if q is not None:
                 mean, n = q
@@ -283,7 +310,10 @@ class _Request:
                 ev.quality = {"mean_satisfaction": round(mean, 2), "ratings": n}
                 if n >= 3 and mean >= 4.0:
                     rated = PROPOSE_TEXTS["rated"].format(mean=mean, n=n)
-                    ev.raw_reasons.append((Reason, "client-feedback", rated))
+                    reasons = reasons or []
+                    reasons.append((Reason, "client-feedback", rated))
+            if reasons:
+                ev.raw_reasons = reasons
             ev.score = round(1.0 / (1.0 + math.exp(-ev.weight)), 4)
             self.evals[sid] = ev
 
@@ -315,7 +345,9 @@ class _Request:
         """The score and rank of a service under ``need`` (and which scoped rules' words
         go with it): the rules scoped to other needs do not count here."""
         if not ev.scoped:
-            return _InNeed(ev.score, ev.first, ev.last, ev, [])
+            if ev.plain is None:
+                ev.plain = _InNeed(ev.score, ev.first, ev.last, ev, ())
+            return ev.plain
         weight = ev.weight
         extra: list[_Note] = []
         first, last = ev.first, ev.last
@@ -373,7 +405,7 @@ class _Request:
             finally:
                 self._in_progress.discard(sid)
             if found[1]:
-                ev.excluded.append(blocked_text(self, found[1]))
+                ev.excluded = [*ev.excluded, blocked_text(self, found[1])]
         return found[1]
 
     def walked(self, sid: str) -> bool:
@@ -861,7 +893,7 @@ def _status(
 
 
 def _near_misses(req: _Request, misses: list[_Eval]) -> list[NearMiss]:
-    def blocks(ev: _Eval) -> list[tuple[str, str]]:
+    def blocks(ev: _Eval) -> Sequence[tuple[str, str]]:
         return ev.excluded or [(rid, message("shown-on-request", text=t)) for rid, t in ev.on_request]
 
     ordered = sorted(misses, key=lambda ev: (len(blocks(ev)), req.place(ev.service), ev.service.id))
