@@ -19,6 +19,7 @@ from typing import Any
 from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, kinds_for_need
 from freechoice.catalog.codes import normalise_area
 
+from . import lookups
 from .assessment import Assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
 from .children import DEFAULT_CHILD_POLICY, ChildPolicy, child_cash, list_cautions
@@ -759,7 +760,7 @@ def _order_needs(
     for need, priority, because in needs:
         suggest_reasons = {k: (rid, text) for k, rid, text in req.suggested.get(need, [])}
         kinds = set(kinds_for_need(need)) | set(suggest_reasons)
-        cands = sorted(catalog.candidates(kinds, req.places))
+        cands = sorted(lookups.candidates(catalog, kinds, req.places))
         req.evaluate(cands)
         ranked: list[_Ranked] = []
         misses: list[_Eval] = []

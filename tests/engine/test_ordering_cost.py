@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from freechoice.catalog.codes import normalise_area
-from freechoice.engine import load_rules, propose
+from freechoice.engine import load_rules, lookups, propose
 from freechoice.engine.compile import render_text
 from freechoice.engine.ordering import place_rank
 from freechoice.engine.predicates import ClientView, MatchFacts, match_facts, service_place_rank
@@ -59,3 +59,29 @@ def test_built_options_carry_every_fired_rules_words(a, cat) -> None:
         for got, want in zip(need_bounded.options, need_full.options[:2], strict=True):
             assert got.model_dump() == want.model_dump()
     assert bounded.excluded == full.excluded
+
+
+@PROPS
+@given(
+    cat=catalogs(min_size=10, max_size=40),
+    places=st.lists(st.sampled_from(PLACES), min_size=1, max_size=2),
+    data=st.data(),
+)
+def test_kept_lookups_follow_every_catalog_change(cat, places, data) -> None:
+    """The catalog's answers kept for many lists are the catalog's answers now: a service
+    withdrawn or moved is never offered from an answer kept from before."""
+    kinds = sorted({k for s in cat for k in s.kinds})
+    asked = data.draw(st.lists(st.sampled_from(kinds), min_size=1, max_size=3, unique=True))
+    country = places[0][0]
+    for _ in range(3):
+        assert lookups.candidates(cat, asked, places) == cat.candidates(asked, places)
+        assert lookups.in_country(cat, asked, country) == cat.in_country(asked, country)
+        active = sorted(s.id for s in cat if s.status == "active")
+        if not active:
+            break
+        sid = data.draw(st.sampled_from(active))
+        if data.draw(st.booleans()):
+            cat.deactivate_service(sid)
+        else:
+            svc = cat.service(sid)
+            cat.upsert_service(svc.model_copy(update={"kinds": [data.draw(st.sampled_from(kinds))]}))
