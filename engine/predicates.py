@@ -20,7 +20,7 @@ from .language import language_name
 from .ordering import place_rank_of
 from .text.markers import N_
 
-__all__ = ["ClientView", "MatchFacts", "PREDICATE_TEXTS", "match_facts", "service_place_rank", "serves_place"]
+__all__ = ["ClientView", "MatchFacts", "PREDICATE_TEXTS", "match_facts", "serves_place", "service_place_rank"]
 
 _DOC_NAMES = {
     "passport": N_("a valid passport"),
