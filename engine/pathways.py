@@ -12,7 +12,6 @@ own prerequisite: a kind the service offers itself is never a step before it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from freechoice.catalog import SERVICE_KINDS
@@ -92,36 +91,19 @@ def _kind_block(req: Any, kind: str) -> frozenset[str]:
         return frozenset(implied)
     known = req.kind_blocks.get(kind)
     if known is None:
+        # the rules' verdicts alone (a no-contact exclusion), so one answer per kind and request
         cands = req.kind_candidates(kind)
-        if not cands:
-            return frozenset()
         req.evaluate(cands)
         parties: set[str] = set()
         for sid in cands:
             ev = req.evals[sid]
-            if not req.usable(ev) and any(rid == _NO_CONTACT_RULE for rid, _ in ev.excluded):
+            if any(rid == _NO_CONTACT_RULE for rid, _ in ev.excluded):
                 parties |= contact_parties(ev.service) & refused
-        # Who stands in the way never changes within a request (a no-contact exclusion
-        # is the rules' verdict), so it is kept per kind. Asking whether a provider is
-        # usable also walks its own steps, which later walks can depend on: the ones not
-        # walked yet (their own walk was under way) are asked again on the next call, in
-        # the same order, exactly as a fresh look at every provider would.
-        known = req.kind_blocks[kind] = (frozenset(parties), _not_walked(req, cands))
-    else:
-        pending = known[1]
-        if pending:
-            for ev in pending:
-                req.usable(ev)
-            pending[:] = _not_walked(req, [ev.service.id for ev in pending])
-    parties_in_way: frozenset[str] = known[0]
+        known = req.kind_blocks[kind] = frozenset(parties)
+    parties_in_way: frozenset[str] = known
     if parties_in_way and req.provider_for(kind) is None:
         return parties_in_way
     return frozenset()
-
-
-def _not_walked(req: Any, sids: Iterable[str]) -> list[Any]:
-    """The evaluated services whose usability is not decided yet (in order)."""
-    return [ev for sid in sids if not (ev := req.evals[sid]).excluded and not req.walked(sid)]
 
 
 def prerequisites(req: Any, ev: Any) -> Pathway:

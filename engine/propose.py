@@ -227,10 +227,13 @@ class _Request:
         self._prereqs: dict[str, Pathway] = {}
         self._walks: dict[str, tuple[list[tuple[str, _Eval | None]], list[tuple[str, frozenset[str]]]]] = {}
         self._in_progress: set[str] = set()
+        # one set per walk or provider look-up under way: the services it found unusable
+        # only because their own walk was under way (see :meth:`blocked`)
+        self._assumed: list[set[str]] = []
         self._place: dict[str, int] = {}
-        self._kind_cands: dict[str, set[str]] = {}
-        # kind -> (refused parties its providers meet, providers not walked yet): see pathways._kind_block
-        self.kind_blocks: dict[str, tuple[frozenset[str], list[_Eval]]] = {}
+        self._kind_cands: dict[str, tuple[str, ...]] = {}
+        # kind -> refused parties its ruled-out providers meet: see pathways._kind_block
+        self.kind_blocks: dict[str, frozenset[str]] = {}
 
     @property
     def graph(self) -> ReferralGraph:
@@ -385,28 +388,54 @@ class _Request:
         return found
 
     # -------------------------------------------------------------- pathways
+    # Same input, same list, in every process: what a walk finds must not depend on the
+    # order in which walks were asked for. A service is never a step on its own way, so
+    # while its walk is under way it counts as unusable; an answer decided that way (a
+    # provider passed over, a step blocked) holds inside that walk only and is not kept
+    # for the request: it is worked out again when asked outside it. Kept answers are
+    # those of a walk (or look-up) that no walk under way around it changed, so every
+    # kept answer is the one a fresh request asking it first would get.
     def usable(self, ev: _Eval) -> bool:
         """Whether an evaluated service can be offered: no rule excluded it and no step
         before it is blocked by the client's limits (a blocked one gets its exclusion here)."""
         if ev.excluded:
             return False
-        if ev.service.id in self._in_progress:
-            return False  # a service is never a step on its own way (rules can require kinds in a loop)
+        sid = ev.service.id
+        if sid in self._in_progress:
+            # a service is never a step on its own way (rules can require kinds in a loop)
+            if self._assumed:
+                self._assumed[-1].add(sid)
+            return False
         return not self.blocked(ev)
+
+    def _settle(self, assumed: set[str]) -> bool:
+        """Close one walk or look-up: pass what it assumed to the one around it; whether its answer can be kept."""
+        if not assumed:
+            return True
+        if self._assumed:
+            self._assumed[-1] |= assumed
+        return False
 
     def blocked(self, ev: _Eval) -> list[tuple[str, frozenset[str]]]:
         """What blocks the steps before a service: the walk of :func:`.pathways.walk`,
         made once per service (the steps are written only for options that are built)."""
         sid = ev.service.id
         found = self._walks.get(sid)
-        if found is None:
-            self._in_progress.add(sid)
-            try:
-                found = self._walks[sid] = walk(self, ev)
-            finally:
-                self._in_progress.discard(sid)
-            if found[1]:
-                ev.excluded = [*ev.excluded, blocked_text(self, found[1])]
+        if found is not None:
+            return found[1]
+        self._in_progress.add(sid)
+        self._assumed.append(set())
+        try:
+            found = walk(self, ev)
+        finally:
+            self._in_progress.discard(sid)
+            assumed = self._assumed.pop()
+        assumed.discard(sid)  # its own walk counting it out is what every walk of it does
+        if not self._settle(assumed):
+            return found[1]  # true inside the walk under way only
+        self._walks[sid] = found
+        if found[1]:
+            ev.excluded = [*ev.excluded, blocked_text(self, found[1])]
         return found[1]
 
     def walked(self, sid: str) -> bool:
@@ -419,21 +448,31 @@ class _Request:
         found = self._prereqs.get(sid)
         if found is None:
             blocked = self.blocked(ev)
-            found = self._prereqs[sid] = Pathway(write_steps(self, ev, self._walks[sid][0]), blocked)
+            walked = self._walks[sid][0] if sid in self._walks else walk(self, ev)[0]
+            found = Pathway(write_steps(self, ev, walked), blocked)
+            if sid in self._walks:
+                self._prereqs[sid] = found
         return found
 
     def provider_for(self, kind: str) -> _Eval | None:
         """The usable service of ``kind`` with the shortest chain behind it, best score first."""
-        if kind not in self._providers:
-            self._providers[kind] = self._provider_for(kind)
-        return self._providers[kind]
+        if kind in self._providers:
+            return self._providers[kind]
+        self._assumed.append(set())
+        try:
+            found = self._provider_for(kind)
+        finally:
+            assumed = self._assumed.pop()
+        if self._settle(assumed):
+            self._providers[kind] = found
+        return found
 
-    def kind_candidates(self, kind: str) -> set[str]:
-        """The candidates of one kind for the client's places, looked up once per request
-        (steps and what blocks them ask for the same few kinds again and again)."""
+    def kind_candidates(self, kind: str) -> tuple[str, ...]:
+        """The candidates of one kind for the client's places, in id order, looked up once
+        per request (steps and what blocks them ask for the same few kinds again and again)."""
         found = self._kind_cands.get(kind)
         if found is None:
-            found = self._kind_cands[kind] = self.catalog.candidates([kind], self.places)
+            found = self._kind_cands[kind] = tuple(sorted(self.catalog.candidates([kind], self.places)))
         return found
 
     def _provider_for(self, kind: str) -> _Eval | None:
