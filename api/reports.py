@@ -239,6 +239,7 @@ class Readiness(BaseModel):
             "catalog_version": "sample-7",
             "services": 120,
             "rules_version": "2026.11",
+            "catalog_retrieval": "memory",
         }
     )
     status: str
@@ -246,6 +247,7 @@ class Readiness(BaseModel):
     catalog_version: str
     services: int = Field(ge=0)
     rules_version: str
+    catalog_retrieval: str = Field(default="memory", description="Where candidate retrieval runs: memory or database.")
 
 
 class HsdsAbout(BaseModel):

@@ -44,6 +44,22 @@ class Settings(BaseSettings):
         description="serve --workers N: load and tag the catalog once before starting the workers, which share "
         "it (copy-on-write) and catch up on changes made meanwhile; false: each worker loads its own.",
     )
+    catalog_retrieval: Literal["memory", "database"] = Field(
+        default="memory",
+        description="Where candidate retrieval runs: memory (each worker holds the indexed catalog) or database "
+        "(PostgreSQL only: SQL over GIN-indexed columns, each worker caching at most catalog_cache_size services).",
+    )
+    catalog_cache_size: int = Field(
+        default=50_000,
+        ge=1,
+        description="catalog_retrieval=database: how many services (and organisations) a worker keeps cached, "
+        "least recently used dropped first.",
+    )
+    database_read_url: str | None = Field(
+        default=None,
+        description="catalog_retrieval=database: a read-only database (a PostgreSQL read replica) for retrieval "
+        "and service reads; writes and NOTIFY stay on database_url. None: database_url.",
+    )
     catalog_listen: bool = Field(
         default=True,
         description="On PostgreSQL, LISTEN for catalog changes and apply each as it is committed "

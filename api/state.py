@@ -15,8 +15,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from freechoice.catalog import Catalog, Service, load_sample_catalog
-from freechoice.catalog.db import CATALOG_CHANNEL, CatalogFollower, Database, import_catalog, load_catalog
+from freechoice.catalog import Catalog, Problem, Service, ValidationFailed, load_sample_catalog
+from freechoice.catalog.db import (
+    CATALOG_CHANNEL,
+    RETRIEVAL_MODES,
+    CatalogFollower,
+    Database,
+    DatabaseCatalog,
+    import_catalog,
+    load_catalog,
+)
 from freechoice.catalog.db.tables import FeedbackRow, RulePackRow, ServiceRow
 from freechoice.engine import ChildPolicy, CompiledRules, compile_rules, load_rules, load_snapshot, save_snapshot
 from freechoice.engine.casework import Programme
@@ -145,24 +153,17 @@ class AppState:
         if settings.load_sample:
             self.load_sample_if_empty()
         started = time.perf_counter()
-        with self.db.session() as s:
-            if preloaded is None:
-                self.catalog, self.revision = load_catalog(s)
-                self._follower = CatalogFollower(s, self.revision)
-            else:
-                self.catalog, self.revision, self._follower = preloaded.catalog, preloaded.revision, preloaded.follower
-            self.rules_row, self.rules = _active_rules(s, settings)
-        if preloaded is not None and preloaded.rules_version == self.rules.version:
-            self.rules.seed_tags(self.catalog, preloaded.tags)  # the parent read or wrote the snapshot
-            self.rules.prepare(self.catalog)
+        self.read_db: Database | None = None
+        self._follower: CatalogFollower | None = None
+        if settings.catalog_retrieval == "database":
+            self._open_database_catalog(settings)
         else:
-            _tag(settings, self.rules, self.catalog, self.revision)
-        if preloaded is not None:
-            self.current_catalog(force=True)  # what changed since the parent loaded it
+            self._load_catalog(settings, preloaded)
         log.info(
             "catalog loaded",
             extra={
                 "revision": self.revision,
+                "retrieval": settings.catalog_retrieval,
                 "services": len(self.catalog),
                 "seconds": round(time.perf_counter() - started, 3),
                 "worker_pid": os.getpid(),
@@ -182,6 +183,45 @@ class AppState:
         self._quality: Mapping[str, tuple[float, int]] = {}
         self._quality_at = 0.0
         self.listener: ChangeListener | None = None
+
+    def _load_catalog(self, settings: Settings, preloaded: Preloaded | None) -> None:
+        """In-memory retrieval: the whole catalog, indexed and rule-tagged, in this worker."""
+        with self.db.session() as s:
+            if preloaded is None:
+                self.catalog, self.revision = load_catalog(s)
+                self._follower = CatalogFollower(s, self.revision)
+            else:
+                self.catalog, self.revision, self._follower = preloaded.catalog, preloaded.revision, preloaded.follower
+            self.rules_row, self.rules = _active_rules(s, settings)
+        if preloaded is not None and preloaded.rules_version == self.rules.version:
+            self.rules.seed_tags(self.catalog, preloaded.tags)  # the parent read or wrote the snapshot
+            self.rules.prepare(self.catalog)
+        else:
+            _tag(settings, self.rules, self.catalog, self.revision)
+        if preloaded is not None:
+            self.current_catalog(force=True)  # what changed since the parent loaded it
+
+    def _open_database_catalog(self, settings: Settings) -> None:
+        """In-database retrieval: nothing loaded; candidates come from SQL on the read
+        database (a replica when ``database_read_url`` is set), records through a cache."""
+        if self.db.is_sqlite:
+            raise ValidationFailed(
+                [
+                    Problem(
+                        "FREECHOICE_CATALOG_RETRIEVAL",
+                        "in-database retrieval needs PostgreSQL (FREECHOICE_DATABASE_URL is SQLite); use memory",
+                        allowed=RETRIEVAL_MODES,
+                        value=settings.catalog_retrieval,
+                    )
+                ],
+                what="configuration",
+            )
+        read_url = settings.database_read_url
+        self.read_db = Database(read_url) if read_url else self.db
+        self.catalog = DatabaseCatalog(self.read_db, cache_size=settings.catalog_cache_size)
+        self.revision = self.catalog.revision
+        with self.db.session() as s:
+            self.rules_row, self.rules = _active_rules(s, settings)
 
     def start_listening(self) -> None:
         """On PostgreSQL (and unless turned off), apply other workers' catalog changes as
@@ -208,13 +248,19 @@ class AppState:
         if not force and now - self._checked < self.settings.catalog_check_seconds:
             return self.catalog
         with self._lock:
+            orgs: list[Any] = []
+            services: list[Any] = []
             with self.db.session() as s:
-                orgs, services, rev = self._follower.changes(s)
+                if self._follower is not None:
+                    orgs, services, rev = self._follower.changes(s)
                 newest = s.scalars(select(RulePackRow).order_by(RulePackRow.id.desc()).limit(1)).first()
+            if isinstance(self.catalog, DatabaseCatalog):
+                rev = self.catalog.refresh()  # drops from the cache what changed (read database)
             if newest is not None and newest.id != self.rules_row:
                 self.rules = compile_rules(parse_pack(newest.data))
                 self.rules_row = newest.id
-            for org in orgs:
+            for org in orgs:  # (in-memory retrieval only: a database-backed catalog read them above)
+                assert self._follower is not None
                 self.catalog.upsert_organization(org)
                 self.catalog.set_organization_active(org.id, org.id not in self._follower.deactivated)
             for svc in services:
@@ -241,7 +287,7 @@ class AppState:
         with self._lock:
             if self.revision >= revision:
                 return self.catalog
-            if self._follower.written(revision):
+            if self._follower is not None and self._follower.written(revision):
                 self.catalog.upsert_service(service)
                 self.revision = revision
                 log.info(
@@ -296,4 +342,6 @@ class AppState:
     def close(self) -> None:
         if self.listener is not None:
             self.listener.stop()
+        if self.read_db is not None and self.read_db is not self.db:
+            self.read_db.dispose()
         self.db.dispose()

@@ -21,7 +21,7 @@ from .errors import CatalogError
 from .models import CatalogData, Organization, Service
 from .taxonomy import DOCUMENT_KINDS
 
-__all__ = ["Catalog", "Place", "graph_facts", "lifted_requires"]
+__all__ = ["Catalog", "Place", "graph_facts", "lifted_requires", "version_from_sum", "version_term"]
 
 Place = tuple[str, str | None]
 _serials = itertools.count(1)
@@ -31,6 +31,17 @@ _MOD = 1 << 256
 def _term(kind: bytes, key: str, digest: str) -> int:
     """One record's share of the catalog version (summed: order-free, O(1) to add or take out)."""
     return int.from_bytes(hashlib.sha256(kind + key.encode() + b"\0" + digest.encode()).digest(), "big")
+
+
+def version_term(kind: str, key: str, digest: str) -> int:
+    """A record's share of the catalog version (``kind``: "o" organisation, "s" service), for
+    stores that keep the running sum themselves (the database's ``catalog_state``)."""
+    return _term(kind.encode(), key, digest)
+
+
+def version_from_sum(total: int) -> str:
+    """The catalog version of a running sum of :func:`version_term` (modulo 2**256)."""
+    return "cat-" + hashlib.sha256((total % _MOD).to_bytes(32, "big")).hexdigest()[:16]
 
 
 def lifted_requires(service: Service) -> set[tuple[str, str]]:
@@ -304,13 +315,13 @@ class Catalog:
         with self._lock:
 
             def onward(sid: str) -> list[str]:
-                svc = replacing if replacing is not None and sid == replacing.id else self._services.get(sid)
+                svc = replacing if replacing is not None and sid == replacing.id else self.get(sid)
                 return list(svc.refers_to) if svc is not None and svc.status == "active" else []
 
             def active(sid: str) -> bool:
                 if replacing is not None and sid == replacing.id:
                     return replacing.status == "active"
-                svc = self._services.get(sid)
+                svc = self.get(sid)
                 return svc is not None and svc.status == "active"
 
             parent: dict[str, str | None] = {}
@@ -338,7 +349,7 @@ class Catalog:
         (kept up to date per change: no walk over the catalog)."""
         with self._lock:
             if self._version is None:
-                self._version = "cat-" + hashlib.sha256(self._sum.to_bytes(32, "big")).hexdigest()[:16]
+                self._version = version_from_sum(self._sum)
             return self._version
 
     def candidates(self, kinds: Iterable[str], places: Iterable[Place]) -> set[str]:
@@ -390,6 +401,10 @@ class Catalog:
         """Active services that provide interpretation."""
         with self._lock:
             return set(self._interpreting)
+
+    def held(self) -> int:
+        """How many services this object holds in memory (caches of derived data size to it)."""
+        return len(self._services)
 
     def services_of(self, org_id: str) -> list[Service]:
         return sorted((s for s in self._services.values() if s.organization_id == org_id), key=lambda s: s.id)

@@ -144,7 +144,7 @@ class CompiledRules:
             fresh = {sid: self._share(tags) for sid, tags in self._evaluate_services(catalog, missing).items()}
             with self._lock:
                 self._tags.update({serial: fresh[sid] for sid, serial in missing})
-                if len(self._tags) > 2 * len(catalog) + 1024:
+                if len(self._tags) > 2 * catalog.held() + 1024:
                     live = {catalog.serial(s.id) for s in catalog}
                     self._tags = {k: v for k, v in self._tags.items() if k in live}
             out.update(fresh)

@@ -63,7 +63,9 @@ def serve(
 
         # the catalog loaded and tagged once, here, before the fork: workers start at once
         # and share it (plain data only crosses the fork; each worker catches up on start)
-        preloaded = preload_catalog(settings) if settings.preload_catalog else None
+        # (in-database retrieval holds no catalog: nothing to preload)
+        preload = settings.preload_catalog and settings.catalog_retrieval == "memory"
+        preloaded = preload_catalog(settings) if preload else None
         # the arbiter's own lines in the same format as the workers' (JSON by default)
         GunicornServer(
             lambda: create_app(preloaded=preloaded),

@@ -62,6 +62,7 @@ def readyz(request: Request, state: State) -> Any:
         "catalog_version": catalog.version,
         "services": len(catalog),
         "rules_version": state.rules.version,
+        "catalog_retrieval": state.settings.catalog_retrieval,
     }
 
 

@@ -7,24 +7,29 @@ from .catalog_store import (
     bump_revision,
     catalog_changes,
     current_revision,
+    current_version_sum,
     import_catalog,
     load_catalog,
     save_organization,
     save_service,
     service_records,
 )
+from .db_catalog import RETRIEVAL_MODES, DatabaseCatalog
 from .engine import Database, RawJSON, alembic_config, write_transaction
 
 __all__ = [
     "CATALOG_CHANNEL",
     "CatalogFollower",
     "Database",
+    "DatabaseCatalog",
     "ImportSummary",
+    "RETRIEVAL_MODES",
     "RawJSON",
     "alembic_config",
     "bump_revision",
     "catalog_changes",
     "current_revision",
+    "current_version_sum",
     "import_catalog",
     "load_catalog",
     "save_organization",

@@ -13,10 +13,11 @@ from sqlalchemy import Table, Text, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from freechoice.catalog.bulk import gc_paused
-from freechoice.catalog.index import Catalog
+from freechoice.catalog.index import Catalog, version_term
 from freechoice.catalog.models import Organization, Service
 
 from .engine import RawJSON
+from .retrieval_columns import organization_digest, service_columns
 from .tables import CatalogState, OrganizationRow, ServiceRow, ServiceVersion
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "bump_revision",
     "catalog_changes",
     "current_revision",
+    "current_version_sum",
     "import_catalog",
     "load_catalog",
     "save_organization",
@@ -72,21 +74,52 @@ def bump_revision(session: Session) -> int:
     return int(rev)
 
 
+_MOD = 1 << 256
+
+
+def current_version_sum(session: Session) -> int:
+    """The running sum the catalog version is made of (``index.version_from_sum``)."""
+    value = session.scalar(select(CatalogState.version_sum).where(CatalogState.id == 1))
+    return int(value, 16) if value else 0
+
+
+def _move_version_sum(session: Session, delta: int) -> None:
+    """Add ``delta`` to the version's running sum, inside the caller's transaction (after
+    :func:`bump_revision`, whose update holds the row: concurrent writers queue here)."""
+    if delta % _MOD == 0:
+        return
+    value = session.scalar(select(CatalogState.version_sum).where(CatalogState.id == 1).with_for_update())
+    total = (int(value, 16) if value else 0) + delta
+    session.execute(update(CatalogState).where(CatalogState.id == 1).values(version_sum=f"{total % _MOD:064x}"))
+
+
+def _change(kind: str, key: str, old: str | None, new: str | None) -> int:
+    """The version sum's move when a record's digest goes from ``old`` to ``new``."""
+    if old == new:
+        return 0
+    return (version_term(kind, key, new) if new else 0) - (version_term(kind, key, old) if old else 0)
+
+
 def save_organization(session: Session, org: Organization, actor: str) -> None:
     row = session.get(OrganizationRow, org.id)
     data = org.model_dump(mode="json")
+    digest = organization_digest(org)
+    old = None if row is None else row.digest
     if row is None:
-        session.add(OrganizationRow(id=org.id, name=org.name, data=data, updated_by=actor))
+        session.add(OrganizationRow(id=org.id, name=org.name, data=data, updated_by=actor, digest=digest))
     else:
-        row.name, row.data, row.updated_by, row.updated_at = org.name, data, actor, _now()
+        row.name, row.data, row.updated_by, row.updated_at, row.digest = org.name, data, actor, _now(), digest
     bump_revision(session)
+    _move_version_sum(session, _change("o", org.id, old, digest))
 
 
 def save_service(session: Session, service: Service, actor: str, change: str, revision: int | None = None) -> int:
     """Insert or update a service, recording the new version; returns the version number."""
     data = service.model_dump(mode="json")
+    columns = service_columns(service)
     rev = bump_revision(session) if revision is None else revision
     row = session.get(ServiceRow, service.id)
+    old = None if row is None else row.digest
     if row is None:
         version = 1
         session.add(
@@ -98,6 +131,7 @@ def save_service(session: Session, service: Service, actor: str, change: str, re
                 revision=rev,
                 data=data,
                 updated_by=actor,
+                **columns,
             )
         )
     else:
@@ -109,6 +143,9 @@ def save_service(session: Session, service: Service, actor: str, change: str, re
             rev,
         )
         row.data, row.updated_by, row.updated_at = data, actor, _now()
+        for name, value in columns.items():
+            setattr(row, name, value)
+    _move_version_sum(session, _change("s", service.id, old, columns["digest"]))
     session.add(ServiceVersion(service_id=service.id, version=version, change=change, data=data, changed_by=actor))
     return version
 
@@ -233,6 +270,7 @@ def _import_catalog(
 ) -> ImportSummary:
     created = updated = unchanged = 0
     org_changes = 0
+    delta = 0  # the version sum's move
     now = _now()  # one timestamp for the whole import (datetime.now is costly per row)
     org_rows = {r.id: r for r in session.scalars(select(OrganizationRow))}
     for org in organizations:
@@ -240,13 +278,20 @@ def _import_catalog(
         org_row = org_rows.get(org.id)
         if org_row is None:
             org_changes += 1
-            session.add(OrganizationRow(id=org.id, name=org.name, data=org_data, updated_by=actor))
+            digest = organization_digest(org)
+            delta += _change("o", org.id, None, digest)
+            session.add(OrganizationRow(id=org.id, name=org.name, data=org_data, updated_by=actor, digest=digest))
         elif org_row.data != org_data:
             org_changes += 1
+            digest = organization_digest(org)
+            delta += _change("o", org.id, org_row.digest, digest)
             org_row.name, org_row.data, org_row.updated_by, org_row.updated_at = org.name, org_data, actor, now
+            org_row.digest = digest
     session.flush()
     if org_changes:  # a revision of their own, that no service row accounts for (see CatalogFollower)
         bump_revision(session)
+        _move_version_sum(session, delta)
+        delta = 0
     rev = current_revision(session) + 1  # the revision this import becomes, if it changes anything
     services = list(services)
     ids = [s.id for s in services]
@@ -263,6 +308,8 @@ def _import_catalog(
         if row is None:
             data = RawJSON(svc.model_dump_json())  # stored as serialised: no dict built for new rows
             created += 1
+            columns = service_columns(svc)
+            delta += _change("s", svc.id, None, columns["digest"])
             new_rows.append(
                 dict(
                     id=svc.id,
@@ -273,6 +320,7 @@ def _import_catalog(
                     data=data,
                     updated_by=actor,
                     updated_at=now,
+                    **columns,
                 )
             )
             new_versions.append(
@@ -284,8 +332,12 @@ def _import_catalog(
             unchanged += 1
         else:
             updated += 1
+            columns = service_columns(svc)
+            delta += _change("s", svc.id, row.digest, columns["digest"])
             row.status, row.version, row.revision, row.data = svc.status, row.version + 1, rev, data
             row.organization_id, row.updated_by, row.updated_at = svc.organization_id, actor, now
+            for name, value in columns.items():
+                setattr(row, name, value)
             new_versions.append(
                 dict(
                     service_id=svc.id, version=row.version, change="import", data=data, changed_by=actor, changed_at=now
@@ -297,4 +349,5 @@ def _import_catalog(
         session.execute(insert(cast(Table, ServiceVersion.__table__)), new_versions)
     if created or updated:
         bump_revision(session)
+        _move_version_sum(session, delta)
     return ImportSummary(created, updated, unchanged)

@@ -17,9 +17,11 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Text,
     UniqueConstraint,
     func,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .sealing import SealedJSON, SealedText
@@ -59,6 +61,10 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+#: A list of strings: a PostgreSQL text array (GIN-indexed where retrieval reads it), JSON elsewhere.
+StringList = JSON().with_variant(ARRAY(Text), "postgresql")
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
@@ -75,10 +81,17 @@ class OrganizationRow(Base):
     retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # set while an admin has the organisation deactivated: its keys stop, its data stay
     deactivated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # content hash of ``data`` as the catalog version counts it (kept by every write)
+    digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ServiceRow(Base):
     __tablename__ = "services"
+    __table_args__ = (
+        Index("ix_services_kinds", "kinds", postgresql_using="gin"),
+        Index("ix_services_place_keys", "place_keys", postgresql_using="gin"),
+        Index("ix_services_languages", "languages", postgresql_using="gin"),
+    )
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))
@@ -87,6 +100,15 @@ class ServiceRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_by: Mapped[str] = mapped_column(String(64))
+    # What in-database retrieval reads (retrieval_columns.service_columns), written with ``data``
+    # in the same transaction; GIN indexes over the arrays on PostgreSQL (migration 0012).
+    active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    kinds: Mapped[list[str]] = mapped_column(StringList, default=list)
+    place_keys: Mapped[list[str]] = mapped_column(StringList, default=list)
+    languages: Mapped[list[str]] = mapped_column(StringList, default=list)
+    interpretation: Mapped[bool] = mapped_column(Boolean, default=False)
+    lifted: Mapped[list[str]] = mapped_column(StringList, default=list)
+    digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class ServiceVersion(Base):
@@ -103,11 +125,14 @@ class ServiceVersion(Base):
 
 
 class CatalogState(Base):
-    """One row: a revision counter every catalog write moves, so every process sees changes."""
+    """One row: a revision counter every catalog write moves, so every process sees changes,
+    and the running sum the catalog version is made of (hex; every write moves it in its
+    own transaction), so a database-backed catalog knows its version without a walk."""
 
     __tablename__ = "catalog_state"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    version_sum: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AccessState(Base):

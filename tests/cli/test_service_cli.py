@@ -29,7 +29,7 @@ def test_db_commands(tmp_path: Path):
     env = _env(tmp_path)
     assert run("db", "current", env=env).stdout.strip() == "base (empty)"
     up = run("db", "upgrade", env=env)
-    assert up.returncode == 0 and "0011" in up.stdout
+    assert up.returncode == 0 and "0012" in up.stdout
     down = run("db", "downgrade", "base", "--yes", env=env)
     assert down.returncode == 0 and "base" in down.stdout
 

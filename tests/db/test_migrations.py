@@ -58,7 +58,7 @@ def _compression(db: Database) -> set[str]:
     return {{"l": "lz4", "p": "pglz"}[r] for r in rows if r}
 
 
-HEAD = "0011"
+HEAD = "0012"
 
 
 def test_upgrade_downgrade_upgrade(database_url: str):

@@ -1,0 +1,320 @@
+"""A catalog that lives in PostgreSQL: candidate questions answered by SQL, records cached.
+
+:class:`DatabaseCatalog` has the read interface of the in-memory :class:`Catalog` the
+engine proposes from (``candidates``, ``in_country``, ``service``/``get``, ``serial``,
+``digest``, ``organization``, ``version``, the graph questions), so ``propose()`` runs on
+it unchanged. Candidate retrieval is one query over the retrieval columns (GIN-indexed
+arrays, :mod:`.retrieval_columns`); the services and organisations a worker reads are
+kept in a bounded LRU cache (each entry with a fresh serial, so rule tags cached by serial
+follow it); :meth:`DatabaseCatalog.refresh` drops what changed since the last revision seen
+(called on NOTIFY or the poll). The version is the database's running sum
+(``catalog_state.version_sum``), the same value the in-memory catalog gives for equal
+content. Reads go to the database it is given: a read replica if there is one.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Text, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from freechoice.catalog.errors import CatalogError, Problem, ValidationFailed
+from freechoice.catalog.index import Catalog, Place, _serials, version_from_sum
+from freechoice.catalog.models import CatalogData, Organization, Service
+
+from .catalog_store import current_revision, current_version_sum
+from .engine import Database
+from .retrieval_columns import client_place_keys, country_key, remote_key
+from .tables import OrganizationRow, ServiceRow
+
+__all__ = ["RETRIEVAL_MODES", "DatabaseCatalog"]
+
+RETRIEVAL_MODES = ("memory", "database")
+"""The values of ``FREECHOICE_CATALOG_RETRIEVAL``."""
+
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class _Entry:
+    service: Service
+    serial: int
+    digest: str
+
+
+def _texts(values: Iterable[str]) -> Any:
+    """One ``text[]`` parameter."""
+    return literal(sorted(set(values)), ARRAY(Text))
+
+
+def _overlaps(column: Any, values: Iterable[str]) -> Any:
+    """``column && :values`` (served by the column's GIN index)."""
+    return column.op("&&")(_texts(values))
+
+
+def _contains(column: Any, values: Iterable[str]) -> Any:
+    """``column @> :values``."""
+    return column.op("@>")(_texts(values))
+
+
+class DatabaseCatalog(Catalog):
+    """The catalog in the database (PostgreSQL only), read through a bounded cache.
+
+    ``iter()`` and :meth:`held` cover the services this worker holds in its cache (never
+    the whole catalog); ``len()`` counts every service in the database.
+
+    Raises:
+        ValidationFailed: the database is not PostgreSQL (naming the setting and its values).
+    """
+
+    def __init__(self, db: Database, *, cache_size: int = 50_000, name: str = "freechoice catalog") -> None:
+        if db.is_sqlite:
+            raise ValidationFailed(
+                [
+                    Problem(
+                        "FREECHOICE_CATALOG_RETRIEVAL",
+                        "in-database retrieval needs PostgreSQL (the database is SQLite); use memory",
+                        allowed=RETRIEVAL_MODES,
+                        value="database",
+                    )
+                ],
+                what="configuration",
+            )
+        if cache_size < 1:
+            raise ValidationFailed(
+                [Problem("FREECHOICE_CATALOG_CACHE_SIZE", "must be at least 1", value=cache_size)], what="configuration"
+            )
+        super().__init__(sample=False, name=name)
+        self.db = db
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, _Entry] = OrderedDict()
+        self._org_cache: OrderedDict[str, Organization] = OrderedDict()
+        self._count: int | None = None
+        self._graph_rev = 0
+        with db.session() as s:
+            self.revision = current_revision(s)
+            self._total = current_version_sum(s)
+
+    # ------------------------------------------------------------------ following changes
+    def refresh(self, session: Session | None = None) -> int:
+        """Drop what changed since the last revision seen (services written since, and the
+        organisations when some write was not a service's); returns the revision now."""
+        if session is None:
+            with self.db.session() as s:
+                return self.refresh(s)
+        rev = current_revision(session)
+        if rev == self.revision:
+            return rev
+        rows = session.execute(
+            select(ServiceRow.id, ServiceRow.revision).where(ServiceRow.revision > self.revision)
+        ).all()
+        total = current_version_sum(session)
+        with self._lock:
+            for sid, _ in rows:
+                self._cache.pop(sid, None)
+            if len({r for _, r in rows if r <= rev}) < rev - self.revision:
+                self._org_cache.clear()  # an organisation changed (its revision step has no service row)
+            if rows:
+                self._graph_rev += 1
+                self._count = None
+            self._total = total
+            self._version = None
+            self.revision = rev
+        return rev
+
+    def upsert_service(self, service: Service) -> None:
+        raise CatalogError("a database-backed catalog changes through the database (save_service, import_catalog)")
+
+    def upsert_organization(self, org: Organization) -> None:
+        raise CatalogError("a database-backed catalog changes through the database (save_organization)")
+
+    def remove_service(self, service_id: str) -> None:
+        raise CatalogError("a database-backed catalog changes through the database")
+
+    # ------------------------------------------------------------------ records
+    def _load(self, ids: Iterable[str]) -> None:
+        """Put the services of ``ids`` not cached yet into the cache (one query per chunk)."""
+        with self._lock:
+            missing = [sid for sid in ids if sid not in self._cache]
+        if not missing:
+            return
+        found: dict[str, _Entry] = {}
+        with self.db.session() as s:
+            for i in range(0, len(missing), _CHUNK):
+                part = missing[i : i + _CHUNK]
+                q = select(ServiceRow.id, func.cast(ServiceRow.data, Text), ServiceRow.digest).where(
+                    ServiceRow.id.in_(part)
+                )
+                for sid, raw, digest in s.execute(q):
+                    svc = Service.model_validate_json(raw)
+                    found[sid] = _Entry(svc, next(_serials), digest or "")
+        with self._lock:
+            for sid, entry in found.items():
+                if sid not in self._cache:
+                    self._cache[sid] = entry
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    def _entry(self, service_id: str) -> _Entry | None:
+        with self._lock:
+            hit = self._cache.get(service_id)
+            if hit is not None:
+                self._cache.move_to_end(service_id)
+                return hit
+        self._load([service_id])
+        with self._lock:
+            return self._cache.get(service_id)
+
+    def get(self, service_id: str) -> Service | None:
+        entry = self._entry(service_id)
+        return None if entry is None else entry.service
+
+    def service(self, service_id: str) -> Service:
+        entry = self._entry(service_id)
+        if entry is None:
+            raise CatalogError(f"no service {service_id!r}")
+        return entry.service
+
+    def serial(self, service_id: str) -> int:
+        entry = self._entry(service_id)
+        if entry is None:
+            raise KeyError(service_id)
+        return entry.serial
+
+    def digest(self, service_id: str) -> str:
+        entry = self._entry(service_id)
+        if entry is None:
+            raise KeyError(service_id)
+        return entry.digest
+
+    def __contains__(self, service_id: object) -> bool:
+        return isinstance(service_id, str) and self._entry(service_id) is not None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            with self.db.session() as s:
+                self._count = int(s.scalar(select(func.count()).select_from(ServiceRow)) or 0)
+        return self._count
+
+    def __iter__(self) -> Iterator[Service]:
+        with self._lock:
+            return iter([e.service for e in self._cache.values()])
+
+    def held(self) -> int:
+        return len(self._cache)
+
+    def organization(self, org_id: str) -> Organization:
+        with self._lock:
+            hit = self._org_cache.get(org_id)
+            if hit is not None:
+                self._org_cache.move_to_end(org_id)
+                return hit
+        with self.db.session() as s:
+            data = s.scalar(select(OrganizationRow.data).where(OrganizationRow.id == org_id))
+        if data is None:
+            raise CatalogError(f"no organization {org_id!r}")
+        org = Organization.model_validate(data)
+        with self._lock:
+            org = self._org_cache.setdefault(org_id, org)
+            while len(self._org_cache) > self.cache_size:
+                self._org_cache.popitem(last=False)
+        return org
+
+    @property
+    def organizations(self) -> dict[str, Organization]:
+        with self.db.session() as s:
+            return {o.id: o for o in (Organization.model_validate(d) for d in s.scalars(select(OrganizationRow.data)))}
+
+    def services_of(self, org_id: str) -> list[Service]:
+        with self.db.session() as s:
+            raw = s.scalars(
+                select(func.cast(ServiceRow.data, Text))
+                .where(ServiceRow.organization_id == org_id)
+                .order_by(ServiceRow.id)
+            )
+            return [Service.model_validate_json(t) for t in raw]
+
+    def to_data(self) -> CatalogData:
+        with self.db.session() as s:
+            services = [
+                Service.model_validate_json(t)
+                for t in s.scalars(select(func.cast(ServiceRow.data, Text)).order_by(ServiceRow.id))
+            ]
+        orgs = sorted(self.organizations.values(), key=lambda o: o.id)
+        return CatalogData(catalog=self.name, sample=False, notice=None, organizations=orgs, services=services)
+
+    # ------------------------------------------------------------------ versions
+    @property
+    def version(self) -> str:
+        with self._lock:
+            if self._version is None:
+                self._version = version_from_sum(self._total)
+            return self._version
+
+    @property
+    def graph_revision(self) -> int:
+        """Moves whenever a service changed (the database does not say which facts did)."""
+        return self._graph_rev
+
+    def lifted_edges(self, without: str | None = None) -> set[tuple[str, str]]:
+        q = select(func.unnest(ServiceRow.lifted)).where(ServiceRow.active.is_(True)).distinct()
+        if without is not None:
+            q = q.where(ServiceRow.id != without)
+        with self.db.session() as s:
+            return {tuple(e.split(">", 1)) for e in s.scalars(q)}  # type: ignore[misc]
+
+    # ------------------------------------------------------------------ retrieval
+    def _ids(self, *conditions: Any) -> set[str]:
+        with self.db.session() as s:
+            return set(s.scalars(select(ServiceRow.id).where(ServiceRow.active.is_(True), *conditions)))
+
+    def candidates(self, kinds: Iterable[str], places: Iterable[Place]) -> set[str]:
+        """Active services of any of ``kinds`` serving any of ``places``: one indexed query
+        (``kinds && ... AND place_keys && ...``); the records found are cached at once."""
+        kinds = list(kinds)
+        keys = client_place_keys(places)
+        if not kinds or not keys:
+            return set()
+        found = self._ids(
+            _overlaps(ServiceRow.kinds, kinds),
+            _overlaps(ServiceRow.place_keys, keys),
+        )
+        if len(found) <= self.cache_size:
+            self._load(found)
+        return found
+
+    def in_country(self, kinds: Iterable[str], country: str) -> dict[str | None, set[str]]:
+        kinds = list(kinds)
+        if not kinds:
+            return {}
+        with self.db.session() as s:
+            rows = s.execute(
+                select(ServiceRow.id, ServiceRow.place_keys).where(
+                    ServiceRow.active.is_(True),
+                    _overlaps(ServiceRow.kinds, kinds),
+                    _contains(ServiceRow.place_keys, [country_key(country)]),
+                )
+            ).all()
+        prefix, remote = f"p:{country}:", remote_key(country)
+        out: dict[str | None, set[str]] = {}
+        for sid, keys in rows:
+            for key in keys:
+                if key == remote:
+                    out.setdefault(None, set()).add(sid)
+                elif key.startswith(prefix):
+                    out.setdefault(key[len(prefix) :] or None, set()).add(sid)
+        return out
+
+    def speaking(self, languages: Iterable[str]) -> set[str]:
+        langs = list(languages)
+        if not langs:
+            return set()
+        return self._ids(_overlaps(ServiceRow.languages, langs))
+
+    def interpreting(self) -> set[str]:
+        return self._ids(ServiceRow.interpretation.is_(True))

@@ -1,0 +1,133 @@
+"""In-database retrieval gives the option lists in-memory retrieval gives: the same
+options, ids and versions, for generated catalogs and clients, also after changes
+(a capacity change, a service taken out, one added). PostgreSQL only; on SQLite it is
+refused with the setting and its values named."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from assessment_strategies import PLACES, assessments, catalogs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete
+
+from freechoice.catalog import Capacity, ValidationFailed
+from freechoice.catalog.db import (
+    CatalogFollower,
+    Database,
+    DatabaseCatalog,
+    import_catalog,
+    load_catalog,
+    save_service,
+)
+from freechoice.catalog.db.tables import CatalogState, OrganizationRow, ServiceRow, ServiceVersion
+from freechoice.catalog.generate import generate_services
+from freechoice.engine import load_rules, propose
+
+RULES = load_rules()
+PROPS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(scope="module")
+def pg(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    db.upgrade()
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def _fresh(db: Database, cat) -> None:
+    """The database holds exactly ``cat`` (written as a bulk import does)."""
+    with db.writing() as s:
+        for table in (ServiceVersion, ServiceRow, OrganizationRow, CatalogState):
+            s.execute(delete(table))
+        import_catalog(s, cat.organizations.values(), list(cat), actor="test")
+
+
+def _lists(assessment_list, memory, database) -> None:
+    for a in assessment_list:
+        for all_needs in (False, True):
+            want = propose(a, memory, RULES, all_needs=all_needs).model_dump(mode="json")
+            got = propose(a, database, RULES, all_needs=all_needs).model_dump(mode="json")
+            assert got == want
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@PROPS
+@given(
+    cat=catalogs(max_size=80),
+    clients=st.lists(assessments(), min_size=1, max_size=3),
+    data=st.data(),
+    cache=st.sampled_from([8, 50_000]),
+)
+def test_database_retrieval_gives_the_lists_memory_retrieval_gives(pg, cat, clients, data, cache):
+    _fresh(pg, cat)
+    with pg.session() as s:
+        memory, revision = load_catalog(s)  # what a worker with in-memory retrieval holds
+        follower = CatalogFollower(s, revision)
+    database = DatabaseCatalog(pg, cache_size=cache)  # a cache smaller than a list: records read again
+    assert database.version == memory.version and len(database) == len(memory)
+    _lists(clients, memory, database)
+
+    def follow() -> None:
+        with pg.session() as s:
+            orgs, services, _rev = follower.changes(s)
+        for svc in services:
+            memory.upsert_service(svc)
+        database.refresh()
+        assert database.version == memory.version
+
+    ids = sorted(s.id for s in memory if s.status == "active")
+    full = data.draw(st.sampled_from(ids))
+    with pg.writing() as s:  # the most frequent partner write
+        save_service(s, memory.service(full).model_copy(update={"capacity": Capacity(status="full")}), "t", "capacity")
+    follow()
+    _lists(clients, memory, database)
+
+    gone = data.draw(st.sampled_from(ids))
+    with pg.writing() as s:
+        save_service(s, memory.service(gone).model_copy(update={"status": "inactive"}), "t", "deactivate")
+    follow()
+    assert gone not in database.candidates(memory.service(gone).kinds, PLACES)
+    _lists(clients, memory, database)
+
+    _orgs, extra = generate_services(1, seed=data.draw(st.integers(0, 10_000)), places=PLACES)
+    added = extra[0].model_copy(update={"id": "added-service", "organization_id": next(iter(memory.organizations))})
+    with pg.writing() as s:
+        save_service(s, added, "t", "create")
+    follow()
+    assert "added-service" in database.candidates(added.kinds, PLACES)
+    _lists(clients, memory, database)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_retrieval_columns_answer_the_index_questions(pg):
+    orgs, services = generate_services(300, seed=3, places=PLACES)
+    from freechoice.catalog import Catalog
+
+    _fresh(pg, Catalog(orgs, services))
+    with pg.session() as s:
+        memory, _ = load_catalog(s)
+    database = DatabaseCatalog(pg)
+    kinds = sorted({k for s in services for k in s.kinds})[:6]
+    for country, area in [*PLACES, ("TH", None), ("KH", "Nowhere")]:
+        assert database.candidates(kinds, [(country, area)]) == memory.candidates(kinds, [(country, area)])
+    for country in ("TH", "MM", "LA"):
+        assert database.in_country(kinds, country) == memory.in_country(kinds, country)
+    assert database.speaking(["km", "lo"]) == memory.speaking(["km", "lo"])
+    assert database.interpreting() == memory.interpreting()
+    assert database.lifted_edges() == memory.lifted_edges()
+    assert database.organization(orgs[0].id) == memory.organization(orgs[0].id)
+    assert database.get("no-such-service") is None
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_in_database_retrieval_is_refused_on_sqlite_naming_the_setting(pg):
+    with pytest.raises(ValidationFailed) as err:
+        DatabaseCatalog(pg)
+    text = str(err.value)
+    assert "FREECHOICE_CATALOG_RETRIEVAL" in text and "memory" in text and "database" in text
