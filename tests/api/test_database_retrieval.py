@@ -1,0 +1,73 @@
+"""FREECHOICE_CATALOG_RETRIEVAL=database through HTTP: a worker that holds no catalog
+(candidates by SQL on PostgreSQL, records through its cache) answers with the option
+lists an in-memory worker gives on the same database, also after a partner's capacity
+change; `/readyz` says which retrieval runs. On SQLite the setting is refused."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from api_support import ASSESSMENT, PARTNER_X
+from fastapi.testclient import TestClient
+
+from freechoice.api import Settings, create_app
+from freechoice.catalog import ValidationFailed
+
+_SAME = ("catalog_version", "rules_version", "needs", "excluded", "sample_data")
+# (the stored list's id is minted per request; the engine-level property compares ids: tests/db/test_db_catalog.py)
+
+
+@pytest.fixture(scope="module")
+def database_worker(world, database_url):
+    app = create_app(
+        Settings(
+            database_url=database_url,
+            auto_migrate=False,
+            catalog_check_seconds=0,
+            catalog_retrieval="database",
+            catalog_cache_size=40,  # smaller than the sample catalog: records are read again
+            webhook_delivery=False,
+        )
+    )
+    with TestClient(app) as client:
+        yield client
+
+
+def _list(client, world, ref: str) -> dict:
+    body = copy.deepcopy(ASSESSMENT)
+    body["client_ref"] = ref
+    r = client.post("/option-lists", json=body, headers=world.as_("cw_a"))
+    assert r.status_code == 201, r.text
+    return {k: v for k, v in r.json().items() if k in _SAME}
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_database_retrieval_worker_offers_what_a_memory_worker_offers(world, database_worker):
+    ready = database_worker.get("/readyz").json()
+    assert ready["catalog_retrieval"] == "database"
+    assert world.client.get("/readyz").json()["catalog_retrieval"] == "memory"
+    assert ready["catalog_version"] == world.client.get("/readyz").json()["catalog_version"]
+
+    assert _list(database_worker, world, "c-db-1") == _list(world.client, world, "c-db-1")
+
+    # a partner's capacity change, written through the memory worker: both see it
+    comp = next(n for n in _list(world.client, world, "c-db-2")["needs"] if n["need"] == "compensation")
+    sid = next(o["service_id"] for o in comp["options"] if o["provider_id"] == PARTNER_X)
+    partner = world.as_("partner_x")
+    etag = world.client.get(f"/services/{sid}", headers=partner).headers["etag"]
+    r = world.client.patch(f"/services/{sid}/capacity", json={"status": "full"}, headers={**partner, "If-Match": etag})
+    assert r.status_code == 200, r.text
+    after_db = _list(database_worker, world, "c-db-3")
+    after_memory = _list(world.client, world, "c-db-3")
+    assert after_db == after_memory
+    assert after_db["catalog_version"] != ready["catalog_version"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_database_retrieval_on_sqlite_is_refused_naming_the_setting(database_url):
+    with pytest.raises(ValidationFailed) as err:
+        app = create_app(Settings(database_url=database_url, catalog_retrieval="database"))
+        with TestClient(app):
+            pass
+    assert "FREECHOICE_CATALOG_RETRIEVAL" in str(err.value) and "memory" in str(err.value)
