@@ -308,7 +308,7 @@ def _import_catalog(
         if row is None:
             data = RawJSON(svc.model_dump_json())  # stored as serialised: no dict built for new rows
             created += 1
-            columns = service_columns(svc)
+            columns = service_columns(svc, data)
             delta += _change("s", svc.id, None, columns["digest"])
             new_rows.append(
                 dict(

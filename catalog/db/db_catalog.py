@@ -93,6 +93,11 @@ class DatabaseCatalog(Catalog):
         self.db = db
         self.cache_size = cache_size
         self._cache: OrderedDict[str, _Entry] = OrderedDict()
+        # (kinds, place keys) -> the ids found: a question asked again is not asked again of
+        # the database until a change could alter its answer (see refresh)
+        self._answers: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], frozenset[str]] = OrderedDict()
+        self._answers_size = max(256, min(cache_size, 8192))
+        self._areas: OrderedDict[tuple[tuple[str, ...], str], dict[str | None, frozenset[str]]] = OrderedDict()
         self._org_cache: OrderedDict[str, Organization] = OrderedDict()
         self._count: int | None = None
         self._graph_rev = 0
@@ -111,13 +116,29 @@ class DatabaseCatalog(Catalog):
         if rev == self.revision:
             return rev
         rows = session.execute(
-            select(ServiceRow.id, ServiceRow.revision).where(ServiceRow.revision > self.revision)
+            select(
+                ServiceRow.id, ServiceRow.revision, ServiceRow.kinds, ServiceRow.place_keys, ServiceRow.active
+            ).where(ServiceRow.revision > self.revision)
         ).all()
         total = current_version_sum(session)
         with self._lock:
-            for sid, _ in rows:
+            changed = {sid for sid, *_ in rows}
+            for sid in changed:
                 self._cache.pop(sid, None)
-            if len({r for _, r in rows if r <= rev}) < rev - self.revision:
+            # an answer moves only if a changed service was in it or now matches it
+            now = [(set(kinds), set(keys)) for _, _, kinds, keys, active in rows if active]
+            for question, ids in list(self._answers.items()):
+                kinds, keys = question
+                if ids & changed or any(k.intersection(kinds) and p.intersection(keys) for k, p in now):
+                    del self._answers[question]
+            for asked, by_area in list(self._areas.items()):
+                kinds, country = asked
+                here = country_key(country)
+                if any(ids & changed for ids in by_area.values()) or any(
+                    k.intersection(kinds) and here in p for k, p in now
+                ):
+                    del self._areas[asked]
+            if len({r for _, r, *_ in rows if r <= rev}) < rev - self.revision:
                 self._org_cache.clear()  # an organisation changed (its revision step has no service row)
             if rows:
                 self._graph_rev += 1
@@ -270,30 +291,54 @@ class DatabaseCatalog(Catalog):
 
     # ------------------------------------------------------------------ retrieval
     def _ids(self, *conditions: Any) -> set[str]:
-        with self.db.session() as s:
-            return set(s.scalars(select(ServiceRow.id).where(ServiceRow.active.is_(True), *conditions)))
+        with self.db.engine.connect() as conn:  # a bare connection: a third of a session's cost
+            return set(conn.scalars(select(ServiceRow.id).where(ServiceRow.active.is_(True), *conditions)))
 
     def candidates(self, kinds: Iterable[str], places: Iterable[Place]) -> set[str]:
         """Active services of any of ``kinds`` serving any of ``places``: one indexed query
-        (``kinds && ... AND place_keys && ...``); the records found are cached at once."""
-        kinds = list(kinds)
-        keys = client_place_keys(places)
-        if not kinds or not keys:
+        (``kinds && ... AND place_keys && ...``), its answer kept until a change could move
+        it; the records found are cached at once."""
+        question = (tuple(sorted(set(kinds))), tuple(client_place_keys(places)))
+        if not question[0] or not question[1]:
             return set()
-        found = self._ids(
-            _overlaps(ServiceRow.kinds, kinds),
-            _overlaps(ServiceRow.place_keys, keys),
-        )
-        if len(found) <= self.cache_size:
-            self._load(found)
-        return found
+        with self._lock:
+            hit = self._answers.get(question)
+            if hit is not None:
+                self._answers.move_to_end(question)
+        if hit is None:
+            revision = self.revision
+            found = frozenset(
+                self._ids(_overlaps(ServiceRow.kinds, question[0]), _overlaps(ServiceRow.place_keys, question[1]))
+            )
+            with self._lock:
+                if revision == self.revision:  # not kept if a change came meanwhile: it may be missing
+                    self._answers[question] = found
+                    while len(self._answers) > self._answers_size:
+                        self._answers.popitem(last=False)
+            hit = found
+        if len(hit) <= self.cache_size:
+            self._load(hit)
+        return set(hit)
 
     def in_country(self, kinds: Iterable[str], country: str) -> dict[str | None, set[str]]:
-        kinds = list(kinds)
-        if not kinds:
+        asked = (tuple(sorted(set(kinds))), country)
+        if not asked[0]:
             return {}
-        with self.db.session() as s:
-            rows = s.execute(
+        with self._lock:
+            hit = self._areas.get(asked)
+        if hit is None:
+            revision = self.revision
+            hit = self._in_country(asked[0], country)
+            with self._lock:
+                if revision == self.revision:
+                    self._areas[asked] = hit
+                    while len(self._areas) > self._answers_size:
+                        self._areas.popitem(last=False)
+        return {area: set(ids) for area, ids in hit.items()}
+
+    def _in_country(self, kinds: tuple[str, ...], country: str) -> dict[str | None, frozenset[str]]:
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(
                 select(ServiceRow.id, ServiceRow.place_keys).where(
                     ServiceRow.active.is_(True),
                     _overlaps(ServiceRow.kinds, kinds),
@@ -308,7 +353,7 @@ class DatabaseCatalog(Catalog):
                     out.setdefault(None, set()).add(sid)
                 elif key.startswith(prefix):
                     out.setdefault(key[len(prefix) :] or None, set()).add(sid)
-        return out
+        return {area: frozenset(ids) for area, ids in out.items()}
 
     def speaking(self, languages: Iterable[str]) -> set[str]:
         langs = list(languages)

@@ -62,8 +62,9 @@ def organization_digest(org: Organization) -> str:
     return hashlib.sha256(org.model_dump_json().encode()).hexdigest()
 
 
-def service_columns(service: Service) -> dict[str, Any]:
-    """The retrieval columns of ``service`` (sorted lists: equal content, equal columns)."""
+def service_columns(service: Service, dumped: str | None = None) -> dict[str, Any]:
+    """The retrieval columns of ``service`` (sorted lists: equal content, equal columns);
+    ``dumped``: its ``model_dump_json()`` when the caller has it already."""
     keys: set[str] = set()
     for country, area in service.places():
         keys.add(country_key(country))
@@ -75,5 +76,5 @@ def service_columns(service: Service) -> dict[str, Any]:
         "languages": sorted(set(service.languages)),
         "interpretation": bool(service.interpretation),
         "lifted": sorted(f"{own}>{req}" for own, req in lifted_requires(service)),
-        "digest": service_digest(service),
+        "digest": hashlib.sha256(dumped.encode()).hexdigest() if dumped is not None else service_digest(service),
     }
