@@ -129,9 +129,8 @@ class Metrics:
     def observe_state(self, state: Any) -> None:
         """Refresh the catalog gauges from a worker's state (at scrape time)."""
         catalog = state.current_catalog()
-        services = list(catalog)
-        self.catalog_services.set(len(services))
-        self.catalog_active.set(sum(1 for s in services if s.status == "active"))
+        self.catalog_services.set(len(catalog))
+        self.catalog_active.set(catalog.active_count())
         versions = (catalog.version, state.rules.version)
         if versions != self._versions:
             if self._versions is not None:

@@ -402,6 +402,11 @@ class Catalog:
         with self._lock:
             return set(self._interpreting)
 
+    def active_count(self) -> int:
+        """How many services are active."""
+        with self._lock:
+            return sum(1 for s in self._services.values() if s.status == "active")
+
     def held(self) -> int:
         """How many services this object holds in memory (caches of derived data size to it)."""
         return len(self._services)

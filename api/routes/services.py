@@ -12,7 +12,7 @@ from sqlalchemy import cast, exists, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from starlette.responses import Response
 
-from freechoice.catalog import Capacity, Service
+from freechoice.catalog import Capacity, CatalogError, Service
 from freechoice.catalog.db import bump_revision, save_service, write_transaction
 from freechoice.catalog.db.tables import ServiceRow, ServiceVersion
 from freechoice.catalog.index import graph_facts
@@ -165,10 +165,12 @@ def service_versions(
 def create_service(service: Service, request: Request, who: Writer, db: DbSession, state: State) -> JSONResponse:
     _check_write(service, who)
     catalog = state.current_catalog(force=True)
-    if service.organization_id not in catalog.organizations:
+    try:
+        catalog.organization(service.organization_id)  # one record, not every organisation
+    except CatalogError:
         raise ProblemError(
             422, "unknown organization", errors=[{"field": "organization_id", "message": "no such organization"}]
-        )
+        ) from None
     check_service(catalog, service)
 
     def create():

@@ -100,6 +100,7 @@ class DatabaseCatalog(Catalog):
         self._areas: OrderedDict[tuple[tuple[str, ...], str], dict[str | None, frozenset[str]]] = OrderedDict()
         self._org_cache: OrderedDict[str, Organization] = OrderedDict()
         self._count: int | None = None
+        self._active: int | None = None
         self._graph_rev = 0
         with db.session() as s:
             self.revision = current_revision(s)
@@ -142,7 +143,7 @@ class DatabaseCatalog(Catalog):
                 self._org_cache.clear()  # an organisation changed (its revision step has no service row)
             if rows:
                 self._graph_rev += 1
-                self._count = None
+                self._count = self._active = None
             self._total = total
             self._version = None
             self.revision = rev
@@ -221,6 +222,14 @@ class DatabaseCatalog(Catalog):
             with self.db.session() as s:
                 self._count = int(s.scalar(select(func.count()).select_from(ServiceRow)) or 0)
         return self._count
+
+    def active_count(self) -> int:
+        if self._active is None:
+            with self.db.engine.connect() as conn:
+                self._active = int(
+                    conn.scalar(select(func.count()).select_from(ServiceRow).where(ServiceRow.active.is_(True))) or 0
+                )
+        return self._active
 
     def __iter__(self) -> Iterator[Service]:
         with self._lock:
