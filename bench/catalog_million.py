@@ -116,14 +116,6 @@ def load(url: str, n: int) -> dict[str, float]:
         t0 = time.perf_counter()
         # one generated batch, copied with new ids and places (validation once, not per service)
         _o, base = generate_services(min(BATCH, n), seed=1, orgs=n_orgs, places=places)
-        # no referral cycle (a police report service asking for a passport, beside identity
-        # services that require a police report): writes through the API refuse one
-        base = [
-            b.model_copy(update={"eligibility": b.eligibility.model_copy(update={"documents_required": []})})
-            if "documents.police_report" in b.kinds
-            else b
-            for b in base
-        ]
         where = {
             (c, a): (Location(country=c, area=a), [ServiceArea(country=c, area=a)], [ServiceArea(country=c, area=None)])
             for c, a in places
