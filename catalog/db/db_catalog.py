@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from freechoice.catalog.errors import CatalogError, Problem, ValidationFailed
-from freechoice.catalog.index import Catalog, Place, _serials, version_from_sum
+from freechoice.catalog.index import Catalog, Place, _serials, version_from_sum, version_term
 from freechoice.catalog.models import CatalogData, Organization, Service
 
 from .catalog_store import current_revision, current_version_sum
@@ -105,6 +105,18 @@ class DatabaseCatalog(Catalog):
         with db.session() as s:
             self.revision = current_revision(s)
             self._total = current_version_sum(s)
+            self._inactive_orgs = self._deactivated(s)
+
+    @staticmethod
+    def _deactivated(session: Session) -> set[str]:
+        return set(session.scalars(select(OrganizationRow.id).where(OrganizationRow.deactivated_at.is_not(None))))
+
+    def offered(self, service_id: str) -> bool:
+        svc = self.get(service_id)
+        return svc is not None and svc.status == "active" and svc.organization_id not in self._inactive_orgs
+
+    def set_organization_active(self, org_id: str, active: bool) -> None:
+        raise CatalogError("a database-backed catalog reads organisations' deactivation from the database")
 
     # ------------------------------------------------------------------ following changes
     def refresh(self, session: Session | None = None) -> int:
@@ -122,7 +134,12 @@ class DatabaseCatalog(Catalog):
             ).where(ServiceRow.revision > self.revision)
         ).all()
         total = current_version_sum(session)
+        inactive = self._deactivated(session)
         with self._lock:
+            if inactive != self._inactive_orgs:
+                self._inactive_orgs = inactive
+                self._answers.clear()
+                self._areas.clear()
             changed = {sid for sid, *_ in rows}
             for sid in changed:
                 self._cache.pop(sid, None)
@@ -283,7 +300,8 @@ class DatabaseCatalog(Catalog):
     def version(self) -> str:
         with self._lock:
             if self._version is None:
-                self._version = version_from_sum(self._total)
+                extra = sum(version_term("x", org_id, "inactive") for org_id in self._inactive_orgs)
+                self._version = version_from_sum(self._total + extra)
             return self._version
 
     @property
@@ -299,6 +317,11 @@ class DatabaseCatalog(Catalog):
             return {tuple(e.split(">", 1)) for e in s.scalars(q)}  # type: ignore[misc]
 
     # ------------------------------------------------------------------ retrieval
+    def _offered_condition(self) -> list[Any]:
+        """The condition leaving out deactivated organisations' services (none: no condition)."""
+        inactive = sorted(self._inactive_orgs)
+        return [ServiceRow.organization_id.not_in(inactive)] if inactive else []
+
     def _ids(self, *conditions: Any) -> set[str]:
         with self.db.engine.connect() as conn:  # a bare connection: a third of a session's cost
             return set(conn.scalars(select(ServiceRow.id).where(ServiceRow.active.is_(True), *conditions)))
@@ -317,7 +340,11 @@ class DatabaseCatalog(Catalog):
         if hit is None:
             revision = self.revision
             found = frozenset(
-                self._ids(_overlaps(ServiceRow.kinds, question[0]), _overlaps(ServiceRow.place_keys, question[1]))
+                self._ids(
+                    _overlaps(ServiceRow.kinds, question[0]),
+                    _overlaps(ServiceRow.place_keys, question[1]),
+                    *self._offered_condition(),
+                )
             )
             with self._lock:
                 if revision == self.revision:  # not kept if a change came meanwhile: it may be missing
@@ -352,6 +379,7 @@ class DatabaseCatalog(Catalog):
                     ServiceRow.active.is_(True),
                     _overlaps(ServiceRow.kinds, kinds),
                     _contains(ServiceRow.place_keys, [country_key(country)]),
+                    *self._offered_condition(),
                 )
             ).all()
         prefix, remote = f"p:{country}:", remote_key(country)
