@@ -139,7 +139,7 @@ class CompiledRules:
             with self._lock:
                 self._tags.update({serial: fresh[sid] for sid, serial in missing})
                 if len(self._tags) > 2 * len(catalog) + 1024:
-                    live = {catalog.serial(s.id) for s in catalog}
+                    live = {catalog.serial(c.id) for c in catalog.cards()}
                     self._tags = {k: v for k, v in self._tags.items() if k in live}
             out.update(fresh)
         return out
@@ -158,14 +158,14 @@ class CompiledRules:
         found: dict[str, set[str]] = {sid: set() for sid, _ in items}
         if self._service_conditional and self._host is not None:
             for i in range(0, len(items), _BATCH):
-                facts = [service_fact(catalog.service(sid)) for sid, _ in items[i : i + _BATCH]]
+                facts = [service_fact(catalog.card(sid)) for sid, _ in items[i : i + _BATCH]]
                 for rid, sid in self._host.evaluate("service", facts):
                     found[sid].add(rid)
         return {sid: frozenset(tags) for sid, tags in found.items()}
 
     def prepare(self, catalog: Catalog) -> None:
         """Tag every active service now (otherwise tags are computed on first use)."""
-        self.service_tags(catalog, [s.id for s in catalog if s.status == "active"])
+        self.service_tags(catalog, catalog.active_ids())
 
     def service_conditional(self, rule_id: str) -> bool:
         return rule_id in self._service_conditional

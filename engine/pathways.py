@@ -154,7 +154,7 @@ def onward(req: Any, ev: Any) -> list[Step]:
     live = [
         sid
         for sid in onward_services
-        if sid != ev.service.id and (svc := req.catalog.get(sid)) is not None and svc.status == "active"
+        if sid != ev.service.id and (svc := req.catalog.get_card(sid)) is not None and svc.status == "active"
     ]
     req.evaluate(live)
     for sid in live:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from freechoice.catalog import SERVICE_KINDS, Service
+from freechoice.catalog import SERVICE_KINDS, Service, ServiceCard
 from freechoice.catalog.codes import normalise_area
 
 from .assessment import Assessment
@@ -134,11 +134,11 @@ class _ServiceSide:
 
 
 # id(service) -> (service, its side); the service is kept so the id cannot be reused
-_SIDES: dict[int, tuple[Service, _ServiceSide]] = {}
-_SIDES_LIMIT = 50_000
+_SIDES: dict[int, tuple[Service | ServiceCard, _ServiceSide]] = {}
+_SIDES_LIMIT = 10_000  # bounded: not one per service of a large catalog
 
 
-def _side(svc: Service) -> _ServiceSide:
+def _side(svc: Service | ServiceCard) -> _ServiceSide:
     hit = _SIDES.get(id(svc))
     if hit is not None and hit[0] is svc:
         return hit[1]
@@ -192,12 +192,12 @@ def _serves(side: _ServiceSide, place: tuple[str, str | None]) -> bool:
     return False
 
 
-def serves_place(svc: Service, place: tuple[str, str | None]) -> bool:
+def serves_place(svc: Service | ServiceCard, place: tuple[str, str | None]) -> bool:
     """Whether ``svc`` serves ``place`` ((country, normalised area)) in person, country-wide or remotely."""
     return _serves(_side(svc), place)
 
 
-def contact_parties(svc: Service) -> set[str]:
+def contact_parties(svc: Service | ServiceCard) -> set[str]:
     """Who the client meets or whose hands their details reach through this service:
     its ``contact_with``, whom it must report to, and whom its kinds imply (filing a
     police report means the police)."""
@@ -209,7 +209,7 @@ def contact_parties(svc: Service) -> set[str]:
     return parties
 
 
-def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
+def match_facts(cv: ClientView, svc: Service | ServiceCard) -> dict[str, Any]:
     """Every ``match.*`` fact of the pair, with readable details for rule texts."""
     side = _side(svc)
     conflict = side.parties & cv.no_contact

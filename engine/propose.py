@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, kinds_for_need
+from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, ServiceCard, kinds_for_need
 
 from .assessment import Assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
@@ -66,7 +66,7 @@ _NEAR_MISSES = 5
 class _Eval:
     """What the rules said about one service for this client (need-independent)."""
 
-    service: Service
+    service: Service | ServiceCard  # the card: what matching reads
     excluded: list[tuple[str, str]] = field(default_factory=list)
     cautions: list[Caution] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
@@ -225,7 +225,7 @@ class _Request:
             return
         tags = self.rules.service_tags(self.catalog, todo)
         for sid in todo:
-            svc = self.catalog.service(sid)
+            svc = self.catalog.card(sid)
             ev = _Eval(svc)
             mf = match_facts(self.cv, svc)
             for rid, getter, want, kind, value, reason, scope in self.plan.rules_for(tags[sid]):
@@ -305,7 +305,7 @@ class _Request:
         score = ev.score if weight == ev.weight else round(1.0 / (1.0 + math.exp(-weight)), 4)
         return _InNeed(score, reasons, cautions, first, last)
 
-    def place(self, svc: Service) -> int:
+    def place(self, svc: Service | ServiceCard) -> int:
         """How close the service is to the client (see :func:`.ordering.place_rank`)."""
         found = self._place.get(svc.id)
         if found is None:
@@ -402,7 +402,7 @@ class _Request:
         here: _InNeed,
         shown_on_request: bool = False,
     ) -> Option:
-        svc = ev.service
+        svc = self.catalog.service(ev.service.id)  # the full record: an option shows it
         reasons = []
         for k in svc.kinds:
             if k in kinds:
@@ -443,7 +443,7 @@ class _Request:
 # Serials change whenever a service does, so an entry never goes stale; the organisation
 # is compared by identity because it can change on its own.
 _SERVICE_PARTS: dict[int, tuple[Organization, dict[str, Any]]] = {}
-_SERVICE_PARTS_LIMIT = 50_000
+_SERVICE_PARTS_LIMIT = 4096  # bounded: not one per service of a large catalog
 
 
 def _service_part(catalog: Catalog, svc: Service) -> dict[str, Any]:

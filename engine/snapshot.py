@@ -39,8 +39,8 @@ def load_snapshot(path: str | Path, rules: CompiledRules, catalog: Catalog) -> i
         return 0
     fresh: dict[str, frozenset[str]] = {}
     for sid, entry in tags.items():
-        svc = catalog.get(sid)
-        if svc is None or svc.status != "active" or not isinstance(entry, list) or len(entry) != 2:
+        card = catalog.get_card(sid)
+        if card is None or card.status != "active" or not isinstance(entry, list) or len(entry) != 2:
             continue
         digest, ids = entry
         if digest == catalog.digest(sid) and isinstance(ids, list):
@@ -51,7 +51,7 @@ def load_snapshot(path: str | Path, rules: CompiledRules, catalog: Catalog) -> i
 
 def save_snapshot(path: str | Path, rules: CompiledRules, catalog: Catalog, revision: int) -> None:
     """Write the tags of every active service (computing any not yet cached)."""
-    active = [s.id for s in catalog if s.status == "active"]
+    active = catalog.active_ids()
     tags = rules.service_tags(catalog, active)
     body = orjson.dumps(
         {
