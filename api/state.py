@@ -16,7 +16,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from freechoice.catalog import Catalog, load_sample_catalog
-from freechoice.catalog.db import CATALOG_CHANNEL, CatalogFollower, Database, import_catalog, load_catalog
+from freechoice.catalog.db import (
+    CATALOG_CHANNEL,
+    CatalogFollower,
+    Database,
+    import_catalog,
+    load_catalog,
+    service_source,
+)
 from freechoice.catalog.db.tables import FeedbackRow, RulePackRow, ServiceRow
 from freechoice.engine import ChildPolicy, CompiledRules, compile_rules, load_rules, load_snapshot, save_snapshot
 from freechoice.engine.casework import Programme
@@ -89,7 +96,7 @@ def _tag(settings: Settings, rules: CompiledRules, catalog: Catalog, revision: i
     path = settings.catalog_snapshot
     seeded = load_snapshot(path, rules, catalog) if path else 0
     rules.prepare(catalog)
-    if path and seeded < sum(1 for s in catalog if s.status == "active"):
+    if path and seeded < len(catalog.active_ids()):
         save_snapshot(path, rules, catalog, revision)
 
 
@@ -114,13 +121,13 @@ def preload_catalog(settings: Settings) -> Preloaded:
     db = Database(settings.database_url, data_key=settings.key_setting())
     try:
         with db.session() as s:
-            catalog, revision = load_catalog(s)
+            catalog, revision = load_catalog(s, source=service_source(db.session), cache_size=settings.service_cache)
             follower = CatalogFollower(s, revision)
             _row, rules = _active_rules(s, settings)
     finally:
         db.dispose()
     _tag(settings, rules, catalog, revision)
-    tags = rules.service_tags(catalog, [svc.id for svc in catalog if svc.status == "active"])
+    tags = rules.service_tags(catalog, catalog.active_ids())
     gc.collect()
     gc.freeze()
     return Preloaded(catalog, revision, follower, rules.version, tags)
@@ -147,10 +154,14 @@ class AppState:
         started = time.perf_counter()
         with self.db.session() as s:
             if preloaded is None:
-                self.catalog, self.revision = load_catalog(s)
+                self.catalog, self.revision = load_catalog(
+                    s, source=service_source(self.db.session), cache_size=settings.service_cache
+                )
                 self._follower = CatalogFollower(s, self.revision)
             else:
                 self.catalog, self.revision, self._follower = preloaded.catalog, preloaded.revision, preloaded.follower
+                # full records through this worker's own connections (the parent's stay there)
+                self.catalog.attach_source(service_source(self.db.session), settings.service_cache)
             self.rules_row, self.rules = _active_rules(s, settings)
         if preloaded is not None and preloaded.rules_version == self.rules.version:
             self.rules.seed_tags(self.catalog, preloaded.tags)  # the parent read or wrote the snapshot

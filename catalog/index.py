@@ -335,6 +335,22 @@ class Catalog:
         """The ids of the active services."""
         return [sid for sid, c in list(self._cards.items()) if c.status == "active"]
 
+    def prefetch(self, service_ids: Iterable[str]) -> None:
+        """Read the full records of ``service_ids`` the cache lacks in one go (with a
+        source; as many as the cache holds)."""
+        if self._services is None:
+            ids = [sid for sid in dict.fromkeys(service_ids) if sid in self._cards]
+            self._read(ids[: self.cache.size])
+
+    def attach_source(self, source: ServiceSource, cache_size: int | None = None) -> None:
+        """Read full records through ``source`` from now on (a catalog that keeps only
+        cards, e.g. after a fork: the source of the process that loaded it stays there)."""
+        if self._services is not None:
+            raise CatalogError("this catalog keeps its full records in memory: it takes no source")
+        self._source = source
+        if cache_size is not None:
+            self.cache.size = max(0, cache_size)
+
     @property
     def compact(self) -> bool:
         """True when full records are read from a source (only the cards are in memory)."""

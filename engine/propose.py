@@ -592,6 +592,7 @@ def propose(
     # every need ordered first, then options built: the same steps whatever the limit, so
     # a later page holds what an unbounded list would
     orderings = list(_order_needs(req, _needs_to_list(assessment, req.always, all_needs), show_all, excluded_out))
+    catalog.prefetch(g[0].ev.service.id for o in orderings for g in (o.groups if limit is None else o.groups[:limit]))
     for ordered in orderings:
         groups = ordered.groups
         shown = groups if limit is None else groups[:limit]
