@@ -15,17 +15,28 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from freechoice.catalog import Catalog, load_sample_catalog
+from freechoice.catalog import Catalog, Organization, load_sample_catalog
 from freechoice.catalog.db import (
     CATALOG_CHANNEL,
     CatalogFollower,
     Database,
+    current_revision,
     import_catalog,
     load_catalog,
+    service_revisions,
     service_source,
 )
-from freechoice.catalog.db.tables import FeedbackRow, RulePackRow, ServiceRow
-from freechoice.engine import ChildPolicy, CompiledRules, compile_rules, load_rules, load_snapshot, save_snapshot
+from freechoice.catalog.db.tables import FeedbackRow, OrganizationRow, RulePackRow, ServiceRow
+from freechoice.engine import (
+    ChildPolicy,
+    CompiledRules,
+    catalog_from_snapshot,
+    compile_rules,
+    load_rules,
+    load_snapshot,
+    read_snapshot,
+    save_snapshot,
+)
 from freechoice.engine.casework import Programme
 from freechoice.rules import parse_pack
 
@@ -90,14 +101,49 @@ def _active_rules(session: Any, settings: Settings) -> tuple[int, CompiledRules]
     return 0, load_rules(settings.rules_path)
 
 
-def _tag(settings: Settings, rules: CompiledRules, catalog: Catalog, revision: int) -> None:
-    """Tag every active service: from the snapshot where it is current, by running the
-    rules for the rest; write the snapshot again when it was missing or stale."""
+_RESNAPSHOT_CHANGES = 1000  # more changes than this caught up after a snapshot: write it again
+
+
+@dataclass
+class _Loaded:
+    catalog: Catalog
+    revision: int
+    follower: CatalogFollower
+    rules_row: int
+    rules: CompiledRules
+
+
+def _load(settings: Settings, db: Database) -> _Loaded:
+    """The catalog (cards only: full records through ``db``) and the active rules, every
+    active service tagged: from the snapshot (``catalog_snapshot``) where it matches the
+    database, then the rows written since it was made; else every row read and the rules
+    run. The snapshot is written again when it was missing, stale or far behind."""
     path = settings.catalog_snapshot
-    seeded = load_snapshot(path, rules, catalog) if path else 0
-    rules.prepare(catalog)
-    if path and seeded < len(catalog.active_ids()):
-        save_snapshot(path, rules, catalog, revision)
+    source = service_source(db.session)
+    with db.session() as s:
+        snap = read_snapshot(path) if path else None
+        loaded = None
+        if snap is not None:
+            orgs = [Organization.model_validate(d) for d in s.scalars(select(OrganizationRow.data))]
+            loaded = catalog_from_snapshot(
+                snap, orgs, service_revisions(s), current_revision(s), source=source, cache_size=settings.service_cache
+            )
+        if loaded is None:
+            catalog, revision = load_catalog(s, source=source, cache_size=settings.service_cache)
+        else:
+            catalog, revision = loaded
+        follower = CatalogFollower(s, revision)
+        row, rules = _active_rules(s, settings)
+        seeded = load_snapshot(snap, rules, catalog) if snap is not None else 0
+        orgs_since, since, revision = follower.changes(s)  # what changed after the snapshot was made
+        for org in orgs_since:
+            catalog.upsert_organization(org)
+        for svc in since:
+            catalog.upsert_service(svc)
+        rules.prepare(catalog)
+        if path and (loaded is None or len(since) > _RESNAPSHOT_CHANGES or seeded < len(catalog.active_ids())):
+            save_snapshot(path, rules, catalog, revision, rows=service_revisions(s))
+    return _Loaded(catalog, revision, follower, row, rules)
 
 
 @dataclass(frozen=True)
@@ -120,17 +166,13 @@ def preload_catalog(settings: Settings) -> Preloaded:
     garbage collector's walks (which would also touch, and so copy, its pages)."""
     db = Database(settings.database_url, data_key=settings.key_setting())
     try:
-        with db.session() as s:
-            catalog, revision = load_catalog(s, source=service_source(db.session), cache_size=settings.service_cache)
-            follower = CatalogFollower(s, revision)
-            _row, rules = _active_rules(s, settings)
+        done = _load(settings, db)
     finally:
         db.dispose()
-    _tag(settings, rules, catalog, revision)
-    tags = rules.service_tags(catalog, catalog.active_ids())
+    tags = done.rules.service_tags(done.catalog, done.catalog.active_ids())
     gc.collect()
     gc.freeze()
-    return Preloaded(catalog, revision, follower, rules.version, tags)
+    return Preloaded(done.catalog, done.revision, done.follower, done.rules.version, tags)
 
 
 class AppState:
@@ -152,23 +194,19 @@ class AppState:
         if settings.load_sample:
             self.load_sample_if_empty()
         started = time.perf_counter()
-        with self.db.session() as s:
-            if preloaded is None:
-                self.catalog, self.revision = load_catalog(
-                    s, source=service_source(self.db.session), cache_size=settings.service_cache
-                )
-                self._follower = CatalogFollower(s, self.revision)
-            else:
-                self.catalog, self.revision, self._follower = preloaded.catalog, preloaded.revision, preloaded.follower
-                # full records through this worker's own connections (the parent's stay there)
-                self.catalog.attach_source(service_source(self.db.session), settings.service_cache)
-            self.rules_row, self.rules = _active_rules(s, settings)
-        if preloaded is not None and preloaded.rules_version == self.rules.version:
-            self.rules.seed_tags(self.catalog, preloaded.tags)  # the parent read or wrote the snapshot
-            self.rules.prepare(self.catalog)
+        if preloaded is None:
+            done = _load(settings, self.db)
+            self.catalog, self.revision, self._follower = done.catalog, done.revision, done.follower
+            self.rules_row, self.rules = done.rules_row, done.rules
         else:
-            _tag(settings, self.rules, self.catalog, self.revision)
-        if preloaded is not None:
+            self.catalog, self.revision, self._follower = preloaded.catalog, preloaded.revision, preloaded.follower
+            # full records through this worker's own connections (the parent's stay there)
+            self.catalog.attach_source(service_source(self.db.session), settings.service_cache)
+            with self.db.session() as s:
+                self.rules_row, self.rules = _active_rules(s, settings)
+            if preloaded.rules_version == self.rules.version:
+                self.rules.seed_tags(self.catalog, preloaded.tags)  # the parent read or wrote the snapshot
+            self.rules.prepare(self.catalog)
             self.current_catalog(force=True)  # what changed since the parent loaded it
         log.info(
             "catalog loaded",

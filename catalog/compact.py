@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from .models import Location, Service
 
 __all__ = ["CARD_FIELDS", "ServiceCard", "card_of", "card_from_data", "card_to_data"]
@@ -207,14 +209,13 @@ def card_from_data(data: dict[str, Any], full: Callable[[str], Service] | None =
     values: dict[str, Any] = {}
     for name in CARD_FIELDS:
         value = data[name]
-        if name == "location":
-            value = None if value is None else _model(Location.model_validate(value))
-        elif name in _MODELS:
-            cls = _MODEL_TYPES[name]
-            if isinstance(value, list):
-                value = _model([cls.model_validate(v) for v in value])
-            elif value is not None:
-                value = _model(cls.model_validate(value))
+        if name == "location" or name in _MODELS:
+            if value is not None:
+                key = ("d", name, orjson.dumps(value))  # a value seen before is not validated again
+                found = _INTERNED.get(key)
+                if found is None:
+                    found = _shared(key, _validated(name, value))
+                value = found
         elif name in _STRINGS:
             value = _strings(value)
         elif name == "refers_to":
@@ -223,3 +224,12 @@ def card_from_data(data: dict[str, Any], full: Callable[[str], Service] | None =
             value = sys.intern(value)
         values[name] = value
     return ServiceCard(values, full)
+
+
+def _validated(name: str, value: Any) -> Any:
+    if name == "location":
+        return _model(Location.model_validate(value))
+    cls = _MODEL_TYPES[name]
+    if isinstance(value, list):
+        return _model([cls.model_validate(v) for v in value])
+    return _model(cls.model_validate(value))

@@ -328,6 +328,11 @@ class Catalog:
         except KeyError:
             raise CatalogError(f"no service {service_id!r}") from None
 
+    @property
+    def full_reader(self) -> Callable[[str], Service]:
+        """What a card of this catalog reads its full record through (:meth:`service`)."""
+        return self._full
+
     def get_card(self, service_id: str) -> ServiceCard | None:
         return self._cards.get(service_id)
 

@@ -43,7 +43,7 @@ from .options import (
 )
 from .pages import BadCursor, OptionsPage, StaleOptionList, options_page
 from .propose import propose
-from .snapshot import load_snapshot, save_snapshot
+from .snapshot import catalog_from_snapshot, load_snapshot, read_snapshot, save_snapshot
 
 __all__ = [
     "ALWAYS_SHARED",
@@ -86,6 +86,7 @@ __all__ = [
     "ValidationFailed",
     "WayForward",
     "cash_option",
+    "catalog_from_snapshot",
     "check_service",
     "choose",
     "compile_rules",
@@ -94,6 +95,7 @@ __all__ = [
     "options_page",
     "parse_assessment",
     "propose",
+    "read_snapshot",
     "referral_graph",
     "render_shared_view",
     "render_text",
