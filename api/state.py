@@ -111,6 +111,7 @@ class _Loaded:
     follower: CatalogFollower
     rules_row: int
     rules: CompiledRules
+    from_snapshot: bool
 
 
 def _load(settings: Settings, db: Database) -> _Loaded:
@@ -143,7 +144,7 @@ def _load(settings: Settings, db: Database) -> _Loaded:
         rules.prepare(catalog)
         if path and (loaded is None or len(since) > _RESNAPSHOT_CHANGES or seeded < len(catalog.active_ids())):
             save_snapshot(path, rules, catalog, revision, rows=service_revisions(s))
-    return _Loaded(catalog, revision, follower, row, rules)
+    return _Loaded(catalog, revision, follower, row, rules, loaded is not None)
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,10 @@ class AppState:
         if settings.load_sample:
             self.load_sample_if_empty()
         started = time.perf_counter()
+        from_snapshot = False
         if preloaded is None:
             done = _load(settings, self.db)
+            from_snapshot = done.from_snapshot
             self.catalog, self.revision, self._follower = done.catalog, done.revision, done.follower
             self.rules_row, self.rules = done.rules_row, done.rules
         else:
@@ -214,6 +217,8 @@ class AppState:
                 "revision": self.revision,
                 "services": len(self.catalog),
                 "seconds": round(time.perf_counter() - started, 3),
+                "snapshot": from_snapshot,
+                "preloaded": preloaded is not None,
                 "worker_pid": os.getpid(),
             },
         )

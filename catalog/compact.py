@@ -18,7 +18,7 @@ import orjson
 
 from .models import Location, Service
 
-__all__ = ["CARD_FIELDS", "ServiceCard", "card_of", "card_from_data", "card_to_data"]
+__all__ = ["CARD_FIELDS", "PARTIAL_FIELDS", "ServiceCard", "card_of", "card_from_data", "card_to_data"]
 
 #: the Service fields a card holds itself (everything else is read from the full record)
 CARD_FIELDS: tuple[str, ...] = (
@@ -48,6 +48,8 @@ CARD_FIELDS: tuple[str, ...] = (
     "requires",
     "refers_to",
 )
+#: card fields that hold only part of the service's value (``location``: country and area)
+PARTIAL_FIELDS: frozenset[str] = frozenset({"location"})
 _STRINGS = ("kinds", "languages", "reports_to", "contact_with", "adverse_parties", "requires")
 _MODELS = ("service_areas", "cost_options", "required_documents", "eligibility", "employment", "capacity")
 _INTERNED: dict[Any, Any] = {}

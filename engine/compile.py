@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from freechoice.catalog import Catalog, RuleError
+from freechoice.catalog.compact import PARTIAL_FIELDS, ServiceCard
 from freechoice.rules import Rule, RulePack, core_pack, default_pack, load_pack, pack_version
 from freechoice.rules.schema import CLIENT_FIELDS, SERVICE_FIELDS
 
@@ -42,6 +43,8 @@ def _readable(value: Any) -> str:
 
 
 def _lookup(obj: Any, path: str) -> Any:
+    if isinstance(obj, ServiceCard) and path.split(".", 1)[0] in PARTIAL_FIELDS:
+        obj = obj.full()  # the card keeps only part of it
     for part in path.split("."):
         if obj is None:
             return None
