@@ -4,8 +4,12 @@ For each catalog size (generated fictional services on PostgreSQL), starts the p
 (`freechoice serve --workers 2`) and prints:
 
 * start: seconds until both workers logged "catalog loaded", without a snapshot (cold)
-  and again with the snapshot the first start wrote (warm);
-* memory: resident set size of each worker after start, and after 100 capacity changes;
+  and again with the snapshot the first start wrote (warm); of it, the parent's load
+  before the fork ("catalog preloaded") and each worker's own ("catalog loaded"); and
+  with the snapshot but no preload (FREECHOICE_PRELOAD_CATALOG=false: each worker
+  loads the catalog itself, from the snapshot);
+* memory: resident set size (and PSS) of each worker after start, and after 100
+  capacity changes;
 * one capacity change (`PATCH /services/{id}/capacity`): time to answer (median, max);
   time until every worker logged it applied (by LISTEN/NOTIFY: the workers' poll is set
   to an hour, so only the notification can bring it);
@@ -79,10 +83,11 @@ def _until(what, bound: float = 600.0, step: float = 0.005):  # type: ignore[no-
 
 
 class Server:
-    def __init__(self, url: str, snapshot: Path, log: Path) -> None:
+    def __init__(self, url: str, snapshot: Path, log: Path, preload: bool = True) -> None:
         self.port, self.log = _free_port(), log
         env = dict(
             os.environ,
+            FREECHOICE_PRELOAD_CATALOG="true" if preload else "false",
             FREECHOICE_DATABASE_URL=url,
             FREECHOICE_CATALOG_SNAPSHOT=str(snapshot),
             FREECHOICE_CATALOG_CHECK_SECONDS="3600",
@@ -96,7 +101,15 @@ class Server:
         self.start_seconds = time.perf_counter() - start
         assert loaded
         self.pids = sorted({r["worker_pid"] for r in _lines(log) if r.get("message") == "catalog loaded"})
+        self.worker_seconds = [r["seconds"] for r in _lines(log) if r.get("message") == "catalog loaded"]
+        self.parent_seconds = [r["seconds"] for r in _lines(log) if r.get("message") == "catalog preloaded"]
         _until(lambda: self._up())
+
+    def start_text(self) -> str:
+        """Until both workers are ready (parent before the fork; each worker)."""
+        parent = f"parent {self.parent_seconds[0]:.1f} + " if self.parent_seconds else ""
+        workers = " / ".join(f"{s:.1f}" for s in self.worker_seconds)
+        return f"{self.start_seconds:.1f} ({parent}workers {workers})"
 
     def _up(self) -> bool:
         try:
@@ -200,10 +213,14 @@ def measure(size: int, postgres: str, folder: Path, requests: int) -> dict[str, 
         admin, cw, ids = _prepare(url, size)
         snapshot = folder / f"snapshot-{size}.json"
         cold = Server(url, snapshot, folder / f"cold-{size}.log")
-        row["serve --workers 2 start, cold (s)"] = f"{cold.start_seconds:.1f}"
+        row["serve --workers 2 start, cold (s)"] = cold.start_text()
         cold.stop()
+        own = Server(url, snapshot, folder / f"own-{size}.log", preload=False)
+        row["start, snapshot, no preload (s)"] = own.start_text()
+        row["RSS (PSS) per worker, no preload (MB)"] = " / ".join(own.rss_mb())
+        own.stop()
         server = Server(url, snapshot, folder / f"warm-{size}.log")
-        row["serve --workers 2 start, snapshot (s)"] = f"{server.start_seconds:.1f}"
+        row["serve --workers 2 start, snapshot (s)"] = server.start_text()
         row["RSS (PSS) per worker after start (MB)"] = " / ".join(server.rss_mb())
         changer = Changer(server.port, admin, ids)
         seen_ms = []
@@ -242,10 +259,10 @@ def main() -> None:
             rows[size] = measure(size, args.postgres, Path(tmp), args.requests)
     names = list(rows[sizes[0]])
     width = max(len(n) for n in names)
-    print(f"{'':<{width}}  " + "  ".join(f"{s:>24,}" for s in sizes))
+    print(f"{'':<{width}}  " + "  ".join(f"{s:>36,}" for s in sizes))
     for name in names:
         cells = [rows[s].get(name, "") for s in sizes]
-        print(f"{name:<{width}}  " + "  ".join(f"{c:>24}" for c in cells))
+        print(f"{name:<{width}}  " + "  ".join(f"{c:>36}" for c in cells))
 
 
 if __name__ == "__main__":

@@ -11,14 +11,21 @@ schedules, ...) is read from the full record through the catalog that holds the 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-
-import orjson
 
 from .models import Location, Service
 
-__all__ = ["CARD_FIELDS", "PARTIAL_FIELDS", "ServiceCard", "card_of", "card_from_data", "card_to_data"]
+__all__ = [
+    "CARD_FIELDS",
+    "PARTIAL_FIELDS",
+    "CardTable",
+    "ServiceCard",
+    "card_from_data",
+    "card_of",
+    "card_to_data",
+    "cards_from_table",
+]
 
 #: the Service fields a card holds itself (everything else is read from the full record)
 CARD_FIELDS: tuple[str, ...] = (
@@ -111,9 +118,9 @@ class ServiceCard:
     _full: Callable[[str], Service] | None
 
     def __init__(self, values: dict[str, Any], full: Callable[[str], Service] | None = None) -> None:
-        for name in CARD_FIELDS:
-            object.__setattr__(self, name, values[name])
-        object.__setattr__(self, "_full", full)
+        for name, put in _SETTERS:
+            put(self, values[name])
+        _SET_FULL(self, full)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a service card is read-only ({name!r})")
@@ -140,6 +147,10 @@ class ServiceCard:
             return [(a.country, a.area) for a in self.service_areas]
         assert self.location is not None
         return [(self.location.country, self.location.area)]
+
+
+_SETTERS: list[tuple[str, Any]] = [(name, ServiceCard.__dict__[name].__set__) for name in CARD_FIELDS]
+_SET_FULL: Any = ServiceCard.__dict__["_full"].__set__
 
 
 def _values(service: Service) -> dict[str, Any]:
@@ -178,22 +189,91 @@ def card_of(service: Service, full: Callable[[str], Service] | None = None) -> S
     return ServiceCard(_values(service), full)
 
 
+def _field_data(name: str, value: Any) -> Any:
+    if name == "location":
+        return None if value is None else {"country": value.country, "area": value.area}
+    if name in _MODELS:
+        if isinstance(value, tuple):
+            return [v.model_dump(mode="json", exclude_defaults=True) for v in value]
+        return None if value is None else value.model_dump(mode="json", exclude_defaults=True)
+    return list(value) if isinstance(value, tuple) else value
+
+
 def card_to_data(card: ServiceCard) -> dict[str, Any]:
-    """The card as plain JSON-ready data (for a snapshot)."""
-    out: dict[str, Any] = {}
-    for name in CARD_FIELDS:
-        value = getattr(card, name)
-        if name == "location":
-            value = None if value is None else {"country": value.country, "area": value.area}
-        elif name in _MODELS:
-            if isinstance(value, tuple):
-                value = [v.model_dump(mode="json", exclude_defaults=True) for v in value]
-            elif value is not None:
-                value = value.model_dump(mode="json", exclude_defaults=True)
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[name] = value
-    return out
+    """The card as plain JSON-ready data."""
+    return {name: _field_data(name, getattr(card, name)) for name in CARD_FIELDS}
+
+
+_TABLED = frozenset({"location", *_MODELS, *_STRINGS})
+_NOTHING = object()
+
+
+class CardTable:
+    """Cards as rows of plain JSON-ready data (for a snapshot), the values cards share
+    (places, eligibility, capacity, kinds, languages...) written once in ``values`` and
+    referred to by their index."""
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+        self._index: dict[tuple[str, int], int] = {}
+        self._held: list[Any] = []  # keeps every indexed object alive, so an id is not reused
+
+    def row(self, card: ServiceCard) -> list[Any]:
+        out: list[Any] = []
+        for name in CARD_FIELDS:
+            value = getattr(card, name)
+            if name in _TABLED:
+                key = (name, id(value))
+                i = self._index.get(key)
+                if i is None:
+                    i = self._index[key] = len(self.values)
+                    self.values.append(_field_data(name, value))
+                    self._held.append(value)
+                out.append(i)
+            else:
+                out.append(_field_data(name, value))
+        return out
+
+
+def cards_from_table(
+    values: list[Any], rows: Iterable[list[Any]], full: Callable[[str], Service] | None = None
+) -> Iterator[ServiceCard]:
+    """The cards of :class:`CardTable` rows (each shared value validated once; a bad
+    row or value raises ``ValueError``, ``TypeError``, ``IndexError`` or ``KeyError``)."""
+    decoded: dict[int, Any] = {}
+    tabled = [name for name in CARD_FIELDS if name in _TABLED]
+    for row in rows:
+        if not isinstance(row, list) or len(row) != len(CARD_FIELDS):
+            raise ValueError("a card row of another shape")
+        data = dict(zip(CARD_FIELDS, row, strict=True))
+        for name in tabled:
+            i = data[name]
+            found = decoded.get(i, _NOTHING)
+            if found is _NOTHING:
+                found = decoded[i] = _decode(name, values[i])
+            data[name] = found
+        yield _card(data, full)
+
+
+def _decode(name: str, value: Any) -> Any:
+    if name in _STRINGS:
+        return _strings(value)
+    return None if value is None else _validated(name, value)
+
+
+def _card(data: dict[str, Any], full: Callable[[str], Service] | None) -> ServiceCard:
+    """A card from plain data whose shared fields are decoded already."""
+    for name in ("id", "organization_id", "name", "status", "reports_to_authorities"):
+        if not isinstance(data[name], str):
+            raise ValueError(f"a card's {name} is not a text")
+    for name in ("remote", "interpretation", "represents_without_attending", "restricts_movement"):
+        if not isinstance(data[name], bool):
+            raise ValueError(f"a card's {name} is not true or false")
+    data["organization_id"] = sys.intern(data["organization_id"])
+    data["status"] = sys.intern(data["status"])
+    data["reports_to_authorities"] = sys.intern(data["reports_to_authorities"])
+    data["refers_to"] = tuple(str(v) for v in data["refers_to"])
+    return ServiceCard(data, full)
 
 
 _MODEL_TYPES: dict[str, Any] = {}
@@ -202,33 +282,16 @@ _MODEL_TYPES: dict[str, Any] = {}
 def card_from_data(data: dict[str, Any], full: Callable[[str], Service] | None = None) -> ServiceCard:
     """A card from :func:`card_to_data`'s output (validated through the models: a bad
     value raises ``ValueError``)."""
-    if not _MODEL_TYPES:
-        for name in _MODELS:
-            info = Service.model_fields[name]
-            ann = info.annotation
-            args = getattr(ann, "__args__", ())
-            _MODEL_TYPES[name] = next(a for a in args if a is not type(None)) if args else ann
-    values: dict[str, Any] = {}
-    for name in CARD_FIELDS:
-        value = data[name]
-        if name == "location" or name in _MODELS:
-            if value is not None:
-                key = ("d", name, orjson.dumps(value))  # a value seen before is not validated again
-                found = _INTERNED.get(key)
-                if found is None:
-                    found = _shared(key, _validated(name, value))
-                value = found
-        elif name in _STRINGS:
-            value = _strings(value)
-        elif name == "refers_to":
-            value = tuple(str(v) for v in value)
-        elif isinstance(value, str) and name != "name" and name != "id" and name != "movement_note":
-            value = sys.intern(value)
-        values[name] = value
-    return ServiceCard(values, full)
+    values = {name: _decode(name, data[name]) if name in _TABLED else data[name] for name in CARD_FIELDS}
+    return _card(values, full)
 
 
 def _validated(name: str, value: Any) -> Any:
+    if not _MODEL_TYPES:
+        for field in _MODELS:
+            ann = Service.model_fields[field].annotation
+            args = getattr(ann, "__args__", ())
+            _MODEL_TYPES[field] = next(a for a in args if a is not type(None)) if args else ann
     if name == "location":
         return _model(Location.model_validate(value))
     cls = _MODEL_TYPES[name]

@@ -75,6 +75,22 @@ def lifted_requires(service: Service | ServiceCard) -> set[tuple[str, str]]:
     """The (kind, required kind) edges an active service adds to the kind graph: each kind it
     offers requires what it ``requires`` and the kinds giving the documents it asks for (a
     required police report is a step first; a kind it offers itself is not a prerequisite)."""
+    if isinstance(service, ServiceCard):  # its values are shared: remember the answer per value
+        el, docs_given = service.eligibility, service.required_documents
+        key = (service.kinds, service.requires, id(el), id(docs_given))
+        hit = _LIFTED.get(key)
+        if hit is None or hit[0] is not el or hit[1] is not docs_given:
+            if len(_LIFTED) >= 4096:
+                _LIFTED.clear()
+            hit = _LIFTED[key] = (el, docs_given, frozenset(_lifted(service)))
+        return set(hit[2])
+    return _lifted(service)
+
+
+_LIFTED: dict[tuple[Any, ...], tuple[Any, Any, frozenset[tuple[str, str]]]] = {}
+
+
+def _lifted(service: Service | ServiceCard) -> set[tuple[str, str]]:
     docs = set(service.eligibility.documents_required) | {d.code for d in service.required_documents}
     needed = set(service.requires) | ({DOCUMENT_KINDS[d] for d in docs if d in DOCUMENT_KINDS} - set(service.kinds))
     return {(own, req) for own in service.kinds for req in needed}

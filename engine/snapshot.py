@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from freechoice.catalog import Catalog, CatalogError, Organization
-from freechoice.catalog.compact import card_from_data, card_to_data
+from freechoice.catalog.compact import CardTable, cards_from_table
 from freechoice.catalog.index import ServiceSource
 
 from .compile import CompiledRules
@@ -94,9 +94,13 @@ def catalog_from_snapshot(
     if why is None:
         catalog = Catalog(organizations, source=source, cache_size=cache_size)
         try:
-            for _sid, (_row, digest, card) in data["cards"].items():
-                catalog.put_card(card_from_data(card, catalog.full_reader), bytes.fromhex(digest))
-        except (CatalogError, ValueError, TypeError, KeyError) as err:
+            entries = data["cards"]
+            card_rows = (row for _rev, _digest, row in entries.values())
+            for card, (_rev, digest, _row) in zip(
+                cards_from_table(data["values"], card_rows, catalog.full_reader), entries.values(), strict=True
+            ):
+                catalog.put_card(card, bytes.fromhex(digest))
+        except (CatalogError, ValueError, TypeError, KeyError, IndexError) as err:
             why, catalog = f"a card does not read: {err}", None
     if catalog is None:
         log.warning("catalog snapshot ignored", extra={"why": why})
@@ -106,7 +110,7 @@ def catalog_from_snapshot(
 
 def _mismatch(data: Mapping[str, Any], rows: Mapping[str, int], revision_now: int) -> str | None:
     made_at, cards = data.get("revision"), data.get("cards")
-    if not isinstance(made_at, int) or not isinstance(cards, dict):
+    if not isinstance(made_at, int) or not isinstance(cards, dict) or not isinstance(data.get("values"), list):
         return "no cards in it"
     if made_at > revision_now:
         return f"made at revision {made_at}, past the database's {revision_now}: another database"
@@ -140,11 +144,13 @@ def save_snapshot(
         "tags": {sid: [catalog.digest(sid), sorted(tags[sid])] for sid in active},
     }
     if rows is not None:
+        table = CardTable()
         body["cards"] = {
-            card.id: [rows[card.id], catalog.digest(card.id), card_to_data(card)]
+            card.id: [rows[card.id], catalog.digest(card.id), table.row(card)]
             for card in catalog.cards()
             if rows.get(card.id, revision + 1) <= revision
         }
+        body["values"] = table.values
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
