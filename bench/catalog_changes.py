@@ -209,7 +209,7 @@ def _p99_option_lists(port: int, token: str, n: int, during: Changer | None) -> 
 
 def measure(size: int, postgres: str, folder: Path, requests: int) -> dict[str, str]:
     row: dict[str, str] = {}
-    with bench_database("postgresql", postgres, folder, f"cc{size}") as url:
+    with bench_database("postgresql", postgres, folder, f"cc{size}_compact") as url:
         admin, cw, ids = _prepare(url, size)
         snapshot = folder / f"snapshot-{size}.json"
         cold = Server(url, snapshot, folder / f"cold-{size}.log")
