@@ -11,11 +11,13 @@ import datetime as dt
 import itertools
 import logging
 
+import orjson
 import pytest
 from assessment_strategies import PLACES, assessments, catalogs, pathway_catalogs
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from freechoice.api import Settings, create_app
 from freechoice.catalog import NEED_IDS, Capacity, Catalog, Location, Schedule, Service, ServiceCard
@@ -260,7 +262,7 @@ def test_a_snapshot_of_an_older_revision_and_the_changes_since_give_what_a_cold_
         app.state.freechoice.close()
 
 
-@pytest.mark.parametrize("damage", ["truncated", "foreign", "edited"])
+@pytest.mark.parametrize("damage", ["truncated", "foreign", "edited", "same ids, other content"])
 def test_a_damaged_or_foreign_snapshot_is_ignored_with_a_log_line(tmp_path, caplog, damage):
     snap = tmp_path / "catalog.json"
     made = _settings(tmp_path, "made.db", str(snap))
@@ -269,6 +271,19 @@ def test_a_damaged_or_foreign_snapshot_is_ignored_with_a_log_line(tmp_path, capl
     target = made
     if damage == "truncated":
         snap.write_bytes(snap.read_bytes()[: snap.stat().st_size // 2])
+    elif damage == "same ids, other content":  # another database made the same way, but its records differ
+        target = _settings(tmp_path, "twin.db", str(snap))
+        twin = create_app(target.model_copy(update={"catalog_snapshot": None}))
+        with twin.state.freechoice.db.session() as s:
+            rows = s.execute(text("SELECT id, data FROM services")).all()
+        with twin.state.freechoice.db.writing() as s:
+            for sid, data in rows:
+                record = orjson.loads(data) if isinstance(data, str) else data
+                record["name"] = record["name"] + " (twin)"
+                s.execute(
+                    text("UPDATE services SET data = :d WHERE id = :i"), {"d": orjson.dumps(record).decode(), "i": sid}
+                )
+        twin.state.freechoice.close()
     elif damage == "edited":  # a row revision that is not the database's
         snap.write_bytes(snap.read_bytes().replace(b'"cards":{"', b'"cards":{"x-', 1))
     else:  # the same file in front of another database, with other services, at a later revision
@@ -285,7 +300,10 @@ def test_a_damaged_or_foreign_snapshot_is_ignored_with_a_log_line(tmp_path, capl
     used = create_app(target)
     cold = create_app(target.model_copy(update={"catalog_snapshot": None}))
     with TestClient(used), TestClient(cold):
-        assert [r for r in caplog.records if r.getMessage() == "catalog snapshot ignored"]
+        ignored = [r for r in caplog.records if r.getMessage() == "catalog snapshot ignored"]
+        assert ignored
+        if damage == "same ids, other content":
+            assert "differs from the database's record" in ignored[-1].why
         a, b = used.state.freechoice, cold.state.freechoice
         assert a.catalog.version == b.catalog.version
         assert _client_lists(used) == _client_lists(cold)
