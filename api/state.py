@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,7 +35,6 @@ from freechoice.engine import (
     compile_rules,
     load_rules,
     load_snapshot,
-    read_snapshot,
     save_snapshot,
 )
 from freechoice.engine.casework import Programme
@@ -122,20 +122,25 @@ def _load(settings: Settings, db: Database) -> _Loaded:
     path = settings.catalog_snapshot
     source = service_source(db.session)
     with db.session() as s:
-        snap = read_snapshot(path) if path else None
+        row, rules = _active_rules(s, settings)
         loaded = None
-        if snap is not None:
+        if path and Path(path).exists():
             orgs = [Organization.model_validate(d) for d in s.scalars(select(OrganizationRow.data))]
             loaded = catalog_from_snapshot(
-                snap, orgs, service_revisions(s), current_revision(s), source=source, cache_size=settings.service_cache
+                path,
+                orgs,
+                service_revisions(s),
+                current_revision(s),
+                rules,
+                source=source,
+                cache_size=settings.service_cache,
             )
         if loaded is None:
             catalog, revision = load_catalog(s, source=source, cache_size=settings.service_cache)
+            seeded = load_snapshot(path, rules, catalog) if path else 0  # the tags may still be of use
         else:
-            catalog, revision = loaded
+            catalog, revision, seeded = loaded.catalog, loaded.revision, loaded.tagged
         follower = CatalogFollower(s, revision)
-        row, rules = _active_rules(s, settings)
-        seeded = load_snapshot(snap, rules, catalog) if snap is not None else 0
         orgs_since, since, revision = follower.changes(s)  # what changed after the snapshot was made
         for org in orgs_since:
             catalog.upsert_organization(org)

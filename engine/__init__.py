@@ -43,7 +43,7 @@ from .options import (
 )
 from .pages import BadCursor, OptionsPage, StaleOptionList, options_page
 from .propose import propose
-from .snapshot import catalog_from_snapshot, load_snapshot, read_snapshot, save_snapshot
+from .snapshot import FromSnapshot, catalog_from_snapshot, load_snapshot, save_snapshot
 
 __all__ = [
     "ALWAYS_SHARED",
@@ -63,6 +63,7 @@ __all__ = [
     "DEFAULT_MINIMUM_WAGES",
     "DataKeyError",
     "Exclusion",
+    "FromSnapshot",
     "FreechoiceError",
     "JobFacts",
     "More",
@@ -95,7 +96,6 @@ __all__ = [
     "options_page",
     "parse_assessment",
     "propose",
-    "read_snapshot",
     "referral_graph",
     "render_shared_view",
     "render_text",
