@@ -18,8 +18,8 @@ from .models import Location, Service
 
 __all__ = [
     "CARD_FIELDS",
-    "PARTIAL_FIELDS",
     "CardTable",
+    "PARTIAL_FIELDS",
     "ServiceCard",
     "card_from_data",
     "card_of",

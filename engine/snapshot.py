@@ -37,7 +37,7 @@ from freechoice.catalog.index import ServiceSource
 
 from .compile import CompiledRules
 
-__all__ = ["SNAPSHOT_FORMAT", "FromSnapshot", "catalog_from_snapshot", "load_snapshot", "save_snapshot"]
+__all__ = ["FromSnapshot", "SNAPSHOT_FORMAT", "catalog_from_snapshot", "load_snapshot", "save_snapshot"]
 
 SNAPSHOT_FORMAT = 2
 _SPOT_CHECKS = 32
