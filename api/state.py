@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from freechoice.catalog import Catalog, Organization, load_sample_catalog
+from freechoice.catalog.bulk import gc_paused
 from freechoice.catalog.db import (
     CATALOG_CHANNEL,
     CatalogFollower,
@@ -121,7 +122,7 @@ def _load(settings: Settings, db: Database) -> _Loaded:
     run. The snapshot is written again when it was missing, stale or far behind."""
     path = settings.catalog_snapshot
     source = service_source(db.session)
-    with db.session() as s:
+    with db.session() as s, gc_paused():  # millions of new objects, no cycles: no collector walks meanwhile
         row, rules = _active_rules(s, settings)
         loaded = None
         if path and Path(path).exists():
