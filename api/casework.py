@@ -50,6 +50,7 @@ from freechoice.engine.casework import (
 )
 
 from .auth import Principal
+from .deps import own_record
 from .problems import ProblemError
 from .records import audit, audited_read
 from .times import rfc3339
@@ -327,9 +328,7 @@ def record_payment(
     """Record a payment of one transfer (its own write transaction): 404 for another
     organisation's transfer, 422 naming each bad field, 409 when already paid."""
     with write_transaction(session):
-        row = session.get(TransferRow, transfer_id, with_for_update=True)
-        if row is None or row.organization_id != who.organization_id:
-            raise ProblemError(404, "no such transfer")
+        row = own_record(session, TransferRow, transfer_id, who, "transfer", lock=True)
         rows, pays = schedule_rows(session, who.organization_id, row.client_ref)
         payment = check_payment(
             [t for t in _schedule(rows) if t.number == row.number],

@@ -9,7 +9,7 @@ thread pool explicitly).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .auth import Principal, verify_token
 from .problems import ProblemError
+from .records import audited_read
 from .state import AppState
 
 __all__ = [
@@ -30,7 +31,10 @@ __all__ = [
     "State",
     "get_principal",
     "optional_principal",
+    "own_organization",
+    "own_record",
     "rate_limited",
+    "read_own",
     "require_role",
 ]
 
@@ -171,3 +175,55 @@ def require_role(*roles: str) -> Callable[..., Principal]:
         return principal
 
     return check
+
+
+# ------------------------------------------------------------ one organisation's records
+
+
+class _Owned(Protocol):
+    organization_id: str
+
+
+Owned = TypeVar("Owned", bound=_Owned)
+
+
+def own_record(
+    db: Session, model: type[Owned], record_id: str, who: Principal, noun: str, *, lock: bool = False
+) -> Owned:
+    """The record ``record_id`` of ``model`` when it belongs to the caller's organisation
+    (``lock``: read for update, in the caller's write transaction); a 404 "no such
+    <noun>" otherwise, the same for another organisation's record as for none, so
+    nothing about it is disclosed."""
+    row = db.get(model, record_id, with_for_update=lock or None)
+    if row is None or row.organization_id != who.organization_id:
+        raise ProblemError(404, f"no such {noun}")
+    return row
+
+
+def read_own(
+    db: Session,
+    model: type[Owned],
+    record_id: str,
+    who: Principal,
+    noun: str,
+    *,
+    resource: str,
+    client_ref: Callable[[Owned], str | None],
+    **detail: Any,
+) -> Owned:
+    """:func:`own_record`, then the read recorded in the audit log (committed at once:
+    see :func:`~freechoice.api.records.audited_read`) under ``resource``, with the
+    record's client (``client_ref`` of the row) and ``detail``."""
+    row = own_record(db, model, record_id, who, noun)
+    audited_read(db, who, resource, record_id, client_ref(row), **detail)
+    return row
+
+
+def own_organization(who: Principal, organization_id: str | None) -> str | None:
+    """The organisation a read is about: a caseworker's own (asking for another one is a
+    404 "no such organization"); for an admin, the one asked for (None: every one)."""
+    if who.role == "caseworker":
+        if organization_id not in (None, who.organization_id):
+            raise ProblemError(404, "no such organization")
+        return who.organization_id
+    return organization_id

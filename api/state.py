@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from freechoice.catalog import Catalog, Organization, load_sample_catalog
+from freechoice.catalog import Catalog, Organization, Service, load_sample_catalog
 from freechoice.catalog.bulk import gc_paused
 from freechoice.catalog.db import (
     CATALOG_CHANNEL,
@@ -142,6 +142,8 @@ def _load(settings: Settings, db: Database) -> _Loaded:
         else:
             catalog, revision, seeded = loaded.catalog, loaded.revision, loaded.tagged
         follower = CatalogFollower(s, revision)
+        for org_id in follower.deactivated:  # (a snapshot's organisations are read now: mark them as they are)
+            catalog.set_organization_active(org_id, False)
         orgs_since, since, revision = follower.changes(s)  # what changed after the snapshot was made
         for org in orgs_since:
             catalog.upsert_organization(org)
@@ -286,6 +288,7 @@ class AppState:
                 self.rules_row = newest.id
             for org in orgs:
                 self.catalog.upsert_organization(org)
+                self.catalog.set_organization_active(org.id, org.id not in self._follower.deactivated)
             for svc in services:
                 self.catalog.upsert_service(svc)
             if rev != self.revision:
@@ -301,6 +304,24 @@ class AppState:
             self.revision = rev
             self._checked = now
         return self.catalog
+
+    def applied_write(self, service: Service, revision: int) -> Catalog:
+        """This worker's own write of ``service``, committed as ``revision``: put into the
+        catalog at once, without reading it back, when it is the next change in sequence;
+        otherwise (other changes came between) caught up from the database as usual. A
+        revision the listener already applied is left as it is."""
+        with self._lock:
+            if self.revision >= revision:
+                return self.catalog
+            if self._follower.written(revision):
+                self.catalog.upsert_service(service)
+                self.revision = revision
+                log.info(
+                    "catalog changes applied",
+                    extra={"revision": revision, "services": 1, "organizations": 0, "worker_pid": os.getpid()},
+                )
+                return self.catalog
+        return self.current_catalog(force=True)
 
     def set_rules(self, rules: CompiledRules, row_id: int) -> None:
         """Use ``rules`` now (other workers pick the new pack up from the database)."""

@@ -4,9 +4,9 @@ For each catalog size (generated fictional services on PostgreSQL), starts the p
 (`freechoice serve --workers 2`) and prints:
 
 * start: seconds until both workers logged "catalog loaded", without a snapshot (cold)
-  and again with the snapshot the first start wrote (warm); of it, the parent's load
-  before the fork ("catalog preloaded") and each worker's own ("catalog loaded"); and
-  with the snapshot but no preload (FREECHOICE_PRELOAD_CATALOG=false: each worker
+  and again with the snapshot the first start wrote (warm); in brackets the parent's
+  load before the fork ("catalog preloaded") and each worker's own ("catalog loaded");
+  and with the snapshot but no preload (FREECHOICE_PRELOAD_CATALOG=false: each worker
   loads the catalog itself, from the snapshot);
 * memory: resident set size (and PSS) of each worker after start, and after 100
   capacity changes;
@@ -16,10 +16,14 @@ For each catalog size (generated fictional services on PostgreSQL), starts the p
 * p99 of option lists from 4 concurrent clients without changes and while a capacity
   change is made every 0.2 s.
 
+With ``--before PYTHON`` (another checkout's interpreter, e.g. main's
+``.venv/bin/python``), the same figures are measured for that code too, on the same
+databases in the same run: a "before" column beside each size.
+
 The 100,000 run takes minutes (generating and importing the catalog): it is not part
 of the test suite.
 
-    python bench/catalog_changes.py [--sizes 1000,10000,100000] [--postgres URL]
+    python bench/catalog_changes.py [--sizes 1000,10000,100000] [--postgres URL] [--before PYTHON]
 """
 
 from __future__ import annotations
@@ -83,7 +87,7 @@ def _until(what, bound: float = 600.0, step: float = 0.005):  # type: ignore[no-
 
 
 class Server:
-    def __init__(self, url: str, snapshot: Path, log: Path, preload: bool = True) -> None:
+    def __init__(self, url: str, snapshot: Path, log: Path, python: str = sys.executable, preload: bool = True) -> None:
         self.port, self.log = _free_port(), log
         env = dict(
             os.environ,
@@ -94,7 +98,7 @@ class Server:
             FREECHOICE_LOG_FORMAT="json",
             FREECHOICE_RETENTION_INTERVAL_SECONDS="0",
         )
-        cmd = [sys.executable, "-m", "freechoice.api.cli", "serve", "--port", str(self.port), "--workers", "2"]
+        cmd = [python, "-m", "freechoice.api.cli", "serve", "--port", str(self.port), "--workers", "2"]
         start = time.perf_counter()
         self.proc = subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
         loaded = _until(lambda: [r for r in _lines(log) if r.get("message") == "catalog loaded"][1:] and True)
@@ -105,17 +109,19 @@ class Server:
         self.parent_seconds = [r["seconds"] for r in _lines(log) if r.get("message") == "catalog preloaded"]
         _until(lambda: self._up())
 
-    def start_text(self) -> str:
-        """Until both workers are ready (parent before the fork; each worker)."""
-        parent = f"parent {self.parent_seconds[0]:.1f} + " if self.parent_seconds else ""
-        workers = " / ".join(f"{s:.1f}" for s in self.worker_seconds)
-        return f"{self.start_seconds:.1f} ({parent}workers {workers})"
-
     def _up(self) -> bool:
         try:
             return httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=2).status_code == 200
         except httpx.TransportError:
             return False
+
+    def start_text(self) -> str:
+        """Until both workers are ready (in brackets: the parent before the fork, each
+        worker's own load, where the code logs them)."""
+        parts = [f"parent {self.parent_seconds[0]:.1f}"] if self.parent_seconds else []
+        if self.worker_seconds:
+            parts.append("workers " + " / ".join(f"{s:.1f}" for s in self.worker_seconds))
+        return f"{self.start_seconds:.1f}" + (f" ({', '.join(parts)})" if parts else "")
 
     def rss_mb(self) -> list[str]:
         """Per worker: resident set size, and in brackets its proportional share (PSS:
@@ -207,41 +213,55 @@ def _p99_option_lists(port: int, token: str, n: int, during: Changer | None) -> 
     return statistics.quantiles(lat, n=100)[98]
 
 
-def measure(size: int, postgres: str, folder: Path, requests: int) -> dict[str, str]:
-    row: dict[str, str] = {}
+def measure(
+    size: int, postgres: str, folder: Path, requests: int, pythons: dict[str, str]
+) -> dict[str, dict[str, str]]:
+    """The figures at ``size`` services, for each interpreter of ``pythons`` (label ->
+    interpreter whose ``freechoice`` is the code to measure), on one database."""
     with bench_database("postgresql", postgres, folder, f"cc{size}_compact") as url:
         admin, cw, ids = _prepare(url, size)
-        snapshot = folder / f"snapshot-{size}.json"
-        cold = Server(url, snapshot, folder / f"cold-{size}.log")
-        row["serve --workers 2 start, cold (s)"] = cold.start_text()
-        cold.stop()
-        own = Server(url, snapshot, folder / f"own-{size}.log", preload=False)
-        row["start, snapshot, no preload (s)"] = own.start_text()
-        row["RSS (PSS) per worker, no preload (MB)"] = " / ".join(own.rss_mb())
-        own.stop()
-        server = Server(url, snapshot, folder / f"warm-{size}.log")
-        row["serve --workers 2 start, snapshot (s)"] = server.start_text()
-        row["RSS (PSS) per worker after start (MB)"] = " / ".join(server.rss_mb())
-        changer = Changer(server.port, admin, ids)
-        seen_ms = []
-        for _ in range(10):
-            changer.change()
-            t0 = time.perf_counter()
-            rev = _revision(url)
-            _until(lambda rev=rev: server.applied(rev), bound=60, step=0.002)
-            seen_ms.append((time.perf_counter() - t0) * 1000 + changer.answer_ms[-1])
-        row["capacity change answer, median / max (ms)"] = (
-            f"{statistics.median(changer.answer_ms):.0f} / {max(changer.answer_ms):.0f}"
-        )
-        row["seen by every worker, median / max (ms)"] = f"{statistics.median(seen_ms):.0f} / {max(seen_ms):.0f}"
-        quiet = _p99_option_lists(server.port, cw, requests, None)
-        busy = _p99_option_lists(server.port, cw, requests, changer)
-        row["p99 option list without / during changes (ms)"] = f"{quiet:.0f} / {busy:.0f} ({busy / quiet:.2f}x)"
-        while changer.n < CHANGES:
-            changer.change()
-        _until(lambda: server.applied(_revision(url)), bound=60)
-        row[f"RSS (PSS) per worker after {CHANGES} changes (MB)"] = " / ".join(server.rss_mb())
-        server.stop()
+        return {
+            label: _measure_server(url, folder / f"{label}-{size}", python, admin, cw, ids, requests)
+            for label, python in pythons.items()
+        }
+
+
+def _measure_server(
+    url: str, folder: Path, python: str, admin: str, cw: str, ids: list[str], requests: int
+) -> dict[str, str]:
+    row: dict[str, str] = {}
+    folder.mkdir()
+    snapshot = folder / "snapshot.json"
+    cold = Server(url, snapshot, folder / "cold.log", python)
+    row["serve --workers 2 start, cold (s)"] = cold.start_text()
+    cold.stop()
+    own = Server(url, snapshot, folder / "own.log", python, preload=False)
+    row["start, snapshot, no preload (s)"] = own.start_text()
+    row["RSS (PSS) per worker, no preload (MB)"] = " / ".join(own.rss_mb())
+    own.stop()
+    server = Server(url, snapshot, folder / "warm.log", python)
+    row["serve --workers 2 start, snapshot (s)"] = server.start_text()
+    row["RSS (PSS) per worker after start (MB)"] = " / ".join(server.rss_mb())
+    changer = Changer(server.port, admin, ids)
+    seen_ms = []
+    for _ in range(20):
+        changer.change()
+        t0 = time.perf_counter()
+        rev = _revision(url)
+        _until(lambda rev=rev: server.applied(rev), bound=60, step=0.002)
+        seen_ms.append((time.perf_counter() - t0) * 1000 + changer.answer_ms[-1])
+    row["capacity change answer, median / max (ms)"] = (
+        f"{statistics.median(changer.answer_ms):.0f} / {max(changer.answer_ms):.0f}"
+    )
+    row["seen by every worker, median / max (ms)"] = f"{statistics.median(seen_ms):.0f} / {max(seen_ms):.0f}"
+    quiet = _p99_option_lists(server.port, cw, requests, None)
+    busy = _p99_option_lists(server.port, cw, requests, changer)
+    row["p99 option list without / during changes (ms)"] = f"{quiet:.0f} / {busy:.0f} ({busy / quiet:.2f}x)"
+    while changer.n < CHANGES:
+        changer.change()
+    _until(lambda: server.applied(_revision(url)), bound=60)
+    row[f"RSS (PSS) per worker after {CHANGES} changes (MB)"] = " / ".join(server.rss_mb())
+    server.stop()
     return row
 
 
@@ -250,19 +270,28 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000", help="catalog sizes; 1000 is always run first")
     parser.add_argument("--postgres", default=PG)
     parser.add_argument("--requests", type=int, default=400, help="option lists per p99 measurement")
+    parser.add_argument(
+        "--before",
+        metavar="PYTHON",
+        help="also measure the code another interpreter runs (e.g. another checkout's .venv/bin/python), "
+        "on the same databases: a 'before' column beside each size",
+    )
     args = parser.parse_args()
     sizes = sorted({1000, *(int(s) for s in args.sizes.split(","))})
+    pythons = {"before": args.before, "now": sys.executable} if args.before else {"now": sys.executable}
     with tempfile.TemporaryDirectory() as tmp:
         rows = {}
         for size in sizes:
             print(f"measuring {size} services ...", file=sys.stderr, flush=True)
-            rows[size] = measure(size, args.postgres, Path(tmp), args.requests)
-    names = list(rows[sizes[0]])
+            for label, row in measure(size, args.postgres, Path(tmp), args.requests, pythons).items():
+                rows[f"{size:,}" + (f" {label}" if args.before else "")] = row
+    columns = list(rows)
+    names = list(rows[columns[0]])
     width = max(len(n) for n in names)
-    print(f"{'':<{width}}  " + "  ".join(f"{s:>36,}" for s in sizes))
+    print(f"{'':<{width}}  " + "  ".join(f"{c:>24}" for c in columns))
     for name in names:
-        cells = [rows[s].get(name, "") for s in sizes]
-        print(f"{name:<{width}}  " + "  ".join(f"{c:>36}" for c in cells))
+        cells = [rows[c].get(name, "") for c in columns]
+        print(f"{name:<{width}}  " + "  ".join(f"{c:>24}" for c in cells))
 
 
 if __name__ == "__main__":

@@ -8,12 +8,18 @@ options per need, the rest paged) and unbounded (every option built, as before),
 the ratio of 100k to 1k. Goal: bounded p95 at 100,000 services at most 2x the p95 at
 1,000.
 
-    python bench/option_list_scale.py [--sizes 1000 100000] [--limit 10] [--rounds 3]
+The catalogs are frozen out of the garbage collector's walks and its thresholds set as
+the service sets them in every worker (``api/state.py``); ``--gc default`` measures with
+Python's defaults instead (full collections then walk the whole catalog, which costs the
+large catalog far more than the small one).
+
+    python bench/option_list_scale.py [--sizes 1000 100000] [--limit 10] [--rounds 3] [--gc server|default]
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import platform
 import statistics
 import time
@@ -73,6 +79,12 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=10, help="options shown per need (the API's option_limit)")
     ap.add_argument("--rounds", type=int, default=3, help="times the cohort is run per catalog")
     ap.add_argument("--cohort", type=int, default=117, help="clients in the demo cohort (make demo's default)")
+    ap.add_argument(
+        "--gc",
+        choices=["server", "default"],
+        default="server",
+        help="garbage collector set up as the service's workers do (default) or Python's defaults",
+    )
     args = ap.parse_args()
     rules = load_rules()
     clients = synthetic_cohort(args.cohort, 2016)
@@ -86,6 +98,11 @@ def main() -> None:
         rules.prepare(catalog)
         catalogs.append(catalog)
         print(f"  {size:>7} services generated and prepared in {time.perf_counter() - t0:.1f} s")
+    if args.gc == "server":  # as api/state.py does once the catalog is loaded
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(5000, 20, 100)
+    print(f"garbage collector: {'as the service sets it (catalog frozen)' if args.gc == 'server' else 'defaults'}")
     _measure(catalogs, rules, clients[:20], args.limit, 1)  # warm-up
     _measure(catalogs, rules, clients[:20], None, 1)
     bounded = _measure(catalogs, rules, clients, args.limit, args.rounds)

@@ -158,6 +158,7 @@ class Catalog:
         self._version: str | None = None
         self._sum = 0  # sum of every record's _term, modulo 2**256: the version's source
         self._org_digest: dict[str, str] = {}
+        self._inactive_orgs: set[str] = set()  # deactivated organisations: their services are not offered
         self._lifted: Counter[tuple[str, str]] = Counter()
         self._graph_revision = 0
         for org in organizations:
@@ -200,6 +201,38 @@ class Catalog:
             self._orgs[org.id] = org
             self._org_digest[org.id] = digest
             self._version = None
+
+    def set_organization_active(self, org_id: str, active: bool) -> None:
+        """Deactivate an organisation (``active=False``): its services stay stored but are
+        no longer offered (no candidate, no pathway provider) until it is active again."""
+        with self._lock:
+            if org_id not in self._orgs:
+                raise CatalogError(f"no organization {org_id!r}")
+            if (org_id not in self._inactive_orgs) == active:
+                return
+            term = _term(b"x", org_id, "inactive")
+            if active:
+                self._inactive_orgs.discard(org_id)
+                self._sum = (self._sum - term) % _MOD
+            else:
+                self._inactive_orgs.add(org_id)
+                self._sum = (self._sum + term) % _MOD
+            self._version = None
+
+    @property
+    def inactive_organizations(self) -> frozenset[str]:
+        """The deactivated organisations (see :meth:`set_organization_active`)."""
+        return frozenset(self._inactive_orgs)
+
+    def offered(self, service_id: str) -> bool:
+        """The service is active and its organisation is not deactivated."""
+        svc = self._cards.get(service_id)
+        return svc is not None and svc.status == "active" and svc.organization_id not in self._inactive_orgs
+
+    def _offered_only(self, ids: set[str]) -> set[str]:
+        if not self._inactive_orgs:
+            return ids
+        return {sid for sid in ids if self._cards[sid].organization_id not in self._inactive_orgs}
 
     def upsert_service(self, service: Service) -> None:
         """Add or replace a service; the indexes and the version follow at once."""
@@ -473,7 +506,8 @@ class Catalog:
 
     def candidates(self, kinds: Iterable[str], places: Iterable[Place]) -> set[str]:
         """Active services of any of ``kinds`` that serve any of ``places`` (in person,
-        country-wide or remotely). Touches only index buckets, never the whole catalog."""
+        country-wide or remotely), leaving out deactivated organisations' services.
+        Touches only index buckets, never the whole catalog."""
         with self._lock:
             by_place: set[str] = set()
             for country, area in places:
@@ -485,7 +519,7 @@ class Catalog:
                 of_kind = self._by_kind.get(k)
                 if of_kind:
                     found |= by_place & of_kind  # walks the smaller of the two sets
-            return found
+            return self._offered_only(found)
 
     def in_country(self, kinds: Iterable[str], country: str) -> dict[str | None, set[str]]:
         """Active services of any of ``kinds`` anywhere in ``country``, by the area they
@@ -495,6 +529,7 @@ class Catalog:
             of_kinds: set[str] = set()
             for k in kinds:
                 of_kinds |= self._by_kind.get(k, set())
+            of_kinds = self._offered_only(of_kinds)
             out: dict[str | None, set[str]] = {}
             remote = self._remote.get(country, set()) & of_kinds
             if remote:

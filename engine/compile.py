@@ -48,7 +48,13 @@ def _lookup(obj: Any, path: str) -> Any:
     for part in path.split("."):
         if obj is None:
             return None
-        obj = obj.get(part) if isinstance(obj, Mapping) else getattr(obj, part, None)
+        if isinstance(obj, Mapping):
+            try:  # by subscription: match facts are worked out when first read
+                obj = obj[part]
+            except KeyError:
+                obj = None
+        else:
+            obj = getattr(obj, part, None)
     return obj
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -29,6 +30,7 @@ import pycountry
 from freechoice.catalog import Service, ServiceCard, kinds_for_need
 from freechoice.catalog.codes import normalise_area
 
+from . import lookups
 from .options import NeedOptions, Unmet, WayForward, built
 from .text.markers import N_
 
@@ -115,8 +117,8 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 def _nearest(
     req: Any,
-    by_area: Mapping[str | None, set[str]],
-    skip: set[str],
+    by_area: Mapping[str | None, AbstractSet[str]],
+    skip: AbstractSet[str],
     country: str,
     origin: tuple[float, float] | None,
     coords: Mapping[tuple[str, str], tuple[float, float]],
@@ -156,7 +158,7 @@ def _way(
     )
 
 
-def _usable(req: Any, ids: set[str], skip: set[str]) -> list[Any]:
+def _usable(req: Any, ids: AbstractSet[str], skip: AbstractSet[str]) -> list[Any]:
     todo = sorted(ids - skip)
     req.evaluate(todo)
     # what is shown only on request (bad practice) is never a way forward
@@ -168,7 +170,7 @@ def ways_forward(
 ) -> list[WayForward]:
     """The ways forward for one unmet need (``req``: the propose request)."""
     kinds = set(kinds_for_need(need.need)) | {k for k, _, _ in req.suggested.get(need.need, [])}
-    here = req.catalog.candidates(kinds, req.places)
+    here = lookups.candidates(req.catalog, kinds, req.places)
     offered = {o.service_id for o in need.options}
     out: list[WayForward] = []
     countries = list(dict.fromkeys(country for country, _ in req.places))
@@ -181,7 +183,7 @@ def ways_forward(
             ),
             None,
         )
-        found = _nearest(req, req.catalog.in_country(kinds, country), here | offered, country, origin, coords)
+        found = _nearest(req, lookups.in_country(req.catalog, kinds, country), here | offered, country, origin, coords)
         for unknown, km, *_, ev in found[:_ELSEWHERE]:
             place = _place_of(ev.service, country)
             far = "" if unknown else WAY_FORWARD_TEXTS["distance"].format(km=int(round(km, -1)))
@@ -194,7 +196,9 @@ def ways_forward(
         out.append(_way(req, "cash"))
     seen = {w.service_id for w in out if w.service_id is not None}
     helpers = (
-        set().union(*(req.catalog.candidates(_HELP_KINDS, [(c, None)]) for c in countries)) if countries else set()
+        set().union(*(lookups.candidates(req.catalog, _HELP_KINDS, [(c, None)]) for c in countries))
+        if countries
+        else set()
     )
     remote = [ev for ev in _usable(req, helpers, seen | offered) if ev.service.remote]
     remote.sort(key=lambda ev: (-ev.score, ev.service.name, ev.service.id))

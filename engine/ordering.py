@@ -16,12 +16,13 @@ The order, most important first:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from freechoice.catalog import Service, ServiceCard
 from freechoice.catalog.codes import normalise_area
 
-__all__ = ["JOB_KINDS", "OptionKey", "is_job", "place_rank"]
+__all__ = ["JOB_KINDS", "OptionKey", "is_job", "place_rank", "place_rank_of"]
 
 #: Kinds that are a job: "find work" is met only by one of these.
 JOB_KINDS = frozenset({"job_placement.direct_employer"})
@@ -53,14 +54,28 @@ def place_rank(svc: Service | ServiceCard, places: list[tuple[str, str | None]])
     0: in person in the client's own area; 1: covers that area from elsewhere; 2: the
     whole country; 3: remote (phone or online); 4: none of these.
     """
-    best = ELSEWHERE
     loc = svc.location
-    served = [(c, normalise_area(a)) for c, a in svc.places()]
-    for country, raw_area in places:
-        area = normalise_area(raw_area)
-        if svc.remote:
+    return place_rank_of(
+        svc.remote,
+        (loc.country, normalise_area(loc.area)) if loc is not None else None,
+        [(c, normalise_area(a)) for c, a in svc.places()],
+        [(country, normalise_area(area)) for country, area in places],
+    )
+
+
+def place_rank_of(
+    remote: bool,
+    located: tuple[str, str | None] | None,
+    served: Sequence[tuple[str, str | None]],
+    places: Sequence[tuple[str, str | None]],
+) -> int:
+    """:func:`place_rank` from a service's parts, areas normalised: whether it is remote,
+    its own (country, area), the (country, area or None) it serves, and the client's places."""
+    best = ELSEWHERE
+    for country, area in places:
+        if remote:
             rank = REMOTE if any(c == country for c, _ in served) else ELSEWHERE
-        elif loc is not None and loc.country == country and area is not None and normalise_area(loc.area) == area:
+        elif located is not None and located[0] == country and area is not None and located[1] == area:
             rank = OWN_AREA
         elif area is not None and (country, area) in served:
             rank = SERVES_AREA

@@ -12,6 +12,7 @@ own prerequisite: a kind the service offers itself is never a step before it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from freechoice.catalog import SERVICE_KINDS
@@ -21,7 +22,16 @@ from .options import Step, built
 from .predicates import _join, contact_parties
 from .text.markers import N_
 
-__all__ = ["BLOCKED_RULE", "Pathway", "STEP_TEXTS", "blocked_text", "onward", "prerequisites"]
+__all__ = [
+    "BLOCKED_RULE",
+    "Pathway",
+    "STEP_TEXTS",
+    "blocked_text",
+    "onward",
+    "prerequisites",
+    "walk",
+    "write_steps",
+]
 
 #: the words of a step (``kind``: the kind's label, lower-cased)
 STEP_TEXTS = {
@@ -80,29 +90,64 @@ def _kind_block(req: Any, kind: str) -> frozenset[str]:
     implied = refused.intersection(SERVICE_KINDS[kind].implies_contact)
     if implied:
         return frozenset(implied)
-    cands = req.catalog.candidates([kind], req.places)
-    if not cands:
-        return frozenset()
-    req.evaluate(cands)
-    parties: set[str] = set()
-    for sid in cands:
-        ev = req.evals[sid]
-        if not req.usable(ev) and any(rid == _NO_CONTACT_RULE for rid, _ in ev.excluded):
-            parties |= contact_parties(ev.service) & refused
-    if parties and req.provider_for(kind) is None:
-        return frozenset(parties)
+    known = req.kind_blocks.get(kind)
+    if known is None:
+        cands = req.kind_candidates(kind)
+        if not cands:
+            return frozenset()
+        req.evaluate(cands)
+        parties: set[str] = set()
+        for sid in cands:
+            ev = req.evals[sid]
+            if not req.usable(ev) and any(rid == _NO_CONTACT_RULE for rid, _ in ev.excluded):
+                parties |= contact_parties(ev.service) & refused
+        # Who stands in the way never changes within a request (a no-contact exclusion
+        # is the rules' verdict), so it is kept per kind. Asking whether a provider is
+        # usable also walks its own steps, which later walks can depend on: the ones not
+        # walked yet (their own walk was under way) are asked again on the next call, in
+        # the same order, exactly as a fresh look at every provider would.
+        known = req.kind_blocks[kind] = (frozenset(parties), _not_walked(req, cands))
+    else:
+        pending = known[1]
+        if pending:
+            for ev in pending:
+                req.usable(ev)
+            pending[:] = _not_walked(req, [ev.service.id for ev in pending])
+    parties_in_way: frozenset[str] = known[0]
+    if parties_in_way and req.provider_for(kind) is None:
+        return parties_in_way
     return frozenset()
+
+
+def _not_walked(req: Any, sids: Iterable[str]) -> list[Any]:
+    """The evaluated services whose usability is not decided yet (in order)."""
+    return [ev for sid in sids if not (ev := req.evals[sid]).excluded and not req.walked(sid)]
 
 
 def prerequisites(req: Any, ev: Any) -> Pathway:
     """The steps before one option (``req`` is the propose request, ``ev`` the option's
     evaluation). Recursion follows ``requires`` edges only, which the graph keeps acyclic."""
+    walked, blocked = walk(req, ev)
+    return Pathway(write_steps(req, ev, walked), blocked)
+
+
+_NOTHING: tuple[list[tuple[str, Any]], list[tuple[str, frozenset[str]]]] = ([], [])  # never changed
+
+
+def walk(req: Any, ev: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, frozenset[str]]]]:
+    """The walk behind :func:`prerequisites` without writing the steps: each step's
+    (kind, provider or None) in the order the steps come, and what blocks the option.
+    Enough to decide whether a service can be offered; :func:`write_steps` writes the
+    steps of the options that are built from it (as they were when the walk was made)."""
     graph = req.graph
+    first = graph.service_requires(ev.service.id)
+    if not first and not ev.required:
+        return _NOTHING  # most services: no step before them
     own = set(ev.service.kinds)
-    before: list[Step] = []
+    walked: list[tuple[str, Any]] = []
     blocked: list[tuple[str, frozenset[str]]] = []
     seen: set[str] = set()
-    rule_for: dict[str, tuple[str, str]] = {k: (rid, text) for k, rid, text in ev.required}
+    required = {k for k, _, _ in ev.required}
 
     def visit(kind: str, stack: tuple[str, ...]) -> None:
         if kind in seen or kind in req.satisfied or kind in stack or kind in own:
@@ -118,6 +163,18 @@ def prerequisites(req: Any, ev: Any) -> Pathway:
             deeper = (deeper - set(provider.service.kinds)) | set(graph.service_requires(provider.service.id))
         for k in sorted(deeper):
             visit(k, (*stack, kind))
+        walked.append((kind, provider))
+
+    for kind in sorted(set(first) | required):
+        visit(kind, ())
+    return walked, blocked
+
+
+def write_steps(req: Any, ev: Any, walked: list[tuple[str, Any]]) -> list[Step]:
+    """The steps of a :func:`walk`, in its order."""
+    rule_for: dict[str, tuple[str, str]] = {k: (rid, text) for k, rid, text in ev.required}
+    before: list[Step] = []
+    for kind, provider in walked:
         label = SERVICE_KINDS[kind].label
         rid, why = rule_for.get(kind, (None, ""))
         if provider is not None:
@@ -133,16 +190,13 @@ def prerequisites(req: Any, ev: Any) -> Pathway:
                     provider=provider,
                     org_name=org.name,
                     rule=rid,
-                    cautions=provider.cautions,
+                    cautions=req.cautions_of(provider),
                 )
             )
         else:
             text = STEP_TEXTS["first-none-why" if why else "first-none"].format(kind=label.lower(), why=why)
             before.append(_step(kind=kind, text=text, when="before", rule=rid))
-
-    for kind in sorted(set(graph.service_requires(ev.service.id)) | set(rule_for)):
-        visit(kind, ())
-    return Pathway(before, blocked)
+    return before
 
 
 def onward(req: Any, ev: Any) -> list[Step]:
@@ -151,11 +205,7 @@ def onward(req: Any, ev: Any) -> list[Step]:
     after: list[Step] = []
     onward_services, onward_kinds = graph.onward(ev.service.id)
     covered: set[str] = set()
-    live = [
-        sid
-        for sid in onward_services
-        if sid != ev.service.id and (svc := req.catalog.get_card(sid)) is not None and svc.status == "active"
-    ]
+    live = [sid for sid in onward_services if sid != ev.service.id and req.catalog.offered(sid)]
     req.evaluate(live)
     for sid in live:
         other = req.evals[sid]
@@ -170,7 +220,7 @@ def onward(req: Any, ev: Any) -> list[Step]:
                 when="after",
                 provider=other,
                 org_name=org.name,
-                cautions=other.cautions,
+                cautions=req.cautions_of(other),
             )
         )
     for kind in onward_kinds:
@@ -190,7 +240,7 @@ def onward(req: Any, ev: Any) -> list[Step]:
                 when="after",
                 provider=provider,
                 org_name=org.name,
-                cautions=provider.cautions,
+                cautions=req.cautions_of(provider),
             )
         )
     return after

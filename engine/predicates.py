@@ -8,6 +8,7 @@ reads (``conflict_parties``, ``eligibility_problems``, ...) for rule texts.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +17,10 @@ from freechoice.catalog.codes import normalise_area
 
 from .assessment import Assessment
 from .language import language_name
+from .ordering import place_rank_of
 from .text.markers import N_
 
-__all__ = ["ClientView", "PREDICATE_TEXTS", "match_facts", "serves_place"]
+__all__ = ["ClientView", "MatchFacts", "PREDICATE_TEXTS", "match_facts", "serves_place", "service_place_rank"]
 
 _DOC_NAMES = {
     "passport": N_("a valid passport"),
@@ -131,6 +133,8 @@ class _ServiceSide:
     full_until: str
     waitlist_until: str
     movement_note: str
+    interpretation: bool
+    located: tuple[str, str | None] | None  # (country, normalised area) of the service's own place
 
 
 # id(service) -> (service, its side); the service is kept so the id cannot be reused
@@ -177,6 +181,8 @@ def _side(svc: Service | ServiceCard) -> _ServiceSide:
         full_until=until if cap.status == "full" else "",
         waitlist_until=until if cap.status == "waitlist" else "",
         movement_note=f": {svc.movement_note}" if svc.restricts_movement and svc.movement_note else "",
+        interpretation=svc.interpretation,
+        located=(svc.location.country, normalise_area(svc.location.area)) if svc.location is not None else None,
     )
     if len(_SIDES) >= _SIDES_LIMIT:
         _SIDES.clear()
@@ -190,6 +196,13 @@ def _serves(side: _ServiceSide, place: tuple[str, str | None]) -> bool:
         if c == country and (side.remote or a is None or area is None or a == area):
             return True
     return False
+
+
+def service_place_rank(svc: Service | ServiceCard, places: Sequence[tuple[str, str | None]]) -> int:
+    """:func:`.ordering.place_rank` of ``svc`` for the client's ``places`` (areas already
+    normalised), from the parts worked out once per service."""
+    side = _side(svc)
+    return place_rank_of(side.remote, side.located, side.places, places)
 
 
 def serves_place(svc: Service | ServiceCard, place: tuple[str, str | None]) -> bool:
@@ -209,74 +222,117 @@ def contact_parties(svc: Service | ServiceCard) -> set[str]:
     return parties
 
 
-def match_facts(cv: ClientView, svc: Service | ServiceCard) -> dict[str, Any]:
-    """Every ``match.*`` fact of the pair, with readable details for rule texts."""
-    side = _side(svc)
-    conflict = side.parties & cv.no_contact
-    feared = side.parties & cv.fears
-    consent_feared = side.consent_reports & cv.fears
-    avoided = side.sectors & cv.avoid_sectors
-
-    limit_problems = []
+def _limit_problems(cv: ClientView, side: _ServiceSide) -> list[str]:
+    problems: list[str] = []
     if side.employer and cv.work_limits:
         limits = cv.work_limits
         if "light_work_only" in limits and not side.light_work:
-            limit_problems.append(_LIMIT_TEXT["light_work_only"])
+            problems.append(_LIMIT_TEXT["light_work_only"])
         if "no_sea_work" in limits and side.sea_work:
-            limit_problems.append(_LIMIT_TEXT["no_sea_work"])
+            problems.append(_LIMIT_TEXT["no_sea_work"])
         if "no_night_work" in limits and side.night_work:
-            limit_problems.append(_LIMIT_TEXT["no_night_work"])
+            problems.append(_LIMIT_TEXT["no_night_work"])
         if "part_time_only" in limits and side.full_time:
-            limit_problems.append(_LIMIT_TEXT["part_time_only"])
+            problems.append(_LIMIT_TEXT["part_time_only"])
+    return problems
 
-    elig_problems = []
+
+def _eligibility_problems(cv: ClientView, side: _ServiceSide) -> list[str]:
+    problems: list[str] = []
     if side.nationalities and cv.nationality is not None and cv.nationality not in side.nationalities:
-        elig_problems.append(PREDICATE_TEXTS["nationals"].format(countries=_join(side.nationalities)))
+        problems.append(PREDICATE_TEXTS["nationals"].format(countries=_join(side.nationalities)))
     if side.genders and cv.gender is not None and cv.gender not in side.genders:
         genders = _join(g if g != "other" else PREDICATE_TEXTS["other-genders"] for g in side.genders)
-        elig_problems.append(PREDICATE_TEXTS["genders"].format(genders=genders))
+        problems.append(PREDICATE_TEXTS["genders"].format(genders=genders))
     if cv.age is not None:
         if side.minimum_age is not None and cv.age < side.minimum_age:
-            elig_problems.append(PREDICATE_TEXTS["min-age"].format(age=side.minimum_age))
+            problems.append(PREDICATE_TEXTS["min-age"].format(age=side.minimum_age))
         if side.maximum_age is not None and cv.age > side.maximum_age:
-            elig_problems.append(PREDICATE_TEXTS["max-age"].format(age=side.maximum_age))
+            problems.append(PREDICATE_TEXTS["max-age"].format(age=side.maximum_age))
+    return problems
 
-    missing = side.documents if not cv.documents_valid else ()
-    shared = not cv.languages.isdisjoint(side.languages)
-    return {
-        # language_fit: nothing stands in the way (also when the client named no language);
-        # shared_language: the client named a language and staff speak it
-        "language_fit": not cv.languages or not cv.languages.isdisjoint(side.languages),
-        "shared_language": shared,
-        # languages are in the client's order of preference
-        "spoken_language": next((language_name(c) for c in cv.language_order if c in side.languages), "")
-        if shared
-        else "",
-        "client_languages": cv.language_names,
-        "interpretation": svc.interpretation,
-        "in_current_place": _serves(side, cv.current),
-        "in_intended_place": cv.intended is not None and _serves(side, cv.intended),
-        "contact_conflict": bool(conflict),
-        "conflict_parties": _join(conflict) if conflict else "",
-        "feared_contact": bool(feared),
-        "feared_parties": _join(feared) if feared else "",
-        "consent_reporting_feared": bool(consent_feared),
-        "sector_avoided": bool(avoided),
-        "avoided_sectors": _join(s.replace("_", " ") for s in avoided) if avoided else "",
-        "work_limit_conflict": bool(limit_problems),
-        "work_limit_problems": "; ".join(limit_problems),
-        "eligible": not elig_problems,
-        "eligibility_problems": "; ".join(elig_problems),
-        "documents_missing": bool(missing),
-        "missing_documents": _join(missing) if missing else "",
-        "full": side.full,
-        "full_until": side.full_until,
-        "waitlist_until": side.waitlist_until,
-        "movement_note": side.movement_note,
-        # worked out from the pathway in propose (engine.pathways), never per pair
-        "step_blocked": False,
-        # the case is against someone the client refused or fears (not someone they meet)
-        "opponent_refused": bool(side.adverse) and not side.adverse.isdisjoint(cv.no_contact | cv.fears),
-        "will_meet": side.will_meet,
-        "case_against": side.case_against,
-    }
+
+def _shared(cv: ClientView, side: _ServiceSide) -> bool:
+    return not cv.languages.isdisjoint(side.languages)
+
+
+def _missing(cv: ClientView, side: _ServiceSide) -> tuple[str, ...]:
+    return side.documents if not cv.documents_valid else ()
+
+
+def _conflict(cv: ClientView, side: _ServiceSide) -> frozenset[str]:
+    return side.parties & cv.no_contact
+
+
+def _feared(cv: ClientView, side: _ServiceSide) -> frozenset[str]:
+    return side.parties & cv.fears
+
+
+def _avoided(cv: ClientView, side: _ServiceSide) -> frozenset[str]:
+    return side.sectors & cv.avoid_sectors
+
+
+# Every match.* fact, in the order match_facts lists them: (client view, service side) -> value.
+_FACTS: dict[str, Callable[[ClientView, _ServiceSide], Any]] = {
+    # language_fit: nothing stands in the way (also when the client named no language);
+    # shared_language: the client named a language and staff speak it
+    "language_fit": lambda cv, side: not cv.languages or not cv.languages.isdisjoint(side.languages),
+    "shared_language": _shared,
+    # languages are in the client's order of preference
+    "spoken_language": lambda cv, side: (
+        next((language_name(c) for c in cv.language_order if c in side.languages), "") if _shared(cv, side) else ""
+    ),
+    "client_languages": lambda cv, side: cv.language_names,
+    "interpretation": lambda cv, side: side.interpretation,
+    "in_current_place": lambda cv, side: _serves(side, cv.current),
+    "in_intended_place": lambda cv, side: cv.intended is not None and _serves(side, cv.intended),
+    "contact_conflict": lambda cv, side: bool(_conflict(cv, side)),
+    "conflict_parties": lambda cv, side: _join(found) if (found := _conflict(cv, side)) else "",
+    "feared_contact": lambda cv, side: bool(_feared(cv, side)),
+    "feared_parties": lambda cv, side: _join(found) if (found := _feared(cv, side)) else "",
+    "consent_reporting_feared": lambda cv, side: bool(side.consent_reports & cv.fears),
+    "sector_avoided": lambda cv, side: bool(_avoided(cv, side)),
+    "avoided_sectors": lambda cv, side: (
+        _join(s.replace("_", " ") for s in found) if (found := _avoided(cv, side)) else ""
+    ),
+    "work_limit_conflict": lambda cv, side: bool(_limit_problems(cv, side)),
+    "work_limit_problems": lambda cv, side: "; ".join(_limit_problems(cv, side)),
+    "eligible": lambda cv, side: not _eligibility_problems(cv, side),
+    "eligibility_problems": lambda cv, side: "; ".join(_eligibility_problems(cv, side)),
+    "documents_missing": lambda cv, side: bool(_missing(cv, side)),
+    "missing_documents": lambda cv, side: _join(found) if (found := _missing(cv, side)) else "",
+    "full": lambda cv, side: side.full,
+    "full_until": lambda cv, side: side.full_until,
+    "waitlist_until": lambda cv, side: side.waitlist_until,
+    "movement_note": lambda cv, side: side.movement_note,
+    # worked out from the pathway in propose (engine.pathways), never per pair
+    "step_blocked": lambda cv, side: False,
+    # the case is against someone the client refused or fears (not someone they meet)
+    "opponent_refused": lambda cv, side: bool(side.adverse) and not side.adverse.isdisjoint(cv.no_contact | cv.fears),
+    "will_meet": lambda cv, side: side.will_meet,
+    "case_against": lambda cv, side: side.case_against,
+}
+
+
+class MatchFacts(dict[str, Any]):
+    """The ``match.*`` facts of one (client, service) pair, each worked out when first
+    read by subscription (``facts[key]``): matching reads the few facts its rules test, and
+    a rule text the details it names. ``get`` and iteration see only the facts read so
+    far; :func:`match_facts` gives them all."""
+
+    __slots__ = ("_cv", "_side")
+
+    def __init__(self, cv: ClientView, svc: Service | ServiceCard) -> None:
+        super().__init__()
+        self._cv = cv
+        self._side = _side(svc)
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = _FACTS[key](self._cv, self._side)
+        return value
+
+
+def match_facts(cv: ClientView, svc: Service | ServiceCard) -> dict[str, Any]:
+    """Every ``match.*`` fact of the pair, with readable details for rule texts."""
+    side = _side(svc)
+    return {key: fact(cv, side) for key, fact in _FACTS.items()}

@@ -12,12 +12,14 @@ import hashlib
 import math
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
 from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, ServiceCard, kinds_for_need
+from freechoice.catalog.codes import normalise_area
 
+from . import lookups
 from .assessment import Assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
 from .children import DEFAULT_CHILD_POLICY, ChildPolicy, child_cash, list_cautions
@@ -41,11 +43,11 @@ from .options import (
     Unmet,
     built,
 )
-from .ordering import OptionKey, is_job, place_rank
+from .ordering import OptionKey, is_job
 from .paging import encode_cursor
-from .pathways import Pathway, blocked_text, onward, prerequisites
+from .pathways import Pathway, blocked_text, onward, walk, write_steps
 from .places import group_by_place
-from .predicates import PREDICATE_TEXTS, ClientView, match_facts
+from .predicates import PREDICATE_TEXTS, ClientView, MatchFacts, service_place_rank
 from .text.markers import N_
 
 __all__ = ["PROPOSE_TEXTS", "propose"]
@@ -62,23 +64,36 @@ PROPOSE_TEXTS = {
 _NEAR_MISSES = 5
 
 
+# a rule's words not yet filled in: (Reason or Caution, rule id, text template)
+_Note = tuple[type, str, str]
+
+
 @dataclass(slots=True)
 class _Eval:
-    """What the rules said about one service for this client (need-independent)."""
+    """What the rules said about one service for this client (need-independent).
+
+    The words of its reasons and cautions are filled in only when read
+    (:meth:`_Request.notes`): only options that are built, and the providers of their
+    steps, need them. Exclusions are filled in at once: the list names every one."""
 
     service: Service | ServiceCard  # the card: what matching reads
-    excluded: list[tuple[str, str]] = field(default_factory=list)
-    cautions: list[Caution] = field(default_factory=list)
-    reasons: list[Reason] = field(default_factory=list)
+    match: Any = None  # the pair's match facts, which the rule texts read
+    # (the sequences below are one shared empty tuple until a rule adds to them: most
+    # candidates fire few rules, and a national catalog has many candidates)
+    excluded: Sequence[tuple[str, str]] = ()
+    raw_cautions: Sequence[_Note] = ()
+    raw_reasons: Sequence[_Note] = ()
+    notes: tuple[list[Reason], list[Caution]] | None = None  # the two above, filled in
     weight: float = 0.0
-    required: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, rule, reason)
+    required: Sequence[tuple[str, str, str]] = ()  # (kind, rule, reason)
     score: float = 0.5
     quality: dict[str, Any] | None = None
-    on_request: list[tuple[str, str]] = field(default_factory=list)  # (rule, text): left out unless show_all
+    on_request: Sequence[tuple[str, str]] = ()  # (rule, text): left out unless show_all
     first: bool = False  # a rank: first rule applies under every need
     last: bool = False  # a rank: last rule applies under every need
-    # effects scoped to some needs: (needs, effect kind, weight or "first"/"last", Reason or Caution)
-    scoped: list[tuple[frozenset[str], str, Any, Any]] = field(default_factory=list)
+    # effects scoped to some needs: (needs, effect kind, weight or "first"/"last", its words)
+    scoped: Sequence[tuple[frozenset[str], str, Any, _Note]] = ()
+    plain: _InNeed | None = None  # its place under every need, when no rule is scoped
 
 
 # id, match getter, wanted value(s), effect, text or weight, reason, needs the effect is scoped to (None: all)
@@ -87,13 +102,13 @@ _PairRule = tuple[str, Any, Any, str, Any, str, "frozenset[str] | None"]
 
 @dataclass(slots=True)
 class _InNeed:
-    """What the rules said about one service under one need."""
+    """What the rules said about one service under one need (its words: :meth:`_Request.here_notes`)."""
 
     score: float
-    reasons: list[Reason]
-    cautions: list[Caution]
     first: bool
     last: bool
+    ev: _Eval
+    extra: Sequence[_Note]  # the words of the scoped rules that apply under this need, in rule order
 
 
 class _Plan:
@@ -201,6 +216,7 @@ class _Request:
             need: (rid, render_text(text, client=self.client)) for need, (rid, text) in self.plan.always.items()
         }
         self.places = assessment.places()
+        self._normal_places = [(country, normalise_area(area)) for country, area in self.places]
         valid = self.cv.documents_valid
         self.satisfied = frozenset(k.id for k in SERVICE_KINDS.values() if valid and k.satisfied_by_valid_documents)
         self.evals: dict[str, _Eval] = {}
@@ -209,8 +225,12 @@ class _Request:
         self._providers: dict[str, _Eval | None] = {}
         self._steps: dict[str, list[Step]] = {}
         self._prereqs: dict[str, Pathway] = {}
+        self._walks: dict[str, tuple[list[tuple[str, _Eval | None]], list[tuple[str, frozenset[str]]]]] = {}
         self._in_progress: set[str] = set()
         self._place: dict[str, int] = {}
+        self._kind_cands: dict[str, set[str]] = {}
+        # kind -> (refused parties its providers meet, providers not walked yet): see pathways._kind_block
+        self.kind_blocks: dict[str, tuple[frozenset[str], list[_Eval]]] = {}
 
     @property
     def graph(self) -> ReferralGraph:
@@ -224,49 +244,66 @@ class _Request:
         if not todo:
             return
         tags = self.rules.service_tags(self.catalog, todo)
+        client = self.client
         for sid in todo:
             svc = self.catalog.card(sid)
-            ev = _Eval(svc)
-            mf = match_facts(self.cv, svc)
+            mf = MatchFacts(self.cv, svc)
+            ev = _Eval(svc, mf)
+            excluded: list[tuple[str, str]] | None = None
+            on_request: list[tuple[str, str]] | None = None
+            reasons: list[_Note] | None = None
+            cautions: list[_Note] | None = None
+            required: list[tuple[str, str, str]] | None = None
+            scoped: list[tuple[frozenset[str], str, Any, _Note]] | None = None
             for rid, getter, want, kind, value, reason, scope in self.plan.rules_for(tags[sid]):
                 if getter is not None and getter(mf) != want:
                     continue
                 if kind == "exclude":
-                    ev.excluded.append((rid, render_text(value, client=self.client, service=svc, match=mf)))
+                    excluded = excluded or []
+                    excluded.append((rid, render_text(value, client=client, service=svc, match=mf)))
                 elif kind == "on_request":
-                    ev.on_request.append((rid, render_text(value, client=self.client, service=svc, match=mf)))
+                    on_request = on_request or []
+                    on_request.append((rid, render_text(value, client=client, service=svc, match=mf)))
                 elif scope is not None:
                     if kind == "caution":
-                        note = self.note(Caution, rid, render_text(value, client=self.client, service=svc, match=mf))
+                        note: _Note = (Caution, rid, value)
                     elif kind in ("boost", "demote", "rank"):
-                        note = self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf))
+                        note = (Reason, rid, reason)
                     else:  # require is not scoped (the schema refuses it)
                         continue
-                    ev.scoped.append((scope, kind, value, note))
+                    scoped = scoped or []
+                    scoped.append((scope, kind, value, note))
                 elif kind == "rank":
-                    ev.reasons.append(
-                        self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf))
-                    )
+                    reasons = reasons or []
+                    reasons.append((Reason, rid, reason))
                     if value == "first":
                         ev.first = True
                     else:
                         ev.last = True
                 elif kind == "caution":
-                    ev.cautions.append(
-                        self.note(Caution, rid, render_text(value, client=self.client, service=svc, match=mf))
-                    )
+                    cautions = cautions or []
+                    cautions.append((Caution, rid, value))
                 elif kind == "boost":
                     ev.weight += value
-                    ev.reasons.append(
-                        self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf))
-                    )
+                    reasons = reasons or []
+                    reasons.append((Reason, rid, reason))
                 elif kind == "demote":
                     ev.weight -= value
-                    ev.reasons.append(
-                        self.note(Reason, rid, render_text(reason, client=self.client, service=svc, match=mf))
-                    )
+                    reasons = reasons or []
+                    reasons.append((Reason, rid, reason))
                 elif kind == "require":
-                    ev.required.append((value, rid, render_text(reason, client=self.client, service=svc, match=mf)))
+                    required = required or []
+                    required.append((value, rid, render_text(reason, client=client, service=svc, match=mf)))
+            if excluded:
+                ev.excluded = excluded
+            if on_request:
+                ev.on_request = on_request
+            if cautions:
+                ev.raw_cautions = cautions
+            if required:
+                ev.required = required
+            if scoped:
+                ev.scoped = scoped
             q = self.quality.get(sid)
             if q is not None:
                 mean, n = q
@@ -274,26 +311,53 @@ class _Request:
                 ev.quality = {"mean_satisfaction": round(mean, 2), "ratings": n}
                 if n >= 3 and mean >= 4.0:
                     rated = PROPOSE_TEXTS["rated"].format(mean=mean, n=n)
-                    ev.reasons.append(self.note(Reason, "client-feedback", rated))
+                    reasons = reasons or []
+                    reasons.append((Reason, "client-feedback", rated))
+            if reasons:
+                ev.raw_reasons = reasons
             ev.score = round(1.0 / (1.0 + math.exp(-ev.weight)), 4)
             self.evals[sid] = ev
 
+    def fill(self, ev: _Eval, raw: _Note) -> Any:
+        """One rule's words for one service, filled in (shared per rule and text)."""
+        cls, rid, template = raw
+        return self.note(cls, rid, render_text(template, client=self.client, service=ev.service, match=ev.match))
+
+    def notes(self, ev: _Eval) -> tuple[list[Reason], list[Caution]]:
+        """The reasons and cautions of a service under every need, filled in on first read."""
+        if ev.notes is None:
+            ev.notes = ([self.fill(ev, r) for r in ev.raw_reasons], [self.fill(ev, c) for c in ev.raw_cautions])
+        return ev.notes
+
+    def cautions_of(self, ev: _Eval) -> list[Caution]:
+        """The cautions of a service under every need (a step's provider carries them)."""
+        return self.notes(ev)[1]
+
+    def here_notes(self, here: _InNeed) -> tuple[list[Reason], list[Caution]]:
+        """The reasons and cautions of a service under one need."""
+        reasons, cautions = self.notes(here.ev)
+        if here.extra:
+            reasons, cautions = list(reasons), list(cautions)
+            for raw in here.extra:
+                (cautions if raw[0] is Caution else reasons).append(self.fill(here.ev, raw))
+        return reasons, cautions
+
     def in_need(self, ev: _Eval, need: str) -> _InNeed:
-        """The score, reasons, cautions and rank of a service under ``need``: the rules
-        scoped to other needs do not count here."""
+        """The score and rank of a service under ``need`` (and which scoped rules' words
+        go with it): the rules scoped to other needs do not count here."""
         if not ev.scoped:
-            return _InNeed(ev.score, ev.reasons, ev.cautions, ev.first, ev.last)
+            if ev.plain is None:
+                ev.plain = _InNeed(ev.score, ev.first, ev.last, ev, ())
+            return ev.plain
         weight = ev.weight
-        reasons = list(ev.reasons)
-        cautions = list(ev.cautions)
+        extra: list[_Note] = []
         first, last = ev.first, ev.last
         for needs, kind, value, note in ev.scoped:
             if need not in needs:
                 continue
+            extra.append(note)
             if kind == "caution":
-                cautions.append(note)
                 continue
-            reasons.append(note)
             if kind == "boost":
                 weight += value
             elif kind == "demote":
@@ -303,13 +367,13 @@ class _Request:
             else:
                 last = True
         score = ev.score if weight == ev.weight else round(1.0 / (1.0 + math.exp(-weight)), 4)
-        return _InNeed(score, reasons, cautions, first, last)
+        return _InNeed(score, first, last, ev, extra)
 
     def place(self, svc: Service | ServiceCard) -> int:
         """How close the service is to the client (see :func:`.ordering.place_rank`)."""
         found = self._place.get(svc.id)
         if found is None:
-            found = self._place[svc.id] = place_rank(svc, self.places)
+            found = self._place[svc.id] = service_place_rank(svc, self._normal_places)
         return found
 
     def note(self, cls: type[Reason] | type[Caution], rule: str, text: str) -> Any:
@@ -328,19 +392,34 @@ class _Request:
             return False
         if ev.service.id in self._in_progress:
             return False  # a service is never a step on its own way (rules can require kinds in a loop)
-        return not self.prerequisites(ev).blocked
+        return not self.blocked(ev)
 
-    def prerequisites(self, ev: _Eval) -> Pathway:
+    def blocked(self, ev: _Eval) -> list[tuple[str, frozenset[str]]]:
+        """What blocks the steps before a service: the walk of :func:`.pathways.walk`,
+        made once per service (the steps are written only for options that are built)."""
         sid = ev.service.id
-        found = self._prereqs.get(sid)
+        found = self._walks.get(sid)
         if found is None:
             self._in_progress.add(sid)
             try:
-                found = self._prereqs[sid] = prerequisites(self, ev)
+                found = self._walks[sid] = walk(self, ev)
             finally:
                 self._in_progress.discard(sid)
-            if found.blocked:
-                ev.excluded.append(blocked_text(self, found.blocked))
+            if found[1]:
+                ev.excluded = [*ev.excluded, blocked_text(self, found[1])]
+        return found[1]
+
+    def walked(self, sid: str) -> bool:
+        """Whether the steps before a service have been walked (its usability decided)."""
+        return sid in self._walks
+
+    def prerequisites(self, ev: _Eval) -> Pathway:
+        """The steps before a service, written from its walk (as it was when it was made)."""
+        sid = ev.service.id
+        found = self._prereqs.get(sid)
+        if found is None:
+            blocked = self.blocked(ev)
+            found = self._prereqs[sid] = Pathway(write_steps(self, ev, self._walks[sid][0]), blocked)
         return found
 
     def provider_for(self, kind: str) -> _Eval | None:
@@ -349,8 +428,16 @@ class _Request:
             self._providers[kind] = self._provider_for(kind)
         return self._providers[kind]
 
+    def kind_candidates(self, kind: str) -> set[str]:
+        """The candidates of one kind for the client's places, looked up once per request
+        (steps and what blocks them ask for the same few kinds again and again)."""
+        found = self._kind_cands.get(kind)
+        if found is None:
+            found = self._kind_cands[kind] = self.catalog.candidates([kind], self.places)
+        return found
+
     def _provider_for(self, kind: str) -> _Eval | None:
-        cands = self.catalog.candidates([kind], self.places)
+        cands = self.kind_candidates(kind)
         self.evaluate(cands)
         left_in = [self.evals[s] for s in cands if not self.evals[s].excluded and not self.evals[s].on_request]
         left_in.sort(
@@ -413,6 +500,7 @@ class _Request:
                     offers = PROPOSE_TEXTS["offers"].format(kind=SERVICE_KINDS[k].label)
                     reasons.append(self.note(Reason, f"need:{need}", offers))
                 break
+        here_reasons, here_cautions = self.here_notes(here)
         part = _service_part(self.catalog, svc)
         values = {  # in the model's field order, so the JSON reads the same way
             "option_id": f"{need}/{svc.id}",
@@ -422,8 +510,8 @@ class _Request:
             "provider_name": part["provider_name"],
             "kinds": part["kinds"],
             "score": here.score,
-            "reasons": reasons + here.reasons,
-            "cautions": list(here.cautions),
+            "reasons": reasons + here_reasons,
+            "cautions": list(here_cautions),
             "steps": self.steps(ev),
             "cost": part["cost"],
             "location": part["location"],
@@ -673,7 +761,7 @@ def _order_needs(
     for need, priority, because in needs:
         suggest_reasons = {k: (rid, text) for k, rid, text in req.suggested.get(need, [])}
         kinds = set(kinds_for_need(need)) | set(suggest_reasons)
-        cands = sorted(catalog.candidates(kinds, req.places))
+        cands = sorted(lookups.candidates(catalog, kinds, req.places))
         req.evaluate(cands)
         ranked: list[_Ranked] = []
         misses: list[_Eval] = []
@@ -807,7 +895,7 @@ def _status(
 
 
 def _near_misses(req: _Request, misses: list[_Eval]) -> list[NearMiss]:
-    def blocks(ev: _Eval) -> list[tuple[str, str]]:
+    def blocks(ev: _Eval) -> Sequence[tuple[str, str]]:
         return ev.excluded or [(rid, message("shown-on-request", text=t)) for rid, t in ev.on_request]
 
     ordered = sorted(misses, key=lambda ev: (len(blocks(ev)), req.place(ev.service), ev.service.id))

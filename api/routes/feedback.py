@@ -28,7 +28,7 @@ from freechoice.engine.kpis import compute_kpis
 from ..auth import Principal
 from ..casework import programme_measures
 from ..contract import problem_responses
-from ..deps import OPTIONAL_KEY, DbSession, State, rate_limited, require_role
+from ..deps import OPTIONAL_KEY, DbSession, State, own_organization, own_record, rate_limited, require_role
 from ..pagination import PageRequest, Paging, page_of
 from ..params import IdQuery, PathId
 from ..problems import ProblemError
@@ -123,9 +123,7 @@ def record_feedback(db: Session, who: Principal | None, body: FeedbackCreate) ->
     now = dt.datetime.now(dt.UTC)
     if body.referral_id is not None:
         assert who is not None
-        ref = db.get(ReferralRow, body.referral_id)
-        if ref is None or ref.organization_id != who.organization_id:
-            raise ProblemError(404, "no such referral")
+        ref = own_record(db, ReferralRow, body.referral_id, who, "referral")
         code = db.get(FeedbackToken, ref.id, with_for_update=True)
         if code is not None and code.used_at is not None:
             raise ProblemError(409, MESSAGES["already"])
@@ -247,10 +245,7 @@ def list_feedback(
     service_id: IdQuery | None = None,
 ) -> Response:
     q = select(FeedbackRow)
-    if who.role == "caseworker":
-        if organization_id not in (None, who.organization_id):
-            raise ProblemError(404, "no such organization")
-        organization_id = who.organization_id
+    organization_id = own_organization(who, organization_id)
     if organization_id is not None:
         q = q.where(FeedbackRow.organization_id == organization_id)
     if service_id is not None:
@@ -299,9 +294,7 @@ def issue_code(db: Session, who: Principal, ref_id: str, valid_for: dt.timedelta
     when the feedback is already recorded."""
     code = new_feedback_token()
     now = dt.datetime.now(dt.UTC)
-    ref = db.get(ReferralRow, ref_id)
-    if ref is None or ref.organization_id != who.organization_id:
-        raise ProblemError(404, "no such referral")
+    ref = own_record(db, ReferralRow, ref_id, who, "referral")
     if ref.status == "draft":
         raise ProblemError(409, MESSAGES["draft"])
     row = db.get(FeedbackToken, ref_id, with_for_update=True)
@@ -335,9 +328,7 @@ def kpis(
         int, Query(ge=1, le=1000, description="Hide groups of fewer clients (never below the programme's minimum)")
     ] = 1,
 ) -> dict[str, Any]:
-    org = organization_id or who.organization_id
-    if who.role == "caseworker" and org != who.organization_id:
-        raise ProblemError(404, "no such organization")
+    org = own_organization(who, organization_id) or who.organization_id
     # whole days in UTC; the calendar's last day has no next one, so it is an open end
     start = dt.datetime.combine(since or dt.date.min, dt.time(), tzinfo=dt.UTC)
     end = dt.datetime.combine(until, dt.time.max, tzinfo=dt.UTC) if until else dt.datetime.max.replace(tzinfo=dt.UTC)

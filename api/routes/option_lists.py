@@ -17,7 +17,7 @@ from freechoice.engine.paging import encode_cursor
 
 from ..auth import Principal
 from ..conditional import ETAG, NOT_MODIFIED, IfNoneMatch, not_modified
-from ..deps import DbSession, State, require_role
+from ..deps import DbSession, State, own_record, read_own, require_role
 from ..pagination import Page, PageRequest, Paging, link_header, page_of
 from ..params import ClientRefQuery, PathId
 from ..problems import ProblemError
@@ -83,10 +83,7 @@ class ChoiceCreate(BaseModel):
 
 
 def own_option_list(db: Any, list_id: str, who: Principal) -> OptionListRow:
-    row = db.get(OptionListRow, list_id)
-    if row is None or row.organization_id != who.organization_id:
-        raise ProblemError(404, "no such option list")
-    return row
+    return own_record(db, OptionListRow, list_id, who, "option list")
 
 
 @router.post(
@@ -275,9 +272,8 @@ def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Ca
     summary="One recorded choice",
 )
 def get_choice(choice_id: PathId, who: Caseworker, db: DbSession) -> dict[str, Any]:
-    row = db.get(ChoiceRow, choice_id)
-    if row is None or row.organization_id != who.organization_id:
-        raise ProblemError(404, "no such choice")
-    audited_read(db, who, "choice", choice_id, row.data.get("client_ref"))
+    row = read_own(
+        db, ChoiceRow, choice_id, who, "choice", resource="choice", client_ref=lambda r: r.data.get("client_ref")
+    )
     refs = [r.id for r in db.scalars(select(ReferralRow).where(ReferralRow.choice_id == choice_id))]
     return {"id": row.id, **row.data, "referral_ids": refs, "created_at": rfc3339(row.created_at)}

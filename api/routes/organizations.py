@@ -11,7 +11,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from freechoice.catalog import Organization
-from freechoice.catalog.db import save_organization, write_transaction
+from freechoice.catalog.db import bump_revision, save_organization, write_transaction
 from freechoice.catalog.db.tables import ApiKey, OrganizationRow
 
 from ..auth import Principal, active_admin_keys, bump_access_revision, create_key
@@ -196,7 +196,8 @@ def _status(row: OrganizationRow) -> OrganizationStatus:
 
 @router.post(
     "/organizations/{org_id}/deactivate",
-    summary="Deactivate an organisation (admin): its keys stop in every worker within a second; its data stay",
+    summary="Deactivate an organisation (admin): its keys stop and its services are no longer offered, in every "
+    "worker within a second; its data stay",
 )
 def deactivate_organization(org_id: PathId, who: Admin, db: DbSession, state: State) -> OrganizationStatus:
     with write_transaction(db):
@@ -208,13 +209,18 @@ def deactivate_organization(org_id: PathId, who: Admin, db: DbSession, state: St
             if active_admin_keys(db, except_org=org_id) == 0:
                 raise ProblemError(409, LAST_ADMIN)
             row.deactivated_at = dt.datetime.now(dt.UTC)
+            bump_revision(db)  # a catalog change too: its services are no longer offered, in every worker
             audit(db, who, "deactivate", "organization", org_id)
         status = _status(row)
     state.refresh_access()
+    state.current_catalog(force=True)
     return status
 
 
-@router.post("/organizations/{org_id}/activate", summary="Activate a deactivated organisation again (admin)")
+@router.post(
+    "/organizations/{org_id}/activate",
+    summary="Activate a deactivated organisation again (admin): its services are offered again",
+)
 def activate_organization(org_id: PathId, who: Admin, db: DbSession, state: State) -> OrganizationStatus:
     with write_transaction(db):
         row = db.get(OrganizationRow, org_id)
@@ -223,7 +229,9 @@ def activate_organization(org_id: PathId, who: Admin, db: DbSession, state: Stat
         if row.deactivated_at is not None:
             bump_access_revision(db)
             row.deactivated_at = None
+            bump_revision(db)  # its services are offered again, in every worker
             audit(db, who, "activate", "organization", org_id)
         status = _status(row)
     state.refresh_access()
+    state.current_catalog(force=True)
     return status

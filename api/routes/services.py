@@ -13,8 +13,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from starlette.responses import Response
 
 from freechoice.catalog import Capacity, Service
-from freechoice.catalog.db import save_service, write_transaction
+from freechoice.catalog.db import bump_revision, save_service, write_transaction
 from freechoice.catalog.db.tables import ServiceRow, ServiceVersion
+from freechoice.catalog.index import graph_facts
 from freechoice.engine import check_service
 
 from ..auth import Principal
@@ -193,10 +194,14 @@ def _write(
         current = Service.model_validate(row.data)
         new = make(current)
         _check_write(new, who)
-        check_service(state.current_catalog(force=True), new)
-        version = save_service(db, new, who.key_id, change)
+        if new.status == "active" and graph_facts(new) != graph_facts(current):
+            # the referral graph can change: check for cycles against the catalog as it is now
+            # (a capacity change, new words or a deactivation leave it as it was: acyclic)
+            check_service(state.current_catalog(force=True), new)
+        revision = bump_revision(db)
+        version = save_service(db, new, who.key_id, change, revision)
         audit(db, who, change, "service", service_id, version=version)
-    state.current_catalog(force=True)
+    state.applied_write(new, revision)
     return JSONResponse({**new.model_dump(mode="json"), "version": version}, headers={"ETag": f'"{version}"'})
 
 

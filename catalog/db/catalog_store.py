@@ -53,16 +53,25 @@ def current_revision(session: Session) -> int:
 
 
 def bump_revision(session: Session) -> int:
-    """Move the catalog revision on (inside the caller's transaction) and return it."""
-    done = session.execute(update(CatalogState).where(CatalogState.id == 1).values(revision=CatalogState.revision + 1))
-    if done.rowcount == 0:  # type: ignore[attr-defined]
+    """Move the catalog revision on (inside the caller's transaction) and return it: one
+    statement (on PostgreSQL it also sends the NOTIFY)."""
+    step = update(CatalogState).where(CatalogState.id == 1).values(revision=CatalogState.revision + 1)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # delivered when (and only if) the transaction commits: listening workers apply it at once
+        moved = step.returning(CatalogState.revision).cte("moved")
+        rev = session.scalar(
+            select(moved.c.revision).add_columns(func.pg_notify(CATALOG_CHANNEL, func.cast(moved.c.revision, Text)))
+        )
+    else:
+        rev = session.scalar(step.returning(CatalogState.revision))
+    if rev is None:  # no state row yet
         session.add(CatalogState(id=1, revision=1))
         session.flush()
-    rev = current_revision(session)
-    if session.get_bind().dialect.name == "postgresql":
-        # delivered when (and only if) the transaction commits: listening workers apply it at once
-        session.execute(text("SELECT pg_notify(:channel, :rev)"), {"channel": CATALOG_CHANNEL, "rev": str(rev)})
-    return rev
+        rev = 1
+        if postgres:
+            session.execute(text("SELECT pg_notify(:channel, '1')"), {"channel": CATALOG_CHANNEL})
+    return int(rev)
 
 
 def save_organization(session: Session, org: Organization, actor: str) -> None:
@@ -120,11 +129,14 @@ def load_catalog(
     query = select(func.cast(ServiceRow.data, Text))
     if source is None:
         services = [Service.model_validate_json(t) for t in session.execute(query).scalars()]
-        return Catalog(orgs, services, sample=sample), rev
-    catalog = Catalog(orgs, sample=sample, source=source, cache_size=0)
-    for t in session.execute(query.execution_options(yield_per=2000)).scalars():
-        catalog.upsert_service(Service.model_validate_json(t))  # the cache holds none yet: only the card stays
-    catalog.cache.size = max(0, cache_size)
+        catalog = Catalog(orgs, services, sample=sample)
+    else:
+        catalog = Catalog(orgs, sample=sample, source=source, cache_size=0)
+        for t in session.execute(query.execution_options(yield_per=2000)).scalars():
+            catalog.upsert_service(Service.model_validate_json(t))  # the cache holds none yet: only the card stays
+        catalog.cache.size = max(0, cache_size)
+    for org_id in session.scalars(select(OrganizationRow.id).where(OrganizationRow.deactivated_at.is_not(None))):
+        catalog.set_organization_active(org_id, False)
     return catalog, rev
 
 
@@ -169,15 +181,33 @@ class CatalogFollower:
     the services written after the last revision seen (the revision is a change sequence:
     a missed signal is caught up by the next call), and, only when some revision step is
     not a service row's (an organisation write), the organisations whose ``updated_at``
-    moved; never the whole catalog."""
+    or ``deactivated_at`` moved; never the whole catalog. ``deactivated``: the ids of the
+    deactivated organisations as last read."""
 
     def __init__(self, session: Session, revision: int) -> None:
         self.revision = revision
         self._org_stamps = self._stamps(session)
+        self.deactivated = self._deactivated(self._org_stamps)
 
     @staticmethod
-    def _stamps(session: Session) -> dict[str, dt.datetime]:
-        return {oid: at for oid, at in session.execute(select(OrganizationRow.id, OrganizationRow.updated_at))}
+    def _stamps(session: Session) -> dict[str, tuple[dt.datetime, dt.datetime | None]]:
+        """Each organisation's ``updated_at`` and ``deactivated_at``: either moving is a change."""
+        rows = session.execute(select(OrganizationRow.id, OrganizationRow.updated_at, OrganizationRow.deactivated_at))
+        return {oid: (at, off) for oid, at, off in rows}
+
+    @staticmethod
+    def _deactivated(stamps: dict[str, tuple[dt.datetime, dt.datetime | None]]) -> frozenset[str]:
+        return frozenset(oid for oid, (_, off) in stamps.items() if off is not None)
+
+    def written(self, revision: int) -> bool:
+        """The caller wrote one service as ``revision`` and applied it itself: True (and
+        the revision is taken as seen) when it is the next change in sequence, so there is
+        nothing else to read; False when other changes came between (read them with
+        :meth:`changes`) or ``revision`` was seen already."""
+        if revision != self.revision + 1:
+            return False
+        self.revision = revision
+        return True
 
     def changes(self, session: Session) -> tuple[list[Organization], list[Service], int]:
         """Organisations and services changed since the last call, and the revision now."""
@@ -205,6 +235,7 @@ class CatalogFollower:
             else []
         )
         self._org_stamps, self.revision = stamps, rev
+        self.deactivated = self._deactivated(stamps)
         return orgs, services, rev
 
 

@@ -174,6 +174,45 @@ def test_deactivating_an_organization_stops_its_keys_everywhere_and_keeps_its_da
     assert kept.status_code == 200 and kept.json()["id"] == ol.json()["id"]
 
 
+def _offered_by(option_list: dict[str, Any], services: set[str]) -> set[str]:
+    """The services of ``services`` an option list names anywhere (options, pathway steps, ways forward)."""
+
+    def ids(value: Any) -> set[str]:
+        if isinstance(value, dict):
+            own = {value["service_id"]} if value.get("service_id") in services else set()
+            return own.union(*(ids(v) for v in value.values()))
+        if isinstance(value, list):
+            return set().union(*(ids(v) for v in value))
+        return set()
+
+    return ids(option_list)
+
+
+def test_a_deactivated_organizations_services_are_not_offered_in_any_worker_until_it_is_active_again(pair: Pair):
+    theirs = {s["id"] for s in every_item(pair.a, f"/services?organization_id={PARTNER_X}", headers=pair.as_("root"))}
+    body = ASSESSMENT | {"client_ref": "c-org-off"}
+    before = pair.b.post("/option-lists?all_needs=true", json=body, headers=pair.as_("cw"))
+    assert before.status_code == 201, before.text
+    assert _offered_by(before.json(), theirs)  # the partner's services are offered to this client
+
+    off = pair.a.post(f"/organizations/{PARTNER_X}/deactivate", headers=pair.as_("root"))
+    assert off.status_code == 200 and off.json()["active"] is False
+    for worker in (pair.a, pair.b):  # the one that wrote it and the other
+        during = worker.post("/option-lists?all_needs=true", json=body, headers=pair.as_("cw"))
+        assert during.status_code == 201, during.text
+        assert not _offered_by(during.json(), theirs)
+        assert during.json()["catalog_version"] != before.json()["catalog_version"]
+    # the services are kept, as they were
+    kept = pair.a.get(f"/services/{sorted(theirs)[0]}", headers=pair.as_("root"))
+    assert kept.status_code == 200 and kept.json()["status"] == "active"
+
+    on = pair.a.post(f"/organizations/{PARTNER_X}/activate", headers=pair.as_("root"))
+    assert on.status_code == 200 and on.json()["active"] is True
+    again = pair.b.post("/option-lists?all_needs=true", json=body, headers=pair.as_("cw"))
+    assert _offered_by(again.json(), theirs) == _offered_by(before.json(), theirs)
+    assert again.json()["catalog_version"] == before.json()["catalog_version"]
+
+
 def test_deactivating_the_organization_of_every_admin_key_is_refused(pair: Pair):
     refused = pair.a.post("/organizations/org-sec/deactivate", headers=pair.as_("root"))
     assert refused.status_code == 409 and "no working admin key" in refused.json()["detail"]

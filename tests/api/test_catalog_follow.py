@@ -11,6 +11,7 @@ from api_support import PARTNER_X
 from fastapi.testclient import TestClient
 
 from freechoice.api import Settings, create_app
+from freechoice.catalog.db import load_catalog
 
 NEW = {
     "id": "svc-follow-kitchen",
@@ -104,3 +105,49 @@ def test_another_worker_follows_an_organisation_change(world, other, database_ur
     assert world.client.post("/services", json=body, headers=world.as_("partner_x")).status_code == 201
     assert _until(lambda: seen().get(body["id"]) is not None)
     assert _until(lambda: seen().organization(PARTNER_X).name == renamed.name)
+
+
+def test_a_workers_own_capacity_change_is_in_its_catalog_when_answered_with_what_came_before(world, other):
+    """The writer applies its own change without reading it back; a change another worker
+    made just before is read as well, so nothing is skipped."""
+    client, _state = other
+    c, partner = world.client, world.as_("partner_x")
+    writer = c.app.state.freechoice
+    body = dict(NEW, id="svc-follow-own-write", name="Changed by its own worker (fictional)")
+    assert c.post("/services", json=body, headers=partner).status_code == 201
+    etag = c.get(f"/services/{body['id']}", headers=partner).headers["etag"]
+    # another worker writes first ...
+    between = dict(NEW, id="svc-follow-between", name="Written by the other worker meanwhile (fictional)")
+    assert client.post("/services", json=between, headers=partner).status_code == 201
+    # ... then this one changes capacity: both are in its catalog the moment it answers
+    r = c.patch(f"/services/{body['id']}/capacity", json={"status": "waitlist"}, headers={**partner, "If-Match": etag})
+    assert r.status_code == 200, r.text
+    assert writer.catalog.service(body["id"]).capacity.status == "waitlist"
+    assert writer.catalog.get(between["id"]) is not None
+    # and again with nothing between: the catalog has it at once, and equals a fresh read
+    r = c.patch(
+        f"/services/{body['id']}/capacity",
+        json={"status": "full"},
+        headers={**partner, "If-Match": r.headers["etag"]},
+    )
+    assert writer.catalog.service(body["id"]).capacity.status == "full"
+    with writer.db.session() as s:
+        fresh, _revision = load_catalog(s)
+    assert writer.catalog.version == fresh.version
+
+
+def test_another_worker_stops_offering_a_deactivated_organisations_services_and_offers_them_again(
+    world, other, database_url
+):
+    _client, state = other
+    pg = database_url.startswith("postgresql")
+    seen = (lambda: state.catalog) if pg else (lambda: state.current_catalog())
+    c, admin = world.client, world.as_("admin")
+    here = [("TH", "Songkhla")]
+    kinds = sorted({k for s in seen().services_of(PARTNER_X) if s.status == "active" for k in s.kinds})
+    theirs = {s.id for s in seen().services_of(PARTNER_X)}
+    assert seen().candidates(kinds, here) & theirs
+    assert c.post(f"/organizations/{PARTNER_X}/deactivate", headers=admin).status_code == 200
+    assert _until(lambda: not seen().candidates(kinds, here) & theirs)
+    assert c.post(f"/organizations/{PARTNER_X}/activate", headers=admin).status_code == 200
+    assert _until(lambda: seen().candidates(kinds, here) & theirs)

@@ -81,6 +81,18 @@ def test_bad_service_input_names_fields_and_a_cycle_is_refused(world):
     assert c.get("/services/svc-loop", headers=world.as_("partner_x")).status_code == 404
 
 
+def test_an_update_that_would_close_a_cycle_is_refused_and_capacity_changes_still_go_through(world):
+    c, partner = world.client, world.as_("partner_x")
+    ok = dict(NEW, id="svc-loop-later", kinds=["documents.police_report"])
+    r = c.post("/services", json=ok, headers=partner)
+    assert r.status_code == 201, r.text
+    loop = dict(ok, requires=["documents.identity"])
+    r = c.put("/services/svc-loop-later", json=loop, headers={**partner, "If-Match": '"1"'})
+    assert r.status_code == 422 and "cycle" in r.json()["detail"]
+    r = c.patch("/services/svc-loop-later/capacity", json={"status": "full"}, headers={**partner, "If-Match": '"1"'})
+    assert r.status_code == 200 and r.json()["requires"] == [] and r.headers["etag"] == '"2"'
+
+
 def test_another_worker_sees_catalog_changes_without_a_restart(world, database_url):
     from fastapi.testclient import TestClient
 
