@@ -12,6 +12,8 @@ from .catalog_store import (
     save_organization,
     save_service,
     service_records,
+    service_revisions,
+    service_source,
 )
 from .engine import Database, RawJSON, alembic_config, write_transaction
 
@@ -30,5 +32,7 @@ __all__ = [
     "save_organization",
     "save_service",
     "service_records",
+    "service_revisions",
+    "service_source",
     "write_transaction",
 ]
