@@ -39,6 +39,13 @@ class Settings(BaseSettings):
         "version and service digest): a worker starting on a large catalog reads it instead of running the "
         "rules over every service; written again when stale. None: no snapshot.",
     )
+    service_cache: int = Field(
+        default=2000,
+        ge=0,
+        description="How many full service records a worker keeps in memory (least recently used out first): "
+        "matching reads each service's compact card, and a record is read from the database when an option "
+        "shows it.",
+    )
     preload_catalog: bool = Field(
         default=True,
         description="serve --workers N: load and tag the catalog once before starting the workers, which share "

@@ -11,22 +11,35 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from freechoice.catalog import Catalog, Problem, Service, ValidationFailed, load_sample_catalog
+from freechoice.catalog import Catalog, Organization, Problem, Service, ValidationFailed, load_sample_catalog
+from freechoice.catalog.bulk import gc_paused
 from freechoice.catalog.db import (
     CATALOG_CHANNEL,
     RETRIEVAL_MODES,
     CatalogFollower,
     Database,
     DatabaseCatalog,
+    current_revision,
     import_catalog,
     load_catalog,
+    service_revisions,
+    service_source,
 )
-from freechoice.catalog.db.tables import FeedbackRow, RulePackRow, ServiceRow
-from freechoice.engine import ChildPolicy, CompiledRules, compile_rules, load_rules, load_snapshot, save_snapshot
+from freechoice.catalog.db.tables import FeedbackRow, OrganizationRow, RulePackRow, ServiceRow
+from freechoice.engine import (
+    ChildPolicy,
+    CompiledRules,
+    catalog_from_snapshot,
+    compile_rules,
+    load_rules,
+    load_snapshot,
+    save_snapshot,
+)
 from freechoice.engine.casework import Programme
 from freechoice.rules import parse_pack
 
@@ -91,14 +104,57 @@ def _active_rules(session: Any, settings: Settings) -> tuple[int, CompiledRules]
     return 0, load_rules(settings.rules_path)
 
 
-def _tag(settings: Settings, rules: CompiledRules, catalog: Catalog, revision: int) -> None:
-    """Tag every active service: from the snapshot where it is current, by running the
-    rules for the rest; write the snapshot again when it was missing or stale."""
+_RESNAPSHOT_CHANGES = 1000  # more changes than this caught up after a snapshot: write it again
+
+
+@dataclass
+class _Loaded:
+    catalog: Catalog
+    revision: int
+    follower: CatalogFollower
+    rules_row: int
+    rules: CompiledRules
+    from_snapshot: bool
+
+
+def _load(settings: Settings, db: Database) -> _Loaded:
+    """The catalog (cards only: full records through ``db``) and the active rules, every
+    active service tagged: from the snapshot (``catalog_snapshot``) where it matches the
+    database, then the rows written since it was made; else every row read and the rules
+    run. The snapshot is written again when it was missing, stale or far behind."""
     path = settings.catalog_snapshot
-    seeded = load_snapshot(path, rules, catalog) if path else 0
-    rules.prepare(catalog)
-    if path and seeded < sum(1 for s in catalog if s.status == "active"):
-        save_snapshot(path, rules, catalog, revision)
+    source = service_source(db.session)
+    with db.session() as s, gc_paused():  # millions of new objects, no cycles: no collector walks meanwhile
+        row, rules = _active_rules(s, settings)
+        loaded = None
+        if path and Path(path).exists():
+            orgs = [Organization.model_validate(d) for d in s.scalars(select(OrganizationRow.data))]
+            loaded = catalog_from_snapshot(
+                path,
+                orgs,
+                service_revisions(s),
+                current_revision(s),
+                rules,
+                source=source,
+                cache_size=settings.service_cache,
+            )
+        if loaded is None:
+            catalog, revision = load_catalog(s, source=source, cache_size=settings.service_cache)
+            seeded = load_snapshot(path, rules, catalog) if path else 0  # the tags may still be of use
+        else:
+            catalog, revision, seeded = loaded.catalog, loaded.revision, loaded.tagged
+        follower = CatalogFollower(s, revision)
+        for org_id in follower.deactivated:  # (a snapshot's organisations are read now: mark them as they are)
+            catalog.set_organization_active(org_id, False)
+        orgs_since, since, revision = follower.changes(s)  # what changed after the snapshot was made
+        for org in orgs_since:
+            catalog.upsert_organization(org)
+        for svc in since:
+            catalog.upsert_service(svc)
+        rules.prepare(catalog)
+        if path and (loaded is None or len(since) > _RESNAPSHOT_CHANGES or seeded < len(catalog.active_ids())):
+            save_snapshot(path, rules, catalog, revision, rows=service_revisions(s))
+    return _Loaded(catalog, revision, follower, row, rules, loaded is not None)
 
 
 @dataclass(frozen=True)
@@ -119,19 +175,25 @@ class Preloaded:
 def preload_catalog(settings: Settings) -> Preloaded:
     """Load and tag the catalog (see :class:`Preloaded`), then freeze it out of the
     garbage collector's walks (which would also touch, and so copy, its pages)."""
+    started = time.perf_counter()
     db = Database(settings.database_url, data_key=settings.key_setting())
     try:
-        with db.session() as s:
-            catalog, revision = load_catalog(s)
-            follower = CatalogFollower(s, revision)
-            _row, rules = _active_rules(s, settings)
+        done = _load(settings, db)
     finally:
         db.dispose()
-    _tag(settings, rules, catalog, revision)
-    tags = rules.service_tags(catalog, [svc.id for svc in catalog if svc.status == "active"])
+    tags = done.rules.service_tags(done.catalog, done.catalog.active_ids())
+    log.info(
+        "catalog preloaded",
+        extra={
+            "revision": done.revision,
+            "services": len(done.catalog),
+            "seconds": round(time.perf_counter() - started, 3),
+            "snapshot": done.from_snapshot,
+        },
+    )
     gc.collect()
     gc.freeze()
-    return Preloaded(catalog, revision, follower, rules.version, tags)
+    return Preloaded(done.catalog, done.revision, done.follower, done.rules.version, tags)
 
 
 class AppState:
@@ -155,10 +217,11 @@ class AppState:
         started = time.perf_counter()
         self.read_db: Database | None = None
         self._follower: CatalogFollower | None = None
+        from_snapshot = False
         if settings.catalog_retrieval == "database":
             self._open_database_catalog(settings)
         else:
-            self._load_catalog(settings, preloaded)
+            from_snapshot = self._load_catalog(settings, preloaded)
         log.info(
             "catalog loaded",
             extra={
@@ -166,6 +229,8 @@ class AppState:
                 "retrieval": settings.catalog_retrieval,
                 "services": len(self.catalog),
                 "seconds": round(time.perf_counter() - started, 3),
+                "snapshot": from_snapshot,
+                "preloaded": preloaded is not None,
                 "worker_pid": os.getpid(),
             },
         )
@@ -184,22 +249,24 @@ class AppState:
         self._quality_at = 0.0
         self.listener: ChangeListener | None = None
 
-    def _load_catalog(self, settings: Settings, preloaded: Preloaded | None) -> None:
-        """In-memory retrieval: the whole catalog, indexed and rule-tagged, in this worker."""
+    def _load_catalog(self, settings: Settings, preloaded: Preloaded | None) -> bool:
+        """In-memory retrieval: the whole catalog's cards, indexed and rule-tagged, in this
+        worker (full records through a bounded cache); True when read from the snapshot."""
+        if preloaded is None:
+            done = _load(settings, self.db)
+            self.catalog, self.revision, self._follower = done.catalog, done.revision, done.follower
+            self.rules_row, self.rules = done.rules_row, done.rules
+            return done.from_snapshot
+        self.catalog, self.revision, self._follower = preloaded.catalog, preloaded.revision, preloaded.follower
+        # full records through this worker's own connections (the parent's stay there)
+        self.catalog.attach_source(service_source(self.db.session), settings.service_cache)
         with self.db.session() as s:
-            if preloaded is None:
-                self.catalog, self.revision = load_catalog(s)
-                self._follower = CatalogFollower(s, self.revision)
-            else:
-                self.catalog, self.revision, self._follower = preloaded.catalog, preloaded.revision, preloaded.follower
             self.rules_row, self.rules = _active_rules(s, settings)
-        if preloaded is not None and preloaded.rules_version == self.rules.version:
+        if preloaded.rules_version == self.rules.version:
             self.rules.seed_tags(self.catalog, preloaded.tags)  # the parent read or wrote the snapshot
-            self.rules.prepare(self.catalog)
-        else:
-            _tag(settings, self.rules, self.catalog, self.revision)
-        if preloaded is not None:
-            self.current_catalog(force=True)  # what changed since the parent loaded it
+        self.rules.prepare(self.catalog)
+        self.current_catalog(force=True)  # what changed since the parent loaded it
+        return False
 
     def _open_database_catalog(self, settings: Settings) -> None:
         """In-database retrieval: nothing loaded; candidates come from SQL on the read
@@ -218,7 +285,9 @@ class AppState:
             )
         read_url = settings.database_read_url
         self.read_db = Database(read_url) if read_url else self.db
-        self.catalog = DatabaseCatalog(self.read_db, cache_size=settings.catalog_cache_size)
+        self.catalog = DatabaseCatalog(
+            self.read_db, cache_size=settings.catalog_cache_size, record_cache=settings.service_cache
+        )
         self.revision = self.catalog.revision
         with self.db.session() as s:
             self.rules_row, self.rules = _active_rules(s, settings)

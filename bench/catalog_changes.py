@@ -4,8 +4,12 @@ For each catalog size (generated fictional services on PostgreSQL), starts the p
 (`freechoice serve --workers 2`) and prints:
 
 * start: seconds until both workers logged "catalog loaded", without a snapshot (cold)
-  and again with the snapshot the first start wrote (warm);
-* memory: resident set size of each worker after start, and after 100 capacity changes;
+  and again with the snapshot the first start wrote (warm); in brackets the parent's
+  load before the fork ("catalog preloaded") and each worker's own ("catalog loaded");
+  and with the snapshot but no preload (FREECHOICE_PRELOAD_CATALOG=false: each worker
+  loads the catalog itself, from the snapshot);
+* memory: resident set size (and PSS) of each worker after start, and after 100
+  capacity changes;
 * one capacity change (`PATCH /services/{id}/capacity`): time to answer (median, max);
   time until every worker logged it applied (by LISTEN/NOTIFY: the workers' poll is set
   to an hour, so only the notification can bring it);
@@ -83,10 +87,11 @@ def _until(what, bound: float = 600.0, step: float = 0.005):  # type: ignore[no-
 
 
 class Server:
-    def __init__(self, url: str, snapshot: Path, log: Path, python: str = sys.executable) -> None:
+    def __init__(self, url: str, snapshot: Path, log: Path, python: str = sys.executable, preload: bool = True) -> None:
         self.port, self.log = _free_port(), log
         env = dict(
             os.environ,
+            FREECHOICE_PRELOAD_CATALOG="true" if preload else "false",
             FREECHOICE_DATABASE_URL=url,
             FREECHOICE_CATALOG_SNAPSHOT=str(snapshot),
             FREECHOICE_CATALOG_CHECK_SECONDS="3600",
@@ -100,6 +105,8 @@ class Server:
         self.start_seconds = time.perf_counter() - start
         assert loaded
         self.pids = sorted({r["worker_pid"] for r in _lines(log) if r.get("message") == "catalog loaded"})
+        self.worker_seconds = [r["seconds"] for r in _lines(log) if r.get("message") == "catalog loaded"]
+        self.parent_seconds = [r["seconds"] for r in _lines(log) if r.get("message") == "catalog preloaded"]
         _until(lambda: self._up())
 
     def _up(self) -> bool:
@@ -107,6 +114,14 @@ class Server:
             return httpx.get(f"http://127.0.0.1:{self.port}/health", timeout=2).status_code == 200
         except httpx.TransportError:
             return False
+
+    def start_text(self) -> str:
+        """Until both workers are ready (in brackets: the parent before the fork, each
+        worker's own load, where the code logs them)."""
+        parts = [f"parent {self.parent_seconds[0]:.1f}"] if self.parent_seconds else []
+        if self.worker_seconds:
+            parts.append("workers " + " / ".join(f"{s:.1f}" for s in self.worker_seconds))
+        return f"{self.start_seconds:.1f}" + (f" ({', '.join(parts)})" if parts else "")
 
     def rss_mb(self) -> list[str]:
         """Per worker: resident set size, and in brackets its proportional share (PSS:
@@ -203,7 +218,7 @@ def measure(
 ) -> dict[str, dict[str, str]]:
     """The figures at ``size`` services, for each interpreter of ``pythons`` (label ->
     interpreter whose ``freechoice`` is the code to measure), on one database."""
-    with bench_database("postgresql", postgres, folder, f"cc{size}") as url:
+    with bench_database("postgresql", postgres, folder, f"cc{size}_compact") as url:
         admin, cw, ids = _prepare(url, size)
         return {
             label: _measure_server(url, folder / f"{label}-{size}", python, admin, cw, ids, requests)
@@ -218,10 +233,14 @@ def _measure_server(
     folder.mkdir()
     snapshot = folder / "snapshot.json"
     cold = Server(url, snapshot, folder / "cold.log", python)
-    row["serve --workers 2 start, cold (s)"] = f"{cold.start_seconds:.1f}"
+    row["serve --workers 2 start, cold (s)"] = cold.start_text()
     cold.stop()
+    own = Server(url, snapshot, folder / "own.log", python, preload=False)
+    row["start, snapshot, no preload (s)"] = own.start_text()
+    row["RSS (PSS) per worker, no preload (MB)"] = " / ".join(own.rss_mb())
+    own.stop()
     server = Server(url, snapshot, folder / "warm.log", python)
-    row["serve --workers 2 start, snapshot (s)"] = f"{server.start_seconds:.1f}"
+    row["serve --workers 2 start, snapshot (s)"] = server.start_text()
     row["RSS (PSS) per worker after start (MB)"] = " / ".join(server.rss_mb())
     changer = Changer(server.port, admin, ids)
     seen_ms = []

@@ -2,6 +2,7 @@
 the bundled fictional sample catalog, and the error hierarchy every package shares."""
 
 from .codes import check_country, check_language
+from .compact import ServiceCard
 from .errors import (
     CatalogError,
     ChoiceError,
@@ -88,6 +89,7 @@ __all__ = [
     "Schedule",
     "Service",
     "ServiceArea",
+    "ServiceCard",
     "ServiceKind",
     "ServiceTexts",
     "SignatureError",

@@ -12,16 +12,63 @@ import hashlib
 import itertools
 import json
 import threading
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .codes import normalise_area
+from .compact import ServiceCard, card_of
 from .errors import CatalogError
 from .models import CatalogData, Organization, Service
 from .taxonomy import DOCUMENT_KINDS
 
-__all__ = ["Catalog", "Place", "graph_facts", "lifted_requires", "version_from_sum", "version_term"]
+__all__ = [
+    "Catalog",
+    "Place",
+    "ServiceCache",
+    "ServiceSource",
+    "graph_facts",
+    "lifted_requires",
+    "version_from_sum",
+    "version_term",
+]
+
+#: reads full service records by id (from a database): the ids it does not find are left out
+ServiceSource = Callable[[list[str]], dict[str, Service]]
+_BATCH = 1000
+
+
+class ServiceCache:
+    """The full records last read, at most ``size`` of them (least recently used out first)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(0, size)
+        self._items: OrderedDict[str, Service] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, service_id: str) -> Service | None:
+        with self._lock:
+            found = self._items.get(service_id)
+            if found is not None:
+                self._items.move_to_end(service_id)
+            return found
+
+    def put(self, service: Service) -> None:
+        if not self.size:
+            return
+        with self._lock:
+            self._items[service.id] = service
+            self._items.move_to_end(service.id)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def drop(self, service_id: str) -> None:
+        with self._lock:
+            self._items.pop(service_id, None)
+
 
 Place = tuple[str, str | None]
 _serials = itertools.count(1)
@@ -44,17 +91,33 @@ def version_from_sum(total: int) -> str:
     return "cat-" + hashlib.sha256((total % _MOD).to_bytes(32, "big")).hexdigest()[:16]
 
 
-def lifted_requires(service: Service) -> set[tuple[str, str]]:
+def lifted_requires(service: Service | ServiceCard) -> set[tuple[str, str]]:
     """The (kind, required kind) edges an active service adds to the kind graph: each kind it
     offers requires what it ``requires`` and the kinds giving the documents it asks for (a
     required police report is a step first; a kind it offers itself is not a prerequisite)."""
+    if isinstance(service, ServiceCard):  # its values are shared: remember the answer per value
+        el, docs_given = service.eligibility, service.required_documents
+        key = (service.kinds, service.requires, id(el), id(docs_given))
+        hit = _LIFTED.get(key)
+        if hit is None or hit[0] is not el or hit[1] is not docs_given:
+            if len(_LIFTED) >= 4096:
+                _LIFTED.clear()
+            hit = _LIFTED[key] = (el, docs_given, frozenset(_lifted(service)))
+        return set(hit[2])
+    return _lifted(service)
+
+
+_LIFTED: dict[tuple[Any, ...], tuple[Any, Any, frozenset[tuple[str, str]]]] = {}
+
+
+def _lifted(service: Service | ServiceCard) -> set[tuple[str, str]]:
     docs = set(service.eligibility.documents_required) | {d.code for d in service.required_documents}
     needed = set(service.requires) | ({DOCUMENT_KINDS[d] for d in docs if d in DOCUMENT_KINDS} - set(service.kinds))
     return {(own, req) for own in service.kinds for req in needed}
 
 
 def graph_facts(
-    service: Service,
+    service: Service | ServiceCard,
 ) -> tuple[bool, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """What the referral graph reads of a service (see ``Catalog.graph_revision``): also
     the documents it asks for, since a required police report is a step first."""
@@ -74,6 +137,12 @@ class Catalog:
     Each stored service carries a ``serial`` that changes whenever the service does;
     derived data (rule tags) is cached by serial, so it follows every change.
 
+    Matching reads each service's :class:`~.compact.ServiceCard` (:meth:`card`). The full
+    records (:meth:`service`, iteration, :meth:`to_data`) are kept in memory, or, with
+    ``source`` (a reader of full records by id, e.g. from the database), read through it
+    and kept in a bounded cache of ``cache_size`` records: then only the cards grow with
+    the catalog.
+
     >>> from freechoice.catalog import load_sample_catalog
     >>> cat = load_sample_catalog()
     >>> len(cat) >= 80
@@ -87,14 +156,20 @@ class Catalog:
         *,
         sample: bool = False,
         name: str = "freechoice catalog",
+        source: ServiceSource | None = None,
+        cache_size: int = 2000,
     ) -> None:
         self.sample = sample
         self.name = name
         self._lock = threading.RLock()
         self._orgs: dict[str, Organization] = {}
-        self._services: dict[str, Service] = {}
+        self._cards: dict[str, ServiceCard] = {}
+        self._services: dict[str, Service] | None = None if source is not None else {}
+        self._source = source
+        self.cache = ServiceCache(cache_size)
+        self._full = self.service  # one bound method, shared by every card
         self._serial: dict[str, int] = {}
-        self._digest: dict[str, str] = {}
+        self._digest: dict[str, bytes] = {}
         self._by_kind: dict[str, set[str]] = defaultdict(set)
         self._by_place: dict[tuple[str, str | None], set[str]] = defaultdict(set)
         self._remote: dict[str, set[str]] = defaultdict(set)
@@ -133,7 +208,7 @@ class Catalog:
             sample=self.sample,
             notice="FICTIONAL SAMPLE DATA" if self.sample else None,
             organizations=sorted(self._orgs.values(), key=lambda o: o.id),
-            services=sorted(self._services.values(), key=lambda s: s.id),
+            services=list(self._fulls(sorted(self._cards))),
         )
 
     def upsert_organization(self, org: Organization) -> None:
@@ -171,38 +246,52 @@ class Catalog:
 
     def offered(self, service_id: str) -> bool:
         """The service is active and its organisation is not deactivated."""
-        svc = self._services.get(service_id)
+        svc = self._cards.get(service_id)
         return svc is not None and svc.status == "active" and svc.organization_id not in self._inactive_orgs
 
     def _offered_only(self, ids: set[str]) -> set[str]:
         if not self._inactive_orgs:
             return ids
-        return {sid for sid in ids if self._services[sid].organization_id not in self._inactive_orgs}
+        return {sid for sid in ids if self._cards[sid].organization_id not in self._inactive_orgs}
 
     def upsert_service(self, service: Service) -> None:
         """Add or replace a service; the indexes and the version follow at once."""
+        digest = hashlib.sha256(service.model_dump_json().encode()).digest()
+        self.put_card(card_of(service, self._full), digest, service)
+
+    def put_card(self, card: ServiceCard, digest: bytes, service: Service | None = None) -> None:
+        """Add or replace a service by its card and content digest (``service``: its full
+        record, kept in memory or in the cache; with a source it may be left out)."""
         with self._lock:
-            if service.organization_id not in self._orgs:
-                raise CatalogError(f"service {service.id!r} names unknown organization_id {service.organization_id!r}")
-            old = self._services.get(service.id)
+            if card.organization_id not in self._orgs:
+                raise CatalogError(f"service {card.id!r} names unknown organization_id {card.organization_id!r}")
+            if self._services is not None and service is None:
+                raise CatalogError(f"service {card.id!r}: a catalog without a source keeps every full record")
+            old = self._cards.get(card.id)
             if old is not None:
                 self._unindex(old)
-            if old is None or graph_facts(old) != graph_facts(service):
+            if old is None or graph_facts(old) != graph_facts(card):
                 self._graph_revision += 1
-            self._services[service.id] = service
-            self._serial[service.id] = next(_serials)
-            self._set_digest(service.id, hashlib.sha256(service.model_dump_json().encode()).hexdigest())
-            if service.status == "active":
-                self._index(service)
+            self._cards[card.id] = card
+            if self._services is not None and service is not None:
+                self._services[card.id] = service
+            elif service is not None:
+                self.cache.put(service)
+            else:
+                self.cache.drop(card.id)
+            self._serial[card.id] = next(_serials)
+            self._set_digest(card.id, digest)
+            if card.status == "active":
+                self._index(card)
             self._version = None
 
-    def _set_digest(self, service_id: str, digest: str | None) -> None:
+    def _set_digest(self, service_id: str, digest: bytes | None) -> None:
         old = self._digest.pop(service_id, None)
         if old is not None:
-            self._sum -= _term(b"s", service_id, old)
+            self._sum -= _term(b"s", service_id, old.hex())
         if digest is not None:
             self._digest[service_id] = digest
-            self._sum += _term(b"s", service_id, digest)
+            self._sum += _term(b"s", service_id, digest.hex())
         self._sum %= _MOD
 
     def deactivate_service(self, service_id: str) -> Service:
@@ -213,16 +302,19 @@ class Catalog:
 
     def remove_service(self, service_id: str) -> None:
         with self._lock:
-            svc = self._services.pop(service_id, None)
+            svc = self._cards.pop(service_id, None)
             if svc is None:
                 raise CatalogError(f"no service {service_id!r}")
+            if self._services is not None:
+                self._services.pop(service_id, None)
+            self.cache.drop(service_id)
             self._unindex(svc)
             self._graph_revision += 1
             self._serial.pop(service_id, None)
             self._set_digest(service_id, None)
             self._version = None
 
-    def _keys(self, svc: Service) -> Iterator[tuple[dict[Any, set[str]], object]]:
+    def _keys(self, svc: ServiceCard) -> Iterator[tuple[dict[Any, set[str]], object]]:
         for k in svc.kinds:
             yield self._by_kind, k
         for country, area in svc.places():
@@ -233,14 +325,14 @@ class Catalog:
         for lang in svc.languages:
             yield self._by_language, lang
 
-    def _index(self, svc: Service) -> None:
+    def _index(self, svc: ServiceCard) -> None:
         for index, key in self._keys(svc):
             index[key].add(svc.id)
         if svc.interpretation:
             self._interpreting.add(svc.id)
         self._lifted.update(lifted_requires(svc))
 
-    def _unindex(self, svc: Service) -> None:
+    def _unindex(self, svc: ServiceCard) -> None:
         for index, key in self._keys(svc):
             bucket = index.get(key)
             if bucket is not None:
@@ -256,13 +348,87 @@ class Catalog:
 
     # ------------------------------------------------------------------ reading
     def __len__(self) -> int:
-        return len(self._services)
+        return len(self._cards)
 
     def __contains__(self, service_id: object) -> bool:
-        return service_id in self._services
+        return service_id in self._cards
 
     def __iter__(self) -> Iterator[Service]:
-        return iter(list(self._services.values()))
+        """Every full service record (with a source: read from it a batch at a time)."""
+        return self._fulls(list(self._cards))
+
+    def _fulls(self, ids: list[str]) -> Iterator[Service]:
+        if self._services is not None:
+            held = self._services
+            yield from (held[i] for i in ids if i in held)
+            return
+        for start in range(0, len(ids), _BATCH):
+            found = self._read(ids[start : start + _BATCH], keep=False)
+            yield from (found[i] for i in ids[start : start + _BATCH] if i in found)
+
+    def _read(self, ids: list[str], *, keep: bool = True) -> dict[str, Service]:
+        """Full records of ``ids`` from the cache, the rest from the source."""
+        out: dict[str, Service] = {}
+        missing: list[str] = []
+        for sid in ids:
+            hit = self.cache.get(sid)
+            if hit is None:
+                missing.append(sid)
+            else:
+                out[sid] = hit
+        if missing:
+            assert self._source is not None
+            read = self._source(missing)
+            for sid, svc in read.items():
+                if sid in self._cards:
+                    out[sid] = svc
+                    if keep:
+                        self.cache.put(svc)
+        return out
+
+    def cards(self) -> Iterator[ServiceCard]:
+        """Every service's card (what matching reads), without reading full records."""
+        return iter(list(self._cards.values()))
+
+    def card(self, service_id: str) -> ServiceCard:
+        """What matching reads of a service (:class:`~.compact.ServiceCard`)."""
+        try:
+            return self._cards[service_id]
+        except KeyError:
+            raise CatalogError(f"no service {service_id!r}") from None
+
+    @property
+    def full_reader(self) -> Callable[[str], Service]:
+        """What a card of this catalog reads its full record through (:meth:`service`)."""
+        return self._full
+
+    def get_card(self, service_id: str) -> ServiceCard | None:
+        return self._cards.get(service_id)
+
+    def active_ids(self) -> list[str]:
+        """The ids of the active services."""
+        return [sid for sid, c in list(self._cards.items()) if c.status == "active"]
+
+    def prefetch(self, service_ids: Iterable[str]) -> None:
+        """Read the full records of ``service_ids`` the cache lacks in one go (with a
+        source; as many as the cache holds)."""
+        if self._services is None:
+            ids = [sid for sid in dict.fromkeys(service_ids) if sid in self._cards]
+            self._read(ids[: self.cache.size])
+
+    def attach_source(self, source: ServiceSource, cache_size: int | None = None) -> None:
+        """Read full records through ``source`` from now on (a catalog that keeps only
+        cards, e.g. after a fork: the source of the process that loaded it stays there)."""
+        if self._services is not None:
+            raise CatalogError("this catalog keeps its full records in memory: it takes no source")
+        self._source = source
+        if cache_size is not None:
+            self.cache.size = max(0, cache_size)
+
+    @property
+    def compact(self) -> bool:
+        """True when full records are read from a source (only the cards are in memory)."""
+        return self._services is None
 
     @property
     def organizations(self) -> dict[str, Organization]:
@@ -275,13 +441,17 @@ class Catalog:
             raise CatalogError(f"no organization {org_id!r}") from None
 
     def service(self, service_id: str) -> Service:
-        try:
-            return self._services[service_id]
-        except KeyError:
-            raise CatalogError(f"no service {service_id!r}") from None
+        found = self.get(service_id)
+        if found is None:
+            raise CatalogError(f"no service {service_id!r}")
+        return found
 
     def get(self, service_id: str) -> Service | None:
-        return self._services.get(service_id)
+        if self._services is not None:
+            return self._services.get(service_id)
+        if service_id not in self._cards:
+            return None
+        return self._read([service_id]).get(service_id)
 
     def serial(self, service_id: str) -> int:
         """A number that changes whenever the service changes (for caches)."""
@@ -289,7 +459,7 @@ class Catalog:
 
     def digest(self, service_id: str) -> str:
         """The content hash of the stored service (equal content, equal digest, in any process)."""
-        return self._digest[service_id]
+        return self._digest[service_id].hex()
 
     @property
     def graph_revision(self) -> int:
@@ -303,7 +473,7 @@ class Catalog:
         leaving out those only service ``without`` adds. Bounded by the taxonomy, not the catalog."""
         with self._lock:
             edges = set(self._lifted)
-            old = self._services.get(without) if without is not None else None
+            old = self._cards.get(without) if without is not None else None
             if old is not None and old.status == "active":
                 edges -= {e for e in lifted_requires(old) if self._lifted[e] <= 1}
             return edges
@@ -315,14 +485,16 @@ class Catalog:
         with self._lock:
 
             def onward(sid: str) -> list[str]:
-                svc = replacing if replacing is not None and sid == replacing.id else self.get(sid)
+                svc: Service | ServiceCard | None = (
+                    replacing if replacing is not None and sid == replacing.id else self.get_card(sid)
+                )
                 return list(svc.refers_to) if svc is not None and svc.status == "active" else []
 
             def active(sid: str) -> bool:
                 if replacing is not None and sid == replacing.id:
                     return replacing.status == "active"
-                svc = self.get(sid)
-                return svc is not None and svc.status == "active"
+                card = self.get_card(sid)
+                return card is not None and card.status == "active"
 
             parent: dict[str, str | None] = {}
             todo: list[str] = []
@@ -405,14 +577,15 @@ class Catalog:
     def active_count(self) -> int:
         """How many services are active."""
         with self._lock:
-            return sum(1 for s in self._services.values() if s.status == "active")
+            return sum(1 for c in self._cards.values() if c.status == "active")
 
     def held(self) -> int:
         """How many services this object holds in memory (caches of derived data size to it)."""
-        return len(self._services)
+        return len(self._cards)
 
     def services_of(self, org_id: str) -> list[Service]:
-        return sorted((s for s in self._services.values() if s.organization_id == org_id), key=lambda s: s.id)
+        ids = sorted(sid for sid, c in list(self._cards.items()) if c.organization_id == org_id)
+        return list(self._fulls(ids))
 
     def to_json(self) -> str:
         return json.dumps(self.to_data().model_dump(mode="json"), ensure_ascii=False, indent=2)

@@ -43,7 +43,7 @@ from .options import (
 )
 from .pages import BadCursor, OptionsPage, StaleOptionList, options_page
 from .propose import propose
-from .snapshot import load_snapshot, save_snapshot
+from .snapshot import FromSnapshot, catalog_from_snapshot, load_snapshot, save_snapshot
 
 __all__ = [
     "ALWAYS_SHARED",
@@ -64,6 +64,7 @@ __all__ = [
     "DataKeyError",
     "Exclusion",
     "FreechoiceError",
+    "FromSnapshot",
     "JobFacts",
     "More",
     "NearMiss",
@@ -86,6 +87,7 @@ __all__ = [
     "ValidationFailed",
     "WayForward",
     "cash_option",
+    "catalog_from_snapshot",
     "check_service",
     "choose",
     "compile_rules",

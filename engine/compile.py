@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from freechoice.catalog import Catalog, RuleError
+from freechoice.catalog.compact import PARTIAL_FIELDS, ServiceCard
 from freechoice.rules import Rule, RulePack, core_pack, default_pack, load_pack, pack_version
 from freechoice.rules.schema import CLIENT_FIELDS, SERVICE_FIELDS
 
@@ -42,6 +43,8 @@ def _readable(value: Any) -> str:
 
 
 def _lookup(obj: Any, path: str) -> Any:
+    if isinstance(obj, ServiceCard) and path.split(".", 1)[0] in PARTIAL_FIELDS:
+        obj = obj.full()  # the card keeps only part of it
     for part in path.split("."):
         if obj is None:
             return None
@@ -145,7 +148,7 @@ class CompiledRules:
             with self._lock:
                 self._tags.update({serial: fresh[sid] for sid, serial in missing})
                 if len(self._tags) > 2 * catalog.held() + 1024:
-                    live = {catalog.serial(s.id) for s in catalog}
+                    live = {catalog.serial(c.id) for c in catalog.cards()}
                     self._tags = {k: v for k, v in self._tags.items() if k in live}
             out.update(fresh)
         return out
@@ -164,14 +167,14 @@ class CompiledRules:
         found: dict[str, set[str]] = {sid: set() for sid, _ in items}
         if self._service_conditional and self._host is not None:
             for i in range(0, len(items), _BATCH):
-                facts = [service_fact(catalog.service(sid)) for sid, _ in items[i : i + _BATCH]]
+                facts = [service_fact(catalog.card(sid)) for sid, _ in items[i : i + _BATCH]]
                 for rid, sid in self._host.evaluate("service", facts):
                     found[sid].add(rid)
         return {sid: frozenset(tags) for sid, tags in found.items()}
 
     def prepare(self, catalog: Catalog) -> None:
         """Tag every active service now (otherwise tags are computed on first use)."""
-        self.service_tags(catalog, [s.id for s in catalog if s.status == "active"])
+        self.service_tags(catalog, catalog.active_ids())
 
     def service_conditional(self, rule_id: str) -> bool:
         return rule_id in self._service_conditional

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from freechoice.catalog import NEED_IDS, Service
+from freechoice.catalog import NEED_IDS, Service, ServiceCard
 from freechoice.rules.schema import CLIENT_FIELDS, SERVICE_FIELDS
 
 from .assessment import Assessment
@@ -69,7 +69,7 @@ def client_fact(a: Assessment, *, age_of_majority: int = 18) -> dict[str, Any]:
     return fact
 
 
-def service_fact(svc: Service) -> dict[str, Any]:
+def service_fact(svc: Service | ServiceCard) -> dict[str, Any]:
     """A service as one flat fact (``id`` = the service id)."""
     fact: dict[str, Any] = {
         "id": svc.id,

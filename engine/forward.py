@@ -27,7 +27,7 @@ from typing import Any
 
 import pycountry
 
-from freechoice.catalog import Service, kinds_for_need
+from freechoice.catalog import Service, ServiceCard, kinds_for_need
 from freechoice.catalog.codes import normalise_area
 
 from . import lookups
@@ -142,7 +142,9 @@ def _nearest(
     return found
 
 
-def _way(req: Any, kind: str, svc: Service | None = None, place: str | None = None, **fields: str) -> WayForward:
+def _way(
+    req: Any, kind: str, svc: Service | ServiceCard | None = None, place: str | None = None, **fields: str
+) -> WayForward:
     if svc is not None:
         fields = {**fields, "service": svc.name, "provider": req.catalog.organization(svc.organization_id).name}
     return built(
@@ -189,7 +191,7 @@ def ways_forward(
     if need.unmet is not None:
         for miss in need.unmet.near_misses:
             if miss.rules and set(miss.rules) <= _LANGUAGE_RULES:
-                out.append(_way(req, "interpreter", req.catalog.service(miss.service_id)))
+                out.append(_way(req, "interpreter", req.catalog.card(miss.service_id)))
     if need.need in MONEY_MEETS:
         out.append(_way(req, "cash"))
     seen = {w.service_id for w in out if w.service_id is not None}

@@ -14,14 +14,14 @@ import weakref
 
 import networkx as nx
 
-from freechoice.catalog import SERVICE_KINDS, Catalog, ReferralCycleError, Service
+from freechoice.catalog import SERVICE_KINDS, Catalog, ReferralCycleError, Service, ServiceCard
 from freechoice.catalog.index import graph_facts, lifted_requires
 from freechoice.catalog.taxonomy import DOCUMENT_KINDS
 
 __all__ = ["ReferralGraph", "check_service", "referral_graph", "required_kinds"]
 
 
-def required_kinds(svc: Service) -> list[str]:
+def required_kinds(svc: Service | ServiceCard) -> list[str]:
     """Kinds a service needs first: its ``requires`` plus the kinds that provide a document
     it asks for (a police report comes from a police report service). A kind the service
     offers itself is never its own prerequisite."""
@@ -60,18 +60,20 @@ class ReferralGraph:
         if check:
             self._check_cycles([s for s in self._services()])
 
-    def _services(self) -> list[Service]:
+    def _services(self) -> list[Service | ServiceCard]:
         extra = self.extra
-        services = [s for s in self.catalog if s.status == "active" and (extra is None or s.id != extra.id)]
+        services: list[Service | ServiceCard] = [
+            s for s in self.catalog.cards() if s.status == "active" and (extra is None or s.id != extra.id)
+        ]
         if extra is not None and extra.status == "active":
             services.append(extra)
         return services
 
-    def _active(self, service_id: str) -> Service | None:
+    def _active(self, service_id: str) -> Service | ServiceCard | None:
         if self.extra is not None and service_id == self.extra.id:
-            svc: Service | None = self.extra
+            svc: Service | ServiceCard | None = self.extra
         else:
-            svc = self.catalog.get(service_id)
+            svc = self.catalog.get_card(service_id)
         return svc if svc is not None and svc.status == "active" else None
 
     @property
@@ -99,7 +101,7 @@ class ReferralGraph:
             self._graph = g
         return self._graph
 
-    def _check_cycles(self, services: list[Service]) -> None:
+    def _check_cycles(self, services: list[Service | ServiceCard]) -> None:
         lifted = nx.DiGraph()
         for kind in SERVICE_KINDS.values():
             for req in kind.requires:
@@ -201,7 +203,7 @@ def check_service(catalog: Catalog, service: Service) -> None:
     Otherwise only what the service can reach is walked: the kind graph (bounded by the
     taxonomy) with the service's edges put in, and the services its ``refers_to`` reach.
     """
-    current = catalog.get(service.id)
+    current = catalog.get_card(service.id)
     if service.status != "active" or (current is not None and graph_facts(current) == graph_facts(service)):
         return
     lifted = nx.DiGraph()

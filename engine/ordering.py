@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from freechoice.catalog import Service
+from freechoice.catalog import Service, ServiceCard
 from freechoice.catalog.codes import normalise_area
 
 __all__ = ["JOB_KINDS", "OptionKey", "is_job", "place_rank", "place_rank_of"]
@@ -43,12 +43,12 @@ class OptionKey(NamedTuple):
     service_id: str
 
 
-def is_job(svc: Service) -> bool:
+def is_job(svc: Service | ServiceCard) -> bool:
     """Whether the service is a job (not training or business support)."""
     return not JOB_KINDS.isdisjoint(svc.kinds)
 
 
-def place_rank(svc: Service, places: list[tuple[str, str | None]]) -> int:
+def place_rank(svc: Service | ServiceCard, places: list[tuple[str, str | None]]) -> int:
     """How close the service is to the client, best over the client's places.
 
     0: in person in the client's own area; 1: covers that area from elsewhere; 2: the

@@ -44,7 +44,7 @@ def group_by_place(a: Assessment, catalog: Catalog, needs: list[NeedOptions]) ->
         key = (country, normalise_area(area))
         groups = []
         for n in needs:
-            ids = [o.option_id for o in n.options if serves_place(catalog.service(o.service_id), key)]
+            ids = [o.option_id for o in n.options if serves_place(catalog.card(o.service_id), key)]
             groups.append(PlaceNeed(need=n.need, option_ids=ids))
         text = PLACE_TEXTS["current" if i == 0 else "possible"].format(place=_place(country, area))
         out.append(PlaceGroup(country=country, area=area, label=text, current=i == 0, needs=groups))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from freechoice.catalog import SERVICE_KINDS, Service
+from freechoice.catalog import SERVICE_KINDS, Service, ServiceCard
 from freechoice.catalog.codes import normalise_area
 
 from .assessment import Assessment
@@ -138,11 +138,11 @@ class _ServiceSide:
 
 
 # id(service) -> (service, its side); the service is kept so the id cannot be reused
-_SIDES: dict[int, tuple[Service, _ServiceSide]] = {}
-_SIDES_LIMIT = 50_000
+_SIDES: dict[int, tuple[Service | ServiceCard, _ServiceSide]] = {}
+_SIDES_LIMIT = 10_000  # bounded: not one per service of a large catalog
 
 
-def _side(svc: Service) -> _ServiceSide:
+def _side(svc: Service | ServiceCard) -> _ServiceSide:
     hit = _SIDES.get(id(svc))
     if hit is not None and hit[0] is svc:
         return hit[1]
@@ -198,19 +198,19 @@ def _serves(side: _ServiceSide, place: tuple[str, str | None]) -> bool:
     return False
 
 
-def service_place_rank(svc: Service, places: Sequence[tuple[str, str | None]]) -> int:
+def service_place_rank(svc: Service | ServiceCard, places: Sequence[tuple[str, str | None]]) -> int:
     """:func:`.ordering.place_rank` of ``svc`` for the client's ``places`` (areas already
     normalised), from the parts worked out once per service."""
     side = _side(svc)
     return place_rank_of(side.remote, side.located, side.places, places)
 
 
-def serves_place(svc: Service, place: tuple[str, str | None]) -> bool:
+def serves_place(svc: Service | ServiceCard, place: tuple[str, str | None]) -> bool:
     """Whether ``svc`` serves ``place`` ((country, normalised area)) in person, country-wide or remotely."""
     return _serves(_side(svc), place)
 
 
-def contact_parties(svc: Service) -> set[str]:
+def contact_parties(svc: Service | ServiceCard) -> set[str]:
     """Who the client meets or whose hands their details reach through this service:
     its ``contact_with``, whom it must report to, and whom its kinds imply (filing a
     police report means the police)."""
@@ -322,7 +322,7 @@ class MatchFacts(dict[str, Any]):
 
     __slots__ = ("_cv", "_side")
 
-    def __init__(self, cv: ClientView, svc: Service) -> None:
+    def __init__(self, cv: ClientView, svc: Service | ServiceCard) -> None:
         super().__init__()
         self._cv = cv
         self._side = _side(svc)
@@ -332,7 +332,7 @@ class MatchFacts(dict[str, Any]):
         return value
 
 
-def match_facts(cv: ClientView, svc: Service) -> dict[str, Any]:
+def match_facts(cv: ClientView, svc: Service | ServiceCard) -> dict[str, Any]:
     """Every ``match.*`` fact of the pair, with readable details for rule texts."""
     side = _side(svc)
     return {key: fact(cv, side) for key, fact in _FACTS.items()}

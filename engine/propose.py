@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, kinds_for_need
+from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, ServiceCard, kinds_for_need
 from freechoice.catalog.codes import normalise_area
 
 from . import lookups
@@ -76,7 +76,7 @@ class _Eval:
     (:meth:`_Request.notes`): only options that are built, and the providers of their
     steps, need them. Exclusions are filled in at once: the list names every one."""
 
-    service: Service
+    service: Service | ServiceCard  # the card: what matching reads
     match: Any = None  # the pair's match facts, which the rule texts read
     # (the sequences below are one shared empty tuple until a rule adds to them: most
     # candidates fire few rules, and a national catalog has many candidates)
@@ -249,7 +249,7 @@ class _Request:
         tags = self.rules.service_tags(self.catalog, todo)
         client = self.client
         for sid in todo:
-            svc = self.catalog.service(sid)
+            svc = self.catalog.card(sid)
             mf = MatchFacts(self.cv, svc)
             ev = _Eval(svc, mf)
             excluded: list[tuple[str, str]] | None = None
@@ -372,7 +372,7 @@ class _Request:
         score = ev.score if weight == ev.weight else round(1.0 / (1.0 + math.exp(-weight)), 4)
         return _InNeed(score, first, last, ev, extra)
 
-    def place(self, svc: Service) -> int:
+    def place(self, svc: Service | ServiceCard) -> int:
         """How close the service is to the client (see :func:`.ordering.place_rank`)."""
         found = self._place.get(svc.id)
         if found is None:
@@ -528,7 +528,7 @@ class _Request:
         here: _InNeed,
         shown_on_request: bool = False,
     ) -> Option:
-        svc = ev.service
+        svc = self.catalog.service(ev.service.id)  # the full record: an option shows it
         reasons = []
         for k in svc.kinds:
             if k in kinds:
@@ -570,7 +570,7 @@ class _Request:
 # Serials change whenever a service does, so an entry never goes stale; the organisation
 # is compared by identity because it can change on its own.
 _SERVICE_PARTS: dict[int, tuple[Organization, dict[str, Any]]] = {}
-_SERVICE_PARTS_LIMIT = 50_000
+_SERVICE_PARTS_LIMIT = 4096  # bounded: not one per service of a large catalog
 
 
 def _service_part(catalog: Catalog, svc: Service) -> dict[str, Any]:
@@ -719,6 +719,7 @@ def propose(
     # every need ordered first, then options built: the same steps whatever the limit, so
     # a later page holds what an unbounded list would
     orderings = list(_order_needs(req, _needs_to_list(assessment, req.always, all_needs), show_all, excluded_out))
+    catalog.prefetch(g[0].ev.service.id for o in orderings for g in (o.groups if limit is None else o.groups[:limit]))
     for ordered in orderings:
         groups = ordered.groups
         shown = groups if limit is None else groups[:limit]

@@ -13,6 +13,8 @@ from .catalog_store import (
     save_organization,
     save_service,
     service_records,
+    service_revisions,
+    service_source,
 )
 from .db_catalog import RETRIEVAL_MODES, DatabaseCatalog
 from .engine import Database, RawJSON, alembic_config, write_transaction
@@ -35,5 +37,7 @@ __all__ = [
     "save_organization",
     "save_service",
     "service_records",
+    "service_revisions",
+    "service_source",
     "write_transaction",
 ]

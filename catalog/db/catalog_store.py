@@ -4,7 +4,7 @@ that lets every process follow changes made by any other."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -13,7 +13,7 @@ from sqlalchemy import Table, Text, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from freechoice.catalog.bulk import gc_paused
-from freechoice.catalog.index import Catalog, version_term
+from freechoice.catalog.index import Catalog, ServiceSource, version_term
 from freechoice.catalog.models import Organization, Service
 
 from .engine import RawJSON
@@ -33,6 +33,8 @@ __all__ = [
     "save_organization",
     "save_service",
     "service_records",
+    "service_revisions",
+    "service_source",
 ]
 
 
@@ -150,17 +152,53 @@ def save_service(session: Session, service: Service, actor: str, change: str, re
     return version
 
 
-def load_catalog(session: Session, *, sample: bool = False) -> tuple[Catalog, int]:
-    """The whole catalog from the database, and the revision it reflects."""
+def load_catalog(
+    session: Session, *, sample: bool = False, source: ServiceSource | None = None, cache_size: int = 2000
+) -> tuple[Catalog, int]:
+    """The whole catalog from the database, and the revision it reflects.
+
+    With ``source`` (see :func:`service_source`) the catalog keeps only each service's
+    card in memory and reads full records through ``source`` (a cache of ``cache_size``):
+    the rows are read a batch at a time, so the full records never all sit in memory."""
     rev = current_revision(session)
     orgs = [Organization.model_validate(d) for d in session.scalars(select(OrganizationRow.data))]
     # raw JSON text, parsed by pydantic directly: the ORM's per-row JSON handling costs more than validation
-    raw = session.execute(select(func.cast(ServiceRow.data, Text))).scalars()
-    services = [Service.model_validate_json(t) for t in raw]
-    catalog = Catalog(orgs, services, sample=sample)
+    query = select(func.cast(ServiceRow.data, Text))
+    if source is None:
+        services = [Service.model_validate_json(t) for t in session.execute(query).scalars()]
+        catalog = Catalog(orgs, services, sample=sample)
+    else:
+        catalog = Catalog(orgs, sample=sample, source=source, cache_size=0)
+        for t in session.execute(query.execution_options(yield_per=2000)).scalars():
+            catalog.upsert_service(Service.model_validate_json(t))  # the cache holds none yet: only the card stays
+        catalog.cache.size = max(0, cache_size)
     for org_id in session.scalars(select(OrganizationRow.id).where(OrganizationRow.deactivated_at.is_not(None))):
         catalog.set_organization_active(org_id, False)
     return catalog, rev
+
+
+def service_source(session_factory: Callable[[], Session]) -> ServiceSource:
+    """A reader of full service records by id, each call in a session of its own (for
+    :class:`~freechoice.catalog.Catalog`'s ``source``)."""
+
+    def read(ids: list[str]) -> dict[str, Service]:
+        out: dict[str, Service] = {}
+        with session_factory() as session:
+            for i in range(0, len(ids), _IN_BATCH):
+                rows = session.execute(
+                    select(func.cast(ServiceRow.data, Text)).where(ServiceRow.id.in_(ids[i : i + _IN_BATCH]))
+                ).scalars()
+                for t in rows:
+                    svc = Service.model_validate_json(t)
+                    out[svc.id] = svc
+        return out
+
+    return read
+
+
+def service_revisions(session: Session) -> dict[str, int]:
+    """Every service id and the revision its row was last written at."""
+    return {sid: int(rev) for sid, rev in session.execute(select(ServiceRow.id, ServiceRow.revision))}
 
 
 def catalog_changes(session: Session, since: int) -> tuple[list[Organization], list[Service], int]:

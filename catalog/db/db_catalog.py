@@ -10,6 +10,13 @@ follow it); :meth:`DatabaseCatalog.refresh` drops what changed since the last re
 (called on NOTIFY or the poll). The version is the database's running sum
 (``catalog_state.version_sum``), the same value the in-memory catalog gives for equal
 content. Reads go to the database it is given: a read replica if there is one.
+
+Like the in-memory catalog it answers matching with each service's compact card
+(:meth:`card`, :class:`~freechoice.catalog.compact.ServiceCard`) and reads full records
+(:meth:`service`, :meth:`prefetch`) through the catalog's bounded
+:class:`~freechoice.catalog.index.ServiceCache` and a
+:func:`~.catalog_store.service_source` on the read database: the cards it holds are the
+LRU of ``cache_size``, the full records the cache of ``record_cache``.
 """
 
 from __future__ import annotations
@@ -23,16 +30,17 @@ from sqlalchemy import Text, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from freechoice.catalog.compact import ServiceCard, card_of
 from freechoice.catalog.errors import CatalogError, Problem, ValidationFailed
 from freechoice.catalog.index import Catalog, Place, _serials, version_from_sum, version_term
 from freechoice.catalog.models import CatalogData, Organization, Service
 
-from .catalog_store import current_revision, current_version_sum
+from .catalog_store import current_revision, current_version_sum, service_source
 from .engine import Database
 from .retrieval_columns import client_place_keys, country_key, remote_key
 from .tables import OrganizationRow, ServiceRow
 
-__all__ = ["RETRIEVAL_MODES", "DatabaseCatalog"]
+__all__ = ["DatabaseCatalog", "RETRIEVAL_MODES"]
 
 RETRIEVAL_MODES = ("memory", "database")
 """The values of ``FREECHOICE_CATALOG_RETRIEVAL``."""
@@ -42,7 +50,7 @@ _CHUNK = 5000
 
 @dataclass(frozen=True)
 class _Entry:
-    service: Service
+    card: ServiceCard
     serial: int
     digest: str
 
@@ -65,14 +73,17 @@ def _contains(column: Any, values: Iterable[str]) -> Any:
 class DatabaseCatalog(Catalog):
     """The catalog in the database (PostgreSQL only), read through a bounded cache.
 
-    ``iter()`` and :meth:`held` cover the services this worker holds in its cache (never
-    the whole catalog); ``len()`` counts every service in the database.
+    ``iter()``, :meth:`cards`, :meth:`active_ids` and :meth:`held` cover the services this
+    worker holds in its cache (never the whole catalog); ``len()`` counts every service in
+    the database.
 
     Raises:
         ValidationFailed: the database is not PostgreSQL (naming the setting and its values).
     """
 
-    def __init__(self, db: Database, *, cache_size: int = 50_000, name: str = "freechoice catalog") -> None:
+    def __init__(
+        self, db: Database, *, cache_size: int = 50_000, record_cache: int = 2000, name: str = "freechoice catalog"
+    ) -> None:
         if db.is_sqlite:
             raise ValidationFailed(
                 [
@@ -89,7 +100,8 @@ class DatabaseCatalog(Catalog):
             raise ValidationFailed(
                 [Problem("FREECHOICE_CATALOG_CACHE_SIZE", "must be at least 1", value=cache_size)], what="configuration"
             )
-        super().__init__(sample=False, name=name)
+        # full records: the catalog's own bounded cache, read through the (read) database
+        super().__init__(sample=False, name=name, source=service_source(db.session), cache_size=record_cache)
         self.db = db
         self.cache_size = cache_size
         self._cache: OrderedDict[str, _Entry] = OrderedDict()
@@ -112,7 +124,7 @@ class DatabaseCatalog(Catalog):
         return set(session.scalars(select(OrganizationRow.id).where(OrganizationRow.deactivated_at.is_not(None))))
 
     def offered(self, service_id: str) -> bool:
-        svc = self.get(service_id)
+        svc = self.get_card(service_id)
         return svc is not None and svc.status == "active" and svc.organization_id not in self._inactive_orgs
 
     def set_organization_active(self, org_id: str, active: bool) -> None:
@@ -143,6 +155,7 @@ class DatabaseCatalog(Catalog):
             changed = {sid for sid, *_ in rows}
             for sid in changed:
                 self._cache.pop(sid, None)
+                self.cache.drop(sid)
             # an answer moves only if a changed service was in it or now matches it
             now = [(set(kinds), set(keys)) for _, _, kinds, keys, active in rows if active]
             for question, ids in list(self._answers.items()):
@@ -172,12 +185,16 @@ class DatabaseCatalog(Catalog):
     def upsert_organization(self, org: Organization) -> None:
         raise CatalogError("a database-backed catalog changes through the database (save_organization)")
 
+    def put_card(self, card: ServiceCard, digest: bytes, service: Service | None = None) -> None:
+        raise CatalogError("a database-backed catalog changes through the database")
+
     def remove_service(self, service_id: str) -> None:
         raise CatalogError("a database-backed catalog changes through the database")
 
     # ------------------------------------------------------------------ records
     def _load(self, ids: Iterable[str]) -> None:
-        """Put the services of ``ids`` not cached yet into the cache (one query per chunk)."""
+        """Put the cards of ``ids`` not cached yet into the cache (one query per chunk; the
+        full records read on the way go to the record cache)."""
         with self._lock:
             missing = [sid for sid in ids if sid not in self._cache]
         if not missing:
@@ -191,7 +208,8 @@ class DatabaseCatalog(Catalog):
                 )
                 for sid, raw, digest in s.execute(q):
                     svc = Service.model_validate_json(raw)
-                    found[sid] = _Entry(svc, next(_serials), digest or "")
+                    found[sid] = _Entry(card_of(svc, self._full), next(_serials), digest or "")
+                    self.cache.put(svc)
         with self._lock:
             for sid, entry in found.items():
                 if sid not in self._cache:
@@ -209,15 +227,46 @@ class DatabaseCatalog(Catalog):
         with self._lock:
             return self._cache.get(service_id)
 
-    def get(self, service_id: str) -> Service | None:
-        entry = self._entry(service_id)
-        return None if entry is None else entry.service
+    def _read(self, ids: list[str], *, keep: bool = True) -> dict[str, Service]:
+        """Full records of ``ids`` from the record cache, the rest from the database."""
+        out: dict[str, Service] = {}
+        missing: list[str] = []
+        for sid in ids:
+            hit = self.cache.get(sid)
+            if hit is None:
+                missing.append(sid)
+            else:
+                out[sid] = hit
+        if missing and self._source is not None:
+            for sid, svc in self._source(missing).items():
+                out[sid] = svc
+                if keep:
+                    self.cache.put(svc)
+        return out
 
-    def service(self, service_id: str) -> Service:
+    def get(self, service_id: str) -> Service | None:
+        return self._read([service_id]).get(service_id)
+
+    def prefetch(self, service_ids: Iterable[str]) -> None:
+        self._read(list(dict.fromkeys(service_ids))[: self.cache.size])
+
+    def card(self, service_id: str) -> ServiceCard:
         entry = self._entry(service_id)
         if entry is None:
             raise CatalogError(f"no service {service_id!r}")
-        return entry.service
+        return entry.card
+
+    def get_card(self, service_id: str) -> ServiceCard | None:
+        entry = self._entry(service_id)
+        return None if entry is None else entry.card
+
+    def cards(self) -> Iterator[ServiceCard]:
+        with self._lock:
+            return iter([e.card for e in self._cache.values()])
+
+    def active_ids(self) -> list[str]:
+        with self._lock:
+            return [sid for sid, e in self._cache.items() if e.card.status == "active"]
 
     def serial(self, service_id: str) -> int:
         entry = self._entry(service_id)
@@ -250,7 +299,8 @@ class DatabaseCatalog(Catalog):
 
     def __iter__(self) -> Iterator[Service]:
         with self._lock:
-            return iter([e.service for e in self._cache.values()])
+            ids = list(self._cache)
+        return self._fulls(ids)
 
     def held(self) -> int:
         return len(self._cache)

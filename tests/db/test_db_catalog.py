@@ -63,13 +63,15 @@ def _lists(assessment_list, memory, database) -> None:
     clients=st.lists(assessments(), min_size=1, max_size=3),
     data=st.data(),
     cache=st.sampled_from([8, 50_000]),
+    records=st.sampled_from([3, 2000]),
 )
-def test_database_retrieval_gives_the_lists_memory_retrieval_gives(pg, cat, clients, data, cache):
+def test_database_retrieval_gives_the_lists_memory_retrieval_gives(pg, cat, clients, data, cache, records):
     _fresh(pg, cat)
     with pg.session() as s:
         memory, revision = load_catalog(s)  # what a worker with in-memory retrieval holds
         follower = CatalogFollower(s, revision)
-    database = DatabaseCatalog(pg, cache_size=cache)  # a cache smaller than a list: records read again
+    # caches smaller than a list: cards and full records read again
+    database = DatabaseCatalog(pg, cache_size=cache, record_cache=records)
     assert database.version == memory.version and len(database) == len(memory)
     _lists(clients, memory, database)
 
@@ -102,6 +104,7 @@ def test_database_retrieval_gives_the_lists_memory_retrieval_gives(pg, cat, clie
     follow()
     assert "added-service" in database.candidates(added.kinds, PLACES)
     _lists(clients, memory, database)
+    assert database.held() <= cache and len(database.cache) <= records  # both caches stay bounded
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
