@@ -12,9 +12,11 @@ import hashlib
 import itertools
 import json
 import threading
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+from cachetools import LRUCache
 
 from .codes import normalise_area
 from .compact import ServiceCard, card_of
@@ -43,7 +45,7 @@ class ServiceCache:
 
     def __init__(self, size: int) -> None:
         self.size = max(0, size)
-        self._items: OrderedDict[str, Service] = OrderedDict()
+        self._items: LRUCache[str, Service] = LRUCache(maxsize=max(1, self.size))
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -51,19 +53,13 @@ class ServiceCache:
 
     def get(self, service_id: str) -> Service | None:
         with self._lock:
-            found = self._items.get(service_id)
-            if found is not None:
-                self._items.move_to_end(service_id)
-            return found
+            return self._items.get(service_id)
 
     def put(self, service: Service) -> None:
         if not self.size:
             return
         with self._lock:
             self._items[service.id] = service
-            self._items.move_to_end(service.id)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
     def drop(self, service_id: str) -> None:
         with self._lock:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+
+from cachetools import LRUCache
 
 from freechoice.catalog import Catalog
 
@@ -24,7 +25,7 @@ _LIMIT = 128  # answers kept per catalog (few places x needs ask most questions)
 _Key = tuple[str, frozenset[str], tuple[tuple[str, str | None], ...] | str]
 
 # catalog -> (its version, answers): answers of an older version are dropped at once
-_KEPT: weakref.WeakKeyDictionary[Catalog, tuple[str, OrderedDict[_Key, object]]] = weakref.WeakKeyDictionary()
+_KEPT: weakref.WeakKeyDictionary[Catalog, tuple[str, LRUCache[_Key, object]]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
@@ -33,21 +34,15 @@ def _kept(catalog: Catalog, version: str, key: _Key) -> object | None:
         found = _KEPT.get(catalog)
         if found is None or found[0] != version:
             return None
-        hit = found[1].get(key)
-        if hit is not None:
-            found[1].move_to_end(key)
-        return hit
+        return found[1].get(key)
 
 
 def _keep(catalog: Catalog, version: str, key: _Key, value: object) -> None:
     with _LOCK:
         found = _KEPT.get(catalog)
         if found is None or found[0] != version:
-            found = _KEPT[catalog] = (version, OrderedDict())
-        answers = found[1]
-        answers[key] = value
-        while len(answers) > _LIMIT:
-            answers.popitem(last=False)
+            found = _KEPT[catalog] = (version, LRUCache(maxsize=_LIMIT))
+        found[1][key] = value
 
 
 def candidates(catalog: Catalog, kinds: Iterable[str], places: Iterable[tuple[str, str | None]]) -> frozenset[str]:

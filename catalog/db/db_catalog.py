@@ -21,11 +21,11 @@ LRU of ``cache_size``, the full records the cache of ``record_cache``.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import LRUCache
 from sqlalchemy import Text, func, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -104,13 +104,13 @@ class DatabaseCatalog(Catalog):
         super().__init__(sample=False, name=name, source=service_source(db.session), cache_size=record_cache)
         self.db = db
         self.cache_size = cache_size
-        self._cache: OrderedDict[str, _Entry] = OrderedDict()
+        self._cache: LRUCache[str, _Entry] = LRUCache(maxsize=cache_size)
         # (kinds, place keys) -> the ids found: a question asked again is not asked again of
         # the database until a change could alter its answer (see refresh)
-        self._answers: OrderedDict[tuple[tuple[str, ...], tuple[str, ...]], frozenset[str]] = OrderedDict()
-        self._answers_size = max(256, min(cache_size, 8192))
-        self._areas: OrderedDict[tuple[tuple[str, ...], str], dict[str | None, frozenset[str]]] = OrderedDict()
-        self._org_cache: OrderedDict[str, Organization] = OrderedDict()
+        answers_size = max(256, min(cache_size, 8192))
+        self._answers: LRUCache[tuple[tuple[str, ...], tuple[str, ...]], frozenset[str]] = LRUCache(answers_size)
+        self._areas: LRUCache[tuple[tuple[str, ...], str], dict[str | None, frozenset[str]]] = LRUCache(answers_size)
+        self._org_cache: LRUCache[str, Organization] = LRUCache(maxsize=cache_size)
         self._count: int | None = None
         self._active: int | None = None
         self._graph_rev = 0
@@ -214,14 +214,11 @@ class DatabaseCatalog(Catalog):
             for sid, entry in found.items():
                 if sid not in self._cache:
                     self._cache[sid] = entry
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
 
     def _entry(self, service_id: str) -> _Entry | None:
         with self._lock:
             hit = self._cache.get(service_id)
             if hit is not None:
-                self._cache.move_to_end(service_id)
                 return hit
         self._load([service_id])
         with self._lock:
@@ -309,7 +306,6 @@ class DatabaseCatalog(Catalog):
         with self._lock:
             hit = self._org_cache.get(org_id)
             if hit is not None:
-                self._org_cache.move_to_end(org_id)
                 return hit
         with self.db.session() as s:
             data = s.scalar(select(OrganizationRow.data).where(OrganizationRow.id == org_id))
@@ -318,8 +314,6 @@ class DatabaseCatalog(Catalog):
         org = Organization.model_validate(data)
         with self._lock:
             org = self._org_cache.setdefault(org_id, org)
-            while len(self._org_cache) > self.cache_size:
-                self._org_cache.popitem(last=False)
         return org
 
     @property
@@ -385,8 +379,6 @@ class DatabaseCatalog(Catalog):
             return set()
         with self._lock:
             hit = self._answers.get(question)
-            if hit is not None:
-                self._answers.move_to_end(question)
         if hit is None:
             revision = self.revision
             found = frozenset(
@@ -399,8 +391,6 @@ class DatabaseCatalog(Catalog):
             with self._lock:
                 if revision == self.revision:  # not kept if a change came meanwhile: it may be missing
                     self._answers[question] = found
-                    while len(self._answers) > self._answers_size:
-                        self._answers.popitem(last=False)
             hit = found
         if len(hit) <= self.cache_size:
             self._load(hit)
@@ -418,8 +408,6 @@ class DatabaseCatalog(Catalog):
             with self._lock:
                 if revision == self.revision:
                     self._areas[asked] = hit
-                    while len(self._areas) > self._answers_size:
-                        self._areas.popitem(last=False)
         return {area: set(ids) for area, ids in hit.items()}
 
     def _in_country(self, kinds: tuple[str, ...], country: str) -> dict[str | None, frozenset[str]]:
