@@ -165,4 +165,5 @@ EXAMPLES: dict[str, list[Any]] = {
     "OptionList": [OPTION_LIST],
     "Organization": [{"id": "org-andaman-wage-justice", "name": "Andaman Wage Justice (fictional)"}],
     "Service": [_SERVICE],
+    "ServiceWrite": [_SERVICE],
 }

@@ -381,6 +381,11 @@ class HsdsService(BaseModel):
     )
     id: str
     name: str
+    organization_active: bool | None = Field(
+        default=None,
+        description="Present (false) only on a deactivated organisation's service, which is not offered "
+        "(read with include_deactivated=true, or by the organisation's own key).",
+    )
 
 
 class HsdsProfile(BaseModel):

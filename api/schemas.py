@@ -30,6 +30,7 @@ __all__ = [
     "RuleVersion",
     "ServiceRecord",
     "ServiceVersionRecord",
+    "ServiceWrite",
 ]
 
 _TIME = "RFC 3339, with offset"
@@ -178,8 +179,26 @@ class Referral(BaseModel):
     priority: int | None = Field(default=None, description="Caseworkers only")
 
 
+_ORG_ACTIVE = "False while an admin has the service's organisation deactivated (its services are not offered)."
+_OFFERED = "Offered to clients now: the service is active and its organisation is not deactivated."
+_READ_ONLY = " Read-only: a write may send back what it read; the value sent is ignored."
+
+
+class ServiceWrite(Service):
+    """A service as registered or replaced: the service's own fields; the read-only
+    ``organization_active`` and ``offered`` of a read may be sent back and are ignored."""
+
+    organization_active: bool | None = Field(default=None, description=_ORG_ACTIVE + _READ_ONLY)
+    offered: bool | None = Field(default=None, description=_OFFERED + _READ_ONLY)
+
+    def stored(self) -> Service:
+        """The service as stored (without the read-only fields)."""
+        return Service.model_validate(self.model_dump(exclude={"organization_active", "offered"}, exclude_unset=True))
+
+
 class ServiceRecord(Service):
-    """A stored service with its version (the ETag) and who changed it last."""
+    """A stored service with its version (the ETag) and who changed it last, and whether
+    it is offered (``organization_active``, ``offered``)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -192,6 +211,8 @@ class ServiceRecord(Service):
                     "version": 3,
                     "updated_at": "2026-12-02T09:38:48+00:00",
                     "updated_by": "4f1c2a9b7d3e",
+                    "organization_active": True,
+                    "offered": True,
                 }
             ]
         }
@@ -200,6 +221,8 @@ class ServiceRecord(Service):
     version: int
     updated_at: str | None = Field(default=None, description=_TIME, json_schema_extra={"format": "date-time"})
     updated_by: str | None = None
+    organization_active: bool = Field(default=True, description=_ORG_ACTIVE)
+    offered: bool = Field(default=True, description=_OFFERED)
 
 
 class KeyCreated(BaseModel):

@@ -380,12 +380,18 @@ class Calls:
     # -- services ------------------------------------------------------------------
 
     def iter_services(
-        self, organization_id: str | None, kind: str | None, status: str | None, limit: int
+        self,
+        organization_id: str | None,
+        kind: str | None,
+        status: str | None,
+        limit: int,
+        offered: bool | None = None,
     ) -> Call[Page[ServiceRecord]]:
         params = _query(
             organization_id=organization_id,
             kind=kind,
             status=status,
+            offered=offered,
             limit=_bounded("limit", limit, 1, MAX_LIMIT),
         )
         return Call("GET", "/services", _paged(ServiceRecord), params=params)

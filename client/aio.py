@@ -241,8 +241,11 @@ class AsyncClient:
         kind: str | None = None,
         status: Literal["active", "inactive"] | None = None,
         limit: int = 100,
+        offered: bool | None = None,
     ) -> AsyncIterator[ServiceRecord]:
-        return self._pages(self._calls.iter_services(organization_id, kind, status, limit))
+        """Services in id order; ``offered``: only those offered now (true) or not (false:
+        inactive, or their organisation deactivated)."""
+        return self._pages(self._calls.iter_services(organization_id, kind, status, limit, offered))
 
     async def get_service(self, service_id: str) -> ServiceRecord:
         """A service with its version (cached by its ETag)."""

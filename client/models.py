@@ -603,11 +603,14 @@ class ReferralEvent(_Model):
 
 
 class ServiceRecord(Service):
-    """A stored service with its version (the ETag) and who changed it last."""
+    """A stored service with its version (the ETag) and who changed it last, and whether
+    it is offered (``organization_active``, ``offered``)."""
 
     version: int
     updated_at: str | None = None
     updated_by: str | None = None
+    organization_active: bool = True
+    offered: bool = True
 
 
 class Kpis(_Model):

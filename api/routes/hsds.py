@@ -1,6 +1,11 @@
 """Open Referral HSDS 3.1 over HTTP: import a directory; read services and the
 freechoice taxonomy shaped like the HSDS 3.1 API (``/``, ``/services``,
-``/services/{id}``, ``/taxonomies``, ``/taxonomy_terms``, paged)."""
+``/services/{id}``, ``/taxonomies``, ``/taxonomy_terms``, paged).
+
+The services of a deactivated organisation are not offered, so the reads leave them out
+(a directory following this one sees them go, as from a complete listing);
+``include_deactivated=true`` puts them in, each marked ``"organization_active": false``.
+(The organisation itself reads nothing meanwhile: its keys and sessions stop.)"""
 
 from __future__ import annotations
 
@@ -218,6 +223,27 @@ def _one_to_one(service: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in service.items() if not isinstance(v, (list, dict))}
 
 
+IncludeDeactivated = Annotated[
+    bool,
+    Query(
+        description="Also the services of deactivated organisations (not offered), each marked "
+        "'organization_active': false. Default: left out, as they are not offered."
+    ),
+]
+
+
+def _shown(svc: Service, inactive: frozenset[str], include_deactivated: bool) -> bool:
+    """Whether a read shows ``svc``: a deactivated organisation's service only when asked for."""
+    return include_deactivated or svc.organization_id not in inactive
+
+
+def _exported(svc: Service, inactive: frozenset[str], full: bool = True) -> dict[str, Any]:
+    out = export_service(svc) if full else _one_to_one(export_service(svc))
+    if svc.organization_id in inactive:
+        out["organization_active"] = False
+    return out
+
+
 @router.get(
     "/services",
     response_model=None,
@@ -242,11 +268,15 @@ def list_services(
     ] = None,
     modified_after: Annotated[Moment | None, Query(description="Changed on or after this time.")] = None,
     full: Annotated[bool, Query(description="Fully nested services (default: one-to-one fields only).")] = False,
+    include_deactivated: IncludeDeactivated = False,
 ) -> dict[str, Any]:
     view = _view(state)
+    inactive = state.current_catalog().inactive_organizations
     items = view.services
     if who.role == "partner":
         items = [s for s in items if s.organization_id == who.organization_id]
+    if inactive:
+        items = [s for s in items if _shown(s, inactive, include_deactivated)]
     if organization_id is not None:
         org = view.org_by_uuid.get(organization_id, organization_id)
         items = [s for s in items if s.organization_id == org]
@@ -261,7 +291,7 @@ def list_services(
         changed = set(db.scalars(select(ServiceRow.id).where(ServiceRow.updated_at >= modified_after)))
         items = [s for s in items if s.id in changed]
     body = _page(items, page, per_page)
-    body["contents"] = [export_service(s) if full else _one_to_one(export_service(s)) for s in body["contents"]]
+    body["contents"] = [_exported(s, inactive, full) for s in body["contents"]]
     return body
 
 
@@ -271,14 +301,25 @@ def list_services(
     responses={200: {"model": HsdsService, "description": "The service"}},
     summary="One fully nested service as HSDS 3.1 (HSDS uuid or freechoice id)",
 )
-def get_service(service_id: PathId, who: Caller, state: State) -> dict[str, Any]:
+def get_service(
+    service_id: PathId, who: Caller, state: State, include_deactivated: IncludeDeactivated = False
+) -> dict[str, Any]:
     view = _view(state)
     catalog: Catalog = state.current_catalog()
     svc = catalog.get(view.by_uuid.get(service_id, service_id))
     if svc is None or (who.role == "partner" and svc.organization_id != who.organization_id):
         raise ProblemError(404, "no such service")
-    out = export_service(svc)
+    inactive = catalog.inactive_organizations
+    if not _shown(svc, inactive, include_deactivated):
+        raise ProblemError(
+            404,
+            f"service {svc.id!r} is not offered: its organisation {svc.organization_id!r} is deactivated "
+            "(include_deactivated=true reads it)",
+        )
+    out = _exported(svc, inactive)
     out["organization"] = export_organization(catalog.organization(svc.organization_id))
+    if svc.organization_id in inactive:
+        out["organization"]["organization_active"] = False
     return out
 
 

@@ -1,20 +1,27 @@
 """Services: partners register, update (ETag / If-Match), change capacity and deactivate
-their own; every change is versioned with who and when."""
+their own; every change is versioned with who and when.
+
+Every service as read says whether it is offered: ``organization_active`` (false while
+an admin has its organisation deactivated) and ``offered`` (the service is active and
+its organisation is too); ``?offered=`` selects by it. The ETag of a read moves with
+the organisation's state too (``"3"``, ``"3-organization-inactive"``), so a cached copy
+is not served as offered after a deactivation; either ETag of the version is taken by
+``If-Match``."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import cast, exists, func, select
+from sqlalchemy import and_, cast, exists, func, not_, select
 from sqlalchemy.dialects.postgresql import JSONB
 from starlette.responses import Response
 
 from freechoice.catalog import Capacity, CatalogError, Service
 from freechoice.catalog.db import bump_revision, save_service, write_transaction
-from freechoice.catalog.db.tables import ServiceRow, ServiceVersion
+from freechoice.catalog.db.tables import OrganizationRow, ServiceRow, ServiceVersion
 from freechoice.catalog.index import graph_facts
 from freechoice.engine import check_service
 
@@ -25,10 +32,13 @@ from ..pagination import PageRequest, Paging, page_of
 from ..params import IdQuery, PathId
 from ..problems import ProblemError, pydantic_problem
 from ..records import audit, create_once
-from ..schemas import ServiceRecord, ServiceVersionRecord
+from ..schemas import ServiceRecord, ServiceVersionRecord, ServiceWrite
 from ..times import rfc3339
 
-__all__ = ["router"]
+__all__ = ["SERVICE_READ_ONLY", "router"]
+
+#: what a read adds to the stored service (a write takes none of these back)
+SERVICE_READ_ONLY = ("version", "updated_at", "updated_by", "organization_active", "offered")
 
 router = APIRouter(tags=["services"])
 Writer = Annotated[Principal, Depends(require_role("partner", "admin"))]
@@ -45,8 +55,17 @@ class CapacityUpdate(BaseModel):
     maximum: int | None = Field(default=None, strict=True, ge=0, le=1_000_000_000)
 
 
-def _etag(row: ServiceRow) -> str:
-    return f'"{row.version}"'
+_INACTIVE_ORG = "-organization-inactive"
+
+
+def _etag(row: ServiceRow, organization_active: bool = True) -> str:
+    return f'"{row.version}"' if organization_active else f'"{row.version}{_INACTIVE_ORG}"'
+
+
+def _organization_active(db: Any, org_id: str) -> bool:
+    """The organisation is not deactivated (an unknown one counts as active: nothing stops it)."""
+    at = db.scalar(select(OrganizationRow.deactivated_at).where(OrganizationRow.id == org_id))
+    return at is None
 
 
 def _visible(row: ServiceRow | None, who: Principal) -> ServiceRow:
@@ -55,8 +74,22 @@ def _visible(row: ServiceRow | None, who: Principal) -> ServiceRow:
     return row
 
 
-def _body(row: ServiceRow) -> dict[str, Any]:
-    return {**row.data, "version": row.version, "updated_at": rfc3339(row.updated_at), "updated_by": row.updated_by}
+def _marks(status: str, organization_active: bool) -> dict[str, bool]:
+    return {"organization_active": organization_active, "offered": status == "active" and organization_active}
+
+
+def _body(row: ServiceRow, organization_active: bool) -> dict[str, Any]:
+    return {
+        **row.data,
+        "version": row.version,
+        "updated_at": rfc3339(row.updated_at),
+        "updated_by": row.updated_by,
+        **_marks(row.status, organization_active),
+    }
+
+
+def _stored(sent: ServiceWrite) -> Service:
+    return sent.stored()
 
 
 def _check_write(service: Service, who: Principal) -> None:
@@ -71,7 +104,7 @@ def _check_write(service: Service, who: Principal) -> None:
 def _precondition(row: ServiceRow, if_match: str | None) -> None:
     if if_match is None:
         raise ProblemError(428, "send If-Match with the ETag you last read", etag=_etag(row))
-    if if_match.strip() not in (_etag(row), "*"):
+    if if_match.strip() not in (_etag(row), _etag(row, False), "*"):
         raise ProblemError(412, "the service changed since you read it; read it again", etag=_etag(row))
 
 
@@ -91,7 +124,7 @@ def _has_kind(db: Any, kind: str) -> Any:
     "/services",
     response_model=None,
     responses=page_of(ServiceRecord, "Services in id order"),
-    summary="List services (partners: their own; others: all)",
+    summary="List services (partners: their own; others: all), each saying whether it is offered",
 )
 def list_services(
     who: Caller,
@@ -100,8 +133,17 @@ def list_services(
     organization_id: IdQuery | None = None,
     kind: IdQuery | None = None,
     status: Literal["active", "inactive"] | None = None,
+    offered: Annotated[
+        bool | None,
+        Query(
+            description="true: only services offered now (active, and their organisation not deactivated); "
+            "false: only the others."
+        ),
+    ] = None,
 ) -> Response:
-    q = select(ServiceRow)
+    q = select(ServiceRow, OrganizationRow.deactivated_at).outerjoin(
+        OrganizationRow, OrganizationRow.id == ServiceRow.organization_id
+    )
     if who.role == "partner":
         q = q.where(ServiceRow.organization_id == who.organization_id)
     if organization_id:
@@ -110,8 +152,11 @@ def list_services(
         q = q.where(ServiceRow.status == status)
     if kind:
         q = q.where(_has_kind(db, kind))
-    rows = list(db.scalars(page.apply(q, ServiceRow.id)))  # the page and one row more, nothing else
-    return page.respond(rows, key=lambda r: (r.id,), item=_body)
+    if offered is not None:
+        now_offered = and_(ServiceRow.status == "active", OrganizationRow.deactivated_at.is_(None))
+        q = q.where(now_offered if offered else not_(now_offered))
+    rows = list(db.execute(page.apply(q, ServiceRow.id)))  # the page and one row more, nothing else
+    return page.respond(rows, key=lambda r: (r[0].id,), item=lambda r: _body(r[0], r[1] is None))
 
 
 @router.get(
@@ -127,7 +172,9 @@ def get_service(
     service_id: PathId, who: Caller, db: DbSession, request: Request, if_none_match: IfNoneMatch = None
 ) -> Response:
     row = _visible(db.get(ServiceRow, service_id), who)
-    return not_modified(request, _etag(row)) or JSONResponse(_body(row), headers={"ETag": _etag(row)})
+    active = _organization_active(db, row.organization_id)
+    etag = _etag(row, active)
+    return not_modified(request, etag) or JSONResponse(_body(row, active), headers={"ETag": etag})
 
 
 @router.get(
@@ -162,7 +209,8 @@ def service_versions(
     responses={201: {"model": ServiceRecord, "description": "The service as stored"}},
     summary="Register a service (partner: own organisation; admin: any)",
 )
-def create_service(service: Service, request: Request, who: Writer, db: DbSession, state: State) -> JSONResponse:
+def create_service(sent: ServiceWrite, request: Request, who: Writer, db: DbSession, state: State) -> JSONResponse:
+    service = _stored(sent)
     _check_write(service, who)
     catalog = state.current_catalog(force=True)
     try:
@@ -178,7 +226,8 @@ def create_service(service: Service, request: Request, who: Writer, db: DbSessio
             raise ProblemError(409, f"service {service.id!r} exists; update it with PUT")
         save_service(db, service, who.key_id, "create")
         audit(db, who, "create", "service", service.id)
-        return 201, {**service.model_dump(mode="json"), "version": 1}
+        active = _organization_active(db, service.organization_id)
+        return 201, {**service.model_dump(mode="json"), "version": 1, **_marks(service.status, active)}
 
     response = create_once(request, db, who, create, location=lambda id_: f"/services/{id_}")
     state.current_catalog(force=True)
@@ -203,8 +252,10 @@ def _write(
         revision = bump_revision(db)
         version = save_service(db, new, who.key_id, change, revision)
         audit(db, who, change, "service", service_id, version=version)
+        active = _organization_active(db, new.organization_id)
     state.applied_write(new, revision)
-    return JSONResponse({**new.model_dump(mode="json"), "version": version}, headers={"ETag": f'"{version}"'})
+    body = {**new.model_dump(mode="json"), "version": version, **_marks(new.status, active)}
+    return JSONResponse(body, headers={"ETag": f'"{version}"' if active else f'"{version}{_INACTIVE_ORG}"'})
 
 
 @router.put(
@@ -214,8 +265,14 @@ def _write(
     summary="Replace a service (If-Match required; 412 if stale)",
 )
 def update_service(
-    service_id: PathId, service: Service, who: Writer, db: DbSession, state: State, if_match: IfMatch = None
+    service_id: PathId,
+    sent: ServiceWrite,
+    who: Writer,
+    db: DbSession,
+    state: State,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
+    service = _stored(sent)
     if service.id != service_id:
         raise ProblemError(
             422, "the body's id must match the path", errors=[{"field": "id", "message": f"expected {service_id}"}]

@@ -19,6 +19,7 @@ from freechoice.catalog.taxonomy import SERVICE_KINDS
 
 from ..routes.hsds import import_hsds
 from ..routes.services import (
+    SERVICE_READ_ONLY,
     SERVICES,
     CapacityUpdate,
     create_service,
@@ -27,6 +28,7 @@ from ..routes.services import (
     update_capacity,
     update_service,
 )
+from ..schemas import ServiceWrite
 from .calls import Refused, call, every_item
 from .deps import PAGES, PartnerStaff
 from .i18n import N_
@@ -82,7 +84,7 @@ def services(request: Request, person: PartnerStaff) -> Response:
 
 def _form_service(form: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     """The service ``base`` with the form's fields over it (the rest kept as stored)."""
-    data = {k: v for k, v in base.items() if k not in ("version", "updated_at", "updated_by")}
+    data = {k: v for k, v in base.items() if k not in SERVICE_READ_ONLY}
     data["name"] = form.get("name", "").strip()
     data["description"] = form.get("description", "").strip()
     data["kinds"] = list(form.get("kinds") or [])
@@ -144,7 +146,7 @@ async def register_service(request: Request, person: PartnerStaff) -> Response:
     state = request.app.state.freechoice
 
     def create() -> Any:
-        service = Service.model_validate(data)
+        service = ServiceWrite.model_validate(data)
         with state.db.session() as db:
             return create_service(service, request, person.principal, db, state)
 
@@ -172,7 +174,7 @@ async def save_service(request: Request, service_id: str, person: PartnerStaff) 
     version = form.get("version", "")
 
     def update() -> Any:
-        service = Service.model_validate(data)
+        service = ServiceWrite.model_validate(data)
         with state.db.session() as db:
             return update_service(service_id, service, person.principal, db, state, f'"{version}"')
 
