@@ -14,12 +14,20 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from freechoice.catalog import ChoiceError, Problem
 from freechoice.catalog.db import RawJSON
-from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralRow
-from freechoice.engine import Assessment, Choice, OptionList, choose, propose, shared_view
+from freechoice.catalog.db.tables import (
+    AssessmentRow,
+    ChoiceRow,
+    OptionListRow,
+    OrganizationRow,
+    ReferralRow,
+    ServiceRow,
+)
+from freechoice.engine import Assessment, Choice, OptionList, ReferralDraft, choose, propose, shared_view
 from freechoice.engine.casework import Programme, ScheduledTransfer
 from freechoice.engine.kpis import list_summary
 from freechoice.engine.pages import with_paged_options
@@ -30,7 +38,50 @@ from .records import audit
 from .state import AppState
 from .webhooks.outbox import record_referral_event
 
-__all__ = ["NewChoice", "NewOptionList", "new_choice", "new_option_list"]
+__all__ = ["NOT_OFFERED", "NewChoice", "NewOptionList", "check_still_offered", "new_choice", "new_option_list"]
+
+#: why a chosen service can no longer be referred to (``Problem.value["why"]``)
+NOT_OFFERED = ("organization_inactive", "service_inactive", "service_gone")
+
+
+def check_still_offered(db: Session, drafts: list[ReferralDraft], *, lock: bool = False) -> None:
+    """Raise ``ChoiceError`` (one problem per chosen service, field ``option_ids``) when a
+    chosen service is no longer offered: its organisation is deactivated, the service is
+    deactivated, or it is gone. The option list stays as it was offered; only a new
+    referral to a partner who is gone is refused. Read from the database, so it holds
+    in every worker at once. ``lock`` (inside the write transaction): the rows read are
+    held (PostgreSQL ``FOR SHARE``; SQLite's writer lock holds everything) until the
+    referrals are written, so a deactivation cannot slip in between."""
+    if not drafts:
+        return
+    ids = sorted({d.service_id for d in drafts})
+    q = (
+        select(ServiceRow.id, ServiceRow.status, OrganizationRow.deactivated_at)
+        .join(OrganizationRow, OrganizationRow.id == ServiceRow.organization_id)
+        .where(ServiceRow.id.in_(ids))
+    )
+    rows = db.execute(q.with_for_update(read=True) if lock else q)
+    found = {sid: (status, deactivated) for sid, status, deactivated in rows}
+    problems = []
+    for d in drafts:
+        named = f"service {d.service_id!r} ({d.service_name}) of {d.provider_id!r} ({d.provider_name})"
+        if d.service_id not in found:
+            why, message = "service_gone", f"{named} is no longer in the catalog"
+        elif found[d.service_id][1] is not None:
+            why, message = (
+                "organization_inactive",
+                f"{named} is no longer offered: its organisation is no longer active",
+            )
+        elif found[d.service_id][0] != "active":
+            why, message = "service_inactive", f"{named} is no longer offered: the service is no longer active"
+        else:
+            continue
+        value = {"option_id": d.option_id, "why": why, "service": d.service_name, "provider": d.provider_name}
+        problems.append(Problem("option_ids", f"{message}; choose another option", None, value))
+    if problems:
+        raise ChoiceError(
+            f"no referral can be drafted to a service that is no longer offered ({len(problems)} chosen)", problems
+        )
 
 
 @dataclass(frozen=True)
@@ -129,6 +180,7 @@ class NewChoice:
         """Store the choice and one referral draft per chosen service (with cash: the
         client's transfer schedule, and the plan as its first version); the API's body."""
         choice, ol, list_id = self.choice, self.option_list, self.list_id
+        check_still_offered(db, choice.referrals, lock=True)  # in the write transaction: a deactivation since is seen
         priorities = {n.need: n.priority for n in ol.needs}
         choice_id = "ch-" + uuid.uuid4().hex
         db.add(
@@ -206,6 +258,7 @@ def new_choice(
             allow_current=True,
         )
     choice = choose(ol, option_ids, decision=decision, consent=consent, note=note, spending_plan=spending_plan or [])
+    check_still_offered(db, choice.referrals)
     list_id = row.id
     schedule, plan = choice_cash_plan(ol, choice, programme or Programme(), dt.datetime.now(dt.UTC).date())
     db.rollback()

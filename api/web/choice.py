@@ -95,9 +95,22 @@ def _consent_rows(ol: OptionList, chosen: list[str], assessment: Assessment) -> 
     return rows
 
 
+#: a chosen service no longer offered (:func:`freechoice.api.proposals.check_still_offered`)
+_NOT_OFFERED_TEXT = {
+    "organization_inactive": N_(
+        "%(service)s can no longer take referrals: %(provider)s is no longer active. Choose another option."
+    ),
+    "service_inactive": N_(
+        "%(service)s can no longer take referrals: %(provider)s no longer offers it. Choose another option."
+    ),
+    "service_gone": N_("%(service)s of %(provider)s is no longer in the directory. Choose another option."),
+}
+
+
 def _in_words(problems: list[Problem], ol: OptionList, lang: str) -> list[Problem]:
     """The spending plan's problems in the client's words (the library's are for
-    programs): a plan over the money, an amount that is not one."""
+    programs): a plan over the money, an amount that is not one; and a chosen service
+    that is no longer offered."""
     t = translator(lang)
     out = []
     for p in problems:
@@ -111,6 +124,9 @@ def _in_words(problems: list[Problem], ol: OptionList, lang: str) -> list[Proble
             p = Problem(p.field, text, None, p.value)
         elif p.field.startswith("spending_plan[") and p.field.endswith(".amount"):
             p = Problem(p.field, t(N_("Write an amount of 0 or more, in figures.")), None, p.value)
+        elif p.field == "option_ids" and isinstance(p.value, dict) and p.value.get("why") in _NOT_OFFERED_TEXT:
+            text = t(_NOT_OFFERED_TEXT[p.value["why"]], service=p.value["service"], provider=p.value["provider"])
+            p = Problem(p.field, text, None, p.value)
         out.append(p)
     return out
 
@@ -195,6 +211,10 @@ def _plan_lines(plan: dict[str, str]) -> list[dict[str, Any]]:
     return lines
 
 
+def _unticks(err: ChoiceError) -> bool:
+    return any(p.field == "option_ids" for p in err.problems)
+
+
 def _submit(request: Request, list_id: str, person: Person, f: dict[str, Any]) -> Response:
     row = own_option_list(request, list_id, person)
     ol = OptionList.model_validate(row.data)
@@ -227,7 +247,8 @@ def _submit(request: Request, list_id: str, person: Person, f: dict[str, Any]) -
             return _render(
                 request,
                 ol,
-                step="consent" if decision == "chosen" else "pick",
+                # a chosen option that cannot be taken: back to the ticks
+                step="consent" if decision == "chosen" and not _unticks(err) else "pick",
                 lang=f["lang"],
                 chosen=chosen,
                 assessment=_assessment(request, row, person),
@@ -237,8 +258,19 @@ def _submit(request: Request, list_id: str, person: Person, f: dict[str, Any]) -
                 problems=err.problems,
                 status=422,
             )
-    with request.app.state.freechoice.db.writing() as s:
-        body = made.write(s, person.principal)
+    try:
+        with request.app.state.freechoice.db.writing() as s:
+            body = made.write(s, person.principal)
+    except ChoiceError as err:  # a chosen service stopped being offered since the list was made
+        return _render(
+            request,
+            ol,
+            step="pick",
+            lang=f["lang"],
+            chosen=chosen,
+            problems=err.problems,
+            status=422,
+        )
     suffix = f"?lang={f['lang']}" if client_lang_of(request, f["lang"]) else ""
     return RedirectResponse(f"/web/choices/{body['id']}{suffix}", status_code=303)
 
