@@ -108,7 +108,8 @@ def create_person(
     created_by: str,
 ) -> str:
     """Add an account and return its id. Every problem (username taken or malformed,
-    unknown role or organisation, short password) is reported with the allowed values."""
+    unknown role, unknown or deactivated organisation, short password) is reported
+    with the allowed values."""
     problems = []
     if not _USERNAME.match(username):
         problems.append(
@@ -118,8 +119,11 @@ def create_person(
         problems.append(Problem("username", f"'{username}' is taken"))
     if role not in PERSON_ROLES:
         problems.append(Problem("role", f"unknown role '{role}'", list(PERSON_ROLES), role))
-    if session.get(OrganizationRow, organization_id) is None:
+    org = session.get(OrganizationRow, organization_id)
+    if org is None:
         problems.append(Problem("organization", f"no organisation '{organization_id}'"))
+    elif org.deactivated_at is not None:
+        problems.append(Problem("organization", f"organisation '{organization_id}' is deactivated: activate it first"))
     if len(password) < MIN_PASSWORD:
         problems.append(Problem("password", f"at least {MIN_PASSWORD} characters"))
     if problems:

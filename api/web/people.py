@@ -1,12 +1,19 @@
 """Accounts, for an admin: who can sign in, new accounts, password resets (a reset
-also lifts a lock and signs the person out everywhere), and disabling an account of
-the admin's own organisation (it signs the person out at once) or enabling it again."""
+also lifts a lock and signs the person out everywhere), and disabling an account (it
+signs the person out at once) or enabling it again.
+
+``admin`` is the programme's administrator, for every organisation, as the API's
+``admin`` is (it registers and deactivates organisations and makes every organisation's
+keys): the page lists, makes, resets, disables and enables the accounts of every
+organisation alike (never disabling oneself). There is no organisation-level admin
+role; other roles get 403 saying the page is for administrators."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
@@ -17,13 +24,22 @@ from freechoice.catalog.db.tables import OrganizationRow, PersonRow
 from ..auth import bump_access_revision
 from ..records import audit
 from .accounts import MIN_PASSWORD, PERSON_ROLES, Person, create_person, reset_password, set_disabled
-from .deps import PAGES, Admin
+from .deps import PAGES
 from .i18n import N_
-from .security import WebError
+from .security import CurrentPerson, WebError
 
 __all__ = ["ROLE_TEXT", "router"]
 
 router = APIRouter()
+
+
+async def _administrator(person: CurrentPerson) -> Person:
+    if person.role != "admin":
+        raise WebError(403, N_("Only an administrator makes, resets, disables or enables accounts."))
+    return person
+
+
+Admin = Annotated[Person, Depends(_administrator)]
 
 ROLE_TEXT = {
     "caseworker": N_("Caseworker"),
@@ -57,11 +73,12 @@ def _render(
                     "role": p.role,
                     "locked": locked,
                     "disabled": p.disabled_at is not None,
-                    # an admin disables (or enables) their own organisation's people, never themself
-                    "can_disable": p.organization_id == admin.organization_id and p.id != admin.id,
+                    # an admin disables (or enables) anyone's account but their own
+                    "can_disable": p.id != admin.id,
                 }
             )
-        orgs = [(o.id, o.name) for o in s.scalars(select(OrganizationRow).order_by(OrganizationRow.name))]
+        active = select(OrganizationRow).where(OrganizationRow.deactivated_at.is_(None))  # no account for one stopped
+        orgs = [(o.id, o.name) for o in s.scalars(active.order_by(OrganizationRow.name))]
     return PAGES.render(
         request,
         "people.html",
@@ -130,11 +147,10 @@ async def _switch(request: Request, username: str, person: Person, *, disabled: 
     def run() -> Response:
         try:
             with request.app.state.freechoice.db.writing() as s:
-                target = s.scalar(select(PersonRow.organization_id).where(PersonRow.username == username))
-                if target != person.organization_id:  # unknown, or another organisation's: as the API answers
-                    raise WebError(404, N_("There is no such account in your organisation."))
+                if s.scalar(select(PersonRow.id).where(PersonRow.username == username)) is None:
+                    raise WebError(404, N_("There is no such account."))
                 bump_access_revision(s)  # first: keys issued to the person stop in every worker
-                row = set_disabled(s, username, disabled=disabled, by=person.id, organization_id=person.organization_id)
+                row = set_disabled(s, username, disabled=disabled, by=person.id)
                 audit(s, person.principal, "disable" if disabled else "enable", "person", row.id)
         except ValidationFailed as err:
             return _render(request, person, problems=err.problems, status=422)
