@@ -157,13 +157,25 @@ def export(
     sample: Annotated[
         bool, typer.Option("--sample", help="Export the bundled fictional sample catalog, not the database.")
     ] = False,
+    include_deactivated: Annotated[
+        bool,
+        typer.Option(
+            "--include-deactivated",
+            help="Also deactivated organisations and their services (not offered), marked "
+            "organization_active: false. Default: left out.",
+        ),
+    ] = False,
     database_url: Url = None,
 ) -> None:
     """Write the catalog as HSDS 3.1 JSON (with the freechoice taxonomy for the facts HSDS lacks)."""
+    from sqlalchemy import select
+
     from freechoice.catalog import load_sample_catalog
     from freechoice.catalog.db import service_records
+    from freechoice.catalog.db.tables import OrganizationRow
     from freechoice.catalog.hsds import export_catalog
 
+    deactivated: list[str] = []
     if sample:
         source = load_sample_catalog()
         count = len(source)
@@ -171,12 +183,23 @@ def export(
         db = _db(database_url)
         with db.session() as s:
             source = service_records(s)  # type: ignore[assignment]
+            deactivated = list(s.scalars(select(OrganizationRow.id).where(OrganizationRow.deactivated_at.is_not(None))))
         db.dispose()
         count = len(source[1])
     with typer.progressbar(length=count, label="exporting services") as bar:
-        doc = export_catalog(source, organization_id=org, progress=bar.update)
+        doc = export_catalog(
+            source,
+            organization_id=org,
+            progress=bar.update,
+            deactivated=deactivated,
+            include_deactivated=include_deactivated,
+        )
     out.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
     typer.echo(f"wrote {len(doc['organizations'])} organizations and {len(doc['services'])} services to {out}")
+    if deactivated and not include_deactivated:
+        typer.echo(
+            f"left out {len(deactivated)} deactivated organisation(s) and their services (--include-deactivated)"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -204,6 +204,12 @@ def export_service(svc: Service | dict[str, Any]) -> dict[str, Any]:
     return merged(out, d)
 
 
+def _marked(record: dict[str, Any], deactivated: bool) -> dict[str, Any]:
+    if deactivated:
+        record["organization_active"] = False
+    return record
+
+
 def export_catalog(*args: Any, **kwargs: Any) -> dict[str, Any]:
     """The catalog (or one organisation's part) as one HSDS 3.1 JSON document
     (see :func:`_export_catalog` for the parameters)."""
@@ -217,16 +223,24 @@ def _export_catalog(
     organization_id: str | None = None,
     sample: bool | None = None,
     progress: Callable[[int], None] | None = None,
+    deactivated: Iterable[str] = (),
+    include_deactivated: bool = False,
 ) -> dict[str, Any]:
     """The catalog (or one organisation's part) as one HSDS 3.1 JSON document:
     the freechoice profile (a JSON Schema for each fact attribute), the freechoice
     taxonomy and its terms, organizations, and services with their
     locations, service_at_locations, service_areas, languages, cost_options,
-    schedules, required_documents, phones, contacts, capacities and attributes."""
+    schedules, required_documents, phones, contacts, capacities and attributes.
+
+    Deactivated organisations (``deactivated``, and a catalog's own
+    ``inactive_organizations``) and their services are not offered, so they are left
+    out; ``include_deactivated`` puts them in, each marked ``"organization_active": false``."""
+    inactive = set(deactivated)
     if isinstance(catalog, Catalog):
         all_orgs = list(catalog.organizations.values())
         services: list[Any] = [s.model_dump(mode="json") for s in catalog]
         sample = catalog.sample if sample is None else sample
+        inactive |= catalog.inactive_organizations
     else:
         all_orgs, services = list(catalog[0]), list(catalog[1])
     orgs = sorted(all_orgs, key=lambda o: o.id)
@@ -235,11 +249,21 @@ def _export_catalog(
         orgs = [o for o in orgs if o.id == organization_id]
         if not orgs:
             raise CatalogError(f"no organization {organization_id!r}")
+        if organization_id in inactive and not include_deactivated:
+            raise CatalogError(
+                f"organization {organization_id!r} is deactivated: its services are not offered "
+                "(include_deactivated=True, or --include-deactivated, exports them marked)"
+            )
         services = [d for d in services if d["organization_id"] == organization_id]
+    if inactive and not include_deactivated:
+        orgs = [o for o in orgs if o.id not in inactive]
+        services = [d for d in services if d["organization_id"] not in inactive]
     taxonomy, terms = taxonomy_objects()
     out_services = []
     for i, svc in enumerate(services):
         out_services.append(export_service(svc))
+        if svc["organization_id"] in inactive:
+            out_services[-1]["organization_active"] = False
         if progress is not None and i % 500 == 499:
             progress(500)
     if progress is not None:
@@ -252,6 +276,6 @@ def _export_catalog(
         "profile": profile(),
         "taxonomies": [taxonomy],
         "taxonomy_terms": terms,
-        "organizations": [export_organization(o) for o in orgs],
+        "organizations": [_marked(export_organization(o), o.id in inactive) for o in orgs],
         "services": out_services,
     }

@@ -136,3 +136,46 @@ def test_a_csv_folder_syncs_leniently_and_a_dropped_service_is_reported(cli, tmp
     body = json.loads(report.read_text(encoding="utf-8"))
     assert [d["name"] for d in body["deactivated"]] == ["Shelter for women and children (FICTIONAL)"]
     assert body["directory"] == "riverside"
+
+
+def test_export_leaves_a_deactivated_organisation_out_unless_asked(cli, tmp_path: Path):
+    import datetime as dt
+
+    from freechoice.catalog.db.tables import OrganizationRow
+    from freechoice.catalog.hsds.vocabulary import record_uuid
+
+    sample = tmp_path / "sample.json"
+    assert cli("export", "--sample", "--out", str(sample)).returncode == 0
+    assert cli("import", str(sample)).returncode == 0
+    gone = "org-open-door-houses"
+    theirs = {record_uuid("service", s.id) for s in SAMPLE.services_of(gone)}
+    db = Database(cli.url)
+    try:
+        with db.writing() as s:
+            row = s.get(OrganizationRow, gone)
+            assert row is not None
+            row.deactivated_at = dt.datetime.now(dt.UTC)
+    finally:
+        db.dispose()
+
+    out = tmp_path / "out.json"
+    done = cli("export", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "left out 1 deactivated organisation(s)" in done.stdout
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert record_uuid("organization", gone) not in {o["id"] for o in doc["organizations"]}
+    assert not {s["id"] for s in doc["services"]} & theirs
+    assert len(doc["services"]) == len(SAMPLE) - len(theirs)
+
+    everything = tmp_path / "all.json"
+    assert cli("export", "--out", str(everything), "--include-deactivated").returncode == 0
+    doc = json.loads(everything.read_text(encoding="utf-8"))
+    assert len(doc["services"]) == len(SAMPLE)
+    marked = {s["id"] for s in doc["services"] if s.get("organization_active") is False}
+    assert marked == theirs
+    [org] = [o for o in doc["organizations"] if o["id"] == record_uuid("organization", gone)]
+    assert org["organization_active"] is False
+
+    refused = cli("export", "--out", str(tmp_path / "one.json"), "--org", gone)
+    assert refused.returncode == 2 and f"organization {gone!r} is deactivated" in refused.stderr
+    assert cli("export", "--out", str(tmp_path / "one.json"), "--org", gone, "--include-deactivated").returncode == 0
