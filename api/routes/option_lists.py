@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from starlette.responses import Response
 
+from freechoice.catalog import ChoiceError
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralRow
 from freechoice.engine import Assessment, BadCursor, Option, OptionList, options_page
 from freechoice.engine.paging import encode_cursor
@@ -246,22 +247,29 @@ def list_option_lists(
 )
 def create_choice(list_id: PathId, body: ChoiceCreate, request: Request, who: Caseworker, db: DbSession, state: State):
     row = own_option_list(db, list_id, who)
-    made = new_choice(
-        db,
-        row,
-        body.option_ids,
-        state=state,
-        decision=body.decision,
-        consent=body.consent,
-        note=body.note,
-        spending_plan=body.spending_plan,
-        programme=state.programme,
-    )
+    list_id, client_ref = row.id, row.client_ref
+    try:
+        made = new_choice(
+            db,
+            row,
+            body.option_ids,
+            state=state,
+            decision=body.decision,
+            consent=body.consent,
+            note=body.note,
+            spending_plan=body.spending_plan,
+            programme=state.programme,
+        )
 
-    def create():
-        return 201, made.write(db, who)
+        def create():
+            return 201, made.write(db, who)
 
-    return create_once(request, db, who, create, location=lambda id_: f"/choices/{id_}")
+        return create_once(request, db, who, create, location=lambda id_: f"/choices/{id_}")
+    except ChoiceError as err:
+        # the client's list and assessment were read, and nothing was recorded: audit the read
+        db.rollback()
+        audited_read(db, who, "option_list", list_id, client_ref, refused="choice", problems=len(err.problems))
+        raise
 
 
 @router.get(

@@ -196,6 +196,9 @@ def test_a_choice_on_a_list_from_before_the_deactivation_drafts_no_referral_to_i
     assert error["field"] == "option_ids"
     assert option["service_id"] in error["message"] and "organisation is no longer active" in error["message"]
     assert _referrals(two) == 0
+    with two.state().db.session() as s:  # the client's list was read for nothing: the read is audited
+        read = s.scalars(select(AuditEntry).where(AuditEntry.resource_id == list_id, AuditEntry.action == "read")).all()
+    assert [e.client_ref for e in read if e.detail.get("refused") == "choice"] == ["c-old"]
     # the list itself is as it was offered
     assert two.b.get(f"/option-lists/{list_id}", headers=two.as_("cw")).json() == stored
 
