@@ -38,16 +38,15 @@ from .records import audit
 from .state import AppState
 from .webhooks.outbox import record_referral_event
 
-__all__ = ["NOT_OFFERED", "NewChoice", "NewOptionList", "check_still_offered", "new_choice", "new_option_list"]
-
-#: why a chosen service can no longer be referred to (``Problem.value["why"]``)
-NOT_OFFERED = ("organization_inactive", "service_inactive", "service_gone")
+__all__ = ["NewChoice", "NewOptionList", "check_still_offered", "new_choice", "new_option_list"]
 
 
 def check_still_offered(db: Session, drafts: list[ReferralDraft], *, lock: bool = False) -> None:
     """Raise ``ChoiceError`` (one problem per chosen service, field ``option_ids``) when a
     chosen service is no longer offered: its organisation is deactivated, the service is
-    deactivated, or it is gone. The option list stays as it was offered; only a new
+    deactivated, or it is gone (``Problem.value``: ``option_id``, ``service``, ``provider``
+    and ``why``: ``organization_inactive``, ``service_inactive`` or ``service_gone``,
+    which the choice page words). The option list stays as it was offered; only a new
     referral to a partner who is gone is refused. Read from the database, so it holds
     in every worker at once. ``lock`` (inside the write transaction): the rows read are
     held (PostgreSQL ``FOR SHARE``; SQLite's writer lock holds everything) until the
