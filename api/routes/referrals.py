@@ -12,7 +12,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from freechoice.catalog.db import write_transaction
-from freechoice.catalog.db.tables import ReferralEvent, ReferralRow
+from freechoice.catalog.db.tables import OrganizationRow, ReferralEvent, ReferralRow, ServiceRow
 from freechoice.engine.referrals import STATUSES, Status, allowed_transitions, check_transition
 
 from ..auth import Principal
@@ -130,16 +130,43 @@ def get_referral(ref_id: PathId, who: Party, db: DbSession) -> dict[str, Any]:
     return body
 
 
+def _still_offered(db: Any, row: ReferralRow) -> None:
+    """A draft is not sent to a partner who is gone (409 naming the service and why):
+    its organisation deactivated, or the service no longer active."""
+    found = db.execute(
+        select(ServiceRow.status, OrganizationRow.deactivated_at)
+        .join(OrganizationRow, OrganizationRow.id == ServiceRow.organization_id)
+        .where(ServiceRow.id == row.service_id)
+        .with_for_update(read=True)
+    ).first()
+    if found is None:
+        why = "is no longer in the catalog"
+    elif found[1] is not None:
+        why = f"is no longer offered: its organisation {row.provider_id!r} is no longer active"
+    elif found[0] != "active":
+        why = "is no longer offered: the service is no longer active"
+    else:
+        return
+    raise ProblemError(
+        409,
+        f"referral {row.id!r} cannot be sent: service {row.service_id!r} {why}; "
+        "close it (with a reason) and choose another option with the client",
+        allowed=["closed"],
+    )
+
+
 @router.post(
     "/referrals/{ref_id}/transitions",
     response_model=None,
     responses={200: {"model": Referral, "description": "The referral after the move"}},
-    summary="Move a referral on (409 names the allowed moves)",
+    summary="Move a referral on (409 names the allowed moves; a draft to a service no longer offered is not sent)",
 )
 def transition(ref_id: PathId, body: TransitionCreate, who: Party, db: DbSession) -> dict[str, Any]:
     with write_transaction(db):
         row = _visible(db.get(ReferralRow, ref_id, with_for_update=True), who)
         check_transition(row.status, body.to, _side(who), body.reason)
+        if body.to == "sent":
+            _still_offered(db, row)
         # the history row and its webhook deliveries, in this transaction
         record_referral_event(db, row, from_status=row.status, to_status=body.to, reason=body.reason, actor=who.key_id)
         row.status, row.updated_at, row.version = body.to, dt.datetime.now(dt.UTC), row.version + 1

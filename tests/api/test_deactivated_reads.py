@@ -233,3 +233,26 @@ def test_a_choice_of_a_service_deactivated_since_the_list_drafts_no_referral_to_
     [error] = refused.json()["errors"]
     assert sid in error["message"] and "the service is no longer active" in error["message"]
     assert _referrals(two) == 0
+
+
+def test_a_draft_made_before_the_deactivation_is_not_sent_to_the_partner_who_is_gone(two: Two):
+    theirs = _theirs(two)
+    list_id, option = _old_list_with(two, theirs)
+    made = two.a.post(
+        f"/option-lists/{list_id}/choices", json={"option_ids": [option["option_id"]]}, headers=two.as_("cw")
+    )
+    assert made.status_code == 201, made.text
+    [ref] = made.json()["referrals"]
+    _deactivate(two)
+
+    refused = two.b.post(f"/referrals/{ref['id']}/transitions", json={"to": "sent"}, headers=two.as_("cw"))
+    assert refused.status_code == 409, refused.text
+    detail = refused.json()["detail"]
+    assert option["service_id"] in detail and f"organisation {PARTNER_X!r} is no longer active" in detail
+    assert refused.json()["allowed"] == ["closed"]
+    assert two.b.get(f"/referrals/{ref['id']}", headers=two.as_("cw")).json()["status"] == "draft"
+
+    on = two.a.post(f"/organizations/{PARTNER_X}/activate", headers=two.as_("root"))
+    assert on.status_code == 200
+    sent = two.b.post(f"/referrals/{ref['id']}/transitions", json={"to": "sent"}, headers=two.as_("cw"))
+    assert sent.status_code == 200 and sent.json()["status"] == "sent"
