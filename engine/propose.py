@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
+
+from cachetools import LRUCache
 
 from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, ServiceCard, kinds_for_need
 from freechoice.catalog.codes import normalise_area
@@ -568,16 +571,20 @@ class _Request:
 
 # service serial -> (organisation, the option fields that depend on the service alone).
 # Serials change whenever a service does, so an entry never goes stale; the organisation
-# is compared by identity because it can change on its own.
-_SERVICE_PARTS: dict[int, tuple[Organization, dict[str, Any]]] = {}
+# is compared by identity because it can change on its own. Least recently used out
+# first: the serials of changed services (and, with in-database retrieval, of cache
+# entries evicted and read again) age out one at a time while the ones in use stay.
 _SERVICE_PARTS_LIMIT = 4096  # bounded: not one per service of a large catalog
+_SERVICE_PARTS: LRUCache[int, tuple[Organization, dict[str, Any]]] = LRUCache(maxsize=_SERVICE_PARTS_LIMIT)
+_SERVICE_PARTS_LOCK = threading.Lock()
 
 
 def _service_part(catalog: Catalog, svc: Service) -> dict[str, Any]:
     """A fresh dict of the option fields that come from the service and its provider."""
     serial = catalog.serial(svc.id)
     org = catalog.organization(svc.organization_id)
-    hit = _SERVICE_PARTS.get(serial)
+    with _SERVICE_PARTS_LOCK:
+        hit = _SERVICE_PARTS.get(serial)
     if hit is None or hit[0] is not org:
         loc: dict[str, Any] = {"remote": svc.remote}
         if svc.location is not None:
@@ -600,9 +607,8 @@ def _service_part(catalog: Catalog, svc: Service) -> dict[str, Any]:
             "available_until": svc.capacity.until.isoformat() if svc.capacity.until else None,
             "remote": svc.remote,
         }
-        if len(_SERVICE_PARTS) >= _SERVICE_PARTS_LIMIT:
-            _SERVICE_PARTS.clear()
-        _SERVICE_PARTS[serial] = (org, part)
+        with _SERVICE_PARTS_LOCK:
+            _SERVICE_PARTS[serial] = (org, part)
     else:
         part = hit[1]
     out = dict(part)
