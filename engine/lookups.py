@@ -6,6 +6,11 @@ rest of the country, by area. At national scale each answer walks thousands of i
 entries (the country-wide and remote services grow with the catalog), so answers are
 kept per catalog for its current version (at most 128): a change to the catalog moves
 the version on, the answers of the old one are dropped and the next list asks afresh. Answers are read-only (frozen sets).
+
+A catalog that keeps its own answers (``keeps_answers``: the database-backed catalog,
+which drops only the answers a change could move and loads the cards an answer names)
+is asked directly: a second copy here would only cost memory, and be dropped on every
+change anywhere in the catalog.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ def candidates(catalog: Catalog, kinds: Iterable[str], places: Iterable[tuple[st
     """:meth:`Catalog.candidates`, kept per catalog version."""
     kinds = frozenset(kinds)
     places = tuple(places)
+    if catalog.keeps_answers:
+        return frozenset(catalog.candidates(kinds, places))
     version = catalog.version
     key: _Key = ("candidates", kinds, places)
     hit = _kept(catalog, version, key)
@@ -63,6 +70,8 @@ def candidates(catalog: Catalog, kinds: Iterable[str], places: Iterable[tuple[st
 def in_country(catalog: Catalog, kinds: Iterable[str], country: str) -> Mapping[str | None, frozenset[str]]:
     """:meth:`Catalog.in_country`, kept per catalog version."""
     kinds = frozenset(kinds)
+    if catalog.keeps_answers:
+        return {area: frozenset(ids) for area, ids in catalog.in_country(kinds, country).items()}
     version = catalog.version
     key: _Key = ("in_country", kinds, country)
     hit = _kept(catalog, version, key)
