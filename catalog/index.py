@@ -145,6 +145,10 @@ class Catalog:
     True
     """
 
+    keeps_answers = False
+    """True when the catalog keeps its own answers to candidate questions (callers keep
+    no second copy: :mod:`freechoice.engine.lookups`)."""
+
     def __init__(
         self,
         organizations: Iterable[Organization] = (),
@@ -404,6 +408,16 @@ class Catalog:
     def active_ids(self) -> list[str]:
         """The ids of the active services."""
         return [sid for sid, c in list(self._cards.items()) if c.status == "active"]
+
+    def held_active_ids(self) -> list[str]:
+        """The ids of the active services this object holds in memory (here: all of them;
+        a database-backed catalog: those in its cache). What tagging ahead reads."""
+        return self.active_ids()
+
+    def held_serials(self) -> set[int]:
+        """The serials of the services this object holds (caches keyed by serial keep these)."""
+        with self._lock:
+            return set(self._serial.values())
 
     def prefetch(self, service_ids: Iterable[str]) -> None:
         """Read the full records of ``service_ids`` the cache lacks in one go (with a

@@ -148,7 +148,7 @@ class CompiledRules:
             with self._lock:
                 self._tags.update({serial: fresh[sid] for sid, serial in missing})
                 if len(self._tags) > 2 * catalog.held() + 1024:
-                    live = {catalog.serial(c.id) for c in catalog.cards()}
+                    live = catalog.held_serials()
                     self._tags = {k: v for k, v in self._tags.items() if k in live}
             out.update(fresh)
         return out
@@ -173,8 +173,9 @@ class CompiledRules:
         return {sid: frozenset(tags) for sid, tags in found.items()}
 
     def prepare(self, catalog: Catalog) -> None:
-        """Tag every active service now (otherwise tags are computed on first use)."""
-        self.service_tags(catalog, catalog.active_ids())
+        """Tag every active service the catalog holds now (otherwise tags are computed on
+        first use; a database-backed catalog: those in its cache)."""
+        self.service_tags(catalog, catalog.held_active_ids())
 
     def service_conditional(self, rule_id: str) -> bool:
         return rule_id in self._service_conditional

@@ -10,7 +10,7 @@ The services of a deactivated organisation are not offered, so the reads leave t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from freechoice.catalog import Catalog, Service
 from freechoice.catalog.bulk import gc_paused
-from freechoice.catalog.db import import_catalog, write_transaction
+from freechoice.catalog.db import DatabaseCatalog, import_catalog, write_transaction
 from freechoice.catalog.db.tables import OrganizationRow, ServiceRow
 from freechoice.catalog.hsds import (
     HsdsImport,
@@ -51,11 +51,13 @@ _CHUNK = 500
 
 @dataclass(frozen=True)
 class _View:
-    """One catalog version as the HSDS API reads it (built once per version)."""
+    """One catalog version as the HSDS API reads it (built once per version). With
+    in-database retrieval the services are not held (``services``/``by_uuid`` None): a
+    read walks the database a page at a time (:meth:`DatabaseCatalog.__iter__`)."""
 
     version: str
-    services: list[Service]
-    by_uuid: dict[str, str]
+    services: list[Service] | None
+    by_uuid: dict[str, str] | None
     org_by_uuid: dict[str, str]
 
 
@@ -63,23 +65,40 @@ def _view(state: Any) -> _View:
     catalog: Catalog = state.current_catalog()
     view = getattr(state, "hsds_view", None)
     if view is None or view.version != catalog.version:
-        services = sorted(catalog, key=lambda s: s.id)
-        view = _View(
-            catalog.version,
-            services,
-            {record_uuid("service", s.id): s.id for s in services},
-            {record_uuid("organization", o): o for o in catalog.organizations},
-        )
+        orgs = {record_uuid("organization", o): o for o in catalog.organizations}
+        if isinstance(catalog, DatabaseCatalog):
+            view = _View(catalog.version, None, None, orgs)
+        else:
+            services = sorted(catalog, key=lambda s: s.id)
+            view = _View(catalog.version, services, {record_uuid("service", s.id): s.id for s in services}, orgs)
         state.hsds_view = view
     return view  # type: ignore[no-any-return]
 
 
-def _page(items: Sequence[Any], page: int, per_page: int) -> dict[str, Any]:
+def _service_id(view: _View, catalog: Catalog, asked: str) -> str:
+    """The freechoice id of ``asked`` (an HSDS uuid or a freechoice id)."""
+    if view.by_uuid is not None:
+        return view.by_uuid.get(asked, asked)
+    if not isinstance(catalog, DatabaseCatalog) or asked in catalog:
+        return asked
+    return next((sid for sid in catalog.ids() if record_uuid("service", sid) == asked), asked)
+
+
+def _page(items: Iterable[Any], page: int, per_page: int) -> dict[str, Any]:
     """The HSDS API ``Page``: total_items, total_pages, page_number, size, first_page,
-    last_page, empty, and the page's ``contents``."""
-    total = len(items)
+    last_page, empty, and the page's ``contents`` (``items`` not a sequence: walked once,
+    only the page kept)."""
+    start, stop = (page - 1) * per_page, page * per_page
+    if isinstance(items, Sequence):
+        total = len(items)
+        contents = list(items[start:stop])
+    else:
+        total, contents = 0, []
+        for item in items:
+            if start <= total < stop:
+                contents.append(item)
+            total += 1
     pages = max(1, math.ceil(total / per_page))
-    contents = list(items[(page - 1) * per_page : page * per_page])
     return {
         "total_items": total,
         "total_pages": pages,
@@ -271,25 +290,32 @@ def list_services(
     include_deactivated: IncludeDeactivated = False,
 ) -> dict[str, Any]:
     view = _view(state)
-    inactive = state.current_catalog().inactive_organizations
-    items = view.services
+    catalog: Catalog = state.current_catalog()
+    inactive = catalog.inactive_organizations
+    keep: list[Callable[[Service], bool]] = []
     if who.role == "partner":
-        items = [s for s in items if s.organization_id == who.organization_id]
+        keep.append(lambda s: s.organization_id == who.organization_id)
     if inactive:
-        items = [s for s in items if _shown(s, inactive, include_deactivated)]
+        keep.append(lambda s: _shown(s, inactive, include_deactivated))
     if organization_id is not None:
         org = view.org_by_uuid.get(organization_id, organization_id)
-        items = [s for s in items if s.organization_id == org]
+        keep.append(lambda s: s.organization_id == org)
     if taxonomy_id is not None and taxonomy_id != TAXONOMY_ID:
-        items = []
+        keep.append(lambda s: False)
     if taxonomy_term_id is not None:
-        items = [s for s in items if any(kind_term(k) == taxonomy_term_id for k in s.kinds)]
+        keep.append(lambda s: any(kind_term(k) == taxonomy_term_id for k in s.kinds))
     if search:
         words = search.casefold().split()
-        items = [s for s in items if all(w in f"{s.name} {s.description}".casefold() for w in words)]
+        keep.append(lambda s: all(w in f"{s.name} {s.description}".casefold() for w in words))
     if modified_after is not None:
         changed = set(db.scalars(select(ServiceRow.id).where(ServiceRow.updated_at >= modified_after)))
-        items = [s for s in items if s.id in changed]
+        keep.append(lambda s: s.id in changed)
+    every: Iterable[Service] = view.services if view.services is not None else catalog  # (database: paged)
+    items: Iterable[Service] = every
+    if keep:
+        items = (s for s in every if all(k(s) for k in keep))
+        if view.services is not None:
+            items = list(items)
     body = _page(items, page, per_page)
     body["contents"] = [_exported(s, inactive, full) for s in body["contents"]]
     return body
@@ -306,7 +332,7 @@ def get_service(
 ) -> dict[str, Any]:
     view = _view(state)
     catalog: Catalog = state.current_catalog()
-    svc = catalog.get(view.by_uuid.get(service_id, service_id))
+    svc = catalog.get(_service_id(view, catalog, service_id))
     if svc is None or (who.role == "partner" and svc.organization_id != who.organization_id):
         raise ProblemError(404, "no such service")
     inactive = catalog.inactive_organizations

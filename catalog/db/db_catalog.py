@@ -46,6 +46,7 @@ RETRIEVAL_MODES = ("memory", "database")
 """The values of ``FREECHOICE_CATALOG_RETRIEVAL``."""
 
 _CHUNK = 5000
+_PAGE = 1000  # services per page of a walk over the whole catalog
 
 
 @dataclass(frozen=True)
@@ -73,13 +74,18 @@ def _contains(column: Any, values: Iterable[str]) -> Any:
 class DatabaseCatalog(Catalog):
     """The catalog in the database (PostgreSQL only), read through a bounded cache.
 
-    ``iter()``, :meth:`cards`, :meth:`active_ids` and :meth:`held` cover the services this
-    worker holds in its cache (never the whole catalog); ``len()`` counts every service in
-    the database.
+    ``iter()`` and :meth:`cards` answer over the whole catalog, as the in-memory catalog
+    does: read from the database a page at a time (ordered by id; nothing kept), so a
+    walk over 1,000,000 services never holds more than a page. :meth:`active_ids` (a list
+    of every active id) is refused: no caller needs it here. :meth:`held`,
+    :meth:`held_active_ids` and :meth:`held_serials` cover the services this worker holds
+    in its cache; ``len()`` counts every service in the database.
 
     Raises:
         ValidationFailed: the database is not PostgreSQL (naming the setting and its values).
     """
+
+    keeps_answers = True  # per question, dropped only when a change could move it (refresh)
 
     def __init__(
         self, db: Database, *, cache_size: int = 50_000, record_cache: int = 2000, name: str = "freechoice catalog"
@@ -114,6 +120,9 @@ class DatabaseCatalog(Catalog):
         self._count: int | None = None
         self._active: int | None = None
         self._graph_rev = 0
+        self._lifted_kept: tuple[int, dict[str, int]] | None = (
+            None  # (graph revision, edge -> active services adding it)
+        )
         with db.session() as s:
             self.revision = current_revision(s)
             self._total = current_version_sum(s)
@@ -258,12 +267,25 @@ class DatabaseCatalog(Catalog):
         return None if entry is None else entry.card
 
     def cards(self) -> Iterator[ServiceCard]:
-        with self._lock:
-            return iter([e.card for e in self._cache.values()])
+        """Every service's card, read from the database a page at a time (not cached)."""
+        full = self._full
+        return (card_of(svc, full) for svc in self)
 
     def active_ids(self) -> list[str]:
+        """Refused: a list of every active id is a question over the whole catalog that no
+        caller of a database-backed catalog needs (see :meth:`held_active_ids`)."""
+        raise CatalogError(
+            "active_ids() needs the whole catalog in memory; a database-backed catalog does not hold it "
+            "(held_active_ids(): the services this worker caches; iter() or cards(): every service, paged)"
+        )
+
+    def held_active_ids(self) -> list[str]:
         with self._lock:
             return [sid for sid, e in self._cache.items() if e.card.status == "active"]
+
+    def held_serials(self) -> set[int]:
+        with self._lock:
+            return {e.serial for e in self._cache.values()}
 
     def serial(self, service_id: str) -> int:
         entry = self._entry(service_id)
@@ -295,9 +317,34 @@ class DatabaseCatalog(Catalog):
         return self._active
 
     def __iter__(self) -> Iterator[Service]:
-        with self._lock:
-            ids = list(self._cache)
-        return self._fulls(ids)
+        """Every service in the database, ordered by id, read ``_PAGE`` at a time (keyset
+        paging: each page one indexed query; nothing goes to the caches)."""
+        after: str | None = None
+        while True:
+            q = select(ServiceRow.id, func.cast(ServiceRow.data, Text)).order_by(ServiceRow.id).limit(_PAGE)
+            if after is not None:
+                q = q.where(ServiceRow.id > after)
+            with self.db.session() as s:
+                rows = s.execute(q).all()
+            for _sid, raw in rows:
+                yield Service.model_validate_json(raw)
+            if len(rows) < _PAGE:
+                return
+            after = rows[-1][0]
+
+    def ids(self) -> Iterator[str]:
+        """Every service id in the database, ordered, read ``_PAGE * 10`` at a time."""
+        after: str | None = None
+        while True:
+            q = select(ServiceRow.id).order_by(ServiceRow.id).limit(_PAGE * 10)
+            if after is not None:
+                q = q.where(ServiceRow.id > after)
+            with self.db.session() as s:
+                page = list(s.scalars(q))
+            yield from page
+            if len(page) < _PAGE * 10:
+                return
+            after = page[-1]
 
     def held(self) -> int:
         return len(self._cache)
@@ -354,11 +401,32 @@ class DatabaseCatalog(Catalog):
         return self._graph_rev
 
     def lifted_edges(self, without: str | None = None) -> set[tuple[str, str]]:
-        q = select(func.unnest(ServiceRow.lifted)).where(ServiceRow.active.is_(True)).distinct()
+        """As the in-memory catalog: the edges the active services add, less those only
+        ``without`` adds. How many active services add each edge is one aggregate over the
+        active rows (no index serves a distinct over array elements), kept until
+        :attr:`graph_revision` moves; ``without`` costs one read by primary key."""
+        counts = self._lifted_counts()
+        edges = set(counts)
         if without is not None:
-            q = q.where(ServiceRow.id != without)
-        with self.db.session() as s:
-            return {tuple(e.split(">", 1)) for e in s.scalars(q)}  # type: ignore[misc]
+            with self.db.session() as s:
+                own = s.scalar(select(ServiceRow.lifted).where(ServiceRow.id == without, ServiceRow.active.is_(True)))
+            edges -= {e for e in own or () if counts.get(e, 0) <= 1}
+        return {tuple(e.split(">", 1)) for e in edges}  # type: ignore[misc]
+
+    def _lifted_counts(self) -> dict[str, int]:
+        with self._lock:
+            kept = self._lifted_kept
+            if kept is not None and kept[0] == self._graph_rev:
+                return kept[1]
+            rev = self._graph_rev
+        edge = func.unnest(ServiceRow.lifted).label("edge")
+        inner = select(edge).where(ServiceRow.active.is_(True)).subquery()
+        with self.db.engine.connect() as conn:
+            counts = {e: int(n) for e, n in conn.execute(select(inner.c.edge, func.count()).group_by(inner.c.edge))}
+        with self._lock:
+            if rev == self._graph_rev:  # not kept if a change came meanwhile
+                self._lifted_kept = (rev, counts)
+        return counts
 
     # ------------------------------------------------------------------ retrieval
     def _offered_condition(self) -> list[Any]:

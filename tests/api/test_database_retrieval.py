@@ -71,3 +71,22 @@ def test_database_retrieval_on_sqlite_is_refused_naming_the_setting(database_url
         with TestClient(app):
             pass
     assert "FREECHOICE_CATALOG_RETRIEVAL" in str(err.value) and "memory" in str(err.value)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_hsds_reads_on_a_database_worker_list_the_whole_catalog_not_its_cache(world, database_worker):
+    """GET /hsds/services on a worker caching 40 services lists every service, as an
+    in-memory worker does (read from the database a page at a time), and finds one by
+    its HSDS uuid."""
+    headers = world.as_("cw_a")
+    database_worker.get("/readyz")
+    want = world.client.get("/hsds/services?per_page=500", headers=headers).json()
+    got = database_worker.get("/hsds/services?per_page=500", headers=headers).json()
+    assert got["total_items"] == want["total_items"] > 40
+    assert [s["id"] for s in got["contents"]] == [s["id"] for s in want["contents"]]
+    second = database_worker.get("/hsds/services?per_page=7&page=2", headers=headers).json()
+    assert [s["id"] for s in second["contents"]] == [s["id"] for s in want["contents"][7:14]]
+    last = want["contents"][-1]["id"]
+    one = database_worker.get(f"/hsds/services/{last}", headers=headers)
+    assert one.status_code == 200, one.text
+    assert one.json()["id"] == last

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
-from freechoice.catalog import Capacity, ValidationFailed
+from freechoice.catalog import Capacity, CatalogError, ValidationFailed
 from freechoice.catalog.db import (
     CatalogFollower,
     Database,
@@ -24,7 +24,7 @@ from freechoice.catalog.db import (
 )
 from freechoice.catalog.db.tables import CatalogState, OrganizationRow, ServiceRow, ServiceVersion
 from freechoice.catalog.generate import generate_services
-from freechoice.engine import load_rules, propose
+from freechoice.engine import load_rules, lookups, propose
 
 RULES = load_rules()
 PROPS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -134,3 +134,100 @@ def test_in_database_retrieval_is_refused_on_sqlite_naming_the_setting(pg):
         DatabaseCatalog(pg)
     text = str(err.value)
     assert "FREECHOICE_CATALOG_RETRIEVAL" in text and "memory" in text and "database" in text
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_walks_over_the_catalog_answer_over_every_service_not_the_cache(pg, monkeypatch):
+    from freechoice.catalog import Catalog
+    from freechoice.catalog.db import db_catalog
+
+    orgs, services = generate_services(120, seed=5, places=PLACES)
+    _fresh(pg, Catalog(orgs, services))
+    with pg.session() as s:
+        memory, _ = load_catalog(s)
+    monkeypatch.setattr(db_catalog, "_PAGE", 7)  # pages far smaller than the catalog
+    database = DatabaseCatalog(pg, cache_size=8)
+    database.candidates(sorted({k for s in services for k in s.kinds}), PLACES)  # fills the cache
+    assert database.held() <= 8
+    assert [s.id for s in database] == sorted(memory.service(sid).id for sid in {s.id for s in memory})
+    assert list(database) == [memory.service(s.id) for s in database]
+    assert sorted(c.id for c in database.cards()) == sorted(c.id for c in memory.cards())
+    assert list(database.ids()) == sorted(s.id for s in memory)
+    assert set(database.held_active_ids()) <= set(memory.active_ids()) and len(database.held_active_ids()) <= 8
+    with pytest.raises(CatalogError, match="whole catalog"):
+        database.active_ids()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_kept_lifted_edges_follow_changes_and_leave_out_a_service_as_memory_does(pg):
+    from freechoice.catalog import Catalog
+
+    orgs, services = generate_services(200, seed=11, places=PLACES)
+    _fresh(pg, Catalog(orgs, services))
+    with pg.session() as s:
+        memory, revision = load_catalog(s)
+        follower = CatalogFollower(s, revision)
+    database = DatabaseCatalog(pg, cache_size=8)
+    lifting = [s.id for s in memory if s.status == "active" and (s.requires or s.eligibility.documents_required)]
+    assert lifting
+    assert database.lifted_edges() == memory.lifted_edges()
+    for sid in lifting[:10]:
+        assert database.lifted_edges(without=sid) == memory.lifted_edges(without=sid)
+    before = database.lifted_edges()
+    # taken out of service: the edges only it added go at the next refresh, not before
+    for sid in lifting:
+        with pg.writing() as s:
+            save_service(s, memory.service(sid).model_copy(update={"status": "inactive"}), "t", "deactivate")
+    with pg.session() as s:
+        _orgs, changed, _rev = follower.changes(s)
+    for svc in changed:
+        memory.upsert_service(svc)
+    database.refresh()
+    assert database.lifted_edges() == memory.lifted_edges() != before
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_candidate_answers_are_kept_once_and_never_stale_after_a_change(pg):
+    """With in-database retrieval the per-version look-ups keep no second copy (the
+    database catalog keeps its answers itself); a capacity change, a deactivation and an
+    added service between two asks each give the answer as the database has it."""
+    from freechoice.catalog import Catalog
+
+    orgs, services = generate_services(150, seed=7, places=PLACES)
+    _fresh(pg, Catalog(orgs, services))
+    with pg.session() as s:
+        memory, revision = load_catalog(s)
+        follower = CatalogFollower(s, revision)
+    database = DatabaseCatalog(pg, cache_size=8)
+    kinds = sorted({k for s in services for k in s.kinds})
+
+    def follow() -> None:
+        with pg.session() as s:
+            _orgs, changed, _rev = follower.changes(s)
+        for svc in changed:
+            memory.upsert_service(svc)
+        database.refresh()
+
+    def same() -> frozenset[str]:
+        got = lookups.candidates(database, kinds, PLACES)
+        assert got == lookups.candidates(memory, kinds, PLACES)
+        assert lookups.in_country(database, kinds, "TH") == lookups.in_country(memory, kinds, "TH")
+        return got
+
+    first = same()
+    assert database not in lookups._KEPT  # one copy of each answer: the database catalog's
+    some = sorted(first)
+    with pg.writing() as s:
+        save_service(s, memory.service(some[0]).model_copy(update={"capacity": Capacity(status="full")}), "t", "c")
+    follow()
+    assert same() == first
+    with pg.writing() as s:
+        save_service(s, memory.service(some[1]).model_copy(update={"status": "inactive"}), "t", "deactivate")
+    follow()
+    assert some[1] not in same()
+    added = services[0].model_copy(update={"id": "added-service", "status": "active"})
+    with pg.writing() as s:
+        save_service(s, added, "t", "create")
+    follow()
+    assert "added-service" in same()
+    assert database not in lookups._KEPT
