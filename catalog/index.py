@@ -444,6 +444,11 @@ class Catalog:
     def organizations(self) -> dict[str, Organization]:
         return dict(self._orgs)
 
+    def get_organization(self, org_id: str) -> Organization | None:
+        """One organisation, or None (not :attr:`organizations`: a database-backed catalog
+        reads every organisation for that)."""
+        return self._orgs.get(org_id)
+
     def organization(self, org_id: str) -> Organization:
         try:
             return self._orgs[org_id]

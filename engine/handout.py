@@ -201,7 +201,7 @@ _CARD_IDS = {
 def _card(say: _Say, o: Option, catalog: Catalog | None) -> Card:
     lang = say.lang
     svc = catalog.get(o.service_id) if catalog is not None else None
-    org = catalog.organizations.get(svc.organization_id) if catalog is not None and svc is not None else None
+    org = catalog.get_organization(svc.organization_id) if catalog is not None and svc is not None else None
     card = contact_card(o, catalog, lang)
     unknown = say.said("card-unknown")
 

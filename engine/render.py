@@ -283,7 +283,7 @@ def _partner_names(o: Option, catalog: Catalog | None, lang: str) -> tuple[str, 
     svc = catalog.get(o.service_id) if catalog is not None else None
     if svc is None or catalog is None:
         return f"{o.service_name} - {o.provider_name}", False
-    org = catalog.organizations.get(svc.organization_id)
+    org = catalog.get_organization(svc.organization_id)
     name, name_lang = partner_text(svc, "name", lang)
     provider, provider_lang = partner_text(org, "name", lang) if org is not None else (o.provider_name, "en")
     english = lang != DEFAULT_LANGUAGE and DEFAULT_LANGUAGE in (name_lang, provider_lang)

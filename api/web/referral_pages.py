@@ -111,7 +111,7 @@ def _shown_field(name: str, value: Any, _: Translator) -> str:
 
 def _card(ref: dict[str, Any], catalog: Catalog, _: Translator) -> dict[str, Any]:
     svc = catalog.get(ref["service_id"])
-    org = catalog.organizations.get(ref["provider_id"])
+    org = catalog.get_organization(ref["provider_id"])
     need = NEEDS.get(ref["need"])
     return {
         **ref,

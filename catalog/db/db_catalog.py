@@ -363,8 +363,16 @@ class DatabaseCatalog(Catalog):
             org = self._org_cache.setdefault(org_id, org)
         return org
 
+    def get_organization(self, org_id: str) -> Organization | None:
+        try:
+            return self.organization(org_id)
+        except CatalogError:
+            return None
+
     @property
     def organizations(self) -> dict[str, Organization]:
+        """Every organisation, read from the database on each call (one record:
+        :meth:`organization` or :meth:`get_organization`, cached)."""
         with self.db.session() as s:
             return {o.id: o for o in (Organization.model_validate(d) for d in s.scalars(select(OrganizationRow.data)))}
 

@@ -156,6 +156,8 @@ def test_walks_over_the_catalog_answer_over_every_service_not_the_cache(pg, monk
     assert set(database.held_active_ids()) <= set(memory.active_ids()) and len(database.held_active_ids()) <= 8
     with pytest.raises(CatalogError, match="whole catalog"):
         database.active_ids()
+    assert database.get_organization(orgs[0].id) == memory.get_organization(orgs[0].id) is not None
+    assert database.get_organization("no-such-organization") is None
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
