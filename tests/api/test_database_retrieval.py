@@ -90,3 +90,28 @@ def test_hsds_reads_on_a_database_worker_list_the_whole_catalog_not_its_cache(wo
     one = database_worker.get(f"/hsds/services/{last}", headers=headers)
     assert one.status_code == 200, one.text
     assert one.json()["id"] == last
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_an_hsds_import_on_a_database_worker_is_checked_against_services_it_does_not_cache(world, database_worker):
+    """A referral cycle closed through a service the database worker has never read is
+    refused there as on an in-memory worker (the check walks the whole catalog)."""
+    from freechoice.catalog import Catalog, Organization, Service, ServiceArea
+    from freechoice.catalog.hsds import export_catalog
+
+    org = Organization(id=PARTNER_X, name="X (fictional)")
+    first = Service(
+        id="svc-uncached-a",
+        organization_id=PARTNER_X,
+        name="Loop A (fictional)",
+        kinds=["food.meals"],
+        service_areas=[ServiceArea(country="TH")],
+        refers_to=["svc-uncached-b"],
+    )
+    partner = world.as_("partner_x")
+    r = world.client.post("/hsds/import", json=export_catalog(Catalog([org], [first])), headers=partner)
+    assert r.status_code == 200, r.text
+    closing = first.model_copy(update={"id": "svc-uncached-b", "name": "Loop B (fictional)", "refers_to": [first.id]})
+    r = database_worker.post("/hsds/import", json=export_catalog(Catalog([org], [closing])), headers=partner)
+    assert r.status_code == 422 and "cycle" in r.json()["detail"], r.text
+    assert database_worker.get("/services/svc-uncached-b", headers=partner).status_code == 404
