@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from sqlalchemy import select
+from sqlalchemy import Text, false, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
-from freechoice.catalog import Catalog, Service
+from freechoice.catalog import SERVICE_KINDS, Catalog, Service
 from freechoice.catalog.bulk import gc_paused
 from freechoice.catalog.db import DatabaseCatalog, import_catalog, write_transaction
 from freechoice.catalog.db.tables import OrganizationRow, ServiceRow
@@ -98,6 +99,10 @@ def _page(items: Iterable[Any], page: int, per_page: int) -> dict[str, Any]:
             if start <= total < stop:
                 contents.append(item)
             total += 1
+    return _page_body(total, contents, page, per_page)
+
+
+def _page_body(total: int, contents: list[Any], page: int, per_page: int) -> dict[str, Any]:
     pages = max(1, math.ceil(total / per_page))
     return {
         "total_items": total,
@@ -292,6 +297,23 @@ def list_services(
     view = _view(state)
     catalog: Catalog = state.current_catalog()
     inactive = catalog.inactive_organizations
+    if isinstance(catalog, DatabaseCatalog):
+        org = view.org_by_uuid.get(organization_id, organization_id) if organization_id is not None else None
+        body = _database_page(
+            catalog,
+            who,
+            inactive,
+            include_deactivated,
+            org,
+            taxonomy_id,
+            taxonomy_term_id,
+            modified_after,
+            search,
+            page,
+            per_page,
+        )
+        body["contents"] = [_exported(s, inactive, full) for s in body["contents"]]
+        return body
     keep: list[Callable[[Service], bool]] = []
     if who.role == "partner":
         keep.append(lambda s: s.organization_id == who.organization_id)
@@ -310,15 +332,53 @@ def list_services(
     if modified_after is not None:
         changed = set(db.scalars(select(ServiceRow.id).where(ServiceRow.updated_at >= modified_after)))
         keep.append(lambda s: s.id in changed)
-    every: Iterable[Service] = view.services if view.services is not None else catalog  # (database: paged)
-    items: Iterable[Service] = every
+    items: list[Service] = view.services or []
     if keep:
-        items = (s for s in every if all(k(s) for k in keep))
-        if view.services is not None:
-            items = list(items)
+        items = [s for s in items if all(k(s) for k in keep)]
     body = _page(items, page, per_page)
     body["contents"] = [_exported(s, inactive, full) for s in body["contents"]]
     return body
+
+
+def _database_page(
+    catalog: DatabaseCatalog,
+    who: Principal,
+    inactive: frozenset[str],
+    include_deactivated: bool,
+    org: str | None,
+    taxonomy_id: str | None,
+    taxonomy_term_id: str | None,
+    modified_after: Any,
+    search: str | None,
+    page: int,
+    per_page: int,
+) -> dict[str, Any]:
+    """``GET /hsds/services`` on a database worker: the filters as SQL over the service
+    columns, counted and paged there (ordered by id); only ``search`` (words in the name
+    or description) reads the matching records, streamed, keeping only the page."""
+    conditions: list[Any] = []
+    if who.role == "partner":
+        conditions.append(ServiceRow.organization_id == who.organization_id)
+    if inactive and not include_deactivated:
+        conditions.append(ServiceRow.organization_id.not_in(sorted(inactive)))
+    if org is not None:
+        conditions.append(ServiceRow.organization_id == org)
+    if modified_after is not None:
+        conditions.append(ServiceRow.updated_at >= modified_after)
+    if taxonomy_term_id is not None:
+        kinds = sorted(k for k in SERVICE_KINDS if kind_term(k) == taxonomy_term_id)
+        conditions.append(ServiceRow.kinds.op("&&")(literal(kinds, ARRAY(Text))) if kinds else false())
+    if taxonomy_id is not None and taxonomy_id != TAXONOMY_ID:
+        conditions.append(false())
+    if search:
+        words = search.casefold().split()
+        found = catalog.services_where(*conditions)
+        return _page(
+            (s for s in found if all(w in f"{s.name} {s.description}".casefold() for w in words)), page, per_page
+        )
+    total = catalog.count_where(*conditions)
+    contents = list(catalog.services_where(*conditions, offset=(page - 1) * per_page, limit=per_page))
+    return _page_body(total, contents, page, per_page)
 
 
 @router.get(

@@ -319,11 +319,21 @@ class DatabaseCatalog(Catalog):
     def __iter__(self) -> Iterator[Service]:
         """Every service in the database, ordered by id, read ``_PAGE`` at a time (keyset
         paging: each page one indexed query; nothing goes to the caches)."""
+        return self.services_where()
+
+    def services_where(self, *conditions: Any, offset: int = 0, limit: int | None = None) -> Iterator[Service]:
+        """The services meeting ``conditions`` (on :class:`ServiceRow` columns), ordered by
+        id: ``limit`` of them from ``offset`` (one query), or every one (``limit`` None: a
+        page of ``_PAGE`` at a time, keyset-paged). Nothing goes to the caches."""
+        base = select(ServiceRow.id, func.cast(ServiceRow.data, Text)).where(*conditions).order_by(ServiceRow.id)
+        if limit is not None:
+            with self.db.session() as s:
+                rows = s.execute(base.offset(offset).limit(limit)).all()
+            yield from (Service.model_validate_json(raw) for _sid, raw in rows)
+            return
         after: str | None = None
         while True:
-            q = select(ServiceRow.id, func.cast(ServiceRow.data, Text)).order_by(ServiceRow.id).limit(_PAGE)
-            if after is not None:
-                q = q.where(ServiceRow.id > after)
+            q = base.limit(_PAGE) if after is None else base.where(ServiceRow.id > after).limit(_PAGE)
             with self.db.session() as s:
                 rows = s.execute(q).all()
             for _sid, raw in rows:
@@ -331,6 +341,11 @@ class DatabaseCatalog(Catalog):
             if len(rows) < _PAGE:
                 return
             after = rows[-1][0]
+
+    def count_where(self, *conditions: Any) -> int:
+        """How many services meet ``conditions`` (see :meth:`services_where`)."""
+        with self.db.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(ServiceRow).where(*conditions)) or 0)
 
     def ids(self) -> Iterator[str]:
         """Every service id in the database, ordered, read ``_PAGE * 10`` at a time."""

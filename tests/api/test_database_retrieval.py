@@ -86,6 +86,25 @@ def test_hsds_reads_on_a_database_worker_list_the_whole_catalog_not_its_cache(wo
     assert [s["id"] for s in got["contents"]] == [s["id"] for s in want["contents"]]
     second = database_worker.get("/hsds/services?per_page=7&page=2", headers=headers).json()
     assert [s["id"] for s in second["contents"]] == [s["id"] for s in want["contents"][7:14]]
+    from freechoice.catalog import load_sample_catalog
+    from freechoice.catalog.hsds.vocabulary import kind_term
+
+    kind = next(iter(load_sample_catalog())).kinds[0]
+    word = want["contents"][3]["name"].split()[0]
+    for query, who in [
+        ("per_page=7&page=3", "cw_a"),
+        (f"taxonomy_term_id={kind_term(kind)}", "cw_a"),
+        (f"organization_id={PARTNER_X}", "cw_a"),
+        (f"search={word}", "cw_a"),
+        ("search=fictional&per_page=5&page=2", "cw_a"),
+        ("modified_after=2000-01-01T00:00:00Z&per_page=9", "cw_a"),
+        ("taxonomy_id=other", "cw_a"),
+        ("per_page=500", "partner_x"),
+    ]:
+        asked = f"/hsds/services?{query}"
+        memory = world.client.get(asked, headers=world.as_(who)).json()
+        assert database_worker.get(asked, headers=world.as_(who)).json() == memory, query
+        assert memory["size"] or query in ("taxonomy_id=other", "search=fictional&per_page=5&page=2"), query
     last = want["contents"][-1]["id"]
     one = database_worker.get(f"/hsds/services/{last}", headers=headers)
     assert one.status_code == 200, one.text
