@@ -88,6 +88,19 @@ def main() -> None:
             t0 = time.perf_counter()
             n = sum(1 for _ in cat.ids())
             print(f"ids(): {n:,} ids in {time.perf_counter() - t0:.2f} s; RSS {_rss_mb():.0f} MB")
+            middle = n // 2
+
+            def hsds_page() -> None:  # what GET /hsds/services?page=<middle> without search asks
+                cat.count_where()
+                list(cat.services_where(offset=middle, limit=50))
+
+            def org_page() -> None:  # ... with organization_id=<one organisation>
+                cond = ServiceRow.organization_id == "gen-org-000001"
+                cat.count_where(cond)
+                list(cat.services_where(cond, offset=0, limit=50))
+
+            print(f"HSDS page of 50 in the middle (count + page), ms: {_ms(hsds_page):.1f}")
+            print(f"HSDS page of 50 of one organisation, ms: {_ms(org_page):.1f}")
         finally:
             db.dispose()
 
