@@ -256,12 +256,21 @@ class _Plan:
                         self.always.setdefault(need, (r.id, r.then.reason or ""))
         self._by_tags: dict[frozenset[str], list[_PairRule]] = {}
         self._programs: dict[frozenset[str], _Program] = {}
+        self._by_rules: dict[tuple[str, ...], _Program] = {}
 
     def program_for(self, tags: frozenset[str]) -> _Program:
         """The rules that apply to a service carrying rule ``tags`` and what they read."""
         found = self._programs.get(tags)
         if found is None:
-            found = _Program(self.rules_for(tags), self._keys)
+            rules = self.rules_for(tags)
+            # one program per distinct rule list: tag sets that differ only in rules not
+            # active for this client share it (and so their verdicts)
+            ids = tuple(r[0] for r in rules)
+            found = self._by_rules.get(ids)
+            if found is None:
+                found = _Program(rules, self._keys)
+                if len(self._by_rules) < 4096:
+                    self._by_rules[ids] = found
             if len(self._programs) < 4096:
                 self._programs[tags] = found
         return found
