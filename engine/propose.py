@@ -65,6 +65,8 @@ _NEAR_MISSES = 5
 # whether a request shares the rules' verdict between candidates with the same key
 # (see _Program); off only to test that sharing changes nothing
 _SHARE_VERDICTS = True
+# the walk of a service with no step before it (never changed)
+_NO_STEPS: tuple[list[tuple[str, Any]], list[tuple[str, frozenset[str]]]] = ([], [])
 
 
 # a rule's words not yet filled in: (Reason or Caution, rule id, text template)
@@ -532,6 +534,10 @@ class _Request:
         sid = ev.service.id
         found = self._walks.get(sid)
         if found is not None:
+            return found[1]
+        if not ev.required and not self.graph.service_requires(sid):
+            # nothing before it (most services): what the walk would find, without its book-keeping
+            found = self._walks[sid] = _NO_STEPS
             return found[1]
         self._in_progress.add(sid)
         self._assumed.append(set())
