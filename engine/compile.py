@@ -24,7 +24,7 @@ from .assessment import Assessment
 from .durable import RuleHost
 from .facts import client_fact, compile_side, service_fact
 
-__all__ = ["CompiledRules", "compile_rules", "load_rules", "render_text"]
+__all__ = ["CompiledRules", "compile_rules", "load_rules", "render_text", "text_fields"]
 
 _PLACEHOLDER = re.compile(r"\{(client|service|match)\.([a-z_][a-z0-9_.]*)\}")
 _BATCH = 500
@@ -67,6 +67,11 @@ def _parsed(template: str) -> tuple[str, tuple[tuple[str, tuple[str, ...], str],
     return pieces[0], tuple(
         (pieces[i], tuple(pieces[i + 1].split(".")), pieces[i + 2]) for i in range(1, len(pieces), 3)
     )
+
+
+def text_fields(template: str) -> tuple[tuple[str, str], ...]:
+    """The placeholders of a rule text, in order: (root, dotted path), e.g. ("match", "full_until")."""
+    return tuple((root, ".".join(path)) for root, path, _ in _parsed(template)[1])
 
 
 def render_text(template: str, *, client: Any = None, service: Any = None, match: Any = None) -> str:

@@ -23,7 +23,7 @@ from . import lookups
 from .assessment import Assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
 from .children import DEFAULT_CHILD_POLICY, ChildPolicy, child_cash, list_cautions
-from .compile import CompiledRules, render_text
+from .compile import CompiledRules, render_text, text_fields
 from .forward import add_ways_forward, mark_cash_needs
 from .graph import ReferralGraph, referral_graph
 from .jobs import job_facts
@@ -114,6 +114,27 @@ class _InNeed:
     last: bool
     ev: _Eval
     extra: Sequence[_Note]  # the words of the scoped rules that apply under this need, in rule order
+
+
+# rule text -> what reads the match facts it names, or None when it names the service
+# (or a path into a fact): then it is filled per service. Bounded like the texts' parses.
+_TEXT_READERS: dict[str, Any] = {}
+
+
+def _text_reader(template: str) -> Any:
+    found = _TEXT_READERS.get(template, _TEXT_READERS)
+    if found is _TEXT_READERS:
+        fields = text_fields(template)
+        found = None
+        if all(root == "client" or (root == "match" and "." not in path) for root, path in fields):
+            try:
+                found = fact_reader(tuple(dict.fromkeys(path for root, path in fields if root == "match")))
+            except KeyError:  # a name that is no match fact: filled per service (it reads as empty)
+                found = None
+        if len(_TEXT_READERS) >= 4096:
+            _TEXT_READERS.clear()
+        _TEXT_READERS[template] = found
+    return found
 
 
 class _Program:
@@ -343,6 +364,8 @@ class _Request:
         self.evals: dict[str, _Eval] = {}
         # (program, fact values) -> the rules' verdict; None: every candidate on its own (tests)
         self._verdicts: dict[tuple[_Program, tuple[Any, ...]], _Verdict] | None = {} if _SHARE_VERDICTS else None
+        # (text, values of the match facts it names) -> the text filled in; None with _verdicts
+        self._texts: dict[tuple[str, tuple[Any, ...]], str] | None = {} if _SHARE_VERDICTS else None
         self._notes: dict[tuple[type, str, str], Any] = {}
         self._graph: ReferralGraph | None = None
         self._providers: dict[str, _Eval | None] = {}
@@ -428,9 +451,22 @@ class _Request:
         return ev.match
 
     def render(self, template: str, ev: _Eval) -> str:
-        """One rule text filled in for one service (its facts made only if the text names one)."""
+        """One rule text filled in for one service (its facts made only if the text names one).
+
+        A text that names only the client and match facts reads the same for every
+        service with the same values of those facts: filled once per request and values."""
         if "{" not in template:
             return template
+        if self._texts is not None:
+            reader = _text_reader(template)
+            if reader is not None:
+                key = (template, reader(self.cv, ev.service))
+                found = self._texts.get(key)
+                if found is None:
+                    found = self._texts[key] = render_text(
+                        template, client=self.client, service=ev.service, match=self.match_of(ev)
+                    )
+                return found
         return render_text(template, client=self.client, service=ev.service, match=self.match_of(ev))
 
     def fill(self, ev: _Eval, raw: _Note) -> Any:
