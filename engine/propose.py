@@ -939,7 +939,7 @@ class _Ordered:
     suggest_reasons: dict[str, tuple[str, str]]
     groups: list[list[_Ranked]]  # each one option: its service, then its alternatives
     keys: list[OptionKey]
-    cands: list[str]
+    cands: Sequence[str]
     misses: list[_Eval]
 
 
@@ -952,7 +952,7 @@ def _order_needs(
     for need, priority, because in needs:
         suggest_reasons = {k: (rid, text) for k, rid, text in req.suggested.get(need, [])}
         kinds = set(kinds_for_need(need)) | set(suggest_reasons)
-        cands = sorted(lookups.candidates(catalog, kinds, req.places))
+        cands = lookups.sorted_candidates(catalog, kinds, req.places)
         req.evaluate(cands)
         ranked: list[_Ranked] = []
         misses: list[_Eval] = []
@@ -1058,7 +1058,7 @@ def _needs_to_list(
 
 
 def _status(
-    req: _Request, need: str, keyed: list[OptionKey], cands: list[str], misses: list[_Eval]
+    req: _Request, need: str, keyed: list[OptionKey], cands: Sequence[str], misses: list[_Eval]
 ) -> tuple[str, Unmet | None]:
     """Whether the need is met and, when it is not, what stands in the way.
 
