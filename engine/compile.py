@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from .assessment import Assessment
 from .durable import RuleHost
 from .facts import client_fact, compile_side, service_fact
 
-__all__ = ["CompiledRules", "compile_rules", "load_rules", "render_text"]
+__all__ = ["CompiledRules", "compile_rules", "load_rules", "render_text", "text_fields"]
 
 _PLACEHOLDER = re.compile(r"\{(client|service|match)\.([a-z_][a-z0-9_.]*)\}")
 _BATCH = 500
@@ -42,10 +43,10 @@ def _readable(value: Any) -> str:
     return str(value)
 
 
-def _lookup(obj: Any, path: str) -> Any:
-    if isinstance(obj, ServiceCard) and path.split(".", 1)[0] in PARTIAL_FIELDS:
+def _lookup_parts(obj: Any, parts: tuple[str, ...]) -> Any:
+    if isinstance(obj, ServiceCard) and parts[0] in PARTIAL_FIELDS:
         obj = obj.full()  # the card keeps only part of it
-    for part in path.split("."):
+    for part in parts:
         if obj is None:
             return None
         if isinstance(obj, Mapping):
@@ -58,12 +59,34 @@ def _lookup(obj: Any, path: str) -> Any:
     return obj
 
 
+@lru_cache(maxsize=4096)
+def _parsed(template: str) -> tuple[str, tuple[tuple[str, tuple[str, ...], str], ...]]:
+    """A rule text split once at its placeholders: the text before the first, then per
+    placeholder its root (client, service, match), its path and the text after it."""
+    pieces = _PLACEHOLDER.split(template)  # text, (root, path, text)*
+    return pieces[0], tuple(
+        (pieces[i], tuple(pieces[i + 1].split(".")), pieces[i + 2]) for i in range(1, len(pieces), 3)
+    )
+
+
+def text_fields(template: str) -> tuple[tuple[str, str], ...]:
+    """The placeholders of a rule text, in order: (root, dotted path), e.g. ("match", "full_until")."""
+    return tuple((root, ".".join(path)) for root, path, _ in _parsed(template)[1])
+
+
 def render_text(template: str, *, client: Any = None, service: Any = None, match: Any = None) -> str:
     """Fill ``{client.x}``, ``{service.x}`` and ``{match.x}`` placeholders of a rule text."""
     if "{" not in template:
         return template
+    head, rest = _parsed(template)
+    if not rest:
+        return template
     roots = {"client": client, "service": service, "match": match}
-    return _PLACEHOLDER.sub(lambda m: _readable(_lookup(roots[m.group(1)], m.group(2))), template)
+    out = [head]
+    for root, path, after in rest:
+        out.append(_readable(_lookup_parts(roots[root], path)))
+        out.append(after)
+    return "".join(out)
 
 
 def _texts(rule: Rule) -> list[str]:

@@ -11,6 +11,7 @@ is rejected with the cycle named, when the graph is built and when a service is 
 from __future__ import annotations
 
 import weakref
+from typing import cast
 
 import networkx as nx
 
@@ -131,7 +132,11 @@ class ReferralGraph:
     def service_requires(self, service_id: str) -> list[str]:
         """Kinds a service requires: its own ``requires`` (and the kinds that give the documents
         it asks for) plus what its kinds require, less the kinds it offers itself."""
-        return self._cached(("sreq", service_id), lambda: self._service_requires(service_id))  # type: ignore[no-any-return]
+        key = ("sreq", service_id)
+        hit = self._memo.get(key)
+        if hit is None:  # looked up without a closure per call: every candidate's walk asks
+            hit = self._memo[key] = self._service_requires(service_id)
+        return cast("list[str]", hit)
 
     def _service_requires(self, service_id: str) -> list[str]:
         svc = self._active(service_id)

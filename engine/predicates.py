@@ -20,7 +20,15 @@ from .language import language_name
 from .ordering import place_rank_of
 from .text.markers import N_
 
-__all__ = ["ClientView", "MatchFacts", "PREDICATE_TEXTS", "match_facts", "serves_place", "service_place_rank"]
+__all__ = [
+    "ClientView",
+    "MatchFacts",
+    "PREDICATE_TEXTS",
+    "fact_reader",
+    "match_facts",
+    "serves_place",
+    "service_place_rank",
+]
 
 _DOC_NAMES = {
     "passport": N_("a valid passport"),
@@ -330,6 +338,19 @@ class MatchFacts(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         value = self[key] = _FACTS[key](self._cv, self._side)
         return value
+
+
+def fact_reader(keys: Sequence[str]) -> Callable[[ClientView, Service | ServiceCard], tuple[Any, ...]]:
+    """A function giving the values of the match facts ``keys`` of a pair, in that order:
+    what ``MatchFacts(cv, svc)[key]`` gives for each key, without the dict (an unknown
+    key raises ``KeyError`` here, as reading it would)."""
+    facts = tuple(_FACTS[key] for key in keys)
+
+    def read(cv: ClientView, svc: Service | ServiceCard) -> tuple[Any, ...]:
+        side = _side(svc)
+        return tuple([fact(cv, side) for fact in facts])
+
+    return read
 
 
 def match_facts(cv: ClientView, svc: Service | ServiceCard) -> dict[str, Any]:

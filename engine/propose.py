@@ -26,7 +26,7 @@ from . import lookups
 from .assessment import Assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
 from .children import DEFAULT_CHILD_POLICY, ChildPolicy, child_cash, list_cautions
-from .compile import CompiledRules, render_text
+from .compile import CompiledRules, render_text, text_fields
 from .forward import add_ways_forward, mark_cash_needs
 from .graph import ReferralGraph, referral_graph
 from .jobs import job_facts
@@ -50,7 +50,7 @@ from .ordering import OptionKey, is_job
 from .paging import encode_cursor
 from .pathways import Pathway, blocked_text, onward, walk, write_steps
 from .places import group_by_place
-from .predicates import PREDICATE_TEXTS, ClientView, MatchFacts, service_place_rank
+from .predicates import PREDICATE_TEXTS, ClientView, MatchFacts, fact_reader, service_place_rank
 from .text.markers import N_
 
 __all__ = ["PROPOSE_TEXTS", "propose"]
@@ -65,6 +65,11 @@ PROPOSE_TEXTS = {
 }
 
 _NEAR_MISSES = 5
+# whether a request shares the rules' verdict between candidates with the same key
+# (see _Program); off only to test that sharing changes nothing
+_SHARE_VERDICTS = True
+# the walk of a service with no step before it (never changed)
+_NO_STEPS: tuple[list[tuple[str, Any]], list[tuple[str, frozenset[str]]]] = ([], [])
 
 
 # a rule's words not yet filled in: (Reason or Caution, rule id, text template)
@@ -80,7 +85,7 @@ class _Eval:
     steps, need them. Exclusions are filled in at once: the list names every one."""
 
     service: Service | ServiceCard  # the card: what matching reads
-    match: Any = None  # the pair's match facts, which the rule texts read
+    match: Any = None  # the pair's match facts, which the rule texts read (made when first read)
     # (the sequences below are one shared empty tuple until a rule adds to them: most
     # candidates fire few rules, and a national catalog has many candidates)
     excluded: Sequence[tuple[str, str]] = ()
@@ -114,6 +119,121 @@ class _InNeed:
     extra: Sequence[_Note]  # the words of the scoped rules that apply under this need, in rule order
 
 
+# rule text -> what reads the match facts it names, or None when it names the service
+# (or a path into a fact): then it is filled per service. Bounded like the texts' parses.
+_TEXT_READERS: dict[str, Any] = {}
+
+
+def _text_reader(template: str) -> Any:
+    found = _TEXT_READERS.get(template, _TEXT_READERS)
+    if found is _TEXT_READERS:
+        fields = text_fields(template)
+        found = None
+        if all(root == "client" or (root == "match" and "." not in path) for root, path in fields):
+            try:
+                found = fact_reader(tuple(dict.fromkeys(path for root, path in fields if root == "match")))
+            except KeyError:  # a name that is no match fact: filled per service (it reads as empty)
+                found = None
+        if len(_TEXT_READERS) >= 4096:
+            _TEXT_READERS.clear()
+        _TEXT_READERS[template] = found
+    return found
+
+
+class _Program:
+    """The pair rules that apply to one service tag set, and the match facts they test.
+
+    The rules' verdict on a candidate (which fire, with which effect) follows from the
+    values of exactly those facts: every rule's condition is its getter over them (the
+    client side is decided before, once per request; the service side is the tag set).
+    So within a request two candidates with the same tag set and the same values get the
+    same verdict: ``read`` gives the values, which with the tags are the verdict's key."""
+
+    __slots__ = ("keys", "read", "rules")
+
+    def __init__(self, rules: list[_PairRule], keys_of: Mapping[str, tuple[str, ...]]) -> None:
+        self.rules = rules
+        keys: dict[str, None] = {}
+        for r in rules:
+            if r[1] is not None:
+                keys.update(dict.fromkeys(keys_of[r[0]]))
+        self.keys = tuple(keys)
+        self.read = fact_reader(self.keys)
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """Which rules fired for a candidate and their effects, their words not yet filled in
+    (``excluded``, ``on_request`` and ``required`` hold (rule, text template) or
+    (kind, rule, template); the rest as :class:`_Eval` keeps them)."""
+
+    excluded: tuple[tuple[str, str], ...]
+    on_request: tuple[tuple[str, str], ...]
+    reasons: tuple[_Note, ...]
+    cautions: tuple[_Note, ...]
+    required: tuple[tuple[str, str, str], ...]
+    scoped: tuple[tuple[frozenset[str], str, Any, _Note], ...]
+    first: bool
+    last: bool
+    weight: float
+    score: float
+
+
+def _verdict(rules: list[_PairRule], facts: Mapping[str, Any]) -> _Verdict:
+    """The rules' verdict over one candidate's match ``facts`` (read by subscription)."""
+    excluded: list[tuple[str, str]] = []
+    on_request: list[tuple[str, str]] = []
+    reasons: list[_Note] = []
+    cautions: list[_Note] = []
+    required: list[tuple[str, str, str]] = []
+    scoped: list[tuple[frozenset[str], str, Any, _Note]] = []
+    first = last = False
+    weight = 0.0
+    for rid, getter, want, kind, value, reason, scope in rules:
+        if getter is not None and getter(facts) != want:
+            continue
+        if kind == "exclude":
+            excluded.append((rid, value))
+        elif kind == "on_request":
+            on_request.append((rid, value))
+        elif scope is not None:
+            if kind == "caution":
+                note: _Note = (Caution, rid, value)
+            elif kind in ("boost", "demote", "rank"):
+                note = (Reason, rid, reason)
+            else:  # require is not scoped (the schema refuses it)
+                continue
+            scoped.append((scope, kind, value, note))
+        elif kind == "rank":
+            reasons.append((Reason, rid, reason))
+            if value == "first":
+                first = True
+            else:
+                last = True
+        elif kind == "caution":
+            cautions.append((Caution, rid, value))
+        elif kind == "boost":
+            weight += value
+            reasons.append((Reason, rid, reason))
+        elif kind == "demote":
+            weight -= value
+            reasons.append((Reason, rid, reason))
+        elif kind == "require":
+            required.append((value, rid, reason))
+    return _Verdict(
+        tuple(excluded),
+        tuple(on_request),
+        tuple(reasons),
+        tuple(cautions),
+        tuple(required),
+        tuple(scoped),
+        first,
+        last,
+        weight,
+        round(1.0 / (1.0 + math.exp(-weight)), 4),
+    )
+
+
 class _Plan:
     """The active rules for one set of client-side rule results, ready for matching.
 
@@ -124,10 +244,13 @@ class _Plan:
     def __init__(self, rules: CompiledRules, active: list[Any]) -> None:
         # (id, needs a service tag, getter of its match facts, wanted value(s), effect kind, text or weight, reason)
         self.pair_rules = []
+        # rule id -> the match facts its getter reads (its ``when.match`` keys, in order)
+        self._keys: dict[str, tuple[str, ...]] = {}
         for r in active:
             if r.then.kind == "suggest":
                 continue
             keys = tuple(r.when.match)
+            self._keys[r.id] = keys
             want = tuple(r.when.match.values())
             self.pair_rules.append(
                 (
@@ -158,6 +281,25 @@ class _Plan:
                     if r.then.always:
                         self.always.setdefault(need, (r.id, r.then.reason or ""))
         self._by_tags: dict[frozenset[str], list[_PairRule]] = {}
+        self._programs: dict[frozenset[str], _Program] = {}
+        self._by_rules: dict[tuple[str, ...], _Program] = {}
+
+    def program_for(self, tags: frozenset[str]) -> _Program:
+        """The rules that apply to a service carrying rule ``tags`` and what they read."""
+        found = self._programs.get(tags)
+        if found is None:
+            rules = self.rules_for(tags)
+            # one program per distinct rule list: tag sets that differ only in rules not
+            # active for this client share it (and so their verdicts)
+            ids = tuple(r[0] for r in rules)
+            found = self._by_rules.get(ids)
+            if found is None:
+                found = _Program(rules, self._keys)
+                if len(self._by_rules) < 4096:
+                    self._by_rules[ids] = found
+            if len(self._programs) < 4096:
+                self._programs[tags] = found
+        return found
 
     def rules_for(self, tags: frozenset[str]) -> list[_PairRule]:
         """The pair rules that apply to a service carrying rule ``tags``, in pack order."""
@@ -223,6 +365,10 @@ class _Request:
         valid = self.cv.documents_valid
         self.satisfied = frozenset(k.id for k in SERVICE_KINDS.values() if valid and k.satisfied_by_valid_documents)
         self.evals: dict[str, _Eval] = {}
+        # (program, fact values) -> the rules' verdict; None: every candidate on its own (tests)
+        self._verdicts: dict[tuple[_Program, tuple[Any, ...]], _Verdict] | None = {} if _SHARE_VERDICTS else None
+        # (text, values of the match facts it names) -> the text filled in; None with _verdicts
+        self._texts: dict[tuple[str, tuple[Any, ...]], str] | None = {} if _SHARE_VERDICTS else None
         self._notes: dict[tuple[type, str, str], Any] = {}
         self._graph: ReferralGraph | None = None
         self._providers: dict[str, _Eval | None] = {}
@@ -246,88 +392,90 @@ class _Request:
 
     # -------------------------------------------------------------- evaluation
     def evaluate(self, service_ids: Iterable[str]) -> None:
+        """The rules' verdict on each service not yet evaluated in this request.
+
+        A verdict is worked out once per distinct (tag set, values of the match facts the
+        applying rules test) and shared by the candidates that have it (``_Program``);
+        the texts are filled in per service, as they may name its own facts."""
         todo = [sid for sid in service_ids if sid not in self.evals]
         if not todo:
             return
         tags = self.rules.service_tags(self.catalog, todo)
-        client = self.client
+        card = self.catalog.card
+        program_for = self.plan.program_for
+        cv = self.cv
+        verdicts = self._verdicts
         for sid in todo:
-            svc = self.catalog.card(sid)
-            mf = MatchFacts(self.cv, svc)
-            ev = _Eval(svc, mf)
-            excluded: list[tuple[str, str]] | None = None
-            on_request: list[tuple[str, str]] | None = None
-            reasons: list[_Note] | None = None
-            cautions: list[_Note] | None = None
-            required: list[tuple[str, str, str]] | None = None
-            scoped: list[tuple[frozenset[str], str, Any, _Note]] | None = None
-            for rid, getter, want, kind, value, reason, scope in self.plan.rules_for(tags[sid]):
-                if getter is not None and getter(mf) != want:
-                    continue
-                if kind == "exclude":
-                    excluded = excluded or []
-                    excluded.append((rid, render_text(value, client=client, service=svc, match=mf)))
-                elif kind == "on_request":
-                    on_request = on_request or []
-                    on_request.append((rid, render_text(value, client=client, service=svc, match=mf)))
-                elif scope is not None:
-                    if kind == "caution":
-                        note: _Note = (Caution, rid, value)
-                    elif kind in ("boost", "demote", "rank"):
-                        note = (Reason, rid, reason)
-                    else:  # require is not scoped (the schema refuses it)
-                        continue
-                    scoped = scoped or []
-                    scoped.append((scope, kind, value, note))
-                elif kind == "rank":
-                    reasons = reasons or []
-                    reasons.append((Reason, rid, reason))
-                    if value == "first":
-                        ev.first = True
-                    else:
-                        ev.last = True
-                elif kind == "caution":
-                    cautions = cautions or []
-                    cautions.append((Caution, rid, value))
-                elif kind == "boost":
-                    ev.weight += value
-                    reasons = reasons or []
-                    reasons.append((Reason, rid, reason))
-                elif kind == "demote":
-                    ev.weight -= value
-                    reasons = reasons or []
-                    reasons.append((Reason, rid, reason))
-                elif kind == "require":
-                    required = required or []
-                    required.append((value, rid, render_text(reason, client=client, service=svc, match=mf)))
-            if excluded:
-                ev.excluded = excluded
-            if on_request:
-                ev.on_request = on_request
-            if cautions:
-                ev.raw_cautions = cautions
-            if required:
-                ev.required = required
-            if scoped:
-                ev.scoped = scoped
-            q = self.quality.get(sid)
-            if q is not None:
-                mean, n = q
-                ev.weight += 0.5 * ((mean - 3.0) / 2.0) * (min(n, 10) / 10.0)
-                ev.quality = {"mean_satisfaction": round(mean, 2), "ratings": n}
-                if n >= 3 and mean >= 4.0:
-                    rated = PROPOSE_TEXTS["rated"].format(mean=mean, n=n)
-                    reasons = reasons or []
-                    reasons.append((Reason, "client-feedback", rated))
-            if reasons:
-                ev.raw_reasons = reasons
-            ev.score = round(1.0 / (1.0 + math.exp(-ev.weight)), 4)
+            svc = card(sid)
+            program = program_for(tags[sid])
+            if verdicts is None:  # the reference way: every candidate's rules run over its own facts
+                mf = MatchFacts(cv, svc)
+                ev = self._eval(sid, svc, _verdict(program.rules, mf), mf)
+            else:
+                key = (program, program.read(cv, svc))
+                verdict = verdicts.get(key)
+                if verdict is None:
+                    verdict = verdicts[key] = _verdict(program.rules, dict(zip(program.keys, key[1], strict=True)))
+                ev = self._eval(sid, svc, verdict)
             self.evals[sid] = ev
+
+    def _eval(self, sid: str, svc: Service | ServiceCard, verdict: _Verdict, mf: Any = None) -> _Eval:
+        """One service's evaluation from its verdict: the verdict's words that are filled in
+        at once (exclusions, what is shown on request, required steps) filled for it."""
+        ev = _Eval(svc, mf)
+        if verdict.excluded:
+            ev.excluded = [(rid, self.render(text, ev)) for rid, text in verdict.excluded]
+        if verdict.on_request:
+            ev.on_request = [(rid, self.render(text, ev)) for rid, text in verdict.on_request]
+        if verdict.required:
+            ev.required = [(kind, rid, self.render(text, ev)) for kind, rid, text in verdict.required]
+        ev.raw_cautions = verdict.cautions
+        ev.scoped = verdict.scoped
+        ev.first = verdict.first
+        ev.last = verdict.last
+        ev.weight = verdict.weight
+        ev.raw_reasons = verdict.reasons
+        ev.score = verdict.score
+        q = self.quality.get(sid)
+        if q is not None:
+            mean, n = q
+            ev.weight += 0.5 * ((mean - 3.0) / 2.0) * (min(n, 10) / 10.0)
+            ev.quality = {"mean_satisfaction": round(mean, 2), "ratings": n}
+            if n >= 3 and mean >= 4.0:
+                rated = PROPOSE_TEXTS["rated"].format(mean=mean, n=n)
+                ev.raw_reasons = (*verdict.reasons, (Reason, "client-feedback", rated))
+            ev.score = round(1.0 / (1.0 + math.exp(-ev.weight)), 4)
+        return ev
+
+    def match_of(self, ev: _Eval) -> Any:
+        """The service's match facts for this client (what rule texts read), made when first asked."""
+        if ev.match is None:
+            ev.match = MatchFacts(self.cv, ev.service)
+        return ev.match
+
+    def render(self, template: str, ev: _Eval) -> str:
+        """One rule text filled in for one service (its facts made only if the text names one).
+
+        A text that names only the client and match facts reads the same for every
+        service with the same values of those facts: filled once per request and values."""
+        if "{" not in template:
+            return template
+        if self._texts is not None:
+            reader = _text_reader(template)
+            if reader is not None:
+                key = (template, reader(self.cv, ev.service))
+                found = self._texts.get(key)
+                if found is None:
+                    found = self._texts[key] = render_text(
+                        template, client=self.client, service=ev.service, match=self.match_of(ev)
+                    )
+                return found
+        return render_text(template, client=self.client, service=ev.service, match=self.match_of(ev))
 
     def fill(self, ev: _Eval, raw: _Note) -> Any:
         """One rule's words for one service, filled in (shared per rule and text)."""
         cls, rid, template = raw
-        return self.note(cls, rid, render_text(template, client=self.client, service=ev.service, match=ev.match))
+        return self.note(cls, rid, self.render(template, ev))
 
     def notes(self, ev: _Eval) -> tuple[list[Reason], list[Caution]]:
         """The reasons and cautions of a service under every need, filled in on first read."""
@@ -425,6 +573,10 @@ class _Request:
         sid = ev.service.id
         found = self._walks.get(sid)
         if found is not None:
+            return found[1]
+        if not ev.required and not self.graph.service_requires(sid):
+            # nothing before it (most services): what the walk would find, without its book-keeping
+            found = self._walks[sid] = _NO_STEPS
             return found[1]
         self._in_progress.add(sid)
         self._assumed.append(set())
@@ -793,7 +945,7 @@ class _Ordered:
     suggest_reasons: dict[str, tuple[str, str]]
     groups: list[list[_Ranked]]  # each one option: its service, then its alternatives
     keys: list[OptionKey]
-    cands: list[str]
+    cands: Sequence[str]
     misses: list[_Eval]
 
 
@@ -806,7 +958,7 @@ def _order_needs(
     for need, priority, because in needs:
         suggest_reasons = {k: (rid, text) for k, rid, text in req.suggested.get(need, [])}
         kinds = set(kinds_for_need(need)) | set(suggest_reasons)
-        cands = sorted(lookups.candidates(catalog, kinds, req.places))
+        cands = lookups.sorted_candidates(catalog, kinds, req.places)
         req.evaluate(cands)
         ranked: list[_Ranked] = []
         misses: list[_Eval] = []
@@ -912,7 +1064,7 @@ def _needs_to_list(
 
 
 def _status(
-    req: _Request, need: str, keyed: list[OptionKey], cands: list[str], misses: list[_Eval]
+    req: _Request, need: str, keyed: list[OptionKey], cands: Sequence[str], misses: list[_Eval]
 ) -> tuple[str, Unmet | None]:
     """Whether the need is met and, when it is not, what stands in the way.
 

@@ -75,6 +75,7 @@ def test_kept_lookups_follow_every_catalog_change(cat, places, data) -> None:
     country = places[0][0]
     for _ in range(3):
         assert lookups.candidates(cat, asked, places) == cat.candidates(asked, places)
+        assert lookups.sorted_candidates(cat, asked, places) == tuple(sorted(cat.candidates(asked, places)))
         assert lookups.in_country(cat, asked, country) == cat.in_country(asked, country)
         active = sorted(s.id for s in cat if s.status == "active")
         if not active:
