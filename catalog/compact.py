@@ -263,7 +263,7 @@ def cards_from_table(
     field; a bad row or value raises ``ValueError``, ``TypeError``, ``IndexError`` or
     ``KeyError``). The rows are lists, which are used up (the card is built in them)."""
     width = len(CARD_FIELDS)
-    decoded = {i: {} for i in _TABLED_AT}  # per field: a value's index -> its decoded value
+    decoded: dict[int, dict[Any, Any]] = {i: {} for i in _TABLED_AT}  # per field: a value's index -> its decoded value
     tabled = [(i, CARD_FIELDS[i], decoded[i]) for i in _TABLED_AT]
     intern, make = sys.intern, ServiceCard._make
     for row in rows:
