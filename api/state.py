@@ -170,7 +170,7 @@ class Preloaded:
     revision: int
     follower: CatalogFollower
     rules_version: str
-    tags: Mapping[int, frozenset[str]]
+    tags: dict[int, frozenset[str]]
 
 
 def preload_catalog(settings: Settings) -> Preloaded:

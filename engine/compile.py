@@ -169,12 +169,17 @@ class CompiledRules:
         with self._lock:
             return dict(self._tags)
 
-    def adopt_tags(self, cache: Mapping[int, frozenset[str]]) -> None:
+    def adopt_tags(self, cache: dict[int, frozenset[str]]) -> None:
         """Take another compilation's :meth:`tag_cache` of the same rules version, made
         on the very catalog object this one is asked about (its serials are the same),
-        as computed: in one step, not service by service."""
+        as computed: in one step, not service by service. With nothing cached yet the
+        dict itself becomes the cache (not copied: in a forked worker its pages stay
+        shared with the parent's), so hand each compilation a cache of its own."""
         with self._lock:
-            self._tags.update(cache)
+            if self._tags:
+                self._tags.update(cache)
+            else:
+                self._tags = cache
             self._shared.update((t, t) for t in set(cache.values()))
 
     def _evaluate_services(self, catalog: Catalog, items: list[tuple[str, int]]) -> dict[str, frozenset[str]]:
