@@ -24,6 +24,11 @@ The 100,000 run takes minutes (generating and importing the catalog): it is not 
 of the test suite.
 
     python bench/catalog_changes.py [--sizes 1000,10000,100000] [--postgres URL] [--before PYTHON]
+                                    [--start-only N]
+
+``--start-only N`` measures start-up only (quicker): the cold start, the start without
+preload, then the warm start N times. "Both workers answering" is until each worker's
+uvicorn logged "Application startup complete." (its app built, its lifespan started).
 """
 
 from __future__ import annotations
@@ -90,7 +95,10 @@ class Server:
     def __init__(self, url: str, snapshot: Path, log: Path, python: str = sys.executable, preload: bool = True) -> None:
         self.port, self.log = _free_port(), log
         env = dict(
-            os.environ,
+            {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+            # compiled modules kept (outside the checkouts), as an installed package has them:
+            # only the first start compiles
+            PYTHONPYCACHEPREFIX=str(log.parent.parent / "pycache"),
             FREECHOICE_PRELOAD_CATALOG="true" if preload else "false",
             FREECHOICE_DATABASE_URL=url,
             FREECHOICE_CATALOG_SNAPSHOT=str(snapshot),
@@ -104,6 +112,10 @@ class Server:
         loaded = _until(lambda: [r for r in _lines(log) if r.get("message") == "catalog loaded"][1:] and True)
         self.start_seconds = time.perf_counter() - start
         assert loaded
+        # each worker's uvicorn says so once its app is built (routes imported) and its
+        # lifespan started: only then does it answer
+        _until(lambda: [r for r in _lines(log) if r.get("message") == "Application startup complete."][1:] and True)
+        self.ready_seconds = time.perf_counter() - start
         self.pids = sorted({r["worker_pid"] for r in _lines(log) if r.get("message") == "catalog loaded"})
         self.worker_seconds = [r["seconds"] for r in _lines(log) if r.get("message") == "catalog loaded"]
         self.parent_seconds = [r["seconds"] for r in _lines(log) if r.get("message") == "catalog preloaded"]
@@ -214,33 +226,45 @@ def _p99_option_lists(port: int, token: str, n: int, during: Changer | None) -> 
 
 
 def measure(
-    size: int, postgres: str, folder: Path, requests: int, pythons: dict[str, str]
+    size: int, postgres: str, folder: Path, requests: int, pythons: dict[str, str], starts: int | None = None
 ) -> dict[str, dict[str, str]]:
     """The figures at ``size`` services, for each interpreter of ``pythons`` (label ->
-    interpreter whose ``freechoice`` is the code to measure), on one database."""
+    interpreter whose ``freechoice`` is the code to measure), on one database (with
+    ``starts``: only start-up, the warm start that many times)."""
     with bench_database("postgresql", postgres, folder, f"cc{size}_compact") as url:
         admin, cw, ids = _prepare(url, size)
         return {
-            label: _measure_server(url, folder / f"{label}-{size}", python, admin, cw, ids, requests)
+            label: _measure_server(url, folder / f"{label}-{size}", python, admin, cw, ids, requests, starts)
             for label, python in pythons.items()
         }
 
 
 def _measure_server(
-    url: str, folder: Path, python: str, admin: str, cw: str, ids: list[str], requests: int
+    url: str, folder: Path, python: str, admin: str, cw: str, ids: list[str], requests: int, starts: int | None
 ) -> dict[str, str]:
     row: dict[str, str] = {}
     folder.mkdir()
     snapshot = folder / "snapshot.json"
     cold = Server(url, snapshot, folder / "cold.log", python)
     row["serve --workers 2 start, cold (s)"] = cold.start_text()
+    row["  both workers answering, cold (s)"] = f"{cold.ready_seconds:.1f}"
     cold.stop()
     own = Server(url, snapshot, folder / "own.log", python, preload=False)
     row["start, snapshot, no preload (s)"] = own.start_text()
+    row["  both workers answering, no preload (s)"] = f"{own.ready_seconds:.1f}"
     row["RSS (PSS) per worker, no preload (MB)"] = " / ".join(own.rss_mb())
     own.stop()
+    if starts is not None:  # --start-only: the warm start again and again, nothing else
+        for n in range(starts):
+            warm = Server(url, snapshot, folder / f"warm{n}.log", python)
+            row[f"serve --workers 2 start, snapshot, run {n + 1} (s)"] = warm.start_text()
+            row[f"  both workers answering, run {n + 1} (s)"] = f"{warm.ready_seconds:.1f}"
+            row[f"  RSS (PSS) per worker, run {n + 1} (MB)"] = " / ".join(warm.rss_mb())
+            warm.stop()
+        return row
     server = Server(url, snapshot, folder / "warm.log", python)
     row["serve --workers 2 start, snapshot (s)"] = server.start_text()
+    row["  both workers answering (s)"] = f"{server.ready_seconds:.1f}"
     row["RSS (PSS) per worker after start (MB)"] = " / ".join(server.rss_mb())
     changer = Changer(server.port, admin, ids)
     seen_ms = []
@@ -276,6 +300,12 @@ def main() -> None:
         help="also measure the code another interpreter runs (e.g. another checkout's .venv/bin/python), "
         "on the same databases: a 'before' column beside each size",
     )
+    parser.add_argument(
+        "--start-only",
+        type=int,
+        metavar="N",
+        help="measure only start-up: the cold start, the start without preload, then the warm start N times",
+    )
     args = parser.parse_args()
     sizes = sorted({1000, *(int(s) for s in args.sizes.split(","))})
     pythons = {"before": args.before, "now": sys.executable} if args.before else {"now": sys.executable}
@@ -283,7 +313,7 @@ def main() -> None:
         rows = {}
         for size in sizes:
             print(f"measuring {size} services ...", file=sys.stderr, flush=True)
-            for label, row in measure(size, args.postgres, Path(tmp), args.requests, pythons).items():
+            for label, row in measure(size, args.postgres, Path(tmp), args.requests, pythons, args.start_only).items():
                 rows[f"{size:,}" + (f" {label}" if args.before else "")] = row
     columns = list(rows)
     names = list(rows[columns[0]])

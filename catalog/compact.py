@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from .models import Location, Service
 
@@ -87,14 +87,14 @@ def _model(value: Any) -> Any:
     return _shared((type(value).__name__, value.model_dump_json()), value)
 
 
-class ServiceCard:
-    """What matching reads of one service, immutable and slotted (see the module doc).
+class ServiceCard(NamedTuple):
+    """What matching reads of one service, immutable (see the module doc).
 
     Lists are tuples; ``location`` keeps only the country and area (what ordering
-    reads); ``full()`` is the whole record.
+    reads); ``full()`` is the whole record. A card is a named tuple (built from a row
+    in one step, which matters at 100,000 services) that compares and hashes by
+    identity, like any other record object.
     """
-
-    __slots__ = (*CARD_FIELDS, "_full")
 
     id: str
     organization_id: str
@@ -102,9 +102,13 @@ class ServiceCard:
     status: str
     kinds: tuple[str, ...]
     location: Location | None
+    service_areas: Any
     remote: bool
     languages: tuple[str, ...]
     interpretation: bool
+    cost_options: Any
+    required_documents: Any
+    eligibility: Any
     reports_to_authorities: str
     reports_to: tuple[str, ...]
     contact_with: tuple[str, ...]
@@ -113,14 +117,20 @@ class ServiceCard:
     restricts_movement: bool
     movement_note: str | None
     acts_without_client: bool
+    employment: Any
+    capacity: Any
     requires: tuple[str, ...]
     refers_to: tuple[str, ...]
-    _full: Callable[[str], Service] | None
+    reader: Callable[[str], Service] | None = None
 
-    def __init__(self, values: dict[str, Any], full: Callable[[str], Service] | None = None) -> None:
-        for name, put in _SETTERS:
-            put(self, values[name])
-        _SET_FULL(self, full)
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __ne__(self, other: object) -> bool:
+        return self is not other
+
+    def __hash__(self) -> int:
+        return id(self) >> 4
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a service card is read-only ({name!r})")
@@ -136,7 +146,7 @@ class ServiceCard:
 
     def full(self) -> Service:
         """The whole service record (from the catalog that holds the card)."""
-        full = self._full
+        full = self.reader
         if full is None:
             raise AttributeError(f"service card {self.id!r} is not attached to a catalog")
         return full(self.id)
@@ -149,8 +159,8 @@ class ServiceCard:
         return [(self.location.country, self.location.area)]
 
 
-_SETTERS: list[tuple[str, Any]] = [(name, ServiceCard.__dict__[name].__set__) for name in CARD_FIELDS]
-_SET_FULL: Any = ServiceCard.__dict__["_full"].__set__
+if ServiceCard._fields != (*CARD_FIELDS, "reader"):  # pragma: no cover - a field added to one and not the other
+    raise ImportError("ServiceCard's fields and CARD_FIELDS differ")
 
 
 def _values(service: Service) -> dict[str, Any]:
@@ -186,7 +196,7 @@ def _values(service: Service) -> dict[str, Any]:
 
 def card_of(service: Service, full: Callable[[str], Service] | None = None) -> ServiceCard:
     """The card of ``service`` (``full`` gives the whole record of an id)."""
-    return ServiceCard(_values(service), full)
+    return ServiceCard(**_values(service), reader=full)
 
 
 def _field_data(name: str, value: Any) -> Any:
@@ -235,45 +245,79 @@ class CardTable:
         return out
 
 
+_TABLED_AT = tuple(i for i, name in enumerate(CARD_FIELDS) if name in _TABLED)
+_TEXTS_AT = tuple(CARD_FIELDS.index(n) for n in ("id", "organization_id", "name", "status", "reports_to_authorities"))
+_FLAGS_AT = tuple(
+    CARD_FIELDS.index(n)
+    for n in ("remote", "interpretation", "represents_without_attending", "restricts_movement", "acts_without_client")
+)
+_INTERNED_AT = tuple(CARD_FIELDS.index(n) for n in ("organization_id", "status", "reports_to_authorities"))
+_NOTE_AT = CARD_FIELDS.index("movement_note")
+_REFERS_AT = CARD_FIELDS.index("refers_to")
+
+
 def cards_from_table(
     values: list[Any], rows: Iterable[list[Any]], full: Callable[[str], Service] | None = None
 ) -> Iterator[ServiceCard]:
-    """The cards of :class:`CardTable` rows (each shared value validated once; a bad
-    row or value raises ``ValueError``, ``TypeError``, ``IndexError`` or ``KeyError``)."""
-    decoded: dict[int, Any] = {}
-    tabled = [name for name in CARD_FIELDS if name in _TABLED]
+    """The cards of :class:`CardTable` rows (each shared value validated once, per
+    field; a bad row or value raises ``ValueError``, ``TypeError``, ``IndexError`` or
+    ``KeyError``). The rows are lists, which are used up (the card is built in them)."""
+    width = len(CARD_FIELDS)
+    decoded: dict[int, dict[Any, Any]] = {i: {} for i in _TABLED_AT}  # per field: a value's index -> its decoded value
+    tabled = [(i, CARD_FIELDS[i], decoded[i]) for i in _TABLED_AT]
+    intern, make = sys.intern, ServiceCard._make
     for row in rows:
-        if not isinstance(row, list) or len(row) != len(CARD_FIELDS):
+        if type(row) is not list or len(row) != width:
             raise ValueError("a card row of another shape")
-        data = dict(zip(CARD_FIELDS, row, strict=True))
-        for name in tabled:
-            i = data[name]
-            found = decoded.get(i, _NOTHING)
+        for i, name, known in tabled:
+            at = row[i]
+            found = known.get(at, _NOTHING)
             if found is _NOTHING:
-                found = decoded[i] = _decode(name, values[i])
-            data[name] = found
-        yield _card(data, full)
+                if type(at) is not int:
+                    raise ValueError(f"a card's {name} is not an index into the shared values")
+                found = known[at] = _decode(name, values[at])
+            row[i] = found
+        _check(row)
+        for i in _INTERNED_AT:
+            row[i] = intern(row[i])
+        row.append(full)
+        yield make(row)
+
+
+def _check(row: list[Any]) -> None:
+    """Raise ``ValueError`` unless the card row's plain (not shared) values are of their
+    types; ``refers_to`` becomes a tuple."""
+    for i in _TEXTS_AT:
+        if type(row[i]) is not str:
+            raise ValueError(f"a card's {CARD_FIELDS[i]} is not a text")
+    for i in _FLAGS_AT:
+        if type(row[i]) is not bool:
+            raise ValueError(f"a card's {CARD_FIELDS[i]} is not true or false")
+    note = row[_NOTE_AT]
+    if note is not None and type(note) is not str:
+        raise ValueError("a card's movement_note is not a text")
+    refers = row[_REFERS_AT]
+    if type(refers) is not list or any(type(v) is not str for v in refers):
+        raise ValueError("a card's refers_to is not a list of service ids")
+    row[_REFERS_AT] = tuple(refers) if refers else ()
 
 
 def _decode(name: str, value: Any) -> Any:
     if name in _STRINGS:
+        if type(value) is not list or any(type(v) is not str for v in value):
+            raise ValueError(f"a card's {name} is not a list of texts")
         return _strings(value)
     return None if value is None else _validated(name, value)
 
 
 def _card(data: dict[str, Any], full: Callable[[str], Service] | None) -> ServiceCard:
     """A card from plain data whose shared fields are decoded already."""
-    for name in ("id", "organization_id", "name", "status", "reports_to_authorities"):
-        if not isinstance(data[name], str):
-            raise ValueError(f"a card's {name} is not a text")
-    for name in ("remote", "interpretation", "represents_without_attending", "restricts_movement"):
-        if not isinstance(data[name], bool):
-            raise ValueError(f"a card's {name} is not true or false")
-    data["organization_id"] = sys.intern(data["organization_id"])
-    data["status"] = sys.intern(data["status"])
-    data["reports_to_authorities"] = sys.intern(data["reports_to_authorities"])
-    data["refers_to"] = tuple(str(v) for v in data["refers_to"])
-    return ServiceCard(data, full)
+    row = [data[name] for name in CARD_FIELDS]
+    _check(row)
+    for i in _INTERNED_AT:
+        row[i] = sys.intern(row[i])
+    row.append(full)
+    return ServiceCard._make(row)
 
 
 _MODEL_TYPES: dict[str, Any] = {}

@@ -285,6 +285,74 @@ class Catalog:
                 self._index(card)
             self._version = None
 
+    def add_cards(self, cards: Iterable[tuple[ServiceCard, bytes]]) -> None:
+        """Fill a catalog that holds no service yet (and reads full records through a
+        source) with ``cards`` and their content digests: what :meth:`put_card` does for
+        each, in bulk (the index entries, rule-graph edges and version terms worked out
+        once per distinct shared value, not per service).
+
+        Raises:
+            CatalogError: the catalog holds services or keeps full records in memory,
+                two cards share an id, or a card names an unknown organisation.
+        """
+        with self._lock:
+            if self._cards or self._services is not None:
+                raise CatalogError("add_cards fills an empty catalog that reads full records through a source")
+            held, serial, digests, orgs = self._cards, self._serial, self._digest, self._orgs
+            by_kinds: dict[int, list[set[str]]] = {}
+            by_place: dict[tuple[int, int, bool], list[set[str]]] = {}
+            by_language: dict[int, list[set[str]]] = {}
+            lifted: dict[tuple[int, int, int, int], list[Any]] = {}  # per shared value: [a card, how many]
+            interpreting = self._interpreting
+            total, added = 0, 0
+            sha256, from_bytes = hashlib.sha256, int.from_bytes
+            for card, digest in cards:
+                sid = card.id
+                if sid in held:
+                    raise CatalogError(f"duplicate service id: {sid}")
+                if card.organization_id not in orgs:
+                    raise CatalogError(f"service {sid!r} names unknown organization_id {card.organization_id!r}")
+                held[sid] = card
+                serial[sid] = next(_serials)
+                digests[sid] = digest
+                total += from_bytes(sha256(b"s" + sid.encode() + b"\0" + digest.hex().encode()).digest(), "big")
+                added += 1
+                if card.status != "active":
+                    continue
+                # the index buckets of each shared value (held by the cards), found once
+                kinds = card.kinds
+                buckets = by_kinds.get(id(kinds))
+                if buckets is None:
+                    buckets = by_kinds[id(kinds)] = [self._by_kind[k] for k in kinds]
+                for bucket in buckets:
+                    bucket.add(sid)
+                where = (id(card.service_areas), id(card.location), card.remote)
+                buckets = by_place.get(where)
+                if buckets is None:
+                    buckets = by_place[where] = [index[key] for index, key in self._place_keys(card)]
+                for bucket in buckets:
+                    bucket.add(sid)
+                languages = card.languages
+                buckets = by_language.get(id(languages))
+                if buckets is None:
+                    buckets = by_language[id(languages)] = [self._by_language[lang] for lang in languages]
+                for bucket in buckets:
+                    bucket.add(sid)
+                if card.interpretation:
+                    interpreting.add(sid)
+                edges = (id(card.kinds), id(card.requires), id(card.eligibility), id(card.required_documents))
+                seen = lifted.get(edges)
+                if seen is None:
+                    lifted[edges] = [card, 1]
+                else:
+                    seen[1] += 1
+            for card, n in lifted.values():
+                for edge in lifted_requires(card):
+                    self._lifted[edge] += n
+            self._sum = (self._sum + total) % _MOD
+            self._graph_revision += added
+            self._version = None
+
     def _set_digest(self, service_id: str, digest: bytes | None) -> None:
         old = self._digest.pop(service_id, None)
         if old is not None:
@@ -317,13 +385,16 @@ class Catalog:
     def _keys(self, svc: ServiceCard) -> Iterator[tuple[dict[Any, set[str]], object]]:
         for k in svc.kinds:
             yield self._by_kind, k
+        yield from self._place_keys(svc)
+        for lang in svc.languages:
+            yield self._by_language, lang
+
+    def _place_keys(self, svc: ServiceCard) -> Iterator[tuple[dict[Any, set[str]], object]]:
         for country, area in svc.places():
             if svc.remote:
                 yield self._remote, country
             else:
                 yield self._by_place, (country, normalise_area(area))
-        for lang in svc.languages:
-            yield self._by_language, lang
 
     def _index(self, svc: ServiceCard) -> None:
         for index, key in self._keys(svc):

@@ -186,6 +186,25 @@ class CompiledRules:
             for sid, t in tags.items():
                 self._tags[catalog.serial(sid)] = self._share(t)
 
+    def tag_cache(self) -> dict[int, frozenset[str]]:
+        """A copy of the tags computed so far, by the catalog serial they were computed
+        for (plain data: for a process forked with that very catalog, :meth:`adopt_tags`)."""
+        with self._lock:
+            return dict(self._tags)
+
+    def adopt_tags(self, cache: dict[int, frozenset[str]]) -> None:
+        """Take another compilation's :meth:`tag_cache` of the same rules version, made
+        on the very catalog object this one is asked about (its serials are the same),
+        as computed: in one step, not service by service. With nothing cached yet the
+        dict itself becomes the cache (not copied: in a forked worker its pages stay
+        shared with the parent's), so hand each compilation a cache of its own."""
+        with self._lock:
+            if self._tags:
+                self._tags.update(cache)
+            else:
+                self._tags = cache
+            self._shared.update((t, t) for t in set(cache.values()))
+
     def _evaluate_services(self, catalog: Catalog, items: list[tuple[str, int]]) -> dict[str, frozenset[str]]:
         found: dict[str, set[str]] = {sid: set() for sid, _ in items}
         if self._service_conditional and self._host is not None:

@@ -13,7 +13,8 @@ database, or a damaged one, is ignored with a log line); the rows written since 
 then read as changes.
 
 The file is JSON lines (nothing in it is executed): a header (format, rules version,
-revision, and the values cards share, each written once), then one line per service,
+revision, the values cards share and the distinct sets of rule tags, each written
+once), then one line per service,
 read one at a time (so the whole file is never parsed into memory at once). It is
 written to a temporary name and renamed, so a reader never sees half a snapshot.
 """
@@ -32,14 +33,14 @@ from typing import Any, BinaryIO
 import orjson
 
 from freechoice.catalog import Catalog, CatalogError, Organization
-from freechoice.catalog.compact import CardTable, cards_from_table
+from freechoice.catalog.compact import CardTable, ServiceCard, cards_from_table
 from freechoice.catalog.index import ServiceSource
 
 from .compile import CompiledRules
 
 __all__ = ["FromSnapshot", "SNAPSHOT_FORMAT", "catalog_from_snapshot", "load_snapshot", "save_snapshot"]
 
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3  # 3: tag sets written once in the header (2: a list per service)
 _SPOT_CHECKS = 32
 
 log = logging.getLogger("freechoice.catalog")
@@ -84,19 +85,29 @@ def _lines(path: str | Path) -> tuple[dict[str, Any], Iterator[list[Any]], Binar
     return header, entries(), f
 
 
-def _tag_sets(rules: CompiledRules, header: Mapping[str, Any]) -> dict[tuple[str, ...], frozenset[str]] | None:
-    return {} if header.get("rules") == rules.version else None
-
-
-def _tags_of(entry: list[Any], shared: dict[tuple[str, ...], frozenset[str]]) -> frozenset[str] | None:
-    ids = entry[4]
-    if not isinstance(ids, list):
+def _tag_sets(rules: CompiledRules, header: Mapping[str, Any]) -> list[frozenset[str]] | None:
+    """The header's distinct tag sets (validated), or None when they are of another
+    rules version."""
+    if header.get("rules") != rules.version:
         return None
-    key = tuple(str(i) for i in ids)
-    found = shared.get(key)
-    if found is None:
-        found = shared[key] = frozenset(key)
-    return found
+    listed = header.get("tags")
+    if type(listed) is not list:
+        raise ValueError("no tag sets in it")
+    sets: list[frozenset[str]] = []
+    for tags in listed:
+        if type(tags) is not list or any(type(t) is not str for t in tags):
+            raise ValueError("a tag set that is not a list of texts")
+        sets.append(frozenset(tags))
+    return sets
+
+
+def _tags_of(entry: list[Any], sets: list[frozenset[str]]) -> frozenset[str] | None:
+    at = entry[4]
+    if at is None:
+        return None
+    if type(at) is not int or at < 0:
+        raise ValueError("a service's tags are not an index into the tag sets")
+    return sets[at]
 
 
 def load_snapshot(path: str | Path, rules: CompiledRules, catalog: Catalog) -> int:
@@ -107,9 +118,9 @@ def load_snapshot(path: str | Path, rules: CompiledRules, catalog: Catalog) -> i
     if opened is None:
         return 0
     header, entries, f = opened
-    shared = _tag_sets(rules, header)
     fresh: dict[str, frozenset[str]] = {}
     try:
+        shared = _tag_sets(rules, header)
         if shared is None:
             return 0
         for entry in entries:
@@ -190,11 +201,12 @@ def _read(
     shared = _tag_sets(rules, header)
     tags: dict[str, frozenset[str]] = {}
     held = 0
+    digests: list[bytes] = []  # of the rows checked() gave, for the cards made of them (in step)
 
     def checked() -> Iterator[list[Any]]:
         nonlocal held
         for entry in entries:
-            sid, row_revision, digest, card_row = entry[0], entry[1], entry[2], entry[3]
+            sid, row_revision, digest, card_row, _ = entry
             if card_row is None:
                 raise _Ignored("no cards in it")
             now = rows.get(sid)
@@ -209,10 +221,11 @@ def _read(
                 tags[sid] = found
             yield card_row
 
-    digests: list[bytes] = []
-    for i, card in enumerate(cards_from_table(values, checked(), catalog.full_reader)):
-        catalog.put_card(card, digests[i])
-        digests[i] = b""
+    def with_digests() -> Iterator[tuple[ServiceCard, bytes]]:
+        for card in cards_from_table(values, checked(), catalog.full_reader):
+            yield card, digests.pop()
+
+    catalog.add_cards(with_digests())
     if held != sum(1 for rev in rows.values() if rev <= made_at):
         raise _Ignored("services the database has are not in it: another database, or damaged")
     why = _spot_check(catalog, source, rows, made_at)
@@ -248,6 +261,7 @@ def save_snapshot(
     active = catalog.active_ids()
     tags = rules.service_tags(catalog, active)
     table = CardTable()
+    tag_sets: dict[frozenset[str], int] = {}
     lines: list[bytes] = []
     for card in catalog.cards():
         sid = card.id
@@ -260,7 +274,7 @@ def save_snapshot(
             rows[sid] if rows is not None else None,
             catalog.digest(sid),
             table.row(card) if rows is not None else None,
-            sorted(tags[sid]) if sid in tags else None,
+            tag_sets.setdefault(tags[sid], len(tag_sets)) if sid in tags else None,
         ]
         lines.append(orjson.dumps(entry))
     header = {
@@ -269,6 +283,7 @@ def save_snapshot(
         "revision": revision,
         "services": len(lines),
         "values": table.values if rows is not None else None,
+        "tags": [sorted(t) for t in tag_sets],  # each distinct set once; a service names its index
     }
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,10 @@ from .schema import Effect, Rule, RulePack, When
 
 __all__ = ["core_pack", "default_pack", "load_pack", "pack_version", "parse_pack"]
 
+# libyaml's safe loader where PyYAML was built with it: the same documents, ten times as
+# fast (every worker parses the bundled packs as it starts)
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def parse_pack(raw: Any, *, source: str = "rule pack") -> RulePack:
     """Validate a rule pack given as a mapping (or YAML text).
@@ -25,7 +29,7 @@ def parse_pack(raw: Any, *, source: str = "rule pack") -> RulePack:
     """
     if isinstance(raw, (str, bytes)):
         try:
-            raw = yaml.safe_load(raw)
+            raw = yaml.load(raw, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader (libyaml's where built)
         except yaml.YAMLError as err:
             raise ValidationFailed([Problem("(file)", f"not valid YAML: {err}")], what=source) from None
     try:

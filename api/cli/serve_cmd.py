@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from typing import Annotated
@@ -60,6 +61,11 @@ def serve(
         from freechoice.api.app import create_app
         from freechoice.api.server import GunicornServer
         from freechoice.api.state import preload_catalog
+
+        # what every worker's app imports (the routes, built as they are imported, and
+        # the pages), imported once here before the fork instead of once per worker
+        importlib.import_module("freechoice.api.routes")
+        importlib.import_module("freechoice.api.web")
 
         # the catalog loaded and tagged once, here, before the fork: workers start at once
         # and share it (plain data only crosses the fork; each worker catches up on start)

@@ -9,6 +9,7 @@ uses the same functions.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
@@ -42,8 +43,14 @@ PERSON_ROLES = ("caseworker", "partner", "manager", "admin")
 MIN_PASSWORD = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
-# verified against when the username is unknown, so both answers take as long
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so both answers take as long.
+    Made on first use, not at import: an argon2id hash costs a third of a second of
+    CPU, which every worker paid before it could answer anything."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 def _now() -> dt.datetime:
@@ -162,7 +169,7 @@ def sign_in(
     now = now or _now()
     row = session.scalar(select(PersonRow).where(PersonRow.username == username.strip().lower()).with_for_update())
     if row is None:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         return SignIn()
     locked = _aware(row.locked_until)
     if locked is not None and locked > now:

@@ -26,6 +26,7 @@ from freechoice.catalog.db.tables import Base
 from freechoice.catalog.generate import generate_services
 from freechoice.engine import compile_rules, load_rules, propose
 from freechoice.engine.assessment import parse_assessment
+from freechoice.engine.snapshot import SNAPSHOT_FORMAT
 from freechoice.rules import default_pack
 
 RULES = load_rules()
@@ -262,7 +263,9 @@ def test_a_snapshot_of_an_older_revision_and_the_changes_since_give_what_a_cold_
         app.state.freechoice.close()
 
 
-@pytest.mark.parametrize("damage", ["truncated", "foreign", "edited", "same ids, other content"])
+@pytest.mark.parametrize(
+    "damage", ["truncated", "foreign", "edited", "same ids, other content", "a tag set that is not there"]
+)
 def test_a_damaged_or_foreign_snapshot_is_ignored_with_a_log_line(tmp_path, caplog, damage):
     snap = tmp_path / "catalog.json"
     made = _settings(tmp_path, "made.db", str(snap))
@@ -284,10 +287,13 @@ def test_a_damaged_or_foreign_snapshot_is_ignored_with_a_log_line(tmp_path, capl
                     text("UPDATE services SET data = :d WHERE id = :i"), {"d": orjson.dumps(record).decode(), "i": sid}
                 )
         twin.state.freechoice.close()
-    elif damage == "edited":  # a row revision that is not the database's
+    elif damage in ("edited", "a tag set that is not there"):
         header, first, *rest = snap.read_bytes().splitlines()
         entry = orjson.loads(first)
-        entry[1] += 1
+        if damage == "edited":  # a row revision that is not the database's
+            entry[1] += 1
+        else:  # an index past the header's tag sets
+            entry[4] = len(orjson.loads(header)["tags"])
         snap.write_bytes(b"\n".join([header, orjson.dumps(entry), *rest]) + b"\n")
     else:  # the same file in front of another database, with other services, at a later revision
         target = _settings(tmp_path, "other.db", str(snap)).model_copy(update={"load_sample": False})
@@ -311,4 +317,41 @@ def test_a_damaged_or_foreign_snapshot_is_ignored_with_a_log_line(tmp_path, capl
         assert a.catalog.version == b.catalog.version
         assert _client_lists(used) == _client_lists(cold)
     for app in (used, cold):
+        app.state.freechoice.close()
+
+
+def test_a_snapshot_of_the_older_format_is_ignored_and_written_again_in_this_one(tmp_path, caplog):
+    snap = tmp_path / "catalog.json"
+    made = _settings(tmp_path, "fc.db", str(snap))
+    create_app(made).state.freechoice.close()  # a cold load: writes the snapshot
+    # the same catalog in the format before this one (format 2: each service's tags as a list)
+    header, *lines = snap.read_bytes().splitlines()
+    old = orjson.loads(header)
+    sets = old.pop("tags")
+    old["format"] = 2
+    entries = [orjson.loads(line) for line in lines]
+    for entry in entries:
+        entry[4] = None if entry[4] is None else sets[entry[4]]
+    snap.write_bytes(b"\n".join([orjson.dumps(old), *(orjson.dumps(e) for e in entries)]) + b"\n")
+
+    caplog.set_level(logging.INFO, logger="freechoice.catalog")
+    first = create_app(made)
+    first.state.freechoice.close()
+    ignored = [r for r in caplog.records if r.getMessage() == "catalog snapshot ignored"]
+    assert ignored and {r.why for r in ignored} == {"another format"}
+    assert orjson.loads(snap.read_bytes().splitlines()[0])["format"] == SNAPSHOT_FORMAT == 3  # written again
+
+    caplog.clear()
+    again = create_app(made)
+    cold = create_app(made.model_copy(update={"catalog_snapshot": None}))
+    with TestClient(again), TestClient(cold):
+        assert not [r for r in caplog.records if r.getMessage() == "catalog snapshot ignored"]
+        loaded = [r for r in caplog.records if r.getMessage() == "catalog loaded"]
+        assert [r.snapshot for r in loaded] == [True, False]
+        a, b = again.state.freechoice, cold.state.freechoice
+        assert a.catalog.version == b.catalog.version
+        active = b.catalog.active_ids()
+        assert a.rules.service_tags(a.catalog, active) == b.rules.service_tags(b.catalog, active)
+        assert _client_lists(again) == _client_lists(cold)
+    for app in (again, cold):
         app.state.freechoice.close()

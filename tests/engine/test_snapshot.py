@@ -39,3 +39,25 @@ def test_a_snapshot_of_other_rules_or_a_broken_file_is_not_used(tmp_path):
     path.write_bytes(b'{"format": 1, "rules": ')
     assert load_snapshot(path, load_rules(), catalog) == 0
     assert load_snapshot(tmp_path / "missing.json", load_rules(), catalog) == 0
+
+
+def test_a_forked_worker_takes_the_parents_tags_as_they_are_without_running_the_rules_again():
+    catalog = load_sample_catalog()
+    parent = load_rules()
+    parent.prepare(catalog)
+    cache = parent.tag_cache()
+    active = _active(catalog)
+    assert {catalog.serial(sid) for sid in active} <= set(cache)  # every active service's
+
+    worker = load_rules()
+    worker.adopt_tags(cache)
+    assert worker.service_tags(catalog, active) == parent.service_tags(catalog, active)
+    # taken as computed: what the cache says is what the worker answers
+    some = active[0]
+    marked = load_rules()
+    marked.adopt_tags({**cache, catalog.serial(some): frozenset({"from-the-parent"})})
+    assert marked.service_tags(catalog, [some]) == {some: frozenset({"from-the-parent"})}
+    # a service changed after the fork has a new serial: tagged afresh
+    svc = catalog.service(some)
+    catalog.upsert_service(svc.model_copy(update={"capacity": Capacity(status="full")}))
+    assert marked.service_tags(catalog, [some]) == load_rules().service_tags(catalog, [some])
