@@ -227,9 +227,13 @@ class _Request:
         self._prereqs: dict[str, Pathway] = {}
         self._walks: dict[str, tuple[list[tuple[str, _Eval | None]], list[tuple[str, frozenset[str]]]]] = {}
         self._in_progress: set[str] = set()
+        # kinds whose provider look-up is under way (see :meth:`provider_for`)
+        self._looking: set[str] = set()
         # one set per walk or provider look-up under way: the services it found unusable
-        # only because their own walk was under way (see :meth:`blocked`)
-        self._assumed: list[set[str]] = []
+        # only because their own walk was under way (see :meth:`blocked`), and the
+        # kinds (as ``("kind", kind)``) it found without a provider only because their
+        # look-up was under way
+        self._assumed: list[set[str | tuple[str, str]]] = []
         self._place: dict[str, int] = {}
         self._kind_cands: dict[str, tuple[str, ...]] = {}
         # kind -> refused parties its ruled-out providers meet: see pathways._kind_block
@@ -408,7 +412,7 @@ class _Request:
             return False
         return not self.blocked(ev)
 
-    def _settle(self, assumed: set[str]) -> bool:
+    def _settle(self, assumed: set[str | tuple[str, str]]) -> bool:
         """Close one walk or look-up: pass what it assumed to the one around it; whether its answer can be kept."""
         if not assumed:
             return True
@@ -455,14 +459,26 @@ class _Request:
         return found
 
     def provider_for(self, kind: str) -> _Eval | None:
-        """The usable service of ``kind`` with the shortest chain behind it, best score first."""
+        """The usable service of ``kind`` with the shortest chain behind it, best score first.
+
+        Inside its own look-up (a candidate's steps come back round to ``kind``: services
+        can require kinds in a loop) a kind has no provider, as a kind on its own way is
+        no step of it: the walk goes no deeper than the kinds, however many services
+        each has. An answer decided that way holds inside the look-up only."""
         if kind in self._providers:
             return self._providers[kind]
+        if kind in self._looking:
+            if self._assumed:
+                self._assumed[-1].add(("kind", kind))
+            return None
+        self._looking.add(kind)
         self._assumed.append(set())
         try:
             found = self._provider_for(kind)
         finally:
+            self._looking.discard(kind)
             assumed = self._assumed.pop()
+        assumed.discard(("kind", kind))  # its own look-up counting it out is what every look-up of it does
         if self._settle(assumed):
             self._providers[kind] = found
         return found
