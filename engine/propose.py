@@ -229,6 +229,9 @@ class _Request:
         self._in_progress: set[str] = set()
         # kinds whose provider look-up is under way (see :meth:`provider_for`)
         self._looking: set[str] = set()
+        # (kind, what is under way that its look-up could meet) -> (provider, what it
+        # assumed): answers that hold whenever the same is under way again
+        self._held: dict[tuple[str, frozenset[str], frozenset[str]], tuple[_Eval | None, frozenset[Any]]] = {}
         # one set per walk or provider look-up under way: the services it found unusable
         # only because their own walk was under way (see :meth:`blocked`), and the
         # kinds (as ``("kind", kind)``) it found without a provider only because their
@@ -464,13 +467,27 @@ class _Request:
         Inside its own look-up (a candidate's steps come back round to ``kind``: services
         can require kinds in a loop) a kind has no provider, as a kind on its own way is
         no step of it: the walk goes no deeper than the kinds, however many services
-        each has. An answer decided that way holds inside the look-up only."""
+        each has. An answer decided that way holds inside the look-up only: it is kept
+        for when the same look-ups and walks it could meet are under way again (inside
+        the next candidate's walk of an outer look-up, say), so a loop's look-ups are
+        each made once per way in, not once per service of the loop."""
         if kind in self._providers:
             return self._providers[kind]
         if kind in self._looking:
             if self._assumed:
                 self._assumed[-1].add(("kind", kind))
             return None
+        # What a look-up can meet of the work under way: the kinds looked up (each answers
+        # "none"), and the services walked that a look-up of one of their kinds not under
+        # way could reach (a service whose every kind is being looked up is never reached).
+        looking = frozenset(self._looking)
+        walking = frozenset(sid for sid in self._in_progress if not looking.issuperset(self.evals[sid].service.kinds))
+        key = (kind, looking, walking)
+        held = self._held.get(key)
+        if held is not None:
+            if self._assumed:
+                self._assumed[-1] |= held[1]
+            return held[0]
         self._looking.add(kind)
         self._assumed.append(set())
         try:
@@ -481,6 +498,8 @@ class _Request:
         assumed.discard(("kind", kind))  # its own look-up counting it out is what every look-up of it does
         if self._settle(assumed):
             self._providers[kind] = found
+        else:
+            self._held[key] = (found, frozenset(assumed))
         return found
 
     def kind_candidates(self, kind: str) -> tuple[str, ...]:
