@@ -7,7 +7,9 @@ then, each in a process of its own (so its memory is its own):
 * option lists for the demo cohort's clients (located in the generated places): p50/p95
   with in-database retrieval (``DatabaseCatalog``, cold cache, then warm) at ``--services``
   and at 1,000, beside in-memory retrieval (the indexed ``Catalog``) at 1,000 (the baseline);
-* worker memory: resident set size of each such process after its lists;
+* worker memory: resident set size of each such process after its lists; at
+  ``--services`` once per ``--cache-size`` given (the worker's card cache,
+  ``FREECHOICE_CATALOG_CACHE_SIZE``; default 50,000), to see what the cache costs;
 * change latency: a capacity change committed by a writer (the write's transaction:
   row read for update, new version, retrieval columns, version sum, NOTIFY), and the time
   until a second worker process, following by LISTEN/NOTIFY, has refreshed and answers
@@ -16,7 +18,8 @@ then, each in a process of its own (so its memory is its own):
 Bench data skip ``service_versions`` (history is not read by retrieval). Not part of the
 test suite; the 1,000,000 run takes minutes (generating and loading the catalog).
 
-    python bench/catalog_million.py [--services 1000000] [--clients 200] [--postgres URL]
+    python bench/catalog_million.py [--services 1000000] [--clients 200] [--cache-size 50000 [20000 ...]]
+                                    [--postgres URL]
 """
 
 from __future__ import annotations
@@ -191,7 +194,7 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 # ---------------------------------------------------------------------------- child processes
-def child_lists(mode: str, url: str, clients: int, services: int) -> None:
+def child_lists(mode: str, url: str, clients: int, services: int, cache_size: int) -> None:
     """One worker: option lists for the cohort, printed as JSON (times, RSS)."""
     rules = load_rules()
     assessments = [parse_assessment(d) for d in _clients(clients)]
@@ -201,7 +204,7 @@ def child_lists(mode: str, url: str, clients: int, services: int) -> None:
         catalog = generate_catalog(services)
         rules.prepare(catalog)
     else:
-        catalog = DatabaseCatalog(Database(url))
+        catalog = DatabaseCatalog(Database(url), cache_size=cache_size)
     opened = time.perf_counter() - started
     out: dict[str, object] = {"open_seconds": opened, "rss_mb_open": _rss_mb()}
     for label in ("cold", "warm"):
@@ -295,12 +298,19 @@ def main() -> None:
     p.add_argument("--services", type=int, default=1_000_000)
     p.add_argument("--clients", type=int, default=200)
     p.add_argument("--postgres", default=PG)
+    p.add_argument(
+        "--cache-size",
+        type=int,
+        nargs="+",
+        default=[50_000],
+        help="in-database worker card cache sizes to measure at --services (default 50000)",
+    )
     p.add_argument("--child-lists", nargs=3, metavar=("MODE", "URL", "SERVICES"))
     p.add_argument("--child-follow", metavar="URL")
     args = p.parse_args()
     if args.child_lists:
         mode, url, services = args.child_lists
-        child_lists(mode, url, args.clients, int(services))
+        child_lists(mode, url, args.clients, int(services), args.cache_size[0])
         return
     if args.child_follow:
         child_follow(args.child_follow)
@@ -320,31 +330,30 @@ def main() -> None:
                 f"{loaded['generate_seconds']:.0f} s), GIN indexes built in {loaded['index_seconds']:.0f} s"
             )
             load(small, 1000)
+            clients = ["--clients", str(args.clients)]
             rows = [
-                (
-                    "in-memory, 1,000 (baseline)",
-                    _run_child(["--child-lists", "memory", "-", "1000", "--clients", str(args.clients)]),
-                ),
-                (
-                    "in-database, 1,000",
-                    _run_child(["--child-lists", "database", small, "1000", "--clients", str(args.clients)]),
-                ),
-                (
-                    f"in-database, {args.services:,}",
-                    _run_child(["--child-lists", "database", big, str(args.services), "--clients", str(args.clients)]),
-                ),
+                ("in-memory, 1,000 (baseline)", _run_child(["--child-lists", "memory", "-", "1000", *clients])),
+                ("in-database, 1,000", _run_child(["--child-lists", "database", small, "1000", *clients])),
             ]
+            for size in args.cache_size:
+                print(f"  option lists at {args.services:,}, cache {size:,} ...", file=sys.stderr, flush=True)
+                r = _run_child(
+                    ["--child-lists", "database", big, str(args.services), *clients, "--cache-size", str(size)]
+                )
+                print(f"  {json.dumps(r)}", file=sys.stderr, flush=True)
+                rows.append((f"in-database, {args.services:,}, cache {size:,}", r))
             print(f"\noption lists, {args.clients} demo-cohort clients (ms; cold: the worker's first lists)")
             print(
-                f"{'retrieval, services':32} {'p50':>7} {'p95':>7} {'cold p95':>9} {'options':>8} {'RSS MB':>7} {'cached':>7} {'open s':>7}"
+                f"{'retrieval, services':40} {'p50':>7} {'p95':>7} {'cold p95':>9} {'options':>8} {'RSS MB':>7} {'cached':>7} {'open s':>7}"
             )
             for name, r in rows:
                 print(
-                    f"{name:32} {r['warm']['p50']:7.1f} {r['warm']['p95']:7.1f} {r['cold']['p95']:9.1f} "
+                    f"{name:40} {r['warm']['p50']:7.1f} {r['warm']['p95']:7.1f} {r['cold']['p95']:9.1f} "
                     f"{r['warm']['options']:8.0f} {r['rss_mb']:7.0f} {r['cached']:7d} {r['open_seconds']:7.2f}"
                 )
             base = rows[0][1]["warm"]["p95"]
-            print(f"p95 in-database at {args.services:,} / in-memory at 1,000: {rows[2][1]['warm']['p95'] / base:.1f}x")
+            for name, r in rows[2:]:
+                print(f"p95 {name} / in-memory at 1,000: {r['warm']['p95'] / base:.1f}x")
             c = changes(big)
             print(
                 f"\ncapacity change at {args.services:,} ({CHANGES} changes): committed in {c['answer_p50']:.1f} ms "

@@ -376,9 +376,16 @@ class _Request:
         self._prereqs: dict[str, Pathway] = {}
         self._walks: dict[str, tuple[list[tuple[str, _Eval | None]], list[tuple[str, frozenset[str]]]]] = {}
         self._in_progress: set[str] = set()
+        # kinds whose provider look-up is under way (see :meth:`provider_for`)
+        self._looking: set[str] = set()
+        # (kind, what is under way that its look-up could meet) -> (provider, what it
+        # assumed): answers that hold whenever the same is under way again
+        self._held: dict[tuple[str, frozenset[str], frozenset[str]], tuple[_Eval | None, frozenset[Any]]] = {}
         # one set per walk or provider look-up under way: the services it found unusable
-        # only because their own walk was under way (see :meth:`blocked`)
-        self._assumed: list[set[str]] = []
+        # only because their own walk was under way (see :meth:`blocked`), and the
+        # kinds (as ``("kind", kind)``) it found without a provider only because their
+        # look-up was under way
+        self._assumed: list[set[str | tuple[str, str]]] = []
         self._place: dict[str, int] = {}
         self._kind_cands: dict[str, tuple[str, ...]] = {}
         # kind -> refused parties its ruled-out providers meet: see pathways._kind_block
@@ -559,7 +566,7 @@ class _Request:
             return False
         return not self.blocked(ev)
 
-    def _settle(self, assumed: set[str]) -> bool:
+    def _settle(self, assumed: set[str | tuple[str, str]]) -> bool:
         """Close one walk or look-up: pass what it assumed to the one around it; whether its answer can be kept."""
         if not assumed:
             return True
@@ -610,16 +617,44 @@ class _Request:
         return found
 
     def provider_for(self, kind: str) -> _Eval | None:
-        """The usable service of ``kind`` with the shortest chain behind it, best score first."""
+        """The usable service of ``kind`` with the shortest chain behind it, best score first.
+
+        Inside its own look-up (a candidate's steps come back round to ``kind``: services
+        can require kinds in a loop) a kind has no provider, as a kind on its own way is
+        no step of it: the walk goes no deeper than the kinds, however many services
+        each has. An answer decided that way holds inside the look-up only: it is kept
+        for when the same look-ups and walks it could meet are under way again (inside
+        the next candidate's walk of an outer look-up, say), so a loop's look-ups are
+        each made once per way in, not once per service of the loop."""
         if kind in self._providers:
             return self._providers[kind]
+        if kind in self._looking:
+            if self._assumed:
+                self._assumed[-1].add(("kind", kind))
+            return None
+        # What a look-up can meet of the work under way: the kinds looked up (each answers
+        # "none"), and the services walked that a look-up of one of their kinds not under
+        # way could reach (a service whose every kind is being looked up is never reached).
+        looking = frozenset(self._looking)
+        walking = frozenset(sid for sid in self._in_progress if not looking.issuperset(self.evals[sid].service.kinds))
+        key = (kind, looking, walking)
+        held = self._held.get(key)
+        if held is not None:
+            if self._assumed:
+                self._assumed[-1] |= held[1]
+            return held[0]
+        self._looking.add(kind)
         self._assumed.append(set())
         try:
             found = self._provider_for(kind)
         finally:
+            self._looking.discard(kind)
             assumed = self._assumed.pop()
+        assumed.discard(("kind", kind))  # its own look-up counting it out is what every look-up of it does
         if self._settle(assumed):
             self._providers[kind] = found
+        else:
+            self._held[key] = (found, frozenset(assumed))
         return found
 
     def kind_candidates(self, kind: str) -> tuple[str, ...]:
