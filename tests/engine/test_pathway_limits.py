@@ -7,26 +7,13 @@ from __future__ import annotations
 
 from assessment_strategies import assessments, catalogs, pathway_catalogs
 from hypothesis import HealthCheck, given, settings
+from limit_parties import DOCUMENT_MEETS, KIND_MEETS, brings
 
 from freechoice.catalog import Service
 from freechoice.engine import load_rules, parse_assessment, propose
 
 RULES = load_rules()
 PROPS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-# What a kind means whoever provides it, and what a required document means: written out
-# here from the brief, not read from the engine.
-_KIND_MEETS = {"documents.police_report": {"police"}, "legal_aid.criminal_case": {"police", "suspect"}}
-_DOCUMENT_MEETS = {"police_report": {"police"}}
-
-
-def _brings(svc: Service) -> set[str]:
-    parties = set(svc.contact_with)
-    if svc.reports_to_authorities == "mandatory":
-        parties |= set(svc.reports_to)
-    for kind in svc.kinds:
-        parties |= _KIND_MEETS.get(kind, set())
-    return parties
 
 
 def _check(a, cat, ol) -> int:
@@ -36,16 +23,16 @@ def _check(a, cat, ol) -> int:
     for need in ol.needs:
         for o in need.options:
             svc = cat.service(o.service_id)
-            assert not _brings(svc) & refused, (o.option_id, "option")
+            assert not brings(svc) & refused, (o.option_id, "option")
             docs = set(svc.eligibility.documents_required) | {d.code for d in svc.required_documents}
             if not valid:
                 for d in docs:
-                    assert not _DOCUMENT_MEETS.get(d, set()) & refused, (o.option_id, "required document", d)
+                    assert not DOCUMENT_MEETS.get(d, set()) & refused, (o.option_id, "required document", d)
             for step in o.steps:
-                assert not _KIND_MEETS.get(step.kind, set()) & refused, (o.option_id, step.kind)
+                assert not KIND_MEETS.get(step.kind, set()) & refused, (o.option_id, step.kind)
                 if step.service_id is not None:
                     assert step.service_id != o.service_id, (o.option_id, "its own step")
-                    assert not _brings(cat.service(step.service_id)) & refused, (o.option_id, step.service_id)
+                    assert not brings(cat.service(step.service_id)) & refused, (o.option_id, step.service_id)
                 checked += 1
     return checked
 

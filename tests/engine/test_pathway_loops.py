@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from assessment_strategies import PLACES, assessments
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from limit_parties import KIND_MEETS, brings
 
 from freechoice.catalog import PARTIES, SERVICE_KINDS, Catalog, Organization, Service
 from freechoice.engine import Assessment, load_rules, parse_assessment, propose
@@ -38,10 +39,6 @@ _LOOP_KINDS = (
     "housing.shelter",
 )
 _LOW_LIMIT = 400  # far fewer frames than the loops' services
-
-# What a kind means whoever provides it, and what a required document means: written out
-# here from the brief, not read from the engine (as in test_pathway_limits).
-_KIND_MEETS = {"documents.police_report": {"police"}, "legal_aid.criminal_case": {"police", "suspect"}}
 
 
 @contextmanager
@@ -108,15 +105,6 @@ def _catalog(services: list[Service]) -> Catalog:
     return Catalog([org], services, sample=True)
 
 
-def _brings(svc: Service) -> set[str]:
-    parties = set(svc.contact_with)
-    if svc.reports_to_authorities == "mandatory":
-        parties |= set(svc.reports_to)
-    for kind in svc.kinds:
-        parties |= _KIND_MEETS.get(kind, set())
-    return parties
-
-
 @PROPS
 @given(a=assessments(), world=loop_worlds(), order_seed=st.integers(0, 2**32 - 1))
 def test_a_loop_of_kinds_among_many_services_is_walked_within_the_limits(a, world, order_seed):
@@ -133,12 +121,12 @@ def test_a_loop_of_kinds_among_many_services_is_walked_within_the_limits(a, worl
     refused = set(a.situation.no_contact_with)
     for need in ol.needs:
         for o in need.options:
-            assert not _brings(cat.service(o.service_id)) & refused, (o.option_id, "option")
+            assert not brings(cat.service(o.service_id)) & refused, (o.option_id, "option")
             for step in o.steps:
-                assert not _KIND_MEETS.get(step.kind, set()) & refused, (o.option_id, step.kind)
+                assert not KIND_MEETS.get(step.kind, set()) & refused, (o.option_id, step.kind)
                 if step.service_id is not None:
                     assert step.service_id != o.service_id, (o.option_id, "its own step")
-                    assert not _brings(cat.service(step.service_id)) & refused, (o.option_id, step.service_id)
+                    assert not brings(cat.service(step.service_id)) & refused, (o.option_id, step.service_id)
 
 
 def test_the_loop_property_walks_loops_with_steps():
