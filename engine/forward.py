@@ -5,8 +5,14 @@ what can still be done, best first:
 
 1. the nearest usable services elsewhere in the country, with their place and, where
    both areas have a centre in :data:`AREA_COORDINATES`, about how far away they are;
+   services at an unknown distance (areas without a centre, country-wide and remote
+   services) are weighed last, and of them only the first :data:`CONSIDERED` in id
+   order that are not offered already: the best of those is shown, so the work stays
+   bounded however large the country's catalog (a hint, "somewhere else in the
+   country", not the need's options);
 2. services by phone or online in the country that help a person look further
-   (hotlines, legal information, planning with a caseworker);
+   (hotlines, legal information, planning with a caseworker): the best of the first
+   :data:`CONSIDERED` remote ones in id order;
 3. "your caseworker can bring an interpreter" for a near miss whose only obstacle is
    language;
 4. the cash option, for the needs money can meet;
@@ -22,6 +28,7 @@ import math
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
+from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
@@ -36,6 +43,7 @@ from .text.markers import N_
 
 __all__ = [
     "AREA_COORDINATES",
+    "CONSIDERED",
     "MONEY_MEETS",
     "WAY_FORWARD_TEXTS",
     "add_ways_forward",
@@ -87,6 +95,9 @@ AREA_COORDINATES: Mapping[tuple[str, str], tuple[float, float]] = MappingProxyTy
         ("LA", "savannakhet"): (16.55, 104.75),
     }
 )
+#: at most this many services at an unknown distance (per country) and this many remote
+#: helpers (in all) are weighed, the first in id order: the best of them is shown
+CONSIDERED = 200
 _ELSEWHERE = 2
 _HELP_KINDS = ("safety.hotline", "legal_aid.information", "case_management.integration_planning")
 _LANGUAGE_RULES = frozenset({"no-shared-language"})
@@ -124,7 +135,8 @@ def _nearest(
     coords: Mapping[tuple[str, str], tuple[float, float]],
 ) -> list[tuple[Any, ...]]:
     """The nearest usable services: (unknown distance?, km, -score, name, id, eval), best
-    first. Evaluated area by area, nearest first, until enough are found."""
+    first. Evaluated area by area, nearest first, until enough are found; of the group
+    at an unknown distance only the first :data:`CONSIDERED` (id order) not seen yet."""
     by_distance: dict[tuple[bool, float], set[str]] = {}
     for area, ids in by_area.items():
         spot = coords.get((country, area)) if area is not None else None
@@ -133,7 +145,8 @@ def _nearest(
     found: list[tuple[Any, ...]] = []
     seen: set[str] = set(skip)
     for (unknown, km), group in sorted(by_distance.items(), key=lambda kv: kv[0]):
-        for ev in _usable(req, group, seen):
+        weighed = set(sorted(group - seen)[:CONSIDERED]) if unknown else group
+        for ev in _usable(req, weighed, seen):
             found.append((unknown, km, -ev.score, ev.service.name, ev.service.id, ev))
         seen |= group
         if len(found) >= _ELSEWHERE:
@@ -200,7 +213,9 @@ def ways_forward(
         if countries
         else set()
     )
-    remote = [ev for ev in _usable(req, helpers, seen | offered) if ev.service.remote]
+    card = req.catalog.card
+    remote_ids = islice((sid for sid in sorted(helpers - seen - offered) if card(sid).remote), CONSIDERED)
+    remote = _usable(req, set(remote_ids), set())
     remote.sort(key=lambda ev: (-ev.score, ev.service.name, ev.service.id))
     for ev in remote[:1]:
         out.append(_way(req, "remote", ev.service))

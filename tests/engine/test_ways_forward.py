@@ -68,3 +68,47 @@ def test_a_service_elsewhere_names_its_place_and_about_how_far_it_is():
     assert (first.kind, first.service_id, first.place) == ("elsewhere", "svc-w", "Bangkok")
     assert first.text == "Elsewhere in Thailand: Hospital (Hospitals (fictional)) in Bangkok, about 750 km away."
     assert need.unmet.text.endswith(need.unmet.ways_forward[-1].text)
+
+
+def test_ways_forward_weigh_a_bounded_number_of_services_at_an_unknown_distance():
+    """5,000 hospitals in districts without coordinates: the need still gets a service
+    elsewhere, while only a bounded number of the country's hospitals are read."""
+    from freechoice.catalog import Catalog, Organization, Service
+    from freechoice.engine import parse_assessment
+    from freechoice.engine.forward import CONSIDERED
+
+    class ReadCounting(Catalog):
+        """The real catalog, noting which services' cards a list read."""
+
+        read: set[str]
+
+        def card(self, service_id):
+            self.read.add(service_id)
+            return super().card(service_id)
+
+    org = Organization(id="org-d", name="District hospitals (fictional)", sample=True)
+    services = [
+        Service(
+            id=f"svc-d-{i:05d}",
+            organization_id="org-d",
+            name=f"District hospital {i}",
+            kinds=["health.hospital"],
+            service_areas=[{"country": "TH", "area": f"District {i + 1}"}],
+            languages=["my"],
+        )
+        for i in range(5_000)
+    ]
+    cat = ReadCounting([org], services, sample=True)
+    cat.read = set()
+    a = parse_assessment(
+        {
+            "client_ref": "c-d",
+            "needs": {"serious_medical": 4},
+            "situation": {"location": {"country": "TH", "area": "Songkhla"}, "languages": ["my"]},
+        }
+    )
+    (need,) = propose(a, cat, RULES).needs
+    elsewhere = [w for w in need.unmet.ways_forward if w.kind == "elsewhere"]
+    assert [w.service_id for w in elsewhere] == ["svc-d-00000", "svc-d-00001"]
+    assert elsewhere[0].place == "District 1"
+    assert len(cat.read) <= CONSIDERED + 10 < len(services)
