@@ -88,6 +88,7 @@ def test_a_choice_made_on_the_page_after_the_deactivation_names_the_service_and_
         # in the client's language when the page is in it (a machine draft, marked as such in its catalog)
         km = c.post(f"/web/options/{list_id}/choose", data={**confirm, "lang": "km"}, follow_redirects=False)
         assert km.status_code == 422 and "លែងដំណើរការហើយ" in km.text
+        assert "សូមពិនិត្យទម្រង់" in km.text and "Please check the form" not in km.text, "the heading in it too"
         assert _referrals(site) == before
     finally:
         assert site.client.post(f"/organizations/{PARTNER_X}/activate", headers=api).status_code == 200
