@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from typing import Annotated
 
@@ -51,8 +52,11 @@ def normalise_area(area: str | None) -> str | None:
     """Areas compare case-insensitively after Unicode NFC normalisation."""
     if area is None:
         return None
-    import unicodedata
+    return _normalised(area)
 
+
+@lru_cache(maxsize=8192)  # a country has few areas; matching asks for them again and again
+def _normalised(area: str) -> str | None:
     return unicodedata.normalize("NFC", area).strip().casefold() or None
 
 

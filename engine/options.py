@@ -171,14 +171,28 @@ class Unmet(_Model):
 
 
 class More(_Model):
-    """The options of a need after the first page: nothing is hidden, only paged."""
+    """The options of a need after the first page: nothing is hidden, only paged.
 
-    count: int = Field(ge=1, description="How many more options there are after `options`.")
+    The order is worked out only as far as it is read (best first), so ``count`` is exact
+    only when ``exact`` says so; otherwise it is an upper bound: services not yet weighed
+    may still be ruled out when their page is read (their exclusions come with it)."""
+
+    count: int = Field(
+        ge=1,
+        description="How many more options there are after `options`: exactly this many when `exact`, "
+        "otherwise at most this many.",
+    )
+    exact: bool = Field(
+        default=True,
+        description="True: `count` is exact. False: `count` is an upper bound (the later options are worked "
+        "out when their page is read; some candidates may then be ruled out).",
+    )
     cursor: str = Field(description="Where the next page starts (`GET .../needs/{need}/options?cursor=`).")
     rest: list[list[str]] = Field(
         default_factory=list,
-        description="The later options in order, each as its service id then its alternatives' ids: "
-        "the stored ordering later pages are built from.",
+        json_schema_extra={"deprecated": True},
+        description="No longer filled (always empty): the later options are ordered when their page is read. "
+        "Kept so stored lists and older clients still read.",
     )
 
 

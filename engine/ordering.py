@@ -16,13 +16,14 @@ The order, most important first:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from freechoice.catalog import Service, ServiceCard
 from freechoice.catalog.codes import normalise_area
 
-__all__ = ["JOB_KINDS", "OptionKey", "is_job", "place_rank", "place_rank_of"]
+__all__ = ["JOB_KINDS", "OptionKey", "fit_score", "is_job", "place_rank", "place_rank_of", "quality_weight"]
 
 #: Kinds that are a job: "find work" is met only by one of these.
 JOB_KINDS = frozenset({"job_placement.direct_employer"})
@@ -41,6 +42,17 @@ class OptionKey(NamedTuple):
     minus_score: float
     place: int
     service_id: str
+
+
+def fit_score(weight: float) -> float:
+    """The fit score (0-1, four decimals) of the rules' weight on an option: rises with it."""
+    return round(1.0 / (1.0 + math.exp(-weight)), 4)
+
+
+def quality_weight(mean: float, n: int) -> float:
+    """What client ratings (mean satisfaction 1-5 over ``n`` ratings) add to the weight:
+    at most +-0.5, reached with 10 ratings."""
+    return 0.5 * ((mean - 3.0) / 2.0) * (min(n, 10) / 10.0)
 
 
 def is_job(svc: Service | ServiceCard) -> bool:

@@ -17,8 +17,9 @@ no-contact rule as it applies now. Nothing is hidden, only paged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from freechoice.catalog import Catalog
@@ -27,9 +28,10 @@ from freechoice.catalog.errors import FreechoiceError
 from .assessment import Assessment
 from .children import DEFAULT_CHILD_POLICY, ChildPolicy
 from .compile import CompiledRules
-from .options import Exclusion, Option, OptionList
+from .needorder import NeedOrder, Ranked
+from .options import Exclusion, NeedOptions, Option, OptionList
 from .paging import BadCursor, decode_cursor, encode_cursor
-from .propose import _order_needs, _Ordered, _Request
+from .propose import _exclusions, _Request, _service_id
 
 __all__ = ["BadCursor", "OptionsPage", "StaleOptionList", "options_page", "with_paged_options"]
 
@@ -45,8 +47,11 @@ class OptionsPage:
 
     items: list[Option]
     start: int
-    total: int  # options of the need in all (shown first and paged)
+    total: int  # options of the need in all (shown first and paged); at most this many unless total_exact
     next_cursor: str | None  # the following page; None on the last
+    #: the need's exclusions found while this page was worked out (not named by the list or an earlier page)
+    excluded: list[Exclusion] = field(default_factory=list)
+    total_exact: bool = True
     #: built from the catalog and rules in force now, not the ones the list was made from
     as_of_now: bool = False
     catalog_version: str = ""  # the versions the page was built from
@@ -92,67 +97,150 @@ def options_page(
     if listed is None:
         raise LookupError(f"need {need!r} is not on option list {ol.id}")
     start = 0 if cursor is None else decode_cursor(cursor)
-    policy = DEFAULT_CHILD_POLICY if children is None else children
-    req = _Request(assessment, catalog, rules, ol.paging_quality, minimum_wages, policy)
-    upto = [(n.need, n.priority, n.listed_because) for n in ol.needs]
-    upto = upto[: [n for n, _, _ in upto].index(need) + 1]
-    ignored: list[Exclusion] = []
-    orderings = list(_order_needs(req, upto, ol.show_all, ignored))
-    ordered = orderings[-1]
-    groups = ordered.groups
-    shown = len(listed.options)
-    rest = listed.more.rest if listed.more is not None else []
+    req, ordered = _reorder(ol, assessment, catalog, rules, need, minimum_wages, children)
     try:
-        if rules.version != ol.rules_version or catalog.version != ol.catalog_version:
-            raise StaleOptionList(
-                f"option list {ol.id} was made with {ol.rules_version} and {ol.catalog_version}; "
-                f"in force now: {rules.version} and {catalog.version}"
-            )
-        if shown + len(rest) != len(groups):
-            raise StaleOptionList(f"option list {ol.id}: the options of {need!r} are no longer the ones it stored")
-        if start > len(groups) or (start == len(groups) and start > 0):
-            raise BadCursor(f"past the end: {need!r} has {len(groups)} option(s)")
-        page = groups[start : start + count]
-        for i, group in enumerate(page, start):
-            if i >= shown and [r.ev.service.id for r in group] != rest[i - shown]:
-                raise StaleOptionList(f"option list {ol.id}: the order of {need!r} is no longer the one it stored")
+        _check(ol, listed.options, listed.more is not None, ordered, need)
     except StaleOptionList:
         if not allow_current:
             raise
         return _as_of_now(req, ordered, listed.options, start, count)
+    if start > 0:
+        ordered.fill(start + 1)
+    if start > len(ordered.groups) or (start == len(ordered.groups) and start > 0):
+        raise BadCursor(f"past the end: {need!r} has {len(ordered.groups)} option(s)")
+    named = len(ordered.misses)  # what the list or the page before this one named
+    ordered.fill(start + count + 1)
+    page = ordered.groups[start : start + count]
     end = start + len(page)
     return OptionsPage(
         items=[req.build(ordered, g) for g in page],
         start=start,
-        total=len(groups),
-        next_cursor=encode_cursor(end) if end < len(groups) else None,
+        total=len(ordered.groups) if ordered.done else end + ordered.at_most(end),
+        total_exact=ordered.done,
+        next_cursor=encode_cursor(end) if end < len(ordered.groups) else None,
+        excluded=_named(ordered, named),
         catalog_version=catalog.version,
         rules_version=rules.version,
     )
 
 
-def _as_of_now(req: _Request, ordered: _Ordered, stored: Sequence[Option], start: int, count: int) -> OptionsPage:
+def _check(ol: OptionList, stored: Sequence[Option], more: bool, ordered: NeedOrder, need: str) -> None:
+    """Raise :class:`StaleOptionList` unless the need's order worked out again is the one
+    the list was made with (same rules and catalog, and the same first options)."""
+    req = ordered.req
+    if req.rules.version != ol.rules_version or req.catalog.version != ol.catalog_version:
+        raise StaleOptionList(
+            f"option list {ol.id} was made with {ol.rules_version} and {ol.catalog_version}; "
+            f"in force now: {req.rules.version} and {req.catalog.version}"
+        )
+    shown = len(stored)
+    ordered.fill(shown + 1)
+    if [g[0].ev.service.id for g in ordered.groups[:shown]] != [o.service_id for o in stored] or (
+        (len(ordered.groups) > shown) != more
+    ):
+        raise StaleOptionList(f"option list {ol.id}: the options of {need!r} are no longer the ones it stored")
+
+
+def _reorder(
+    ol: OptionList,
+    assessment: Assessment,
+    catalog: Catalog,
+    rules: CompiledRules,
+    need: str,
+    minimum_wages: Mapping[str, Sequence[Any]] | None,
+    children: ChildPolicy | None,
+) -> tuple[_Request, NeedOrder]:
+    """The request and the need's order (nothing placed yet), as the list made them:
+    the needs before it are ordered first, as far as the list went, since what their
+    walks decided is what the list's options of this need were built with."""
+    policy = DEFAULT_CHILD_POLICY if children is None else children
+    req = _Request(assessment, catalog, rules, ol.paging_quality, minimum_wages, policy)
+    for n in ol.needs:
+        ordered = NeedOrder(req, n.need, n.priority, n.listed_because, ol.show_all)
+        if n.need == need:
+            return req, ordered
+        ordered.fill(None if ol.limit is None else ol.limit + 1)
+    raise LookupError(f"need {need!r} is not on option list {ol.id}")
+
+
+def _named(ordered: NeedOrder, after: int) -> list[Exclusion]:
+    """The exclusions of the services weighed since the first ``after``, in id order."""
+    out: list[Exclusion] = []
+    for ev in sorted(ordered.misses[after:], key=_service_id):
+        _exclusions(ev, ordered.need, out)
+    return out
+
+
+def _as_of_now(req: _Request, ordered: NeedOrder, stored: Sequence[Option], start: int, count: int) -> OptionsPage:
     """The page from ``start`` when the list's order cannot be rebuilt: positions before
     ``len(stored)`` are the options the list holds (as it holds them), the ones after are
     the need's options as ordered now, less every group with a service already shown (the
     list's own ``more.cursor`` always reads, if only an empty last page)."""
-    shown_ids = {s for o in stored for s in (o.service_id, *(a.service_id for a in o.alternatives))}
-    later = [g for g in ordered.groups if not any(r.ev.service.id in shown_ids for r in g)]
-    total = len(stored) + len(later)
+    later = _later_now(ordered, stored)
+    skip = max(0, start - len(stored))
+    first = list(itertools.islice(later, skip))
+    named = len(ordered.misses) if skip else 0  # found before this page (named by the one before)
+    first += itertools.islice(later, start + count + 1 - len(stored) - skip)  # and one more: is there a next?
+    exact = ordered.done
+    total = len(stored) + len(first)
     if start > total or (start == total and start > len(stored)):
         # a cursor of a page that was, before the catalog moved on again: start from the list's `more`
         raise BadCursor(f"past the end: the need has {total} option(s) now")
     end = min(start + count, total)
-    items = [stored[i] if i < len(stored) else req.build(ordered, later[i - len(stored)]) for i in range(start, end)]
+    items = [stored[i] if i < len(stored) else req.build(ordered, first[i - len(stored)]) for i in range(start, end)]
     return OptionsPage(
         items=items,
         start=start,
-        total=total,
+        total=total if exact else total + ordered.at_most(len(ordered.groups)),
+        total_exact=exact,
         next_cursor=encode_cursor(end) if end < total else None,
         as_of_now=True,
+        excluded=_named(ordered, named),
         catalog_version=req.catalog.version,
         rules_version=req.rules.version,
     )
+
+
+def _later_now(ordered: NeedOrder, stored: Sequence[Option]) -> Iterator[list[Ranked]]:
+    """The need's options as ordered now, less every one with a service the list shows."""
+    shown_ids = {s for o in stored for s in (o.service_id, *(a.service_id for a in o.alternatives))}
+    for group in ordered.iter_groups():
+        if not any(r.ev.service.id in shown_ids for r in group):
+            yield group
+
+
+def _later_options(
+    ol: OptionList,
+    listed: NeedOptions,
+    ids: set[str],
+    assessment: Assessment,
+    catalog: Catalog,
+    rules: CompiledRules,
+    minimum_wages: Mapping[str, Sequence[Any]] | None,
+    children: ChildPolicy | None,
+    allow_current: bool,
+) -> list[Option]:
+    """The options after the ones ``listed`` shows whose ids are in ``ids``, in order,
+    worked out only as far as the last of them (every option, if one is not there)."""
+    req, ordered = _reorder(ol, assessment, catalog, rules, listed.need, minimum_wages, children)
+    groups: Iterable[list[Ranked]]
+    try:
+        _check(ol, listed.options, listed.more is not None, ordered, listed.need)
+        groups = ordered.iter_groups(len(listed.options))
+    except StaleOptionList:
+        if not allow_current:
+            raise
+        groups = _later_now(ordered, listed.options)
+    out: list[Option] = []
+    left = set(ids)
+    for group in groups:
+        oid = f"{listed.need}/{group[0].ev.service.id}"
+        if oid in left:
+            out.append(req.build(ordered, group))
+            left.discard(oid)
+            if not left:
+                break
+    return out
 
 
 def with_paged_options(
@@ -178,26 +266,11 @@ def with_paged_options(
         if more is None:
             needs.append(n)
             continue
-        if allow_current:
-            ids = {w for w in wanted if w.startswith(f"{n.need}/")} - {o.option_id for o in n.options}
-        else:
-            ids = {f"{n.need}/{group[0]}" for group in more.rest} & wanted
+        ids = {w for w in wanted if w.startswith(f"{n.need}/")} - {o.option_id for o in n.options}
         if not ids:
             needs.append(n)
             continue
-        page = options_page(
-            ol,
-            assessment,
-            catalog,
-            rules,
-            n.need,
-            cursor=more.cursor,
-            count=max(more.count, len(catalog)) if allow_current else more.count,
-            minimum_wages=minimum_wages,
-            children=children,
-            allow_current=allow_current,
-        )
-        extra = [o for o in page.items if o.option_id in ids]
+        extra = _later_options(ol, n, ids, assessment, catalog, rules, minimum_wages, children, allow_current)
         needs.append(n.model_copy(update={"options": [*n.options, *extra]}))
         changed = True
     return ol.model_copy(update={"needs": needs}) if changed else ol

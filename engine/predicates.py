@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from freechoice.catalog import SERVICE_KINDS, Service, ServiceCard
 from freechoice.catalog.codes import normalise_area
@@ -114,14 +114,15 @@ class ClientView:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _ServiceSide:
-    """What matching reads from one service, worked out once per service object."""
+class _ServiceSide(NamedTuple):
+    """What matching reads from one service, worked out once per service object (a named
+    tuple: quick to make, as a national catalog's candidates are many). The words only
+    rule texts read (whom the client meets, until when a place is full...) are worked out
+    from ``svc`` when read: see the ``_FACTS`` that name them."""
 
+    svc: Service | ServiceCard
     parties: frozenset[str]
     adverse: frozenset[str]
-    will_meet: str
-    case_against: str
     consent_reports: frozenset[str]
     sectors: frozenset[str]
     employer: bool
@@ -138,9 +139,6 @@ class _ServiceSide:
     remote: bool
     languages: frozenset[str]
     full: bool
-    full_until: str
-    waitlist_until: str
-    movement_note: str
     interpretation: bool
     located: tuple[str, str | None] | None  # (country, normalised area) of the service's own place
 
@@ -148,6 +146,7 @@ class _ServiceSide:
 # id(service) -> (service, its side); the service is kept so the id cannot be reused
 _SIDES: dict[int, tuple[Service | ServiceCard, _ServiceSide]] = {}
 _SIDES_LIMIT = 10_000  # bounded: not one per service of a large catalog
+_NONE: frozenset[str] = frozenset()
 
 
 def _side(svc: Service | ServiceCard) -> _ServiceSide:
@@ -155,47 +154,65 @@ def _side(svc: Service | ServiceCard) -> _ServiceSide:
     if hit is not None and hit[0] is svc:
         return hit[1]
     emp = svc.employment
-    sectors = frozenset(emp.sectors) if emp is not None else frozenset()
     el = svc.eligibility
-    needed_docs = set(el.documents_required) | {d.code for d in svc.required_documents}
-    cap = svc.capacity
-    until = PREDICATE_TEXTS["until"].format(date=cap.until.isoformat()) if cap.until else ""
-    the = PREDICATE_TEXTS["the-party"]
+    if emp is not None:
+        sectors = frozenset(emp.sectors)
+        work = (True, emp.light_work_available, emp.at_sea or "fishing" in sectors, emp.night_work, emp.full_time)
+    else:
+        sectors = _NONE
+        work = (False, False, False, False, False)
+    needed = el.documents_required
+    if svc.required_documents:
+        needed = {*needed, *(d.code for d in svc.required_documents)}
+    loc = svc.location
     side = _ServiceSide(
-        parties=frozenset(contact_parties(svc)),
-        adverse=frozenset(svc.adverse_parties),
-        will_meet=_join(the.format(party=p) for p in contact_parties(svc)) or PREDICATE_TEXTS["only-staff"],
-        case_against=PREDICATE_TEXTS["case-against"].format(
-            parties=_join(the.format(party=p) for p in svc.adverse_parties)
-        )
-        if svc.adverse_parties
-        else "",
-        consent_reports=frozenset(svc.reports_to) if svc.reports_to_authorities == "with_consent" else frozenset(),
-        sectors=sectors,
-        employer=emp is not None,
-        light_work=emp is not None and emp.light_work_available,
-        sea_work=emp is not None and (emp.at_sea or "fishing" in sectors),
-        night_work=emp is not None and emp.night_work,
-        full_time=emp is not None and emp.full_time,
-        nationalities=tuple(el.nationalities or ()),
-        genders=tuple(el.genders or ()),
-        minimum_age=el.minimum_age,
-        maximum_age=el.maximum_age,
-        documents=tuple(sorted(_DOC_NAMES[d] for d in needed_docs if d in _DOC_NAMES)),
-        places=tuple((c, normalise_area(a)) for c, a in svc.places()),
-        remote=svc.remote,
-        languages=frozenset(svc.languages),
-        full=cap.status == "full",
-        full_until=until if cap.status == "full" else "",
-        waitlist_until=until if cap.status == "waitlist" else "",
-        movement_note=f": {svc.movement_note}" if svc.restricts_movement and svc.movement_note else "",
-        interpretation=svc.interpretation,
-        located=(svc.location.country, normalise_area(svc.location.area)) if svc.location is not None else None,
+        svc,
+        frozenset(contact_parties(svc)),
+        frozenset(svc.adverse_parties) if svc.adverse_parties else _NONE,
+        frozenset(svc.reports_to) if svc.reports_to_authorities == "with_consent" and svc.reports_to else _NONE,
+        sectors,
+        *work,
+        tuple(el.nationalities or ()),
+        tuple(el.genders or ()),
+        el.minimum_age,
+        el.maximum_age,
+        tuple(sorted(_DOC_NAMES[d] for d in set(needed) if d in _DOC_NAMES)) if needed else (),
+        tuple((c, normalise_area(a)) for c, a in svc.places()),
+        svc.remote,
+        frozenset(svc.languages),
+        svc.capacity.status == "full",
+        svc.interpretation,
+        (loc.country, normalise_area(loc.area)) if loc is not None else None,
     )
     if len(_SIDES) >= _SIDES_LIMIT:
         _SIDES.clear()
     _SIDES[id(svc)] = (svc, side)
     return side
+
+
+def _until(side: _ServiceSide, status: str) -> str:
+    cap = side.svc.capacity
+    if cap.status != status or not cap.until:
+        return ""
+    return PREDICATE_TEXTS["until"].format(date=cap.until.isoformat())
+
+
+def _will_meet(side: _ServiceSide) -> str:
+    the = PREDICATE_TEXTS["the-party"]
+    return _join(the.format(party=p) for p in side.parties) or PREDICATE_TEXTS["only-staff"]
+
+
+def _case_against(side: _ServiceSide) -> str:
+    adverse = side.svc.adverse_parties
+    if not adverse:
+        return ""
+    the = PREDICATE_TEXTS["the-party"]
+    return PREDICATE_TEXTS["case-against"].format(parties=_join(the.format(party=p) for p in adverse))
+
+
+def _movement_note(side: _ServiceSide) -> str:
+    svc = side.svc
+    return f": {svc.movement_note}" if svc.restricts_movement and svc.movement_note else ""
 
 
 def _serves(side: _ServiceSide, place: tuple[str, str | None]) -> bool:
@@ -310,15 +327,15 @@ _FACTS: dict[str, Callable[[ClientView, _ServiceSide], Any]] = {
     "documents_missing": lambda cv, side: bool(_missing(cv, side)),
     "missing_documents": lambda cv, side: _join(found) if (found := _missing(cv, side)) else "",
     "full": lambda cv, side: side.full,
-    "full_until": lambda cv, side: side.full_until,
-    "waitlist_until": lambda cv, side: side.waitlist_until,
-    "movement_note": lambda cv, side: side.movement_note,
+    "full_until": lambda cv, side: _until(side, "full"),
+    "waitlist_until": lambda cv, side: _until(side, "waitlist"),
+    "movement_note": lambda cv, side: _movement_note(side),
     # worked out from the pathway in propose (engine.pathways), never per pair
     "step_blocked": lambda cv, side: False,
     # the case is against someone the client refused or fears (not someone they meet)
     "opponent_refused": lambda cv, side: bool(side.adverse) and not side.adverse.isdisjoint(cv.no_contact | cv.fears),
-    "will_meet": lambda cv, side: side.will_meet,
-    "case_against": lambda cv, side: side.case_against,
+    "will_meet": lambda cv, side: _will_meet(side),
+    "case_against": lambda cv, side: _case_against(side),
 }
 
 

@@ -9,7 +9,6 @@ a service is absent only when a rule excluded it, and then it is listed in
 from __future__ import annotations
 
 import hashlib
-import math
 import threading
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,10 +18,9 @@ from typing import Any
 
 from cachetools import LRUCache
 
-from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, ServiceCard, kinds_for_need
+from freechoice.catalog import NEEDS, SERVICE_KINDS, Catalog, Organization, Service, ServiceCard
 from freechoice.catalog.codes import normalise_area
 
-from . import lookups
 from .assessment import Assessment
 from .cash import DEFAULT_MINIMUM_WAGES, cash_option
 from .children import DEFAULT_CHILD_POLICY, ChildPolicy, child_cash, list_cautions
@@ -32,6 +30,7 @@ from .graph import ReferralGraph, referral_graph
 from .jobs import job_facts
 from .language import language_cautions
 from .messages import message
+from .needorder import NeedOrder, Ranked
 from .options import (
     Alternative,
     Caution,
@@ -46,7 +45,7 @@ from .options import (
     Unmet,
     built,
 )
-from .ordering import OptionKey, is_job
+from .ordering import OptionKey, fit_score, is_job, quality_weight
 from .paging import encode_cursor
 from .pathways import Pathway, blocked_text, onward, walk, write_steps
 from .places import group_by_place
@@ -230,7 +229,7 @@ def _verdict(rules: list[_PairRule], facts: Mapping[str, Any]) -> _Verdict:
         first,
         last,
         weight,
-        round(1.0 / (1.0 + math.exp(-weight)), 4),
+        fit_score(weight),
     )
 
 
@@ -446,12 +445,12 @@ class _Request:
         q = self.quality.get(sid)
         if q is not None:
             mean, n = q
-            ev.weight += 0.5 * ((mean - 3.0) / 2.0) * (min(n, 10) / 10.0)
+            ev.weight += quality_weight(mean, n)
             ev.quality = {"mean_satisfaction": round(mean, 2), "ratings": n}
             if n >= 3 and mean >= 4.0:
                 rated = PROPOSE_TEXTS["rated"].format(mean=mean, n=n)
                 ev.raw_reasons = (*verdict.reasons, (Reason, "client-feedback", rated))
-            ev.score = round(1.0 / (1.0 + math.exp(-ev.weight)), 4)
+            ev.score = fit_score(ev.weight)
         return ev
 
     def match_of(self, ev: _Eval) -> Any:
@@ -527,7 +526,7 @@ class _Request:
                 first = True
             else:
                 last = True
-        score = ev.score if weight == ev.weight else round(1.0 / (1.0 + math.exp(-weight)), 4)
+        score = ev.score if weight == ev.weight else fit_score(weight)
         return _InNeed(score, first, last, ev, extra)
 
     def place(self, svc: Service | ServiceCard) -> int:
@@ -688,7 +687,7 @@ class _Request:
         return list(self._steps[sid])
 
     # -------------------------------------------------------------- assembly
-    def build(self, ordered: _Ordered, group: list[_Ranked]) -> Option:
+    def build(self, ordered: NeedOrder, group: list[Ranked]) -> Option:
         """The full option for one group of one need's order (its service first)."""
         first = group[0]
         opt = self.option(
@@ -909,21 +908,29 @@ def propose(
     req = _Request(assessment, catalog, rules, quality, minimum_wages, policy)
     needs_out: list[NeedOptions] = []
     excluded_out: list[Exclusion] = []
-    # every need ordered first, then options built: the same steps whatever the limit, so
-    # a later page holds what an unbounded list would
-    orderings = list(_order_needs(req, _needs_to_list(assessment, req.always, all_needs), show_all, excluded_out))
+    # every need ordered first (as far as shown, and one option more to know whether
+    # there is more), then options built: a later page holds what an unbounded list would
+    orderings = [
+        NeedOrder(req, need, priority, because, show_all)
+        for need, priority, because in _needs_to_list(assessment, req.always, all_needs)
+    ]
+    for ordered in orderings:
+        ordered.fill(None if limit is None else limit + 1)
+        for ev in sorted(ordered.misses, key=_service_id):
+            _exclusions(ev, ordered.need, excluded_out)
     catalog.prefetch(g[0].ev.service.id for o in orderings for g in (o.groups if limit is None else o.groups[:limit]))
     for ordered in orderings:
         groups = ordered.groups
         shown = groups if limit is None else groups[:limit]
         options = [req.build(ordered, g) for g in shown]
-        rest = groups[len(shown) :]
         more = None
-        if rest:
+        if len(groups) > len(shown):
+            exact = ordered.done
             more = More.model_construct(
-                count=len(rest),
+                count=len(groups) - len(shown) if exact else ordered.at_most(len(shown)),
+                exact=exact,
                 cursor=encode_cursor(len(shown)),
-                rest=[[m.ev.service.id for m in g] for g in rest],
+                rest=[],
             )
         status, unmet = _status(req, ordered.need, ordered.keys, ordered.cands, ordered.misses)
         needs_out.append(
@@ -956,97 +963,23 @@ def propose(
         cash=cash,
         by_place=group_by_place(assessment, catalog, needs_out),
         limit=limit,
-        paging_quality={sid: (q[0], q[1]) for sid in sorted(req.evals) if (q := req.quality.get(sid))} if paged else {},
+        paging_quality=_paging_quality(req, orderings) if paged else {},
     )
 
 
-@dataclass(slots=True)
-class _Ranked:
-    """A usable service under one need, with its place in the need's order."""
-
-    key: OptionKey
-    ev: _Eval
-    here: _InNeed
+def _service_id(ev: _Eval) -> str:
+    return ev.service.id
 
 
-@dataclass(slots=True)
-class _Ordered:
-    """One need's ordering: cheap to decide (no option is built), every option in order."""
-
-    need: str
-    priority: int
-    because: str | None
-    kinds: set[str]
-    suggest_reasons: dict[str, tuple[str, str]]
-    groups: list[list[_Ranked]]  # each one option: its service, then its alternatives
-    keys: list[OptionKey]
-    cands: Sequence[str]
-    misses: list[_Eval]
-
-
-def _order_needs(
-    req: _Request, needs: list[tuple[str, int, str | None]], show_all: bool, excluded_out: list[Exclusion]
-) -> Iterable[_Ordered]:
-    """Every listed need's options in order, deciding only what ordering needs: the rules'
-    verdicts, scores and places (the options themselves are built later, page by page)."""
-    catalog = req.catalog
-    for need, priority, because in needs:
-        suggest_reasons = {k: (rid, text) for k, rid, text in req.suggested.get(need, [])}
-        kinds = set(kinds_for_need(need)) | set(suggest_reasons)
-        cands = lookups.sorted_candidates(catalog, kinds, req.places)
-        req.evaluate(cands)
-        ranked: list[_Ranked] = []
-        misses: list[_Eval] = []
-        for sid in cands:
-            ev = req.evals[sid]
-            if not req.usable(ev) or (ev.on_request and not show_all):
-                misses.append(ev)
-                _exclusions(ev, need, excluded_out)
-                continue
-            here = req.in_need(ev, need)
-            key = OptionKey(
-                bool(ev.on_request),
-                here.last,
-                need == "employment" and not is_job(ev.service),
-                not here.first,
-                -here.score,
-                req.place(ev.service),
-                sid,
-            )
-            ranked.append(_Ranked(key, ev, here))
-        ranked.sort(key=lambda r: r.key)
-        yield _Ordered(
-            need,
-            priority,
-            because,
-            kinds,
-            suggest_reasons,
-            _group_remote(ranked, kinds),
-            [r.key for r in ranked],
-            cands,
-            misses,
-        )
-
-
-def _group_remote(ranked: list[_Ranked], kinds: set[str]) -> list[list[_Ranked]]:
-    """Options in order; the remote services of one provider and kind are one option, at
-    the place of the best of them, the others listed inside it as alternatives."""
-    groups: list[list[_Ranked]] = []
-    by_provider: dict[tuple[str, str, bool], list[_Ranked]] = {}
-    for r in ranked:
-        svc = r.ev.service
-        if svc.remote:
-            kind = next((k for k in svc.kinds if k in kinds), svc.kinds[0])
-            gkey = (svc.organization_id, kind, r.key.on_request)
-            found = by_provider.get(gkey)
-            if found is not None:
-                found.append(r)
-                continue
-            by_provider[gkey] = group = [r]
-            groups.append(group)
-        else:
-            groups.append([r])
-    return groups
+def _paging_quality(req: _Request, orderings: list[NeedOrder]) -> dict[str, tuple[float, int]]:
+    """The ratings a paged list was ordered with, for its later pages: those of every
+    candidate of its needs and of every service it weighed (step providers among them)."""
+    if not req.quality:
+        return {}
+    seen: set[str] = set(req.evals)
+    for o in orderings:
+        seen.update(o.cands)
+    return {sid: (q[0], q[1]) for sid in sorted(seen) if (q := req.quality.get(sid))}
 
 
 def _exclusions(ev: _Eval, need: str, excluded_out: list[Exclusion]) -> None:
