@@ -33,12 +33,15 @@ from freechoice.catalog import kinds_for_need
 
 from . import lookups
 from .ordering import OWN_AREA, REMOTE, OptionKey, fit_score, is_job, quality_weight
+from .predicates import CARD_FACTS, card_facts
 
 if TYPE_CHECKING:
     from .propose import _Eval, _InNeed, _Program, _Request
 
-__all__ = ["NeedOrder", "Ranked"]
+__all__ = ["NeedOrder", "Ranked", "best_provider"]
 
+# bounds kept per rules plan (a few per tag set, need and facts read off the record)
+_BOUNDS_KEPT = 65_536
 # candidates weighed together (their tags and verdicts are looked up in one go)
 _BATCH = 8
 
@@ -52,25 +55,121 @@ class Ranked:
     here: _InNeed
 
 
-def _rule_bound(program: _Program, need: str) -> tuple[bool, float, tuple[float, ...]]:
-    """What the rules that apply to a tag set could do at best under ``need``: whether
-    none can put it first, the sum of the boosts not scoped to a need (in rule order, as
-    the verdict adds them), and the boosts scoped to this need."""
+@dataclass(frozen=True, slots=True)
+class _RuleBound:
+    """What the rules that apply to one tag set can do at best to a candidate under one
+    need, given the match facts read off its record (``CARD_FACTS``): a rule that tests
+    only those (or nothing) is decided; any other may or may not fire."""
+
+    doomed: bool  # certainly excluded (or shown only on request, unless show_all)
+    on_request: bool  # certainly shown only on request
+    last: bool  # certainly put last
+    not_first: bool  # no rule can put it first
+    terms: tuple[float, ...]  # the weight's terms in rule order, each its largest possible value
+    scoped: tuple[float, ...]  # the same for the rules scoped to this need (added after ratings)
+
+
+def _rule_bound(
+    req: _Request, program: _Program, need: str | None, facts: dict[str, Any], show_all: bool
+) -> _RuleBound:
+    on_request = last = False
     not_first = True
-    weight = 0.0
+    terms: list[float] = []
     scoped: list[float] = []
-    for _rid, _getter, _want, kind, value, _reason, scope in program.rules:
-        if scope is None:
-            if kind == "boost":
-                weight += value
-            elif kind == "rank" and value == "first":
+    for rid, getter, want, kind, value, _reason, scope in program.rules:
+        if getter is None:
+            fires: bool | None = True
+        elif all(k in facts for k in req.plan.keys_of(rid)):
+            fires = getter(facts) == want
+        else:
+            fires = None  # undecided until weighed
+        if kind == "exclude" and fires:
+            return _RuleBound(True, False, False, True, (), ())
+        if kind == "on_request":
+            on_request = on_request or bool(fires)
+            continue
+        if scope is not None and need not in scope:
+            continue
+        into = terms if scope is None else scoped
+        if kind == "boost" and fires is not False:
+            into.append(value)
+        elif kind == "demote" and fires:
+            into.append(-value)
+        elif kind == "rank":
+            if value == "first" and fires is not False:
                 not_first = False
-        elif need in scope:
-            if kind == "boost":
-                scoped.append(value)
-            elif kind == "rank" and value == "first":
-                not_first = False
-    return not_first, weight, tuple(scoped)
+            elif value == "last" and fires:
+                last = True
+    return _RuleBound(on_request and not show_all, on_request, last, not_first, tuple(terms), tuple(scoped))
+
+
+def _weight(terms: tuple[float, ...]) -> float:
+    """The terms summed in rule order, as the verdict sums them (so a bound's rounding
+    can never fall below the weight it bounds)."""
+    weight = 0.0
+    for t in terms:
+        weight += t
+    return weight
+
+
+def _bound_of(
+    req: _Request, program: _Program, need: str | None, values: tuple[Any, ...], show_all: bool
+) -> tuple[_RuleBound, float]:
+    """:func:`_rule_bound` (and its score with no ratings), kept per rules plan."""
+    memo = req.plan.bounds
+    key = (program, need, values, show_all)
+    found = memo.get(key)
+    if found is None:
+        rb = _rule_bound(req, program, need, dict(zip(CARD_FACTS, values, strict=True)), show_all)
+        if len(memo) >= _BOUNDS_KEPT:
+            memo.clear()
+        found = memo[key] = (rb, fit_score(_weight(rb.terms)))
+    return found
+
+
+def best_provider(req: _Request, cands: Sequence[str]) -> _Eval | None:
+    """The usable service among ``cands`` (one kind's candidates) with the shortest chain
+    of steps behind it, best score first, then by name and id: worked out best first, as
+    a need's options are (a bound from the record: the chain, the best score its rules
+    allow), so only the candidates that could come first are weighed."""
+    if not cands:
+        return None
+    tags = req.rules.service_tags(req.catalog, cands)
+    card = req.catalog.card
+    program_for = req.plan.program_for
+    chain = req.graph.chain_length
+    satisfied = req.satisfied
+    cv = req.cv
+    pending: list[tuple[Any, ...]] = []
+    for sid in cands:
+        c = card(sid)
+        rb, plain = _bound_of(req, program_for(tags[sid]), None, card_facts(cv, c), False)
+        if rb.doomed:
+            continue  # excluded or shown only on request: never a step's provider
+        q = req.quality.get(sid)
+        score = plain if q is None else fit_score(_weight(rb.terms) + quality_weight(q[0], q[1]))
+        pending.append((chain(sid, satisfied), -score, c.name, sid))
+    heapq.heapify(pending)
+    ready: list[tuple[Any, ...]] = []
+    while pending or ready:
+        if ready and (not pending or ready[0] <= pending[0]):
+            ev: _Eval = heapq.heappop(ready)[4]
+            if req.usable(ev):
+                return ev
+            continue
+        batch: list[str] = []
+        while pending and len(batch) < _BATCH and (not ready or pending[0] < ready[0]):
+            batch.append(heapq.heappop(pending)[3])
+        req.evaluate(batch)
+        for sid in batch:
+            ev = req.evals[sid]
+            if not ev.excluded and not ev.on_request:
+                heapq.heappush(ready, (chain(sid, satisfied), -ev.score, ev.service.name, sid, ev))
+    return None
+
+
+#: the bound of a candidate no rule can leave in: after every option
+_DOOMED = (True, True, True, True, 2.0, 99)
 
 
 class NeedOrder:
@@ -96,6 +195,10 @@ class NeedOrder:
         self._ranked: dict[str, Ranked] = {}
         self._weighed: set[str] = set()
         self._placed_exactly: set[str] = set()
+        # candidates a rule decided on their record alone leaves out: weighed last, only
+        # for their exclusions (when a page reaches the end), never an option
+        self._doomed: set[str] = set()
+        self._doomed_weighed = 0
         self._ready: list[tuple[OptionKey, Ranked]] = []
         self._gkeys: set[tuple[str, str, bool]] = set()
         # the need's remote candidates by (provider, kind as grouped), in id order
@@ -115,31 +218,42 @@ class NeedOrder:
         program_for = req.plan.program_for
         quality = req.quality
         employment = need == "employment"
-        memo: dict[Any, tuple[bool, float, tuple[float, ...], float]] = {}
+        show_all = self.show_all
         out: list[tuple[Any, ...]] = []
         kinds = self.kinds
+        cv = req.cv
         for sid in self.cands:
             c = card(sid)
             if c.remote:
                 kind = next((k for k in c.kinds if k in kinds), c.kinds[0])
                 self._remote.setdefault((c.organization_id, kind), []).append(sid)
             program = program_for(tags[sid])
-            found = memo.get(program)
-            if found is None:
-                not_first, weight, scoped = _rule_bound(program, need)
-                found = memo[program] = (not_first, weight, scoped, fit_score(weight) if not scoped else 0.0)
-            not_first, weight, scoped, plain = found
+            values = card_facts(cv, c)
+            rb, plain = _bound_of(req, program, need, values, show_all)
+            if rb.doomed:
+                self._doomed.add(sid)
+                out.append((*_DOOMED, sid))
+                continue
             q = quality.get(sid)
-            if q is None and not scoped:
+            if q is None and not rb.scoped:
                 score = plain
             else:
+                weight = _weight(rb.terms)
                 if q is not None:
                     weight += quality_weight(q[0], q[1])
-                for boost in scoped:
-                    weight += boost
+                for t in rb.scoped:
+                    weight += t
                 score = fit_score(weight)
             out.append(
-                (False, False, employment and not is_job(c), not_first, -score, REMOTE if c.remote else OWN_AREA, sid)
+                (
+                    rb.on_request,
+                    rb.last,
+                    employment and not is_job(c),
+                    rb.not_first,
+                    -score,
+                    REMOTE if c.remote else OWN_AREA,
+                    sid,
+                )
             )
         return out
 
@@ -149,9 +263,26 @@ class NeedOrder:
         """Whether every candidate has been weighed and every option placed."""
         return not self._ready and len(self._weighed) == len(self.cands)
 
+    @property
+    def settled(self) -> bool:
+        """Whether every option is placed (what is left unweighed can be no option)."""
+        return not self._ready and self._open() == 0
+
+    def _open(self) -> int:
+        """Candidates not yet weighed that could still be options."""
+        return len(self.cands) - len(self._weighed) - (len(self._doomed) - self._doomed_weighed)
+
     def at_most(self, after: int) -> int:
-        """At most how many options come after the first ``after`` (exact once :attr:`done`)."""
-        return len(self.groups) - after + len(self._ready) + len(self.cands) - len(self._weighed)
+        """At most how many options come after the first ``after`` (exact once :attr:`settled`)."""
+        return len(self.groups) - after + len(self._ready) + self._open()
+
+    def fill_list(self, limit: int | None) -> None:
+        """Place what a list shows with ``limit`` options (None: every one), and one more
+        to know whether there are more. Under employment with no job among the options
+        found, every candidate is weighed: the list then names every job ruled out."""
+        self.fill(None if limit is None else limit + 1)
+        if self.need == "employment" and not any(not k.on_request and not k.not_a_job for k in self.keys):
+            self.fill(None)
 
     def fill(self, n: int | None) -> None:
         """Place options until ``n`` are placed (None: every one) or none are left."""
@@ -201,6 +332,8 @@ class NeedOrder:
         employment = need == "employment"
         for sid in batch:
             self._weighed.add(sid)
+            if sid in self._doomed:
+                self._doomed_weighed += 1
             ev = req.evals[sid]
             if not req.usable(ev) or (ev.on_request and not self.show_all):
                 self.misses.append(ev)

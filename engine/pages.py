@@ -115,8 +115,8 @@ def options_page(
     return OptionsPage(
         items=[req.build(ordered, g) for g in page],
         start=start,
-        total=len(ordered.groups) if ordered.done else end + ordered.at_most(end),
-        total_exact=ordered.done,
+        total=len(ordered.groups) if ordered.settled else end + ordered.at_most(end),
+        total_exact=ordered.settled,
         next_cursor=encode_cursor(end) if end < len(ordered.groups) else None,
         excluded=_named(ordered, named),
         catalog_version=catalog.version,
@@ -134,7 +134,7 @@ def _check(ol: OptionList, stored: Sequence[Option], more: bool, ordered: NeedOr
             f"in force now: {req.rules.version} and {req.catalog.version}"
         )
     shown = len(stored)
-    ordered.fill(shown + 1)
+    ordered.fill_list(ol.limit)
     if [g[0].ev.service.id for g in ordered.groups[:shown]] != [o.service_id for o in stored] or (
         (len(ordered.groups) > shown) != more
     ):
@@ -159,7 +159,7 @@ def _reorder(
         ordered = NeedOrder(req, n.need, n.priority, n.listed_because, ol.show_all)
         if n.need == need:
             return req, ordered
-        ordered.fill(None if ol.limit is None else ol.limit + 1)
+        ordered.fill_list(ol.limit)
     raise LookupError(f"need {need!r} is not on option list {ol.id}")
 
 
@@ -181,7 +181,7 @@ def _as_of_now(req: _Request, ordered: NeedOrder, stored: Sequence[Option], star
     first = list(itertools.islice(later, skip))
     named = len(ordered.misses) if skip else 0  # found before this page (named by the one before)
     first += itertools.islice(later, start + count + 1 - len(stored) - skip)  # and one more: is there a next?
-    exact = ordered.done
+    exact = ordered.settled
     total = len(stored) + len(first)
     if start > total or (start == total and start > len(stored)):
         # a cursor of a page that was, before the catalog moved on again: start from the list's `more`

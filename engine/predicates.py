@@ -21,9 +21,11 @@ from .ordering import place_rank_of
 from .text.markers import N_
 
 __all__ = [
+    "CARD_FACTS",
     "ClientView",
     "MatchFacts",
     "PREDICATE_TEXTS",
+    "card_facts",
     "fact_reader",
     "match_facts",
     "serves_place",
@@ -277,6 +279,27 @@ def _eligibility_problems(cv: ClientView, side: _ServiceSide) -> list[str]:
     return problems
 
 
+def _eligible(
+    cv: ClientView,
+    nationalities: Sequence[str],
+    genders: Sequence[str],
+    minimum_age: int | None,
+    maximum_age: int | None,
+) -> bool:
+    """Whether nothing in the service's eligibility shuts the client out (the test behind
+    :func:`_eligibility_problems`, without its words)."""
+    if nationalities and cv.nationality is not None and cv.nationality not in nationalities:
+        return False
+    if genders and cv.gender is not None and cv.gender not in genders:
+        return False
+    if cv.age is not None:
+        if minimum_age is not None and cv.age < minimum_age:
+            return False
+        if maximum_age is not None and cv.age > maximum_age:
+            return False
+    return True
+
+
 def _shared(cv: ClientView, side: _ServiceSide) -> bool:
     return not cv.languages.isdisjoint(side.languages)
 
@@ -322,7 +345,7 @@ _FACTS: dict[str, Callable[[ClientView, _ServiceSide], Any]] = {
     ),
     "work_limit_conflict": lambda cv, side: bool(_limit_problems(cv, side)),
     "work_limit_problems": lambda cv, side: "; ".join(_limit_problems(cv, side)),
-    "eligible": lambda cv, side: not _eligibility_problems(cv, side),
+    "eligible": lambda cv, side: _eligible(cv, side.nationalities, side.genders, side.minimum_age, side.maximum_age),
     "eligibility_problems": lambda cv, side: "; ".join(_eligibility_problems(cv, side)),
     "documents_missing": lambda cv, side: bool(_missing(cv, side)),
     "missing_documents": lambda cv, side: _join(found) if (found := _missing(cv, side)) else "",
@@ -337,6 +360,26 @@ _FACTS: dict[str, Callable[[ClientView, _ServiceSide], Any]] = {
     "will_meet": lambda cv, side: _will_meet(side),
     "case_against": lambda cv, side: _case_against(side),
 }
+
+
+#: The match facts that can be read off the service record itself, without its side: quick
+#: enough to read for every candidate of a national catalog before any is weighed (best
+#: first ordering, engine/needorder.py). :func:`card_facts` gives their values in this order.
+CARD_FACTS = ("language_fit", "shared_language", "interpretation", "full", "eligible")
+
+
+def card_facts(cv: ClientView, svc: Service | ServiceCard) -> tuple[Any, ...]:
+    """The values of the :data:`CARD_FACTS` of a pair, read off the service record: each
+    what the match fact of that name gives."""
+    shared = not cv.languages.isdisjoint(svc.languages)
+    el = svc.eligibility
+    return (
+        shared or not cv.languages,
+        shared,
+        svc.interpretation,
+        svc.capacity.status == "full",
+        _eligible(cv, el.nationalities or (), el.genders or (), el.minimum_age, el.maximum_age),
+    )
 
 
 class MatchFacts(dict[str, Any]):

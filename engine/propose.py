@@ -30,7 +30,7 @@ from .graph import ReferralGraph, referral_graph
 from .jobs import job_facts
 from .language import language_cautions
 from .messages import message
-from .needorder import NeedOrder, Ranked
+from .needorder import NeedOrder, Ranked, best_provider
 from .options import (
     Alternative,
     Caution,
@@ -280,8 +280,15 @@ class _Plan:
                     if r.then.always:
                         self.always.setdefault(need, (r.id, r.then.reason or ""))
         self._by_tags: dict[frozenset[str], list[_PairRule]] = {}
+        # (program, need, facts read off the record, show_all) -> what its rules can do at
+        # best (engine/needorder.py): shared by the requests of this plan, bounded
+        self.bounds: dict[tuple[Any, ...], Any] = {}
         self._programs: dict[frozenset[str], _Program] = {}
         self._by_rules: dict[tuple[str, ...], _Program] = {}
+
+    def keys_of(self, rule_id: str) -> tuple[str, ...]:
+        """The match facts an active pair rule tests (its ``when.match`` keys, in order)."""
+        return self._keys[rule_id]
 
     def program_for(self, tags: frozenset[str]) -> _Program:
         """The rules that apply to a service carrying rule ``tags`` and what they read."""
@@ -665,19 +672,7 @@ class _Request:
         return found
 
     def _provider_for(self, kind: str) -> _Eval | None:
-        cands = self.kind_candidates(kind)
-        self.evaluate(cands)
-        left_in = [self.evals[s] for s in cands if not self.evals[s].excluded and not self.evals[s].on_request]
-        left_in.sort(
-            key=lambda ev: (
-                self.graph.chain_length(ev.service.id, self.satisfied),
-                -ev.score,
-                ev.service.name,
-                ev.service.id,
-            ),
-        )
-        # the best first whose own steps are not blocked (only those it reaches are worked out)
-        return next((ev for ev in left_in if self.usable(ev)), None)
+        return best_provider(self, self.kind_candidates(kind))
 
     def steps(self, ev: _Eval) -> list[Step]:
         """Pathway steps of an option (memoised: a service's steps do not depend on the need)."""
@@ -915,7 +910,7 @@ def propose(
         for need, priority, because in _needs_to_list(assessment, req.always, all_needs)
     ]
     for ordered in orderings:
-        ordered.fill(None if limit is None else limit + 1)
+        ordered.fill_list(limit)
         for ev in sorted(ordered.misses, key=_service_id):
             _exclusions(ev, ordered.need, excluded_out)
     catalog.prefetch(g[0].ev.service.id for o in orderings for g in (o.groups if limit is None else o.groups[:limit]))
@@ -925,7 +920,7 @@ def propose(
         options = [req.build(ordered, g) for g in shown]
         more = None
         if len(groups) > len(shown):
-            exact = ordered.done
+            exact = ordered.settled
             more = More.model_construct(
                 count=len(groups) - len(shown) if exact else ordered.at_most(len(shown)),
                 exact=exact,

@@ -9,8 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from freechoice.catalog import Catalog, Service, ServiceArea
+from freechoice.catalog.generate import generate_services
 from freechoice.catalog.models import Capacity
 from freechoice.engine import BadCursor, StaleOptionList, load_rules, options_page, propose
+from freechoice.engine.cohort import synthetic_cohort
 from freechoice.engine.options import OptionList
 from freechoice.engine.render import render_detail, render_option_list
 
@@ -58,28 +60,83 @@ def _all_pages(ol: OptionList, a, cat, need: str, count: int) -> list[str]:
     return ids
 
 
-@PROPS
-@given(a=assessments(), cat=remote_heavy_catalogs(), limit=st.integers(1, 6), count=st.integers(1, 7))
-def test_first_n_and_every_page_are_the_unbounded_list(a, cat, limit, count):
+def _same_as_unbounded(a, cat, limit: int, count: int) -> list[bool]:
+    """Check a bounded list and every later page against the unbounded list: the same
+    options in the same order, the same status, the count of what is left exact or an
+    upper bound as ``more.exact`` says, and every exclusion named once, by the list or by
+    the page it was found for. Gives each paged need's ``more.exact``."""
     full = propose(a, cat, RULES, all_needs=True)
     bounded = propose(a, cat, RULES, all_needs=True, limit=limit)
     assert [n.need for n in bounded.needs] == [n.need for n in full.needs]
+    exact = []
     for f, b in zip(full.needs, bounded.needs, strict=True):
         assert len(b.options) == min(limit, len(f.options))  # bounded count
         assert (b.more is None) == (len(f.options) <= limit)
         if b.more is not None:
-            assert b.more.count == len(f.options) - limit
+            exact.append(b.more.exact)
+            left = len(f.options) - limit
+            assert b.more.count == left if b.more.exact else b.more.count >= left
+            assert b.more.rest == []  # no longer filled: the order is worked out when a page is read
         # same status and unmet: the limit changes what is built, never what is decided
         assert (b.status, b.unmet) == (f.status, f.unmet)
         paged = []
+        named = [e for e in bounded.excluded if e.need == b.need]
         cursor = b.more.cursor if b.more else None
         while cursor is not None:
             page = options_page(bounded, a, cat, RULES, b.need, cursor=cursor, count=count)
+            assert 0 < len(page.items) <= count
+            left = len(f.options) - page.start
+            assert page.total - page.start == left if page.total_exact else page.total - page.start >= left
             paged += page.items
+            named += page.excluded
             cursor = page.next_cursor
         # concatenating the first N and every page equals the unbounded list, content too
         assert [o.model_dump() for o in [*b.options, *paged]] == [o.model_dump() for o in f.options]
-    assert bounded.excluded == full.excluded
+        # nothing hidden: every exclusion is named once, by the list or by one page
+        key = lambda e: (e.service_id, e.rule)  # noqa: E731
+        assert sorted((e.model_dump() for e in named), key=str) == sorted(
+            (e.model_dump() for e in full.excluded if e.need == f.need), key=str
+        )
+        assert len({key(e) for e in named}) == len(named)
+    # what the bounded list names is the unbounded list's exclusions found for its first options
+    assert all(e in full.excluded for e in bounded.excluded)
+    return exact
+
+
+@PROPS
+@given(a=assessments(), cat=remote_heavy_catalogs(), limit=st.integers(1, 6), count=st.integers(1, 7))
+def test_first_n_and_every_page_are_the_unbounded_list(a, cat, limit, count):
+    _same_as_unbounded(a, cat, limit, count)
+
+
+NATIONAL = generate_services(3000, seed=11)
+NATIONAL_CATALOG = Catalog(*NATIONAL, sample=True)
+COHORT = synthetic_cohort(60, 2016)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(a=st.sampled_from(COHORT), limit=st.integers(1, 4), count=st.integers(1, 9))
+def test_on_a_large_catalog_best_first_gives_the_unbounded_list(a, limit, count):
+    """On a generated catalog of 3,000 services (fictional), where the order is worked
+    out only as far as it is read, the list and its pages are still the unbounded list."""
+    _same_as_unbounded(a, NATIONAL_CATALOG, limit, count)
+
+
+def test_a_bounded_list_weighs_what_its_options_need_not_the_catalog():
+    """The promise behind bounded lists: on a large catalog, a list of the first few
+    options per need does not weigh every candidate. Seen by the caseworker as fewer
+    exclusions named on the list (the rest come with the pages) and a count of further
+    options that is an upper bound."""
+    inexact = 0
+    named_bounded = named_full = 0
+    for a in COHORT[:30]:
+        bounded = propose(a, NATIONAL_CATALOG, RULES, limit=2)
+        full = propose(a, NATIONAL_CATALOG, RULES)
+        inexact += sum(1 for n in bounded.needs if n.more is not None and not n.more.exact)
+        named_bounded += len(bounded.excluded)
+        named_full += len(full.excluded)
+    assert inexact > 0
+    assert named_bounded < 0.8 * named_full
 
 
 @PROPS
