@@ -150,16 +150,14 @@ def _reorder(
     minimum_wages: Mapping[str, Sequence[Any]] | None,
     children: ChildPolicy | None,
 ) -> tuple[_Request, NeedOrder]:
-    """The request and the need's order (nothing placed yet), as the list made them:
-    the needs before it are ordered first, as far as the list went, since what their
-    walks decided is what the list's options of this need were built with."""
+    """The request and the need's order (nothing placed yet), as the list made them. The
+    other needs are not ordered again: what a walk decides does not depend on which walks
+    came first (engine/propose.py, pathways), so the need's order is the list's."""
     policy = DEFAULT_CHILD_POLICY if children is None else children
     req = _Request(assessment, catalog, rules, ol.paging_quality, minimum_wages, policy)
     for n in ol.needs:
-        ordered = NeedOrder(req, n.need, n.priority, n.listed_because, ol.show_all)
         if n.need == need:
-            return req, ordered
-        ordered.fill_list(ol.limit)
+            return req, NeedOrder(req, n.need, n.priority, n.listed_because, ol.show_all)
     raise LookupError(f"need {need!r} is not on option list {ol.id}")
 
 

@@ -877,10 +877,14 @@ def propose(
         the cash option (paid where the client will be) and for job wages.
     children : the programme's :class:`~freechoice.engine.children.ChildPolicy` (age of
         majority per country, who receives a child's cash); default 18 and a guardian.
-    limit : options built and shown per need (None: all). The rest are ordered, not
-        built: each need's ``more`` says how many and where the next page starts
-        (:func:`~freechoice.engine.paging.options_page` builds a page). Remote services of
-        one provider and kind are one option either way.
+    limit : options built and shown per need (None: all). The order is worked out best
+        first, only as far as the shown options (and one more) need (engine/needorder.py):
+        each need's ``more`` says how many more there are (exactly, or at most when
+        ``more.exact`` is false) and where the next page starts
+        (:func:`~freechoice.engine.pages.options_page` builds a page, with the exclusions
+        found for it); ``excluded`` names the exclusions found for the shown options.
+        With no limit every candidate is weighed and ``excluded`` names every exclusion.
+        Remote services of one provider and kind are one option either way.
 
     Returns
     -------
