@@ -4,7 +4,8 @@ Generates ``--services`` fictional services (default 1,000,000) into a fresh Pos
 schema (bulk load: COPY in batches, the GIN indexes built after; the time is printed),
 then, each in a process of its own (so its memory is its own):
 
-* option lists for the demo cohort's clients (located in the generated places): p50/p95
+* option lists (bounded at ``--limit`` options per need, as the service makes them;
+  ``--limit 0``: every option) for the demo cohort's clients (located in the generated places): p50/p95
   with in-database retrieval (``DatabaseCatalog``, cold cache, then warm) at ``--services``
   and at 1,000, beside in-memory retrieval (the indexed ``Catalog``) at 1,000 (the baseline);
 * worker memory: resident set size of each such process after its lists; at
@@ -18,7 +19,7 @@ then, each in a process of its own (so its memory is its own):
 Bench data skip ``service_versions`` (history is not read by retrieval). Not part of the
 test suite; the 1,000,000 run takes minutes (generating and loading the catalog).
 
-    python bench/catalog_million.py [--services 1000000] [--clients 200] [--cache-size 50000 [20000 ...]]
+    python bench/catalog_million.py [--services 1000000] [--clients 200] [--limit 10] [--cache-size 50000 [20000 ...]]
                                     [--postgres URL]
 """
 
@@ -194,7 +195,7 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 # ---------------------------------------------------------------------------- child processes
-def child_lists(mode: str, url: str, clients: int, services: int, cache_size: int) -> None:
+def child_lists(mode: str, url: str, clients: int, services: int, cache_size: int, limit: int | None) -> None:
     """One worker: option lists for the cohort, printed as JSON (times, RSS)."""
     rules = load_rules()
     assessments = [parse_assessment(d) for d in _clients(clients)]
@@ -211,7 +212,7 @@ def child_lists(mode: str, url: str, clients: int, services: int, cache_size: in
         times, sizes = [], []
         for a in assessments:
             t0 = time.perf_counter()
-            ol = propose(a, catalog, rules)
+            ol = propose(a, catalog, rules, limit=limit)
             times.append(time.perf_counter() - t0)
             sizes.append(sum(len(n.options) for n in ol.needs))
         out[label] = {"p50": _pct(times, 0.5), "p95": _pct(times, 0.95), "options": statistics.median(sizes)}
@@ -305,12 +306,18 @@ def main() -> None:
         default=[50_000],
         help="in-database worker card cache sizes to measure at --services (default 50000)",
     )
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=10,
+        help="options per need, as the service's FREECHOICE_OPTION_LIMIT (default 10); 0: every option",
+    )
     p.add_argument("--child-lists", nargs=3, metavar=("MODE", "URL", "SERVICES"))
     p.add_argument("--child-follow", metavar="URL")
     args = p.parse_args()
     if args.child_lists:
         mode, url, services = args.child_lists
-        child_lists(mode, url, args.clients, int(services), args.cache_size[0])
+        child_lists(mode, url, args.clients, int(services), args.cache_size[0], args.limit or None)
         return
     if args.child_follow:
         child_follow(args.child_follow)
@@ -330,7 +337,7 @@ def main() -> None:
                 f"{loaded['generate_seconds']:.0f} s), GIN indexes built in {loaded['index_seconds']:.0f} s"
             )
             load(small, 1000)
-            clients = ["--clients", str(args.clients)]
+            clients = ["--clients", str(args.clients), "--limit", str(args.limit)]
             rows = [
                 ("in-memory, 1,000 (baseline)", _run_child(["--child-lists", "memory", "-", "1000", *clients])),
                 ("in-database, 1,000", _run_child(["--child-lists", "database", small, "1000", *clients])),
@@ -342,7 +349,9 @@ def main() -> None:
                 )
                 print(f"  {json.dumps(r)}", file=sys.stderr, flush=True)
                 rows.append((f"in-database, {args.services:,}, cache {size:,}", r))
-            print(f"\noption lists, {args.clients} demo-cohort clients (ms; cold: the worker's first lists)")
+            print(
+                f"\noption lists, {args.clients} demo-cohort clients, limit {args.limit or 'none'} (ms; cold: the worker's first lists)"
+            )
             print(
                 f"{'retrieval, services':40} {'p50':>7} {'p95':>7} {'cold p95':>9} {'options':>8} {'RSS MB':>7} {'cached':>7} {'open s':>7}"
             )

@@ -15,7 +15,11 @@ employment facts, its age limits), never against the engine's texts:
 
 and prints the median number of options per need the client ranked 4.
 
-    python bench/safety_audit.py [--size 117] [--seed 2016]
+``--services N`` audits against a generated catalog of N fictional services instead of
+the sample; ``--limit L`` bounds each list at L options per need (as the service does)
+and audits it with every later page of each need read after its first options.
+
+    python bench/safety_audit.py [--size 117] [--seed 2016] [--services N] [--limit L]
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from freechoice.catalog import Catalog, Service, load_sample_catalog
-from freechoice.engine import load_rules, parse_assessment, propose
+from freechoice.catalog.generate import generate_services
+from freechoice.engine import load_rules, options_page, parse_assessment, propose
 from freechoice.engine.assessment import Assessment
 from freechoice.engine.cohort import synthetic_cohort
 from freechoice.engine.compile import CompiledRules
@@ -170,13 +175,28 @@ def _check_list(out: Audit, a: Assessment, ol: OptionList, catalog: Catalog) -> 
                 out.employment_met_without_job.append(where)
 
 
-def audit(assessments: Sequence[Assessment], catalog: Catalog, rules: CompiledRules) -> Audit:
-    """Propose a list (all ranked needs, and again with show_all) for each client and count breaches."""
+def audit(assessments: Sequence[Assessment], catalog: Catalog, rules: CompiledRules, limit: int | None = None) -> Audit:
+    """Propose a list (all ranked needs, and again with show_all) for each client and count
+    breaches. With ``limit``, each list is bounded and audited with every later page of
+    each need read and put after its first options (what a caseworker sees page by page)."""
     out = Audit()
     for a in assessments:
         for show_all in (False, True):
-            _check_list(out, a, propose(a, catalog, rules, all_needs=True, show_all=show_all), catalog)
+            ol = propose(a, catalog, rules, all_needs=True, show_all=show_all, limit=limit)
+            _check_list(out, a, _with_every_page(ol, a, catalog, rules), catalog)
     return out
+
+
+def _with_every_page(ol: OptionList, a: Assessment, catalog: Catalog, rules: CompiledRules) -> OptionList:
+    needs = []
+    for n in ol.needs:
+        options, cursor = list(n.options), n.more.cursor if n.more is not None else None
+        while cursor is not None:
+            page = options_page(ol, a, catalog, rules, n.need, cursor=cursor, count=25)
+            options += page.items
+            cursor = page.next_cursor
+        needs.append(n.model_copy(update={"options": options}))
+    return ol.model_copy(update={"needs": needs})
 
 
 def hard_case_dicts() -> list[dict[str, Any]]:
@@ -219,12 +239,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--size", type=int, default=117)
     p.add_argument("--seed", type=int, default=2016)
+    p.add_argument("--services", type=int, default=0, help="a generated catalog of this many services (0: the sample)")
+    p.add_argument("--limit", type=int, default=0, help="bounded lists, every page read (0: unbounded)")
     args = p.parse_args(argv)
     cohort = synthetic_cohort(args.size, args.seed) + [parse_assessment(d) for d in hard_case_dicts()]
-    result = audit(cohort, load_sample_catalog(), load_rules())
+    if args.services:
+        orgs, services = generate_services(args.services)
+        catalog = Catalog(orgs, services, sample=True, name=f"generated catalog ({args.services} services)")
+        where = f"generated catalog of {args.services:,} services"
+    else:
+        catalog, where = load_sample_catalog(), "sample catalog"
+    result = audit(cohort, catalog, load_rules(), args.limit or None)
+    bounded = f", bounded at {args.limit} with every page read" if args.limit else ""
     print(
         f"{len(cohort)} clients ({result.minors // 2} minors), {result.lists} option lists "
-        "(default and shown on request), sample catalog"
+        f"(default and shown on request{bounded}), {where}"
     )
     for label, count in result.breaches().items():
         print(f"  {label:<64} {count}")
