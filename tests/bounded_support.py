@@ -73,14 +73,8 @@ def with_generated_catalog(database_url: str, **values: Any) -> Settings:
     (and no sample), showing ``LIMIT`` options per need."""
     from freechoice.api import Settings, create_app  # the engine's tests use the rest without the service
 
-    settings = Settings(
-        database_url=database_url,
-        catalog_check_seconds=0,
-        option_limit=LIMIT,
-        access_log=False,
-        log_format="inherit",
-        **values,
-    )
+    given = {"catalog_check_seconds": 0, "option_limit": LIMIT, "access_log": False, "log_format": "inherit"}
+    settings = Settings(database_url=database_url, **{**given, **values})
     create_app(settings).state.freechoice.close()  # migrates
     db = Database(database_url)
     catalog = generated_catalog()
