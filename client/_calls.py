@@ -29,6 +29,7 @@ from .models import (
     FeedbackCode,
     FeedbackRecord,
     Kpis,
+    NeedOptionsPage,
     Option,
     OptionList,
     OptionListSummary,
@@ -197,15 +198,32 @@ def _paged(item: type[M]) -> Parse[Page[M]]:
 
     def parse(response: httpx.Response, call: Call[Any]) -> Page[M]:
         page = envelope.model_validate_json(response.content)
-        following: Call[Page[M]] | None = None
-        if page.next and page.items:
-            url = response.url.join(page.next)
-            if not _same_origin(url, response.url):  # never send the key elsewhere
-                raise ValueError(f"the next page is on another origin: {url}")
-            following = replace(call, url=str(url), params=None)
-        return Page(list(page.items), following)
+        return Page(list(page.items), _following(response, call, page.next if page.items else None))
 
     return parse
+
+
+def _whole_pages(model: type[M]) -> Parse[Page[M]]:
+    """Read a page of a list as a whole (``model``: the envelope with the page's own
+    fields beside ``items``), as the one item of a :class:`Page` whose ``next`` is the
+    following page's call."""
+
+    def parse(response: httpx.Response, call: Call[Any]) -> Page[M]:
+        page = model.model_validate_json(response.content)
+        after = getattr(page, "next", None) if getattr(page, "items", None) else None
+        return Page([page], _following(response, call, after))
+
+    return parse
+
+
+def _following(response: httpx.Response, call: Call[Page[T]], next_url: str | None) -> Call[Page[T]] | None:
+    """The call for the page at ``next_url`` (None: the last page), on the same origin only."""
+    if not next_url:
+        return None
+    url = response.url.join(next_url)
+    if not _same_origin(url, response.url):  # never send the key elsewhere
+        raise ValueError(f"the next page is on another origin: {url}")
+    return replace(call, url=str(url), params=None)
 
 
 def _bounded(name: str, value: int, low: int, high: int) -> int:
@@ -281,6 +299,13 @@ class Calls:
         url = f"/option-lists/{_segment(list_id)}/needs/{_segment(need)}/options"
         params = _query(cursor=cursor, limit=_bounded("limit", limit, 1, 100))
         return Call("GET", url, _paged(Option), params=params)
+
+    def iter_need_option_pages(
+        self, list_id: str, need: str, cursor: str | None, limit: int
+    ) -> Call[Page[NeedOptionsPage]]:
+        url = f"/option-lists/{_segment(list_id)}/needs/{_segment(need)}/options"
+        params = _query(cursor=cursor, limit=_bounded("limit", limit, 1, 100))
+        return Call("GET", url, _whole_pages(NeedOptionsPage), params=params)
 
     def create_choice(
         self,

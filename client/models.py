@@ -25,6 +25,7 @@ __all__ = [
     "Kpis",
     "MAX_LIMIT",
     "MEDIA",
+    "NeedOptionsPage",
     "Option",
     "OptionList",
     "OptionListSummary",
@@ -297,9 +298,14 @@ class WayForward(_Model):
 
 
 class More(_Model):
-    """The options of a need after the first page: nothing is hidden, only paged."""
+    """The options of a need after the first page: nothing is hidden, only paged.
+
+    The order is worked out only as far as it is read (best first), so ``count`` is exact
+    only when ``exact`` says so; otherwise it is an upper bound: services not yet weighed
+    may still be ruled out when their page is read (their exclusions come with it)."""
 
     count: int = Field(ge=1)
+    exact: bool = True
     cursor: str
     rest: list[list[str]] = Field(default_factory=list)
 
@@ -676,6 +682,22 @@ class Event(_Model):
     at: str
 
 
+class NeedOptionsPage(_Model):
+    """A page of one need's options. A need's options are worked out best first, only as
+    far as they are read: a page names the need's exclusions found while it was worked
+    out (``excluded``), so the list's and its pages' exclusions together are every one.
+    When the catalog or rules have changed since the list was made (every capacity change
+    does), the page cannot be rebuilt exactly: it is then built from the catalog and rules
+    in force now, leaving out every option the list already shows, and ``as_of_now`` says so."""
+
+    items: list[Option]
+    next: str | None
+    excluded: list[Exclusion] = Field(default_factory=list)
+    as_of_now: bool
+    catalog_version: str
+    rules_version: str
+
+
 class DeliveryRecord(_Model):
     id: str
     subscription_id: str
@@ -779,6 +801,7 @@ Dropout.model_rebuild()
 Measure.model_rebuild()
 MeasureGroup.model_rebuild()
 Event.model_rebuild()
+NeedOptionsPage.model_rebuild()
 DeliveryRecord.model_rebuild()
 SubscriptionRecord.model_rebuild()
 SubscriptionCreated.model_rebuild()

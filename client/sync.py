@@ -21,6 +21,7 @@ from .models import (
     FeedbackCode,
     FeedbackRecord,
     Kpis,
+    NeedOptionsPage,
     Option,
     OptionList,
     OptionListSummary,
@@ -137,6 +138,15 @@ class Client:
         need's ``more.cursor``: the options after the ones the list shows) or, without
         one, from the need's first option. Nothing is hidden, only paged."""
         return self._pages(self._calls.iter_need_options(list_id, need, cursor, limit))
+
+    def iter_need_option_pages(
+        self, list_id: str, need: str, *, cursor: str | None = None, limit: int = 10
+    ) -> Iterator[NeedOptionsPage]:
+        """The same pages whole, as the API answers them: each page's options (``items``),
+        the need's exclusions found while it was worked out (``excluded``: the list names
+        those found for its first options; every page read names every one) and whether
+        it is built as the catalog is now (``as_of_now``)."""
+        return self._pages(self._calls.iter_need_option_pages(list_id, need, cursor, limit))
 
     def iter_option_lists(self, *, client_ref: str | None = None, limit: int = 100) -> Iterator[OptionListSummary]:
         """Option lists of your organisation (or one client's), newest first."""

@@ -24,7 +24,7 @@ from freechoice.catalog import Catalog, Organization, Service, partner_text
 
 from .compile import CompiledRules
 from .contact import CONTACT_TEXTS, contact_card
-from .messages import MESSAGES
+from .messages import MESSAGES, more_message
 from .options import Option, OptionList
 from .text import N_, catalog_status, format_date, format_list_of, format_money, language_display_name, translator
 from .text.catalogs import DEFAULT_LANGUAGE, Translator
@@ -306,7 +306,7 @@ def handout(
         # a bounded list's later options (``more``) count as well: nothing is hidden, only paged
         later = max(0, len(options) - per_need) + (n.more.count if n.more is not None else 0)
         if picked is None and later:
-            more = say.said("view-more", count=later)
+            more = say.said(more_message(n.more), count=later)
         if cards:
             sections.append(Section(say.engine_text(n.label or n.need), tuple(cards), more))
     cash: tuple[Words, ...] = ()

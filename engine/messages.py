@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .text.catalogs import Translator
 from .text.markers import N_
 
-__all__ = ["MESSAGES", "message"]
+if TYPE_CHECKING:
+    from .options import More
+
+__all__ = ["MESSAGES", "message", "more_message"]
 
 MESSAGES: Mapping[str, str] = MappingProxyType(
     {
@@ -54,6 +57,8 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "view-watch-out": N_("watch out: {text}"),
         "view-where": N_("where: {place} | staff speak: {languages} | cost: {cost}"),
         "view-more": N_("... and {count} more (ask your caseworker to see them)"),
+        # a bounded list whose later options are not all worked out yet: the count is a most
+        "view-more-at-most": N_("... and up to {count} more (ask your caseworker to see them)"),
         "view-no-option": N_("No option yet: {text}"),
         "view-near-miss": N_("close, but: {name} ({provider}): {blocked}"),
         "view-by-place": N_("By place (you have not decided where to be):"),
@@ -124,3 +129,10 @@ def message(key: str, translator: Translator | None = None, **fields: Any) -> st
     """The message ``key`` with its fields filled in (in ``translator``'s language when given)."""
     template = MESSAGES[key] if translator is None else translator.gettext(MESSAGES[key])
     return template.format(**fields)
+
+
+def more_message(more: More | None) -> str:
+    """The key of the words for a need's further options: "... and N more" when their
+    count is exact (a list with no later page, or one whose later candidates were all
+    weighed), "... and up to N more" when it is an upper bound."""
+    return "view-more" if more is None or more.exact else "view-more-at-most"

@@ -278,7 +278,11 @@ class OptionList(_Model):
     catalog_version: str
     sample_data: bool = False
     needs: list[NeedOptions]
-    excluded: list[Exclusion] = Field(default_factory=list)
+    excluded: list[Exclusion] = Field(
+        default_factory=list,
+        description="Services ruled out, each with its need, the rule and why. A bounded list names those found "
+        "while its shown options were worked out; a need's later pages name the rest (their `excluded`).",
+    )
     cautions: list[Caution] = Field(
         default_factory=list, description="About the whole list (for example: age not recorded)."
     )

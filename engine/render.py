@@ -17,7 +17,7 @@ from .compile import CompiledRules
 from .contact import ContactCard, contact_card
 from .forward import WAY_FORWARD_TEXTS, country_name
 from .language import language_name
-from .messages import message
+from .messages import message, more_message
 from .options import Caution, Option, OptionList, Reason
 from .text import catalog_status, format_date, format_list_of, format_money, language_display_name, translator
 from .text.catalogs import DEFAULT_LANGUAGE, Translator
@@ -138,8 +138,9 @@ def render_detail(ol: OptionList, *, width_options: int | None = None) -> str:
             )
         hidden = len(n.options) - len(shown)
         if n.more is not None:
+            up_to = "" if n.more.exact else "up to "  # not every later candidate weighed yet: at most
             out.append(
-                f"   ... and {hidden + n.more.count} more option(s): "
+                f"   ... and {up_to}{hidden + n.more.count} more option(s): "
                 f"GET /option-lists/{ol.id}/needs/{n.need}/options?cursor={n.more.cursor}"
             )
         elif hidden:
@@ -422,7 +423,7 @@ def render_option_list(
                 out.append("      " + say("cw-option", id=o.option_id, score=f"{o.score:.2f}", rules=rule_ids))
         more = max(0, len(n.options) - per_need) + (n.more.count if n.more is not None else 0)
         if more:
-            out.append("   " + say("view-more", count=more))
+            out.append("   " + say(more_message(n.more), count=more))
         if n.cash_meets:
             out.append("   " + say("view-cash-also"))
         if n.unmet is not None:

@@ -58,6 +58,7 @@ ROOTS = [
     ("freechoice.api.schemas", "ServiceRecord"),
     ("freechoice.api.reports", "Kpis"),
     ("freechoice.api.routes.events", "Event"),
+    ("freechoice.api.routes.option_lists", "NeedOptionsPage"),
     ("freechoice.api.routes.webhooks", "DeliveryRecord"),
     ("freechoice.api.routes.webhooks", "SubscriptionCreated"),
     ("freechoice.api.routes.webhooks", "SubscriptionRecord"),
@@ -98,11 +99,18 @@ def _is_model(value: Any) -> bool:
 
 
 def _public_base(cls: type[BaseModel]) -> type[BaseModel] | None:
-    """The class's generated base: its first model base that is not private (``_Model``)."""
+    """The class's generated base: its first model base that is not private (``_Model``)
+    nor generic (a page of the service's ``Page[X]`` is written out whole, its items
+    typed: the client's pages are its own)."""
     for base in cls.__mro__[1:]:
-        if _is_model(base) and not base.__name__.startswith("_"):
+        if _is_model(base) and not base.__name__.startswith("_") and not _generic(base):
             return base
     return None
+
+
+def _generic(cls: type[BaseModel]) -> bool:
+    meta = cls.__pydantic_generic_metadata__
+    return meta["origin"] is not None or bool(meta["parameters"])
 
 
 class Writer:
@@ -115,7 +123,7 @@ class Writer:
     def collect(self, cls: type[BaseModel]) -> None:
         if cls in self.models:
             return
-        if cls.__pydantic_generic_metadata__["origin"] is not None or cls.__pydantic_generic_metadata__["parameters"]:
+        if _generic(cls):
             raise SystemExit(f"{cls.__qualname__}: generic models are the client's own (Page)")
         base = _public_base(cls)
         if base is not None:

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from freechoice.catalog import ChoiceError
 from freechoice.catalog.db.tables import AssessmentRow, ChoiceRow, OptionListRow, ReferralRow
-from freechoice.engine import Assessment, BadCursor, Option, OptionList, options_page
+from freechoice.engine import Assessment, BadCursor, Exclusion, Option, OptionList, options_page
 from freechoice.engine.paging import encode_cursor
 
 from ..auth import Principal
@@ -40,10 +40,12 @@ NeedPath = Annotated[str, Path(max_length=64, description="A need on the list (i
 
 
 class NeedOptionsPage(Page[Option]):
-    """A page of one need's options. When the catalog or rules have changed since the list
-    was made (every capacity change does), the page cannot be rebuilt exactly: it is then
-    built from the catalog and rules in force now, leaving out every option the list
-    already shows, and ``as_of_now`` says so."""
+    """A page of one need's options. A need's options are worked out best first, only as
+    far as they are read: a page names the need's exclusions found while it was worked
+    out (``excluded``), so the list's and its pages' exclusions together are every one.
+    When the catalog or rules have changed since the list was made (every capacity change
+    does), the page cannot be rebuilt exactly: it is then built from the catalog and rules
+    in force now, leaving out every option the list already shows, and ``as_of_now`` says so."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -51,12 +53,19 @@ class NeedOptionsPage(Page[Option]):
                 {
                     "items": [],
                     "next": None,
+                    "excluded": [],
                     "as_of_now": True,
                     "catalog_version": "sample-8",
                     "rules_version": "2026.11",
                 }
             ]
         }
+    )
+    excluded: list[Exclusion] = Field(
+        default_factory=list,
+        description="The need's services ruled out while this page was worked out, each with the rule and why "
+        "(as in the list's `excluded`): none the list or an earlier page of the need already names. The list's "
+        "`excluded` names those found for its first options; reading every page names every one.",
     )
     as_of_now: bool = Field(
         description="True: the catalog or rules changed since the list was made, so this page is the need's "
@@ -142,8 +151,9 @@ def get_option_list(
     responses={
         200: {
             "model": NeedOptionsPage,
-            "description": "The need's options from the cursor on, in the list's order (`as_of_now`: built from "
-            "the catalog and rules in force now, because they changed since the list was made)",
+            "description": "The need's options from the cursor on, in the list's order, with the need's "
+            "exclusions found for them (`excluded`); `as_of_now`: built from the catalog and rules in force now, "
+            "because they changed since the list was made",
             "headers": link_header(),
         },
         404: {"description": "No such option list, or the need is not on it"},
@@ -200,6 +210,7 @@ def get_need_options(
         key=lambda _: (end,),
         item=lambda o: o.model_dump(mode="json"),
         extra={
+            "excluded": [e.model_dump(mode="json") for e in built_page.excluded],
             "as_of_now": built_page.as_of_now,
             "catalog_version": built_page.catalog_version,
             "rules_version": built_page.rules_version,

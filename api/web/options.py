@@ -1,8 +1,10 @@
 """Page 2, the options: the stored option list as the client sees it. The cash option
 first, then per need the top options as cards (contact card, why, watch out, steps),
 "show more" for the rest of a need (a bounded list's later options a page at a time,
-with the API's paging), "show everything" for every option and what was
-left out and why; the client's language switch."""
+with the API's paging, and the need's exclusions found for that page), "show
+everything" for every option and what was left out and why (the list's exclusions and
+every page's); the client's language switch. A bounded list's count of further options
+is an upper bound until every candidate is weighed: the page then says "up to N"."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from starlette.responses import Response
 
 from freechoice.catalog import NEEDS
 from freechoice.catalog.db.tables import AssessmentRow, OptionListRow
-from freechoice.engine import Assessment, BadCursor, OptionList, OptionsPage, options_page
+from freechoice.engine import Assessment, BadCursor, Exclusion, OptionList, OptionsPage, options_page
 from freechoice.engine.contact import contact_card
 
 from ..records import audited_read
@@ -76,6 +78,10 @@ def _later_page(
         return None
 
 
+def _exclusion_key(x: Exclusion) -> tuple[str, str, str, bool]:
+    return (x.need, x.service_id, x.rule, x.on_request)
+
+
 @router.get("/web/options/{list_id}")
 def show_options(
     request: Request,
@@ -93,29 +99,38 @@ def show_options(
     client_lang = client_lang_of(request, lang)
     words = ClientWords(client_lang or "en")
     needs: list[dict[str, Any]] = []
+    excluded = list(ol.excluded) if everything else []
+    named = {_exclusion_key(x) for x in ol.excluded}  # each exclusion is shown once
     for n in ol.needs:
         shown = list(n.options)
         next_cursor = n.more.cursor if n.more is not None else None
         left = n.more.count if n.more is not None else 0
+        left_exact = n.more.exact if n.more is not None else True
+        found: list[Exclusion] = []  # the need's exclusions found for the options read here
         note: str | None = None  # said above the need's later options when they are not as the list made them
         if n.more is not None and (everything or (need == n.need and cursor)):
-            # "show more" of a bounded list: the need's next page (every page with "show everything")
-            page = _later_page(
-                request,
-                row,
-                ol,
-                n.need,
-                n.more.cursor if everything else str(cursor),
-                n.more.count if everything else (ol.limit or TOP),
-            )
-            if page is None:
-                note = words.say("view-page-unreadable")
-            else:
+            # "show more" of a bounded list: the need's next page; "show everything": every page,
+            # read until there is no next (the list's count may be an upper bound)
+            page_cursor: str | None = n.more.cursor if everything else str(cursor)
+            while page_cursor is not None:
+                page = _later_page(
+                    request, row, ol, n.need, page_cursor, n.more.count if everything else (ol.limit or TOP)
+                )
+                if page is None:
+                    note = words.say("view-page-unreadable")
+                    break
                 shown += page.items
+                found += [x for x in page.excluded if _exclusion_key(x) not in named]
+                named |= {_exclusion_key(x) for x in page.excluded}
                 next_cursor = page.next_cursor
                 left = page.total - page.start - len(page.items)
+                left_exact = page.total_exact
                 if page.as_of_now:
                     note = words.say("view-as-of-now")
+                page_cursor = page.next_cursor if everything else None
+        if everything:
+            excluded += found  # with the list's own, in the section of what was left out
+            found = []
         options = [{"option": o, "card": contact_card(o, catalog, words.lang)} for o in shown]
         top = len(options) if need == n.need and cursor else TOP
         needs.append(
@@ -128,6 +143,8 @@ def show_options(
                 if next_cursor and left and not everything
                 else None,
                 "left": left,
+                "left_exact": left_exact,
+                "excluded": found,
                 "note": note,
             }
         )
@@ -141,7 +158,7 @@ def show_options(
             "cash_total": ol.cash.amount_per_transfer * ol.cash.transfers,
             "words": words,
             "everything": everything,
-            "excluded": ol.excluded if everything else [],
+            "excluded": excluded,
             "need_labels": {nid: need.label for nid, need in NEEDS.items()},
             "client_languages": [
                 (c, LANGUAGE_NAMES.get(c, c)) for c in request.app.state.freechoice.settings.web_languages

@@ -155,8 +155,9 @@ def test_a_needs_options_are_read_page_after_page(live):
         total = len(need.options) + (need.more.count if need.more else 0)
         assert total > 1, "the sample catalog gives this client a need with several options"
         paged = list(cw.iter_need_options(options.id, need.need, limit=1))  # one option per request
-        assert len(paged) == total
+        exact = need.more is None or need.more.exact  # otherwise the count is at most
+        assert len(paged) == total if exact else len(need.options) < len(paged) <= total
         assert [o.option_id for o in paged[: len(need.options)]] == [o.option_id for o in need.options]
         if need.more is not None:
             rest = list(cw.iter_need_options(options.id, need.need, cursor=need.more.cursor))
-            assert [[o.service_id, *(a.service_id for a in o.alternatives)] for o in rest] == need.more.rest
+            assert [o.option_id for o in rest] == [o.option_id for o in paged[len(need.options) :]]

@@ -12,6 +12,7 @@ from freechoice.client import (
     Client,
     DeliveryRecord,
     Event,
+    NeedOptionsPage,
     OptionList,
     Referral,
     ServiceRecord,
@@ -28,6 +29,7 @@ def sync_usage(fc: Client, assessment: dict[str, object]) -> None:
     assert_type(fc.create_webhook("https://cases.example.org/hook"), SubscriptionCreated)
     assert_type(fc.delete_webhook("wh_1"), None)
     assert_type(fc.iter_webhook_deliveries("wh_1", status="dead"), Iterator[DeliveryRecord])
+    assert_type(fc.iter_need_option_pages("ol-1", "food", cursor="c"), Iterator[NeedOptionsPage])
 
 
 async def async_usage(fc: AsyncClient, assessment: dict[str, object]) -> None:
@@ -38,6 +40,7 @@ async def async_usage(fc: AsyncClient, assessment: dict[str, object]) -> None:
     assert_type(await fc.create_webhook("https://cases.example.org/hook"), SubscriptionCreated)
     assert_type(await fc.delete_webhook("wh_1"), None)
     assert_type(fc.iter_webhook_deliveries("wh_1", status="dead"), AsyncIterator[DeliveryRecord])
+    assert_type(fc.iter_need_option_pages("ol-1", "food", cursor="c"), AsyncIterator[NeedOptionsPage])
 
 
 def receiver(secret: str, body: bytes, header: str | None) -> object:

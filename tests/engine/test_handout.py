@@ -111,3 +111,49 @@ def test_a_need_with_more_options_than_shown_says_how_many_more():
     assert len(food.cards) == 3 and food.more is not None and "1 more" in food.more.text
     chosen = handout(ol, lang="en", catalog=catalog, chosen=[o.option_id for o in ol.needs[0].options])
     assert len(chosen.sections[0].cards) == 4 and chosen.sections[0].more is None
+
+
+def _more_words(ol, catalog, rules, need: str, lang: str = "en") -> tuple[str, str, str]:
+    """What the handout, the client's text view and the caseworker's detail say of
+    ``need``'s further options."""
+    from freechoice.engine.render import render_detail, render_option_list
+
+    n = next(x for x in ol.needs if x.need == need)
+    label = translator(lang).gettext(n.label or n.need)
+    (section,) = [s for s in handout(ol, lang=lang, catalog=catalog, rules=rules).sections if s.heading.text == label]
+    assert section.more is not None
+    view = render_option_list(ol, rules, lang=lang, catalog=catalog).splitlines()
+    heading = next(i for i, line in enumerate(view) if label in line and not line.startswith(" "))
+    (text,) = [line.strip() for line in view[heading:] if line.strip().startswith("...")][:1]
+    (detail,) = [line.strip() for line in render_detail(ol).splitlines() if f"/needs/{need}/options?" in line]
+    return section.more.text, text, detail
+
+
+def test_a_count_that_is_an_upper_bound_says_up_to_and_an_exact_one_does_not():
+    """Best first stops before weighing every candidate: the list's count of a need's
+    further options is then at most that many, and every view says "up to"; a count that
+    is exact keeps the plain words."""
+    from bounded_support import LIMIT, found, generated_catalog
+
+    from freechoice.engine.cohort import synthetic_cohort
+
+    f = found()
+    catalog, rules = generated_catalog(), load_rules()
+    ol = propose(parse_assessment(f.body), catalog, rules, limit=LIMIT)
+    n = next(x for x in ol.needs if x.need == f.need)
+    assert n.more is not None and n.more.exact is False and n.more.count == f.count
+    sheet, text, detail = _more_words(ol, catalog, rules, f.need)
+    assert sheet == text == f"... and up to {f.count} more (ask your caseworker to see them)"
+    assert detail.startswith(f"... and up to {f.count} more option(s): GET /option-lists/{ol.id}/needs/{f.need}/")
+    thai, _, _ = _more_words(ol, catalog, rules, f.need, "th")
+    assert f"ไม่เกิน {f.count}" in thai  # "not more than", in the client's language
+    # a count that is exact (every later candidate weighed) keeps the plain words
+    for a in synthetic_cohort(20):
+        other = propose(a, catalog, rules, limit=LIMIT)
+        exact = next((x for x in other.needs if x.more is not None and x.more.exact and x.options), None)
+        if exact is not None:
+            break
+    assert exact is not None and exact.more is not None, "some need of the cohort has an exact count"
+    sheet, text, detail = _more_words(other, catalog, rules, exact.need)
+    assert sheet == text == f"... and {exact.more.count} more (ask your caseworker to see them)"
+    assert detail.startswith(f"... and {exact.more.count} more option(s): GET ")
