@@ -5,11 +5,16 @@ them the plain way takes every candidate's rules' verdict and pathway walk, so a
 cost grows with the catalog. Here each candidate first gets a *bound*: the best place in
 the need's order it could take, known without its verdict:
 
-- not shown on request and not put last (a rule may still do either);
+- shown on request or put last only if a rule certainly does so;
 - whether it is a job (its kinds);
 - put first only if a rule that applies to it could put it first under this need;
-- the score it would have if every boost that applies to it fired (and its ratings);
-- its place, then its id.
+- the score it would have if every boost that could apply fired (and its ratings);
+- remote or not (its exact place is worked out when the bound reaches the front), then its id.
+
+A rule that tests nothing of the pair, or only facts read off the service record
+(:data:`~freechoice.engine.predicates.CARD_FACTS`: a shared language, interpretation,
+full, eligibility), is decided in the bound; a candidate such a rule leaves out can be
+no option and is weighed last, only for its exclusion.
 
 A candidate is *weighed* (its verdict and walk worked out) only when its bound could come
 before the best option not yet placed; an option is placed when no candidate still
@@ -316,7 +321,7 @@ class NeedOrder:
             sid = bound[6]
             if sid in self._weighed:
                 continue
-            if sid not in self._placed_exactly:
+            if sid not in self._placed_exactly and sid not in self._doomed:
                 self._placed_exactly.add(sid)
                 place = req.place(req.catalog.card(sid))
                 if place != bound[5]:
