@@ -48,7 +48,7 @@ __all__ = ["NeedOrder", "Ranked", "best_provider"]
 # bounds kept per rules plan (a few per tag set, need and facts read off the record)
 _BOUNDS_KEPT = 65_536
 # candidates weighed together (their tags and verdicts are looked up in one go)
-_BATCH = 8
+_BATCH = 4
 
 
 @dataclass(slots=True)
