@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import time
 from typing import Annotated
 
 import typer
@@ -71,7 +72,18 @@ def serve(
         # and share it (plain data only crosses the fork; each worker catches up on start)
         # (in-database retrieval holds no catalog: nothing to preload)
         preload = settings.preload_catalog and settings.catalog_retrieval == "memory"
+        imports_cpu = time.process_time()  # the interpreter, the imports and the migration check
         preloaded = preload_catalog(settings) if preload else None
+        # what the start cost this process (CPU seconds: wall time is that over the share
+        # of a core it gets), before the workers are forked
+        logging.getLogger("freechoice.serve").info(
+            "workers starting",
+            extra={
+                "workers": workers,
+                "cpu_seconds": round(time.process_time(), 3),
+                "imports_cpu_seconds": round(imports_cpu, 3),
+            },
+        )
         # the arbiter's own lines in the same format as the workers' (JSON by default)
         GunicornServer(
             lambda: create_app(preloaded=preloaded),

@@ -14,6 +14,7 @@ from .catalog_store import (
     save_service,
     service_records,
     service_revisions,
+    service_rows_match,
     service_source,
 )
 from .db_catalog import RETRIEVAL_MODES, DatabaseCatalog
@@ -38,6 +39,7 @@ __all__ = [
     "save_service",
     "service_records",
     "service_revisions",
+    "service_rows_match",
     "service_source",
     "write_transaction",
 ]
