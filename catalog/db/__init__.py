@@ -18,7 +18,7 @@ from .catalog_store import (
     service_source,
 )
 from .db_catalog import RETRIEVAL_MODES, DatabaseCatalog
-from .engine import Database, RawJSON, alembic_config, write_transaction
+from .engine import Database, RawJSON, alembic_config, head_revision, write_transaction
 
 __all__ = [
     "CATALOG_CHANNEL",
@@ -33,6 +33,7 @@ __all__ = [
     "catalog_changes",
     "current_revision",
     "current_version_sum",
+    "head_revision",
     "import_catalog",
     "load_catalog",
     "save_organization",
