@@ -373,7 +373,8 @@ class Catalog:
         self, reader: CardReader, cards: list[ServiceCard], digests: list[bytes], index: dict[str, Any]
     ) -> None:
         """Fill a catalog that holds no service yet (and reads full records through a
-        source) with ``cards`` (read through ``reader``, which is bound to this catalog),
+        source) with ``cards`` (read through ``reader``, which is bound to this catalog;
+        their serials are consecutive numbers, in the cards' order),
         their content digests and the :meth:`index_state` of a catalog that held exactly
         these cards: what :meth:`add_cards` does, without
         working the indexes out again.
@@ -395,10 +396,9 @@ class Catalog:
             reader.bind(self.service)
             self._full = reader
             self._cards = held
-            first = next(_serials)
-            if len(ids) > 1:  # a block of serials, one per card, in their order
-                next(itertools.islice(_serials, len(ids) - 2, None))
-            self._serial = dict(zip(ids, range(first, first + len(ids))))
+            # one serial per card, in their order: one block, taken in one step (no other
+            # thread takes one in between), so they are consecutive numbers
+            self._serial = dict(zip(ids, itertools.islice(_serials, len(ids))))
             self._digest = dict(zip(ids, digests, strict=True))
             self._by_kind = defaultdict(set, index["by_kind"])
             self._by_place = defaultdict(set, index["by_place"])

@@ -30,6 +30,7 @@ import decimal
 import hashlib
 import io
 import logging
+import operator
 import os
 import pickle
 import tempfile
@@ -137,25 +138,28 @@ def _check(header: Mapping[str, Any], payload: Any) -> None:
     n = header.get("services")
     if any(type(v) is not list or len(v) != n for v in (ids, digests, tags)) or type(sets) is not list:
         raise ValueError(f"not {n} services as the header says")
-    if any(type(v) is not str for v in ids) or any(type(v) is not bytes or len(v) != 32 for v in digests):
+    if not set(map(type, ids)) <= {str} or not set(map(type, digests)) <= {bytes} or not set(map(len, digests)) <= {32}:
         raise ValueError("a service id or digest of another type")
-    for s in sets:
-        if type(s) is not frozenset or any(type(t) is not str for t in s):
-            raise ValueError("a tag set that is not a set of texts")
-    if any(t is not None and (type(t) is not int or not 0 <= t < len(sets)) for t in tags):
+    if not set(map(type, sets)) <= {frozenset} or not {type(t) for s in sets for t in s} <= {str}:
+        raise ValueError("a tag set that is not a set of texts")
+    at = [t for t in tags if t is not None]
+    if not set(map(type, at)) <= {int} or (at and not 0 <= min(at) <= max(at) < len(sets)):
         raise ValueError("a service's tags are not an index into the tag sets")
     cards, rows = payload["cards"], payload["rows"]
     if cards is None:
         return
     if type(cards) is not list or type(rows) is not list or len(rows) != n or type(payload["index"]) is not dict:
         raise ValueError("no cards of its services in it")
-    if any(type(v) is not int for v in rows):
+    if not set(map(type, rows)) <= {int}:
         raise ValueError("a row revision that is not a number")
-    if any(type(c) is not ServiceCard for c in cards) or [c.id for c in cards] != ids:
+    if not set(map(type, cards)) <= {ServiceCard} or list(map(_ID, cards)) != ids:
         raise ValueError("a card that is not the service its line names")
-    reader = cards[0].reader if cards else None
-    if any(c.reader is not reader for c in cards) or (cards and type(reader) is not CardReader):
+    readers = set(map(_READER, cards))
+    if len(readers) > 1 or not set(map(type, readers)) <= {CardReader}:
         raise ValueError("cards of more than one catalog")
+
+
+_ID, _READER = operator.attrgetter("id"), operator.attrgetter("reader")
 
 
 def load_snapshot(path: str | Path, rules: CompiledRules, catalog: Catalog) -> int:
@@ -246,7 +250,7 @@ def _read(
         raise _Ignored(why)
     if header.get("rules") != rules.version:
         return FromSnapshot(catalog, made_at, 0, catalog.active_ids())
-    # the serials restore_cards gave are one block, in the cards' order
+    # the serials restore_cards gave are consecutive, in the cards' order
     first, sets = (catalog.serial(ids[0]) if ids else 0), payload["tag_sets"]
     cache = {first + i: sets[at] for i, at in enumerate(tags) if at is not None}
     rules.adopt_tags(cache)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import os
@@ -24,6 +25,13 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the API (OpenAPI docs at /docs). The database is created and migrated on first start."""
+    if workers > 1:
+        # What the parent builds before the fork (the imports, the catalog) lives as long
+        # as the workers and is shared with them: no collections meanwhile (they would
+        # walk it all again and again, and free holes in pages the workers share), frozen
+        # before the fork, collected again after it (the way the gc module's
+        # documentation gives for a process that forks).
+        gc.disable()
     import uvicorn
 
     from freechoice.api.logs import configure_logging, dict_config
@@ -84,6 +92,8 @@ def serve(
                 "imports_cpu_seconds": round(imports_cpu, 3),
             },
         )
+        gc.freeze()  # (the catalog, when preloaded, is frozen already)
+        gc.enable()  # (paused above) for what the arbiter and the workers make from now on
         # the arbiter's own lines in the same format as the workers' (JSON by default)
         GunicornServer(
             lambda: create_app(preloaded=preloaded),
