@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import logging
@@ -12,6 +13,15 @@ from typing import Annotated
 import typer
 
 __all__ = ["register"]
+
+_WORKER_MODULES = (
+    "anyio._backends._asyncio",
+    "fastapi_offline",
+    "uvicorn.lifespan.on",
+    "uvicorn.loops.auto",
+    "uvicorn.protocols.http.auto",
+    "uvicorn.protocols.websockets.auto",
+)
 
 
 def serve(
@@ -75,6 +85,11 @@ def serve(
         # the pages), imported once here before the fork instead of once per worker
         importlib.import_module("freechoice.api.routes")
         importlib.import_module("freechoice.api.web")
+        # and what each worker imports as it starts serving (uvicorn's protocols and
+        # loop, anyio's asyncio backend, the offline docs pages)
+        for name in _WORKER_MODULES:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
 
         # the catalog loaded and tagged once, here, before the fork: workers start at once
         # and share it (plain data only crosses the fork; each worker catches up on start)

@@ -80,6 +80,9 @@ def _pages() -> APIRouter:
     web = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
     for router in ROUTERS:
         web.include_router(router)
+    # FastAPI works out each route's dependencies with the router's (the CSRF check) the
+    # first time the router is included in an app, and keeps them on the route: done here
+    FastAPI().include_router(web)
     return web
 
 
