@@ -109,7 +109,13 @@ class CardReader:
         return read(service_id)
 
     def __reduce__(self) -> tuple[type[CardReader], tuple[()]]:
-        return CardReader, ()
+        return CardReader, ()  # written without its target (see above)
+
+    def __copy__(self) -> CardReader:
+        return self  # a copied card reads through the same catalog
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CardReader:
+        return self
 
 
 class ServiceCard(NamedTuple):
