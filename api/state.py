@@ -28,6 +28,7 @@ from freechoice.catalog.db import (
     import_catalog,
     load_catalog,
     service_revisions,
+    service_rows_match,
     service_source,
 )
 from freechoice.catalog.db.tables import FeedbackRow, OrganizationRow, RulePackRow, ServiceRow
@@ -117,6 +118,11 @@ class _Loaded:
     from_snapshot: bool
 
 
+def _is_active(catalog: Catalog, service_id: str) -> bool:
+    card = catalog.get_card(service_id)
+    return card is not None and card.status == "active"
+
+
 def _load(settings: Settings, db: Database) -> _Loaded:
     """The catalog (cards only: full records through ``db``) and the active rules, every
     active service tagged: from the snapshot (``catalog_snapshot``) where it matches the
@@ -132,7 +138,7 @@ def _load(settings: Settings, db: Database) -> _Loaded:
             loaded = catalog_from_snapshot(
                 path,
                 orgs,
-                service_revisions(s),
+                lambda made_at, ids, revisions: service_rows_match(s, made_at, ids, revisions),
                 current_revision(s),
                 rules,
                 source=source,
@@ -151,7 +157,11 @@ def _load(settings: Settings, db: Database) -> _Loaded:
             catalog.upsert_organization(org)
         for svc in since:
             catalog.upsert_service(svc)
-        rules.prepare(catalog)
+        if loaded is None:
+            rules.prepare(catalog)
+        else:  # the snapshot's tags were taken: tag only what they did not cover, and what changed since
+            fresh = dict.fromkeys([*loaded.untagged, *(svc.id for svc in since)])
+            rules.service_tags(catalog, [sid for sid in fresh if _is_active(catalog, sid)])
         if path and (loaded is None or len(since) > _RESNAPSHOT_CHANGES or seeded < len(catalog.active_ids())):
             save_snapshot(path, rules, catalog, revision, rows=service_revisions(s))
     return _Loaded(catalog, revision, follower, row, rules, loaded is not None)
@@ -178,7 +188,7 @@ def preload_catalog(settings: Settings) -> Preloaded:
     garbage collector's walks (which would also touch, and so copy, its pages). The
     database is migrated already (``serve`` does it first): a worker built on the
     preloaded catalog does not migrate again."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with gc_paused():  # millions of new objects, no cycles: no collector walks meanwhile
         db = Database(settings.database_url, data_key=settings.key_setting())
         try:
@@ -192,6 +202,7 @@ def preload_catalog(settings: Settings) -> Preloaded:
                 "revision": done.revision,
                 "services": len(done.catalog),
                 "seconds": round(time.perf_counter() - started, 3),
+                "cpu_seconds": round(time.process_time() - cpu, 3),
                 "snapshot": done.from_snapshot,
             },
         )

@@ -8,6 +8,11 @@ For each catalog size (generated fictional services on PostgreSQL), starts the p
   load before the fork ("catalog preloaded") and each worker's own ("catalog loaded");
   and with the snapshot but no preload (FREECHOICE_PRELOAD_CATALOG=false: each worker
   loads the catalog itself, from the snapshot);
+* phases of each start: the parent's wall seconds until its load began and the load's,
+  then CPU seconds until both workers answered: the parent's (with its imports and its
+  load where the code logs them: "workers starting", "catalog preloaded") and each
+  worker's (from /proc: on a busy machine wall time is about CPU time over the share of
+  a core the process gets);
 * memory: resident set size (and PSS) of each worker after start, and after 100
   capacity changes;
 * one capacity change (`PATCH /services/{id}/capacity`): time to answer (median, max);
@@ -34,6 +39,7 @@ uvicorn logged "Application startup complete." (its app built, its lifespan star
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import signal
@@ -107,7 +113,7 @@ class Server:
             FREECHOICE_RETENTION_INTERVAL_SECONDS="0",
         )
         cmd = [python, "-m", "freechoice.api.cli", "serve", "--port", str(self.port), "--workers", "2"]
-        start = time.perf_counter()
+        start, self.started_at = time.perf_counter(), time.time()
         self.proc = subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
         loaded = _until(lambda: [r for r in _lines(log) if r.get("message") == "catalog loaded"][1:] and True)
         self.start_seconds = time.perf_counter() - start
@@ -119,6 +125,9 @@ class Server:
         self.pids = sorted({r["worker_pid"] for r in _lines(log) if r.get("message") == "catalog loaded"})
         self.worker_seconds = [r["seconds"] for r in _lines(log) if r.get("message") == "catalog loaded"]
         self.parent_seconds = [r["seconds"] for r in _lines(log) if r.get("message") == "catalog preloaded"]
+        # CPU seconds each process used until both answered (the parent's: interpreter,
+        # imports, migration check and load; a worker's: from its fork)
+        self.cpu = {pid: _cpu_seconds(pid) for pid in [self.proc.pid, *self.pids]}
         _until(lambda: self._up())
 
     def _up(self) -> bool:
@@ -134,6 +143,23 @@ class Server:
         if self.worker_seconds:
             parts.append("workers " + " / ".join(f"{s:.1f}" for s in self.worker_seconds))
         return f"{self.start_seconds:.1f}" + (f" ({', '.join(parts)})" if parts else "")
+
+    def phases_text(self) -> str:
+        """Where the start went: the parent's wall seconds until its load began and the
+        load's (where the code logs it), then CPU seconds: the parent's (in brackets its
+        imports and its load, where the code logs them) and each worker's."""
+        lines = _lines(self.log)
+        pre = [r for r in lines if r.get("message") == "catalog preloaded"]
+        starting = [r for r in lines if r.get("message") == "workers starting"]
+        wall = ""
+        if pre:
+            at = dt.datetime.fromisoformat(pre[0]["time"]).timestamp()
+            wall = f"wall: to load {at - pre[0]['seconds'] - self.started_at:.1f}, load {pre[0]['seconds']:.1f}; "
+        cpu = f"CPU: parent {self.cpu[self.proc.pid]:.2f}"
+        if starting and pre and "cpu_seconds" in pre[0]:
+            cpu += f" (imports {starting[0]['imports_cpu_seconds']:.2f}, load {pre[0]['cpu_seconds']:.2f})"
+        workers = " / ".join(f"{self.cpu[pid]:.2f}" for pid in self.pids)
+        return f"{wall}{cpu}, workers {workers}"
 
     def rss_mb(self) -> list[str]:
         """Per worker: resident set size, and in brackets its proportional share (PSS:
@@ -156,6 +182,12 @@ class Server:
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(60)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _revision(url: str) -> int:
@@ -248,6 +280,7 @@ def _measure_server(
     cold = Server(url, snapshot, folder / "cold.log", python)
     row["serve --workers 2 start, cold (s)"] = cold.start_text()
     row["  both workers answering, cold (s)"] = f"{cold.ready_seconds:.1f}"
+    row["  phases, cold (s)"] = cold.phases_text()
     cold.stop()
     own = Server(url, snapshot, folder / "own.log", python, preload=False)
     row["start, snapshot, no preload (s)"] = own.start_text()
@@ -259,12 +292,14 @@ def _measure_server(
             warm = Server(url, snapshot, folder / f"warm{n}.log", python)
             row[f"serve --workers 2 start, snapshot, run {n + 1} (s)"] = warm.start_text()
             row[f"  both workers answering, run {n + 1} (s)"] = f"{warm.ready_seconds:.1f}"
+            row[f"  phases, run {n + 1} (s)"] = warm.phases_text()
             row[f"  RSS (PSS) per worker, run {n + 1} (MB)"] = " / ".join(warm.rss_mb())
             warm.stop()
         return row
     server = Server(url, snapshot, folder / "warm.log", python)
     row["serve --workers 2 start, snapshot (s)"] = server.start_text()
     row["  both workers answering (s)"] = f"{server.ready_seconds:.1f}"
+    row["  phases (s)"] = server.phases_text()
     row["RSS (PSS) per worker after start (MB)"] = " / ".join(server.rss_mb())
     changer = Changer(server.port, admin, ids)
     seen_ms = []
@@ -318,10 +353,10 @@ def main() -> None:
     columns = list(rows)
     names = list(rows[columns[0]])
     width = max(len(n) for n in names)
-    print(f"{'':<{width}}  " + "  ".join(f"{c:>24}" for c in columns))
+    wide = {c: max(24, len(c), *(len(v) for v in rows[c].values())) for c in columns}
+    print(f"{'':<{width}}  " + "  ".join(f"{c:>{wide[c]}}" for c in columns))
     for name in names:
-        cells = [rows[c].get(name, "") for c in columns]
-        print(f"{name:<{width}}  " + "  ".join(f"{c:>24}" for c in cells))
+        print(f"{name:<{width}}  " + "  ".join(f"{rows[c].get(name, ''):>{wide[c]}}" for c in columns))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from .models import Location, Service
 
 __all__ = [
     "CARD_FIELDS",
+    "CardReader",
     "CardTable",
     "PARTIAL_FIELDS",
     "ServiceCard",
@@ -85,6 +86,36 @@ def _model(value: Any) -> Any:
         items = tuple(_model(v) for v in value)
         return _shared(("t", *(id(i) for i in items)), items)
     return _shared((type(value).__name__, value.model_dump_json()), value)
+
+
+class CardReader:
+    """What the cards of one catalog read their full records through: a callable that
+    hands an id to the catalog's reader. One object shared by every card of a catalog,
+    so a snapshot's cards name it once and a catalog read from a snapshot binds
+    it to itself (it is written without its target)."""
+
+    __slots__ = ("_read",)
+
+    def __init__(self, read: Callable[[str], Service] | None = None) -> None:
+        self._read = read
+
+    def bind(self, read: Callable[[str], Service]) -> None:
+        self._read = read
+
+    def __call__(self, service_id: str) -> Service:
+        read = self._read
+        if read is None:
+            raise AttributeError(f"service card {service_id!r} is not attached to a catalog")
+        return read(service_id)
+
+    def __reduce__(self) -> tuple[type[CardReader], tuple[()]]:
+        return CardReader, ()  # written without its target (see above)
+
+    def __copy__(self) -> CardReader:
+        return self  # a copied card reads through the same catalog
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CardReader:
+        return self
 
 
 class ServiceCard(NamedTuple):

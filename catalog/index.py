@@ -19,7 +19,7 @@ from typing import Any
 from cachetools import LRUCache
 
 from .codes import normalise_area
-from .compact import ServiceCard, card_of
+from .compact import CardReader, ServiceCard, card_of
 from .errors import CatalogError
 from .models import CatalogData, Organization, Service
 from .taxonomy import DOCUMENT_KINDS
@@ -167,7 +167,7 @@ class Catalog:
         self._services: dict[str, Service] | None = None if source is not None else {}
         self._source = source
         self.cache = ServiceCache(cache_size)
-        self._full = self.service  # one bound method, shared by every card
+        self._full = CardReader(self.service)  # one reader, shared by every card
         self._serial: dict[str, int] = {}
         self._digest: dict[str, bytes] = {}
         self._by_kind: dict[str, set[str]] = defaultdict(set)
@@ -353,6 +353,63 @@ class Catalog:
             self._graph_revision += added
             self._version = None
 
+    def index_state(self) -> dict[str, Any]:
+        """The indexes and version sum of this catalog as plain data (sets and dicts of
+        ids and counts), for :meth:`restore_cards` in another process: with the same
+        cards, they are what :meth:`add_cards` would build."""
+        with self._lock:
+            return {
+                "by_kind": dict(self._by_kind),
+                "by_place": dict(self._by_place),
+                "remote": dict(self._remote),
+                "by_language": dict(self._by_language),
+                "interpreting": self._interpreting,
+                "lifted": dict(self._lifted),
+                # the services' share of the version (the organisations' is the catalog's own)
+                "sum": sum(_term(b"s", sid, digest.hex()) for sid, digest in self._digest.items()) % _MOD,
+            }
+
+    def restore_cards(
+        self, reader: CardReader, cards: list[ServiceCard], digests: list[bytes], index: dict[str, Any]
+    ) -> None:
+        """Fill a catalog that holds no service yet (and reads full records through a
+        source) with ``cards`` (read through ``reader``, which is bound to this catalog;
+        their serials are consecutive numbers, in the cards' order),
+        their content digests and the :meth:`index_state` of a catalog that held exactly
+        these cards: what :meth:`add_cards` does, without
+        working the indexes out again.
+
+        Raises:
+            CatalogError: the catalog holds services or keeps full records in memory, two
+                cards share an id, or a card names an unknown organisation.
+        """
+        with self._lock:
+            if self._cards or self._services is not None:
+                raise CatalogError("restore_cards fills an empty catalog that reads full records through a source")
+            ids = [card.id for card in cards]
+            held = dict(zip(ids, cards, strict=True))
+            if len(held) != len(ids):
+                raise CatalogError("duplicate service ids")
+            unknown = {card.organization_id for card in cards} - self._orgs.keys()
+            if unknown:
+                raise CatalogError(f"services name unknown organization_id(s) {', '.join(sorted(unknown))}")
+            reader.bind(self.service)
+            self._full = reader
+            self._cards = held
+            # one serial per card, in their order: one block, taken in one step (no other
+            # thread takes one in between), so they are consecutive numbers
+            self._serial = dict(zip(ids, itertools.islice(_serials, len(ids))))
+            self._digest = dict(zip(ids, digests, strict=True))
+            self._by_kind = defaultdict(set, index["by_kind"])
+            self._by_place = defaultdict(set, index["by_place"])
+            self._remote = defaultdict(set, index["remote"])
+            self._by_language = defaultdict(set, index["by_language"])
+            self._interpreting = index["interpreting"]
+            self._lifted = Counter(index["lifted"])
+            self._sum = (self._sum + index["sum"]) % _MOD
+            self._graph_revision += len(ids)
+            self._version = None
+
     def _set_digest(self, service_id: str, digest: bytes | None) -> None:
         old = self._digest.pop(service_id, None)
         if old is not None:
@@ -469,7 +526,7 @@ class Catalog:
             raise CatalogError(f"no service {service_id!r}") from None
 
     @property
-    def full_reader(self) -> Callable[[str], Service]:
+    def full_reader(self) -> CardReader:
         """What a card of this catalog reads its full record through (:meth:`service`)."""
         return self._full
 

@@ -11,13 +11,14 @@ is rejected with the cycle named, when the graph is built and when a service is 
 from __future__ import annotations
 
 import weakref
-from typing import cast
-
-import networkx as nx
+from typing import TYPE_CHECKING, cast
 
 from freechoice.catalog import SERVICE_KINDS, Catalog, ReferralCycleError, Service, ServiceCard
 from freechoice.catalog.index import graph_facts, lifted_requires
 from freechoice.catalog.taxonomy import DOCUMENT_KINDS
+
+if TYPE_CHECKING:  # networkx is imported where a graph is built (not needed to start serving)
+    import networkx as nx
 
 __all__ = ["ReferralGraph", "check_service", "referral_graph", "required_kinds"]
 
@@ -81,6 +82,8 @@ class ReferralGraph:
     def graph(self) -> nx.DiGraph:
         """The whole graph as networkx (built on first use: a walk over the catalog)."""
         if self._graph is None:
+            import networkx as nx
+
             g = nx.DiGraph()
             for kind in SERVICE_KINDS.values():
                 g.add_node(_k(kind.id), type="kind")
@@ -103,6 +106,8 @@ class ReferralGraph:
         return self._graph
 
     def _check_cycles(self, services: list[Service | ServiceCard]) -> None:
+        import networkx as nx
+
         lifted = nx.DiGraph()
         for kind in SERVICE_KINDS.values():
             for req in kind.requires:
@@ -177,6 +182,8 @@ class ReferralGraph:
 
 
 def _raise_on_cycle(g: nx.DiGraph, rel: str) -> None:
+    import networkx as nx
+
     try:
         cycle = nx.find_cycle(g)
     except nx.NetworkXNoCycle:
@@ -211,6 +218,8 @@ def check_service(catalog: Catalog, service: Service) -> None:
     current = catalog.get_card(service.id)
     if service.status != "active" or (current is not None and graph_facts(current) == graph_facts(service)):
         return
+    import networkx as nx
+
     lifted = nx.DiGraph()
     for kind in SERVICE_KINDS.values():
         for req in kind.requires:

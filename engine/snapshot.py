@@ -1,141 +1,184 @@
-"""A snapshot of the compiled catalog: every service's card (what matching reads) and
-every active service's rule tags, so a worker starting on a large catalog neither reads
-and parses every full record nor runs the rules over every service again.
+"""A snapshot of the compiled catalog: every service's card (what matching reads), the
+catalog's indexes over them and every active service's rule tags, so a worker starting
+on a large catalog neither reads and parses every full record nor runs the rules over
+every service again, nor works the indexes out again.
 
 The file records the catalog revision it was made at, the rules version, and per
 service the revision its database row had, its content digest, its card and (active
 services) its tags. Loading checks all of them: tags of another rules version are
 ignored as a whole, a service whose digest differs (changed since) is tagged afresh;
-the cards are used only when every database row written at or before the snapshot's
-revision is in it with the same row revision, nothing else is, and the digests of a
-few services spread over the ids equal the database records' (a snapshot of another
-database, or a damaged one, is ignored with a log line); the rows written since are
-then read as changes.
+the cards are used only when the database rows written at or before the snapshot's
+revision are exactly its services with their row revisions (compared as one digest
+the database works out, not row by row), and the digests of a few services spread over
+the ids equal the database records' (a snapshot of another database, or a damaged one,
+is ignored with a log line); the rows written since are then read as changes.
 
-The file is JSON lines (nothing in it is executed): a header (format, rules version,
-revision, the values cards share and the distinct sets of rule tags, each written
-once), then one line per service,
-read one at a time (so the whole file is never parsed into memory at once). It is
-written to a temporary name and renamed, so a reader never sees half a snapshot.
+The file is a JSON header line (format, rules version, revision, the number of
+services and a BLAKE2b digest of the rest) and then the cards, indexes and tags as a
+pickle (protocol 5) read by an unpickler that builds only plain data (lists, dicts,
+sets, texts, numbers, bytes, dates) and the classes cards hold (:class:`ServiceCard`, its
+reader, the catalog's value models): any other class or function named in it is
+refused, so nothing in it is executed, and a file whose digest differs is ignored
+before it is unpickled. It is written to a temporary name and renamed, so a reader
+never sees half a snapshot.
 """
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import hashlib
+import io
 import logging
+import operator
 import os
+import pickle
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import orjson
+from pydantic import BaseModel
 
 from freechoice.catalog import Catalog, CatalogError, Organization
-from freechoice.catalog.compact import CardTable, ServiceCard, cards_from_table
+from freechoice.catalog import models as _models
+from freechoice.catalog.compact import CardReader, ServiceCard
 from freechoice.catalog.index import ServiceSource
 
 from .compile import CompiledRules
 
-__all__ = ["FromSnapshot", "SNAPSHOT_FORMAT", "catalog_from_snapshot", "load_snapshot", "save_snapshot"]
+__all__ = [
+    "FromSnapshot",
+    "RowCheck",
+    "SNAPSHOT_FORMAT",
+    "catalog_from_snapshot",
+    "load_snapshot",
+    "save_snapshot",
+]
 
-SNAPSHOT_FORMAT = 3  # 3: tag sets written once in the header (2: a list per service)
+SNAPSHOT_FORMAT = 4  # 4: a JSON header, then the cards, indexes and tags pickled (3: JSON lines)
 _SPOT_CHECKS = 32
 
 log = logging.getLogger("freechoice.catalog")
+
+#: checks the snapshot's services against the database: given the revision it was made
+#: at, its service ids (sorted) and their row revisions, returns why they do not match
+#: the rows written at or before that revision (None: they match) and the ids of the
+#: rows written after it (changes, read afterwards)
+RowCheck = Callable[[int, list[str], list[int]], tuple[str | None, set[str]]]
 
 
 class _Ignored(Exception):
     """The snapshot does not match (the message says why)."""
 
 
-def _lines(path: str | Path) -> tuple[dict[str, Any], Iterator[list[Any]], BinaryIO] | None:
-    """The header and an iterator over the service lines, or None when the file is
-    missing (silently) or not a snapshot of this format (logged)."""
+_CLASSES: dict[tuple[str, str], Any] = {
+    **{("datetime", name): getattr(datetime, name) for name in ("date", "datetime", "time", "timedelta", "timezone")},
+    ("decimal", "Decimal"): decimal.Decimal,
+    ("freechoice.catalog.compact", "ServiceCard"): ServiceCard,
+    ("freechoice.catalog.compact", "CardReader"): CardReader,
+    **{
+        ("freechoice.catalog.models", name): value
+        for name, value in vars(_models).items()
+        if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == _models.__name__
+    },
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    """Builds plain data and the classes a card holds; refuses any other global (so no
+    function is called and nothing else is built)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = _CLASSES.get((module, name))
+        if found is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a snapshot")
+        return found
+
+
+def _read_file(path: str | Path) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The header and the payload, or None when the file is missing (silently) or not a
+    whole snapshot of this format (logged)."""
     try:
-        f = Path(path).open("rb")
+        with Path(path).open("rb") as f:
+            first = f.readline()
+            rest = f.read()
     except FileNotFoundError:
         return None
     except OSError as err:
         log.warning("catalog snapshot ignored", extra={"path": str(path), "why": f"unreadable: {err}"})
         return None
     try:
-        header = orjson.loads(f.readline())
+        header = orjson.loads(first)
     except orjson.JSONDecodeError as err:
-        f.close()
         log.warning("catalog snapshot ignored", extra={"path": str(path), "why": f"unreadable: {err}"})
         return None
     if not isinstance(header, dict) or header.get("format") != SNAPSHOT_FORMAT:
-        f.close()
         log.warning("catalog snapshot ignored", extra={"path": str(path), "why": "another format"})
         return None
-
-    def entries() -> Iterator[list[Any]]:
-        count = 0
-        for line in f:
-            entry = orjson.loads(line)
-            if not isinstance(entry, list) or len(entry) != 5:
-                raise ValueError("a line of another shape")
-            count += 1
-            yield entry
-        if count != header.get("services"):
-            raise ValueError(f"{count} service lines, the header says {header.get('services')}: cut short")
-
-    return header, entries(), f
-
-
-def _tag_sets(rules: CompiledRules, header: Mapping[str, Any]) -> list[frozenset[str]] | None:
-    """The header's distinct tag sets (validated), or None when they are of another
-    rules version."""
-    if header.get("rules") != rules.version:
+    try:
+        if header.get("payload") != hashlib.blake2b(rest).hexdigest():
+            raise ValueError("its digest is not the header's: cut short or changed")
+        payload = _Unpickler(io.BytesIO(rest)).load()
+        _check(header, payload)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, EOFError, pickle.UnpicklingError) as err:
+        log.warning("catalog snapshot ignored", extra={"path": str(path), "why": f"damaged: {err}"})
         return None
-    listed = header.get("tags")
-    if type(listed) is not list:
-        raise ValueError("no tag sets in it")
-    sets: list[frozenset[str]] = []
-    for tags in listed:
-        if type(tags) is not list or any(type(t) is not str for t in tags):
-            raise ValueError("a tag set that is not a list of texts")
-        sets.append(frozenset(tags))
-    return sets
+    return header, payload
 
 
-def _tags_of(entry: list[Any], sets: list[frozenset[str]]) -> frozenset[str] | None:
-    at = entry[4]
-    if at is None:
-        return None
-    if type(at) is not int or at < 0:
+def _check(header: Mapping[str, Any], payload: Any) -> None:
+    """Raise ``ValueError`` unless the payload has the snapshot's shape (lists in step,
+    of their types; each card the service its id says)."""
+    if type(payload) is not dict:
+        raise ValueError("not a snapshot's payload")
+    ids, digests, tags, sets = payload["ids"], payload["digests"], payload["tags"], payload["tag_sets"]
+    n = header.get("services")
+    if any(type(v) is not list or len(v) != n for v in (ids, digests, tags)) or type(sets) is not list:
+        raise ValueError(f"not {n} services as the header says")
+    if not set(map(type, ids)) <= {str} or not set(map(type, digests)) <= {bytes} or not set(map(len, digests)) <= {32}:
+        raise ValueError("a service id or digest of another type")
+    if not set(map(type, sets)) <= {frozenset} or not {type(t) for s in sets for t in s} <= {str}:
+        raise ValueError("a tag set that is not a set of texts")
+    at = [t for t in tags if t is not None]
+    if not set(map(type, at)) <= {int} or (at and not 0 <= min(at) <= max(at) < len(sets)):
         raise ValueError("a service's tags are not an index into the tag sets")
-    return sets[at]
+    cards, rows = payload["cards"], payload["rows"]
+    if cards is None:
+        return
+    if type(cards) is not list or type(rows) is not list or len(rows) != n or type(payload["index"]) is not dict:
+        raise ValueError("no cards of its services in it")
+    if not set(map(type, rows)) <= {int}:
+        raise ValueError("a row revision that is not a number")
+    if not set(map(type, cards)) <= {ServiceCard} or list(map(_ID, cards)) != ids:
+        raise ValueError("a card that is not the service its line names")
+    readers = set(map(_READER, cards))
+    if len(readers) > 1 or not set(map(type, readers)) <= {CardReader}:
+        raise ValueError("cards of more than one catalog")
+
+
+_ID, _READER = operator.attrgetter("id"), operator.attrgetter("reader")
 
 
 def load_snapshot(path: str | Path, rules: CompiledRules, catalog: Catalog) -> int:
     """Seed ``rules``' tag cache from the snapshot at ``path``; return how many services
     it covered (0 when the file is missing, unreadable, of another format or rules
     version). A service whose digest differs from ``catalog``'s is left out."""
-    opened = _lines(path)
-    if opened is None:
+    read = _read_file(path)
+    if read is None:
         return 0
-    header, entries, f = opened
+    header, payload = read
+    if header.get("rules") != rules.version:
+        return 0
+    sets = payload["tag_sets"]
     fresh: dict[str, frozenset[str]] = {}
-    try:
-        shared = _tag_sets(rules, header)
-        if shared is None:
-            return 0
-        for entry in entries:
-            sid, _row, digest = entry[0], entry[1], entry[2]
-            card = catalog.get_card(sid) if isinstance(sid, str) else None
-            if card is None or card.status != "active" or digest != catalog.digest(sid):
-                continue
-            tags = _tags_of(entry, shared)
-            if tags is not None:
-                fresh[sid] = tags
-    except (ValueError, TypeError, IndexError) as err:
-        log.warning("catalog snapshot ignored", extra={"path": str(path), "why": f"damaged: {err}"})
-        return 0
-    finally:
-        f.close()
+    for sid, digest, at in zip(payload["ids"], payload["digests"], payload["tags"], strict=True):
+        card = catalog.get_card(sid)
+        if at is None or card is None or card.status != "active" or digest.hex() != catalog.digest(sid):
+            continue
+        fresh[sid] = sets[at]
     rules.seed_tags(catalog, fresh)
     return len(fresh)
 
@@ -143,17 +186,19 @@ def load_snapshot(path: str | Path, rules: CompiledRules, catalog: Catalog) -> i
 @dataclass(frozen=True)
 class FromSnapshot:
     """A catalog read from a snapshot: as of ``revision``; ``tagged`` services' rule
-    tags seeded (0 when the rules version differs)."""
+    tags taken (0 when the rules version differs); ``untagged``: the active services
+    whose tags it did not give (all of them when the rules version differs)."""
 
     catalog: Catalog
     revision: int
     tagged: int
+    untagged: list[str]
 
 
 def catalog_from_snapshot(
     path: str | Path,
     organizations: list[Organization],
-    rows: Mapping[str, int],
+    check: RowCheck,
     revision_now: int,
     rules: CompiledRules,
     *,
@@ -161,85 +206,62 @@ def catalog_from_snapshot(
     cache_size: int = 2000,
 ) -> FromSnapshot | None:
     """The catalog as the snapshot at ``path`` holds it (cards only, full records through
-    ``source``), with ``rules``' tags seeded from it, or None when there is no snapshot
-    or it does not match the database (logged): ``rows`` is every service row's id and
-    revision (:func:`~freechoice.catalog.db.service_revisions`), ``revision_now`` the
-    catalog revision now. The caller then applies the rows written after
-    ``FromSnapshot.revision``."""
-    opened = _lines(path)
-    if opened is None:
+    ``source``), with ``rules``' tags taken from it, or None when there is no snapshot
+    or it does not match the database (logged): ``check`` compares its services with
+    the database's rows (:data:`RowCheck`), ``revision_now`` is the catalog revision
+    now. The caller then applies the rows written after ``FromSnapshot.revision``."""
+    read = _read_file(path)
+    if read is None:
         return None
-    header, entries, f = opened
+    header, payload = read
     try:
-        return _read(header, entries, organizations, rows, revision_now, rules, source, cache_size)
+        return _read(header, payload, organizations, check, revision_now, rules, source, cache_size)
     except _Ignored as err:
         why = str(err)
     except (CatalogError, ValueError, TypeError, KeyError, IndexError) as err:
         why = f"damaged: {err}"
-    finally:
-        f.close()
     log.warning("catalog snapshot ignored", extra={"path": str(path), "why": why})
     return None
 
 
 def _read(
     header: dict[str, Any],
-    entries: Iterator[list[Any]],
+    payload: dict[str, Any],
     organizations: list[Organization],
-    rows: Mapping[str, int],
+    check: RowCheck,
     revision_now: int,
     rules: CompiledRules,
     source: ServiceSource,
     cache_size: int,
 ) -> FromSnapshot:
-    made_at, values = header.get("revision"), header.get("values")
-    if not isinstance(made_at, int) or not isinstance(values, list):
+    made_at, cards = header.get("revision"), payload["cards"]
+    if type(made_at) is not int or cards is None:
         raise _Ignored("no cards in it")
     if made_at > revision_now:
         raise _Ignored(f"made at revision {made_at}, past the database's {revision_now}: another database")
-    catalog = Catalog(organizations, source=source, cache_size=cache_size)
-    shared = _tag_sets(rules, header)
-    tags: dict[str, frozenset[str]] = {}
-    held = 0
-    digests: list[bytes] = []  # of the rows checked() gave, for the cards made of them (in step)
-
-    def checked() -> Iterator[list[Any]]:
-        nonlocal held
-        for entry in entries:
-            sid, row_revision, digest, card_row, _ = entry
-            if card_row is None:
-                raise _Ignored("no cards in it")
-            now = rows.get(sid)
-            if now is None:
-                raise _Ignored(f"it holds service {sid!r}, the database does not: another database")
-            if now <= made_at:
-                if now != row_revision:
-                    raise _Ignored(f"service {sid!r} is not in it as the database has it: another database")
-                held += 1
-            digests.append(bytes.fromhex(digest))
-            if shared is not None and (found := _tags_of(entry, shared)) is not None:
-                tags[sid] = found
-            yield card_row
-
-    def with_digests() -> Iterator[tuple[ServiceCard, bytes]]:
-        for card in cards_from_table(values, checked(), catalog.full_reader):
-            yield card, digests.pop()
-
-    catalog.add_cards(with_digests())
-    if held != sum(1 for rev in rows.values() if rev <= made_at):
-        raise _Ignored("services the database has are not in it: another database, or damaged")
-    why = _spot_check(catalog, source, rows, made_at)
+    ids, tags = payload["ids"], payload["tags"]
+    why, since = check(made_at, ids, payload["rows"])
     if why is not None:
         raise _Ignored(why)
-    rules.seed_tags(catalog, tags)
-    return FromSnapshot(catalog, made_at, len(tags))
+    catalog = Catalog(organizations, source=source, cache_size=cache_size)
+    catalog.restore_cards(cards[0].reader if cards else CardReader(), cards, payload["digests"], payload["index"])
+    why = _spot_check(catalog, source, [sid for sid in ids if sid not in since])
+    if why is not None:
+        raise _Ignored(why)
+    if header.get("rules") != rules.version:
+        return FromSnapshot(catalog, made_at, 0, catalog.active_ids())
+    # the serials restore_cards gave are consecutive, in the cards' order
+    first, sets = (catalog.serial(ids[0]) if ids else 0), payload["tag_sets"]
+    cache = {first + i: sets[at] for i, at in enumerate(tags) if at is not None}
+    rules.adopt_tags(cache)
+    untagged = [c.id for c, at in zip(cards, tags, strict=True) if at is None and c.status == "active"]
+    return FromSnapshot(catalog, made_at, len(cache), untagged)
 
 
-def _spot_check(catalog: Catalog, source: ServiceSource, rows: Mapping[str, int], made_at: int) -> str | None:
-    """Compare the digests of a few services (spread over the ids) with the database's
-    records: a snapshot of another database with the same ids and row revisions but other
-    content is caught here."""
-    ids = sorted(sid for sid, rev in rows.items() if rev <= made_at)
+def _spot_check(catalog: Catalog, source: ServiceSource, ids: list[str]) -> str | None:
+    """Compare the digests of a few services (spread over ``ids``, unchanged since the
+    snapshot) with the database's records: a snapshot of another database with the same
+    ids and row revisions but other content is caught here."""
     picked = ids[:: max(1, len(ids) // _SPOT_CHECKS)][:_SPOT_CHECKS]
     for sid, svc in source(picked).items():
         if hashlib.sha256(svc.model_dump_json().encode()).hexdigest() != catalog.digest(sid):
@@ -256,34 +278,40 @@ def save_snapshot(
 ) -> None:
     """Write the tags of every active service (computing any not yet cached) and, with
     ``rows`` (the service rows' revisions, read when ``catalog`` was at ``revision``),
-    every service's card: those whose row is past ``revision`` are left out (read as
-    changes on load)."""
-    active = catalog.active_ids()
-    tags = rules.service_tags(catalog, active)
-    table = CardTable()
+    every service's card and the indexes over them: those whose row is past
+    ``revision`` are left out (read as changes on load)."""
+    tags = rules.service_tags(catalog, catalog.active_ids())
+    if rows is not None:
+        ids = sorted(card.id for card in catalog.cards() if rows.get(card.id, revision + 1) <= revision)
+    else:
+        ids = sorted(tags)
     tag_sets: dict[frozenset[str], int] = {}
-    lines: list[bytes] = []
-    for card in catalog.cards():
-        sid = card.id
-        if rows is not None and rows.get(sid, revision + 1) > revision:
-            continue
-        if rows is None and sid not in tags:
-            continue
-        entry = [
-            sid,
-            rows[sid] if rows is not None else None,
-            catalog.digest(sid),
-            table.row(card) if rows is not None else None,
-            tag_sets.setdefault(tags[sid], len(tag_sets)) if sid in tags else None,
-        ]
-        lines.append(orjson.dumps(entry))
+    at = [tag_sets.setdefault(tags[sid], len(tag_sets)) if sid in tags else None for sid in ids]
+    digests = [bytes.fromhex(catalog.digest(sid)) for sid in ids]
+    cards = index = None
+    if rows is not None:
+        cards = [catalog.card(sid) for sid in ids]
+        held = Catalog(catalog.organizations.values(), source=lambda _ids: {})  # just these cards
+        held.add_cards(zip(cards, digests, strict=True))
+        index = held.index_state()
+    payload = pickle.dumps(
+        {
+            "ids": ids,
+            "rows": [rows[sid] for sid in ids] if rows is not None else None,
+            "digests": digests,
+            "tags": at,
+            "tag_sets": list(tag_sets),
+            "cards": cards,
+            "index": index,
+        },
+        protocol=5,
+    )
     header = {
         "format": SNAPSHOT_FORMAT,
         "rules": rules.version,
         "revision": revision,
-        "services": len(lines),
-        "values": table.values if rows is not None else None,
-        "tags": [sorted(t) for t in tag_sets],  # each distinct set once; a service names its index
+        "services": len(ids),
+        "payload": hashlib.blake2b(payload).hexdigest(),
     }
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -291,8 +319,7 @@ def save_snapshot(
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(orjson.dumps(header) + b"\n")
-            for line in lines:
-                f.write(line + b"\n")
+            f.write(payload)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

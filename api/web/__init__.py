@@ -76,12 +76,24 @@ _TITLES = {
 }
 
 
-def install_web(app: FastAPI) -> None:
-    """Mount the pages, their assets and their error handling on ``app``."""
+def _pages() -> APIRouter:
     web = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
     for router in ROUTERS:
         web.include_router(router)
-    app.include_router(web)
+    # FastAPI works out each route's dependencies with the router's (the CSRF check) the
+    # first time the router is included in an app, and keeps them on the route: done here
+    FastAPI().include_router(web)
+    return web
+
+
+# every page with the CSRF check, built as this module is imported (by ``serve`` once,
+# before it forks its workers), not again for each app
+_PAGES = _pages()
+
+
+def install_web(app: FastAPI) -> None:
+    """Mount the pages, their assets and their error handling on ``app``."""
+    app.include_router(_PAGES)
     app.mount("/web/static", StaticFiles(directory=str(files(__package__) / "static")), name="web-static")
 
     @app.exception_handler(LoginRequired)

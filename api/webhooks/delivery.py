@@ -26,9 +26,8 @@ import secrets
 import threading
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -40,6 +39,9 @@ from ..auth import Principal
 from ..records import audit
 from .addresses import check_resolved
 from .signing import DELIVERY_HEADER, EVENT_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signature_header
+
+if TYPE_CHECKING:  # httpx is imported with the first delivery's client (not needed to start serving)
+    import httpx
 
 __all__ = ["Attempt", "Deliverer", "RetryPolicy", "requeue", "utcnow", "webhook_loop"]
 
@@ -117,11 +119,21 @@ class Deliverer:
         self.db, self.policy, self.batch, self.clock = db, policy or RetryPolicy(), batch, clock
         self.private_addresses = private_addresses
         self.lease = dt.timedelta(seconds=timeout_seconds * batch + 30)
-        self.client = client or httpx.Client(timeout=timeout_seconds, follow_redirects=False)
+        self._client, self._timeout = client, timeout_seconds
         self.stop = threading.Event()
 
+    @property
+    def client(self) -> httpx.Client:
+        """The HTTP client (made on first use)."""
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(timeout=self._timeout, follow_redirects=False)
+        return self._client
+
     def close(self) -> None:
-        self.client.close()
+        if self._client is not None:
+            self._client.close()
 
     def _due(self, now: dt.datetime) -> Any:
         return (
@@ -192,6 +204,8 @@ class Deliverer:
                 check_resolved(item.url)
             except ValueError as err:
                 return None, f"refused: {err}"[:500]
+        import httpx
+
         try:
             response = self.client.post(item.url, content=body, headers=headers)
         except httpx.HTTPError as err:

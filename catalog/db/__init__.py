@@ -14,10 +14,11 @@ from .catalog_store import (
     save_service,
     service_records,
     service_revisions,
+    service_rows_match,
     service_source,
 )
 from .db_catalog import RETRIEVAL_MODES, DatabaseCatalog
-from .engine import Database, RawJSON, alembic_config, write_transaction
+from .engine import Database, RawJSON, alembic_config, head_revision, write_transaction
 
 __all__ = [
     "CATALOG_CHANNEL",
@@ -32,12 +33,14 @@ __all__ = [
     "catalog_changes",
     "current_revision",
     "current_version_sum",
+    "head_revision",
     "import_catalog",
     "load_catalog",
     "save_organization",
     "save_service",
     "service_records",
     "service_revisions",
+    "service_rows_match",
     "service_source",
     "write_transaction",
 ]

@@ -4,6 +4,7 @@ that lets every process follow changes made by any other."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -34,6 +35,7 @@ __all__ = [
     "save_service",
     "service_records",
     "service_revisions",
+    "service_rows_match",
     "service_source",
 ]
 
@@ -199,6 +201,34 @@ def service_source(session_factory: Callable[[], Session]) -> ServiceSource:
 def service_revisions(session: Session) -> dict[str, int]:
     """Every service id and the revision its row was last written at."""
     return {sid: int(rev) for sid, rev in session.execute(select(ServiceRow.id, ServiceRow.revision))}
+
+
+def service_rows_match(
+    session: Session, made_at: int, ids: list[str], revisions: list[int]
+) -> tuple[str | None, set[str]]:
+    """Whether the service rows written at or before revision ``made_at`` are exactly
+    ``ids`` (sorted) with their row ``revisions`` (those of ``ids`` written since left
+    aside): None, or why not; and the ids of the rows written since. On PostgreSQL the
+    database works out one digest of its rows (nothing read row by row); on SQLite the
+    rows are read and the digest worked out here."""
+    since = set(session.scalars(select(ServiceRow.id).where(ServiceRow.revision > made_at)))
+    listed = ",".join([f"{sid}:{rev}" for sid, rev in zip(ids, revisions, strict=True) if sid not in since])
+    if session.get_bind().dialect.name == "postgresql":
+        found = session.execute(
+            text(
+                "SELECT md5(coalesce(string_agg(id || ':' || revision, ',' ORDER BY id COLLATE \"C\"), '')) "
+                f"FROM {ServiceRow.__tablename__} WHERE revision <= :made_at"
+            ),
+            {"made_at": made_at},
+        ).scalar_one()
+    else:
+        rows = sorted(
+            session.execute(select(ServiceRow.id, ServiceRow.revision).where(ServiceRow.revision <= made_at)).all()
+        )
+        found = hashlib.md5(",".join(f"{sid}:{rev}" for sid, rev in rows).encode(), usedforsecurity=False).hexdigest()
+    if found != hashlib.md5(listed.encode(), usedforsecurity=False).hexdigest():
+        return f"its services are not the database's rows as of revision {made_at}: another database", since
+    return None, since
 
 
 def catalog_changes(session: Session, since: int) -> tuple[list[Organization], list[Service], int]:

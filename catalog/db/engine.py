@@ -10,28 +10,57 @@ Every other transaction is a plain read transaction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .rawjson import RawJSON, dumps
 from .sealing import Sealer
 from .sqlite_writer import WalCheckpointer, WriterConnection
 
-__all__ = ["Database", "RawJSON", "alembic_config", "write_transaction"]
+if TYPE_CHECKING:  # alembic is imported when there is something to migrate (not to start on a migrated database)
+    from alembic.config import Config
+
+__all__ = ["Database", "RawJSON", "alembic_config", "head_revision", "write_transaction"]
 
 _WRITE = {"freechoice_write": True}
 
 
+_REVISION = re.compile(r"^(revision|down_revision)\s*=\s*(?:['\"](\w+)['\"]|(None))\s*$", re.MULTILINE)
+
+
+def head_revision() -> str | None:
+    """The newest migration's revision, read from the shipped scripts' ``revision`` and
+    ``down_revision`` lines without loading them (alembic would): the one revision no
+    script names as the one before it. None when that is not one plain revision (a
+    merge, a line of another form): then alembic decides."""
+    revisions: set[str] = set()
+    before: set[str] = set()
+    folder = resources.files("freechoice.catalog.db").joinpath("migrations").joinpath("versions")
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".py"):
+            continue
+        found = {name: value or None for name, value, _none in _REVISION.findall(entry.read_text(encoding="utf-8"))}
+        if "revision" not in found or "down_revision" not in found or found["revision"] is None:
+            return None
+        revisions.add(found["revision"])
+        if found["down_revision"] is not None:
+            before.add(found["down_revision"])
+    heads = revisions - before
+    return heads.pop() if len(heads) == 1 else None
+
+
 def alembic_config(engine: Engine) -> Config:
     """An Alembic config whose scripts are the ones shipped inside the package."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("freechoice.catalog.db").joinpath("migrations")))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
@@ -101,14 +130,33 @@ class Database:
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` (creates it on an empty database). Several
         hosts starting at once migrate one after the other (SQLite: the writer lock;
-        PostgreSQL: an advisory lock held for the transaction)."""
+        PostgreSQL: an advisory lock held for the transaction). A database already at
+        the newest revision is only read (one query, no lock, no migration scripts
+        loaded)."""
+        if revision == "head" and self._at_head():
+            return
+        from alembic import command
+
         with self.engine.execution_options(**_WRITE).begin() as conn:
             _migration_lock(conn)
             cfg = alembic_config(self.engine)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
 
+    def _at_head(self) -> bool:
+        head = head_revision()
+        if head is None:
+            return False
+        try:
+            with self.engine.connect() as conn:
+                stamped = set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        except DBAPIError:  # no version table yet: an empty database
+            return False
+        return stamped == {head}
+
     def downgrade(self, revision: str = "base") -> None:
+        from alembic import command
+
         with self.engine.execution_options(**_WRITE).begin() as conn:
             _migration_lock(conn)
             cfg = alembic_config(self.engine)

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import copy
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+
+if TYPE_CHECKING:  # imported where a profile is checked (not needed to serve)
+    from jsonschema import Draft202012Validator
 
 from ..models import Service
 from .vocabulary import (
@@ -138,6 +139,8 @@ def profile() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validators() -> dict[str, tuple[tuple[str, ...], Draft202012Validator]]:
+    from jsonschema import Draft202012Validator
+
     out = {}
     for name, entry in profile()["attributes"].items():
         out[entry["taxonomy_term_id"]] = (
@@ -150,6 +153,8 @@ def _validators() -> dict[str, tuple[tuple[str, ...], Draft202012Validator]]:
 def profile_errors(doc: dict[str, Any]) -> list[str]:
     """Every way the freechoice attributes of an HSDS document (its ``organizations``
     and ``services``) break the profile: '<entity> <id>: <fact>: <problem>'."""
+    from jsonschema.exceptions import best_match
+
     checks = _validators()
     out = []
     for entity, key in (("organization", "organizations"), ("service", "services")):

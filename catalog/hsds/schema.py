@@ -11,12 +11,13 @@ import json
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+
+if TYPE_CHECKING:  # the reference validator is imported where it is used (not needed to serve)
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 __all__ = ["SCHEMA_NAMES", "fits_format", "hsds_errors", "property_types", "registry_from", "validator"]
 
@@ -25,6 +26,9 @@ SCHEMA_NAMES = ("organization", "service", "taxonomy", "taxonomy_term", "locatio
 
 def registry_from(folder: Path | Any) -> Registry:
     """A referencing registry over every ``*.json`` schema in ``folder`` (bare relative refs)."""
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resources_ = []
     for entry in folder.iterdir():
         if entry.name.endswith(".json") and entry.name != "openapi.json":
@@ -39,6 +43,8 @@ def _bundled() -> Registry:
 
 
 def validator(name: str, registry: Registry | None = None) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     reg = registry or _bundled()
     schema = reg.contents(f"{name}.json")
     return Draft202012Validator(schema, registry=reg, format_checker=Draft202012Validator.FORMAT_CHECKER)

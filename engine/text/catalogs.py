@@ -13,10 +13,10 @@ import io
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+if TYPE_CHECKING:  # Babel's message tools are imported with the first catalog read (not needed to start serving)
+    from babel.messages.catalog import Catalog
 
 __all__ = [
     "CatalogStatus",
@@ -45,6 +45,8 @@ def read_catalog(lang: str) -> Catalog:
     """The Babel catalog of ``lang`` as shipped (``LookupError`` when there is none)."""
     if lang not in LANGUAGES:
         raise LookupError(f"no catalog for language {lang!r}; available: {', '.join(LANGUAGES)}")
+    from babel.messages.pofile import read_po
+
     return read_po(io.StringIO(_po_text(lang)), locale=lang, domain=DOMAIN)
 
 
@@ -136,6 +138,8 @@ def _identical(lang: str) -> frozenset[str]:
 
 @lru_cache(maxsize=16)
 def _compiled(lang: str) -> gettext.GNUTranslations:
+    from babel.messages.mofile import write_mo
+
     buf = io.BytesIO()
     write_mo(buf, read_catalog(lang))
     buf.seek(0)

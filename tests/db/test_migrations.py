@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from freechoice.catalog import load_sample_catalog
-from freechoice.catalog.db import Database, import_catalog, load_catalog
+from freechoice.catalog.db import Database, alembic_config, head_revision, import_catalog, load_catalog
 
 TABLES = {
     "access_state",
@@ -75,6 +75,28 @@ def test_upgrade_downgrade_upgrade(database_url: str):
         assert db.current() is None
         db.upgrade()
         assert TABLES <= set(db.tables())
+    finally:
+        db.downgrade("base")
+        db.dispose()
+
+
+def test_the_newest_revision_read_from_the_scripts_is_alembics_and_an_older_database_is_migrated(database_url: str):
+    """A start on a migrated database reads the newest revision from the scripts' lines
+    (without loading alembic): it must be the head alembic finds, and a database one
+    revision behind is still migrated by ``upgrade()``."""
+    from alembic.script import ScriptDirectory
+
+    db = Database(database_url)
+    try:
+        assert [head_revision()] == ScriptDirectory.from_config(alembic_config(db.engine)).get_heads() == [HEAD]
+        db.upgrade()
+        db.downgrade("0011")
+        assert db.current() == "0011"
+        db.upgrade()
+        assert db.current() == HEAD
+        assert TABLES <= set(db.tables())
+        db.upgrade()  # at the head already: left as it is
+        assert db.current() == HEAD
     finally:
         db.downgrade("base")
         db.dispose()

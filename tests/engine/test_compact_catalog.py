@@ -8,8 +8,11 @@ with a log line."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import logging
+import pickle
+from pathlib import Path
 
 import orjson
 import pytest
@@ -188,6 +191,16 @@ def test_a_changed_service_is_read_fresh_after_the_change(tmp_path):
 # ---------------------------------------------------------------- the snapshot
 
 
+def _rewrite(snap: Path, change) -> None:
+    """Change the snapshot's payload with ``change(header, payload)`` and write it back
+    whole (its digest made again): a file that is not cut short, only other."""
+    first, rest = snap.read_bytes().split(b"\n", 1)
+    header, payload = orjson.loads(first), pickle.loads(rest)
+    body = change(header, payload)
+    header["payload"] = hashlib.blake2b(body).hexdigest()
+    snap.write_bytes(orjson.dumps(header) + b"\n" + body)
+
+
 def _settings(tmp_path, name: str, snapshot: str | None) -> Settings:
     return Settings(
         database_url=f"sqlite:///{tmp_path / name}",
@@ -264,7 +277,8 @@ def test_a_snapshot_of_an_older_revision_and_the_changes_since_give_what_a_cold_
 
 
 @pytest.mark.parametrize(
-    "damage", ["truncated", "foreign", "edited", "same ids, other content", "a tag set that is not there"]
+    "damage",
+    ["truncated", "foreign", "edited", "same ids, other content", "a tag set that is not there", "a function to call"],
 )
 def test_a_damaged_or_foreign_snapshot_is_ignored_with_a_log_line(tmp_path, caplog, damage):
     snap = tmp_path / "catalog.json"
@@ -288,13 +302,22 @@ def test_a_damaged_or_foreign_snapshot_is_ignored_with_a_log_line(tmp_path, capl
                 )
         twin.state.freechoice.close()
     elif damage in ("edited", "a tag set that is not there"):
-        header, first, *rest = snap.read_bytes().splitlines()
-        entry = orjson.loads(first)
-        if damage == "edited":  # a row revision that is not the database's
-            entry[1] += 1
-        else:  # an index past the header's tag sets
-            entry[4] = len(orjson.loads(header)["tags"])
-        snap.write_bytes(b"\n".join([header, orjson.dumps(entry), *rest]) + b"\n")
+
+        def edit(header, payload):
+            if damage == "edited":  # a row revision that is not the database's
+                payload["rows"][0] += 1
+            else:  # an index past the tag sets
+                payload["tags"][0] = len(payload["tag_sets"])
+            return pickle.dumps(payload, protocol=5)
+
+        _rewrite(snap, edit)
+    elif damage == "a function to call":  # nothing in a snapshot is run: a pickled call is refused
+
+        class Call:
+            def __reduce__(self):
+                return (Path.touch, (tmp_path / "called",))
+
+        _rewrite(snap, lambda header, payload: pickle.dumps({**payload, "ids": Call()}, protocol=5))
     else:  # the same file in front of another database, with other services, at a later revision
         target = _settings(tmp_path, "other.db", str(snap)).model_copy(update={"load_sample": False})
         other = create_app(target.model_copy(update={"catalog_snapshot": None}))
@@ -313,6 +336,9 @@ def test_a_damaged_or_foreign_snapshot_is_ignored_with_a_log_line(tmp_path, capl
         assert ignored
         if damage == "same ids, other content":
             assert "differs from the database's record" in ignored[-1].why
+        if damage == "a function to call":
+            assert "is not allowed in a snapshot" in ignored[-1].why
+            assert not (tmp_path / "called").exists()
         a, b = used.state.freechoice, cold.state.freechoice
         assert a.catalog.version == b.catalog.version
         assert _client_lists(used) == _client_lists(cold)
@@ -324,22 +350,22 @@ def test_a_snapshot_of_the_older_format_is_ignored_and_written_again_in_this_one
     snap = tmp_path / "catalog.json"
     made = _settings(tmp_path, "fc.db", str(snap))
     create_app(made).state.freechoice.close()  # a cold load: writes the snapshot
-    # the same catalog in the format before this one (format 2: each service's tags as a list)
-    header, *lines = snap.read_bytes().splitlines()
-    old = orjson.loads(header)
-    sets = old.pop("tags")
-    old["format"] = 2
-    entries = [orjson.loads(line) for line in lines]
-    for entry in entries:
-        entry[4] = None if entry[4] is None else sets[entry[4]]
-    snap.write_bytes(b"\n".join([orjson.dumps(old), *(orjson.dumps(e) for e in entries)]) + b"\n")
+    # the same catalog in the format before this one (format 3: JSON lines, a card's
+    # shared values in a table in the header)
+    first, rest = snap.read_bytes().split(b"\n", 1)
+    payload = pickle.loads(rest)
+    old = {k: v for k, v in orjson.loads(first).items() if k != "payload"}
+    old.update(format=3, values=[], tags=[sorted(t) for t in payload["tag_sets"]])
+    entries = zip(payload["ids"], payload["rows"], payload["digests"], payload["tags"], strict=True)
+    lines = [orjson.dumps([sid, row, digest.hex(), None, at]) for sid, row, digest, at in entries]
+    snap.write_bytes(b"\n".join([orjson.dumps(old), *lines]) + b"\n")
 
     caplog.set_level(logging.INFO, logger="freechoice.catalog")
     first = create_app(made)
     first.state.freechoice.close()
     ignored = [r for r in caplog.records if r.getMessage() == "catalog snapshot ignored"]
     assert ignored and {r.why for r in ignored} == {"another format"}
-    assert orjson.loads(snap.read_bytes().splitlines()[0])["format"] == SNAPSHOT_FORMAT == 3  # written again
+    assert orjson.loads(snap.read_bytes().split(b"\n", 1)[0])["format"] == SNAPSHOT_FORMAT == 4  # written again
 
     caplog.clear()
     again = create_app(made)
