@@ -34,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from freechoice.catalog import kinds_for_need
+from freechoice.catalog import Service, ServiceCard, kinds_for_need
 
 from . import lookups
 from .ordering import OWN_AREA, REMOTE, OptionKey, fit_score, is_job, quality_weight
@@ -173,6 +173,11 @@ def best_provider(req: _Request, cands: Sequence[str]) -> _Eval | None:
     return None
 
 
+def _group_kind(svc: Service | ServiceCard, kinds: set[str]) -> str:
+    """The kind a remote service is grouped by under a need: its first kind the need asks for."""
+    return next((k for k in svc.kinds if k in kinds), svc.kinds[0])
+
+
 #: the bound of a candidate no rule can leave in: after every option
 _DOOMED = (True, True, True, True, 2.0, 99)
 
@@ -230,8 +235,7 @@ class NeedOrder:
         for sid in self.cands:
             c = card(sid)
             if c.remote:
-                kind = next((k for k in c.kinds if k in kinds), c.kinds[0])
-                self._remote.setdefault((c.organization_id, kind), []).append(sid)
+                self._remote.setdefault((c.organization_id, _group_kind(c, kinds)), []).append(sid)
             program = program_for(tags[sid])
             values = card_facts(cv, c)
             rb, plain = _bound_of(req, program, need, values, show_all)
@@ -263,11 +267,6 @@ class NeedOrder:
         return out
 
     # ------------------------------------------------------------------ placing
-    @property
-    def done(self) -> bool:
-        """Whether every candidate has been weighed and every option placed."""
-        return not self._ready and len(self._weighed) == len(self.cands)
-
     @property
     def settled(self) -> bool:
         """Whether every option is placed (what is left unweighed can be no option)."""
@@ -363,7 +362,7 @@ class NeedOrder:
         if not svc.remote:
             self.groups.append([r])
             return
-        kind = next((k for k in svc.kinds if k in self.kinds), svc.kinds[0])
+        kind = _group_kind(svc, self.kinds)
         gkey = (svc.organization_id, kind, r.key.on_request)
         if gkey in self._gkeys:
             return  # an alternative inside its provider's option, placed already

@@ -31,7 +31,7 @@ from .compile import CompiledRules
 from .needorder import NeedOrder, Ranked
 from .options import Exclusion, NeedOptions, Option, OptionList
 from .paging import BadCursor, decode_cursor, encode_cursor
-from .propose import _exclusions, _Request, _service_id
+from .propose import _Request, named_exclusions
 
 __all__ = ["BadCursor", "OptionsPage", "StaleOptionList", "options_page", "with_paged_options"]
 
@@ -118,7 +118,7 @@ def options_page(
         total=len(ordered.groups) if ordered.settled else end + ordered.at_most(end),
         total_exact=ordered.settled,
         next_cursor=encode_cursor(end) if end < len(ordered.groups) else None,
-        excluded=_named(ordered, named),
+        excluded=named_exclusions(ordered, named),
         catalog_version=catalog.version,
         rules_version=rules.version,
     )
@@ -161,14 +161,6 @@ def _reorder(
     raise LookupError(f"need {need!r} is not on option list {ol.id}")
 
 
-def _named(ordered: NeedOrder, after: int) -> list[Exclusion]:
-    """The exclusions of the services weighed since the first ``after``, in id order."""
-    out: list[Exclusion] = []
-    for ev in sorted(ordered.misses[after:], key=_service_id):
-        _exclusions(ev, ordered.need, out)
-    return out
-
-
 def _as_of_now(req: _Request, ordered: NeedOrder, stored: Sequence[Option], start: int, count: int) -> OptionsPage:
     """The page from ``start`` when the list's order cannot be rebuilt: positions before
     ``len(stored)`` are the options the list holds (as it holds them), the ones after are
@@ -193,7 +185,7 @@ def _as_of_now(req: _Request, ordered: NeedOrder, stored: Sequence[Option], star
         total_exact=exact,
         next_cursor=encode_cursor(end) if end < total else None,
         as_of_now=True,
-        excluded=_named(ordered, named),
+        excluded=named_exclusions(ordered, named),
         catalog_version=req.catalog.version,
         rules_version=req.rules.version,
     )

@@ -915,8 +915,7 @@ def propose(
     ]
     for ordered in orderings:
         ordered.fill_list(limit)
-        for ev in sorted(ordered.misses, key=_service_id):
-            _exclusions(ev, ordered.need, excluded_out)
+        excluded_out += named_exclusions(ordered)
     catalog.prefetch(g[0].ev.service.id for o in orderings for g in (o.groups if limit is None else o.groups[:limit]))
     for ordered in orderings:
         groups = ordered.groups
@@ -968,6 +967,15 @@ def propose(
 
 def _service_id(ev: _Eval) -> str:
     return ev.service.id
+
+
+def named_exclusions(ordered: NeedOrder, after: int = 0) -> list[Exclusion]:
+    """The exclusions of the need's services weighed since the first ``after`` of them,
+    in id order (what a list, or one of its pages, names)."""
+    out: list[Exclusion] = []
+    for ev in sorted(ordered.misses[after:], key=_service_id):
+        _exclusions(ev, ordered.need, out)
+    return out
 
 
 def _paging_quality(req: _Request, orderings: list[NeedOrder]) -> dict[str, tuple[float, int]]:
