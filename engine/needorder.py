@@ -34,11 +34,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from freechoice.catalog import Service, ServiceCard, kinds_for_need
+from freechoice.catalog import kinds_for_need
 
-from . import lookups
 from .ordering import OWN_AREA, REMOTE, OptionKey, fit_score, is_job, quality_weight
 from .predicates import CARD_FACTS, card_facts
+from .rows import candidate_buckets, group_kind
 
 if TYPE_CHECKING:
     from .propose import _Eval, _InNeed, _Program, _Request
@@ -173,11 +173,6 @@ def best_provider(req: _Request, cands: Sequence[str]) -> _Eval | None:
     return None
 
 
-def _group_kind(svc: Service | ServiceCard, kinds: set[str]) -> str:
-    """The kind a remote service is grouped by under a need: its first kind the need asks for."""
-    return next((k for k in svc.kinds if k in kinds), svc.kinds[0])
-
-
 #: the bound of a candidate no rule can leave in: after every option
 _DOOMED = (True, True, True, True, 2.0, 99)
 
@@ -198,7 +193,8 @@ class NeedOrder:
         self.show_all = show_all
         self.suggest_reasons = {k: (rid, text) for k, rid, text in req.suggested.get(need, [])}
         self.kinds = set(kinds_for_need(need)) | set(self.suggest_reasons)
-        self.cands: Sequence[str] = lookups.sorted_candidates(req.catalog, self.kinds, req.places)
+        self._buckets = candidate_buckets(req.catalog, req.rules, frozenset(self.kinds), req.places)
+        self.cands: Sequence[str] = ()
         self.groups: list[list[Ranked]] = []
         self.keys: list[OptionKey] = []
         self.misses: list[_Eval] = []
@@ -211,60 +207,65 @@ class NeedOrder:
         self._doomed_weighed = 0
         self._ready: list[tuple[OptionKey, Ranked]] = []
         self._gkeys: set[tuple[str, str, bool]] = set()
-        # the need's remote candidates by (provider, kind as grouped), in id order
-        self._remote: dict[tuple[str, str], list[str]] = {}
         self._pending = self._bounds()
         heapq.heapify(self._pending)
 
     # ------------------------------------------------------------------ bounds
     def _bounds(self) -> list[tuple[Any, ...]]:
         """Every candidate's bound (see the module doc), its place at first only remote or
-        not (the exact place is worked out when the bound reaches the front)."""
+        not (the exact place is worked out when the bound reaches the front). Fills
+        :attr:`cands` (each candidate once)."""
         req, need = self.req, self.need
-        if not self.cands:
-            return []
-        tags = req.rules.service_tags(req.catalog, self.cands)
-        card = req.catalog.card
         program_for = req.plan.program_for
         quality = req.quality
         employment = need == "employment"
         show_all = self.show_all
-        out: list[tuple[Any, ...]] = []
-        kinds = self.kinds
         cv = req.cv
-        for sid in self.cands:
-            c = card(sid)
-            if c.remote:
-                self._remote.setdefault((c.organization_id, _group_kind(c, kinds)), []).append(sid)
-            program = program_for(tags[sid])
-            values = card_facts(cv, c)
-            rb, plain = _bound_of(req, program, need, values, show_all)
-            if rb.doomed:
-                self._doomed.add(sid)
-                out.append((*_DOOMED, sid))
-                continue
-            q = quality.get(sid)
-            if q is None and not rb.scoped:
-                score = plain
-            else:
-                weight = _weight(rb.terms)
-                if q is not None:
-                    weight += quality_weight(q[0], q[1])
-                for t in rb.scoped:
-                    weight += t
-                score = fit_score(weight)
-            out.append(
-                (
-                    rb.on_request,
-                    rb.last,
-                    employment and not is_job(c),
-                    rb.not_first,
-                    -score,
-                    REMOTE if c.remote else OWN_AREA,
-                    sid,
+        out: list[tuple[Any, ...]] = []
+        cands: list[str] = []
+        seen: set[str] | None = set() if len(self._buckets) > 1 else None
+        for bucket in self._buckets:
+            for sid, c, tags, group, job in bucket.rows:
+                if seen is not None:
+                    if sid in seen:
+                        continue
+                    seen.add(sid)
+                cands.append(sid)
+                rb, plain = _bound_of(req, program_for(tags), need, card_facts(cv, c), show_all)
+                if rb.doomed:
+                    self._doomed.add(sid)
+                    out.append((*_DOOMED, sid))
+                    continue
+                q = quality.get(sid)
+                if q is None and not rb.scoped:
+                    score = plain
+                else:
+                    weight = _weight(rb.terms)
+                    if q is not None:
+                        weight += quality_weight(q[0], q[1])
+                    for t in rb.scoped:
+                        weight += t
+                    score = fit_score(weight)
+                out.append(
+                    (
+                        rb.on_request,
+                        rb.last,
+                        employment and not job,
+                        rb.not_first,
+                        -score,
+                        OWN_AREA if group is None else REMOTE,
+                        sid,
+                    )
                 )
-            )
+        self.cands = cands
         return out
+
+    def _group(self, key: tuple[str, str]) -> list[str]:
+        """The ids of a remote group's members (every candidate of the need that is), in id order."""
+        found = [m for b in self._buckets for m in b.remote.get(key, ())]
+        if len(self._buckets) > 1:
+            found = sorted(set(found))
+        return found
 
     # ------------------------------------------------------------------ placing
     @property
@@ -362,12 +363,12 @@ class NeedOrder:
         if not svc.remote:
             self.groups.append([r])
             return
-        kind = _group_kind(svc, self.kinds)
+        kind = group_kind(svc, self.kinds)
         gkey = (svc.organization_id, kind, r.key.on_request)
         if gkey in self._gkeys:
             return  # an alternative inside its provider's option, placed already
         self._gkeys.add(gkey)
-        same = self._remote.get((svc.organization_id, kind), ())
+        same = self._group((svc.organization_id, kind))
         others = [s for s in same if s not in self._weighed]
         if others:
             self._weigh(others)
