@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any
 from freechoice.catalog import kinds_for_need
 
 from .ordering import OWN_AREA, REMOTE, OptionKey, fit_score, is_job, quality_weight
-from .predicates import CARD_FACTS, card_facts
-from .rows import candidate_buckets, group_kind
+from .predicates import CARD_FACTS, profile_facts
+from .rows import Row, candidate_buckets, group_kind, unique_rows
 
 if TYPE_CHECKING:
     from .propose import _Eval, _InNeed, _Program, _Request
@@ -132,23 +132,20 @@ def _bound_of(
     return found
 
 
-def best_provider(req: _Request, cands: Sequence[str]) -> _Eval | None:
-    """The usable service among ``cands`` (one kind's candidates) with the shortest chain
+def best_provider(req: _Request, rows: Sequence[Row]) -> _Eval | None:
+    """The usable service among ``rows`` (one kind's candidates) with the shortest chain
     of steps behind it, best score first, then by name and id: worked out best first, as
     a need's options are (a bound from the record: the chain, the best score its rules
     allow), so only the candidates that could come first are weighed."""
-    if not cands:
+    if not rows:
         return None
-    tags = req.rules.service_tags(req.catalog, cands)
-    card = req.catalog.card
     program_for = req.plan.program_for
     chain = req.graph.chain_length
     satisfied = req.satisfied
     cv = req.cv
     pending: list[tuple[Any, ...]] = []
-    for sid in cands:
-        c = card(sid)
-        rb, plain = _bound_of(req, program_for(tags[sid]), None, card_facts(cv, c), False)
+    for sid, c, tags, _group, _job, profile in rows:
+        rb, plain = _bound_of(req, program_for(tags), None, profile_facts(cv, profile), False)
         if rb.doomed:
             continue  # excluded or shown only on request: never a step's provider
         q = req.quality.get(sid)
@@ -223,40 +220,37 @@ class NeedOrder:
         cv = req.cv
         out: list[tuple[Any, ...]] = []
         cands: list[str] = []
-        seen: set[str] | None = set() if len(self._buckets) > 1 else None
-        for bucket in self._buckets:
-            for sid, c, tags, group, job in bucket.rows:
-                if seen is not None:
-                    if sid in seen:
-                        continue
-                    seen.add(sid)
-                cands.append(sid)
-                rb, plain = _bound_of(req, program_for(tags), need, card_facts(cv, c), show_all)
-                if rb.doomed:
-                    self._doomed.add(sid)
-                    out.append((*_DOOMED, sid))
-                    continue
-                q = quality.get(sid)
-                if q is None and not rb.scoped:
-                    score = plain
-                else:
-                    weight = _weight(rb.terms)
-                    if q is not None:
-                        weight += quality_weight(q[0], q[1])
-                    for t in rb.scoped:
-                        weight += t
-                    score = fit_score(weight)
-                out.append(
-                    (
-                        rb.on_request,
-                        rb.last,
-                        employment and not job,
-                        rb.not_first,
-                        -score,
-                        OWN_AREA if group is None else REMOTE,
-                        sid,
-                    )
+        known = req.rows
+        for row in unique_rows(self._buckets):
+            sid, _card, tags, group, job, profile = row
+            cands.append(sid)
+            known[sid] = row
+            rb, plain = _bound_of(req, program_for(tags), need, profile_facts(cv, profile), show_all)
+            if rb.doomed:
+                self._doomed.add(sid)
+                out.append((*_DOOMED, sid))
+                continue
+            q = quality.get(sid)
+            if q is None and not rb.scoped:
+                score = plain
+            else:
+                weight = _weight(rb.terms)
+                if q is not None:
+                    weight += quality_weight(q[0], q[1])
+                for t in rb.scoped:
+                    weight += t
+                score = fit_score(weight)
+            out.append(
+                (
+                    rb.on_request,
+                    rb.last,
+                    employment and not job,
+                    rb.not_first,
+                    -score,
+                    OWN_AREA if group is None else REMOTE,
+                    sid,
                 )
+            )
         self.cands = cands
         return out
 

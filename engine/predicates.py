@@ -22,12 +22,15 @@ from .text.markers import N_
 
 __all__ = [
     "CARD_FACTS",
+    "CardProfile",
     "ClientView",
     "MatchFacts",
     "PREDICATE_TEXTS",
     "card_facts",
+    "card_profile",
     "fact_reader",
     "match_facts",
+    "profile_facts",
     "serves_place",
     "service_place_rank",
 ]
@@ -368,18 +371,45 @@ _FACTS: dict[str, Callable[[ClientView, _ServiceSide], Any]] = {
 CARD_FACTS = ("language_fit", "shared_language", "interpretation", "full", "eligible")
 
 
+class CardProfile(NamedTuple):
+    """What the :data:`CARD_FACTS` read of a service record (the same for every client)."""
+
+    languages: frozenset[str]
+    interpretation: bool
+    full: bool
+    nationalities: tuple[str, ...]
+    genders: tuple[str, ...]
+    minimum_age: int | None
+    maximum_age: int | None
+
+
+def card_profile(svc: Service | ServiceCard) -> CardProfile:
+    """The parts of a service record the :data:`CARD_FACTS` read."""
+    el = svc.eligibility
+    return CardProfile(
+        frozenset(svc.languages),
+        svc.interpretation,
+        svc.capacity.status == "full",
+        tuple(el.nationalities or ()),
+        tuple(el.genders or ()),
+        el.minimum_age,
+        el.maximum_age,
+    )
+
+
+def profile_facts(cv: ClientView, p: CardProfile) -> tuple[Any, ...]:
+    """The values of the :data:`CARD_FACTS` of a client and a service's :func:`card_profile`."""
+    shared = not cv.languages.isdisjoint(p.languages)
+    eligible = (
+        not (p.nationalities or p.genders or p.minimum_age is not None or p.maximum_age is not None)
+    ) or _eligible(cv, p.nationalities, p.genders, p.minimum_age, p.maximum_age)
+    return (shared or not cv.languages, shared, p.interpretation, p.full, eligible)
+
+
 def card_facts(cv: ClientView, svc: Service | ServiceCard) -> tuple[Any, ...]:
     """The values of the :data:`CARD_FACTS` of a pair, read off the service record: each
     what the match fact of that name gives."""
-    shared = not cv.languages.isdisjoint(svc.languages)
-    el = svc.eligibility
-    return (
-        shared or not cv.languages,
-        shared,
-        svc.interpretation,
-        svc.capacity.status == "full",
-        _eligible(cv, el.nationalities or (), el.genders or (), el.minimum_age, el.maximum_age),
-    )
+    return profile_facts(cv, card_profile(svc))
 
 
 class MatchFacts(dict[str, Any]):

@@ -50,6 +50,7 @@ from .paging import encode_cursor
 from .pathways import Pathway, blocked_text, onward, walk, write_steps
 from .places import group_by_place
 from .predicates import PREDICATE_TEXTS, ClientView, MatchFacts, fact_reader, service_place_rank
+from .rows import Row, candidate_buckets, unique_rows
 from .text.markers import N_
 
 __all__ = ["PROPOSE_TEXTS", "propose"]
@@ -393,7 +394,9 @@ class _Request:
         # look-up was under way
         self._assumed: list[set[str | tuple[str, str]]] = []
         self._place: dict[str, int] = {}
-        self._kind_cands: dict[str, tuple[str, ...]] = {}
+        self._kind_rows: dict[str, Sequence[Row]] = {}
+        # the candidates looked up so far (:mod:`.rows`), by id: what evaluating one reads
+        self.rows: dict[str, Row] = {}
         # kind -> refused parties its ruled-out providers meet: see pathways._kind_block
         self.kind_blocks: dict[str, frozenset[str]] = {}
 
@@ -413,14 +416,20 @@ class _Request:
         todo = [sid for sid in service_ids if sid not in self.evals]
         if not todo:
             return
-        tags = self.rules.service_tags(self.catalog, todo)
+        rows = self.rows
+        tags = self.rules.service_tags(self.catalog, [sid for sid in todo if sid not in rows])
         card = self.catalog.card
         program_for = self.plan.program_for
         cv = self.cv
         verdicts = self._verdicts
         for sid in todo:
-            svc = card(sid)
-            program = program_for(tags[sid])
+            row = rows.get(sid)
+            if row is None:
+                svc: Service | ServiceCard = card(sid)
+                program = program_for(tags[sid])
+            else:
+                svc = row.card
+                program = program_for(row.tags)
             if verdicts is None:  # the reference way: every candidate's rules run over its own facts
                 mf = MatchFacts(cv, svc)
                 ev = self._eval(sid, svc, _verdict(program.rules, mf), mf)
@@ -663,16 +672,22 @@ class _Request:
             self._held[key] = (found, frozenset(assumed))
         return found
 
-    def kind_candidates(self, kind: str) -> tuple[str, ...]:
-        """The candidates of one kind for the client's places, in id order, looked up once
+    def kind_rows(self, kind: str) -> Sequence[Row]:
+        """The candidates of one kind for the client's places (:mod:`.rows`), looked up once
         per request (steps and what blocks them ask for the same few kinds again and again)."""
-        found = self._kind_cands.get(kind)
+        found = self._kind_rows.get(kind)
         if found is None:
-            found = self._kind_cands[kind] = tuple(sorted(self.catalog.candidates([kind], self.places)))
+            buckets = candidate_buckets(self.catalog, self.rules, frozenset((kind,)), self.places)
+            found = self._kind_rows[kind] = unique_rows(buckets)
+            self.rows.update((row.sid, row) for row in found)
         return found
 
+    def kind_candidates(self, kind: str) -> tuple[str, ...]:
+        """The ids of :meth:`kind_rows`, in id order."""
+        return tuple(sorted(row.sid for row in self.kind_rows(kind)))
+
     def _provider_for(self, kind: str) -> _Eval | None:
-        return best_provider(self, self.kind_candidates(kind))
+        return best_provider(self, self.kind_rows(kind))
 
     def steps(self, ev: _Eval) -> list[Step]:
         """Pathway steps of an option (memoised: a service's steps do not depend on the need)."""

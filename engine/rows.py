@@ -31,11 +31,12 @@ from freechoice.catalog import Catalog, Service, ServiceCard
 from freechoice.catalog.codes import normalise_area
 
 from .ordering import is_job
+from .predicates import CardProfile, card_profile
 
 if TYPE_CHECKING:
     from .compile import CompiledRules
 
-__all__ = ["Bucket", "Row", "candidate_buckets", "group_kind"]
+__all__ = ["Bucket", "Row", "candidate_buckets", "group_kind", "unique_rows"]
 
 _LIMIT = 2048  # buckets kept per catalog (areas x kind sets asked; rows are small tuples)
 
@@ -50,6 +51,7 @@ class Row(NamedTuple):
     tags: frozenset[str]  # the ids of rules whose service conditions it meets
     group: tuple[str, str] | None  # remote: (provider, the kind it is grouped by); else None
     job: bool
+    profile: CardProfile  # what the match facts read off the record read
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,7 @@ def _bucket(catalog: Catalog, rules: CompiledRules, kinds: frozenset[str], ids: 
         if c.remote:
             group = (c.organization_id, group_kind(c, kinds))
             remote.setdefault(group, []).append(sid)
-        rows.append(Row(sid, c, tags[sid], group, is_job(c)))
+        rows.append(Row(sid, c, tags[sid], group, is_job(c), card_profile(c)))
     return Bucket(tuple(rows), {g: tuple(m) for g, m in remote.items()} if remote else _EMPTY)
 
 
@@ -132,3 +134,17 @@ def candidate_buckets(
             if key not in asked:
                 asked.append(key)
     return [_kept_bucket(catalog, rules, version, kinds, country, area) for country, area in asked]
+
+
+def unique_rows(buckets: Sequence[Bucket]) -> Sequence[Row]:
+    """The rows of ``buckets``, each service once (in bucket order)."""
+    if len(buckets) == 1:
+        return buckets[0].rows
+    seen: set[str] = set()
+    out: list[Row] = []
+    for bucket in buckets:
+        for row in bucket.rows:
+            if row.sid not in seen:
+                seen.add(row.sid)
+                out.append(row)
+    return out
