@@ -23,7 +23,7 @@ from cachetools import LRUCache
 
 from freechoice.catalog import Catalog
 
-__all__ = ["candidates", "in_country", "sorted_candidates"]
+__all__ = ["candidates", "in_country"]
 
 _LIMIT = 128  # answers kept per catalog (few places x needs ask most questions)
 
@@ -63,23 +63,6 @@ def candidates(catalog: Catalog, kinds: Iterable[str], places: Iterable[tuple[st
         return hit  # type: ignore[return-value]
     found = frozenset(catalog.candidates(kinds, places))
     if catalog.version == version:  # not changed while it was asked
-        _keep(catalog, version, key, found)
-    return found
-
-
-def sorted_candidates(
-    catalog: Catalog, kinds: Iterable[str], places: Iterable[tuple[str, str | None]]
-) -> tuple[str, ...]:
-    """:func:`candidates` in id order (the order a need's candidates are read in), kept alike."""
-    kinds = frozenset(kinds)
-    places = tuple(places)
-    version = catalog.version
-    key: _Key = ("sorted", kinds, places)
-    hit = _kept(catalog, version, key)
-    if hit is not None:
-        return hit  # type: ignore[return-value]
-    found = tuple(sorted(catalog.candidates(kinds, places)))
-    if catalog.version == version:
         _keep(catalog, version, key, found)
     return found
 

@@ -137,14 +137,8 @@ def candidate_buckets(
 
 
 def unique_rows(buckets: Sequence[Bucket]) -> Sequence[Row]:
-    """The rows of ``buckets``, each service once (in bucket order)."""
+    """The rows of ``buckets``, each service once (in bucket order; a service's rows in
+    two buckets are equal, as they are made from the same card, tags and kinds)."""
     if len(buckets) == 1:
         return buckets[0].rows
-    seen: set[str] = set()
-    out: list[Row] = []
-    for bucket in buckets:
-        for row in bucket.rows:
-            if row.sid not in seen:
-                seen.add(row.sid)
-                out.append(row)
-    return out
+    return list({row.sid: row for bucket in buckets for row in bucket.rows}.values())

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from freechoice.catalog.codes import normalise_area
 from freechoice.engine import load_rules, lookups, propose
 from freechoice.engine.compile import render_text
-from freechoice.engine.ordering import place_rank
-from freechoice.engine.predicates import ClientView, MatchFacts, match_facts, service_place_rank
+from freechoice.engine.ordering import is_job, place_rank
+from freechoice.engine.predicates import ClientView, MatchFacts, card_profile, match_facts, service_place_rank
+from freechoice.engine.rows import candidate_buckets, group_kind, unique_rows
 
 RULES = load_rules()
 PROPS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -76,7 +77,7 @@ def test_kept_lookups_follow_every_catalog_change(cat, places, data) -> None:
     country = places[0][0]
     for _ in range(3):
         assert lookups.candidates(cat, asked, places) == cat.candidates(asked, places)
-        assert lookups.sorted_candidates(cat, asked, places) == tuple(sorted(cat.candidates(asked, places)))
+        _assert_rows_are_the_catalogs(cat, frozenset(asked), places)
         assert lookups.in_country(cat, asked, country) == cat.in_country(asked, country)
         active = sorted(s.id for s in cat if s.status == "active")
         if not active:
@@ -86,4 +87,30 @@ def test_kept_lookups_follow_every_catalog_change(cat, places, data) -> None:
             cat.deactivate_service(sid)
         else:
             svc = cat.service(sid)
-            cat.upsert_service(svc.model_copy(update={"kinds": [data.draw(st.sampled_from(kinds))]}))
+            change = data.draw(st.sampled_from(["kinds", "full", "remote"]))
+            if change == "kinds":
+                update = {"kinds": [data.draw(st.sampled_from(kinds))]}
+            elif change == "full":
+                update = {"capacity": svc.capacity.model_copy(update={"status": "full"})}
+            else:
+                update = {"remote": not svc.remote}
+            cat.upsert_service(svc.model_copy(update=update))
+
+
+def _assert_rows_are_the_catalogs(cat, kinds: frozenset[str], places) -> None:
+    """The rows kept for a need's candidates (engine/rows.py) are the catalog's candidates
+    now, each with its card, rule tags, remote group and record facts as they are now."""
+    buckets = candidate_buckets(cat, RULES, kinds, places)
+    rows = unique_rows(buckets)
+    assert sorted(r.sid for r in rows) == sorted(cat.candidates(kinds, places))
+    tags = RULES.service_tags(cat, [r.sid for r in rows])
+    groups: dict[tuple[str, str], set[str]] = {}
+    for r in rows:
+        card = cat.card(r.sid)
+        assert r.card is card and r.tags == tags[r.sid] and r.profile == card_profile(card) and r.job == is_job(card)
+        assert r.group == ((card.organization_id, group_kind(card, kinds)) if card.remote else None)
+        if r.group is not None:
+            groups.setdefault(r.group, set()).add(r.sid)
+    for g, members in groups.items():
+        found = [m for b in buckets for m in b.remote.get(g, ())]
+        assert set(found) == members
