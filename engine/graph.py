@@ -154,7 +154,11 @@ class ReferralGraph:
 
     def onward(self, service_id: str) -> tuple[list[str], list[str]]:
         """Where a service refers on: (service ids, kinds), both sorted."""
-        return self._cached(("onward", service_id), lambda: self._onward(service_id))  # type: ignore[no-any-return]
+        key = ("onward", service_id)
+        hit = self._memo.get(key)
+        if hit is None:  # looked up without a closure per call: every option built asks
+            hit = self._memo[key] = self._onward(service_id)
+        return cast("tuple[list[str], list[str]]", hit)
 
     def _onward(self, service_id: str) -> tuple[list[str], list[str]]:
         svc = self._active(service_id)

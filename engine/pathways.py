@@ -154,6 +154,8 @@ def walk(req: Any, ev: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, froz
 
 def write_steps(req: Any, ev: Any, walked: list[tuple[str, Any]]) -> list[Step]:
     """The steps of a :func:`walk`, in its order."""
+    if not walked:
+        return []  # most services: no step before them
     rule_for: dict[str, tuple[str, str]] = {k: (rid, text) for k, rid, text in ev.required}
     before: list[Step] = []
     for kind, provider in walked:
@@ -183,9 +185,10 @@ def write_steps(req: Any, ev: Any, walked: list[tuple[str, Any]]) -> list[Step]:
 
 def onward(req: Any, ev: Any) -> list[Step]:
     """Where an option refers on: only to services the client's limits leave in."""
-    graph = req.graph
+    onward_services, onward_kinds = req.graph.onward(ev.service.id)
+    if not onward_services and not onward_kinds:
+        return []  # most services: nowhere to refer on to
     after: list[Step] = []
-    onward_services, onward_kinds = graph.onward(ev.service.id)
     covered: set[str] = set()
     live = [sid for sid in onward_services if sid != ev.service.id and req.catalog.offered(sid)]
     req.evaluate(live)

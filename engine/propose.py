@@ -140,6 +140,23 @@ def _text_reader(template: str) -> Any:
     return found
 
 
+# a rule's words -> how they are filled in for a service: _AS_IS (no placeholder), the
+# reader of the match facts they name (filled once per request and values), or None
+# (they name the service, or a path into a fact: filled per service). Bounded likewise.
+_NOTE_FILLS: dict[_Note, Any] = {}
+_AS_IS = object()
+
+
+def _note_fill(raw: _Note) -> Any:
+    found = _NOTE_FILLS.get(raw, _NOTE_FILLS)
+    if found is _NOTE_FILLS:
+        found = _AS_IS if "{" not in raw[2] else _text_reader(raw[2])
+        if len(_NOTE_FILLS) >= 4096:
+            _NOTE_FILLS.clear()
+        _NOTE_FILLS[raw] = found
+    return found
+
+
 class _Program:
     """The pair rules that apply to one service tag set, and the match facts they test.
 
@@ -377,6 +394,10 @@ class _Request:
         # (text, values of the match facts it names) -> the text filled in; None with _verdicts
         self._texts: dict[tuple[str, tuple[Any, ...]], str] | None = {} if _SHARE_VERDICTS else None
         self._notes: dict[tuple[type, str, str], Any] = {}
+        # (rule's words, values of the match facts they name) or the words alone -> the
+        # Reason / Caution filled in (see :meth:`fill`); None with _verdicts
+        self._filled: dict[Any, Any] | None = {} if _SHARE_VERDICTS else None
+        self._offered: dict[tuple[str, str], Any] = {}  # (need, kind) -> its "Offers: ..." reason
         self._graph: ReferralGraph | None = None
         self._providers: dict[str, _Eval | None] = {}
         self._steps: dict[str, list[Step]] = {}
@@ -495,14 +516,35 @@ class _Request:
         return render_text(template, client=self.client, service=ev.service, match=self.match_of(ev))
 
     def fill(self, ev: _Eval, raw: _Note) -> Any:
-        """One rule's words for one service, filled in (shared per rule and text)."""
+        """One rule's words for one service, filled in (shared per rule and text).
+
+        Words that name no service fact read the same for every service with the same
+        values of the match facts they name (none: every service): looked up by those."""
+        filled = self._filled
+        if filled is not None:
+            how = _note_fill(raw)
+            if how is _AS_IS:
+                key: Any = raw
+            elif how is not None:
+                key = (raw, how(self.cv, ev.service))
+            else:
+                return self.note(raw[0], raw[1], self.render(raw[2], ev))
+            found = filled.get(key)
+            if found is None:
+                found = filled[key] = self.note(raw[0], raw[1], self.render(raw[2], ev))
+            return found
         cls, rid, template = raw
         return self.note(cls, rid, self.render(template, ev))
 
     def notes(self, ev: _Eval) -> tuple[list[Reason], list[Caution]]:
         """The reasons and cautions of a service under every need, filled in on first read."""
         if ev.notes is None:
-            ev.notes = ([self.fill(ev, r) for r in ev.raw_reasons], [self.fill(ev, c) for c in ev.raw_cautions])
+            fill = self.fill
+            reasons, cautions = ev.raw_reasons, ev.raw_cautions
+            ev.notes = (
+                [fill(ev, r) for r in reasons] if reasons else [],
+                [fill(ev, c) for c in cautions] if cautions else [],
+            )
         return ev.notes
 
     def cautions_of(self, ev: _Eval) -> list[Caution]:
@@ -550,6 +592,15 @@ class _Request:
         found = self._place.get(svc.id)
         if found is None:
             found = self._place[svc.id] = service_place_rank(svc, self._normal_places)
+        return found
+
+    def _offers(self, need: str, kind: str) -> Any:
+        """The reason an option is under ``need``: it offers ``kind`` (one per need and kind)."""
+        key = (need, kind)
+        found = self._offered.get(key)
+        if found is None:
+            offers = PROPOSE_TEXTS["offers"].format(kind=SERVICE_KINDS[kind].label)
+            found = self._offered[key] = self.note(Reason, f"need:{need}", offers)
         return found
 
     def note(self, cls: type[Reason] | type[Caution], rule: str, text: str) -> Any:
@@ -692,9 +743,13 @@ class _Request:
     def steps(self, ev: _Eval) -> list[Step]:
         """Pathway steps of an option (memoised: a service's steps do not depend on the need)."""
         sid = ev.service.id
-        if sid not in self._steps:
-            self._steps[sid] = self.prerequisites(ev).steps + onward(self, ev)
-        return list(self._steps[sid])
+        found = self._steps.get(sid)
+        if found is None:
+            walked = self._walks.get(sid)
+            # nothing before it (most services): no steps to write
+            before = [] if walked is not None and not walked[0] else self.prerequisites(ev).steps
+            found = self._steps[sid] = before + onward(self, ev)
+        return found.copy()  # the list is the option's own (the steps in it are shared)
 
     # -------------------------------------------------------------- assembly
     def build(self, ordered: NeedOrder, group: list[Ranked]) -> Option:
@@ -735,37 +790,24 @@ class _Request:
                     rid, text = suggest_reasons[k]
                     reasons.append(self.note(Reason, rid, text))
                 else:
-                    offers = PROPOSE_TEXTS["offers"].format(kind=SERVICE_KINDS[k].label)
-                    reasons.append(self.note(Reason, f"need:{need}", offers))
+                    reasons.append(self._offers(need, k))
                 break
         here_reasons, here_cautions = self.here_notes(here)
-        part = _service_part(self.catalog, svc)
-        values = {  # in the model's field order, so the JSON reads the same way
-            "option_id": f"{need}/{svc.id}",
-            "service_id": part["service_id"],
-            "service_name": part["service_name"],
-            "provider_id": part["provider_id"],
-            "provider_name": part["provider_name"],
-            "kinds": part["kinds"],
-            "score": here.score,
-            "reasons": reasons + here_reasons,
-            "cautions": list(here_cautions),
-            "steps": self.steps(ev),
-            "cost": part["cost"],
-            "location": part["location"],
-            "languages": part["languages"],
-            "availability": part["availability"],
-            "available_until": part["available_until"],
-            "remote": part["remote"],
-            "quality": ev.quality,
-            "job": job_facts(svc, self.minimum_wages) if svc.employment is not None else None,
-            "shown_on_request": shown_on_request,
-            "alternatives": [],
-        }
+        values = _service_part(self.catalog, svc)  # every field, in the model's order
+        values["option_id"] = f"{need}/{svc.id}"
+        values["score"] = here.score
+        values["reasons"] = reasons + here_reasons
+        values["cautions"] = here_cautions.copy()
+        values["steps"] = self.steps(ev)
+        values["quality"] = ev.quality
+        if svc.employment is not None:
+            values["job"] = job_facts(svc, self.minimum_wages)
+        values["shown_on_request"] = shown_on_request
+        values["alternatives"] = []
         return built(Option, values)
 
 
-# service serial -> (organisation, the option fields that depend on the service alone).
+# service serial -> (organisation, an option's values that depend on the service alone).
 # Serials change whenever a service does, so an entry never goes stale; the organisation
 # is compared by identity because it can change on its own. Least recently used out
 # first: the serials of changed services (and, with in-database retrieval, of cache
@@ -776,7 +818,12 @@ _SERVICE_PARTS_LOCK = threading.Lock()
 
 
 def _service_part(catalog: Catalog, svc: Service) -> dict[str, Any]:
-    """A fresh dict of the option fields that come from the service and its provider."""
+    """A fresh dict of an option's values, every field in the model's order (the JSON reads
+    the same way): those that come from the service and its provider filled in, the
+    option's own (its id, score, words, steps, ...) placeholders that the caller sets.
+    Its containers are its own, copied one level down from the cached part: an option
+    list can be changed without touching the cache (:func:`.options.built` keeps the
+    dict it is given, so this copy is the only one)."""
     serial = catalog.serial(svc.id)
     org = catalog.organization(svc.organization_id)
     with _SERVICE_PARTS_LOCK:
@@ -791,29 +838,38 @@ def _service_part(catalog: Catalog, svc: Service) -> dict[str, Any]:
             "options": [c.model_dump(exclude_none=True) for c in svc.cost_options],
         }
         part: dict[str, Any] = {
+            "option_id": "",
             "service_id": svc.id,
             "service_name": svc.name,
             "provider_id": org.id,
             "provider_name": org.name,
             "kinds": list(svc.kinds),
+            "score": 0.0,
+            "reasons": None,
+            "cautions": None,
+            "steps": None,
             "cost": cost,
             "location": loc,
             "languages": list(svc.languages),
             "availability": svc.capacity.status,
             "available_until": svc.capacity.until.isoformat() if svc.capacity.until else None,
             "remote": svc.remote,
+            "quality": None,
+            "job": None,
+            "shown_on_request": False,
+            "alternatives": None,
         }
         with _SERVICE_PARTS_LOCK:
             _SERVICE_PARTS[serial] = (org, part)
     else:
         part = hit[1]
-    out = dict(part)
-    # containers copied one level down: an option list can be changed without touching the cache
-    out["kinds"] = list(part["kinds"])
-    out["languages"] = list(part["languages"])
-    out["cost"] = {"free": part["cost"]["free"], "options": [dict(c) for c in part["cost"]["options"]]}
-    loc = dict(part["location"])
-    loc["service_areas"] = [dict(a) for a in loc["service_areas"]]
+    out = part.copy()
+    out["kinds"] = part["kinds"].copy()
+    out["languages"] = part["languages"].copy()
+    cost = part["cost"]
+    out["cost"] = {"free": cost["free"], "options": [c.copy() for c in cost["options"]]}
+    loc = part["location"].copy()
+    loc["service_areas"] = [a.copy() for a in loc["service_areas"]]
     out["location"] = loc
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from assessment_strategies import assessments, catalogs
 from hypothesis import HealthCheck, given, settings
 
@@ -33,22 +34,33 @@ def test_built_option_list_equals_the_validated_one(a, cat):
             assert list(opt) == list(Option.model_fields)  # JSON keys in the documented order
 
 
-def test_changing_an_option_list_does_not_change_the_next_one():
+@pytest.mark.parametrize("limit", [None, 2])
+def test_changing_an_option_list_does_not_change_the_next_one(limit):
     from freechoice.catalog import load_sample_catalog
 
     cat = load_sample_catalog()
     a = parse_assessment(CLIENT)
-    first = propose(a, cat, RULES)
-    expected = propose(a, cat, RULES).model_dump(mode="json")
+    first = propose(a, cat, RULES, limit=limit)
+    expected = propose(a, cat, RULES, limit=limit).model_dump(mode="json")
+    changed = 0
     for need in first.needs:
         for opt in need.options:
             opt.kinds.append("tampered")
             opt.languages.clear()
             opt.location["city"] = "tampered"
+            opt.location["service_areas"].append({"country": "XX"})
+            opt.cost["free"] = not opt.cost["free"]
+            for cost in opt.cost["options"]:
+                cost["amount"] = 12345
+                changed += 1
             opt.cost["options"].append({"amount": 1})
             for area in opt.location["service_areas"]:
                 area["area"] = "tampered"
-    assert propose(a, cat, RULES).model_dump(mode="json") == expected
+            opt.reasons.clear()
+            opt.cautions.clear()
+            opt.steps.clear()
+    assert changed  # the cost options of some option were changed in place
+    assert propose(a, cat, RULES, limit=limit).model_dump(mode="json") == expected
 
 
 def test_options_follow_a_renamed_provider_and_a_changed_service():
