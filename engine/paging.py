@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 
 from freechoice.catalog.errors import FreechoiceError
@@ -21,6 +22,7 @@ class BadCursor(FreechoiceError):
     """A page cursor that is damaged, of another list, or past the need's options."""
 
 
+@functools.lru_cache(maxsize=1024)
 def encode_cursor(start: int) -> str:
     """The cursor of the page starting at option ``start`` (0-based) of a need."""
     raw = json.dumps([_NAME, start], separators=(",", ":")).encode()

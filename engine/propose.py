@@ -995,23 +995,30 @@ def propose(
         more = None
         if len(groups) > len(shown):
             exact = ordered.settled
-            more = More.model_construct(
-                count=len(groups) - len(shown) if exact else ordered.at_most(len(shown)),
-                exact=exact,
-                cursor=encode_cursor(len(shown)),
-                rest=[],
+            more = built(
+                More,
+                {
+                    "count": len(groups) - len(shown) if exact else ordered.at_most(len(shown)),
+                    "exact": exact,
+                    "cursor": encode_cursor(len(shown)),
+                    "rest": [],
+                },
             )
         status, unmet = _status(req, ordered.need, ordered.keys, ordered.cands, ordered.misses)
         needs_out.append(
-            NeedOptions.model_construct(
-                need=ordered.need,
-                label=NEEDS[ordered.need].label,
-                priority=ordered.priority,
-                options=options,
-                unmet=unmet,
-                status=status,
-                listed_because=ordered.because,
-                more=more,
+            built(
+                NeedOptions,
+                {  # every field, in the model's order
+                    "need": ordered.need,
+                    "label": NEEDS[ordered.need].label,
+                    "priority": ordered.priority,
+                    "options": options,
+                    "unmet": unmet,
+                    "cash_meets": False,  # set by mark_cash_needs
+                    "status": status,
+                    "listed_because": ordered.because,
+                    "more": more,
+                },
             )
         )
     add_ways_forward(req, needs_out)
