@@ -23,7 +23,7 @@ import threading
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cachetools import LRUCache
 
@@ -51,7 +51,9 @@ class Row(NamedTuple):
     tags: frozenset[str]  # the ids of rules whose service conditions it meets
     group: tuple[str, str] | None  # remote: (provider, the kind it is grouped by); else None
     job: bool
-    profile: CardProfile  # what the match facts read off the record read
+    # what the match facts read off the record read; None in rows made for one call only
+    # (a catalog that keeps its own answers): read off the card then, not worth keeping
+    profile: CardProfile | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,14 @@ def group_kind(svc: Service | ServiceCard, kinds: frozenset[str] | set[str]) -> 
     return next((k for k in svc.kinds if k in kinds), svc.kinds[0])
 
 
-def _bucket(catalog: Catalog, rules: CompiledRules, kinds: frozenset[str], ids: Iterable[str]) -> Bucket:
+# a row made straight from its values (a third of what ``Row(...)`` costs: a database-backed
+# catalog's rows are made on every call, thousands per need at a million services)
+_row: Any = tuple.__new__
+
+
+def _bucket(
+    catalog: Catalog, rules: CompiledRules, kinds: frozenset[str], ids: Iterable[str], *, kept: bool = True
+) -> Bucket:
     sids = sorted(ids)
     tags = rules.service_tags(catalog, sids)
     card = catalog.card
@@ -80,7 +89,7 @@ def _bucket(catalog: Catalog, rules: CompiledRules, kinds: frozenset[str], ids: 
         if c.remote:
             group = (c.organization_id, group_kind(c, kinds))
             remote.setdefault(group, []).append(sid)
-        rows.append(Row(sid, c, tags[sid], group, is_job(c), card_profile(c)))
+        rows.append(_row(Row, (sid, c, tags[sid], group, is_job(c), card_profile(c) if kept else None)))
     return Bucket(tuple(rows), {g: tuple(m) for g, m in remote.items()} if remote else _EMPTY)
 
 
@@ -126,7 +135,7 @@ def candidate_buckets(
     with places in more than one bucket of a country (or several countries) a service
     can be in more than one of them (a caller that needs each once removes repeats)."""
     if catalog.keeps_answers:
-        return [_bucket(catalog, rules, kinds, catalog.candidates(kinds, places))]
+        return [_bucket(catalog, rules, kinds, catalog.candidates(kinds, places), kept=False)]
     version = catalog.version
     asked: list[tuple[str, str | None]] = []
     for country, area in places:
