@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from freechoice.catalog import kinds_for_need
 
 from .ordering import OWN_AREA, REMOTE, OptionKey, fit_score, is_job, quality_weight
-from .predicates import CARD_FACTS, card_facts, profile_facts
+from .predicates import CARD_FACTS, profile_facts
 from .rows import Row, candidate_buckets, group_kind, unique_rows
 
 if TYPE_CHECKING:
@@ -145,8 +145,7 @@ def best_provider(req: _Request, rows: Sequence[Row]) -> _Eval | None:
     cv = req.cv
     pending: list[tuple[Any, ...]] = []
     for sid, c, tags, _group, _job, profile in rows:
-        facts = card_facts(cv, c) if profile is None else profile_facts(cv, profile)
-        rb, plain = _bound_of(req, program_for(tags), None, facts, False)
+        rb, plain = _bound_of(req, program_for(tags), None, profile_facts(cv, profile), False)
         if rb.doomed:
             continue  # excluded or shown only on request: never a step's provider
         q = req.quality.get(sid)
@@ -223,11 +222,10 @@ class NeedOrder:
         cands: list[str] = []
         known = req.rows
         for row in unique_rows(self._buckets):
-            sid, card, tags, group, job, profile = row
+            sid, _card, tags, group, job, profile = row
             cands.append(sid)
             known[sid] = row
-            facts = card_facts(cv, card) if profile is None else profile_facts(cv, profile)
-            rb, plain = _bound_of(req, program_for(tags), need, facts, show_all)
+            rb, plain = _bound_of(req, program_for(tags), need, profile_facts(cv, profile), show_all)
             if rb.doomed:
                 self._doomed.add(sid)
                 out.append((*_DOOMED, sid))

@@ -14,7 +14,8 @@ version (a change moves the version on and the rows are made afresh when next as
 at most :data:`_LIMIT` buckets per catalog.
 
 A catalog that keeps its own answers (the database-backed catalog: its cards are a
-bounded cache) is read afresh on every call, as :mod:`.lookups` does.
+bounded cache) is asked afresh on every call, as :mod:`.lookups` does; its rows are kept
+by the serial of the service each was made from (at most :data:`_BY_SERIAL_LIMIT`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import threading
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from cachetools import LRUCache
 
@@ -51,9 +52,7 @@ class Row(NamedTuple):
     tags: frozenset[str]  # the ids of rules whose service conditions it meets
     group: tuple[str, str] | None  # remote: (provider, the kind it is grouped by); else None
     job: bool
-    # what the match facts read off the record read; None in rows made for one call only
-    # (a catalog that keeps its own answers): read off the card then, not worth keeping
-    profile: CardProfile | None
+    profile: CardProfile  # what the match facts read off the record read
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +69,11 @@ def group_kind(svc: Service | ServiceCard, kinds: frozenset[str] | set[str]) -> 
     return next((k for k in svc.kinds if k in kinds), svc.kinds[0])
 
 
-# a row made straight from its values (a third of what ``Row(...)`` costs: a database-backed
-# catalog's rows are made on every call, thousands per need at a million services)
+# a row made straight from its values (a third of what ``Row(...)`` costs)
 _row: Any = tuple.__new__
 
 
-def _bucket(
-    catalog: Catalog, rules: CompiledRules, kinds: frozenset[str], ids: Iterable[str], *, kept: bool = True
-) -> Bucket:
+def _bucket(catalog: Catalog, rules: CompiledRules, kinds: frozenset[str], ids: Iterable[str]) -> Bucket:
     sids = sorted(ids)
     tags = rules.service_tags(catalog, sids)
     card = catalog.card
@@ -89,8 +85,49 @@ def _bucket(
         if c.remote:
             group = (c.organization_id, group_kind(c, kinds))
             remote.setdefault(group, []).append(sid)
-        rows.append(_row(Row, (sid, c, tags[sid], group, is_job(c), card_profile(c) if kept else None)))
+        rows.append(_row(Row, (sid, c, tags[sid], group, is_job(c), card_profile(c))))
     return Bucket(tuple(rows), {g: tuple(m) for g, m in remote.items()} if remote else _EMPTY)
+
+
+# A catalog that keeps its own answers (its cards a bounded cache) has its rows kept by
+# the serial of the service they were made from: a serial moves on whenever its service
+# changes, so a row found by it is the service as it is now. Cleared when full.
+_SerialKey = tuple[str, frozenset[str], int]
+_BY_SERIAL: weakref.WeakKeyDictionary[Catalog, dict[_SerialKey, Row]] = weakref.WeakKeyDictionary()
+_BY_SERIAL_LIMIT = 20_000
+
+
+def _serial_bucket(catalog: Catalog, rules: CompiledRules, kinds: frozenset[str], ids: Iterable[str]) -> Bucket:
+    """:func:`_bucket` of ``ids`` for a catalog that keeps its own answers: each row kept by
+    its service's serial (rules version and kinds too), the rest made."""
+    sids = sorted(ids)
+    with _LOCK:
+        memo = _BY_SERIAL.get(catalog)
+        if memo is None:
+            memo = _BY_SERIAL[catalog] = {}
+    serial = catalog.serial
+    version = rules.version
+    rows: list[Row | None] = []
+    missing: list[tuple[int, str, _SerialKey]] = []
+    for sid in sids:
+        key = (version, kinds, serial(sid))
+        row = memo.get(key)
+        if row is None:
+            missing.append((len(rows), sid, key))
+        rows.append(row)
+    if missing:
+        made = _bucket(catalog, rules, kinds, [sid for _, sid, _ in missing]).rows  # in id order, as missing
+        with _LOCK:
+            if len(memo) + len(made) > _BY_SERIAL_LIMIT:
+                memo.clear()
+            for (i, _sid, key), row in zip(missing, made, strict=True):
+                rows[i] = memo[key] = row
+    done = cast("list[Row]", rows)
+    remote: dict[tuple[str, str], list[str]] = {}
+    for row in done:
+        if row.group is not None:
+            remote.setdefault(row.group, []).append(row.sid)
+    return Bucket(tuple(done), {g: tuple(m) for g, m in remote.items()} if remote else _EMPTY)
 
 
 _BucketKey = tuple[str, frozenset[str], str, str | None]
@@ -135,7 +172,7 @@ def candidate_buckets(
     with places in more than one bucket of a country (or several countries) a service
     can be in more than one of them (a caller that needs each once removes repeats)."""
     if catalog.keeps_answers:
-        return [_bucket(catalog, rules, kinds, catalog.candidates(kinds, places), kept=False)]
+        return [_serial_bucket(catalog, rules, kinds, catalog.candidates(kinds, places))]
     version = catalog.version
     asked: list[tuple[str, str | None]] = []
     for country, area in places:
